@@ -1,0 +1,66 @@
+# famtrace build. `make` builds ./famtrace; `make test` runs every test (as root).
+# BPF objects are built with clang -target bpf against the committed vmlinux.h
+# (CO-RE), so a build host needs no BTF of its own; `make vmlinux` refreshes it.
+
+ARCH ?= $(shell uname -m)
+BPF_ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(ARCH)))
+VMLINUX_DIR := vmlinux/$(ARCH)
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+
+BUILD := build
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf -I$(BUILD)
+LDLIBS_BPF := -lbpf -lelf -lz
+BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf
+
+# The correlator and reporters know nothing of libbpf; only the loader does.
+CORE_SRCS := user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c
+TOOL_SRCS := user/main.c user/loader.c user/procfs.c $(CORE_SRCS)
+CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
+TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
+
+TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
+
+.PHONY: all clean test test-unit test-kernel vmlinux tools
+all: famtrace
+
+$(BUILD):
+	mkdir -p $(BUILD) $(BUILD)/tests
+
+$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o
+	$(BPFTOOL) gen skeleton $< name famtrace_bpf > $@
+
+$(BUILD)/loader.o: $(BUILD)/famtrace.skel.h
+
+$(BUILD)/%.o: user/%.c $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+famtrace: $(TOOL_OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
+
+$(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
+	$(CC) $(CFLAGS) $^ -o $@
+
+$(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
+	$(CC) $(CFLAGS) $< -o $@
+
+tools: $(TEST_CLIENTS) $(BUILD)/tests/unit
+
+test: famtrace tools
+	tests/run
+
+test-unit: $(BUILD)/tests/unit
+	$(BUILD)/tests/unit
+
+vmlinux:
+	mkdir -p $(VMLINUX_DIR)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_DIR)/vmlinux.h
+
+clean:
+	rm -rf $(BUILD) famtrace

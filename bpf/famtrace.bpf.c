@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * famtrace.bpf.c - kernel side of famtrace: connect attempts and their outcomes.
+ *
+ * Hooks (tracepoints and tp_btf only: kprobes and fentry do not exist on the
+ * kernels famtrace targets):
+ *   syscalls:sys_enter_connect   who connects where; the socket behind the fd
+ *   syscalls:sys_exit_connect    immediate errors; UDP route probes
+ *   tp_btf/inet_sock_set_state   SYN_SENT -> ESTABLISHED / CLOSE (softirq!)
+ *   tp_btf/inet_sk_error_report  the errno of an asynchronous failure
+ *   tp_btf/sched_process_{fork,exec,exit}   the traced process tree
+ *
+ * One record per attempt is written, when its outcome is known; the attempt
+ * lives in ft_pending, keyed by socket, until then. Outcomes that arrive in
+ * softirq context are attributed from that entry, never from the current task.
+ *
+ * Must never: reserve ring-buffer space for a record it will not submit, emit
+ * anything for a process the filter rejects, or drop a record without counting.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "famtrace.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_CLOSE 7
+#define EINPROGRESS 115
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define O_NONBLOCK 00004000
+
+/* Set by user space between open and load. */
+const volatile __u32 ft_cfg_mode = FT_MODE_MAIL;
+const volatile __u64 ft_cfg_ports[FT_PORT_WORDS] = {};
+const volatile __u32 ft_cfg_wakeup_bytes = 64 * 1024;
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 * 1024 * 1024);
+} ft_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FT_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ft_counters SEC(".maps");
+
+/* Process names that make a process a mail process (FT_MODE_MAIL). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FT_MAX_COMMS);
+	__type(key, char[FT_COMM_LEN]);
+	__type(value, __u8);
+} ft_comms SEC(".maps");
+
+/* Traced processes by tgid; value is enum ft_why. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} ft_tracked SEC(".maps");
+
+/* An attempt between connect() and its outcome. */
+struct pending {
+	struct ft_task task;
+	__u64 start_ns;
+	__u8 daddr[16];
+	__u16 family;
+	__u16 dport;
+	__u8 proto;
+	__u8 _pad;
+	__u16 _pad2;
+	__s32 err; /* from inet_sk_error_report, if it came first */
+	__u32 flags;
+};
+
+/* Attempts by socket address: LRU so a socket freed behind our back cannot
+ * pin an entry forever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct pending);
+} ft_pending SEC(".maps");
+
+/* Socket of the connect() a thread is inside, by tid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} ft_inflight SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&ft_counters, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	/* Wake the reader only when a batch has piled up; it also polls on a
+	 * timer, so no record waits longer than one poll interval. */
+	if (bpf_ringbuf_query(&ft_events, BPF_RB_AVAIL_DATA) >= ft_cfg_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool port_is_mail(__u16 port)
+{
+	return (ft_cfg_ports[(port >> 6) & (FT_PORT_WORDS - 1)] >> (port & 63)) & 1;
+}
+
+static __always_inline void fill_task(struct ft_task *t, struct task_struct *task, __u8 why)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	t->tgid = id >> 32;
+	t->tid = (__u32)id;
+	t->uid = (__u32)bpf_get_current_uid_gid();
+	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	t->why = why;
+	bpf_get_current_comm(t->comm, sizeof(t->comm));
+}
+
+/*
+ * Decide whether the current process is traced. In mail mode a process
+ * qualifies by name or by the destination port, and is then remembered so
+ * that its other connects and its children are traced too. In --all mode
+ * every process qualifies; it is remembered for its exec and exit records.
+ */
+static __always_inline __u8 traced_why(__u32 tgid, __u16 dport)
+{
+	__u8 *known, why = 0;
+	char comm[FT_COMM_LEN];
+
+	known = bpf_map_lookup_elem(&ft_tracked, &tgid);
+	if (known)
+		return *known;
+	if (ft_cfg_mode == FT_MODE_ALL) {
+		/* Remembered only so that its exec and exit are reported. */
+		why = FT_WHY_ALL;
+	} else if (ft_cfg_mode != FT_MODE_MAIL) {
+		return 0;
+	} else if (port_is_mail(dport)) {
+		why = FT_WHY_PORT;
+	} else {
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (bpf_map_lookup_elem(&ft_comms, comm))
+			why = FT_WHY_COMM;
+	}
+	if (why && bpf_map_update_elem(&ft_tracked, &tgid, &why, BPF_ANY))
+		count(FT_CNT_TRACK_FULL);
+	return why;
+}
+
+/* struct sock behind a file descriptor of the current task, or NULL. */
+static __always_inline struct sock *sock_of_fd(struct task_struct *task, int fd, __u32 *fflags)
+{
+	struct file **fds, *file;
+	struct socket *sock;
+	unsigned int max;
+	umode_t mode;
+
+	max = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	*fflags = BPF_CORE_READ(file, f_flags);
+	sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return NULL;
+	return BPF_CORE_READ(sock, sk);
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	struct sockaddr_in6 sa = {};
+	struct task_struct *task;
+	struct pending p = {};
+	__u64 id, key;
+	struct sock *sk;
+	__u32 tgid, tid, fflags = 0;
+	__u16 proto;
+	__u8 why;
+
+	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family), (void *)ctx->args[1]))
+		return 0;
+	if (sa.sin6_family == AF_INET) {
+		if (ctx->args[2] < sizeof(struct sockaddr_in))
+			return 0;
+		bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), (void *)ctx->args[1]);
+	} else if (sa.sin6_family == AF_INET6) {
+		if (ctx->args[2] < sizeof(struct sockaddr_in6))
+			return 0;
+		bpf_probe_read_user(&sa, sizeof(sa), (void *)ctx->args[1]);
+	} else {
+		return 0;
+	}
+
+	id = bpf_get_current_pid_tgid();
+	tgid = id >> 32;
+	tid = (__u32)id;
+	p.dport = bpf_ntohs(sa.sin6_port);
+	why = traced_why(tgid, p.dport);
+	if (!why)
+		return 0;
+
+	task = (struct task_struct *)bpf_get_current_task();
+	sk = sock_of_fd(task, (int)ctx->args[0], &fflags);
+	if (!sk)
+		return 0;
+	proto = BPF_CORE_READ(sk, sk_protocol);
+	if (proto == IPPROTO_TCP) {
+		/* A connect() on a socket that is not closed is no new attempt
+		 * (EALREADY/EISCONN polling): its outcome is already tracked. */
+		if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE)
+			return 0;
+	} else if (proto != IPPROTO_UDP) {
+		return 0;
+	}
+
+	p.family = sa.sin6_family;
+	if (p.family == AF_INET)
+		__builtin_memcpy(p.daddr, &((struct sockaddr_in *)&sa)->sin_addr, 4);
+	else
+		__builtin_memcpy(p.daddr, &sa.sin6_addr, 16);
+	p.proto = proto;
+	p.flags = (fflags & O_NONBLOCK) ? FT_F_NONBLOCK : 0;
+	p.start_ns = bpf_ktime_get_boot_ns();
+	fill_task(&p.task, task, why);
+
+	key = (__u64)sk;
+	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
+		count(FT_CNT_PENDING_FULL);
+		return 0;
+	}
+	bpf_map_update_elem(&ft_inflight, &tid, &key, BPF_ANY);
+	return 0;
+}
+
+/* Write the record for a finished attempt and forget it. */
+static __always_inline void emit_attempt(__u64 key, struct pending *p, __u8 outcome, __s32 err,
+					 const struct sock *sk)
+{
+	struct ft_attempt *a;
+
+	a = bpf_ringbuf_reserve(&ft_events, sizeof(*a), 0);
+	if (!a) {
+		count(FT_CNT_LOST);
+		bpf_map_delete_elem(&ft_pending, &key);
+		return;
+	}
+	a->hdr.kind = outcome == FT_OUT_PROBE ? FT_EV_PROBE : FT_EV_ATTEMPT;
+	a->hdr.size = sizeof(*a);
+	a->hdr.cpu = bpf_get_smp_processor_id();
+	a->end_ns = a->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	a->task = p->task;
+	a->start_ns = p->start_ns;
+	__builtin_memcpy(a->daddr, p->daddr, 16);
+	__builtin_memset(a->saddr, 0, 16);
+	a->sport = 0;
+	if (sk) {
+		a->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (p->family == AF_INET)
+			BPF_CORE_READ_INTO(a->saddr, sk, __sk_common.skc_rcv_saddr);
+		else
+			BPF_CORE_READ_INTO(a->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+	}
+	a->family = p->family;
+	a->dport = p->dport;
+	a->proto = p->proto;
+	a->outcome = outcome;
+	a->err = err;
+	a->flags = p->flags;
+	bpf_map_delete_elem(&ft_pending, &key);
+	bpf_ringbuf_submit(a, wakeup_flags());
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending *p;
+	struct sock *sk;
+	__u64 *keyp, key;
+	long ret = ctx->ret;
+
+	keyp = bpf_map_lookup_elem(&ft_inflight, &tid);
+	if (!keyp)
+		return 0;
+	key = *keyp;
+	bpf_map_delete_elem(&ft_inflight, &tid);
+	p = bpf_map_lookup_elem(&ft_pending, &key);
+	if (!p)
+		return 0; /* outcome already emitted (blocking connect) */
+	sk = (struct sock *)key;
+	if (p->proto == IPPROTO_UDP) {
+		emit_attempt(key, p, FT_OUT_PROBE, ret < 0 ? -ret : 0, ret == 0 ? sk : NULL);
+		return 0;
+	}
+	/* TCP: an error while the socket never left CLOSE means no SYN was sent. */
+	if (ret < 0 && ret != -EINPROGRESS &&
+	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
+		emit_attempt(key, p, FT_OUT_IMMEDIATE, -ret, NULL);
+	return 0;
+}
+
+/* Is the current thread inside connect() on this very socket? tcp_v*_connect
+ * falls back to CLOSE after SYN_SENT when, for example, no local port is
+ * free (EADDRNOTAVAIL); that is an immediate error, not an abandonment. */
+static __always_inline bool connect_in_progress(__u64 key)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *k = bpf_map_lookup_elem(&ft_inflight, &tid);
+
+	return k && *k == key;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	struct pending *p;
+	__u64 key;
+	__s32 err;
+
+	if (oldstate != TCP_SYN_SENT)
+		return 0;
+	key = (__u64)sk;
+	p = bpf_map_lookup_elem(&ft_pending, &key);
+	if (!p)
+		return 0;
+	if (newstate == TCP_ESTABLISHED) {
+		emit_attempt(key, p, FT_OUT_CONNECTED, 0, sk);
+	} else if (newstate == TCP_CLOSE) {
+		/* The kernel sets sk_err before tcp_done(); an application
+		 * close() in SYN_SENT leaves it 0. */
+		err = BPF_CORE_READ(sk, sk_err);
+		if (!err)
+			err = p->err;
+		if (!err && connect_in_progress(key))
+			return 0; /* connect() itself fails; its exit has the errno */
+		emit_attempt(key, p, err ? FT_OUT_ASYNC : FT_OUT_ABANDONED, err, NULL);
+	}
+	return 0;
+}
+
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(ft_error_report, const struct sock *sk)
+{
+	struct pending *p;
+	__u64 key = (__u64)sk;
+
+	p = bpf_map_lookup_elem(&ft_pending, &key);
+	if (p && !p->err)
+		p->err = BPF_CORE_READ(sk, sk_err);
+	return 0;
+}
+
+static __always_inline void emit_proc(struct task_struct *task, __u32 what, __u8 why)
+{
+	struct ft_proc *e;
+
+	e = bpf_ringbuf_reserve(&ft_events, sizeof(*e), 0);
+	if (!e) {
+		count(FT_CNT_LOST);
+		return;
+	}
+	e->hdr.kind = FT_EV_PROC;
+	e->hdr.size = sizeof(*e);
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	e->task.tgid = BPF_CORE_READ(task, tgid);
+	e->task.tid = BPF_CORE_READ(task, pid);
+	e->task.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->task.uid = BPF_CORE_READ(task, cred, uid.val);
+	e->task.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	e->task.why = why;
+	__builtin_memset(e->task._pad, 0, sizeof(e->task._pad));
+	BPF_CORE_READ_STR_INTO(&e->task.comm, task, comm);
+	e->what = what;
+	e->exit_code = what == FT_PROC_EXIT ? BPF_CORE_READ(task, exit_code) : 0;
+	bpf_ringbuf_submit(e, wakeup_flags());
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ft_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid, ctgid;
+	__u8 why = FT_WHY_PARENT;
+
+	if (ft_cfg_mode == FT_MODE_ALL)
+		return 0; /* nothing to inherit; attempts carry their own ppid */
+	ctgid = BPF_CORE_READ(child, tgid);
+	ptgid = BPF_CORE_READ(parent, tgid);
+	if (ctgid == ptgid)
+		return 0; /* a new thread, not a new process */
+	if (!bpf_map_lookup_elem(&ft_tracked, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&ft_tracked, &ctgid, &why, BPF_ANY))
+		count(FT_CNT_TRACK_FULL);
+	emit_proc(child, FT_PROC_FORK, why);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ft_exec, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	char comm[FT_COMM_LEN];
+	__u8 *known, why;
+
+	known = bpf_map_lookup_elem(&ft_tracked, &tgid);
+	if (known) {
+		why = *known;
+	} else {
+		if (ft_cfg_mode != FT_MODE_MAIL)
+			return 0;
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!bpf_map_lookup_elem(&ft_comms, comm))
+			return 0;
+		why = FT_WHY_COMM;
+		if (bpf_map_update_elem(&ft_tracked, &tgid, &why, BPF_ANY))
+			count(FT_CNT_TRACK_FULL);
+	}
+	emit_proc(task, FT_PROC_EXEC, why);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ft_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u8 *known;
+
+	if (BPF_CORE_READ(task, pid) != tgid)
+		return 0; /* a thread, not the process */
+	known = bpf_map_lookup_elem(&ft_tracked, &tgid);
+	if (!known)
+		return 0;
+	emit_proc(task, FT_PROC_EXIT, *known);
+	bpf_map_delete_elem(&ft_tracked, &tgid);
+	return 0;
+}

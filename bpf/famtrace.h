@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * famtrace.h - the only ABI between famtrace's BPF programs and user space.
+ *
+ * Every record the kernel side writes into the ring buffer is declared here,
+ * with fixed-width fields and explicit padding, so that the same bytes can be
+ * decoded live, written to a recording, and read back on another machine.
+ * This header must stay includable from both BPF C (vmlinux.h types) and
+ * ordinary C (linux/types.h); it holds types and constants, never code.
+ *
+ * Times are CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns), the clock that
+ * task->start_boottime and /proc/PID/stat use too.
+ */
+#ifndef FAMTRACE_H
+#define FAMTRACE_H
+
+#define FT_ABI_VERSION 1
+
+#define FT_COMM_LEN 16
+#define FT_MAX_COMMS 64	  /* size of the process-name filter map */
+#define FT_PORT_WORDS 1024 /* 65536-bit port bitmap as __u64 words */
+
+/* Kinds of ring-buffer records; the first field of every record. */
+enum ft_event_kind {
+	FT_EV_ATTEMPT = 1, /* TCP connect attempt with its outcome */
+	FT_EV_PROBE = 2,   /* UDP connect(): a route probe, not an attempt */
+	FT_EV_PROC = 3,	   /* process fork, exec or exit */
+};
+
+/* How a TCP connect attempt ended. */
+enum ft_outcome {
+	FT_OUT_CONNECTED = 1, /* SYN_SENT -> ESTABLISHED */
+	FT_OUT_IMMEDIATE = 2, /* connect() failed before a SYN left: err */
+	FT_OUT_ASYNC = 3,     /* SYN_SENT -> CLOSE with sk_err set: err */
+	FT_OUT_ABANDONED = 4, /* closed by the application while in SYN_SENT */
+	FT_OUT_PROBE = 5,     /* UDP connect(); err is its result, 0 = routable */
+};
+
+/* What an FT_EV_PROC record reports. */
+enum ft_proc_what {
+	FT_PROC_FORK = 1,
+	FT_PROC_EXEC = 2,
+	FT_PROC_EXIT = 3,
+};
+
+/* Why a process is traced (ft_task.why). */
+enum ft_why {
+	FT_WHY_ALL = 1,	  /* --all */
+	FT_WHY_COMM = 2,  /* its name is on the mail-process list */
+	FT_WHY_PORT = 3,  /* it connected to a mail port */
+	FT_WHY_PID = 4,	  /* named by -p or started by `famtrace run` */
+	FT_WHY_PARENT = 5 /* inherited from a traced parent */
+};
+
+/* Flags of an attempt (ft_attempt.flags). */
+#define FT_F_NONBLOCK 0x1 /* the socket was O_NONBLOCK at connect() */
+
+/* Filter modes, set before load in .rodata (ft_cfg_mode). */
+enum ft_mode {
+	FT_MODE_MAIL = 0, /* mail process names, mail ports, and descendants */
+	FT_MODE_ALL = 1,  /* every process */
+	FT_MODE_PIDS = 2, /* only the seeded pids and their descendants */
+};
+
+/* Header of every record: 16 bytes. */
+struct ft_hdr {
+	__u16 kind; /* enum ft_event_kind */
+	__u16 size; /* size of the whole record in bytes */
+	__u32 cpu;
+	__u64 ts_ns; /* when the record was produced */
+};
+
+/* Who did it: 48 bytes. Captured in process context, never from softirq. */
+struct ft_task {
+	__u32 tgid;
+	__u32 tid;
+	__u32 ppid; /* parent's tgid */
+	__u32 uid;
+	__u64 start_ns; /* thread-group leader's start (boottime ns) */
+	char comm[FT_COMM_LEN];
+	__u8 why; /* enum ft_why */
+	__u8 _pad[7];
+};
+
+/* FT_EV_ATTEMPT and FT_EV_PROBE: 136 bytes. */
+struct ft_attempt {
+	struct ft_hdr hdr;
+	struct ft_task task;
+	__u64 start_ns; /* connect() entered */
+	__u64 end_ns;	/* outcome known */
+	__u8 daddr[16]; /* AF_INET: first 4 bytes; AF_INET6: as given */
+	__u8 saddr[16]; /* local address, when known (connected) */
+	__u16 family;	/* address family passed to connect() */
+	__u16 dport;	/* host byte order */
+	__u16 sport;	/* host byte order, 0 when unknown */
+	__u8 proto;	/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 outcome;	/* enum ft_outcome */
+	__s32 err;	/* positive errno, 0 for none */
+	__u32 flags;	/* FT_F_* */
+};
+
+/* FT_EV_PROC: 72 bytes. task.comm is the name after the event. */
+struct ft_proc {
+	struct ft_hdr hdr;
+	struct ft_task task;
+	__u32 what;	 /* enum ft_proc_what */
+	__s32 exit_code; /* FT_PROC_EXIT: wait status as the kernel keeps it */
+};
+
+/* Indexes of the per-CPU counters map (ft_counters). */
+enum ft_counter {
+	FT_CNT_LOST = 0,       /* ring buffer full: record dropped */
+	FT_CNT_TRACK_FULL = 1, /* a process could not be added to ft_tracked */
+	FT_CNT_PENDING_FULL = 2, /* an attempt could not be added to ft_pending */
+	FT_CNT_MAX = 4,
+};
+
+#endif /* FAMTRACE_H */

@@ -1,0 +1,168 @@
+/*
+ * correlate.h - the correlator: famtrace's events in, per-process facts out.
+ *
+ * Pure C: no libbpf, no I/O, no clock. Given the same events it reaches the
+ * same facts, whether they come from the live ring buffer, a recording, or a
+ * unit test. Facts leave through the sink callbacks as they become known and
+ * stay queryable (correlator_procs) for the final report.
+ */
+#ifndef FT_CORRELATE_H
+#define FT_CORRELATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "famtrace.h"
+#include "fmt.h"
+
+/* How an attempt ended, as a person reads it. */
+enum result {
+	RES_CONNECTED = 0,
+	RES_REFUSED,	 /* ECONNREFUSED: RST to the SYN */
+	RES_NET_UNREACH, /* ENETUNREACH: no route (immediate) or ICMP */
+	RES_HOST_UNREACH,
+	RES_TIMEOUT,	/* ETIMEDOUT: SYNs never answered */
+	RES_ABANDONED,	/* closed by the application in SYN_SENT */
+	RES_NO_ADDR,	/* EADDRNOTAVAIL: no usable source address or port */
+	RES_NO_FAMILY,	/* EAFNOSUPPORT */
+	RES_DENIED,	/* EACCES / EPERM: policy (cgroup, firewall) */
+	RES_OTHER,
+	RES_N
+};
+
+/* What happened to a group of attempts toward one destination. */
+enum group_class {
+	GC_CONNECTED_FIRST = 0, /* the first attempt connected */
+	GC_FALLBACK,		/* failed in one family, connected in the other */
+	GC_RETRIED,		/* failed, then connected, all in one family */
+	GC_ALL_FAILED,		/* no attempt connected */
+	GC_N
+};
+
+struct attempt {
+	uint64_t start_ns, end_ns;
+	uint8_t daddr[16], saddr[16]; /* wire-family form (4 bytes for IPv4) */
+	enum wire_fam fam;	      /* family on the wire */
+	bool v4mapped;		      /* AF_INET6 socket, ::ffff:a.b.c.d */
+	bool nonblock;
+	uint16_t dport, sport;
+	uint32_t tid;
+	enum ft_outcome outcome;
+	int err; /* errno, 0 if none */
+	enum result res;
+};
+
+#define GROUP_MAX_ATTEMPTS 16
+
+struct proc;
+
+struct group {
+	uint64_t id; /* 1, 2, ... in the order groups were opened */
+	struct proc *proc;
+	uint16_t dport;
+	uint64_t first_start_ns, last_end_ns;
+	struct attempt at[GROUP_MAX_ATTEMPTS];
+	unsigned n;	  /* attempts stored */
+	unsigned n_extra; /* attempts seen beyond GROUP_MAX_ATTEMPTS */
+	int winner;	  /* index of the attempt that connected, -1 if none */
+	bool final;
+	/* Valid once final: */
+	enum group_class cls;
+	enum wire_fam from_fam, to_fam; /* fallback: first family, winning family */
+	uint64_t cost_ns;		/* first start -> winner's start */
+	unsigned fam_mask;		/* bit per wire family tried */
+	struct group *next;		/* in the process's open or done list */
+};
+
+struct fam_stats {
+	uint64_t tried, connected;
+	uint64_t res[RES_N];
+	uint64_t lat_n, lat_sum_ns, lat_min_ns, lat_max_ns; /* connected attempts */
+	uint64_t probes_ok, probes_failed;
+	int last_probe_err;
+};
+
+#define PROC_MAX_DONE_GROUPS 64 /* finished groups kept per process for the report */
+
+struct proc {
+	uint32_t tgid, ppid, uid;
+	uint64_t start_ns; /* with tgid, the identity of the process */
+	char comm[FT_COMM_LEN];
+	char first_comm[FT_COMM_LEN]; /* before any exec we saw */
+	uint8_t why;		      /* enum ft_why */
+	uint64_t first_ns, last_ns;
+	bool exited;
+	int exit_code;
+	struct fam_stats fam[FAM_N];
+	uint64_t groups[GC_N];
+	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
+	unsigned fallback_fam_from[FAM_N]; /* fallbacks by the family that failed */
+	struct group *open;		    /* groups still collecting attempts */
+	struct group *done;		    /* newest first, at most PROC_MAX_DONE_GROUPS */
+	unsigned n_done;
+	uint64_t seq; /* order of first appearance */
+	struct proc *hnext;
+};
+
+/* Facts as they become known. Any callback may be NULL. */
+struct sink {
+	void *ctx;
+	/* An attempt's outcome; g is the group it joined (not yet final). */
+	void (*attempt)(void *ctx, const struct proc *p, const struct attempt *a,
+			const struct group *g);
+	/* A UDP connect(): a route probe. */
+	void (*probe)(void *ctx, const struct proc *p, const struct attempt *a);
+	/* A group of attempts is classified and closed. */
+	void (*group)(void *ctx, const struct proc *p, const struct group *g);
+	/* A traced process exited (its groups were closed just before). */
+	void (*exit)(void *ctx, const struct proc *p);
+};
+
+struct correlator_cfg {
+	/* Attempts to the same port join a group while each starts no later
+	 * than this after the previous outcome. */
+	uint64_t group_gap_ns;
+};
+
+#define DEFAULT_GROUP_GAP_NS 2000000000ULL
+
+/* Counters the event source reports about itself (kernel and decoder). */
+struct source_stats {
+	uint64_t lost;	       /* records the ring buffer could not take */
+	uint64_t track_full;   /* processes the tracking map could not take */
+	uint64_t pending_full; /* attempts the pending map could not take */
+	uint64_t malformed;    /* records that failed validation */
+};
+
+struct correlator;
+
+struct correlator *correlator_new(const struct correlator_cfg *cfg, const struct sink *sink);
+void correlator_free(struct correlator *c);
+
+/* Feed one validated record (see ft_decode_check). */
+void correlate_event(struct correlator *c, const void *rec, size_t len);
+/* Time passes (boottime ns): close groups whose gap has elapsed. */
+void correlate_tick(struct correlator *c, uint64_t now_ns);
+/* End of input: close every open group. */
+void correlate_flush(struct correlator *c);
+
+/* All processes seen, in order of first appearance; returns the count. The
+ * array is owned by the correlator and valid until the next event. */
+size_t correlator_procs(struct correlator *c, struct proc ***out);
+/* The most recent process with this tgid, or NULL. */
+struct proc *correlator_find(struct correlator *c, uint32_t tgid);
+
+struct source_stats *correlator_stats(struct correlator *c);
+uint64_t correlator_events(const struct correlator *c);
+uint64_t correlator_first_ns(const struct correlator *c);
+uint64_t correlator_last_ns(const struct correlator *c);
+
+enum result result_of(enum ft_outcome o, int err);
+const char *result_name(enum result r);	 /* "refused", "net unreachable", ... */
+const char *result_key(enum result r);	 /* stable JSON form: "refused", "net_unreachable" */
+const char *group_class_name(enum group_class g); /* "connected first time", ... */
+const char *group_class_key(enum group_class g);  /* "connected_first", "fallback", ... */
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * decode.c - validation of raw event records (bpf/famtrace.h) from the ring
+ * buffer or, later, a recording. It never trusts a length or enum it has not
+ * checked, and never modifies the record.
+ */
+#include <string.h>
+#include "decode.h"
+
+_Static_assert(sizeof(struct ft_hdr) == 16, "ft_hdr layout");
+_Static_assert(sizeof(struct ft_task) == 48, "ft_task layout");
+_Static_assert(sizeof(struct ft_attempt) == 128, "ft_attempt layout");
+_Static_assert(sizeof(struct ft_proc) == 72, "ft_proc layout");
+
+static int comm_ok(const struct ft_task *t)
+{
+	return memchr(t->comm, 0, sizeof(t->comm)) != NULL;
+}
+
+int ft_decode_check(const void *data, size_t len, const char **why)
+{
+	struct ft_hdr h;
+
+	if (len < sizeof(h)) {
+		*why = "record shorter than its header";
+		return 0;
+	}
+	memcpy(&h, data, sizeof(h));
+	if (h.size != len) {
+		*why = "record size does not match its header";
+		return 0;
+	}
+	switch (h.kind) {
+	case FT_EV_ATTEMPT:
+	case FT_EV_PROBE: {
+		const struct ft_attempt *a = data;
+
+		if (len != sizeof(*a)) {
+			*why = "attempt record has the wrong size";
+			return 0;
+		}
+		if (a->family != 2 && a->family != 10) {
+			*why = "attempt with unknown address family";
+			return 0;
+		}
+		if (a->outcome < FT_OUT_CONNECTED || a->outcome > FT_OUT_PROBE ||
+		    (h.kind == FT_EV_PROBE) != (a->outcome == FT_OUT_PROBE)) {
+			*why = "attempt with unknown outcome";
+			return 0;
+		}
+		if (!comm_ok(&a->task)) {
+			*why = "unterminated process name";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_PROC: {
+		const struct ft_proc *p = data;
+
+		if (len != sizeof(*p)) {
+			*why = "process record has the wrong size";
+			return 0;
+		}
+		if (p->what < FT_PROC_FORK || p->what > FT_PROC_EXIT) {
+			*why = "process record of unknown kind";
+			return 0;
+		}
+		if (!comm_ok(&p->task)) {
+			*why = "unterminated process name";
+			return 0;
+		}
+		return h.kind;
+	}
+	default:
+		*why = "unknown record kind";
+		return 0;
+	}
+}

@@ -1,0 +1,104 @@
+/*
+ * fmt.c - text forms of addresses, errnos and durations, shared by the
+ * reporters. Pure functions of their arguments: no global state, no I/O
+ * except json_str, which writes to the stream it is given.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fmt.h"
+
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+enum wire_fam wire_family(uint16_t sock_family, const uint8_t addr[16], uint8_t out[16], int *mapped)
+{
+	int m = 0;
+	enum wire_fam f;
+
+	memset(out, 0, 16);
+	if (sock_family == AF_INET6 && memcmp(addr, v4mapped_prefix, 12) == 0) {
+		memcpy(out, addr + 12, 4);
+		f = FAM_V4;
+		m = 1;
+	} else if (sock_family == AF_INET6) {
+		memcpy(out, addr, 16);
+		f = FAM_V6;
+	} else {
+		memcpy(out, addr, 4);
+		f = FAM_V4;
+	}
+	if (mapped)
+		*mapped = m;
+	return f;
+}
+
+const char *fam_name(enum wire_fam f)
+{
+	return f == FAM_V6 ? "IPv6" : "IPv4";
+}
+
+char *fmt_addr(char *buf, size_t len, enum wire_fam f, const uint8_t *addr)
+{
+	if (!inet_ntop(f == FAM_V6 ? AF_INET6 : AF_INET, addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+char *fmt_endpoint(char *buf, size_t len, enum wire_fam f, const uint8_t *addr, uint16_t port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fmt_addr(a, sizeof(a), f, addr);
+	if (!port)
+		snprintf(buf, len, "%s", a);
+	else if (f == FAM_V6)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+	return buf;
+}
+
+const char *errno_name(int err)
+{
+	static __thread char unknown[16];
+	const char *n = err > 0 ? strerrorname_np(err) : NULL;
+
+	if (n)
+		return n;
+	snprintf(unknown, sizeof(unknown), "E%d", err);
+	return unknown;
+}
+
+char *fmt_dur(char *buf, size_t len, uint64_t ns)
+{
+	double ms = ns / 1e6;
+
+	if (ms < 1000.0)
+		snprintf(buf, len, "%.2f ms", ms);
+	else if (ms < 120000.0)
+		snprintf(buf, len, "%.2f s", ms / 1000.0);
+	else
+		snprintf(buf, len, "%llu min %llu s", (unsigned long long)(ns / 60000000000ULL),
+			 (unsigned long long)(ns / 1000000000ULL % 60));
+	return buf;
+}
+
+void json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\u%04x", *p); /* comm is bytes, not UTF-8 */
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}

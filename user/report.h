@@ -1,0 +1,38 @@
+/*
+ * report.h - reporters: turn the correlator's facts into text for a person
+ * or JSON Lines for a script. They read the correlator, never the loader.
+ */
+#ifndef FT_REPORT_H
+#define FT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "correlate.h"
+
+#define FT_JSON_SCHEMA 1 /* "v" in every JSON object; bump on incompatible change */
+
+struct report_opts {
+	FILE *out;
+	int64_t boot_to_real_ns; /* boottime + this = wall clock */
+	uint64_t t0_ns;		 /* boottime that relative times count from */
+	bool wall_time;		 /* -T: wall-clock times instead of relative */
+	bool verbose;		 /* also successful route probes */
+};
+
+/* Live facts as they happen. */
+void text_sink(struct sink *s, struct report_opts *o);
+void json_sink(struct sink *s, struct report_opts *o);
+
+/* Column header for live text lines. */
+void text_header(struct report_opts *o);
+
+/* The per-process report at the end (or every -i seconds). */
+void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns);
+void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns);
+
+/* "12:03:04.567" (wall) or "3.250" (seconds since t0). */
+char *fmt_when(char *buf, size_t len, const struct report_opts *o, uint64_t ts_ns);
+
+#endif

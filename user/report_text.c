@@ -1,0 +1,254 @@
+/*
+ * report_text.c - famtrace's output for a person at a terminal: one line per
+ * attempt as its outcome becomes known, and a per-process report at the end.
+ * Reads the correlator's facts; never changes them.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+char *fmt_when(char *buf, size_t len, const struct report_opts *o, uint64_t ts_ns)
+{
+	if (o->wall_time) {
+		int64_t real = (int64_t)ts_ns + o->boot_to_real_ns;
+		time_t secs = real / 1000000000LL;
+		struct tm tm;
+
+		localtime_r(&secs, &tm);
+		snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int)(real / 1000000 % 1000));
+	} else {
+		double rel = ts_ns >= o->t0_ns ? (ts_ns - o->t0_ns) / 1e9 : -((o->t0_ns - ts_ns) / 1e9);
+
+		snprintf(buf, len, "%.3f", rel);
+	}
+	return buf;
+}
+
+/* "refused (ECONNREFUSED)", "abandoned after 1.00 s", "connected". */
+static char *fmt_result(char *buf, size_t len, const struct attempt *a)
+{
+	char d[32];
+
+	if (a->res == RES_CONNECTED)
+		snprintf(buf, len, "connected");
+	else if (a->res == RES_ABANDONED)
+		snprintf(buf, len, "abandoned after %s", fmt_dur(d, sizeof(d), a->end_ns - a->start_ns));
+	else
+		snprintf(buf, len, "%s (%s)", result_name(a->res), errno_name(a->err));
+	return buf;
+}
+
+void text_header(struct report_opts *o)
+{
+	fprintf(o->out, "%-12s %-7s %-15s %-4s %-40s %-30s %s\n", o->wall_time ? "TIME" : "TIME(s)",
+		"PID", "COMM", "FAM", "DESTINATION", "RESULT", "LATENCY");
+	fflush(o->out);
+}
+
+static void text_attempt(void *ctx, const struct proc *p, const struct attempt *a,
+			 const struct group *g)
+{
+	struct report_opts *o = ctx;
+	char when[32], dst[64], res[64], lat[32], d[32];
+
+	fmt_when(when, sizeof(when), o, a->end_ns);
+	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
+	if (a->v4mapped)
+		strncat(dst, " (v4-mapped)", sizeof(dst) - strlen(dst) - 1);
+	fmt_result(res, sizeof(res), a);
+	fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
+	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %-30s %s", when, p->tgid, p->comm,
+		fam_name(a->fam), dst, res, lat);
+	if (g->winner >= 0 && &g->at[g->winner] == a) {
+		if (g->cls == GC_FALLBACK)
+			fprintf(o->out, "  FALLBACK %s->%s, %s lost", fam_name(g->from_fam),
+				fam_name(g->to_fam), fmt_dur(d, sizeof(d), g->cost_ns));
+		else if (g->cls == GC_RETRIED)
+			fprintf(o->out, "  after %u failed, %s lost", g->n - 1,
+				fmt_dur(d, sizeof(d), g->cost_ns));
+	}
+	fputc('\n', o->out);
+	fflush(o->out);
+}
+
+static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
+{
+	struct report_opts *o = ctx;
+	char when[32], dst[64], res[64];
+
+	if (!a->err && !o->verbose)
+		return;
+	fmt_when(when, sizeof(when), o, a->end_ns);
+	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
+	if (a->err)
+		snprintf(res, sizeof(res), "route probe: %s", errno_name(a->err));
+	else
+		snprintf(res, sizeof(res), "route probe: ok");
+	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %s (UDP)\n", when, p->tgid, p->comm,
+		fam_name(a->fam), dst, res);
+	fflush(o->out);
+}
+
+static void text_group(void *ctx, const struct proc *p, const struct group *g)
+{
+	struct report_opts *o = ctx;
+	char when[32], d[32];
+
+	if (g->cls != GC_ALL_FAILED)
+		return; /* successes were annotated on the attempt line */
+	fmt_when(when, sizeof(when), o, g->last_end_ns);
+	fprintf(o->out, "%-12s %-7u %-15s ---- port %u: all %u attempt%s failed over %s\n", when,
+		p->tgid, p->comm, g->dport, g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s",
+		fmt_dur(d, sizeof(d), g->last_end_ns - g->first_start_ns));
+	fflush(o->out);
+}
+
+void text_sink(struct sink *s, struct report_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = o;
+	s->attempt = text_attempt;
+	s->probe = text_probe;
+	s->group = text_group;
+}
+
+static void report_group(struct report_opts *o, const struct group *g)
+{
+	char when[32], d[32], dst[64], res[64], lat[32];
+
+	fmt_when(when, sizeof(when), o, g->first_start_ns);
+	fprintf(o->out, "    %s port %u: %s", when, g->dport, group_class_name(g->cls));
+	if (g->cls == GC_FALLBACK)
+		fprintf(o->out, " %s -> %s, %s lost", fam_name(g->from_fam), fam_name(g->to_fam),
+			fmt_dur(d, sizeof(d), g->cost_ns));
+	else if (g->cls == GC_RETRIED)
+		fprintf(o->out, ", %s lost", fmt_dur(d, sizeof(d), g->cost_ns));
+	fputc('\n', o->out);
+
+	/* Attempts in the order they started. */
+	int order[GROUP_MAX_ATTEMPTS];
+	for (unsigned i = 0; i < g->n; i++) {
+		unsigned j = i;
+
+		while (j > 0 && g->at[order[j - 1]].start_ns > g->at[i].start_ns) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (int)i;
+	}
+	for (unsigned k = 0; k < g->n; k++) {
+		const struct attempt *a = &g->at[order[k]];
+
+		fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
+		fmt_result(res, sizeof(res), a);
+		fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
+		fprintf(o->out, "      %u. %s %-40s %s%s%s\n", k + 1, fam_name(a->fam), dst, res,
+			a->res == RES_ABANDONED ? "" : " in ", a->res == RES_ABANDONED ? "" : lat);
+	}
+	if (g->n_extra)
+		fprintf(o->out, "      (+%u more attempts not kept)\n", g->n_extra);
+}
+
+static void report_proc(struct report_opts *o, struct correlator *c, const struct proc *p)
+{
+	static const char *why_names[] = { "?", "--all", "mail process name", "mail port",
+					   "pid", "child of a traced process" };
+	const struct proc *parent = correlator_find(c, p->ppid);
+	char a[32], b[32];
+	uint64_t ngroups = 0;
+
+	fprintf(o->out, "\n%s[%u]", p->comm, p->tgid);
+	if (strcmp(p->comm, p->first_comm))
+		fprintf(o->out, " (was %s)", p->first_comm);
+	if (parent && parent != p)
+		fprintf(o->out, "  parent %s[%u]", parent->comm, parent->tgid);
+	else
+		fprintf(o->out, "  parent pid %u", p->ppid);
+	fprintf(o->out, "  uid %u  traced as %s", p->uid,
+		p->why < sizeof(why_names) / sizeof(why_names[0]) ? why_names[p->why] : "?");
+	if (p->exited)
+		fprintf(o->out, "  exited (status %d)", p->exit_code);
+	fputc('\n', o->out);
+
+	for (int f = 0; f < FAM_N; f++) {
+		const struct fam_stats *s = &p->fam[f];
+
+		if (!s->tried && !s->probes_ok && !s->probes_failed)
+			continue;
+		fprintf(o->out, "  %s: %" PRIu64 " tried, %" PRIu64 " connected", fam_name(f),
+			s->tried, s->connected);
+		for (int r = RES_REFUSED; r < RES_N; r++)
+			if (s->res[r])
+				fprintf(o->out, ", %" PRIu64 " %s", s->res[r], result_name(r));
+		if (s->lat_n)
+			fprintf(o->out, "; connect latency avg %s, max %s",
+				fmt_dur(a, sizeof(a), s->lat_sum_ns / s->lat_n),
+				fmt_dur(b, sizeof(b), s->lat_max_ns));
+		if (s->probes_ok || s->probes_failed) {
+			fprintf(o->out, "; route probes %" PRIu64 " ok, %" PRIu64 " failed",
+				s->probes_ok, s->probes_failed);
+			if (s->probes_failed)
+				fprintf(o->out, " (%s)", errno_name(s->last_probe_err));
+		}
+		fputc('\n', o->out);
+	}
+	for (int k = 0; k < GC_N; k++)
+		ngroups += p->groups[k];
+	if (!ngroups)
+		return;
+	fprintf(o->out, "  destinations: %" PRIu64 " connected first time, %" PRIu64
+			" fallback, %" PRIu64 " retried, %" PRIu64 " all failed\n",
+		p->groups[GC_CONNECTED_FIRST], p->groups[GC_FALLBACK], p->groups[GC_RETRIED],
+		p->groups[GC_ALL_FAILED]);
+	if (p->groups[GC_FALLBACK])
+		fprintf(o->out, "  fallbacks: %u from IPv6, %u from IPv4; time lost avg %s, max %s\n",
+			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4],
+			fmt_dur(a, sizeof(a), p->fallback_cost_sum_ns / p->groups[GC_FALLBACK]),
+			fmt_dur(b, sizeof(b), p->fallback_cost_max_ns));
+
+	/* Groups that were not a plain success, oldest first, bounded. */
+	const struct group *shown[PROC_MAX_DONE_GROUPS];
+	unsigned n = 0;
+
+	for (const struct group *g = p->done; g && n < PROC_MAX_DONE_GROUPS; g = g->next)
+		if (g->cls != GC_CONNECTED_FIRST || o->verbose)
+			shown[n++] = g;
+	while (n > 0)
+		report_group(o, shown[--n]);
+}
+
+void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
+{
+	struct source_stats *st = correlator_stats(c);
+	struct proc **procs;
+	size_t n = correlator_procs(c, &procs), shown = 0;
+	char d[32];
+
+	for (size_t i = 0; i < n; i++)
+		if (procs[i]->fam[0].tried || procs[i]->fam[1].tried || procs[i]->fam[0].probes_ok ||
+		    procs[i]->fam[1].probes_ok || procs[i]->fam[0].probes_failed ||
+		    procs[i]->fam[1].probes_failed)
+			shown++;
+	fprintf(o->out, "\n=== famtrace report: %s traced, %zu process%s with connects, %" PRIu64
+			" events, %" PRIu64 " lost ===\n",
+		fmt_dur(d, sizeof(d), now_ns > o->t0_ns ? now_ns - o->t0_ns : 0), shown,
+		shown == 1 ? "" : "es", correlator_events(c), st->lost);
+	if (st->lost || st->pending_full || st->track_full || st->malformed)
+		fprintf(o->out, "WARNING: incomplete trace: %" PRIu64 " records lost (ring buffer full), %" PRIu64
+				" attempts and %" PRIu64 " processes not tracked (maps full), %" PRIu64
+				" malformed records\n",
+			st->lost, st->pending_full, st->track_full, st->malformed);
+	for (size_t i = 0; i < n; i++) {
+		const struct proc *p = procs[i];
+
+		if (p->fam[0].tried || p->fam[1].tried || p->fam[0].probes_ok ||
+		    p->fam[1].probes_ok || p->fam[0].probes_failed || p->fam[1].probes_failed)
+			report_proc(o, c, p);
+	}
+	if (!shown)
+		fprintf(o->out, "no connect attempts seen\n");
+	fflush(o->out);
+}
