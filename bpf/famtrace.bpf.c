@@ -206,16 +206,22 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	__u16 proto;
 	__u8 why;
 
-	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family), (void *)ctx->args[1]))
+	/* Read the arguments once, as plain loads: the verifier refuses
+	 * context accesses through a computed pointer. */
+	int fd = (int)BPF_CORE_READ(ctx, args[0]);
+	const void *uaddr = (const void *)BPF_CORE_READ(ctx, args[1]);
+	__u64 alen = BPF_CORE_READ(ctx, args[2]);
+
+	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family), uaddr))
 		return 0;
 	if (sa.sin6_family == AF_INET) {
-		if (ctx->args[2] < sizeof(struct sockaddr_in))
+		if (alen < sizeof(struct sockaddr_in))
 			return 0;
-		bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), (void *)ctx->args[1]);
+		bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), uaddr);
 	} else if (sa.sin6_family == AF_INET6) {
-		if (ctx->args[2] < sizeof(struct sockaddr_in6))
+		if (alen < sizeof(struct sockaddr_in6))
 			return 0;
-		bpf_probe_read_user(&sa, sizeof(sa), (void *)ctx->args[1]);
+		bpf_probe_read_user(&sa, sizeof(sa), uaddr);
 	} else {
 		return 0;
 	}
@@ -229,7 +235,7 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 
 	task = (struct task_struct *)bpf_get_current_task();
-	sk = sock_of_fd(task, (int)ctx->args[0], &fflags);
+	sk = sock_of_fd(task, fd, &fflags);
 	if (!sk)
 		return 0;
 	proto = BPF_CORE_READ(sk, sk_protocol);

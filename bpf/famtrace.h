@@ -82,7 +82,7 @@ struct ft_task {
 	__u8 _pad[7];
 };
 
-/* FT_EV_ATTEMPT and FT_EV_PROBE: 136 bytes. */
+/* FT_EV_ATTEMPT and FT_EV_PROBE: 128 bytes. */
 struct ft_attempt {
 	struct ft_hdr hdr;
 	struct ft_task task;

@@ -169,8 +169,10 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 		fprintf(o->out, "  parent pid %u", p->ppid);
 	fprintf(o->out, "  uid %u  traced as %s", p->uid,
 		p->why < sizeof(why_names) / sizeof(why_names[0]) ? why_names[p->why] : "?");
-	if (p->exited)
-		fprintf(o->out, "  exited (status %d)", p->exit_code);
+	if (p->exited && (p->exit_code & 0x7f))
+		fprintf(o->out, "  killed by signal %d", p->exit_code & 0x7f);
+	else if (p->exited)
+		fprintf(o->out, "  exited %d", (p->exit_code >> 8) & 0xff);
 	fputc('\n', o->out);
 
 	for (int f = 0; f < FAM_N; f++) {

@@ -1,0 +1,245 @@
+/*
+ * loader.c - libbpf glue: preflight checks, load, attach, ring buffer.
+ *
+ * Every failure here is one the user can do something about, so each ends in
+ * one line that says what is missing and how to get it, with its own exit
+ * code (enum ft_exit).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "famtrace.skel.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+struct loader {
+	struct famtrace_bpf *skel;
+	struct ring_buffer *rb;
+	loader_event_fn fn;
+	void *ctx;
+	int delivered;
+	int ncpus;
+};
+
+static bool debug_on;
+
+static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!debug_on && level != LIBBPF_WARN)
+		return 0;
+	if (!debug_on)
+		return 0; /* warnings are summarised by our own one-line errors */
+	return vfprintf(stderr, fmt, ap);
+}
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int check_privileges(char *err, size_t len)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d)) {
+		snprintf(err, len, "cannot read capabilities: %s", strerror(errno));
+		return FT_EXIT_PRIV;
+	}
+	if (has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+		return 0;
+	snprintf(err, len, "tracing needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); "
+			   "run famtrace with sudo");
+	return FT_EXIT_PRIV;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Tracepoint attachment reads event ids from tracefs; mount it if needed. */
+static int ensure_tracefs(char *err, size_t len)
+{
+	if (is_dir("/sys/kernel/tracing/events") || is_dir("/sys/kernel/debug/tracing/events"))
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
+	    is_dir("/sys/kernel/tracing/events"))
+		return 0;
+	snprintf(err, len, "tracefs is not mounted and mounting it on /sys/kernel/tracing failed "
+			   "(%s); mount it with: mount -t tracefs tracefs /sys/kernel/tracing",
+		 strerror(errno));
+	return FT_EXIT_TRACEFS;
+}
+
+static int check_kernel(char *err, size_t len)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		snprintf(err, len, "the kernel has no BTF (/sys/kernel/btf/vmlinux: %s); famtrace "
+				   "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+			 strerror(errno));
+		return FT_EXIT_KERNEL;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		snprintf(err, len, "the kernel has no BPF ring buffer (needs Linux 5.8 or later)");
+		return FT_EXIT_KERNEL;
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct loader *l = ctx;
+
+	l->fn(l->ctx, data, len);
+	l->delivered++;
+	return 0;
+}
+
+static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, size_t len)
+{
+	struct famtrace_bpf *s = l->skel;
+
+	s->rodata->ft_cfg_mode = cfg->mode;
+	for (size_t i = 0; i < cfg->n_ports; i++)
+		s->rodata->ft_cfg_ports[cfg->ports[i] >> 6] |= 1ULL << (cfg->ports[i] & 63);
+	if (cfg->n_comms > FT_MAX_COMMS) {
+		snprintf(err, len, "at most %d process names can be traced", FT_MAX_COMMS);
+		return FT_EXIT_USAGE;
+	}
+	return 0;
+}
+
+struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, void *ctx,
+			   char *err, size_t errlen, int *code)
+{
+	struct loader *l;
+	int e;
+
+	debug_on = cfg->debug;
+	libbpf_set_print(print_fn);
+	if ((*code = check_privileges(err, errlen)) || (*code = check_kernel(err, errlen)) ||
+	    (*code = ensure_tracefs(err, errlen)))
+		return NULL;
+
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		*code = FT_EXIT_RUNTIME;
+		return NULL;
+	}
+	l->fn = fn;
+	l->ctx = ctx;
+	l->ncpus = libbpf_num_possible_cpus();
+	l->skel = famtrace_bpf__open();
+	if (!l->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		*code = FT_EXIT_KERNEL;
+		goto fail;
+	}
+	if ((*code = configure(l, cfg, err, errlen)))
+		goto fail;
+	e = famtrace_bpf__load(l->skel);
+	if (e) {
+		snprintf(err, errlen, "the kernel refused famtrace's BPF programs: %s%s",
+			 strerror(-e), cfg->debug ? "" : " (rerun with --debug for the verifier log)");
+		*code = e == -EPERM ? FT_EXIT_PRIV : FT_EXIT_KERNEL;
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->n_comms; i++) {
+		char key[FT_COMM_LEN] = {};
+		__u8 one = 1;
+
+		strncpy(key, cfg->comms[i], FT_COMM_LEN - 1);
+		if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.ft_comms), key, &one, BPF_ANY)) {
+			snprintf(err, errlen, "cannot add process name %s: %s", key, strerror(errno));
+			*code = FT_EXIT_RUNTIME;
+			goto fail;
+		}
+	}
+	e = famtrace_bpf__attach(l->skel);
+	if (e) {
+		snprintf(err, errlen, "cannot attach famtrace's tracepoints: %s%s", strerror(-e),
+			 cfg->debug ? "" : " (rerun with --debug for details)");
+		*code = FT_EXIT_KERNEL;
+		goto fail;
+	}
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.ft_events), on_record, l, NULL);
+	if (!l->rb) {
+		snprintf(err, errlen, "cannot set up the ring buffer: %s", strerror(errno));
+		*code = FT_EXIT_KERNEL;
+		goto fail;
+	}
+	*code = 0;
+	return l;
+fail:
+	loader_close(l);
+	return NULL;
+}
+
+int loader_track(struct loader *l, uint32_t tgid, uint8_t why)
+{
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.ft_tracked), &tgid, &why, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int loader_poll(struct loader *l, int timeout_ms)
+{
+	int e;
+
+	l->delivered = 0;
+	/* Producers wake us only for batches (see wakeup_flags in the BPF
+	 * code), so after the wait always drain what is there. */
+	e = ring_buffer__poll(l->rb, timeout_ms);
+	if (e < 0 && e != -EINTR)
+		return e;
+	e = ring_buffer__consume(l->rb);
+	if (e < 0 && e != -EINTR)
+		return e;
+	return l->delivered;
+}
+
+void loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX])
+{
+	uint64_t *vals = calloc(l->ncpus, sizeof(*vals));
+
+	memset(out, 0, FT_CNT_MAX * sizeof(out[0]));
+	if (!vals)
+		return;
+	for (__u32 k = 0; k < FT_CNT_MAX; k++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.ft_counters), &k, vals))
+			continue;
+		for (int c = 0; c < l->ncpus; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+}
+
+void loader_close(struct loader *l)
+{
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	famtrace_bpf__destroy(l->skel);
+	free(l);
+}

@@ -1,0 +1,61 @@
+/*
+ * loader.h - the only part of famtrace that talks to libbpf: checks that the
+ * kernel and our privileges allow tracing, loads and attaches the BPF
+ * programs, seeds the tracking map, and hands raw ring-buffer records on.
+ */
+#ifndef FT_LOADER_H
+#define FT_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "famtrace.h"
+
+/* famtrace's exit codes (README "Exit codes"). */
+enum ft_exit {
+	FT_EXIT_OK = 0,
+	FT_EXIT_RUNTIME = 1,  /* failure while tracing, or events were lost */
+	FT_EXIT_USAGE = 2,    /* bad command line */
+	FT_EXIT_PRIV = 3,     /* not root / missing CAP_BPF + CAP_PERFMON */
+	FT_EXIT_KERNEL = 4,   /* kernel lacks BTF or ring buffers, or refuses the programs */
+	FT_EXIT_TRACEFS = 5,  /* tracefs is not mounted and cannot be mounted */
+	FT_EXIT_NOPID = 6,    /* -p names a process that does not exist */
+};
+
+struct loader_cfg {
+	enum ft_mode mode;
+	const char *const *comms; /* process names (FT_MODE_MAIL) */
+	size_t n_comms;
+	const uint16_t *ports; /* destination ports that make a process a mail process */
+	size_t n_ports;
+	bool debug; /* pass libbpf's messages (verifier log) to stderr */
+};
+
+/* Called for every raw record, in ring-buffer order. */
+typedef void (*loader_event_fn)(void *ctx, const void *data, size_t len);
+
+struct loader;
+
+/*
+ * Check privileges, BTF, ring buffers and tracefs (mounting it when absent),
+ * then load and attach. On failure returns NULL, writes one line to err and
+ * the exit code to *code.
+ */
+struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, void *ctx,
+			   char *err, size_t errlen, int *code);
+
+/* Trace this process (and, through the fork hook, its future children). */
+int loader_track(struct loader *l, uint32_t tgid, uint8_t why);
+
+/* Wait up to timeout_ms for records and deliver all that are ready.
+ * Returns the number delivered or a negative errno. */
+int loader_poll(struct loader *l, int timeout_ms);
+
+/* Kernel-side counters (enum ft_counter), summed over CPUs. */
+void loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX]);
+
+void loader_close(struct loader *l);
+
+#endif

@@ -1,0 +1,532 @@
+/*
+ * main.c - famtrace's command line: live tracing and `famtrace run`.
+ *
+ * Wires the loader (kernel records) to the correlator (facts) and the
+ * reporters (text or JSON Lines). Owns signals, the child of `run`, and the
+ * exit code; knows nothing about how facts are derived.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "correlate.h"
+#include "decode.h"
+#include "loader.h"
+#include "procfs.h"
+#include "report.h"
+
+#ifndef FAMTRACE_VERSION
+#define FAMTRACE_VERSION "0.1.0"
+#endif
+
+/* Built-in mail programs: Postfix daemons and tools, other MTAs, clients. */
+static const char *const mail_comms[] = {
+	"master", "smtp", "smtpd", "lmtp", "qmgr", "bounce", "postscreen", "pickup",
+	"cleanup", "local", "virtual", "pipe", "showq", "tlsmgr", "verify", "scache",
+	"proxymap", "postdrop", "postqueue", "sendmail", "sendmail-mta", "sm-mta",
+	"exim", "exim4", "opensmtpd", "smtpctl", "nullmailer-send", "ssmtp", "dma",
+	"swaks", "msmtp", "mutt", "neomutt", "fetchmail", "thunderbird", "mailx",
+	"s-nail", "mbsync", "offlineimap", "getmail", "claws-mail", "alpine",
+};
+static const uint16_t mail_ports[] = { 25, 465, 587, 2525, 24, 110, 143, 993, 995 };
+
+#define MAX_PIDS 256
+#define MAX_PORTS 64
+
+struct opts {
+	bool json, wall_time, verbose, all, debug, run;
+	double interval_s, duration_s;
+	uint64_t group_gap_ns;
+	pid_t pids[MAX_PIDS];
+	size_t n_pids;
+	const char *comms[FT_MAX_COMMS];
+	size_t n_comms;
+	uint16_t ports[MAX_PORTS];
+	size_t n_ports;
+	bool ports_given;
+	char **cmd;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: famtrace [OPTIONS]                 trace mail processes live until Ctrl-C\n"
+"       famtrace run [OPTIONS] -- CMD [ARG...]  trace CMD and its children\n"
+"\n"
+"Shows, per process, which address family (IPv4/IPv6) each connect attempt\n"
+"used, how it ended, and whether the process fell back to the other family.\n"
+"\n"
+"What to trace (default: mail programs by name, plus any process that\n"
+"connects to a mail port, plus their children):\n"
+"  -a, --all               every process\n"
+"  -p, --pid PID           only this process and its descendants (repeatable)\n"
+"  -c, --comm NAME         only processes named NAME (repeatable); replaces\n"
+"                          the built-in list and, unless --port is given,\n"
+"                          the mail-port rule\n"
+"      --port LIST         mail ports, comma-separated (default\n"
+"                          25,465,587,2525,24,110,143,993,995)\n"
+"Output:\n"
+"  -j, --json              JSON Lines instead of text (schema in README.md)\n"
+"  -T, --timestamps        wall-clock times instead of seconds since start\n"
+"  -i, --interval SECONDS  print the per-process report every SECONDS\n"
+"  -v, --verbose           also successful route probes and plain successes\n"
+"Other:\n"
+"  -d, --duration SECONDS  stop after SECONDS\n"
+"      --group-gap SECONDS attempts to one port within this gap form one\n"
+"                          destination group (default 2)\n"
+"      --debug             show libbpf's messages (verifier log)\n"
+"  -h, --help              this text\n"
+"  -V, --version           version and record ABI\n"
+"\n"
+"Examples:\n"
+"  sudo famtrace                          # watch Postfix/Exim/clients live\n"
+"  sudo famtrace -T -i 60                 # with times, report every minute\n"
+"  sudo famtrace run -- swaks --to u@example.com --server mx.example.com\n"
+"  sudo famtrace -p $(pgrep -o master)    # one Postfix instance\n"
+"  sudo famtrace --all -j -d 30 > trace.jsonl\n"
+"\n"
+"Exit codes: 0 ok (run: CMD's status), 1 runtime failure, 2 bad usage,\n"
+"3 missing privileges, 4 kernel lacks BTF/ring buffer or refused the\n"
+"programs, 5 tracefs unavailable, 6 no such process.\n");
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "famtrace: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see famtrace --help)\n");
+	return FT_EXIT_USAGE;
+}
+
+static bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 1e7)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int parse_ports(struct opts *o, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int rc = 0;
+
+	o->n_ports = 0;
+	o->ports_given = true;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long v = strtol(tok, &end, 10);
+
+		if (*tok == 0 || *end || v < 1 || v > 65535) {
+			rc = usage_error("--port: '%s' is not a port number (1-65535)", tok);
+			break;
+		}
+		if (o->n_ports == MAX_PORTS) {
+			rc = usage_error("--port: at most %d ports", MAX_PORTS);
+			break;
+		}
+		o->ports[o->n_ports++] = (uint16_t)v;
+	}
+	free(copy);
+	return rc;
+}
+
+enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG };
+
+static const struct option long_opts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "group-gap", required_argument, NULL, OPT_GAP },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_opts(struct opts *o, int argc, char **argv)
+{
+	int c, rc;
+	double secs;
+
+	while ((c = getopt_long(argc, argv, "+ap:c:jTi:vd:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == 0 || *end || v < 1 || v > INT_MAX)
+				return usage_error("--pid: '%s' is not a process id", optarg);
+			if (o->n_pids == MAX_PIDS)
+				return usage_error("--pid: at most %d processes", MAX_PIDS);
+			o->pids[o->n_pids++] = (pid_t)v;
+			break;
+		}
+		case 'c':
+			if (!*optarg || strlen(optarg) >= FT_COMM_LEN)
+				return usage_error("--comm: '%s' must be 1-%d characters (the kernel's "
+						   "process name length)", optarg, FT_COMM_LEN - 1);
+			if (o->n_comms == FT_MAX_COMMS)
+				return usage_error("--comm: at most %d names", FT_MAX_COMMS);
+			o->comms[o->n_comms++] = optarg;
+			break;
+		case OPT_PORT:
+			if ((rc = parse_ports(o, optarg)))
+				return rc;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'T':
+			o->wall_time = true;
+			break;
+		case 'i':
+			if (!parse_seconds(optarg, &o->interval_s))
+				return usage_error("--interval: '%s' is not a positive number of seconds", optarg);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'd':
+			if (!parse_seconds(optarg, &o->duration_s))
+				return usage_error("--duration: '%s' is not a positive number of seconds", optarg);
+			break;
+		case OPT_GAP:
+			if (!parse_seconds(optarg, &secs) || secs > 3600)
+				return usage_error("--group-gap: '%s' is not a number of seconds (0-3600)", optarg);
+			o->group_gap_ns = (uint64_t)(secs * 1e9);
+			break;
+		case OPT_DEBUG:
+			o->debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return FT_EXIT_OK;
+		case 'V':
+			printf("famtrace %s (record ABI %d, JSON schema %d)\n", FAMTRACE_VERSION,
+			       FT_ABI_VERSION, FT_JSON_SCHEMA);
+			return FT_EXIT_OK;
+		default:
+			fprintf(stderr, "famtrace: see famtrace --help\n");
+			return FT_EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct state {
+	struct correlator *corr;
+	struct loader *ldr;
+	struct report_opts ro;
+	bool json;
+};
+
+static void on_event(void *ctx, const void *data, size_t len)
+{
+	struct state *st = ctx;
+	const char *why;
+
+	if (!ft_decode_check(data, len, &why)) {
+		correlator_stats(st->corr)->malformed++;
+		return;
+	}
+	correlate_event(st->corr, data, len);
+}
+
+static void refresh_counters(struct state *st)
+{
+	struct source_stats *ss = correlator_stats(st->corr);
+	uint64_t cnt[FT_CNT_MAX];
+
+	loader_counters(st->ldr, cnt);
+	ss->lost = cnt[FT_CNT_LOST];
+	ss->track_full = cnt[FT_CNT_TRACK_FULL];
+	ss->pending_full = cnt[FT_CNT_PENDING_FULL];
+}
+
+static void report(struct state *st, uint64_t now)
+{
+	refresh_counters(st);
+	if (st->json)
+		json_report(&st->ro, st->corr, now);
+	else
+		text_report(&st->ro, st->corr, now);
+}
+
+/*
+ * `run`: fork CMD stopped on a pipe, so that it is tracked before it can
+ * connect anywhere; released once tracing is live.
+ */
+static pid_t spawn(char **cmd, int *release_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127); /* famtrace failed before releasing us */
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "famtrace: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(p[0]);
+	*release_fd = p[1];
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct state st = { 0 };
+	struct correlator_cfg ccfg = { 0 };
+	struct loader_cfg lcfg = { 0 };
+	struct sink sink;
+	struct sigaction sa = { 0 };
+	char err[512];
+	int rc, code, release_fd = -1, child_status = 0;
+	pid_t child = -1;
+	uint64_t t0, next_report, deadline, child_gone_at = 0;
+
+	if ((rc = parse_opts(&o, argc, argv)) >= 0)
+		return rc;
+	if (optind < argc) {
+		if (strcmp(argv[optind], "run"))
+			return usage_error("unknown command '%s'", argv[optind]);
+		o.run = true;
+		argc -= optind;
+		argv += optind;
+		optind = 1;
+		if ((rc = parse_opts(&o, argc, argv)) >= 0)
+			return rc;
+		if (optind >= argc)
+			return usage_error("run: no command given (famtrace run -- CMD [ARG...])");
+		o.cmd = argv + optind;
+	}
+	if (o.all && (o.n_pids || o.n_comms || o.run))
+		return usage_error("--all cannot be combined with --pid, --comm or run");
+	if (o.run && o.n_pids)
+		return usage_error("run traces its command; --pid cannot be added");
+	for (size_t i = 0; i < o.n_pids; i++)
+		if (!proc_exists(o.pids[i])) {
+			fprintf(stderr, "famtrace: no process with pid %d\n", (int)o.pids[i]);
+			return FT_EXIT_NOPID;
+		}
+
+	/* Filter. */
+	lcfg.debug = o.debug;
+	if (o.all) {
+		lcfg.mode = FT_MODE_ALL;
+	} else if (o.n_pids || o.run) {
+		lcfg.mode = FT_MODE_PIDS;
+	} else {
+		lcfg.mode = FT_MODE_MAIL;
+		if (o.n_comms) {
+			lcfg.comms = o.comms;
+			lcfg.n_comms = o.n_comms;
+		} else {
+			lcfg.comms = mail_comms;
+			lcfg.n_comms = sizeof(mail_comms) / sizeof(mail_comms[0]);
+		}
+		if (o.ports_given) {
+			lcfg.ports = o.ports;
+			lcfg.n_ports = o.n_ports;
+		} else if (!o.n_comms) {
+			lcfg.ports = mail_ports;
+			lcfg.n_ports = sizeof(mail_ports) / sizeof(mail_ports[0]);
+		}
+	}
+
+	/* Reporters and correlator. */
+	st.json = o.json;
+	st.ro.out = stdout;
+	st.ro.wall_time = o.wall_time;
+	st.ro.verbose = o.verbose;
+	st.ro.boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	if (o.json)
+		json_sink(&sink, &st.ro);
+	else
+		text_sink(&sink, &st.ro);
+	ccfg.group_gap_ns = o.group_gap_ns;
+	st.corr = correlator_new(&ccfg, &sink);
+	if (!st.corr) {
+		fprintf(stderr, "famtrace: out of memory\n");
+		return FT_EXIT_RUNTIME;
+	}
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o.run) {
+		child = spawn(o.cmd, &release_fd);
+		if (child < 0) {
+			fprintf(stderr, "famtrace: cannot start %s: %s\n", o.cmd[0], strerror(errno));
+			return FT_EXIT_RUNTIME;
+		}
+	}
+
+	st.ldr = loader_open(&lcfg, on_event, &st, err, sizeof(err), &code);
+	if (!st.ldr) {
+		fprintf(stderr, "famtrace: %s\n", err);
+		if (child > 0) {
+			close(release_fd); /* the child exits without running CMD */
+			waitpid(child, NULL, 0);
+		}
+		correlator_free(st.corr);
+		return code;
+	}
+
+	/* Seed the processes to follow; their children follow via the fork hook. */
+	if (o.n_pids || o.run) {
+		pid_t seeds[MAX_PIDS + 1], desc[4096];
+		size_t n_seeds = 0, n_desc;
+
+		if (o.run)
+			seeds[n_seeds++] = child;
+		for (size_t i = 0; i < o.n_pids; i++)
+			seeds[n_seeds++] = o.pids[i];
+		for (size_t i = 0; i < n_seeds; i++)
+			if (loader_track(st.ldr, seeds[i], FT_WHY_PID))
+				fprintf(stderr, "famtrace: warning: cannot track pid %d\n", (int)seeds[i]);
+		n_desc = o.run ? 0 : proc_descendants(seeds, n_seeds, desc, 4096);
+		for (size_t i = 0; i < n_desc; i++)
+			loader_track(st.ldr, desc[i], FT_WHY_PARENT);
+	}
+
+	t0 = clock_ns(CLOCK_BOOTTIME);
+	st.ro.t0_ns = t0;
+	if (o.run) {
+		if (write(release_fd, "go", 1) != 1) {
+			fprintf(stderr, "famtrace: cannot release %s\n", o.cmd[0]);
+			kill(child, SIGKILL);
+		}
+		close(release_fd);
+	} else {
+		const char *what = o.all ? "all processes" : o.n_pids ? "the given processes" :
+				   o.n_comms ? "the named processes" : "mail processes";
+
+		fprintf(stderr, "famtrace: tracing %s; Ctrl-C to stop and print the report\n", what);
+	}
+	if (!o.json)
+		text_header(&st.ro);
+
+	next_report = o.interval_s ? t0 + (uint64_t)(o.interval_s * 1e9) : UINT64_MAX;
+	deadline = o.duration_s ? t0 + (uint64_t)(o.duration_s * 1e9) : UINT64_MAX;
+	rc = FT_EXIT_OK;
+	for (;;) {
+		uint64_t now;
+		int e = loader_poll(st.ldr, 100);
+
+		if (e < 0) {
+			fprintf(stderr, "famtrace: reading events failed: %s\n", strerror(-e));
+			rc = FT_EXIT_RUNTIME;
+			break;
+		}
+		now = clock_ns(CLOCK_BOOTTIME);
+		correlate_tick(st.corr, now);
+		if (now >= next_report) {
+			report(&st, now);
+			next_report = now + (uint64_t)(o.interval_s * 1e9);
+		}
+		if (child > 0 && !child_gone_at) {
+			pid_t w = waitpid(child, &child_status, WNOHANG);
+
+			if (w == child)
+				child_gone_at = now;
+		}
+		/* After CMD exits, keep reading briefly: sockets it left in
+		 * SYN_SENT are closed during its exit and report just after. */
+		if (child_gone_at && now - child_gone_at > 200000000ULL)
+			break;
+		if (now >= deadline)
+			break;
+		if (stop_signal) {
+			if (child > 0 && !child_gone_at) {
+				/* Pass it on; the child's exit ends the trace. */
+				kill(child, stop_signal);
+				stop_signal = 0;
+				continue;
+			}
+			break;
+		}
+	}
+	loader_poll(st.ldr, 0);
+	correlate_flush(st.corr);
+	report(&st, clock_ns(CLOCK_BOOTTIME));
+	{
+		struct source_stats *ss = correlator_stats(st.corr);
+
+		if (ss->lost || ss->track_full || ss->pending_full || ss->malformed)
+			fprintf(stderr, "famtrace: warning: the trace is incomplete (%llu records lost, "
+					"%llu attempts and %llu processes not tracked, %llu malformed)\n",
+				(unsigned long long)ss->lost, (unsigned long long)ss->pending_full,
+				(unsigned long long)ss->track_full, (unsigned long long)ss->malformed);
+	}
+	loader_close(st.ldr);
+	correlator_free(st.corr);
+	if (child > 0 && rc == FT_EXIT_OK) {
+		if (!child_gone_at)
+			waitpid(child, &child_status, 0);
+		if (WIFEXITED(child_status))
+			return WEXITSTATUS(child_status);
+		if (WIFSIGNALED(child_status))
+			return 128 + WTERMSIG(child_status);
+	}
+	return rc;
+}

@@ -1,0 +1,95 @@
+/*
+ * procfs.c - reading process facts from /proc. Used only at start-up, to
+ * seed the kernel's tracking map with processes that already exist; after
+ * that the sched tracepoints keep it current.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+bool proc_exists(pid_t pid)
+{
+	char path[64];
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return access(path, F_OK) == 0;
+}
+
+pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = -1;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* comm may hold spaces and parentheses: parse after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+size_t proc_descendants(const pid_t *roots, size_t n_roots, pid_t *out, size_t max)
+{
+	struct pp { pid_t pid, ppid; } *all = NULL;
+	size_t n_all = 0, cap = 0, n_out = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	bool grew;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (n_all == cap) {
+			struct pp *na = realloc(all, (cap = cap ? cap * 2 : 256) * sizeof(*all));
+
+			if (!na)
+				break;
+			all = na;
+		}
+		all[n_all].pid = atoi(de->d_name);
+		all[n_all].ppid = proc_ppid(all[n_all].pid);
+		n_all++;
+	}
+	closedir(d);
+
+	/* Repeat until no new descendant turns up; the process table is small. */
+	do {
+		grew = false;
+		for (size_t i = 0; i < n_all && n_out < max; i++) {
+			bool is_child = false, known = false;
+
+			for (size_t r = 0; r < n_roots; r++)
+				if (all[i].ppid == roots[r])
+					is_child = true;
+			for (size_t k = 0; k < n_out; k++) {
+				if (out[k] == all[i].pid)
+					known = true;
+				if (out[k] == all[i].ppid)
+					is_child = true;
+			}
+			if (is_child && !known) {
+				out[n_out++] = all[i].pid;
+				grew = true;
+			}
+		}
+	} while (grew && n_out < max);
+	free(all);
+	return n_out;
+}
