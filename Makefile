@@ -48,7 +48,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@
 
 $(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
-	$(CC) $(CFLAGS) $< -o $@
+	$(CC) $(CFLAGS) $< -o $@ -lpthread
 
 tools: $(TEST_CLIENTS) $(BUILD)/tests/unit
 

@@ -201,7 +201,7 @@ static struct proc *proc_get(struct correlator *c, const struct ft_task *t, uint
  */
 static void classify(struct group *g)
 {
-	const struct attempt *w, *first = NULL, *other = NULL;
+	const struct attempt *w, *first = NULL, *other = NULL, *failed = NULL;
 
 	g->fam_mask = 0;
 	for (unsigned i = 0; i < g->n; i++) {
@@ -218,17 +218,21 @@ static void classify(struct group *g)
 	w = &g->at[g->winner];
 	g->to_fam = w->fam;
 	g->from_fam = w->fam;
-	if (first == w || first->start_ns == w->start_ns) {
-		g->cls = GC_CONNECTED_FIRST;
-		return;
-	}
-	/* Earliest attempt before the winner in the other family, if any. */
+	/* Earliest attempt that started before the winner and failed; one that
+	 * started earlier but connected later only lost a race. */
 	for (unsigned i = 0; i < g->n; i++) {
 		const struct attempt *a = &g->at[i];
 
-		if ((int)i != g->winner && a->start_ns < w->start_ns && a->fam != w->fam &&
-		    (!other || a->start_ns < other->start_ns))
+		if ((int)i == g->winner || a->start_ns > w->start_ns || a->res == RES_CONNECTED)
+			continue;
+		if (!failed || a->start_ns < failed->start_ns)
+			failed = a;
+		if (a->fam != w->fam && (!other || a->start_ns < other->start_ns))
 			other = a;
+	}
+	if (!failed) {
+		g->cls = GC_CONNECTED_FIRST;
+		return;
 	}
 	g->cost_ns = w->start_ns - first->start_ns;
 	if (other) {

@@ -1,0 +1,148 @@
+/*
+ * connector - a test client that connects the way mail clients do: it tries
+ * the given addresses in order and stops at the first that connects (a
+ * client with fallback), or only the first (-1, a client without).
+ *
+ *   connector [-n] [-t MS] [-1] [-u] [-T] [-F] [-w MS] PORT ADDR...
+ *     -n      non-blocking connect, abandoned (closed) after -t MS (default 1000)
+ *     -1      try only the first address
+ *     -u      UDP connect() (a route probe) instead of TCP
+ *     -T      connect from a second thread
+ *     -F      connect from a forked child (the parent waits)
+ *     -w MS   wait MS before connecting (lets a tracer start)
+ *
+ * Prints one line per attempt to stdout; exits 0 if one connected, 1 if none.
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d) is connected over an AF_INET6 socket.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool nonblock, first_only, udp, in_thread, in_child;
+static int timeout_ms = 1000, port;
+static char **addrs;
+static int n_addrs;
+
+static int try_one(const char *addr)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd, e = 0;
+
+	if (strchr(addr, ':')) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+			return -EINVAL;
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+			return -EINVAL;
+		len = sizeof(*s4);
+	}
+	fd = socket(ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+		e = 0;
+	} else if (errno == EINPROGRESS) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int r = poll(&p, 1, timeout_ms);
+
+		if (r == 0) {
+			e = ETIMEDOUT; /* we give up: close() while in SYN_SENT */
+		} else {
+			socklen_t l = sizeof(e);
+
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l);
+		}
+	} else {
+		e = errno;
+	}
+	printf("%s %s: %s\n", udp ? "udp" : "tcp", addr, e ? strerror(e) : "connected");
+	fflush(stdout);
+	close(fd);
+	return -e;
+}
+
+static void *run_all(void *arg)
+{
+	long ok = 0;
+
+	for (int i = 0; i < n_addrs; i++) {
+		if (try_one(addrs[i]) == 0) {
+			ok = 1;
+			if (!udp)
+				break;
+		}
+		if (first_only)
+			break;
+	}
+	return (void *)ok;
+}
+
+int main(int argc, char **argv)
+{
+	void *ok = NULL;
+	int c, wait_ms = 0;
+
+	while ((c = getopt(argc, argv, "nt:1uTFw:")) != -1) {
+		switch (c) {
+		case 'n': nonblock = true; break;
+		case 't': timeout_ms = atoi(optarg); break;
+		case '1': first_only = true; break;
+		case 'u': udp = true; break;
+		case 'T': in_thread = true; break;
+		case 'F': in_child = true; break;
+		case 'w': wait_ms = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: connector [-n] [-t MS] [-1] [-u] [-T] [-F] [-w MS] PORT ADDR...\n");
+			return 2;
+		}
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "usage: connector [-n] [-t MS] [-1] [-u] [-T] [-F] [-w MS] PORT ADDR...\n");
+		return 2;
+	}
+	port = atoi(argv[optind]);
+	addrs = argv + optind + 1;
+	n_addrs = argc - optind - 1;
+	if (wait_ms)
+		usleep(wait_ms * 1000);
+	if (in_child) {
+		int st;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(run_all(NULL) ? 0 : 1);
+		waitpid(pid, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	}
+	if (in_thread) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, run_all, NULL);
+		pthread_join(t, &ok);
+	} else {
+		ok = run_all(NULL);
+	}
+	return ok ? 0 : 1;
+}
