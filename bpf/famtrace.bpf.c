@@ -290,10 +290,12 @@ static __always_inline void emit_attempt(__u64 key, struct pending *p, __u8 outc
 	a->sport = 0;
 	if (sk) {
 		a->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		/* Explicit sizes: BPF_CORE_READ_INTO would copy one byte,
+		 * the size of an element of saddr. */
 		if (p->family == AF_INET)
-			BPF_CORE_READ_INTO(a->saddr, sk, __sk_common.skc_rcv_saddr);
+			bpf_core_read(a->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		else
-			BPF_CORE_READ_INTO(a->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+			bpf_core_read(a->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 	}
 	a->family = p->family;
 	a->dport = p->dport;

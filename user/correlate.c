@@ -315,14 +315,15 @@ static struct group *group_for(struct correlator *c, struct proc *p, const struc
 	return g;
 }
 
-static void add_to_group(struct group *g, const struct attempt *a)
+/* Returns the stored copy of the attempt, or NULL if it was not kept. */
+static const struct attempt *add_to_group(struct group *g, const struct attempt *a)
 {
 	unsigned i = g->n;
 
 	if (i == GROUP_MAX_ATTEMPTS) {
 		g->n_extra++;
 		if (a->res != RES_CONNECTED || g->winner >= 0)
-			return;
+			return NULL;
 		i = GROUP_MAX_ATTEMPTS - 1; /* keep the winner, lose one failure */
 	} else {
 		g->n++;
@@ -335,6 +336,7 @@ static void add_to_group(struct group *g, const struct attempt *a)
 	if (a->res == RES_CONNECTED && g->winner < 0)
 		g->winner = (int)i;
 	classify(g);
+	return &g->at[i];
 }
 
 static void attempt_from(struct attempt *a, const struct ft_attempt *r)
@@ -359,6 +361,7 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 
 static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 {
+	const struct attempt *stored;
 	struct attempt a;
 	struct fam_stats *fs;
 	struct group *g;
@@ -400,9 +403,9 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 	g = group_for(c, p, &a);
 	if (!g)
 		return;
-	add_to_group(g, &a);
+	stored = add_to_group(g, &a);
 	if (c->sink.attempt)
-		c->sink.attempt(c->sink.ctx, p, &a, g);
+		c->sink.attempt(c->sink.ctx, p, stored ? stored : &a, g);
 }
 
 static void on_proc(struct correlator *c, const struct ft_proc *r)

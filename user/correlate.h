@@ -109,7 +109,8 @@ struct proc {
 /* Facts as they become known. Any callback may be NULL. */
 struct sink {
 	void *ctx;
-	/* An attempt's outcome; g is the group it joined (not yet final). */
+	/* An attempt's outcome; g is the group it joined (not yet final, but
+	 * classified so far), a points into g->at when the group kept it. */
 	void (*attempt)(void *ctx, const struct proc *p, const struct attempt *a,
 			const struct group *g);
 	/* A UDP connect(): a route probe. */

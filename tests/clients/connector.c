@@ -11,7 +11,7 @@
  *     -F      connect from a forked child (the parent waits)
  *     -w MS   wait MS before connecting (lets a tracer start)
  *
- * Prints one line per attempt to stdout; exits 0 if one connected, 1 if none.
+ * Prints one line per attempt to stderr; exits 0 if one connected, 1 if none.
  * IPv4-mapped IPv6 (::ffff:a.b.c.d) is connected over an AF_INET6 socket.
  */
 #define _GNU_SOURCE
@@ -77,8 +77,8 @@ static int try_one(const char *addr)
 	} else {
 		e = errno;
 	}
-	printf("%s %s: %s\n", udp ? "udp" : "tcp", addr, e ? strerror(e) : "connected");
-	fflush(stdout);
+	/* stderr: stdout may be famtrace's JSON when run under it. */
+	fprintf(stderr, "%s %s: %s\n", udp ? "udp" : "tcp", addr, e ? strerror(e) : "connected");
 	close(fd);
 	return -e;
 }
