@@ -29,7 +29,7 @@ static void json_ms(FILE *f, const char *key, uint64_t ns)
 
 static void json_proc_id(FILE *f, const struct proc *p)
 {
-	fprintf(f, ",\"pid\":%u,\"start_ns\":%" PRIu64 ",\"comm\":", p->tgid, p->start_ns);
+	fprintf(f, ",\"pid\":%u,\"proc_start_ns\":%" PRIu64 ",\"comm\":", p->tgid, p->start_ns);
 	json_str(f, p->comm);
 	fprintf(f, ",\"ppid\":%u,\"uid\":%u", p->ppid, p->uid);
 }
