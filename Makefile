@@ -13,11 +13,11 @@ CC ?= cc
 BUILD := build
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf -I$(BUILD)
-LDLIBS_BPF := -lbpf -lelf -lz
+LDLIBS_BPF := -lbpf -lelf -lz -lresolv
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf
 
 # The correlator and reporters know nothing of libbpf; only the loader does.
-CORE_SRCS := user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c
+CORE_SRCS := user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c user/dns.c
 TOOL_SRCS := user/main.c user/loader.c user/procfs.c $(CORE_SRCS)
 CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
@@ -30,7 +30,7 @@ all: famtrace
 $(BUILD):
 	mkdir -p $(BUILD) $(BUILD)/tests
 
-$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/resolver.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o
@@ -45,7 +45,7 @@ famtrace: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
-	$(CC) $(CFLAGS) $^ -o $@
+	$(CC) $(CFLAGS) $^ -o $@ -lresolv
 
 $(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread

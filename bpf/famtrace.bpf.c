@@ -472,3 +472,6 @@ int BPF_PROG(ft_exit, struct task_struct *task)
 	bpf_map_delete_elem(&ft_tracked, &tgid);
 	return 0;
 }
+
+/* The resolver uprobes share these maps and helpers; one object, one skeleton. */
+#include "resolver.bpf.c"

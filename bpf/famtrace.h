@@ -25,6 +25,7 @@ enum ft_event_kind {
 	FT_EV_ATTEMPT = 1, /* TCP connect attempt with its outcome */
 	FT_EV_PROBE = 2,   /* UDP connect(): a route probe, not an attempt */
 	FT_EV_PROC = 3,	   /* process fork, exec or exit */
+	FT_EV_LOOKUP = 4,  /* a resolver call and its result */
 };
 
 /* How a TCP connect attempt ended. */
@@ -105,6 +106,64 @@ struct ft_proc {
 	struct ft_task task;
 	__u32 what;	 /* enum ft_proc_what */
 	__s32 exit_code; /* FT_PROC_EXIT: wait status as the kernel keeps it */
+};
+
+/* Resolver entry points traced with uprobes (ft_lookup.api). */
+enum ft_api {
+	FT_API_GETADDRINFO = 1,
+	FT_API_GETHOSTBYNAME = 2,
+	FT_API_GETHOSTBYNAME2 = 3,
+	FT_API_GETHOSTBYNAME_R = 4,
+	FT_API_GETHOSTBYNAME2_R = 5,
+	FT_API_RES_QUERY = 6,
+	FT_API_RES_SEARCH = 7,
+	FT_API_RES_NQUERY = 8,
+	FT_API_RES_NSEARCH = 9,
+	FT_API_RES_SEND = 10,
+	FT_API_RES_NSEND = 11,
+	FT_API_MAX = 11,
+};
+
+#define FT_NAME_LEN 128	 /* looked-up name, truncated (FT_LF_NAME_CUT) */
+#define FT_LOOKUP_ADDRS 16 /* addresses kept from a result list, in order */
+#define FT_DNS_MAX 512	 /* DNS message bytes copied; dns_total has the true size */
+
+/* Flags of a lookup (ft_lookup.flags). */
+#define FT_LF_MORE_ADDRS 0x1 /* the result list had more than FT_LOOKUP_ADDRS entries */
+#define FT_LF_NAME_CUT 0x2   /* name longer than FT_NAME_LEN - 1 */
+#define FT_LF_DNS_QUERY 0x4  /* dns[] holds the query (the send failed), not an answer */
+
+/* One address from a result list (24 bytes). */
+struct ft_addr {
+	__u16 family; /* AF_INET or AF_INET6 */
+	__u16 port;   /* host byte order; 0 when not given */
+	__u32 socktype;
+	__u8 addr[16];
+};
+
+/* FT_EV_LOOKUP: 1144 bytes. Written when the resolver call returns. */
+struct ft_lookup {
+	struct ft_hdr hdr;
+	struct ft_task task;
+	__u64 start_ns; /* call entered */
+	__u64 end_ns;	/* call returned */
+	__s32 ret;	/* getaddrinfo: 0 or EAI_*; gethostbyname*: 0 found, -1 not
+			 * (the _r forms: their return value); res_*: answer
+			 * length or -1 */
+	__u32 flags;	/* FT_LF_* */
+	__s32 hint_family;   /* getaddrinfo hints / gethostbyname2 af; -1 none */
+	__s32 hint_flags;    /* getaddrinfo hints ai_flags (AI_ADDRCONFIG...) */
+	__s32 hint_socktype; /* getaddrinfo hints ai_socktype */
+	__u16 qclass;	     /* res_query/search: class asked */
+	__u16 qtype;	     /* res_query/search: type asked (1 A, 28 AAAA, 15 MX) */
+	__u8 api;	     /* enum ft_api */
+	__u8 n_addrs;	     /* entries used in addrs */
+	__u16 dns_len;	     /* bytes used in dns */
+	__u32 dns_total;     /* size of the whole DNS message */
+	__u32 _pad;
+	char name[FT_NAME_LEN]; /* node / name asked (res_send*: empty, see dns) */
+	struct ft_addr addrs[FT_LOOKUP_ADDRS];
+	__u8 dns[FT_DNS_MAX];
 };
 
 /* Indexes of the per-CPU counters map (ft_counters). */

@@ -10,6 +10,7 @@ _Static_assert(sizeof(struct ft_hdr) == 16, "ft_hdr layout");
 _Static_assert(sizeof(struct ft_task) == 48, "ft_task layout");
 _Static_assert(sizeof(struct ft_attempt) == 128, "ft_attempt layout");
 _Static_assert(sizeof(struct ft_proc) == 72, "ft_proc layout");
+_Static_assert(sizeof(struct ft_lookup) == 1144, "ft_lookup layout");
 
 static int comm_ok(const struct ft_task *t)
 {
@@ -66,6 +67,33 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 		}
 		if (!comm_ok(&p->task)) {
 			*why = "unterminated process name";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_LOOKUP: {
+		const struct ft_lookup *l = data;
+
+		if (len != sizeof(*l)) {
+			*why = "lookup record has the wrong size";
+			return 0;
+		}
+		if (l->api < 1 || l->api > FT_API_MAX) {
+			*why = "lookup from an unknown resolver function";
+			return 0;
+		}
+		if (l->n_addrs > FT_LOOKUP_ADDRS || l->dns_len > FT_DNS_MAX ||
+		    l->dns_len > l->dns_total) {
+			*why = "lookup with impossible counts";
+			return 0;
+		}
+		for (unsigned i = 0; i < l->n_addrs; i++)
+			if (l->addrs[i].family != 2 && l->addrs[i].family != 10 && l->addrs[i].family != 0) {
+				*why = "lookup result with unknown address family";
+				return 0;
+			}
+		if (!memchr(l->name, 0, sizeof(l->name)) || !comm_ok(&l->task)) {
+			*why = "unterminated name in lookup";
 			return 0;
 		}
 		return h.kind;

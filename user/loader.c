@@ -31,6 +31,8 @@
 
 struct loader {
 	struct famtrace_bpf *skel;
+	struct bpf_link **links; /* resolver uprobes */
+	size_t n_links, cap_links;
 	struct ring_buffer *rb;
 	loader_event_fn fn;
 	void *ctx;
@@ -196,6 +198,81 @@ fail:
 	return NULL;
 }
 
+static int keep_link(struct loader *l, struct bpf_link *link)
+{
+	if (l->n_links == l->cap_links) {
+		size_t cap = l->cap_links ? l->cap_links * 2 : 32;
+		struct bpf_link **n = realloc(l->links, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		l->links = n;
+		l->cap_links = cap;
+	}
+	l->links[l->n_links++] = link;
+	return 0;
+}
+
+static int attach_one(struct loader *l, struct bpf_program *prog, const char *lib,
+		      const char *sym, bool ret)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = sym, .retprobe = ret);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, lib, 0, &o);
+
+	if (!link)
+		return -errno;
+	if (keep_link(l, link)) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int loader_attach_resolver(struct loader *l, const char *lib)
+{
+	struct famtrace_bpf *s = l->skel;
+	const struct {
+		const char *sym;
+		struct bpf_program *enter, *exit;
+	} fns[] = {
+		{ "getaddrinfo", s->progs.ft_getaddrinfo_enter, s->progs.ft_getaddrinfo_exit },
+		{ "gethostbyname", s->progs.ft_gethostbyname_enter, s->progs.ft_gethostbyname_exit },
+		{ "gethostbyname2", s->progs.ft_gethostbyname2_enter, s->progs.ft_gethostbyname2_exit },
+		{ "gethostbyname_r", s->progs.ft_gethostbyname_r_enter, s->progs.ft_gethostbyname_r_exit },
+		{ "gethostbyname2_r", s->progs.ft_gethostbyname2_r_enter, s->progs.ft_gethostbyname2_r_exit },
+		{ "res_query", s->progs.ft_res_query_enter, s->progs.ft_res_query_exit },
+		{ "res_search", s->progs.ft_res_search_enter, s->progs.ft_res_search_exit },
+		{ "res_nquery", s->progs.ft_res_nquery_enter, s->progs.ft_res_nquery_exit },
+		{ "res_nsearch", s->progs.ft_res_nsearch_enter, s->progs.ft_res_nsearch_exit },
+		{ "res_send", s->progs.ft_res_send_enter, s->progs.ft_res_send_exit },
+		{ "res_nsend", s->progs.ft_res_nsend_enter, s->progs.ft_res_nsend_exit },
+	};
+	int attached = 0;
+
+	if (access(lib, R_OK)) {
+		fprintf(stderr, "famtrace: warning: C library %s: %s; its lookups are not traced\n",
+			lib, strerror(errno));
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		size_t mark = l->n_links;
+		int e = attach_one(l, fns[i].enter, lib, fns[i].sym, false);
+
+		if (!e)
+			e = attach_one(l, fns[i].exit, lib, fns[i].sym, true);
+		if (e) {
+			/* Keep entry and return probes paired. */
+			while (l->n_links > mark)
+				bpf_link__destroy(l->links[--l->n_links]);
+			fprintf(stderr, "famtrace: warning: %s: cannot trace %s (%s)\n", lib, fns[i].sym,
+				e == -ENOENT ? "no such symbol" : strerror(-e));
+			continue;
+		}
+		attached++;
+	}
+	return attached;
+}
+
 int loader_track(struct loader *l, uint32_t tgid, uint8_t why)
 {
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.ft_tracked), &tgid, &why, BPF_ANY))
@@ -239,6 +316,9 @@ void loader_close(struct loader *l)
 {
 	if (!l)
 		return;
+	for (size_t i = 0; i < l->n_links; i++)
+		bpf_link__destroy(l->links[i]);
+	free(l->links);
 	ring_buffer__free(l->rb);
 	famtrace_bpf__destroy(l->skel);
 	free(l);

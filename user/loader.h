@@ -46,6 +46,13 @@ struct loader;
 struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, void *ctx,
 			   char *err, size_t errlen, int *code);
 
+/*
+ * Attach the resolver uprobes to one C library (a path, possibly under
+ * /proc/PID/root). Symbols the library lacks are named in one warning line
+ * each on stderr; returns the number of functions traced (0: none).
+ */
+int loader_attach_resolver(struct loader *l, const char *lib);
+
 /* Trace this process (and, through the fork hook, its future children). */
 int loader_track(struct loader *l, uint32_t tgid, uint8_t why);
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +52,9 @@ struct opts {
 	size_t n_pids;
 	const char *comms[FT_MAX_COMMS];
 	size_t n_comms;
+	const char *libcs[16]; /* --libc */
+	size_t n_libcs;
+	bool no_resolver;
 	uint16_t ports[MAX_PORTS];
 	size_t n_ports;
 	bool ports_given;
@@ -91,6 +95,10 @@ static void usage(FILE *f)
 "  -d, --duration SECONDS  stop after SECONDS\n"
 "      --group-gap SECONDS attempts to one port within this gap form one\n"
 "                          destination group (default 2)\n"
+"      --libc PATH         also trace lookups through this C library\n"
+"                          (default: the system's, and those mapped by\n"
+"                          traced processes, e.g. in containers)\n"
+"      --no-resolver       do not trace lookups (connects only)\n"
 "      --debug             show libbpf's messages (verifier log)\n"
 "  -h, --help              this text\n"
 "  -V, --version           version and record ABI\n"
@@ -157,7 +165,7 @@ static int parse_ports(struct opts *o, const char *list)
 	return rc;
 }
 
-enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG };
+enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -171,6 +179,8 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "group-gap", required_argument, NULL, OPT_GAP },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "libc", required_argument, NULL, OPT_LIBC },
+	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -234,6 +244,16 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_DEBUG:
 			o->debug = true;
+			break;
+		case OPT_LIBC:
+			if (o->n_libcs == sizeof(o->libcs) / sizeof(o->libcs[0]))
+				return usage_error("--libc: at most %zu libraries", o->n_libcs);
+			if (access(optarg, R_OK))
+				return usage_error("--libc: %s: %s", optarg, strerror(errno));
+			o->libcs[o->n_libcs++] = optarg;
+			break;
+		case OPT_NO_RESOLVER:
+			o->no_resolver = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -326,6 +346,50 @@ static pid_t spawn(char **cmd, int *release_fd)
 	close(p[0]);
 	*release_fd = p[1];
 	return pid;
+}
+
+/*
+ * Resolver uprobes go on every distinct C library the traced processes use:
+ * ours (the system's), --libc ones, and those mapped by the processes named
+ * with -p or running under a mail program's name now (a container's libc is
+ * another file, reached through /proc/PID/root).
+ */
+static void attach_resolver(struct loader *l, const struct opts *o, const struct loader_cfg *cfg)
+{
+	static char paths[64][4096];
+	struct { dev_t dev; ino_t ino; } seen[64];
+	pid_t pids[MAX_PIDS + 256];
+	size_t n_paths = 0, n_pids = 0, n_seen = 0;
+	int traced = 0;
+
+	n_paths = proc_libcs(0, paths, 64);
+	for (size_t i = 0; i < o->n_libcs && n_paths < 64; i++)
+		snprintf(paths[n_paths++], sizeof(paths[0]), "%s", o->libcs[i]);
+	for (size_t i = 0; i < o->n_pids; i++)
+		pids[n_pids++] = o->pids[i];
+	if (cfg->mode == FT_MODE_MAIL)
+		n_pids += proc_by_comm(cfg->comms, cfg->n_comms, pids + n_pids, 256);
+	for (size_t i = 0; i < n_pids && n_paths < 64; i++)
+		n_paths += proc_libcs(pids[i], paths + n_paths, 64 - n_paths);
+
+	for (size_t i = 0; i < n_paths; i++) {
+		struct stat st;
+		bool dup = false;
+
+		if (stat(paths[i], &st))
+			continue; /* the process exited meanwhile */
+		for (size_t k = 0; k < n_seen; k++)
+			if (seen[k].dev == st.st_dev && seen[k].ino == st.st_ino)
+				dup = true;
+		if (dup || n_seen == 64)
+			continue;
+		seen[n_seen].dev = st.st_dev;
+		seen[n_seen++].ino = st.st_ino;
+		traced += loader_attach_resolver(l, paths[i]) > 0;
+	}
+	if (!traced)
+		fprintf(stderr, "famtrace: warning: no C library found to trace lookups in; "
+				"connects are traced without them (try --libc PATH)\n");
 }
 
 int main(int argc, char **argv)
@@ -448,6 +512,9 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n_desc; i++)
 			loader_track(st.ldr, desc[i], FT_WHY_PARENT);
 	}
+
+	if (!o.no_resolver)
+		attach_resolver(st.ldr, &o, &lcfg);
 
 	t0 = clock_ns(CLOCK_BOOTTIME);
 	st.ro.t0_ns = t0;

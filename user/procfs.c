@@ -93,3 +93,79 @@ size_t proc_descendants(const pid_t *roots, size_t n_roots, pid_t *out, size_t m
 	free(all);
 	return n_out;
 }
+
+static bool is_libc(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5) ||
+	       !strncmp(base, "ld-musl-", 8) || !strncmp(base, "libc.musl", 9);
+}
+
+size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max)
+{
+	char maps[64], line[4096 + 256];
+	size_t n = 0;
+	FILE *f;
+
+	if (pid)
+		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	else
+		snprintf(maps, sizeof(maps), "/proc/self/maps");
+	f = fopen(maps, "re");
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+		bool dup = false;
+
+		if (!path)
+			continue;
+		path[strcspn(path, "\n")] = 0;
+		if (!is_libc(path) || strstr(path, " (deleted)"))
+			continue;
+		if (pid)
+			snprintf(out[n], sizeof(out[n]), "/proc/%d/root%s", (int)pid, path);
+		else
+			snprintf(out[n], sizeof(out[n]), "%s", path);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(out[i], out[n]))
+				dup = true;
+		if (!dup)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t max)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while (n < max && (de = readdir(d))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+		for (size_t i = 0; i < n_names; i++)
+			if (!strcmp(comm, names[i])) {
+				out[n++] = atoi(de->d_name);
+				break;
+			}
+	}
+	closedir(d);
+	return n;
+}

@@ -18,4 +18,14 @@ pid_t proc_ppid(pid_t pid);
  */
 size_t proc_descendants(const pid_t *roots, size_t n_roots, pid_t *out, size_t max);
 
+/*
+ * C libraries mapped by a process (glibc's libc.so.6, musl's libc), as paths
+ * usable from here: under /proc/PID/root, so a container's own libc is
+ * found. pid 0 means famtrace itself. Returns how many were written.
+ */
+size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max);
+
+/* Pids of live processes whose name (comm) is one of names. */
+size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t max);
+
 #endif

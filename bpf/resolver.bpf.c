@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * resolver.bpf.c - uprobes on the C library's resolver: getaddrinfo,
+ * gethostbyname{,2}{,_r}, res_{,n}{query,search,send}. Included by
+ * famtrace.bpf.c (one object, one skeleton); shares its maps and filter.
+ *
+ * The entry probe remembers the call's arguments by thread; the return
+ * probe writes one FT_EV_LOOKUP record with the name, the result list in
+ * order, or the raw DNS message for user space to parse with libresolv.
+ * Calls nested inside a traced call (gethostbyname2 -> gethostbyname2_r)
+ * are counted in depth and not reported twice.
+ *
+ * Must never: parse DNS here (user space does, with the C library's own
+ * parser), or follow a result list further than FT_LOOKUP_ADDRS entries.
+ */
+
+/* libbpf 1.1 has no PT_REGS_PARM6; gethostbyname2_r needs it. */
+#ifndef PT_REGS_PARM6
+#if defined(__TARGET_ARCH_x86)
+#define PT_REGS_PARM6(x) ((x)->r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define PT_REGS_PARM6(x) (((const struct user_pt_regs *)(x))->regs[5])
+#endif
+#endif
+
+struct rcall {
+	__u64 start_ns;
+	__u64 arg[6];
+	__u8 api;
+	__u8 depth; /* traced resolver calls nested inside this one */
+	__u8 why;
+	__u8 _pad[5];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct rcall);
+} ft_rcalls SEC(".maps");
+
+/* A lookup record of zeroes, never written: the template for new records. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_lookup);
+} ft_zero_lookup SEC(".maps");
+
+/* User-space struct addrinfo and struct hostent (LP64 layouts). */
+struct u_addrinfo {
+	int ai_flags;
+	int ai_family;
+	int ai_socktype;
+	int ai_protocol;
+	__u32 ai_addrlen;
+	void *ai_addr;
+	char *ai_canonname;
+	struct u_addrinfo *ai_next;
+};
+
+struct u_hostent {
+	char *h_name;
+	char **h_aliases;
+	int h_addrtype;
+	int h_length;
+	char **h_addr_list;
+};
+
+/*
+ * Should this process's lookups be recorded? In mail mode every process's
+ * are, with why 0 for processes not (yet) known to be mail processes: user
+ * space keeps a short history of those and attributes it if the process
+ * later connects to a mail port.
+ */
+static __always_inline bool lookup_why(__u32 tgid, __u8 *why)
+{
+	char comm[FT_COMM_LEN];
+	__u8 *known = bpf_map_lookup_elem(&ft_tracked, &tgid);
+
+	if (known) {
+		*why = *known;
+		return true;
+	}
+	if (ft_cfg_mode == FT_MODE_ALL) {
+		*why = FT_WHY_ALL;
+		return true;
+	}
+	if (ft_cfg_mode != FT_MODE_MAIL)
+		return false;
+	bpf_get_current_comm(comm, sizeof(comm));
+	*why = 0;
+	if (bpf_map_lookup_elem(&ft_comms, comm)) {
+		*why = FT_WHY_COMM;
+		if (bpf_map_update_elem(&ft_tracked, &tgid, why, BPF_ANY))
+			count(FT_CNT_TRACK_FULL);
+	}
+	return true;
+}
+
+static __always_inline int call_enter(struct pt_regs *ctx, __u8 api)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct rcall *outer, c = {};
+
+	outer = bpf_map_lookup_elem(&ft_rcalls, &tid);
+	if (outer) {
+		outer->depth++;
+		return 0;
+	}
+	if (!lookup_why(id >> 32, &c.why))
+		return 0;
+	c.start_ns = bpf_ktime_get_boot_ns();
+	c.api = api;
+	c.arg[0] = PT_REGS_PARM1(ctx);
+	c.arg[1] = PT_REGS_PARM2(ctx);
+	c.arg[2] = PT_REGS_PARM3(ctx);
+	c.arg[3] = PT_REGS_PARM4(ctx);
+	c.arg[4] = PT_REGS_PARM5(ctx);
+	c.arg[5] = PT_REGS_PARM6(ctx);
+	bpf_map_update_elem(&ft_rcalls, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void read_name(struct ft_lookup *e, const void *uname)
+{
+	long n = bpf_probe_read_user_str(e->name, sizeof(e->name), uname);
+
+	if (n < 0)
+		e->name[0] = 0;
+	else if (n == sizeof(e->name))
+		e->flags |= FT_LF_NAME_CUT;
+}
+
+static __always_inline void read_sockaddr(struct ft_addr *a, const void *usa)
+{
+	__u16 fam = 0;
+
+	bpf_probe_read_user(&fam, sizeof(fam), usa);
+	a->family = fam;
+	if (fam == AF_INET) {
+		struct sockaddr_in sin = {};
+
+		bpf_probe_read_user(&sin, sizeof(sin), usa);
+		a->port = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(a->addr, &sin.sin_addr, 4);
+	} else if (fam == AF_INET6) {
+		struct sockaddr_in6 sin6 = {};
+
+		bpf_probe_read_user(&sin6, sizeof(sin6), usa);
+		a->port = bpf_ntohs(sin6.sin6_port);
+		__builtin_memcpy(a->addr, &sin6.sin6_addr, 16);
+	}
+}
+
+static __always_inline void read_gai(struct ft_lookup *e, const struct rcall *c)
+{
+	struct u_addrinfo ai = {}, *next = NULL, **res = (void *)c->arg[3];
+	int i;
+
+	read_name(e, (const void *)c->arg[0]);
+	e->hint_family = -1;
+	if (c->arg[2] && !bpf_probe_read_user(&ai, sizeof(ai), (void *)c->arg[2])) {
+		e->hint_family = ai.ai_family;
+		e->hint_flags = ai.ai_flags;
+		e->hint_socktype = ai.ai_socktype;
+	}
+	if (e->ret != 0 || bpf_probe_read_user(&next, sizeof(next), res))
+		return;
+	for (i = 0; i < FT_LOOKUP_ADDRS && next; i++) {
+		if (bpf_probe_read_user(&ai, sizeof(ai), next))
+			break;
+		if (ai.ai_addr)
+			read_sockaddr(&e->addrs[i], ai.ai_addr);
+		e->addrs[i].socktype = ai.ai_socktype;
+		e->n_addrs = i + 1;
+		next = ai.ai_next;
+	}
+	if (next)
+		e->flags |= FT_LF_MORE_ADDRS;
+}
+
+static __always_inline void read_hostent(struct ft_lookup *e, struct u_hostent *uh)
+{
+	struct u_hostent h = {};
+	char *p;
+	int i;
+
+	if (!uh || bpf_probe_read_user(&h, sizeof(h), uh))
+		return;
+	for (i = 0; i < FT_LOOKUP_ADDRS; i++) {
+		if (bpf_probe_read_user(&p, sizeof(p), &h.h_addr_list[i]) || !p)
+			break;
+		e->addrs[i].family = h.h_addrtype;
+		if (h.h_addrtype == AF_INET6)
+			bpf_probe_read_user(e->addrs[i].addr, 16, p);
+		else
+			bpf_probe_read_user(e->addrs[i].addr, 4, p);
+		e->n_addrs = i + 1;
+	}
+	if (i == FT_LOOKUP_ADDRS && !bpf_probe_read_user(&p, sizeof(p), &h.h_addr_list[i]) && p)
+		e->flags |= FT_LF_MORE_ADDRS;
+}
+
+static __always_inline void read_dns(struct ft_lookup *e, const void *umsg, long len)
+{
+	__u32 n;
+
+	if (len <= 0)
+		return;
+	e->dns_total = len;
+	n = len > FT_DNS_MAX ? FT_DNS_MAX : len;
+	n &= (FT_DNS_MAX * 2 - 1); /* a bound the verifier can see */
+	if (n > FT_DNS_MAX)
+		n = FT_DNS_MAX;
+	if (n && !bpf_probe_read_user(e->dns, n, umsg))
+		e->dns_len = n;
+}
+
+static __always_inline int call_exit(struct pt_regs *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct ft_lookup *e, *zero;
+	struct rcall *cp, c;
+	__u32 zero_key = 0;
+	long rc;
+	int off;
+
+	cp = bpf_map_lookup_elem(&ft_rcalls, &tid);
+	if (!cp)
+		return 0;
+	if (cp->depth) {
+		cp->depth--;
+		return 0;
+	}
+	c = *cp;
+	bpf_map_delete_elem(&ft_rcalls, &tid);
+
+	e = bpf_ringbuf_reserve(&ft_events, sizeof(*e), 0);
+	if (!e) {
+		count(FT_CNT_LOST);
+		return 0;
+	}
+	/* Too big for an inline memset; the record must not carry stale
+	 * bytes, so copy an all-zero one over it. */
+	zero = bpf_map_lookup_elem(&ft_zero_lookup, &zero_key);
+	if (!zero || bpf_probe_read_kernel(e, sizeof(*e), zero)) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	e->hdr.kind = FT_EV_LOOKUP;
+	e->hdr.size = sizeof(*e);
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	e->end_ns = e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	e->start_ns = c.start_ns;
+	fill_task(&e->task, (struct task_struct *)bpf_get_current_task(), c.why);
+	e->api = c.api;
+	rc = PT_REGS_RC(ctx);
+	e->hint_family = -1;
+
+	switch (c.api) {
+	case FT_API_GETADDRINFO:
+		e->ret = (int)rc;
+		read_gai(e, &c);
+		break;
+	case FT_API_GETHOSTBYNAME:
+	case FT_API_GETHOSTBYNAME2:
+		read_name(e, (const void *)c.arg[0]);
+		e->hint_family = c.api == FT_API_GETHOSTBYNAME2 ? (int)c.arg[1] : AF_INET;
+		e->ret = rc ? 0 : -1;
+		read_hostent(e, (void *)rc);
+		break;
+	case FT_API_GETHOSTBYNAME_R:
+	case FT_API_GETHOSTBYNAME2_R: {
+		/* The result pointer is the 5th (_r) or 6th (2_r) argument. */
+		struct u_hostent *h = NULL;
+		void *resultp = (void *)(c.api == FT_API_GETHOSTBYNAME_R ? c.arg[4] : c.arg[5]);
+
+		read_name(e, (const void *)c.arg[0]);
+		e->hint_family = c.api == FT_API_GETHOSTBYNAME2_R ? (int)c.arg[1] : AF_INET;
+		e->ret = (int)rc;
+		if (!bpf_probe_read_user(&h, sizeof(h), resultp) && h)
+			read_hostent(e, h);
+		else if (!e->ret)
+			e->ret = -1; /* returned 0 but found nothing */
+		break;
+	}
+	case FT_API_RES_QUERY:
+	case FT_API_RES_SEARCH:
+	case FT_API_RES_NQUERY:
+	case FT_API_RES_NSEARCH:
+		/* res_n* take the resolver state first. */
+		off = c.api >= FT_API_RES_NQUERY ? 1 : 0;
+		read_name(e, (const void *)c.arg[off & 1]);
+		e->qclass = (__u16)c.arg[(off + 1) & 3];
+		e->qtype = (__u16)c.arg[(off + 2) & 3];
+		e->ret = (int)rc;
+		read_dns(e, (const void *)c.arg[(off + 3) & 7], (int)rc);
+		break;
+	case FT_API_RES_SEND:
+	case FT_API_RES_NSEND:
+		off = c.api == FT_API_RES_NSEND ? 1 : 0;
+		e->ret = (int)rc;
+		if ((int)rc > 0) {
+			read_dns(e, (const void *)c.arg[(off + 2) & 3], (int)rc);
+		} else {
+			/* No answer: keep the query so the name and type are known. */
+			e->flags |= FT_LF_DNS_QUERY;
+			read_dns(e, (const void *)c.arg[off & 1], (int)c.arg[(off + 1) & 3]);
+		}
+		break;
+	}
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+#define RESOLVER_PROBES(name, api)                                  \
+	SEC("uprobe")                                               \
+	int ft_##name##_enter(struct pt_regs *ctx)                  \
+	{                                                           \
+		return call_enter(ctx, api);                        \
+	}                                                           \
+	SEC("uretprobe")                                            \
+	int ft_##name##_exit(struct pt_regs *ctx)                   \
+	{                                                           \
+		return call_exit(ctx);                              \
+	}
+
+RESOLVER_PROBES(getaddrinfo, FT_API_GETADDRINFO)
+RESOLVER_PROBES(gethostbyname, FT_API_GETHOSTBYNAME)
+RESOLVER_PROBES(gethostbyname2, FT_API_GETHOSTBYNAME2)
+RESOLVER_PROBES(gethostbyname_r, FT_API_GETHOSTBYNAME_R)
+RESOLVER_PROBES(gethostbyname2_r, FT_API_GETHOSTBYNAME2_R)
+RESOLVER_PROBES(res_query, FT_API_RES_QUERY)
+RESOLVER_PROBES(res_search, FT_API_RES_SEARCH)
+RESOLVER_PROBES(res_nquery, FT_API_RES_NQUERY)
+RESOLVER_PROBES(res_nsearch, FT_API_RES_NSEARCH)
+RESOLVER_PROBES(res_send, FT_API_RES_SEND)
+RESOLVER_PROBES(res_nsend, FT_API_RES_NSEND)

@@ -1,0 +1,146 @@
+/*
+ * dns.c - reads the DNS messages famtrace copies from res_* calls, with
+ * libresolv's parser rather than a hand-written one: header, question, and
+ * the answer records that matter for mail routing (MX, A, AAAA, CNAME).
+ * Must never trust a count or length from the message: the parser checks
+ * every record against the buffer, and a failure is a fact to report.
+ */
+#include <arpa/nameser.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dns.h"
+
+static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+				      "NOTIMP",	 "REFUSED" };
+
+const char *dns_rcode_name(int rcode)
+{
+	static __thread char buf[16];
+
+	if (rcode >= 0 && rcode < (int)(sizeof(rcodes) / sizeof(rcodes[0])))
+		return rcodes[rcode];
+	snprintf(buf, sizeof(buf), "RCODE%d", rcode);
+	return buf;
+}
+
+const char *dns_type_name(int type)
+{
+	static __thread char buf[16];
+
+	switch (type) {
+	case ns_t_a: return "A";
+	case ns_t_aaaa: return "AAAA";
+	case ns_t_mx: return "MX";
+	case ns_t_cname: return "CNAME";
+	case ns_t_ptr: return "PTR";
+	case ns_t_txt: return "TXT";
+	case ns_t_ns: return "NS";
+	case ns_t_soa: return "SOA";
+	case ns_t_srv: return "SRV";
+	case ns_t_any: return "ANY";
+	}
+	snprintf(buf, sizeof(buf), "TYPE%d", type);
+	return buf;
+}
+
+/* Names longer than our buffers are cut: they are for display and matching. */
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+	for (; *dst; dst++)
+		if (*dst >= 'A' && *dst <= 'Z')
+			*dst += 'a' - 'A';
+}
+
+static int uncompress(ns_msg *h, const unsigned char *src, char *dst, size_t size)
+{
+	char full[NS_MAXDNAME];
+
+	if (ns_name_uncompress(ns_msg_base(*h), ns_msg_end(*h), src, full, sizeof(full)) < 0)
+		return -1;
+	copy_name(dst, size, full);
+	return 0;
+}
+
+void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out)
+{
+	ns_msg h;
+	ns_rr rr;
+
+	memset(out, 0, sizeof(*out));
+	if (!len) {
+		out->error = "no message";
+		return;
+	}
+	if (len < total) {
+		out->error = "message larger than the copy kept";
+		return;
+	}
+	if (ns_initparse(msg, (int)len, &h) < 0) {
+		out->error = "unparsable message";
+		return;
+	}
+	out->is_response = ns_msg_getflag(h, ns_f_qr);
+	out->rcode = ns_msg_getflag(h, ns_f_rcode);
+	if (ns_msg_count(h, ns_s_qd) > 0) {
+		if (ns_parserr(&h, ns_s_qd, 0, &rr) < 0) {
+			out->error = "unparsable question";
+			return;
+		}
+		copy_name(out->qname, sizeof(out->qname), ns_rr_name(rr));
+		out->qtype = ns_rr_type(rr);
+		out->qclass = ns_rr_class(rr);
+	}
+	out->n_answers = ns_msg_count(h, ns_s_an);
+	for (unsigned i = 0; i < out->n_answers; i++) {
+		struct dns_rr *r = &out->rr[out->n_rrs];
+		const unsigned char *rd;
+
+		if (ns_parserr(&h, ns_s_an, (int)i, &rr) < 0) {
+			out->error = "unparsable answer record";
+			return;
+		}
+		if (out->n_rrs == DNS_MAX_RRS)
+			continue;
+		rd = ns_rr_rdata(rr);
+		memset(r, 0, sizeof(*r));
+		r->type = ns_rr_type(rr);
+		switch (r->type) {
+		case ns_t_a:
+			if (ns_rr_rdlen(rr) != 4)
+				goto bad;
+			memcpy(r->addr, rd, 4);
+			copy_name(r->target, sizeof(r->target), ns_rr_name(rr));
+			break;
+		case ns_t_aaaa:
+			if (ns_rr_rdlen(rr) != 16)
+				goto bad;
+			memcpy(r->addr, rd, 16);
+			copy_name(r->target, sizeof(r->target), ns_rr_name(rr));
+			break;
+		case ns_t_mx:
+			if (ns_rr_rdlen(rr) < 3)
+				goto bad;
+			r->pref = ns_get16(rd);
+			if (uncompress(&h, rd + 2, r->target, sizeof(r->target)))
+				goto bad;
+			break;
+		case ns_t_cname:
+			if (uncompress(&h, rd, r->target, sizeof(r->target)))
+				goto bad;
+			break;
+		default:
+			continue; /* counted in n_answers, not kept */
+		}
+		out->n_rrs++;
+	}
+	out->parsed = true;
+	return;
+bad:
+	out->error = "malformed record data";
+}

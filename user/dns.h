@@ -1,0 +1,43 @@
+/*
+ * dns.h - DNS messages copied by the resolver probes, parsed with the C
+ * library's own parser (libresolv's ns_initparse / ns_parserr).
+ */
+#ifndef FT_DNS_H
+#define FT_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNS_MAX_RRS 16
+#define DNS_NAME_LEN 128
+
+struct dns_rr {
+	uint16_t type;	/* 1 A, 28 AAAA, 15 MX, 5 CNAME, other */
+	uint16_t pref;	/* MX preference */
+	uint8_t addr[16]; /* A: 4 bytes, AAAA: 16 */
+	char target[DNS_NAME_LEN]; /* A/AAAA: owner name; MX: exchange; CNAME: target */
+};
+
+struct dns_msg {
+	bool parsed;	   /* false: see error */
+	const char *error; /* why it could not be parsed */
+	bool is_response;
+	int rcode; /* 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ... */
+	char qname[DNS_NAME_LEN];
+	uint16_t qtype, qclass;
+	unsigned n_answers;   /* in the message */
+	unsigned n_rrs;	      /* kept in rr (A, AAAA, MX, CNAME), at most DNS_MAX_RRS */
+	struct dns_rr rr[DNS_MAX_RRS];
+};
+
+/*
+ * Parse msg (len bytes copied of total). A copy shorter than the message
+ * is reported as truncated rather than parsed. Never reads outside msg.
+ */
+void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out);
+
+const char *dns_rcode_name(int rcode); /* "NOERROR", "NXDOMAIN", ... */
+const char *dns_type_name(int type);   /* "A", "AAAA", "MX", "TYPE99" */
+
+#endif
