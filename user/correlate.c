@@ -12,7 +12,9 @@
  * Must never: do I/O, read a clock, or depend on libbpf.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <errno.h>
 #include <sys/socket.h>
 
@@ -26,7 +28,12 @@ struct correlator {
 	struct proc *buckets[PROC_BUCKETS];
 	struct proc **all; /* in order of first appearance */
 	size_t n_all, cap_all;
-	uint64_t next_group_id;
+	uint64_t next_group_id, next_lookup_id;
+	/* Lookups of processes not traced (yet): a ring, oldest overwritten. */
+	struct lookup *cand[CANDIDATE_LOOKUPS];
+	uint32_t cand_tgid[CANDIDATE_LOOKUPS];
+	uint64_t cand_start[CANDIDATE_LOOKUPS];
+	unsigned cand_next;
 	uint64_t events;
 	uint64_t first_ns, last_ns;
 	struct source_stats stats;
@@ -87,7 +94,20 @@ static const char *const class_names[GC_N][2] = {
 	[GC_FALLBACK] = { "fallback", "fallback" },
 	[GC_RETRIED] = { "retried in the same family", "retried_same_family" },
 	[GC_ALL_FAILED] = { "all attempts failed", "all_failed" },
+	[GC_NO_FALLBACK] = { "NO FALLBACK", "no_fallback" },
+	[GC_FAMILY_UNREACHABLE] = { "family unreachable", "family_unreachable" },
 };
+
+const char *api_name(enum ft_api a)
+{
+	static const char *const names[FT_API_MAX + 1] = {
+		"?", "getaddrinfo", "gethostbyname", "gethostbyname2", "gethostbyname_r",
+		"gethostbyname2_r", "res_query", "res_search", "res_nquery", "res_nsearch",
+		"res_send", "res_nsend",
+	};
+
+	return a <= FT_API_MAX ? names[a] : "?";
+}
 
 const char *group_class_name(enum group_class g)
 {
@@ -111,6 +131,7 @@ struct correlator *correlator_new(const struct correlator_cfg *cfg, const struct
 	if (sink)
 		c->sink = *sink;
 	c->next_group_id = 1;
+	c->next_lookup_id = 1;
 	return c;
 }
 
@@ -124,13 +145,26 @@ static void free_groups(struct group *g)
 	}
 }
 
+static void free_lookups(struct lookup *l)
+{
+	while (l) {
+		struct lookup *n = l->next;
+
+		free(l);
+		l = n;
+	}
+}
+
 void correlator_free(struct correlator *c)
 {
 	if (!c)
 		return;
+	for (unsigned i = 0; i < CANDIDATE_LOOKUPS; i++)
+		free(c->cand[i]);
 	for (size_t i = 0; i < c->n_all; i++) {
 		free_groups(c->all[i]->open);
 		free_groups(c->all[i]->done);
+		free_lookups(c->all[i]->lookups);
 		free(c->all[i]);
 	}
 	free(c->all);
@@ -152,15 +186,38 @@ struct proc *correlator_find(struct correlator *c, uint32_t tgid)
 	return best;
 }
 
+static struct proc *proc_lookup_exact(struct correlator *c, uint32_t tgid, uint64_t start_ns)
+{
+	for (struct proc *p = c->buckets[bucket_of(tgid)]; p; p = p->hnext)
+		if (p->tgid == tgid && p->start_ns == start_ns)
+			return p;
+	return NULL;
+}
+
+static void attach_lookup(struct correlator *c, struct proc *p, struct lookup *l);
+
+/* A process became traced: its recent lookups become its own, oldest first. */
+static void adopt_candidates(struct correlator *c, struct proc *p)
+{
+	for (unsigned k = 0; k < CANDIDATE_LOOKUPS; k++) {
+		unsigned i = (c->cand_next + k) % CANDIDATE_LOOKUPS;
+
+		if (c->cand[i] && c->cand_tgid[i] == p->tgid && c->cand_start[i] == p->start_ns) {
+			struct lookup *l = c->cand[i];
+
+			c->cand[i] = NULL;
+			attach_lookup(c, p, l);
+		}
+	}
+}
+
 /* The process a record speaks of, created on first sight. */
 static struct proc *proc_get(struct correlator *c, const struct ft_task *t, uint64_t ts)
 {
 	unsigned b = bucket_of(t->tgid);
-	struct proc *p;
+	struct proc *p = proc_lookup_exact(c, t->tgid, t->start_ns);
+	bool created = false;
 
-	for (p = c->buckets[b]; p; p = p->hnext)
-		if (p->tgid == t->tgid && p->start_ns == t->start_ns)
-			break;
 	if (!p) {
 		if (c->n_all == c->cap_all) {
 			size_t cap = c->cap_all ? c->cap_all * 2 : 64;
@@ -189,9 +246,12 @@ static struct proc *proc_get(struct correlator *c, const struct ft_task *t, uint
 		p->hnext = c->buckets[b];
 		c->buckets[b] = p;
 		c->all[c->n_all++] = p;
+		created = true;
 	}
 	if (ts > p->last_ns)
 		p->last_ns = ts;
+	if (created)
+		adopt_candidates(c, p);
 	return p;
 }
 
@@ -203,6 +263,8 @@ static void classify(struct group *g)
 {
 	const struct attempt *w, *first = NULL, *other = NULL, *failed = NULL;
 
+	if (g->n == 0)
+		return; /* family_unreachable: made from a lookup, class preset */
 	g->fam_mask = 0;
 	for (unsigned i = 0; i < g->n; i++) {
 		g->fam_mask |= 1u << g->at[i].fam;
@@ -211,8 +273,14 @@ static void classify(struct group *g)
 	}
 	g->cost_ns = 0;
 	if (g->winner < 0) {
-		g->cls = GC_ALL_FAILED;
+		unsigned untried = 0;
+
+		for (unsigned i = 0; i < g->n_offered; i++)
+			untried |= (1u << g->offered[i].fam) & ~g->fam_mask;
+		g->cls = untried ? GC_NO_FALLBACK : GC_ALL_FAILED;
 		g->from_fam = g->to_fam = first ? first->fam : FAM_V4;
+		if (untried)
+			g->to_fam = (untried & (1u << FAM_V6)) ? FAM_V6 : FAM_V4;
 		return;
 	}
 	w = &g->at[g->winner];
@@ -289,12 +357,14 @@ static bool joins(const struct correlator *c, const struct group *g, const struc
 	return a->start_ns <= g->last_end_ns + c->cfg.group_gap_ns;
 }
 
-static struct group *group_for(struct correlator *c, struct proc *p, const struct attempt *a)
+static struct group *group_for(struct correlator *c, struct proc *p, const struct attempt *a,
+				const char *name)
 {
 	struct group *g;
 
+	/* Same port, and the same name when both are known. */
 	for (g = p->open; g; g = g->next)
-		if (g->dport == a->dport)
+		if (g->dport == a->dport && (!g->name[0] || !name[0] || !strcmp(g->name, name)))
 			break;
 	if (g && !joins(c, g, a)) {
 		finalize(c, p, g);
@@ -308,6 +378,7 @@ static struct group *group_for(struct correlator *c, struct proc *p, const struc
 		g->proc = p;
 		g->dport = a->dport;
 		g->winner = -1;
+		g->mx_pref = -1;
 		g->first_start_ns = a->start_ns;
 		g->next = p->open;
 		p->open = g;
@@ -359,9 +430,271 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 	a->res = result_of(r->outcome, r->err);
 }
 
+
+/* ------------------------------------------------------------ lookups */
+
+const struct lookup *proc_lookup(const struct proc *p, uint64_t id)
+{
+	for (const struct lookup *l = p->lookups; l; l = l->next)
+		if (l->id == id)
+			return l;
+	return NULL;
+}
+
+/* The name an attempt's destination is known by, from its lookup. */
+static const char *lookup_dest(const struct lookup *l)
+{
+	return l->name[0] ? l->name : l->dns.qname;
+}
+
+static void add_offered(struct offered *list, unsigned *n, enum wire_fam fam, const uint8_t *addr,
+			uint16_t port)
+{
+	size_t len = fam == FAM_V6 ? 16 : 4;
+
+	for (unsigned i = 0; i < *n; i++)
+		if (list[i].fam == fam && !memcmp(list[i].addr, addr, len))
+			return;
+	if (*n == LOOKUP_MAX_ADDRS)
+		return;
+	memset(&list[*n], 0, sizeof(list[*n]));
+	list[*n].fam = fam;
+	list[*n].port = port;
+	memcpy(list[*n].addr, addr, len);
+	(*n)++;
+}
+
+static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
+{
+	struct lookup *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->id = c->next_lookup_id++;
+	l->api = r->api;
+	l->start_ns = r->start_ns;
+	l->end_ns = r->end_ns >= r->start_ns ? r->end_ns : r->start_ns;
+	memcpy(l->name, r->name, FT_NAME_LEN);
+	l->name[FT_NAME_LEN - 1] = 0;
+	l->ret = r->ret;
+	l->hint_family = r->hint_family;
+	l->hint_flags = r->hint_flags;
+	l->hint_socktype = r->hint_socktype;
+	l->qtype = r->qtype;
+	l->qclass = r->qclass;
+	l->more_addrs = r->flags & FT_LF_MORE_ADDRS;
+	for (unsigned i = 0; i < r->n_addrs && i < FT_LOOKUP_ADDRS; i++) {
+		uint8_t out[16];
+		enum wire_fam f;
+
+		if (r->addrs[i].family != 2 && r->addrs[i].family != 10)
+			continue;
+		f = wire_family(r->addrs[i].family, r->addrs[i].addr, out, NULL);
+		add_offered(l->addrs, &l->n_addrs, f, out, r->addrs[i].port);
+	}
+	if (r->api >= FT_API_RES_QUERY) {
+		l->has_dns = true;
+		l->dns_total = r->dns_total;
+		if (r->dns_len || r->ret > 0) {
+			dns_parse(r->dns, r->dns_len, r->dns_total, &l->dns);
+		} else {
+			l->dns.error = "no message";
+		}
+		if (l->dns.parsed && (r->flags & FT_LF_DNS_QUERY))
+			l->dns.n_rrs = 0; /* a query has no answers to offer */
+		if (!l->qtype && l->dns.qtype) {
+			l->qtype = l->dns.qtype;
+			l->qclass = l->dns.qclass;
+		}
+		for (unsigned i = 0; l->dns.parsed && i < l->dns.n_rrs; i++) {
+			const struct dns_rr *rr = &l->dns.rr[i];
+
+			if (rr->type == 1)
+				add_offered(l->addrs, &l->n_addrs, FAM_V4, rr->addr, 0);
+			else if (rr->type == 28)
+				add_offered(l->addrs, &l->n_addrs, FAM_V6, rr->addr, 0);
+		}
+	}
+	switch (r->api) {
+	case FT_API_GETADDRINFO:
+		l->failed = r->ret != 0;
+		break;
+	case FT_API_GETHOSTBYNAME:
+	case FT_API_GETHOSTBYNAME2:
+	case FT_API_GETHOSTBYNAME_R:
+	case FT_API_GETHOSTBYNAME2_R:
+		l->failed = r->ret != 0 || !r->n_addrs;
+		break;
+	default:
+		l->failed = r->ret < 0 || (l->dns.parsed && l->dns.rcode != 0);
+		break;
+	}
+	return l;
+}
+
+/* Count a lookup into its process and keep it, bounded, for joining. */
+static void attach_lookup(struct correlator *c, struct proc *p, struct lookup *l)
+{
+	uint64_t lat = l->end_ns - l->start_ns;
+
+	p->lookups_total++;
+	p->lookups_failed += l->failed;
+	p->lookup_lat_sum_ns += lat;
+	if (lat > p->lookup_lat_max_ns)
+		p->lookup_lat_max_ns = lat;
+	p->lookups_by_api[l->api <= FT_API_MAX ? l->api : 0]++;
+	if (l->api == FT_API_GETADDRINFO) {
+		if (l->hint_family == 2)
+			p->gai_inet++;
+		else if (l->hint_family == 10)
+			p->gai_inet6++;
+		else
+			p->gai_unspec++;
+	} else if (l->api <= FT_API_GETHOSTBYNAME2_R) {
+		if (l->hint_family == 10)
+			p->asked_aaaa++;
+		else
+			p->asked_a++;
+	} else if (l->qtype == 1) {
+		p->asked_a++;
+	} else if (l->qtype == 28) {
+		p->asked_aaaa++;
+	} else if (l->qtype == 15) {
+		p->asked_mx++;
+	} else {
+		p->asked_other++;
+	}
+
+	l->next = p->lookups;
+	p->lookups = l;
+	if (++p->n_lookups > PROC_MAX_LOOKUPS) {
+		struct lookup **pp = &p->lookups;
+
+		for (unsigned i = 0; i < PROC_MAX_LOOKUPS; i++)
+			pp = &(*pp)->next;
+		free_lookups(*pp);
+		*pp = NULL;
+		p->n_lookups = PROC_MAX_LOOKUPS;
+	}
+	if (c->sink.lookup)
+		c->sink.lookup(c->sink.ctx, p, l);
+}
+
+static void on_lookup(struct correlator *c, const struct ft_lookup *r)
+{
+	struct proc *p = proc_lookup_exact(c, r->task.tgid, r->task.start_ns);
+	struct lookup *l = lookup_from(c, r);
+	unsigned i;
+
+	if (!l)
+		return;
+	if (p || r->task.why) {
+		p = proc_get(c, &r->task, r->hdr.ts_ns);
+		if (p)
+			attach_lookup(c, p, l);
+		else
+			free(l);
+		return;
+	}
+	/* Not a traced process (yet): remember it for a while. */
+	i = c->cand_next;
+	free(c->cand[i]);
+	c->cand[i] = l;
+	c->cand_tgid[i] = r->task.tgid;
+	c->cand_start[i] = r->task.start_ns;
+	c->cand_next = (i + 1) % CANDIDATE_LOOKUPS;
+}
+
+/* The most recent lookup, finished before the attempt, that returned its address. */
+static struct lookup *link_lookup(struct proc *p, struct attempt *a)
+{
+	size_t len = a->fam == FAM_V6 ? 16 : 4;
+
+	for (struct lookup *l = p->lookups; l; l = l->next) {
+		if (l->end_ns > a->start_ns)
+			continue;
+		for (unsigned i = 0; i < l->n_addrs; i++)
+			if (l->addrs[i].fam == a->fam && !memcmp(l->addrs[i].addr, a->daddr, len)) {
+				a->lookup_id = l->id;
+				l->used++;
+				return l;
+			}
+	}
+	return NULL;
+}
+
+/* Give a group what its lookup knows: name, addresses offered, MX origin. */
+static void join_lookup(struct proc *p, struct group *g, const struct lookup *l)
+{
+	const char *name = lookup_dest(l);
+	bool have = false;
+
+	for (unsigned i = 0; i < g->n_lookup_ids; i++)
+		have |= g->lookup_ids[i] == l->id;
+	if (have)
+		return;
+	if (g->n_lookup_ids < 4)
+		g->lookup_ids[g->n_lookup_ids++] = l->id;
+	if (!g->name[0])
+		snprintf(g->name, sizeof(g->name), "%s", name);
+	for (unsigned i = 0; i < l->n_addrs; i++)
+		add_offered(g->offered, &g->n_offered, l->addrs[i].fam, l->addrs[i].addr,
+			    l->addrs[i].port);
+	if (g->mx_domain[0])
+		return;
+	for (const struct lookup *m = p->lookups; m; m = m->next) {
+		if (!m->dns.parsed)
+			continue;
+		for (unsigned i = 0; i < m->dns.n_rrs; i++)
+			if (m->dns.rr[i].type == 15 && !strcasecmp(m->dns.rr[i].target, name)) {
+				snprintf(g->mx_domain, sizeof(g->mx_domain), "%s", m->dns.qname);
+				g->mx_pref = m->dns.rr[i].pref;
+				return;
+			}
+	}
+}
+
+/*
+ * A lookup nobody connected to, whose addresses are all of a family this
+ * process never tries while it does try the other: the destination is
+ * unreachable from the process's families (an IPv6-only MX host seen from
+ * an IPv4-only relay). Reported as a group without attempts.
+ */
+static void check_unused_lookup(struct correlator *c, struct proc *p, struct lookup *l)
+{
+	unsigned tried = 0, offered = 0;
+	struct group *g;
+
+	l->checked = true;
+	if (l->used || l->failed || !l->n_addrs)
+		return;
+	for (int f = 0; f < FAM_N; f++)
+		if (p->fam[f].tried)
+			tried |= 1u << f;
+	for (unsigned i = 0; i < l->n_addrs; i++)
+		offered |= 1u << l->addrs[i].fam;
+	if (!tried || (offered & tried))
+		return;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return;
+	g->id = c->next_group_id++;
+	g->proc = p;
+	g->winner = -1;
+	g->mx_pref = -1;
+	g->cls = GC_FAMILY_UNREACHABLE;
+	g->from_fam = g->to_fam = (offered & (1u << FAM_V6)) ? FAM_V6 : FAM_V4;
+	g->dport = l->addrs[0].port;
+	g->first_start_ns = l->start_ns;
+	g->last_end_ns = l->end_ns;
+	join_lookup(p, g, l);
+	finalize(c, p, g);
+}
+
 static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 {
 	const struct attempt *stored;
+	struct lookup *l;
 	struct attempt a;
 	struct fam_stats *fs;
 	struct group *g;
@@ -400,9 +733,12 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 		if (lat > fs->lat_max_ns)
 			fs->lat_max_ns = lat;
 	}
-	g = group_for(c, p, &a);
+	l = link_lookup(p, &a);
+	g = group_for(c, p, &a, l ? lookup_dest(l) : "");
 	if (!g)
 		return;
+	if (l)
+		join_lookup(p, g, l);
 	stored = add_to_group(g, &a);
 	if (c->sink.attempt)
 		c->sink.attempt(c->sink.ctx, p, stored ? stored : &a, g);
@@ -443,6 +779,9 @@ void correlate_tick(struct correlator *c, uint64_t now_ns)
 			if (now_ns > g->last_end_ns + c->cfg.group_gap_ns)
 				finalize(c, p, g);
 		}
+		for (struct lookup *l = p->lookups; l; l = l->next)
+			if (!l->checked && now_ns > l->end_ns + c->cfg.group_gap_ns)
+				check_unused_lookup(c, p, l);
 	}
 }
 
@@ -466,6 +805,10 @@ void correlate_event(struct correlator *c, const void *rec, size_t len)
 	case FT_EV_PROC:
 		if (len == sizeof(struct ft_proc))
 			on_proc(c, rec);
+		break;
+	case FT_EV_LOOKUP:
+		if (len == sizeof(struct ft_lookup))
+			on_lookup(c, rec);
 		break;
 	}
 }

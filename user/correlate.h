@@ -16,6 +16,7 @@
 
 #include "famtrace.h"
 #include "fmt.h"
+#include "dns.h"
 
 /* How an attempt ended, as a person reads it. */
 enum result {
@@ -38,6 +39,8 @@ enum group_class {
 	GC_FALLBACK,		/* failed in one family, connected in the other */
 	GC_RETRIED,		/* failed, then connected, all in one family */
 	GC_ALL_FAILED,		/* no attempt connected */
+	GC_NO_FALLBACK,		/* all failed in one family; the lookup had the other */
+	GC_FAMILY_UNREACHABLE,	/* the lookup had only a family the process never tries */
 	GC_N
 };
 
@@ -52,6 +55,37 @@ struct attempt {
 	enum ft_outcome outcome;
 	int err; /* errno, 0 if none */
 	enum result res;
+	uint64_t lookup_id; /* the lookup whose result held daddr, 0 if none */
+};
+
+/* An address as a lookup returned it. */
+struct offered {
+	enum wire_fam fam;
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+#define LOOKUP_MAX_ADDRS 16
+
+/* One resolver call and its result. */
+struct lookup {
+	uint64_t id; /* 1, 2, ... in arrival order */
+	enum ft_api api;
+	uint64_t start_ns, end_ns;
+	char name[FT_NAME_LEN]; /* as asked; for res_send the question's */
+	int ret;
+	int hint_family, hint_flags, hint_socktype;
+	uint16_t qtype, qclass; /* res_*: asked; res_send: from the question */
+	bool failed;		/* no usable result (EAI_*, not found, -1, rcode != 0) */
+	bool more_addrs;	/* the result list was longer than kept */
+	unsigned n_addrs;	/* addresses offered, in result order, duplicates removed */
+	struct offered addrs[LOOKUP_MAX_ADDRS];
+	bool has_dns;
+	struct dns_msg dns;	/* res_*: the parsed message */
+	uint32_t dns_total;
+	unsigned used;		/* attempts linked to it */
+	bool checked;		/* looked at for family_unreachable */
+	struct lookup *next;	/* newest first */
 };
 
 #define GROUP_MAX_ATTEMPTS 16
@@ -62,6 +96,13 @@ struct group {
 	uint64_t id; /* 1, 2, ... in the order groups were opened */
 	struct proc *proc;
 	uint16_t dport;
+	char name[FT_NAME_LEN];	     /* destination name from the lookups, "" if none */
+	char mx_domain[FT_NAME_LEN]; /* the domain whose MX led here, "" if none */
+	int mx_pref;		     /* its preference, -1 if none */
+	struct offered offered[LOOKUP_MAX_ADDRS]; /* what the linked lookups returned */
+	unsigned n_offered;
+	uint64_t lookup_ids[4]; /* linked lookups, oldest first */
+	unsigned n_lookup_ids;
 	uint64_t first_start_ns, last_end_ns;
 	struct attempt at[GROUP_MAX_ATTEMPTS];
 	unsigned n;	  /* attempts stored */
@@ -70,7 +111,9 @@ struct group {
 	bool final;
 	/* Valid once final: */
 	enum group_class cls;
-	enum wire_fam from_fam, to_fam; /* fallback: first family, winning family */
+	enum wire_fam from_fam, to_fam; /* fallback: first family, winning family;
+					 * no_fallback: family tried, family not tried;
+					 * family_unreachable: the family offered */
 	uint64_t cost_ns;		/* first start -> winner's start */
 	unsigned fam_mask;		/* bit per wire family tried */
 	struct group *next;		/* in the process's open or done list */
@@ -85,6 +128,8 @@ struct fam_stats {
 };
 
 #define PROC_MAX_DONE_GROUPS 64 /* finished groups kept per process for the report */
+#define PROC_MAX_LOOKUPS 32	/* recent lookups kept per process for joining */
+#define CANDIDATE_LOOKUPS 256	/* lookups kept from processes not (yet) traced */
 
 struct proc {
 	uint32_t tgid, ppid, uid;
@@ -99,6 +144,12 @@ struct proc {
 	uint64_t groups[GC_N];
 	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
 	unsigned fallback_fam_from[FAM_N]; /* fallbacks by the family that failed */
+	struct lookup *lookups;		    /* newest first, at most PROC_MAX_LOOKUPS */
+	unsigned n_lookups;
+	uint64_t lookups_total, lookups_failed, lookup_lat_sum_ns, lookup_lat_max_ns;
+	uint64_t lookups_by_api[FT_API_MAX + 1];
+	uint64_t asked_a, asked_aaaa, asked_mx, asked_other; /* res_*: types asked */
+	uint64_t gai_unspec, gai_inet, gai_inet6;	      /* getaddrinfo: families asked */
 	struct group *open;		    /* groups still collecting attempts */
 	struct group *done;		    /* newest first, at most PROC_MAX_DONE_GROUPS */
 	unsigned n_done;
@@ -119,6 +170,8 @@ struct sink {
 	void (*group)(void *ctx, const struct proc *p, const struct group *g);
 	/* A traced process exited (its groups were closed just before). */
 	void (*exit)(void *ctx, const struct proc *p);
+	/* A lookup attributed to a traced process (possibly made earlier). */
+	void (*lookup)(void *ctx, const struct proc *p, const struct lookup *l);
 };
 
 struct correlator_cfg {
@@ -159,6 +212,11 @@ struct source_stats *correlator_stats(struct correlator *c);
 uint64_t correlator_events(const struct correlator *c);
 uint64_t correlator_first_ns(const struct correlator *c);
 uint64_t correlator_last_ns(const struct correlator *c);
+
+/* The lookup with this id kept for p, or NULL. */
+const struct lookup *proc_lookup(const struct proc *p, uint64_t id);
+
+const char *api_name(enum ft_api a); /* "getaddrinfo", "res_nsearch", ... */
 
 enum result result_of(enum ft_outcome o, int err);
 const char *result_name(enum result r);	 /* "refused", "net unreachable", ... */

@@ -32,6 +32,13 @@ void text_header(struct report_opts *o);
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns);
 void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns);
 
+/* Lookups as text: the question and the answer. */
+char *fmt_lookup_question(char *buf, size_t len, const struct lookup *l);
+char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l);
+
+/* Has the process done anything a report is about (attempts, probes, lookups)? */
+bool proc_active(const struct proc *p);
+
 /* "12:03:04.567" (wall) or "3.250" (seconds since t0). */
 char *fmt_when(char *buf, size_t len, const struct report_opts *o, uint64_t ts_ns);
 

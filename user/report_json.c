@@ -22,6 +22,25 @@ static void json_time(FILE *f, const struct report_opts *o, uint64_t ts_ns)
 	fprintf(f, "\"%s.%06dZ\"", buf, (int)(real / 1000 % 1000000));
 }
 
+static void json_str_or_null(FILE *f, const char *s)
+{
+	if (s && *s)
+		json_str(f, s);
+	else
+		fprintf(f, "null");
+}
+
+static void json_offered(FILE *f, const struct offered *o, unsigned n)
+{
+	char a[64];
+
+	fputc('[', f);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"}", i ? "," : "",
+			o[i].fam == FAM_V6 ? "ipv6" : "ipv4", fmt_addr(a, sizeof(a), o[i].fam, o[i].addr));
+	fputc(']', f);
+}
+
 static void json_ms(FILE *f, const char *key, uint64_t ns)
 {
 	fprintf(f, ",\"%s\":%.3f", key, ns / 1e6);
@@ -72,7 +91,14 @@ static void json_attempt(void *ctx, const struct proc *p, const struct attempt *
 	else
 		fprintf(f, "null");
 	json_ms(f, "latency_ms", a->end_ns - a->start_ns);
-	fprintf(f, ",\"group\":%" PRIu64 "}\n", g->id);
+	fprintf(f, ",\"group\":%" PRIu64 ",\"lookup\":", g->id);
+	if (a->lookup_id)
+		fprintf(f, "%" PRIu64, a->lookup_id);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"name\":");
+	json_str_or_null(f, g->name);
+	fprintf(f, "}\n");
 	fflush(f);
 }
 
@@ -103,8 +129,23 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		g->id);
 	json_time(f, o, g->first_start_ns);
 	json_proc_id(f, p);
-	fprintf(f, ",\"dport\":%u,\"class\":\"%s\"", g->dport, group_class_key(g->cls));
-	json_fam(f, "first_family", g->from_fam);
+	fprintf(f, ",\"dport\":%u,\"class\":\"%s\",\"name\":", g->dport, group_class_key(g->cls));
+	json_str_or_null(f, g->name);
+	fprintf(f, ",\"mx_domain\":");
+	json_str_or_null(f, g->mx_domain);
+	if (g->mx_pref >= 0)
+		fprintf(f, ",\"mx_pref\":%d", g->mx_pref);
+	else
+		fprintf(f, ",\"mx_pref\":null");
+	fprintf(f, ",\"offered\":");
+	json_offered(f, g->offered, g->n_offered);
+	fprintf(f, ",\"lookups\":[");
+	for (unsigned i = 0; i < g->n_lookup_ids; i++)
+		fprintf(f, "%s%" PRIu64, i ? "," : "", g->lookup_ids[i]);
+	fprintf(f, "]");
+	json_fam(f, "first_family", g->cls == GC_FAMILY_UNREACHABLE ? g->to_fam : g->from_fam);
+	if (g->cls == GC_NO_FALLBACK)
+		json_fam(f, "untried_family", g->to_fam);
 	if (g->winner >= 0)
 		json_fam(f, "connected_family", g->to_fam);
 	else
@@ -141,6 +182,58 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 	fflush(f);
 }
 
+static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
+{
+	struct report_opts *o = ctx;
+	FILE *f = o->out;
+
+	fprintf(f, "{\"v\":%d,\"type\":\"lookup\",\"lookup\":%" PRIu64 ",\"time\":", FT_JSON_SCHEMA,
+		l->id);
+	json_time(f, o, l->end_ns);
+	fprintf(f, ",\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64, l->start_ns, l->end_ns);
+	json_proc_id(f, p);
+	fprintf(f, ",\"api\":\"%s\",\"name\":", api_name(l->api));
+	json_str(f, l->name[0] ? l->name : l->dns.qname);
+	fprintf(f, ",\"ret\":%d,\"failed\":%s", l->ret, l->failed ? "true" : "false");
+	if (l->api <= FT_API_GETHOSTBYNAME2_R)
+		fprintf(f, ",\"hint_family\":%s", l->hint_family == 2 ? "\"ipv4\"" :
+			l->hint_family == 10 ? "\"ipv6\"" : l->hint_family < 0 ? "null" : "\"unspec\"");
+	if (l->api == FT_API_GETADDRINFO)
+		fprintf(f, ",\"hint_flags\":%d,\"hint_socktype\":%d", l->hint_flags, l->hint_socktype);
+	if (l->has_dns) {
+		fprintf(f, ",\"qtype\":\"%s\",\"dns_bytes\":%u,\"parsed\":%s", dns_type_name(l->qtype),
+			l->dns_total, l->dns.parsed ? "true" : "false");
+		if (l->dns.parsed) {
+			fprintf(f, ",\"rcode\":\"%s\",\"answers\":[", dns_rcode_name(l->dns.rcode));
+			for (unsigned i = 0; i < l->dns.n_rrs; i++) {
+				const struct dns_rr *rr = &l->dns.rr[i];
+				char a[64];
+
+				fprintf(f, "%s{\"type\":\"%s\"", i ? "," : "", dns_type_name(rr->type));
+				if (rr->type == 15)
+					fprintf(f, ",\"pref\":%u,\"exchange\":", rr->pref);
+				else if (rr->type == 5)
+					fprintf(f, ",\"target\":");
+				else
+					fprintf(f, ",\"addr\":\"%s\",\"owner\":",
+						fmt_addr(a, sizeof(a), rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr));
+				json_str(f, rr->target);
+				fputc('}', f);
+			}
+			fputc(']', f);
+		} else {
+			fprintf(f, ",\"error\":");
+			json_str(f, l->dns.error ? l->dns.error : "unknown");
+		}
+	}
+	fprintf(f, ",\"addrs\":");
+	json_offered(f, l->addrs, l->n_addrs);
+	fprintf(f, ",\"more_addrs\":%s", l->more_addrs ? "true" : "false");
+	json_ms(f, "latency_ms", l->end_ns - l->start_ns);
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
 void json_sink(struct sink *s, struct report_opts *o)
 {
 	memset(s, 0, sizeof(*s));
@@ -148,6 +241,7 @@ void json_sink(struct sink *s, struct report_opts *o)
 	s->attempt = json_attempt;
 	s->probe = json_probe;
 	s->group = json_group;
+	s->lookup = json_lookup;
 }
 
 static void json_fam_stats(FILE *f, const struct fam_stats *s)
@@ -169,14 +263,6 @@ static void json_fam_stats(FILE *f, const struct fam_stats *s)
 		s->probes_failed);
 }
 
-static bool has_activity(const struct proc *p)
-{
-	for (int f = 0; f < FAM_N; f++)
-		if (p->fam[f].tried || p->fam[f].probes_ok || p->fam[f].probes_failed)
-			return true;
-	return false;
-}
-
 void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 {
 	static const char *why_keys[] = { "unknown", "all", "comm", "port", "pid", "parent" };
@@ -188,7 +274,7 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
-		if (!has_activity(p))
+		if (!proc_active(p))
 			continue;
 		shown++;
 		fprintf(f, "{\"v\":%d,\"type\":\"process\"", FT_JSON_SCHEMA);
@@ -209,6 +295,15 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		fprintf(f, ",\"groups\":{");
 		for (int k = 0; k < GC_N; k++)
 			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", group_class_key(k), p->groups[k]);
+		fprintf(f, "},\"lookups\":{\"total\":%" PRIu64 ",\"failed\":%" PRIu64
+			   ",\"asked_a\":%" PRIu64 ",\"asked_aaaa\":%" PRIu64 ",\"asked_mx\":%" PRIu64
+			   ",\"gai_unspec\":%" PRIu64 ",\"gai_inet\":%" PRIu64 ",\"gai_inet6\":%" PRIu64,
+			p->lookups_total, p->lookups_failed, p->asked_a, p->asked_aaaa, p->asked_mx,
+			p->gai_unspec, p->gai_inet, p->gai_inet6);
+		if (p->lookups_total) {
+			json_ms(f, "latency_avg_ms", p->lookup_lat_sum_ns / p->lookups_total);
+			json_ms(f, "latency_max_ms", p->lookup_lat_max_ns);
+		}
 		fprintf(f, "},\"fallbacks_from_ipv6\":%u,\"fallbacks_from_ipv4\":%u",
 			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4]);
 		if (p->groups[GC_FALLBACK]) {

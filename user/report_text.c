@@ -41,6 +41,144 @@ static char *fmt_result(char *buf, size_t len, const struct attempt *a)
 	return buf;
 }
 
+
+static const char *eai_name(int rc)
+{
+	static __thread char buf[16];
+
+	switch (rc) {
+	case -2: return "EAI_NONAME";
+	case -3: return "EAI_AGAIN";
+	case -4: return "EAI_FAIL";
+	case -5: return "EAI_NODATA";
+	case -6: return "EAI_FAMILY";
+	case -8: return "EAI_SERVICE";
+	case -9: return "EAI_ADDRFAMILY";
+	case -10: return "EAI_MEMORY";
+	case -11: return "EAI_SYSTEM";
+	}
+	snprintf(buf, sizeof(buf), "EAI%d", rc);
+	return buf;
+}
+
+/* What was asked: "getaddrinfo mx1.example (AF_UNSPEC, AI_ADDRCONFIG)". */
+char *fmt_lookup_question(char *buf, size_t len, const struct lookup *l)
+{
+	const char *name = l->name[0] ? l->name : l->dns.qname[0] ? l->dns.qname : "?";
+
+	if (l->api == FT_API_GETADDRINFO)
+		snprintf(buf, len, "%s %s (%s%s)", api_name(l->api), name,
+			 l->hint_family == 2 ? "AF_INET" : l->hint_family == 10 ? "AF_INET6" : "AF_UNSPEC",
+			 l->hint_family >= 0 && (l->hint_flags & 0x20) ? ", AI_ADDRCONFIG" : "");
+	else if (l->api <= FT_API_GETHOSTBYNAME2_R)
+		snprintf(buf, len, "%s %s (%s)", api_name(l->api), name,
+			 l->hint_family == 10 ? "AF_INET6" : "AF_INET");
+	else
+		snprintf(buf, len, "%s %s %s", api_name(l->api), name,
+			 l->qtype ? dns_type_name(l->qtype) : "?");
+	return buf;
+}
+
+/* What came back: "2001:db8::1, 192.0.2.1" or "NOERROR: MX 10 mx1" or "NXDOMAIN". */
+char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
+{
+	size_t off = 0;
+
+#define APPEND(...) (off += off < len ? (size_t)snprintf(buf + off, len - off, __VA_ARGS__) : 0)
+	buf[0] = 0;
+	if (l->api == FT_API_GETADDRINFO && l->ret) {
+		APPEND("%s", eai_name(l->ret));
+		return buf;
+	}
+	if (l->has_dns) {
+		if (l->ret < 0 && !l->dns.parsed) {
+			APPEND("failed (no answer)");
+			return buf;
+		}
+		if (!l->dns.parsed) {
+			APPEND("unparsable answer (%s, %u bytes)", l->dns.error ? l->dns.error : "?",
+			       l->dns_total);
+			return buf;
+		}
+		APPEND("%s", l->ret < 0 ? "failed" : dns_rcode_name(l->dns.rcode));
+		if (l->ret < 0 && l->dns.rcode)
+			APPEND(" %s", dns_rcode_name(l->dns.rcode));
+		for (unsigned i = 0; i < l->dns.n_rrs; i++) {
+			const struct dns_rr *rr = &l->dns.rr[i];
+			char a[64];
+
+			APPEND("%s", i ? ", " : ": ");
+			if (rr->type == 15)
+				APPEND("MX %u %s", rr->pref, rr->target);
+			else if (rr->type == 5)
+				APPEND("CNAME %s", rr->target);
+			else
+				APPEND("%s", fmt_addr(a, sizeof(a), rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr));
+		}
+		if (l->dns.parsed && !l->dns.n_answers && !l->dns.rcode && l->ret >= 0)
+			APPEND(", no records");
+		return buf;
+	}
+	if (!l->n_addrs) {
+		APPEND("not found");
+		return buf;
+	}
+	for (unsigned i = 0; i < l->n_addrs; i++) {
+		char a[64];
+
+		APPEND("%s%s", i ? ", " : "", fmt_addr(a, sizeof(a), l->addrs[i].fam, l->addrs[i].addr));
+	}
+	if (l->more_addrs)
+		APPEND(", ...");
+#undef APPEND
+	return buf;
+}
+
+static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
+{
+	struct report_opts *o = ctx;
+	char when[32], q[200], a[400], d[32];
+
+	fmt_when(when, sizeof(when), o, l->end_ns);
+	fprintf(o->out, "%-12s %-7u %-15s DNS  %s -> %s  %s\n", when, p->tgid, p->comm,
+		fmt_lookup_question(q, sizeof(q), l), fmt_lookup_answer(a, sizeof(a), l),
+		fmt_dur(d, sizeof(d), l->end_ns - l->start_ns));
+	fflush(o->out);
+}
+
+/* "mx1.example (MX 10 of example)" or "port 25". */
+static char *fmt_dest(char *buf, size_t len, const struct group *g)
+{
+	if (g->name[0] && g->mx_domain[0])
+		snprintf(buf, len, "%s port %u (MX %d of %s)", g->name, g->dport, g->mx_pref, g->mx_domain);
+	else if (g->name[0])
+		snprintf(buf, len, "%s port %u", g->name, g->dport);
+	else
+		snprintf(buf, len, "port %u", g->dport);
+	return buf;
+}
+
+/* Addresses the lookups offered in a family that no attempt used. */
+static char *fmt_untried(char *buf, size_t len, const struct group *g)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < g->n_offered; i++) {
+		bool tried = false;
+		char a[64];
+
+		for (unsigned k = 0; k < g->n; k++)
+			tried |= g->at[k].fam == g->offered[i].fam &&
+				 !memcmp(g->at[k].daddr, g->offered[i].addr, g->offered[i].fam == FAM_V6 ? 16 : 4);
+		if (tried || off >= len)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+				fmt_addr(a, sizeof(a), g->offered[i].fam, g->offered[i].addr));
+	}
+	return buf;
+}
+
 void text_header(struct report_opts *o)
 {
 	fprintf(o->out, "%-12s %-7s %-15s %-4s %-40s %-30s %s\n", o->wall_time ? "TIME" : "TIME(s)",
@@ -97,12 +235,29 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 	struct report_opts *o = ctx;
 	char when[32], d[32];
 
-	if (g->cls != GC_ALL_FAILED)
-		return; /* successes were annotated on the attempt line */
+	char dest[300], un[400];
+
 	fmt_when(when, sizeof(when), o, g->last_end_ns);
-	fprintf(o->out, "%-12s %-7u %-15s ---- port %u: all %u attempt%s failed over %s\n", when,
-		p->tgid, p->comm, g->dport, g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s",
-		fmt_dur(d, sizeof(d), g->last_end_ns - g->first_start_ns));
+	fmt_dest(dest, sizeof(dest), g);
+	switch (g->cls) {
+	case GC_ALL_FAILED:
+		fprintf(o->out, "%-12s %-7u %-15s ---- %s: all %u attempt%s failed over %s\n", when,
+			p->tgid, p->comm, dest, g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s",
+			fmt_dur(d, sizeof(d), g->last_end_ns - g->first_start_ns));
+		break;
+	case GC_NO_FALLBACK:
+		fprintf(o->out, "%-12s %-7u %-15s ---- %s: NO FALLBACK: %s failed, %s %s never tried\n",
+			when, p->tgid, p->comm, dest, fam_name(g->from_fam), fam_name(g->to_fam),
+			fmt_untried(un, sizeof(un), g));
+		break;
+	case GC_FAMILY_UNREACHABLE:
+		fprintf(o->out, "%-12s %-7u %-15s ---- %s: FAMILY UNREACHABLE: only %s (%s), "
+				"which this process never tries\n",
+			when, p->tgid, p->comm, dest, fam_name(g->to_fam), fmt_untried(un, sizeof(un), g));
+		break;
+	default:
+		return; /* successes were annotated on the attempt line */
+	}
 	fflush(o->out);
 }
 
@@ -113,20 +268,33 @@ void text_sink(struct sink *s, struct report_opts *o)
 	s->attempt = text_attempt;
 	s->probe = text_probe;
 	s->group = text_group;
+	s->lookup = text_lookup;
 }
 
-static void report_group(struct report_opts *o, const struct group *g)
+static void report_group(struct report_opts *o, const struct proc *p, const struct group *g)
 {
-	char when[32], d[32], dst[64], res[64], lat[32];
+	char when[32], d[32], dst[64], res[64], lat[32], dest[300], q[200], ans[400];
 
 	fmt_when(when, sizeof(when), o, g->first_start_ns);
-	fprintf(o->out, "    %s port %u: %s", when, g->dport, group_class_name(g->cls));
-	if (g->cls == GC_FALLBACK)
+	fprintf(o->out, "    %s %s: %s", when, fmt_dest(dest, sizeof(dest), g), group_class_name(g->cls));
+	if (g->cls == GC_NO_FALLBACK)
+		fprintf(o->out, ": %s failed, %s %s never tried", fam_name(g->from_fam),
+			fam_name(g->to_fam), fmt_untried(ans, sizeof(ans), g));
+	else if (g->cls == GC_FAMILY_UNREACHABLE)
+		fprintf(o->out, ": only %s addresses, never tried", fam_name(g->to_fam));
+	else if (g->cls == GC_FALLBACK)
 		fprintf(o->out, " %s -> %s, %s lost", fam_name(g->from_fam), fam_name(g->to_fam),
 			fmt_dur(d, sizeof(d), g->cost_ns));
 	else if (g->cls == GC_RETRIED)
 		fprintf(o->out, ", %s lost", fmt_dur(d, sizeof(d), g->cost_ns));
 	fputc('\n', o->out);
+	for (unsigned i = 0; i < g->n_lookup_ids; i++) {
+		const struct lookup *l = proc_lookup(p, g->lookup_ids[i]);
+
+		if (l)
+			fprintf(o->out, "      lookup: %s -> %s\n", fmt_lookup_question(q, sizeof(q), l),
+				fmt_lookup_answer(ans, sizeof(ans), l));
+	}
 
 	/* Attempts in the order they started. */
 	int order[GROUP_MAX_ATTEMPTS];
@@ -197,14 +365,33 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 		}
 		fputc('\n', o->out);
 	}
+	if (p->lookups_total) {
+		fprintf(o->out, "  lookups: %" PRIu64 " (", p->lookups_total);
+		for (int k = 1, first = 1; k <= FT_API_MAX; k++)
+			if (p->lookups_by_api[k]) {
+				fprintf(o->out, "%s%s %" PRIu64, first ? "" : ", ", api_name(k),
+					p->lookups_by_api[k]);
+				first = 0;
+			}
+		fprintf(o->out, "), %" PRIu64 " failed, avg %s", p->lookups_failed,
+			fmt_dur(a, sizeof(a), p->lookup_lat_sum_ns / p->lookups_total));
+		if (p->gai_unspec || p->gai_inet || p->gai_inet6)
+			fprintf(o->out, "; getaddrinfo asked AF_UNSPEC %" PRIu64 ", AF_INET %" PRIu64
+					", AF_INET6 %" PRIu64, p->gai_unspec, p->gai_inet, p->gai_inet6);
+		if (p->asked_a || p->asked_aaaa || p->asked_mx || p->asked_other)
+			fprintf(o->out, "; asked A %" PRIu64 ", AAAA %" PRIu64 ", MX %" PRIu64
+					", other %" PRIu64, p->asked_a, p->asked_aaaa, p->asked_mx, p->asked_other);
+		fputc('\n', o->out);
+	}
 	for (int k = 0; k < GC_N; k++)
 		ngroups += p->groups[k];
 	if (!ngroups)
 		return;
 	fprintf(o->out, "  destinations: %" PRIu64 " connected first time, %" PRIu64
-			" fallback, %" PRIu64 " retried, %" PRIu64 " all failed\n",
+			" fallback, %" PRIu64 " retried, %" PRIu64 " all failed, %" PRIu64
+			" NO FALLBACK, %" PRIu64 " family unreachable\n",
 		p->groups[GC_CONNECTED_FIRST], p->groups[GC_FALLBACK], p->groups[GC_RETRIED],
-		p->groups[GC_ALL_FAILED]);
+		p->groups[GC_ALL_FAILED], p->groups[GC_NO_FALLBACK], p->groups[GC_FAMILY_UNREACHABLE]);
 	if (p->groups[GC_FALLBACK])
 		fprintf(o->out, "  fallbacks: %u from IPv6, %u from IPv4; time lost avg %s, max %s\n",
 			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4],
@@ -219,7 +406,16 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 		if (g->cls != GC_CONNECTED_FIRST || o->verbose)
 			shown[n++] = g;
 	while (n > 0)
-		report_group(o, shown[--n]);
+		report_group(o, p, shown[--n]);
+}
+
+/* Has the process done anything the report is about? */
+bool proc_active(const struct proc *p)
+{
+	for (int f = 0; f < FAM_N; f++)
+		if (p->fam[f].tried || p->fam[f].probes_ok || p->fam[f].probes_failed)
+			return true;
+	return p->lookups_total > 0;
 }
 
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
@@ -230,11 +426,9 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	char d[32];
 
 	for (size_t i = 0; i < n; i++)
-		if (procs[i]->fam[0].tried || procs[i]->fam[1].tried || procs[i]->fam[0].probes_ok ||
-		    procs[i]->fam[1].probes_ok || procs[i]->fam[0].probes_failed ||
-		    procs[i]->fam[1].probes_failed)
+		if (proc_active(procs[i]))
 			shown++;
-	fprintf(o->out, "\n=== famtrace report: %s traced, %zu process%s with connects, %" PRIu64
+	fprintf(o->out, "\n=== famtrace report: %s traced, %zu process%s with connects or lookups, %" PRIu64
 			" events, %" PRIu64 " lost ===\n",
 		fmt_dur(d, sizeof(d), now_ns > o->t0_ns ? now_ns - o->t0_ns : 0), shown,
 		shown == 1 ? "" : "es", correlator_events(c), st->lost);
@@ -246,8 +440,7 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
-		if (p->fam[0].tried || p->fam[1].tried || p->fam[0].probes_ok ||
-		    p->fam[1].probes_ok || p->fam[0].probes_failed || p->fam[1].probes_failed)
+		if (proc_active(p))
 			report_proc(o, c, p);
 	}
 	if (!shown)

@@ -30,7 +30,7 @@ static int passed, failed, cur_failed;
 
 /* Records the sink saw. */
 struct seen {
-	int attempts, probes, groups, exits;
+	int attempts, probes, groups, exits, lookups;
 	struct group last_group;
 	enum group_class classes[16];
 };
@@ -60,10 +60,16 @@ static void s_exit(void *ctx, const struct proc *p)
 	((struct seen *)ctx)->exits++;
 }
 
+static void s_lookup(void *ctx, const struct proc *p, const struct lookup *l)
+{
+	((struct seen *)ctx)->lookups++;
+}
+
 static struct correlator *new_corr(struct seen *s)
 {
 	struct correlator_cfg cfg = { .group_gap_ns = 2 * SEC };
-	struct sink sink = { s, s_attempt, s_probe, s_group, s_exit };
+	struct sink sink = { .ctx = s, .attempt = s_attempt, .probe = s_probe, .group = s_group,
+			     .exit = s_exit, .lookup = s_lookup };
 
 	memset(s, 0, sizeof(*s));
 	return correlator_new(&cfg, &sink);
@@ -467,6 +473,262 @@ static void test_many_attempts_keep_the_winner(void)
 	correlator_free(c);
 }
 
+
+/* A resolver record: api, name, addresses ("2001:db8::1", "192.0.2.1"), or DNS bytes. */
+static void feed_lookup(struct correlator *c, const struct who *w, uint8_t why, int api,
+			const char *name, const char *const *addrs, int n_addrs, const uint8_t *dns,
+			size_t dns_len, size_t dns_total, int ret, uint64_t start, uint64_t end)
+{
+	static struct ft_lookup l;
+	const char *whyc;
+
+	memset(&l, 0, sizeof(l));
+	l.hdr.kind = FT_EV_LOOKUP;
+	l.hdr.size = sizeof(l);
+	l.hdr.ts_ns = end;
+	l.task.tgid = w->tgid;
+	l.task.tid = w->tid;
+	l.task.ppid = w->ppid;
+	l.task.start_ns = w->start_ns;
+	l.task.why = why;
+	strncpy(l.task.comm, w->comm, FT_COMM_LEN - 1);
+	l.start_ns = start;
+	l.end_ns = end;
+	l.api = api;
+	l.ret = ret;
+	l.hint_family = 0;
+	strncpy(l.name, name, FT_NAME_LEN - 1);
+	for (int i = 0; i < n_addrs; i++) {
+		if (strchr(addrs[i], ':')) {
+			l.addrs[i].family = AF_INET6;
+			inet_pton(AF_INET6, addrs[i], l.addrs[i].addr);
+		} else {
+			l.addrs[i].family = AF_INET;
+			inet_pton(AF_INET, addrs[i], l.addrs[i].addr);
+		}
+		l.addrs[i].port = 25;
+	}
+	l.n_addrs = n_addrs;
+	if (dns) {
+		memcpy(l.dns, dns, dns_len);
+		l.dns_len = dns_len;
+		l.dns_total = dns_total;
+	}
+	if (ft_decode_check(&l, sizeof(l), &whyc) != FT_EV_LOOKUP) {
+		printf("#   synthetic lookup rejected: %s\n", whyc);
+		cur_failed = 1;
+		return;
+	}
+	correlate_event(c, &l, sizeof(l));
+}
+
+static const struct who client = { 2000, 2000, 900, 7 * SEC, "client" };
+
+static void test_lookup_links_attempt_and_names_group(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *both[] = { "2001:db8::25", "192.0.2.25" };
+
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.lookups == 1 && s.groups == 1);
+	CHECK(!strcmp(s.last_group.name, "mx1.example.test"));
+	CHECK(s.last_group.at[0].lookup_id == 1);
+	CHECK(s.last_group.n_offered == 2);
+	correlator_free(c);
+}
+
+static void test_no_fallback(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *both[] = { "2001:db8::25", "192.0.2.25" };
+
+	/* Tried the first (IPv6) address only, never the IPv4 one it had. */
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_IMMEDIATE,
+	     ENETUNREACH);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && s.last_group.cls == GC_NO_FALLBACK);
+	CHECK(s.last_group.from_fam == FAM_V6 && s.last_group.to_fam == FAM_V4);
+	correlator_free(c);
+}
+
+static void test_all_failed_without_other_family_is_not_no_fallback(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v6[] = { "2001:db8::25" };
+
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "v6.example.test", v6, 1, NULL, 0, 0,
+		    0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_IMMEDIATE,
+	     ENETUNREACH);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && s.last_group.cls == GC_ALL_FAILED);
+	correlator_free(c);
+}
+
+static void test_family_unreachable(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v4[] = { "192.0.2.25" };
+	const char *v6[] = { "2001:db8::26" };
+	struct proc *p;
+
+	/* An IPv4-only process: it connects over IPv4, then gets an
+	 * IPv6-only name and does not even try. */
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "v4.example.test", v4, 1, NULL, 0, 0,
+		    0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "v6.example.test", v6, 1, NULL, 0, 0,
+		    0, T0 + 4 * MS, T0 + 5 * MS);
+	correlate_tick(c, T0 + 10 * SEC);
+	CHECK(s.groups == 2);
+	CHECK(s.classes[0] == GC_CONNECTED_FIRST);
+	CHECK(s.classes[1] == GC_FAMILY_UNREACHABLE);
+	CHECK(!strcmp(s.last_group.name, "v6.example.test") && s.last_group.to_fam == FAM_V6);
+	p = correlator_find(c, client.tgid);
+	CHECK(p->groups[GC_FAMILY_UNREACHABLE] == 1);
+	correlator_free(c);
+}
+
+static void test_earlier_lookups_of_untraced_process_are_adopted(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v4[] = { "192.0.2.25" };
+	struct proc **all;
+
+	/* why 0: not known to be a mail process when it looked the name up. */
+	feed_lookup(c, &client, 0, FT_API_GETADDRINFO, "mx1.example.test", v4, 1, NULL, 0, 0, 0, T0,
+		    T0 + MS);
+	CHECK(correlator_procs(c, &all) == 0 && s.lookups == 0);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(correlator_procs(c, &all) == 1 && s.lookups == 1);
+	CHECK(!strcmp(s.last_group.name, "mx1.example.test"));
+	correlator_free(c);
+}
+
+static void test_untraced_lookups_stay_bounded(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v4[] = { "192.0.2.25" };
+	struct proc **all;
+
+	for (uint32_t i = 0; i < 10 * CANDIDATE_LOOKUPS; i++) {
+		struct who w = { 10000 + i, 10000 + i, 1, i * SEC, "curl" };
+
+		feed_lookup(c, &w, 0, FT_API_GETADDRINFO, "www.example.test", v4, 1, NULL, 0, 0, 0,
+			    T0 + i, T0 + i + 1);
+	}
+	CHECK(correlator_procs(c, &all) == 0 && s.lookups == 0);
+	correlator_free(c); /* valgrind/ASan: nothing leaks */
+}
+
+/* A DNS response: header, question, answers, names uncompressed. */
+static size_t put_name(uint8_t *p, const char *name)
+{
+	size_t n = 0;
+
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t len = dot ? (size_t)(dot - name) : strlen(name);
+
+		p[n++] = (uint8_t)len;
+		memcpy(p + n, name, len);
+		n += len;
+		name += len + (dot ? 1 : 0);
+	}
+	p[n++] = 0;
+	return n;
+}
+
+static size_t mx_answer(uint8_t *m, const char *domain, uint16_t pref, const char *exchange)
+{
+	size_t n = 12, rd;
+
+	memset(m, 0, 12);
+	m[0] = 0x12, m[1] = 0x34; /* id */
+	m[2] = 0x81, m[3] = 0x80; /* response, RD, RA, NOERROR */
+	m[5] = 1;		  /* QDCOUNT */
+	m[7] = 1;		  /* ANCOUNT */
+	n += put_name(m + n, domain);
+	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1; /* MX IN */
+	n += put_name(m + n, domain);
+	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1;
+	m[n++] = 0, m[n++] = 0, m[n++] = 0x0e, m[n++] = 0x10; /* TTL */
+	rd = n;
+	n += 2;
+	m[n++] = pref >> 8, m[n++] = pref & 0xff;
+	n += put_name(m + n, exchange);
+	m[rd] = (n - rd - 2) >> 8, m[rd + 1] = (n - rd - 2) & 0xff;
+	return n;
+}
+
+static void test_mx_answer_parsed_and_joined(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v4[] = { "192.0.2.25" };
+	uint8_t msg[512];
+	size_t len = mx_answer(msg, "example.test", 10, "mx1.example.test");
+	const struct lookup *l;
+
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_RES_NSEARCH, "example.test", NULL, 0, msg, len, len,
+		    (int)len, T0, T0 + MS);
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v4, 1, NULL, 0, 0, 0,
+		    T0 + 2 * MS, T0 + 3 * MS);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 4 * MS, T0 + 5 * MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	l = proc_lookup(correlator_find(c, smtp.tgid), 1);
+	CHECK(l && l->dns.parsed && l->dns.rcode == 0 && l->dns.n_rrs == 1);
+	CHECK(l && l->dns.rr[0].type == 15 && l->dns.rr[0].pref == 10);
+	CHECK(l && !strcmp(l->dns.rr[0].target, "mx1.example.test"));
+	CHECK(l && l->qtype == 15);
+	CHECK(!strcmp(s.last_group.mx_domain, "example.test") && s.last_group.mx_pref == 10);
+	correlator_free(c);
+}
+
+static void test_bad_dns_answers_are_facts_not_crashes(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	uint8_t msg[512], junk[64];
+	size_t len = mx_answer(msg, "example.test", 10, "mx1.example.test");
+	const struct lookup *l;
+	struct proc *p;
+
+	/* Truncated: only part of the message was copied. */
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_RES_NQUERY, "example.test", NULL, 0, msg, len - 5,
+		    len + 900, 900 + (int)len, T0, T0 + MS);
+	/* Garbage with a plausible header claiming 3 answers. */
+	memcpy(junk, msg, 12);
+	junk[7] = 3;
+	memset(junk + 12, 0xc0, sizeof(junk) - 12); /* compression pointers to nowhere */
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_RES_NSEND, "", NULL, 0, junk, sizeof(junk),
+		    sizeof(junk), sizeof(junk), T0 + 2 * MS, T0 + 3 * MS);
+	/* A record cut in its data. */
+	msg[7] = 1;
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_RES_NQUERY, "example.test", NULL, 0, msg, len - 3,
+		    len - 3, (int)len - 3, T0 + 4 * MS, T0 + 5 * MS);
+	correlate_flush(c);
+	p = correlator_find(c, smtp.tgid);
+	CHECK(s.lookups == 3);
+	for (uint64_t id = 1; id <= 3; id++) {
+		l = proc_lookup(p, id);
+		CHECK(l && !l->dns.parsed && l->dns.error);
+	}
+	correlator_free(c);
+}
+
 #define RUN(t)                                                    \
 	do {                                                      \
 		cur_failed = 0;                                   \
@@ -499,6 +761,14 @@ int main(void)
 	RUN(test_exit_keeps_late_outcomes);
 	RUN(test_decoder_rejects_malformed);
 	RUN(test_many_attempts_keep_the_winner);
+	RUN(test_lookup_links_attempt_and_names_group);
+	RUN(test_no_fallback);
+	RUN(test_all_failed_without_other_family_is_not_no_fallback);
+	RUN(test_family_unreachable);
+	RUN(test_earlier_lookups_of_untraced_process_are_adopted);
+	RUN(test_untraced_lookups_stay_bounded);
+	RUN(test_mx_answer_parsed_and_joined);
+	RUN(test_bad_dns_answers_are_facts_not_crashes);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
