@@ -48,7 +48,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv
 
 $(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
-	$(CC) $(CFLAGS) $< -o $@ -lpthread
+	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
 tools: $(TEST_CLIENTS) $(BUILD)/tests/unit
 

@@ -502,7 +502,7 @@ static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *
 		}
 		if (l->dns.parsed && (r->flags & FT_LF_DNS_QUERY))
 			l->dns.n_rrs = 0; /* a query has no answers to offer */
-		if (!l->qtype && l->dns.qtype) {
+		if (!l->qtype && l->dns.qname[0]) {
 			l->qtype = l->dns.qtype;
 			l->qclass = l->dns.qclass;
 		}

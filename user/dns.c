@@ -67,6 +67,28 @@ static int uncompress(ns_msg *h, const unsigned char *src, char *dst, size_t siz
 	return 0;
 }
 
+/*
+ * When the whole message cannot be parsed, the question may still be
+ * readable: it says what was asked. dn_expand checks every label against
+ * the end of the buffer.
+ */
+static void question_only(const uint8_t *msg, size_t len, struct dns_msg *out)
+{
+	char name[NS_MAXDNAME];
+	int n;
+
+	if (len < NS_HFIXEDSZ + 5 || ns_get16(msg + 4) < 1)
+		return;
+	n = dn_expand(msg, msg + len, msg + NS_HFIXEDSZ, name, sizeof(name));
+	if (n < 0 || NS_HFIXEDSZ + (size_t)n + 4 > len)
+		return;
+	copy_name(out->qname, sizeof(out->qname), name);
+	out->qtype = ns_get16(msg + NS_HFIXEDSZ + n);
+	out->qclass = ns_get16(msg + NS_HFIXEDSZ + n + 2);
+	out->rcode = msg[3] & 0x0f;
+	out->is_response = msg[2] & 0x80;
+}
+
 void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out)
 {
 	ns_msg h;
@@ -79,10 +101,12 @@ void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out
 	}
 	if (len < total) {
 		out->error = "message larger than the copy kept";
+		question_only(msg, len, out);
 		return;
 	}
 	if (ns_initparse(msg, (int)len, &h) < 0) {
 		out->error = "unparsable message";
+		question_only(msg, len, out);
 		return;
 	}
 	out->is_response = ns_msg_getflag(h, ns_f_qr);
@@ -103,6 +127,7 @@ void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out
 
 		if (ns_parserr(&h, ns_s_an, (int)i, &rr) < 0) {
 			out->error = "unparsable answer record";
+			out->n_rrs = 0;
 			return;
 		}
 		if (out->n_rrs == DNS_MAX_RRS)
@@ -143,4 +168,5 @@ void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out
 	return;
 bad:
 	out->error = "malformed record data";
+	out->n_rrs = 0;
 }
