@@ -132,6 +132,9 @@ enum ft_api {
 #define FT_LF_MORE_ADDRS 0x1 /* the result list had more than FT_LOOKUP_ADDRS entries */
 #define FT_LF_NAME_CUT 0x2   /* name longer than FT_NAME_LEN - 1 */
 #define FT_LF_DNS_QUERY 0x4  /* dns[] holds the query (the send failed), not an answer */
+#define FT_LF_DNS_UNSIZED 0x8 /* res_query/search failed: dns[] is the start of the
+			       * answer buffer, which may hold the reply (NXDOMAIN,
+			       * NODATA); its length is unknown, dns_total is 0 */
 
 /* One address from a result list (24 bytes). */
 struct ft_addr {

@@ -297,7 +297,15 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 		e->qclass = (__u16)c.arg[(off + 1) & 3];
 		e->qtype = (__u16)c.arg[(off + 2) & 3];
 		e->ret = (int)rc;
-		read_dns(e, (const void *)c.arg[(off + 3) & 7], (int)rc);
+		if ((int)rc > 0) {
+			read_dns(e, (const void *)c.arg[(off + 3) & 7], (int)rc);
+		} else {
+			/* glibc returns -1 for NXDOMAIN and NODATA but leaves the
+			 * reply in the buffer; user space reads its header. */
+			read_dns(e, (const void *)c.arg[(off + 3) & 7], (int)c.arg[(off + 4) & 7]);
+			e->dns_total = 0;
+			e->flags |= FT_LF_DNS_UNSIZED;
+		}
 		break;
 	case FT_API_RES_SEND:
 	case FT_API_RES_NSEND:

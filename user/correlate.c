@@ -362,9 +362,9 @@ static struct group *group_for(struct correlator *c, struct proc *p, const struc
 {
 	struct group *g;
 
-	/* Same port, and the same name when both are known. */
+	/* Same port, and the same destination (MX domain or host) when both are known. */
 	for (g = p->open; g; g = g->next)
-		if (g->dport == a->dport && (!g->name[0] || !name[0] || !strcmp(g->name, name)))
+		if (g->dport == a->dport && (!g->key[0] || !name[0] || !strcmp(g->key, name)))
 			break;
 	if (g && !joins(c, g, a)) {
 		finalize(c, p, g);
@@ -447,6 +447,29 @@ static const char *lookup_dest(const struct lookup *l)
 	return l->name[0] ? l->name : l->dns.qname;
 }
 
+const char *attempt_host(const struct proc *p, const struct attempt *a)
+{
+	const struct lookup *l = a->lookup_id ? proc_lookup(p, a->lookup_id) : NULL;
+
+	return l && lookup_dest(l)[0] ? lookup_dest(l) : NULL;
+}
+
+/* The MX lookup whose answer named host (most recent first), or NULL. */
+static const struct lookup *mx_lookup_of(const struct proc *p, const char *host, int *pref)
+{
+	for (const struct lookup *m = p->lookups; m; m = m->next) {
+		if (!m->dns.parsed)
+			continue;
+		for (unsigned i = 0; i < m->dns.n_rrs; i++)
+			if (m->dns.rr[i].type == 15 && !strcasecmp(m->dns.rr[i].target, host)) {
+				if (pref)
+					*pref = m->dns.rr[i].pref;
+				return m;
+			}
+	}
+	return NULL;
+}
+
 static void add_offered(struct offered *list, unsigned *n, enum wire_fam fam, const uint8_t *addr,
 			uint16_t port)
 {
@@ -495,7 +518,16 @@ static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *
 	if (r->api >= FT_API_RES_QUERY) {
 		l->has_dns = true;
 		l->dns_total = r->dns_total;
-		if (r->dns_len || r->ret > 0) {
+		if (r->flags & FT_LF_DNS_UNSIZED) {
+			char q[FT_NAME_LEN];
+
+			/* res_search appends search domains; the reply may be for
+			 * the name with a trailing dot removed. */
+			snprintf(q, sizeof(q), "%s", l->name);
+			if (q[0] && q[strlen(q) - 1] == '.')
+				q[strlen(q) - 1] = 0;
+			dns_header(r->dns, r->dns_len, q, &l->dns);
+		} else if (r->dns_len || r->ret > 0) {
 			dns_parse(r->dns, r->dns_len, r->dns_total, &l->dns);
 		} else {
 			l->dns.error = "no message";
@@ -526,7 +558,7 @@ static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *
 		l->failed = r->ret != 0 || !r->n_addrs;
 		break;
 	default:
-		l->failed = r->ret < 0 || (l->dns.parsed && l->dns.rcode != 0);
+		l->failed = r->ret < 0 || ((l->dns.parsed || l->dns.header_only) && l->dns.rcode != 0);
 		break;
 	}
 	return l;
@@ -583,9 +615,13 @@ static void attach_lookup(struct correlator *c, struct proc *p, struct lookup *l
 static void on_lookup(struct correlator *c, const struct ft_lookup *r)
 {
 	struct proc *p = proc_lookup_exact(c, r->task.tgid, r->task.start_ns);
-	struct lookup *l = lookup_from(c, r);
+	struct lookup *l;
 	unsigned i;
 
+	/* An address-literal check (AI_NUMERICHOST) that fails asked no one. */
+	if (r->api == FT_API_GETADDRINFO && r->hint_family >= 0 && (r->hint_flags & 0x4) && r->ret)
+		return;
+	l = lookup_from(c, r);
 	if (!l)
 		return;
 	if (p || r->task.why) {
@@ -640,18 +676,21 @@ static void join_lookup(struct proc *p, struct group *g, const struct lookup *l)
 	for (unsigned i = 0; i < l->n_addrs; i++)
 		add_offered(g->offered, &g->n_offered, l->addrs[i].fam, l->addrs[i].addr,
 			    l->addrs[i].port);
-	if (g->mx_domain[0])
-		return;
-	for (const struct lookup *m = p->lookups; m; m = m->next) {
-		if (!m->dns.parsed)
-			continue;
-		for (unsigned i = 0; i < m->dns.n_rrs; i++)
-			if (m->dns.rr[i].type == 15 && !strcasecmp(m->dns.rr[i].target, name)) {
-				snprintf(g->mx_domain, sizeof(g->mx_domain), "%s", m->dns.qname);
-				g->mx_pref = m->dns.rr[i].pref;
-				return;
+	if (!g->mx_domain[0]) {
+		const struct lookup *m = mx_lookup_of(p, name, &g->mx_pref);
+
+		if (m) {
+			snprintf(g->mx_domain, sizeof(g->mx_domain), "%s", m->dns.qname);
+			/* The MX lookup leads the group's lookups. */
+			if (g->n_lookup_ids < 4) {
+				memmove(g->lookup_ids + 1, g->lookup_ids, g->n_lookup_ids * sizeof(g->lookup_ids[0]));
+				g->lookup_ids[0] = m->id;
+				g->n_lookup_ids++;
 			}
+		}
 	}
+	if (!g->key[0])
+		snprintf(g->key, sizeof(g->key), "%s", g->mx_domain[0] ? g->mx_domain : name);
 }
 
 /*
@@ -694,6 +733,7 @@ static void check_unused_lookup(struct correlator *c, struct proc *p, struct loo
 static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 {
 	const struct attempt *stored;
+	const char *key = "";
 	struct lookup *l;
 	struct attempt a;
 	struct fam_stats *fs;
@@ -734,7 +774,12 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 			fs->lat_max_ns = lat;
 	}
 	l = link_lookup(p, &a);
-	g = group_for(c, p, &a, l ? lookup_dest(l) : "");
+	if (l) {
+		const struct lookup *m = mx_lookup_of(p, lookup_dest(l), NULL);
+
+		key = m ? m->dns.qname : lookup_dest(l);
+	}
+	g = group_for(c, p, &a, key);
 	if (!g)
 		return;
 	if (l)

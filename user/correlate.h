@@ -96,7 +96,8 @@ struct group {
 	uint64_t id; /* 1, 2, ... in the order groups were opened */
 	struct proc *proc;
 	uint16_t dport;
-	char name[FT_NAME_LEN];	     /* destination name from the lookups, "" if none */
+	char key[FT_NAME_LEN];	     /* what attempts group by: MX domain, else host name */
+	char name[FT_NAME_LEN];	     /* host name of the first linked lookup, "" if none */
 	char mx_domain[FT_NAME_LEN]; /* the domain whose MX led here, "" if none */
 	int mx_pref;		     /* its preference, -1 if none */
 	struct offered offered[LOOKUP_MAX_ADDRS]; /* what the linked lookups returned */
@@ -215,6 +216,9 @@ uint64_t correlator_last_ns(const struct correlator *c);
 
 /* The lookup with this id kept for p, or NULL. */
 const struct lookup *proc_lookup(const struct proc *p, uint64_t id);
+
+/* The host name an attempt was looked up as, or NULL. */
+const char *attempt_host(const struct proc *p, const struct attempt *a);
 
 const char *api_name(enum ft_api a); /* "getaddrinfo", "res_nsearch", ... */
 

@@ -83,7 +83,7 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 			return 0;
 		}
 		if (l->n_addrs > FT_LOOKUP_ADDRS || l->dns_len > FT_DNS_MAX ||
-		    l->dns_len > l->dns_total) {
+		    (l->dns_len > l->dns_total && !(l->flags & FT_LF_DNS_UNSIZED))) {
 			*why = "lookup with impossible counts";
 			return 0;
 		}

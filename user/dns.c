@@ -9,6 +9,7 @@
 #include <resolv.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dns.h"
 
@@ -87,6 +88,20 @@ static void question_only(const uint8_t *msg, size_t len, struct dns_msg *out)
 	out->qclass = ns_get16(msg + NS_HFIXEDSZ + n + 2);
 	out->rcode = msg[3] & 0x0f;
 	out->is_response = msg[2] & 0x80;
+}
+
+bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_msg *out)
+{
+	memset(out, 0, sizeof(*out));
+	question_only(buf, len, out);
+	if (!out->is_response || !out->qname[0] || strcasecmp(out->qname, qname)) {
+		memset(out, 0, sizeof(*out));
+		out->error = "no reply";
+		return false;
+	}
+	out->header_only = true;
+	out->n_answers = ns_get16(buf + 6);
+	return true;
 }
 
 void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out)

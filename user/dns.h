@@ -21,6 +21,7 @@ struct dns_rr {
 
 struct dns_msg {
 	bool parsed;	   /* false: see error */
+	bool header_only;  /* not parsed, but header and question read (see dns_header) */
 	const char *error; /* why it could not be parsed */
 	bool is_response;
 	int rcode; /* 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ... */
@@ -36,6 +37,13 @@ struct dns_msg {
  * is reported as truncated rather than parsed. Never reads outside msg.
  */
 void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out);
+
+/*
+ * Read only the header and question of a buffer whose message length is not
+ * known (a failed res_query leaves the reply in its buffer). Sets header_only
+ * and returns true when it holds a reply to a question named qname.
+ */
+bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_msg *out);
 
 const char *dns_rcode_name(int rcode); /* "NOERROR", "NXDOMAIN", ... */
 const char *dns_type_name(int type);   /* "A", "AAAA", "MX", "TYPE99" */

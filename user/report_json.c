@@ -97,7 +97,7 @@ static void json_attempt(void *ctx, const struct proc *p, const struct attempt *
 	else
 		fprintf(f, "null");
 	fprintf(f, ",\"name\":");
-	json_str_or_null(f, g->name);
+	json_str_or_null(f, attempt_host(p, a));
 	fprintf(f, "}\n");
 	fflush(f);
 }
@@ -129,7 +129,10 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		g->id);
 	json_time(f, o, g->first_start_ns);
 	json_proc_id(f, p);
-	fprintf(f, ",\"dport\":%u,\"class\":\"%s\",\"name\":", g->dport, group_class_key(g->cls));
+	fprintf(f, ",\"dport\":%u,\"class\":\"%s\",\"destination\":", g->dport,
+		group_class_key(g->cls));
+	json_str_or_null(f, g->key);
+	fprintf(f, ",\"name\":");
 	json_str_or_null(f, g->name);
 	fprintf(f, ",\"mx_domain\":");
 	json_str_or_null(f, g->mx_domain);
@@ -221,6 +224,9 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 				fputc('}', f);
 			}
 			fputc(']', f);
+		} else if (l->dns.header_only) {
+			fprintf(f, ",\"rcode\":\"%s\",\"answers\":[]",
+				l->dns.rcode || l->dns.n_answers ? dns_rcode_name(l->dns.rcode) : "NODATA");
 		} else {
 			fprintf(f, ",\"error\":");
 			json_str(f, l->dns.error ? l->dns.error : "unknown");

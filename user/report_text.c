@@ -91,8 +91,15 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 		return buf;
 	}
 	if (l->has_dns) {
+		if (l->ret < 0 && l->dns.header_only) {
+			if (l->dns.rcode)
+				APPEND("%s", dns_rcode_name(l->dns.rcode));
+			else
+				APPEND("NODATA (no %s records)", dns_type_name(l->qtype));
+			return buf;
+		}
 		if (l->ret < 0 && !l->dns.parsed) {
-			APPEND("failed (no answer)");
+			APPEND("failed (no reply)");
 			return buf;
 		}
 		if (!l->dns.parsed) {
@@ -146,11 +153,11 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	fflush(o->out);
 }
 
-/* "mx1.example (MX 10 of example)" or "port 25". */
+/* "example MX port 25", "mx1.example port 25" or "port 25". */
 static char *fmt_dest(char *buf, size_t len, const struct group *g)
 {
-	if (g->name[0] && g->mx_domain[0])
-		snprintf(buf, len, "%s port %u (MX %d of %s)", g->name, g->dport, g->mx_pref, g->mx_domain);
+	if (g->mx_domain[0])
+		snprintf(buf, len, "%s (MX) port %u", g->mx_domain, g->dport);
 	else if (g->name[0])
 		snprintf(buf, len, "%s port %u", g->name, g->dport);
 	else
@@ -179,6 +186,18 @@ static char *fmt_untried(char *buf, size_t len, const struct group *g)
 	return buf;
 }
 
+/* "mx1.example[192.0.2.1]:25" as Postfix logs it, or "192.0.2.1:25". */
+static char *fmt_host_endpoint(char *buf, size_t len, const struct proc *p, const struct attempt *a)
+{
+	const char *host = attempt_host(p, a);
+	char addr[64];
+
+	if (!host)
+		return fmt_endpoint(buf, len, a->fam, a->daddr, a->dport);
+	snprintf(buf, len, "%s[%s]:%u", host, fmt_addr(addr, sizeof(addr), a->fam, a->daddr), a->dport);
+	return buf;
+}
+
 void text_header(struct report_opts *o)
 {
 	fprintf(o->out, "%-12s %-7s %-15s %-4s %-40s %-30s %s\n", o->wall_time ? "TIME" : "TIME(s)",
@@ -190,10 +209,10 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 			 const struct group *g)
 {
 	struct report_opts *o = ctx;
-	char when[32], dst[64], res[64], lat[32], d[32];
+	char when[32], dst[220], res[64], lat[32], d[32];
 
 	fmt_when(when, sizeof(when), o, a->end_ns);
-	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
+	fmt_host_endpoint(dst, sizeof(dst), p, a);
 	if (a->v4mapped)
 		strncat(dst, " (v4-mapped)", sizeof(dst) - strlen(dst) - 1);
 	fmt_result(res, sizeof(res), a);
@@ -273,7 +292,7 @@ void text_sink(struct sink *s, struct report_opts *o)
 
 static void report_group(struct report_opts *o, const struct proc *p, const struct group *g)
 {
-	char when[32], d[32], dst[64], res[64], lat[32], dest[300], q[200], ans[400];
+	char when[32], d[32], dst[220], res[64], lat[32], dest[300], q[200], ans[400];
 
 	fmt_when(when, sizeof(when), o, g->first_start_ns);
 	fprintf(o->out, "    %s %s: %s", when, fmt_dest(dest, sizeof(dest), g), group_class_name(g->cls));
@@ -310,7 +329,7 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 	for (unsigned k = 0; k < g->n; k++) {
 		const struct attempt *a = &g->at[order[k]];
 
-		fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
+		fmt_host_endpoint(dst, sizeof(dst), p, a);
 		fmt_result(res, sizeof(res), a);
 		fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
 		fprintf(o->out, "      %u. %s %-40s %s%s%s\n", k + 1, fam_name(a->fam), dst, res,
