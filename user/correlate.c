@@ -673,9 +673,14 @@ static void join_lookup(struct proc *p, struct group *g, const struct lookup *l)
 		g->lookup_ids[g->n_lookup_ids++] = l->id;
 	if (!g->name[0])
 		snprintf(g->name, sizeof(g->name), "%s", name);
-	for (unsigned i = 0; i < l->n_addrs; i++)
-		add_offered(g->offered, &g->n_offered, l->addrs[i].fam, l->addrs[i].addr,
-			    l->addrs[i].port);
+	/* Everything recent lookups returned for this host: an MTA asks A and
+	 * AAAA separately, and both say what the destination offered. */
+	for (const struct lookup *m = p->lookups; m; m = m->next)
+		if (m == l || (!strcasecmp(lookup_dest(m), name) && m->end_ns <= l->end_ns + 1000000000ULL &&
+			       m->end_ns + 60000000000ULL >= l->end_ns))
+			for (unsigned i = 0; i < m->n_addrs; i++)
+				add_offered(g->offered, &g->n_offered, m->addrs[i].fam, m->addrs[i].addr,
+					    m->addrs[i].port);
 	if (!g->mx_domain[0]) {
 		const struct lookup *m = mx_lookup_of(p, name, &g->mx_pref);
 
@@ -702,11 +707,24 @@ static void join_lookup(struct proc *p, struct group *g, const struct lookup *l)
 static void check_unused_lookup(struct correlator *c, struct proc *p, struct lookup *l)
 {
 	unsigned tried = 0, offered = 0;
+	const struct lookup *mx;
 	struct group *g;
 
 	l->checked = true;
 	if (l->used || l->failed || !l->n_addrs)
 		return;
+	/* Reached another way: the same host through another lookup (an MTA
+	 * asks A and AAAA separately), or its MX domain through another host. */
+	for (const struct lookup *m = p->lookups; m; m = m->next)
+		if (m->used && !strcasecmp(lookup_dest(m), lookup_dest(l)))
+			return;
+	mx = mx_lookup_of(p, lookup_dest(l), NULL);
+	for (const struct group *d = p->done; mx && d; d = d->next)
+		if (d->winner >= 0 && !strcasecmp(d->key, mx->dns.qname))
+			return;
+	for (const struct group *d = p->open; mx && d; d = d->next)
+		if (d->winner >= 0 && !strcasecmp(d->key, mx->dns.qname))
+			return;
 	for (int f = 0; f < FAM_N; f++)
 		if (p->fam[f].tried)
 			tried |= 1u << f;

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "correlate.h"
 #include "decode.h"
 #include "loader.h"
@@ -45,7 +46,8 @@ static const uint16_t mail_ports[] = { 25, 465, 587, 2525, 24, 110, 143, 993, 99
 #define MAX_PORTS 64
 
 struct opts {
-	bool json, wall_time, verbose, all, debug, run;
+	bool json, wall_time, verbose, all, debug, run, check;
+	const char *postfix_dir, *expect, *prefer; /* check */
 	double interval_s, duration_s;
 	uint64_t group_gap_ns;
 	pid_t pids[MAX_PIDS];
@@ -73,6 +75,11 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: famtrace [OPTIONS]                 trace mail processes live until Ctrl-C\n"
 "       famtrace run [OPTIONS] -- CMD [ARG...]  trace CMD and its children\n"
+"       famtrace check [--postfix DIR] [--expect F] [--prefer F]\n"
+"                      (-d SECONDS | -- CMD [ARG...])\n"
+"                          does an MTA use the address families it is\n"
+"                          configured for? exit 0 conforms, 1 violation,\n"
+"                          2 could not check\n"
 "\n"
 "Shows, per process, which address family (IPv4/IPv6) each connect attempt\n"
 "used, how it ended, and whether the process fell back to the other family.\n"
@@ -91,6 +98,14 @@ static void usage(FILE *f)
 "  -T, --timestamps        wall-clock times instead of seconds since start\n"
 "  -i, --interval SECONDS  print the per-process report every SECONDS\n"
 "  -v, --verbose           also successful route probes and plain successes\n"
+"Check:\n"
+"      --postfix DIR       the Postfix instance whose config directory is DIR:\n"
+"                          reads inet_protocols and smtp_address_preference\n"
+"                          with postconf, traces its master and children\n"
+"      --expect F          allowed families: ipv4, ipv6 or all (overrides)\n"
+"      --prefer F          first family for dual-stack destinations: ipv4,\n"
+"                          ipv6 or any (overrides)\n"
+"      (without --postfix, name the MTA's processes with -p PID)\n"
 "Other:\n"
 "  -d, --duration SECONDS  stop after SECONDS\n"
 "      --group-gap SECONDS attempts to one port within this gap form one\n"
@@ -109,6 +124,7 @@ static void usage(FILE *f)
 "  sudo famtrace run -- swaks --to u@example.com --server mx.example.com\n"
 "  sudo famtrace -p $(pgrep -o master)    # one Postfix instance\n"
 "  sudo famtrace --all -j -d 30 > trace.jsonl\n"
+"  sudo famtrace check --postfix /etc/postfix -- postqueue -f\n"
 "\n"
 "Exit codes: 0 ok (run: CMD's status), 1 runtime failure, 2 bad usage,\n"
 "3 missing privileges, 4 kernel lacks BTF/ring buffer or refused the\n"
@@ -165,7 +181,8 @@ static int parse_ports(struct opts *o, const char *list)
 	return rc;
 }
 
-enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER };
+enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXPECT,
+       OPT_PREFER };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -181,6 +198,9 @@ static const struct option long_opts[] = {
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "libc", required_argument, NULL, OPT_LIBC },
 	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
+	{ "postfix", required_argument, NULL, OPT_POSTFIX },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "prefer", required_argument, NULL, OPT_PREFER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -254,6 +274,15 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_NO_RESOLVER:
 			o->no_resolver = true;
+			break;
+		case OPT_POSTFIX:
+			o->postfix_dir = optarg;
+			break;
+		case OPT_EXPECT:
+			o->expect = optarg;
+			break;
+		case OPT_PREFER:
+			o->prefer = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -348,6 +377,107 @@ static pid_t spawn(char **cmd, int *release_fd)
 	return pid;
 }
 
+/* Run `postconf -c DIR -h NAMES...`; one value per line into vals. */
+static bool postconf(const char *dir, const char *const *names, int n, char vals[][256])
+{
+	int pfd[2], status;
+	char *argv[16] = { "postconf", "-c", (char *)dir, "-h" };
+	pid_t pid;
+	FILE *f;
+
+	for (int i = 0; i < n; i++)
+		argv[4 + i] = (char *)names[i];
+	if (pipe2(pfd, O_CLOEXEC))
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		execvp("postconf", argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	f = fdopen(pfd[0], "r");
+	for (int i = 0; i < n; i++) {
+		vals[i][0] = 0;
+		if (f && fgets(vals[i], 256, f))
+			vals[i][strcspn(vals[i], "\n")] = 0;
+	}
+	if (f)
+		fclose(f);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* What `check` expects, and which master it traces. Returns an exit code or -1. */
+static int check_setup(struct opts *o, struct check_expect *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->prefer = -1;
+	e->families = 1u << FAM_V4 | 1u << FAM_V6;
+	if (o->postfix_dir) {
+		static const char *const names[] = { "inet_protocols", "smtp_address_preference",
+						     "queue_directory" };
+		char vals[3][256], pidfile[512];
+		FILE *f;
+		int pid = 0;
+
+		if (!postconf(o->postfix_dir, names, 3, vals)) {
+			fprintf(stderr, "famtrace: check: postconf -c %s failed; is it a Postfix config "
+					"directory?\n", o->postfix_dir);
+			return 2;
+		}
+		snprintf(e->inet_protocols, sizeof(e->inet_protocols), "%s", vals[0]);
+		snprintf(e->preference, sizeof(e->preference), "%s", vals[1]);
+		snprintf(e->source, sizeof(e->source), "postconf -c %s", o->postfix_dir);
+		if (!check_parse_protocols(vals[0], &e->families) ||
+		    !check_parse_prefer(vals[1][0] ? vals[1] : "any", &e->prefer)) {
+			fprintf(stderr, "famtrace: check: cannot read inet_protocols '%s' / "
+					"smtp_address_preference '%s'\n", vals[0], vals[1]);
+			return 2;
+		}
+		snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", vals[2]);
+		f = fopen(pidfile, "re");
+		if (!f || fscanf(f, "%d", &pid) != 1 || !proc_exists(pid)) {
+			fprintf(stderr, "famtrace: check: the Postfix instance of %s is not running "
+					"(no live pid in %s)\n", o->postfix_dir, pidfile);
+			if (f)
+				fclose(f);
+			return 2;
+		}
+		fclose(f);
+		if (o->n_pids < MAX_PIDS)
+			o->pids[o->n_pids++] = pid;
+	} else if (!o->n_pids) {
+		fprintf(stderr, "famtrace: check: name the instance with --postfix DIR or -p PID\n");
+		return 2;
+	} else {
+		snprintf(e->source, sizeof(e->source), "command line");
+	}
+	if (o->expect) {
+		if (!check_parse_protocols(o->expect, &e->families)) {
+			fprintf(stderr, "famtrace: check: --expect '%s': use ipv4, ipv6 or all\n", o->expect);
+			return 2;
+		}
+		snprintf(e->source + strlen(e->source), sizeof(e->source) - strlen(e->source),
+			 "%s--expect %s", e->source[0] ? ", overridden by " : "", o->expect);
+		e->inet_protocols[0] = 0;
+	}
+	if (o->prefer) {
+		if (!check_parse_prefer(o->prefer, &e->prefer)) {
+			fprintf(stderr, "famtrace: check: --prefer '%s': use ipv4, ipv6 or any\n", o->prefer);
+			return 2;
+		}
+		snprintf(e->source + strlen(e->source), sizeof(e->source) - strlen(e->source),
+			 ", --prefer %s", o->prefer);
+		e->inet_protocols[0] = 0;
+	}
+	if (!o->cmd && !o->duration_s) {
+		fprintf(stderr, "famtrace: check: give -d SECONDS or -- CMD to say how long to trace\n");
+		return 2;
+	}
+	return -1;
+}
+
 /*
  * Resolver uprobes go on every distinct C library the traced processes use:
  * ours (the system's), --libc ones, and those mapped by the processes named
@@ -395,6 +525,7 @@ static void attach_resolver(struct loader *l, const struct opts *o, const struct
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	struct check_expect expect;
 	struct state st = { 0 };
 	struct correlator_cfg ccfg = { 0 };
 	struct loader_cfg lcfg = { 0 };
@@ -408,17 +539,29 @@ int main(int argc, char **argv)
 	if ((rc = parse_opts(&o, argc, argv)) >= 0)
 		return rc;
 	if (optind < argc) {
-		if (strcmp(argv[optind], "run"))
+		if (!strcmp(argv[optind], "run"))
+			o.run = true;
+		else if (!strcmp(argv[optind], "check"))
+			o.check = true;
+		else
 			return usage_error("unknown command '%s'", argv[optind]);
-		o.run = true;
 		argc -= optind;
 		argv += optind;
 		optind = 1;
 		if ((rc = parse_opts(&o, argc, argv)) >= 0)
-			return rc;
-		if (optind >= argc)
+			return o.check && rc ? 2 : rc;
+		if (optind < argc)
+			o.cmd = argv + optind;
+		else if (o.run)
 			return usage_error("run: no command given (famtrace run -- CMD [ARG...])");
-		o.cmd = argv + optind;
+	}
+	if ((o.postfix_dir || o.expect || o.prefer) && !o.check)
+		return usage_error("--postfix, --expect and --prefer belong to famtrace check");
+	if (o.check) {
+		if (o.all || o.n_comms)
+			return usage_error("check traces one instance; --all and --comm do not apply"), 2;
+		if ((rc = check_setup(&o, &expect)) >= 0)
+			return rc;
 	}
 	if (o.all && (o.n_pids || o.n_comms || o.run))
 		return usage_error("--all cannot be combined with --pid, --comm or run");
@@ -434,7 +577,7 @@ int main(int argc, char **argv)
 	lcfg.debug = o.debug;
 	if (o.all) {
 		lcfg.mode = FT_MODE_ALL;
-	} else if (o.n_pids || o.run) {
+	} else if (o.n_pids || o.run || o.check) {
 		lcfg.mode = FT_MODE_PIDS;
 	} else {
 		lcfg.mode = FT_MODE_MAIL;
@@ -464,6 +607,8 @@ int main(int argc, char **argv)
 		json_sink(&sink, &st.ro);
 	else
 		text_sink(&sink, &st.ro);
+	if (o.check && !o.verbose)
+		memset(&sink, 0, sizeof(sink)); /* the verdict is the output */
 	ccfg.group_gap_ns = o.group_gap_ns;
 	st.corr = correlator_new(&ccfg, &sink);
 	if (!st.corr) {
@@ -477,7 +622,7 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (o.run) {
+	if (o.cmd) {
 		child = spawn(o.cmd, &release_fd);
 		if (child < 0) {
 			fprintf(stderr, "famtrace: cannot start %s: %s\n", o.cmd[0], strerror(errno));
@@ -488,6 +633,8 @@ int main(int argc, char **argv)
 	st.ldr = loader_open(&lcfg, on_event, &st, err, sizeof(err), &code);
 	if (!st.ldr) {
 		fprintf(stderr, "famtrace: %s\n", err);
+		if (o.check)
+			code = 2; /* could not check */
 		if (child > 0) {
 			close(release_fd); /* the child exits without running CMD */
 			waitpid(child, NULL, 0);
@@ -518,7 +665,7 @@ int main(int argc, char **argv)
 
 	t0 = clock_ns(CLOCK_BOOTTIME);
 	st.ro.t0_ns = t0;
-	if (o.run) {
+	if (o.cmd) {
 		if (write(release_fd, "go", 1) != 1) {
 			fprintf(stderr, "famtrace: cannot release %s\n", o.cmd[0]);
 			kill(child, SIGKILL);
@@ -530,7 +677,7 @@ int main(int argc, char **argv)
 
 		fprintf(stderr, "famtrace: tracing %s; Ctrl-C to stop and print the report\n", what);
 	}
-	if (!o.json)
+	if (!o.json && (!o.check || o.verbose))
 		text_header(&st.ro);
 
 	next_report = o.interval_s ? t0 + (uint64_t)(o.interval_s * 1e9) : UINT64_MAX;
@@ -575,7 +722,10 @@ int main(int argc, char **argv)
 	}
 	loader_poll(st.ldr, 0);
 	correlate_flush(st.corr);
-	report(&st, clock_ns(CLOCK_BOOTTIME));
+	if (!o.check || o.verbose)
+		report(&st, clock_ns(CLOCK_BOOTTIME));
+	else
+		refresh_counters(&st);
 	{
 		struct source_stats *ss = correlator_stats(st.corr);
 
@@ -584,6 +734,20 @@ int main(int argc, char **argv)
 					"%llu attempts and %llu processes not tracked, %llu malformed)\n",
 				(unsigned long long)ss->lost, (unsigned long long)ss->pending_full,
 				(unsigned long long)ss->track_full, (unsigned long long)ss->malformed);
+	}
+	if (o.check) {
+		struct source_stats *ss = correlator_stats(st.corr);
+
+		rc = check_verdict(stdout, o.json, st.corr, &expect);
+		if (ss->lost || ss->pending_full || ss->track_full) {
+			fprintf(stderr, "famtrace: check: events were lost; the verdict cannot be trusted\n");
+			rc = 2;
+		}
+		loader_close(st.ldr);
+		correlator_free(st.corr);
+		if (child > 0 && !child_gone_at)
+			waitpid(child, &child_status, 0);
+		return rc;
 	}
 	loader_close(st.ldr);
 	correlator_free(st.corr);

@@ -598,6 +598,26 @@ static void test_family_unreachable(void)
 	correlator_free(c);
 }
 
+static void test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v4[] = { "192.0.2.25" };
+	const char *v6[] = { "2001:db8::25" };
+
+	/* An MTA preferring IPv4 asks A and AAAA, connects over IPv4. */
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETHOSTBYNAME2, "mx1.example.test", v4, 1, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETHOSTBYNAME2, "mx1.example.test", v6, 1, NULL, 0,
+		    0, 0, T0 + MS, T0 + 2 * MS);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 3 * MS, T0 + 4 * MS, FT_OUT_CONNECTED, 0);
+	correlate_tick(c, T0 + 10 * SEC);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && s.classes[0] == GC_CONNECTED_FIRST);
+	CHECK(s.last_group.n_offered == 2); /* both families were offered */
+	correlator_free(c);
+}
+
 static void test_earlier_lookups_of_untraced_process_are_adopted(void)
 {
 	struct seen s;
@@ -765,6 +785,7 @@ int main(void)
 	RUN(test_no_fallback);
 	RUN(test_all_failed_without_other_family_is_not_no_fallback);
 	RUN(test_family_unreachable);
+	RUN(test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine);
 	RUN(test_earlier_lookups_of_untraced_process_are_adopted);
 	RUN(test_untraced_lookups_stay_bounded);
 	RUN(test_mx_answer_parsed_and_joined);

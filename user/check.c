@@ -1,0 +1,207 @@
+/*
+ * check.c - verdicts for `famtrace check`. Reads the correlator's facts
+ * about the traced instance and compares them with the configured address
+ * families and preference. Rules:
+ *   families without IPv6: no AAAA asked (res_* AAAA, gethostbyname2 AF_INET6,
+ *       getaddrinfo AF_INET6 or AF_UNSPEC) and no IPv6 attempt; the same the
+ *       other way round without IPv4;
+ *   prefer F: the first attempt toward a destination that offered both
+ *       families uses F.
+ * Costs (time lost to fallbacks, abandoned attempts) are reported, never
+ * judged. Must never: trace, or read anything but the correlator.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "check.h"
+#include "report.h"
+
+bool check_parse_protocols(const char *s, unsigned *families)
+{
+	*families = 0;
+	if (!strcmp(s, "all")) {
+		*families = 1u << FAM_V4 | 1u << FAM_V6;
+		return true;
+	}
+	if (strstr(s, "ipv4"))
+		*families |= 1u << FAM_V4;
+	if (strstr(s, "ipv6"))
+		*families |= 1u << FAM_V6;
+	return *families != 0;
+}
+
+bool check_parse_prefer(const char *s, int *prefer)
+{
+	if (!strcmp(s, "ipv4"))
+		*prefer = FAM_V4;
+	else if (!strcmp(s, "ipv6"))
+		*prefer = FAM_V6;
+	else if (!strcmp(s, "any"))
+		*prefer = -1;
+	else
+		return false;
+	return true;
+}
+
+/* Which families a lookup asked for (bits of 1 << FAM_*). */
+static unsigned asked(const struct lookup *l)
+{
+	if (l->api == FT_API_GETADDRINFO)
+		return l->hint_family == 2 ? 1u << FAM_V4 : l->hint_family == 10 ? 1u << FAM_V6 :
+		       1u << FAM_V4 | 1u << FAM_V6;
+	if (l->api <= FT_API_GETHOSTBYNAME2_R)
+		return l->hint_family == 10 ? 1u << FAM_V6 : 1u << FAM_V4;
+	if (l->qtype == 1)
+		return 1u << FAM_V4;
+	if (l->qtype == 28)
+		return 1u << FAM_V6;
+	return 0;
+}
+
+#define MAX_EVIDENCE 20
+
+struct tally {
+	uint64_t asked[FAM_N], tried[FAM_N], first[FAM_N], dual_dests, pref_ok, pref_bad;
+	uint64_t fallbacks, fallback_cost_ns, abandoned, lookups;
+	char evidence[MAX_EVIDENCE][448];
+	unsigned n_evidence, more_evidence;
+};
+
+static void evidence(struct tally *t, const char *fmt, const struct proc *p, const char *what)
+{
+	if (t->n_evidence == MAX_EVIDENCE) {
+		t->more_evidence++;
+		return;
+	}
+	snprintf(t->evidence[t->n_evidence++], sizeof(t->evidence[0]), fmt, p->comm, p->tgid, what);
+}
+
+static const struct attempt *first_attempt(const struct group *g)
+{
+	const struct attempt *f = NULL;
+
+	for (unsigned i = 0; i < g->n; i++)
+		if (!f || g->at[i].start_ns < f->start_ns)
+			f = &g->at[i];
+	return f;
+}
+
+int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e)
+{
+	struct tally t = { 0 };
+	struct proc **procs;
+	size_t n = correlator_procs(c, &procs);
+	char buf[400], q[200];
+	bool ok;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct proc *p = procs[i];
+
+		for (int f = 0; f < FAM_N; f++)
+			t.tried[f] += p->fam[f].tried;
+		t.abandoned += p->fam[FAM_V4].res[RES_ABANDONED] + p->fam[FAM_V6].res[RES_ABANDONED];
+		t.fallbacks += p->groups[GC_FALLBACK];
+		t.fallback_cost_ns += p->fallback_cost_sum_ns;
+		t.lookups += p->lookups_total;
+		for (const struct lookup *l = p->lookups; l; l = l->next) {
+			unsigned a = asked(l);
+
+			for (int f = 0; f < FAM_N; f++)
+				if ((a & (1u << f)) && !(e->families & (1u << f))) {
+					snprintf(buf, sizeof(buf), "asked for %s addresses: %s",
+						 fam_name(f), fmt_lookup_question(q, sizeof(q), l));
+					evidence(&t, "%s[%u] %s", p, buf);
+				}
+			for (int f = 0; f < FAM_N; f++)
+				t.asked[f] += !!(a & (1u << f));
+		}
+		for (const struct group *g = p->done; g; g = g->next) {
+			const struct attempt *a0 = first_attempt(g);
+			unsigned offered = 0;
+
+			for (unsigned k = 0; k < g->n; k++)
+				if (!(e->families & (1u << g->at[k].fam))) {
+					char dst[220];
+					const char *host = attempt_host(p, &g->at[k]);
+
+					if (host)
+						snprintf(dst, sizeof(dst), "%s[", host);
+					else
+						dst[0] = 0;
+					fmt_addr(dst + strlen(dst), sizeof(dst) - strlen(dst), g->at[k].fam,
+						 g->at[k].daddr);
+					snprintf(buf, sizeof(buf), "tried %s: %s%s:%u, %s", fam_name(g->at[k].fam),
+						 dst, host ? "]" : "", g->at[k].dport, result_name(g->at[k].res));
+					evidence(&t, "%s[%u] %s", p, buf);
+				}
+			if (!a0)
+				continue;
+			t.first[a0->fam]++;
+			for (unsigned k = 0; k < g->n_offered; k++)
+				offered |= 1u << g->offered[k].fam;
+			if (offered != (1u << FAM_V4 | 1u << FAM_V6) || e->prefer < 0)
+				continue;
+			t.dual_dests++;
+			if ((int)a0->fam == e->prefer) {
+				t.pref_ok++;
+			} else {
+				t.pref_bad++;
+				snprintf(buf, sizeof(buf), "first tried %s for %s, which has both families",
+					 fam_name(a0->fam), g->key[0] ? g->key : "a destination");
+				evidence(&t, "%s[%u] %s", p, buf);
+			}
+		}
+	}
+	ok = t.n_evidence == 0;
+
+	if (json) {
+		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"expected_families\":[%s%s%s],"
+			     "\"expected_prefer\":%s,\"source\":",
+			FT_JSON_SCHEMA, ok ? "conforms" : "violation",
+			e->families & 1u << FAM_V4 ? "\"ipv4\"" : "",
+			(e->families & 1u << FAM_V4) && (e->families & 1u << FAM_V6) ? "," : "",
+			e->families & 1u << FAM_V6 ? "\"ipv6\"" : "",
+			e->prefer == FAM_V4 ? "\"ipv4\"" : e->prefer == FAM_V6 ? "\"ipv6\"" : "null");
+		json_str(out, e->source);
+		fprintf(out, ",\"asked_ipv4\":%" PRIu64 ",\"asked_ipv6\":%" PRIu64 ",\"tried_ipv4\":%" PRIu64
+			     ",\"tried_ipv6\":%" PRIu64 ",\"first_ipv4\":%" PRIu64 ",\"first_ipv6\":%" PRIu64
+			     ",\"dual_destinations\":%" PRIu64 ",\"fallbacks\":%" PRIu64
+			     ",\"fallback_time_lost_ms\":%.3f,\"abandoned\":%" PRIu64 ",\"evidence\":[",
+			t.asked[FAM_V4], t.asked[FAM_V6], t.tried[FAM_V4], t.tried[FAM_V6], t.first[FAM_V4],
+			t.first[FAM_V6], t.dual_dests, t.fallbacks, t.fallback_cost_ns / 1e6, t.abandoned);
+		for (unsigned i = 0; i < t.n_evidence; i++) {
+			fputs(i ? "," : "", out);
+			json_str(out, t.evidence[i]);
+		}
+		fprintf(out, "],\"more_evidence\":%u}\n", t.more_evidence);
+		return ok ? 0 : 1;
+	}
+
+	fprintf(out, "\n=== famtrace check ===\n");
+	fprintf(out, "configured: %s", e->source);
+	if (e->inet_protocols[0])
+		fprintf(out, ": inet_protocols = %s, smtp_address_preference = %s", e->inet_protocols,
+			e->preference);
+	fprintf(out, "\nexpected:   %s%s%s; first attempt to a dual-stack destination: %s\n",
+		e->families & 1u << FAM_V4 ? "IPv4" : "",
+		(e->families & 1u << FAM_V4) && (e->families & 1u << FAM_V6) ? " and " : "",
+		e->families & 1u << FAM_V6 ? "IPv6" : "",
+		e->prefer < 0 ? "either family" : fam_name(e->prefer));
+	fprintf(out, "observed:   %" PRIu64 " lookups (asked IPv4 %" PRIu64 ", IPv6 %" PRIu64 "); attempts IPv4 %" PRIu64
+		     ", IPv6 %" PRIu64 "; first attempts IPv4 %" PRIu64 ", IPv6 %" PRIu64
+		     "; %" PRIu64 " destination(s) offered both families\n",
+		t.lookups, t.asked[FAM_V4], t.asked[FAM_V6], t.tried[FAM_V4], t.tried[FAM_V6],
+		t.first[FAM_V4], t.first[FAM_V6], t.dual_dests);
+	fprintf(out, "cost:       %" PRIu64 " fallback(s), %s lost; %" PRIu64 " attempt(s) abandoned\n",
+		t.fallbacks, fmt_dur(q, sizeof(q), t.fallback_cost_ns), t.abandoned);
+	if (!t.lookups && !t.tried[FAM_V4] && !t.tried[FAM_V6])
+		fprintf(out, "note:       nothing was looked up or connected while tracing; the verdict "
+			     "only says that nothing violated the rules\n");
+	fprintf(out, "verdict:    %s\n", ok ? "CONFORMS" : "VIOLATION");
+	for (unsigned i = 0; i < t.n_evidence; i++)
+		fprintf(out, "  - %s\n", t.evidence[i]);
+	if (t.more_evidence)
+		fprintf(out, "  (+%u more)\n", t.more_evidence);
+	fflush(out);
+	return ok ? 0 : 1;
+}
