@@ -24,7 +24,7 @@ TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
-.PHONY: all clean test test-unit test-kernel vmlinux tools
+.PHONY: all clean test test-unit test-kernel vmlinux tools demo
 all: famtrace
 
 $(BUILD):
@@ -54,6 +54,10 @@ tools: $(TEST_CLIENTS) $(BUILD)/tests/unit
 
 test: famtrace tools
 	tests/run
+
+# The broken-IPv6 relay incident with real Postfix, explained (as root).
+demo:
+	scripts/demo
 
 test-unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit

@@ -236,7 +236,9 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	struct report_opts *o = ctx;
 	char when[32], dst[64], res[64];
 
-	if (!a->err && !o->verbose)
+	/* A UDP connect to port 53 that worked is the resolver talking to
+	 * its DNS server, not a route probe worth a line. */
+	if (!a->err && (!o->verbose || a->dport == 53))
 		return;
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
