@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "report.h"
@@ -292,6 +293,49 @@ void text_sink(struct sink *s, struct report_opts *o)
 	s->lookup = text_lookup;
 }
 
+/*
+ * For a destination reached through MX: every MX host in preference order,
+ * the families its lookups returned, and whether it was tried — what makes a
+ * mixed-family MX set readable.
+ */
+static void report_mx_hosts(struct report_opts *o, const struct proc *p, const struct group *g)
+{
+	const struct lookup *mx = proc_lookup(p, g->lookup_ids[0]);
+	bool done[DNS_MAX_RRS] = { false };
+
+	if (!mx || !mx->dns.parsed)
+		return;
+	fprintf(o->out, "      MX hosts:");
+	for (unsigned k = 0; k < mx->dns.n_rrs; k++) {
+		int best = -1;
+		unsigned fams = 0;
+		bool tried = false;
+
+		/* Lowest preference not yet printed. */
+		for (unsigned i = 0; i < mx->dns.n_rrs; i++)
+			if (mx->dns.rr[i].type == 15 && !done[i] &&
+			    (best < 0 || mx->dns.rr[i].pref < mx->dns.rr[best].pref))
+				best = (int)i;
+		if (best < 0)
+			break;
+		done[best] = true;
+		for (const struct lookup *l = p->lookups; l; l = l->next)
+			if (!strcasecmp(l->name[0] ? l->name : l->dns.qname, mx->dns.rr[best].target))
+				for (unsigned i = 0; i < l->n_addrs; i++)
+					fams |= 1u << l->addrs[i].fam;
+		for (unsigned i = 0; i < g->n; i++) {
+			const char *h = attempt_host(p, &g->at[i]);
+
+			tried |= h && !strcasecmp(h, mx->dns.rr[best].target);
+		}
+		fprintf(o->out, "%s %u %s (%s%s%s%s)", k ? "," : "", mx->dns.rr[best].pref,
+			mx->dns.rr[best].target, fams & 1u << FAM_V4 ? "IPv4" : "",
+			fams == 3 ? "+" : "", fams & 1u << FAM_V6 ? "IPv6" : "",
+			!fams ? "no address seen" : tried ? ", tried" : ", not tried");
+	}
+	fputc('\n', o->out);
+}
+
 static void report_group(struct report_opts *o, const struct proc *p, const struct group *g)
 {
 	char when[32], d[32], dst[220], res[64], lat[32], dest[300], q[200], ans[400];
@@ -316,6 +360,9 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 			fprintf(o->out, "      lookup: %s -> %s\n", fmt_lookup_question(q, sizeof(q), l),
 				fmt_lookup_answer(ans, sizeof(ans), l));
 	}
+
+	if (g->mx_domain[0] && g->n_lookup_ids)
+		report_mx_hosts(o, p, g);
 
 	/* Attempts in the order they started. */
 	int order[GROUP_MAX_ATTEMPTS];
