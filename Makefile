@@ -24,7 +24,7 @@ TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
-.PHONY: all clean test test-unit test-kernel vmlinux tools demo
+.PHONY: all clean test test-unit test-kernel vmlinux tools demo bench bench-tools
 all: famtrace
 
 $(BUILD):
@@ -54,6 +54,27 @@ tools: $(TEST_CLIENTS) $(BUILD)/tests/unit
 
 test: famtrace tools
 	tests/run
+
+# Benchmarks (bench/run): workloads, the empty-program floor, peers.
+$(BUILD)/bench:
+	mkdir -p $@
+
+$(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c $(VMLINUX_DIR)/vmlinux.h | $(BUILD)/bench
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
+	$(CC) $(CFLAGS) -I$(BUILD)/bench $< -o $@ $(LDLIBS_BPF)
+
+$(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
+	$(CC) $(CFLAGS) $< -o $@
+
+bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm tools
+
+bench: bench-tools
+	bench/run
 
 # The broken-IPv6 relay incident with real Postfix, explained (as root).
 demo:

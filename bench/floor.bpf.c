@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * floor.bpf.c - empty programs on exactly the hooks famtrace uses. Their
+ * cost is the physical limit of hooking those points; famtrace is measured
+ * against it in `make bench`.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int floor_enter_connect(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_exit_connect")
+int floor_exit_connect(void *ctx) { return 0; }
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(floor_set_state) { return 0; }
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(floor_error_report) { return 0; }
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(floor_fork) { return 0; }
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(floor_exec) { return 0; }
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(floor_exit) { return 0; }
+SEC("uprobe")
+int floor_uprobe(void *ctx) { return 0; }
+SEC("uretprobe")
+int floor_uretprobe(void *ctx) { return 0; }

@@ -1,0 +1,36 @@
+/*
+ * gaistorm - N getaddrinfo() calls for NAME (answered from /etc/hosts in
+ * the benchmark's namespace, so no network is involved).
+ * Prints "OPS_PER_SEC <n>" on stdout.
+ */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+int main(int argc, char **argv)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res;
+	struct timespec a, b;
+	long n;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: gaistorm N NAME\n");
+		return 2;
+	}
+	n = atol(argv[1]);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++) {
+		int rc = getaddrinfo(argv[2], "25", &hints, &res);
+
+		if (rc) {
+			fprintf(stderr, "gaistorm: %s: %s\n", argv[2], gai_strerror(rc));
+			return 1;
+		}
+		freeaddrinfo(res);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("OPS_PER_SEC %.0f\n", n / ((b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9));
+	return 0;
+}
