@@ -74,6 +74,7 @@ $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm tools
 
 bench: bench-tools
+	scripts/install-deps --bench
 	bench/run
 
 # The broken-IPv6 relay incident with real Postfix, explained (as root).
