@@ -97,8 +97,22 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
-		for (int f = 0; f < FAM_N; f++)
+		uint64_t asked_by[FAM_N] = {
+			[FAM_V4] = p->asked_a + p->gai_inet + p->gai_unspec,
+			[FAM_V6] = p->asked_aaaa + p->gai_inet6 + p->gai_unspec,
+		};
+		unsigned shown = t.n_evidence;
+
+		for (int f = 0; f < FAM_N; f++) {
 			t.tried[f] += p->fam[f].tried;
+			t.asked[f] += asked_by[f];
+			t.first[f] += p->dual_first[f];
+		}
+		if (e->prefer >= 0) {
+			t.dual_dests += p->dual_first[FAM_V4] + p->dual_first[FAM_V6];
+			t.pref_ok += p->dual_first[e->prefer];
+			t.pref_bad += p->dual_first[!e->prefer];
+		}
 		t.abandoned += p->fam[FAM_V4].res[RES_ABANDONED] + p->fam[FAM_V6].res[RES_ABANDONED];
 		t.fallbacks += p->groups[GC_FALLBACK];
 		t.fallback_cost_ns += p->fallback_cost_sum_ns;
@@ -112,8 +126,16 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 						 fam_name(f), fmt_lookup_question(q, sizeof(q), l));
 					evidence(&t, "%s[%u] %s", p, buf);
 				}
+		}
+		if (t.n_evidence == shown) {
+			/* Details of exited processes are trimmed; the counters remain. */
 			for (int f = 0; f < FAM_N; f++)
-				t.asked[f] += !!(a & (1u << f));
+				if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried)) {
+					snprintf(buf, sizeof(buf), "asked for %s addresses %" PRIu64 " time(s), "
+						 "tried %s %" PRIu64 " time(s) (details no longer kept)",
+						 fam_name(f), asked_by[f], fam_name(f), p->fam[f].tried);
+					evidence(&t, "%s[%u] %s", p, buf);
+				}
 		}
 		for (const struct group *g = p->done; g; g = g->next) {
 			const struct attempt *a0 = first_attempt(g);
@@ -136,23 +158,21 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 				}
 			if (!a0)
 				continue;
-			t.first[a0->fam]++;
 			for (unsigned k = 0; k < g->n_offered; k++)
 				offered |= 1u << g->offered[k].fam;
 			if (offered != (1u << FAM_V4 | 1u << FAM_V6) || e->prefer < 0)
 				continue;
-			t.dual_dests++;
-			if ((int)a0->fam == e->prefer) {
-				t.pref_ok++;
-			} else {
-				t.pref_bad++;
+			if ((int)a0->fam != e->prefer) {
 				snprintf(buf, sizeof(buf), "first tried %s for %s, which has both families",
 					 fam_name(a0->fam), g->key[0] ? g->key : "a destination");
 				evidence(&t, "%s[%u] %s", p, buf);
 			}
 		}
 	}
-	ok = t.n_evidence == 0;
+	ok = t.n_evidence == 0 && !t.pref_bad;
+	for (int f = 0; f < FAM_N; f++)
+		if (!(e->families & (1u << f)) && (t.asked[f] || t.tried[f]))
+			ok = false;
 
 	if (json) {
 		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"expected_families\":[%s%s%s],"

@@ -327,6 +327,18 @@ static void finalize(struct correlator *c, struct proc *p, struct group *g)
 	g->final = true;
 	unlink_open(p, g);
 	p->groups[g->cls]++;
+	if (g->n) {
+		unsigned offered = 0;
+		const struct attempt *first = &g->at[0];
+
+		for (unsigned i = 0; i < g->n_offered; i++)
+			offered |= 1u << g->offered[i].fam;
+		for (unsigned i = 1; i < g->n; i++)
+			if (g->at[i].start_ns < first->start_ns)
+				first = &g->at[i];
+		if (offered == (1u << FAM_V4 | 1u << FAM_V6))
+			p->dual_first[first->fam]++;
+	}
 	if (g->cls == GC_FALLBACK) {
 		p->fallback_cost_sum_ns += g->cost_ns;
 		if (g->cost_ns > p->fallback_cost_max_ns)
@@ -825,13 +837,43 @@ static void on_proc(struct correlator *c, const struct ft_proc *r)
 		 * outcome after this record; the gap or flush closes them. */
 		p->exited = true;
 		p->exit_code = r->exit_code;
+		p->exit_ns = r->hdr.ts_ns;
 		if (c->sink.exit)
 			c->sink.exit(c->sink.ctx, p);
 		break;
 	}
 }
 
+/*
+ * A process that has exited and settled keeps its counters (the report's
+ * totals) but not its lookups or more than a few finished groups: memory
+ * stays bounded on a relay that runs thousands of smtp processes a day.
+ */
+static void trim_exited(struct proc *p)
+{
+	struct group **pp = &p->done;
+
+	free_lookups(p->lookups);
+	p->lookups = NULL;
+	p->n_lookups = 0;
+	for (unsigned i = 0; i < PROC_KEEP_EXITED && *pp; i++)
+		pp = &(*pp)->next;
+	free_groups(*pp);
+	*pp = NULL;
+	if (p->n_done > PROC_KEEP_EXITED)
+		p->n_done = PROC_KEEP_EXITED;
+	p->trimmed = true;
+}
+
+static void tick(struct correlator *c, uint64_t now_ns, bool trim);
+
 void correlate_tick(struct correlator *c, uint64_t now_ns)
+{
+	tick(c, now_ns, true);
+}
+
+/* Trimming only while tracing goes on: the final report wants it all. */
+static void tick(struct correlator *c, uint64_t now_ns, bool trim)
 {
 	for (size_t i = 0; i < c->n_all; i++) {
 		struct proc *p = c->all[i];
@@ -845,6 +887,9 @@ void correlate_tick(struct correlator *c, uint64_t now_ns)
 		for (struct lookup *l = p->lookups; l; l = l->next)
 			if (!l->checked && now_ns > l->end_ns + c->cfg.group_gap_ns)
 				check_unused_lookup(c, p, l);
+		if (trim && p->exited && !p->trimmed && !p->open &&
+		    now_ns > p->exit_ns + c->cfg.group_gap_ns)
+			trim_exited(p);
 	}
 }
 
@@ -878,7 +923,7 @@ void correlate_event(struct correlator *c, const void *rec, size_t len)
 
 void correlate_flush(struct correlator *c)
 {
-	correlate_tick(c, UINT64_MAX - c->cfg.group_gap_ns - 1);
+	tick(c, UINT64_MAX - c->cfg.group_gap_ns - 1, false);
 	for (size_t i = 0; i < c->n_all; i++)
 		while (c->all[i]->open)
 			finalize(c, c->all[i], c->all[i]->open);

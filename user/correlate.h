@@ -130,6 +130,7 @@ struct fam_stats {
 
 #define PROC_MAX_DONE_GROUPS 64 /* finished groups kept per process for the report */
 #define PROC_MAX_LOOKUPS 32	/* recent lookups kept per process for joining */
+#define PROC_KEEP_EXITED 4	/* finished groups kept once a process has exited */
 #define CANDIDATE_LOOKUPS 256	/* lookups kept from processes not (yet) traced */
 
 struct proc {
@@ -141,9 +142,12 @@ struct proc {
 	uint64_t first_ns, last_ns;
 	bool exited;
 	int exit_code;
+	uint64_t exit_ns;
+	bool trimmed; /* exited and settled: lookups freed, done groups cut to PROC_KEEP_EXITED */
 	struct fam_stats fam[FAM_N];
 	uint64_t groups[GC_N];
 	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
+	uint64_t dual_first[FAM_N]; /* groups offered both families, by the first family tried */
 	unsigned fallback_fam_from[FAM_N]; /* fallbacks by the family that failed */
 	struct lookup *lookups;		    /* newest first, at most PROC_MAX_LOOKUPS */
 	unsigned n_lookups;

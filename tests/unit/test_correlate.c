@@ -618,6 +618,48 @@ static void test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine(void)
 	correlator_free(c);
 }
 
+static void test_exited_process_is_trimmed_but_keeps_totals(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v4[] = { "192.0.2.25" };
+	struct proc *p;
+	unsigned n = 0;
+
+	for (int i = 0; i < 10; i++) {
+		feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v4, 1, NULL,
+			    0, 0, 0, T0 + i * 10 * SEC, T0 + i * 10 * SEC + MS);
+		feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + i * 10 * SEC + 2 * MS,
+		     T0 + i * 10 * SEC + 3 * MS, FT_OUT_CONNECTED, 0);
+	}
+	feed_proc(c, &smtp, FT_PROC_EXIT, T0 + 100 * SEC, 0);
+	correlate_tick(c, T0 + 200 * SEC);
+	p = correlator_find(c, smtp.tgid);
+	for (const struct group *g = p->done; g; g = g->next)
+		n++;
+	CHECK(p->trimmed && !p->lookups && n == PROC_KEEP_EXITED);
+	CHECK(p->groups[GC_CONNECTED_FIRST] == 10 && p->fam[FAM_V4].tried == 10);
+	CHECK(p->lookups_total == 10);
+	correlator_free(c);
+}
+
+static void test_flush_keeps_everything_for_the_report(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v4[] = { "192.0.2.25" };
+	struct proc *p;
+
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v4, 1, NULL, 0, 0,
+		    0, T0, T0 + MS);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	feed_proc(c, &smtp, FT_PROC_EXIT, T0 + SEC, 0);
+	correlate_flush(c);
+	p = correlator_find(c, smtp.tgid);
+	CHECK(!p->trimmed && p->lookups && p->done);
+	correlator_free(c);
+}
+
 static void test_earlier_lookups_of_untraced_process_are_adopted(void)
 {
 	struct seen s;
@@ -786,6 +828,8 @@ int main(void)
 	RUN(test_all_failed_without_other_family_is_not_no_fallback);
 	RUN(test_family_unreachable);
 	RUN(test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine);
+	RUN(test_exited_process_is_trimmed_but_keeps_totals);
+	RUN(test_flush_keeps_everything_for_the_report);
 	RUN(test_earlier_lookups_of_untraced_process_are_adopted);
 	RUN(test_untraced_lookups_stay_bounded);
 	RUN(test_mx_answer_parsed_and_joined);
