@@ -50,7 +50,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 $(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/unit
+tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/bench/connstorm
 
 test: famtrace tools
 	tests/run

@@ -126,6 +126,14 @@ static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, 
 	s->rodata->ft_cfg_mode = cfg->mode;
 	for (size_t i = 0; i < cfg->n_ports; i++)
 		s->rodata->ft_cfg_ports[cfg->ports[i] >> 6] |= 1ULL << (cfg->ports[i] & 63);
+	if (cfg->ringbuf_bytes) {
+		/* Wake the reader once a quarter of the buffer is full. */
+		s->rodata->ft_cfg_wakeup_bytes = cfg->ringbuf_bytes / 4;
+		if (bpf_map__set_max_entries(s->maps.ft_events, cfg->ringbuf_bytes)) {
+			snprintf(err, len, "cannot size the ring buffer to %u bytes", cfg->ringbuf_bytes);
+			return FT_EXIT_USAGE;
+		}
+	}
 	if (cfg->n_comms > FT_MAX_COMMS) {
 		snprintf(err, len, "at most %d process names can be traced", FT_MAX_COMMS);
 		return FT_EXIT_USAGE;

@@ -31,6 +31,7 @@ struct loader_cfg {
 	const uint16_t *ports; /* destination ports that make a process a mail process */
 	size_t n_ports;
 	bool debug; /* pass libbpf's messages (verifier log) to stderr */
+	uint32_t ringbuf_bytes; /* ring buffer size (power of two, >= page); 0: 4 MiB */
 };
 
 /* Called for every raw record, in ring-buffer order. */

@@ -57,6 +57,7 @@ struct opts {
 	const char *libcs[16]; /* --libc */
 	size_t n_libcs;
 	bool no_resolver;
+	uint32_t ringbuf_bytes; /* --buffer-size */
 	uint16_t ports[MAX_PORTS];
 	size_t n_ports;
 	bool ports_given;
@@ -67,6 +68,11 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
+	static volatile sig_atomic_t count;
+
+	/* A second Ctrl-C means now: no report. */
+	if (sig == SIGINT && ++count > 1)
+		_exit(130);
 	stop_signal = sig;
 }
 
@@ -114,6 +120,7 @@ static void usage(FILE *f)
 "                          (default: the system's, and those mapped by\n"
 "                          traced processes, e.g. in containers)\n"
 "      --no-resolver       do not trace lookups (connects only)\n"
+"      --buffer-size KIB   kernel ring buffer size, a power of two (default 4096)\n"
 "      --debug             show libbpf's messages (verifier log)\n"
 "  -h, --help              this text\n"
 "  -V, --version           version and record ABI\n"
@@ -182,7 +189,7 @@ static int parse_ports(struct opts *o, const char *list)
 }
 
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXPECT,
-       OPT_PREFER };
+       OPT_PREFER, OPT_BUFFER };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -201,6 +208,7 @@ static const struct option long_opts[] = {
 	{ "postfix", required_argument, NULL, OPT_POSTFIX },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "prefer", required_argument, NULL, OPT_PREFER },
+	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -284,6 +292,16 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_PREFER:
 			o->prefer = optarg;
 			break;
+		case OPT_BUFFER: {
+			char *end;
+			unsigned long kb = strtoul(optarg, &end, 10);
+
+			if (*optarg == 0 || *end || kb < 4 || kb > 1024 * 1024 || (kb & (kb - 1)))
+				return usage_error("--buffer-size: '%s' must be a power of two in KiB, "
+						   "4 to 1048576", optarg);
+			o->ringbuf_bytes = (uint32_t)(kb * 1024);
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return FT_EXIT_OK;
@@ -534,7 +552,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc, code, release_fd = -1, child_status = 0;
 	pid_t child = -1;
-	uint64_t t0, next_report, deadline, child_gone_at = 0;
+	uint64_t t0, next_report, deadline, child_gone_at = 0, next_lost_check = 0, lost_seen = 0;
 
 	if ((rc = parse_opts(&o, argc, argv)) >= 0)
 		return rc;
@@ -575,6 +593,7 @@ int main(int argc, char **argv)
 
 	/* Filter. */
 	lcfg.debug = o.debug;
+	lcfg.ringbuf_bytes = o.ringbuf_bytes;
 	if (o.all) {
 		lcfg.mode = FT_MODE_ALL;
 	} else if (o.n_pids || o.run || o.check) {
@@ -694,6 +713,19 @@ int main(int argc, char **argv)
 		}
 		now = clock_ns(CLOCK_BOOTTIME);
 		correlate_tick(st.corr, now);
+		if (now >= next_lost_check) {
+			/* Say so while it happens, not only in the report. */
+			uint64_t lost;
+
+			refresh_counters(&st);
+			lost = correlator_stats(st.corr)->lost;
+			if (lost > lost_seen)
+				fprintf(stderr, "famtrace: warning: %llu events lost in the last second "
+						"(ring buffer full; try --buffer-size or narrower filters)\n",
+					(unsigned long long)(lost - lost_seen));
+			lost_seen = lost;
+			next_lost_check = now + 1000000000ULL;
+		}
 		if (now >= next_report) {
 			report(&st, now);
 			next_report = now + (uint64_t)(o.interval_s * 1e9);
