@@ -311,6 +311,29 @@ static void classify(struct group *g)
 	}
 }
 
+/* Keep the first `keep` groups of a list, free the rest. */
+static void cut_groups(struct group **head, unsigned keep)
+{
+	for (unsigned i = 0; i < keep && *head; i++)
+		head = &(*head)->next;
+	free_groups(*head);
+	*head = NULL;
+}
+
+unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS])
+{
+	for (unsigned i = 0; i < g->n; i++) {
+		unsigned j = i;
+
+		while (j > 0 && g->at[order[j - 1]].start_ns > g->at[i].start_ns) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (int)i;
+	}
+	return g->n;
+}
+
 static void unlink_open(struct proc *p, struct group *g)
 {
 	for (struct group **pp = &p->open; *pp; pp = &(*pp)->next)
@@ -352,12 +375,7 @@ static void finalize(struct correlator *c, struct proc *p, struct group *g)
 	g->next = p->done;
 	p->done = g;
 	if (++p->n_done > PROC_MAX_DONE_GROUPS) {
-		struct group **pp = &p->done;
-
-		for (unsigned i = 0; i < PROC_MAX_DONE_GROUPS; i++)
-			pp = &(*pp)->next;
-		free_groups(*pp);
-		*pp = NULL;
+		cut_groups(&p->done, PROC_MAX_DONE_GROUPS);
 		p->n_done = PROC_MAX_DONE_GROUPS;
 	}
 }
@@ -851,15 +869,10 @@ static void on_proc(struct correlator *c, const struct ft_proc *r)
  */
 static void trim_exited(struct proc *p)
 {
-	struct group **pp = &p->done;
-
 	free_lookups(p->lookups);
 	p->lookups = NULL;
 	p->n_lookups = 0;
-	for (unsigned i = 0; i < PROC_KEEP_EXITED && *pp; i++)
-		pp = &(*pp)->next;
-	free_groups(*pp);
-	*pp = NULL;
+	cut_groups(&p->done, PROC_KEEP_EXITED);
 	if (p->n_done > PROC_KEEP_EXITED)
 		p->n_done = PROC_KEEP_EXITED;
 	p->trimmed = true;

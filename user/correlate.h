@@ -218,6 +218,9 @@ uint64_t correlator_events(const struct correlator *c);
 uint64_t correlator_first_ns(const struct correlator *c);
 uint64_t correlator_last_ns(const struct correlator *c);
 
+/* Indexes of g->at in the order the attempts started; returns g->n. */
+unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS]);
+
 /* The lookup with this id kept for p, or NULL. */
 const struct lookup *proc_lookup(const struct proc *p, uint64_t id);
 

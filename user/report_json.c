@@ -156,15 +156,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 	json_ms(f, "time_lost_ms", g->cost_ns);
 	json_ms(f, "duration_ms", g->last_end_ns - g->first_start_ns);
 	fprintf(f, ",\"attempts_total\":%u,\"attempts\":[", g->n + g->n_extra);
-	for (unsigned i = 0; i < g->n; i++) {
-		unsigned j = i;
-
-		while (j > 0 && g->at[order[j - 1]].start_ns > g->at[i].start_ns) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = (int)i;
-	}
+	group_order(g, order);
 	for (unsigned k = 0; k < g->n; k++) {
 		const struct attempt *a = &g->at[order[k]];
 		char addr[64];

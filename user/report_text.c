@@ -366,15 +366,7 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 
 	/* Attempts in the order they started. */
 	int order[GROUP_MAX_ATTEMPTS];
-	for (unsigned i = 0; i < g->n; i++) {
-		unsigned j = i;
-
-		while (j > 0 && g->at[order[j - 1]].start_ns > g->at[i].start_ns) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = (int)i;
-	}
+	group_order(g, order);
 	for (unsigned k = 0; k < g->n; k++) {
 		const struct attempt *a = &g->at[order[k]];
 
