@@ -76,16 +76,6 @@ static void evidence(struct tally *t, const char *fmt, const struct proc *p, con
 	snprintf(t->evidence[t->n_evidence++], sizeof(t->evidence[0]), fmt, p->comm, p->tgid, what);
 }
 
-static const struct attempt *first_attempt(const struct group *g)
-{
-	const struct attempt *f = NULL;
-
-	for (unsigned i = 0; i < g->n; i++)
-		if (!f || g->at[i].start_ns < f->start_ns)
-			f = &g->at[i];
-	return f;
-}
-
 int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e)
 {
 	struct tally t = { 0 };
@@ -138,7 +128,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 				}
 		}
 		for (const struct group *g = p->done; g; g = g->next) {
-			const struct attempt *a0 = first_attempt(g);
+			const struct attempt *a0 = group_first(g);
 			unsigned offered = 0;
 
 			for (unsigned k = 0; k < g->n; k++)

@@ -320,6 +320,16 @@ static void cut_groups(struct group **head, unsigned keep)
 	*head = NULL;
 }
 
+const struct attempt *group_first(const struct group *g)
+{
+	const struct attempt *f = NULL;
+
+	for (unsigned i = 0; i < g->n; i++)
+		if (!f || g->at[i].start_ns < f->start_ns)
+			f = &g->at[i];
+	return f;
+}
+
 unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS])
 {
 	for (unsigned i = 0; i < g->n; i++) {
@@ -352,15 +362,11 @@ static void finalize(struct correlator *c, struct proc *p, struct group *g)
 	p->groups[g->cls]++;
 	if (g->n) {
 		unsigned offered = 0;
-		const struct attempt *first = &g->at[0];
 
 		for (unsigned i = 0; i < g->n_offered; i++)
 			offered |= 1u << g->offered[i].fam;
-		for (unsigned i = 1; i < g->n; i++)
-			if (g->at[i].start_ns < first->start_ns)
-				first = &g->at[i];
 		if (offered == (1u << FAM_V4 | 1u << FAM_V6))
-			p->dual_first[first->fam]++;
+			p->dual_first[group_first(g)->fam]++;
 	}
 	if (g->cls == GC_FALLBACK) {
 		p->fallback_cost_sum_ns += g->cost_ns;

@@ -218,6 +218,9 @@ uint64_t correlator_events(const struct correlator *c);
 uint64_t correlator_first_ns(const struct correlator *c);
 uint64_t correlator_last_ns(const struct correlator *c);
 
+/* The attempt of g that started first, NULL if g has none. */
+const struct attempt *group_first(const struct group *g);
+
 /* Indexes of g->at in the order the attempts started; returns g->n. */
 unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS]);
 

@@ -567,7 +567,7 @@ int main(int argc, char **argv)
 		argv += optind;
 		optind = 1;
 		if ((rc = parse_opts(&o, argc, argv)) >= 0)
-			return o.check && rc ? 2 : rc;
+			return rc; /* 0 or FT_EXIT_USAGE, which is check's "could not check" too */
 		if (optind < argc)
 			o.cmd = argv + optind;
 		else if (o.run)
@@ -577,7 +577,7 @@ int main(int argc, char **argv)
 		return usage_error("--postfix, --expect and --prefer belong to famtrace check");
 	if (o.check) {
 		if (o.all || o.n_comms)
-			return usage_error("check traces one instance; --all and --comm do not apply"), 2;
+			return usage_error("check traces one instance; --all and --comm do not apply");
 		if ((rc = check_setup(&o, &expect)) >= 0)
 			return rc;
 	}

@@ -83,6 +83,17 @@ struct who {
 
 static const struct who smtp = { 1000, 1000, 900, 5 * SEC, "smtp" };
 
+/* The task part every record carries. */
+static void fill_task(struct ft_task *t, const struct who *w, uint8_t why)
+{
+	t->tgid = w->tgid;
+	t->tid = w->tid;
+	t->ppid = w->ppid;
+	t->start_ns = w->start_ns;
+	t->why = why;
+	strncpy(t->comm, w->comm, FT_COMM_LEN - 1);
+}
+
 /* Feed a TCP (or UDP, kind PROBE) attempt as the kernel would report it. */
 static void feed(struct correlator *c, const struct who *w, int kind, const char *addr,
 		 uint16_t port, uint64_t start, uint64_t end, int outcome, int err)
@@ -94,12 +105,7 @@ static void feed(struct correlator *c, const struct who *w, int kind, const char
 	a.hdr.kind = kind;
 	a.hdr.size = sizeof(a);
 	a.hdr.ts_ns = end;
-	a.task.tgid = w->tgid;
-	a.task.tid = w->tid;
-	a.task.ppid = w->ppid;
-	a.task.start_ns = w->start_ns;
-	a.task.why = FT_WHY_COMM;
-	strncpy(a.task.comm, w->comm, FT_COMM_LEN - 1);
+	fill_task(&a.task, w, FT_WHY_COMM);
 	a.start_ns = start;
 	a.end_ns = end;
 	if (strchr(addr, ':')) {
@@ -129,11 +135,7 @@ static void feed_proc(struct correlator *c, const struct who *w, int what, uint6
 	p.hdr.kind = FT_EV_PROC;
 	p.hdr.size = sizeof(p);
 	p.hdr.ts_ns = ts;
-	p.task.tgid = w->tgid;
-	p.task.tid = w->tid;
-	p.task.ppid = w->ppid;
-	p.task.start_ns = w->start_ns;
-	strncpy(p.task.comm, w->comm, FT_COMM_LEN - 1);
+	fill_task(&p.task, w, 0);
 	p.what = what;
 	p.exit_code = code;
 	correlate_event(c, &p, sizeof(p));
@@ -486,12 +488,7 @@ static void feed_lookup(struct correlator *c, const struct who *w, uint8_t why, 
 	l.hdr.kind = FT_EV_LOOKUP;
 	l.hdr.size = sizeof(l);
 	l.hdr.ts_ns = end;
-	l.task.tgid = w->tgid;
-	l.task.tid = w->tid;
-	l.task.ppid = w->ppid;
-	l.task.start_ns = w->start_ns;
-	l.task.why = why;
-	strncpy(l.task.comm, w->comm, FT_COMM_LEN - 1);
+	fill_task(&l.task, w, why);
 	l.start_ns = start;
 	l.end_ns = end;
 	l.api = api;
