@@ -17,14 +17,15 @@ LDLIBS_BPF := -lbpf -lelf -lz -lresolv
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf
 
 # The correlator and reporters know nothing of libbpf; only the loader does.
-CORE_SRCS := user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c user/dns.c
-TOOL_SRCS := user/main.c user/loader.c user/procfs.c user/check.c $(CORE_SRCS)
+CORE_SRCS := user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c user/dns.c \
+	user/recording.c user/replay.c user/metrics.c
+TOOL_SRCS := user/main.c user/loader.c user/procfs.c user/check.c user/privs.c $(CORE_SRCS)
 CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
-.PHONY: all clean test test-unit test-kernel vmlinux tools demo bench bench-tools
+.PHONY: all clean test test-unit test-kernel vmlinux tools demo bench bench-tools sanitize fuzz
 all: famtrace
 
 $(BUILD):
@@ -45,12 +46,39 @@ famtrace: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
-	$(CC) $(CFLAGS) $^ -o $@ -lresolv
+	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
 $(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/bench/connstorm
+# The same core, built with clang's AddressSanitizer and UndefinedBehavior-
+# Sanitizer: the unit tests again, and libFuzzer targets for the recording
+# reader and the DNS parser (tests/fuzz). tests/run runs both.
+SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf $(SAN)
+SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(CORE_SRCS))
+FUZZERS := $(BUILD)/fuzz/fuzz_recording $(BUILD)/fuzz/fuzz_dns
+
+$(BUILD)/san $(BUILD)/fuzz:
+	mkdir -p $@
+
+$(BUILD)/san/%.o: user/%.c $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)/san
+	$(CLANG) $(SAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/san/unit: tests/unit/test_correlate.c $(SAN_OBJS) | $(BUILD)/san
+	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SAN_OBJS) | $(BUILD)/fuzz
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ -o $@ -lresolv -lz
+
+sanitize: $(BUILD)/san/unit $(FUZZERS)
+
+# make fuzz FUZZ_SECONDS=600: a longer run than the test suite's.
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZERS)
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/bench/connstorm sanitize
 
 test: famtrace tools
 	tests/run

@@ -37,6 +37,9 @@ struct correlator {
 	uint64_t events;
 	uint64_t first_ns, last_ns;
 	struct source_stats stats;
+	size_t n_trimmed;			/* settled exited processes in all[] */
+	struct proc *folds[FOLD_MAX_NAMES + 1]; /* per-name summaries; last: "other" */
+	unsigned n_folds;
 };
 
 enum result result_of(enum ft_outcome o, int err)
@@ -211,6 +214,22 @@ static void adopt_candidates(struct correlator *c, struct proc *p)
 	}
 }
 
+static bool append_proc(struct correlator *c, struct proc *p)
+{
+	if (c->n_all == c->cap_all) {
+		size_t cap = c->cap_all ? c->cap_all * 2 : 64;
+		struct proc **all = realloc(c->all, cap * sizeof(*all));
+
+		if (!all)
+			return false;
+		c->all = all;
+		c->cap_all = cap;
+	}
+	p->seq = c->n_all;
+	c->all[c->n_all++] = p;
+	return true;
+}
+
 /* The process a record speaks of, created on first sight. */
 static struct proc *proc_get(struct correlator *c, const struct ft_task *t, uint64_t ts)
 {
@@ -219,15 +238,6 @@ static struct proc *proc_get(struct correlator *c, const struct ft_task *t, uint
 	bool created = false;
 
 	if (!p) {
-		if (c->n_all == c->cap_all) {
-			size_t cap = c->cap_all ? c->cap_all * 2 : 64;
-			struct proc **all = realloc(c->all, cap * sizeof(*all));
-
-			if (!all)
-				return NULL;
-			c->all = all;
-			c->cap_all = cap;
-		}
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return NULL;
@@ -240,12 +250,14 @@ static struct proc *proc_get(struct correlator *c, const struct ft_task *t, uint
 		memcpy(p->first_comm, t->comm, FT_COMM_LEN);
 		p->comm[FT_COMM_LEN - 1] = p->first_comm[FT_COMM_LEN - 1] = 0;
 		p->first_ns = ts;
-		p->seq = c->n_all;
 		for (int f = 0; f < FAM_N; f++)
 			p->fam[f].lat_min_ns = UINT64_MAX;
+		if (!append_proc(c, p)) {
+			free(p);
+			return NULL;
+		}
 		p->hnext = c->buckets[b];
 		c->buckets[b] = p;
-		c->all[c->n_all++] = p;
 		created = true;
 	}
 	if (ts > p->last_ns)
@@ -884,6 +896,158 @@ static void trim_exited(struct proc *p)
 	p->trimmed = true;
 }
 
+/* The summary that exited processes named comm fold into. */
+static struct proc *fold_for(struct correlator *c, const char *comm)
+{
+	struct proc *f;
+	unsigned slot;
+
+	for (unsigned i = 0; i < c->n_folds; i++)
+		if (!strcmp(c->folds[i]->comm, comm))
+			return c->folds[i];
+	if (c->n_folds == FOLD_MAX_NAMES) {
+		slot = FOLD_MAX_NAMES;
+		comm = "other";
+		if (c->folds[slot])
+			return c->folds[slot];
+	} else {
+		slot = c->n_folds;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	snprintf(f->comm, sizeof(f->comm), "%s", comm);
+	memcpy(f->first_comm, f->comm, sizeof(f->comm));
+	f->exited = f->trimmed = true;
+	for (int k = 0; k < FAM_N; k++)
+		f->fam[k].lat_min_ns = UINT64_MAX;
+	if (!append_proc(c, f)) {
+		free(f);
+		return NULL;
+	}
+	c->folds[slot] = f;
+	if (slot < FOLD_MAX_NAMES)
+		c->n_folds++;
+	return f;
+}
+
+static void add_fam(struct fam_stats *d, const struct fam_stats *s)
+{
+	d->tried += s->tried;
+	d->connected += s->connected;
+	for (int r = 0; r < RES_N; r++)
+		d->res[r] += s->res[r];
+	d->lat_n += s->lat_n;
+	d->lat_sum_ns += s->lat_sum_ns;
+	if (s->lat_n && s->lat_min_ns < d->lat_min_ns)
+		d->lat_min_ns = s->lat_min_ns;
+	if (s->lat_max_ns > d->lat_max_ns)
+		d->lat_max_ns = s->lat_max_ns;
+	d->probes_ok += s->probes_ok;
+	d->probes_failed += s->probes_failed;
+	if (s->last_probe_err)
+		d->last_probe_err = s->last_probe_err;
+}
+
+/* Add an exited process's counters to a summary; its recent groups become
+ * the summary's examples. */
+static void fold_into(struct proc *d, struct proc *s)
+{
+	struct group **tail = &s->done;
+
+	for (int f = 0; f < FAM_N; f++) {
+		add_fam(&d->fam[f], &s->fam[f]);
+		d->dual_first[f] += s->dual_first[f];
+		d->fallback_fam_from[f] += s->fallback_fam_from[f];
+	}
+	for (int g = 0; g < GC_N; g++)
+		d->groups[g] += s->groups[g];
+	d->fallback_cost_sum_ns += s->fallback_cost_sum_ns;
+	if (s->fallback_cost_max_ns > d->fallback_cost_max_ns)
+		d->fallback_cost_max_ns = s->fallback_cost_max_ns;
+	d->lookups_total += s->lookups_total;
+	d->lookups_failed += s->lookups_failed;
+	d->lookup_lat_sum_ns += s->lookup_lat_sum_ns;
+	if (s->lookup_lat_max_ns > d->lookup_lat_max_ns)
+		d->lookup_lat_max_ns = s->lookup_lat_max_ns;
+	for (int a = 0; a <= FT_API_MAX; a++)
+		d->lookups_by_api[a] += s->lookups_by_api[a];
+	d->asked_a += s->asked_a;
+	d->asked_aaaa += s->asked_aaaa;
+	d->asked_mx += s->asked_mx;
+	d->asked_other += s->asked_other;
+	d->gai_unspec += s->gai_unspec;
+	d->gai_inet += s->gai_inet;
+	d->gai_inet6 += s->gai_inet6;
+	if (!d->first_ns || (s->first_ns && s->first_ns < d->first_ns))
+		d->first_ns = s->first_ns;
+	if (s->last_ns > d->last_ns)
+		d->last_ns = s->last_ns;
+	if (s->exit_ns > d->exit_ns)
+		d->exit_ns = s->exit_ns;
+	d->folded++;
+	/* Newest first: the folded process's groups, then the older examples. */
+	for (struct group *g = s->done; g; g = g->next) {
+		g->proc = d;
+		tail = &g->next;
+	}
+	*tail = d->done;
+	d->done = s->done;
+	s->done = NULL;
+	cut_groups(&d->done, PROC_KEEP_EXITED);
+	d->n_done = 0;
+	for (struct group *g = d->done; g; g = g->next)
+		d->n_done++;
+}
+
+static void unhash(struct correlator *c, struct proc *p)
+{
+	struct proc **pp = &c->buckets[bucket_of(p->tgid)];
+
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == p) {
+			*pp = p->hnext;
+			return;
+		}
+}
+
+/*
+ * Keep at most FOLD_KEEP_EXITED settled exited processes one by one; fold
+ * the oldest beyond that into their name's summary and free them. Runs when
+ * twice as many have gathered, so all[] is compacted once per batch.
+ */
+static void fold_exited(struct correlator *c)
+{
+	size_t to_fold, w = 0, n;
+
+	if (c->n_trimmed < 2 * FOLD_KEEP_EXITED)
+		return;
+	to_fold = c->n_trimmed - FOLD_KEEP_EXITED;
+	n = c->n_all; /* summaries created meanwhile are appended after n */
+	for (size_t i = 0; i < n && to_fold; i++) {
+		struct proc *p = c->all[i], *f;
+
+		if (!p->trimmed || p->folded || p->open)
+			continue;
+		f = fold_for(c, p->comm);
+		if (!f)
+			break;
+		fold_into(f, p);
+		unhash(c, p);
+		free_groups(p->done);
+		free(p);
+		c->all[i] = NULL;
+		c->n_trimmed--;
+		to_fold--;
+	}
+	for (size_t i = 0; i < c->n_all; i++)
+		if (c->all[i]) {
+			c->all[i]->seq = w;
+			c->all[w++] = c->all[i];
+		}
+	c->n_all = w;
+}
+
 static void tick(struct correlator *c, uint64_t now_ns, bool trim);
 
 void correlate_tick(struct correlator *c, uint64_t now_ns)
@@ -907,9 +1071,13 @@ static void tick(struct correlator *c, uint64_t now_ns, bool trim)
 			if (!l->checked && now_ns > l->end_ns + c->cfg.group_gap_ns)
 				check_unused_lookup(c, p, l);
 		if (trim && p->exited && !p->trimmed && !p->open &&
-		    now_ns > p->exit_ns + c->cfg.group_gap_ns)
+		    now_ns > p->exit_ns + c->cfg.group_gap_ns) {
 			trim_exited(p);
+			c->n_trimmed++;
+		}
 	}
+	if (trim)
+		fold_exited(c);
 }
 
 void correlate_event(struct correlator *c, const void *rec, size_t len)

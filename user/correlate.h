@@ -132,6 +132,9 @@ struct fam_stats {
 #define PROC_MAX_LOOKUPS 32	/* recent lookups kept per process for joining */
 #define PROC_KEEP_EXITED 4	/* finished groups kept once a process has exited */
 #define CANDIDATE_LOOKUPS 256	/* lookups kept from processes not (yet) traced */
+#define FOLD_KEEP_EXITED 256	/* settled exited processes kept one by one; older
+				 * ones are folded into one summary per name */
+#define FOLD_MAX_NAMES 256	/* summaries; later names fold into "other" */
 
 struct proc {
 	uint32_t tgid, ppid, uid;
@@ -159,6 +162,8 @@ struct proc {
 	struct group *done;		    /* newest first, at most PROC_MAX_DONE_GROUPS */
 	unsigned n_done;
 	uint64_t seq; /* order of first appearance */
+	uint64_t folded; /* >0: not a process but the sum of this many exited
+			  * processes named comm (tgid 0) */
 	struct proc *hnext;
 };
 
@@ -193,6 +198,7 @@ struct source_stats {
 	uint64_t track_full;   /* processes the tracking map could not take */
 	uint64_t pending_full; /* attempts the pending map could not take */
 	uint64_t malformed;    /* records that failed validation */
+	uint64_t cut;	       /* recordings that end without their end mark */
 };
 
 struct correlator;
@@ -207,8 +213,9 @@ void correlate_tick(struct correlator *c, uint64_t now_ns);
 /* End of input: close every open group. */
 void correlate_flush(struct correlator *c);
 
-/* All processes seen, in order of first appearance; returns the count. The
- * array is owned by the correlator and valid until the next event. */
+/* All processes seen, in order of first appearance, and the per-name
+ * summaries of folded exited processes; returns the count. The array is
+ * owned by the correlator and valid until the next event or tick. */
 size_t correlator_procs(struct correlator *c, struct proc ***out);
 /* The most recent process with this tgid, or NULL. */
 struct proc *correlator_find(struct correlator *c, uint32_t tgid);

@@ -306,20 +306,24 @@ int loader_poll(struct loader *l, int timeout_ms)
 	return l->delivered;
 }
 
-void loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX])
+int loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX])
 {
 	uint64_t *vals = calloc(l->ncpus, sizeof(*vals));
+	int rc = 0;
 
 	memset(out, 0, FT_CNT_MAX * sizeof(out[0]));
 	if (!vals)
-		return;
+		return -ENOMEM;
 	for (__u32 k = 0; k < FT_CNT_MAX; k++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.ft_counters), &k, vals))
+		if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.ft_counters), &k, vals)) {
+			rc = -errno;
 			continue;
+		}
 		for (int c = 0; c < l->ncpus; c++)
 			out[k] += vals[c];
 	}
 	free(vals);
+	return rc;
 }
 
 /*

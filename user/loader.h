@@ -61,8 +61,8 @@ int loader_track(struct loader *l, uint32_t tgid, uint8_t why);
  * Returns the number delivered or a negative errno. */
 int loader_poll(struct loader *l, int timeout_ms);
 
-/* Kernel-side counters (enum ft_counter), summed over CPUs. */
-void loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX]);
+/* Kernel-side counters (enum ft_counter), summed over CPUs. 0 or -errno. */
+int loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX]);
 
 void loader_close(struct loader *l);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +25,11 @@
 #include "correlate.h"
 #include "decode.h"
 #include "loader.h"
+#include "metrics.h"
+#include "privs.h"
 #include "procfs.h"
+#include "recording.h"
+#include "replay.h"
 #include "report.h"
 
 #ifndef FAMTRACE_VERSION
@@ -46,7 +51,7 @@ static const uint16_t mail_ports[] = { 25, 465, 587, 2525, 24, 110, 143, 993, 99
 #define MAX_PORTS 64
 
 struct opts {
-	bool json, wall_time, verbose, all, debug, run, check;
+	bool json, wall_time, verbose, all, debug, run, check, record, report;
 	const char *postfix_dir, *expect, *prefer; /* check */
 	double interval_s, duration_s;
 	uint64_t group_gap_ns;
@@ -62,9 +67,16 @@ struct opts {
 	size_t n_ports;
 	bool ports_given;
 	char **cmd;
+	const char *rec_path;	/* -o: write a recording */
+	uint64_t rotate_bytes;	/* --rotate */
+	unsigned keep;		/* --keep */
+	bool keep_given;
+	const char *metrics_path; /* --metrics */
+	double metrics_interval_s;
+	const char *since, *until; /* report */
 };
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, hup_signal;
 
 static void on_signal(int sig)
 {
@@ -73,7 +85,10 @@ static void on_signal(int sig)
 	/* A second Ctrl-C means now: no report. */
 	if (sig == SIGINT && ++count > 1)
 		_exit(130);
-	stop_signal = sig;
+	if (sig == SIGHUP)
+		hup_signal = 1;
+	else
+		stop_signal = sig;
 }
 
 static void usage(FILE *f)
@@ -81,6 +96,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: famtrace [OPTIONS]                 trace mail processes live until Ctrl-C\n"
 "       famtrace run [OPTIONS] -- CMD [ARG...]  trace CMD and its children\n"
+"       famtrace record -o FILE [OPTIONS]  write a recording until Ctrl-C\n"
+"       famtrace report [OPTIONS] FILE...  the report, from recordings\n"
 "       famtrace check [--postfix DIR] [--expect F] [--prefer F]\n"
 "                      (-d SECONDS | -- CMD [ARG...])\n"
 "                          does an MTA use the address families it is\n"
@@ -104,6 +121,18 @@ static void usage(FILE *f)
 "  -T, --timestamps        wall-clock times instead of seconds since start\n"
 "  -i, --interval SECONDS  print the per-process report every SECONDS\n"
 "  -v, --verbose           also successful route probes and plain successes\n"
+"Recordings and metrics:\n"
+"  -o, --output FILE       also write a recording (gzip; mode 0600; synced\n"
+"                          to disk every second; SIGHUP reopens FILE)\n"
+"      --rotate SIZE       start a new FILE when it reaches SIZE (e.g. 100M);\n"
+"                          older ones become FILE.1, FILE.2, ...\n"
+"      --keep N            rotated files to keep (default 5)\n"
+"      --metrics FILE      Prometheus text file for node_exporter's textfile\n"
+"                          collector, replaced atomically\n"
+"      --metrics-interval SECONDS  how often (default 15)\n"
+"      --since TIME, --until TIME  report: only events in this window; TIME\n"
+"                          is \"YYYY-MM-DD HH:MM:SS\", HH:MM[:SS] on the day\n"
+"                          the recording starts, @UNIXSECONDS or +SECONDS\n"
 "Check:\n"
 "      --postfix DIR       the Postfix instance whose config directory is DIR:\n"
 "                          reads inet_protocols and smtp_address_preference\n"
@@ -132,10 +161,13 @@ static void usage(FILE *f)
 "  sudo famtrace -p $(pgrep -o master)    # one Postfix instance\n"
 "  sudo famtrace --all -j -d 30 > trace.jsonl\n"
 "  sudo famtrace check --postfix /etc/postfix -- postqueue -f\n"
+"  sudo famtrace record -o /var/log/famtrace/trace.ftr.gz --rotate 100M\n"
+"  famtrace report -T /var/log/famtrace/trace.ftr.gz* --since 09:00\n"
 "\n"
 "Exit codes: 0 ok (run: CMD's status), 1 runtime failure, 2 bad usage,\n"
 "3 missing privileges, 4 kernel lacks BTF/ring buffer or refused the\n"
-"programs, 5 tracefs unavailable, 6 no such process.\n");
+"programs, 5 tracefs unavailable, 6 no such process, 7 a recording is\n"
+"unreadable (not a recording, corrupt, or a newer format).\n");
 }
 
 static int usage_error(const char *fmt, ...)
@@ -189,7 +221,8 @@ static int parse_ports(struct opts *o, const char *list)
 }
 
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXPECT,
-       OPT_PREFER, OPT_BUFFER };
+       OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
+       OPT_UNTIL };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -209,6 +242,13 @@ static const struct option long_opts[] = {
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "prefer", required_argument, NULL, OPT_PREFER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
+	{ "output", required_argument, NULL, 'o' },
+	{ "rotate", required_argument, NULL, OPT_ROTATE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -220,7 +260,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	int c, rc;
 	double secs;
 
-	while ((c = getopt_long(argc, argv, "+ap:c:jTi:vd:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ap:c:jTi:vd:o:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -302,6 +342,50 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->ringbuf_bytes = (uint32_t)(kb * 1024);
 			break;
 		}
+		case 'o':
+			o->rec_path = optarg;
+			break;
+		case OPT_ROTATE: {
+			char *end;
+			double v = strtod(optarg, &end);
+			uint64_t mul = 1;
+
+			if (*end == 'k' || *end == 'K')
+				mul = 1024, end++;
+			else if (*end == 'm' || *end == 'M')
+				mul = 1024 * 1024, end++;
+			else if (*end == 'g' || *end == 'G')
+				mul = 1024ULL * 1024 * 1024, end++;
+			if (end == optarg || *end || !(v * (double)mul >= 4096) || v * (double)mul > 1e15)
+				return usage_error("--rotate: '%s' is not a size of at least 4K (e.g. 100M)",
+						   optarg);
+			o->rotate_bytes = (uint64_t)(v * (double)mul);
+			break;
+		}
+		case OPT_KEEP: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == 0 || *end || v < 0 || v > 1000)
+				return usage_error("--keep: '%s' is not a number of files (0-1000)", optarg);
+			o->keep = (unsigned)v;
+			o->keep_given = true;
+			break;
+		}
+		case OPT_METRICS:
+			o->metrics_path = optarg;
+			break;
+		case OPT_METRICS_INTERVAL:
+			if (!parse_seconds(optarg, &o->metrics_interval_s) || o->metrics_interval_s < 0.1)
+				return usage_error("--metrics-interval: '%s' is not a number of seconds "
+						   "(at least 0.1)", optarg);
+			break;
+		case OPT_SINCE:
+			o->since = optarg;
+			break;
+		case OPT_UNTIL:
+			o->until = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return FT_EXIT_OK;
@@ -330,12 +414,21 @@ struct state {
 	struct loader *ldr;
 	struct report_opts ro;
 	bool json;
+	struct rec_writer *rec; /* -o */
+	bool rec_failed;
+	uint64_t rec_counters[REC_NCOUNTERS];
+	struct metrics *metrics; /* --metrics */
+	bool counters_warned;
 };
 
 static void on_event(void *ctx, const void *data, size_t len)
 {
 	struct state *st = ctx;
 	const char *why;
+
+	/* The recording gets the raw record, exactly as the correlator does. */
+	if (st->rec && !st->rec_failed && rec_write_event(st->rec, data, len))
+		st->rec_failed = true;
 
 	if (!ft_decode_check(data, len, &why)) {
 		correlator_stats(st->corr)->malformed++;
@@ -344,20 +437,43 @@ static void on_event(void *ctx, const void *data, size_t len)
 	correlate_event(st->corr, data, len);
 }
 
-static void refresh_counters(struct state *st)
+static void refresh_counters(struct state *st, uint64_t now)
 {
 	struct source_stats *ss = correlator_stats(st->corr);
 	uint64_t cnt[FT_CNT_MAX];
 
-	loader_counters(st->ldr, cnt);
+	_Static_assert(FT_CNT_MAX == REC_NCOUNTERS, "recording counters");
+	int e = loader_counters(st->ldr, cnt);
+
+	if (e && !st->counters_warned) {
+		/* Never silently: without them lost events would go unseen. */
+		fprintf(stderr, "famtrace: warning: cannot read the kernel's lost-event counters: %s\n",
+			strerror(-e));
+		st->counters_warned = true;
+		correlator_stats(st->corr)->malformed++; /* mark the trace incomplete */
+	}
 	ss->lost = cnt[FT_CNT_LOST];
 	ss->track_full = cnt[FT_CNT_TRACK_FULL];
 	ss->pending_full = cnt[FT_CNT_PENDING_FULL];
+	if (st->rec && !st->rec_failed && memcmp(cnt, st->rec_counters, sizeof(cnt))) {
+		if (rec_write_counters(st->rec, now, cnt))
+			st->rec_failed = true;
+		memcpy(st->rec_counters, cnt, sizeof(cnt));
+	}
+}
+
+static void write_metrics(struct state *st, const char *path)
+{
+	char err[512];
+
+	if (metrics_write(path, st->metrics, correlator_stats(st->corr), correlator_events(st->corr),
+			  err, sizeof(err)))
+		fprintf(stderr, "famtrace: warning: metrics not written: %s\n", err);
 }
 
 static void report(struct state *st, uint64_t now)
 {
-	refresh_counters(st);
+	refresh_counters(st, now);
 	if (st->json)
 		json_report(&st->ro, st->corr, now);
 	else
@@ -540,6 +656,72 @@ static void attach_resolver(struct loader *l, const struct opts *o, const struct
 				"connects are traced without them (try --libc PATH)\n");
 }
 
+/* `famtrace report FILE...` */
+static int report_cmd(const struct opts *o, int nfiles, char **files)
+{
+	struct replay_opts ro = { 0 };
+
+	if (nfiles < 1)
+		return usage_error("report: name the recording(s): famtrace report [OPTIONS] FILE...");
+	if (o->all || o->interval_s || o->duration_s || o->debug || o->n_libcs || o->no_resolver ||
+	    o->ringbuf_bytes || o->ports_given || o->rec_path || o->rotate_bytes || o->keep_given ||
+	    o->metrics_interval_s || o->postfix_dir || o->expect || o->prefer)
+		return usage_error("report reads recordings; it takes -j, -T, -v, -p, -c, --since, "
+				   "--until, --group-gap and --metrics");
+	ro.json = o->json;
+	ro.wall_time = o->wall_time;
+	ro.verbose = o->verbose;
+	ro.group_gap_ns = o->group_gap_ns;
+	ro.pids = o->pids;
+	ro.n_pids = o->n_pids;
+	ro.comms = o->comms;
+	ro.n_comms = o->n_comms;
+	ro.since = o->since;
+	ro.until = o->until;
+	ro.metrics_path = o->metrics_path;
+	return replay_main(&ro, files, nfiles);
+}
+
+/* The filters, as the recording's header states them. */
+static void filters_text(char *buf, size_t len, const struct opts *o, const struct loader_cfg *c)
+{
+	size_t n = 0;
+
+#define ADD(...)                                                                   \
+	do {                                                                        \
+		if (n < len)                                                        \
+			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);      \
+	} while (0)
+	buf[0] = 0;
+	if (c->mode == FT_MODE_ALL)
+		ADD("all processes");
+	else if (c->mode == FT_MODE_PIDS)
+		ADD("%s", o->run ? "run " : o->check ? "check " : "pids");
+	else
+		ADD("mail processes");
+	if (o->cmd)
+		for (char **a = o->cmd; *a; a++)
+			ADD("%s%s", a == o->cmd ? "" : " ", *a);
+	for (size_t i = 0; i < o->n_pids; i++)
+		ADD("%s%d", i ? "," : " ", (int)o->pids[i]);
+	if (o->n_comms) {
+		ADD("; names");
+		for (size_t i = 0; i < o->n_comms; i++)
+			ADD("%s%s", i ? "," : " ", o->comms[i]);
+	}
+	if (c->n_ports) {
+		ADD("; ports");
+		for (size_t i = 0; i < c->n_ports; i++)
+			ADD("%s%u", i ? "," : " ", c->ports[i]);
+	}
+	if (o->no_resolver)
+		ADD("; no resolver");
+#undef ADD
+	for (char *p = buf; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -553,6 +735,7 @@ int main(int argc, char **argv)
 	int rc, code, release_fd = -1, child_status = 0;
 	pid_t child = -1;
 	uint64_t t0, next_report, deadline, child_gone_at = 0, next_lost_check = 0, lost_seen = 0;
+	uint64_t next_metrics, end_ns;
 
 	if ((rc = parse_opts(&o, argc, argv)) >= 0)
 		return rc;
@@ -561,6 +744,10 @@ int main(int argc, char **argv)
 			o.run = true;
 		else if (!strcmp(argv[optind], "check"))
 			o.check = true;
+		else if (!strcmp(argv[optind], "record"))
+			o.record = true;
+		else if (!strcmp(argv[optind], "report"))
+			o.report = true;
 		else
 			return usage_error("unknown command '%s'", argv[optind]);
 		argc -= optind;
@@ -568,11 +755,27 @@ int main(int argc, char **argv)
 		optind = 1;
 		if ((rc = parse_opts(&o, argc, argv)) >= 0)
 			return rc; /* 0 or FT_EXIT_USAGE, which is check's "could not check" too */
+		if (o.report)
+			return report_cmd(&o, argc - optind, argv + optind);
 		if (optind < argc)
 			o.cmd = argv + optind;
 		else if (o.run)
 			return usage_error("run: no command given (famtrace run -- CMD [ARG...])");
 	}
+	if (o.record && !o.rec_path)
+		return usage_error("record: say where with -o FILE");
+	if (o.record && o.cmd)
+		return usage_error("record traces live; to record a command use famtrace run -o FILE -- CMD");
+	if ((o.rotate_bytes || o.keep_given) && !o.rec_path)
+		return usage_error("--rotate and --keep belong to a recording (-o FILE)");
+	if (o.metrics_interval_s && !o.metrics_path)
+		return usage_error("--metrics-interval needs --metrics FILE");
+	if (o.since || o.until)
+		return usage_error("--since and --until belong to famtrace report");
+	if (!o.keep_given)
+		o.keep = 5;
+	if (!o.metrics_interval_s)
+		o.metrics_interval_s = 15;
 	if ((o.postfix_dir || o.expect || o.prefer) && !o.check)
 		return usage_error("--postfix, --expect and --prefer belong to famtrace check");
 	if (o.check) {
@@ -628,11 +831,46 @@ int main(int argc, char **argv)
 		text_sink(&sink, &st.ro);
 	if (o.check && !o.verbose)
 		memset(&sink, 0, sizeof(sink)); /* the verdict is the output */
+	if (o.record)
+		memset(&sink, 0, sizeof(sink)); /* the recording is the output */
+	if (o.metrics_path) {
+		struct sink teed;
+
+		st.metrics = metrics_new(FAMTRACE_VERSION, (double)clock_ns(CLOCK_REALTIME) / 1e9);
+		if (!st.metrics) {
+			fprintf(stderr, "famtrace: out of memory\n");
+			return FT_EXIT_RUNTIME;
+		}
+		metrics_tee(st.metrics, &teed, &sink);
+		sink = teed;
+	}
 	ccfg.group_gap_ns = o.group_gap_ns;
 	st.corr = correlator_new(&ccfg, &sink);
 	if (!st.corr) {
 		fprintf(stderr, "famtrace: out of memory\n");
 		return FT_EXIT_RUNTIME;
+	}
+
+	if (o.rec_path) {
+		struct rec_writer_cfg wc = { .path = o.rec_path, .rotate_bytes = o.rotate_bytes,
+					     .keep = o.keep };
+		struct rec_meta m = { .format = REC_FORMAT_VERSION };
+		struct utsname u;
+
+		snprintf(m.version, sizeof(m.version), "%s", FAMTRACE_VERSION);
+		if (gethostname(m.host, sizeof(m.host) - 1))
+			strcpy(m.host, "unknown");
+		if (!uname(&u))
+			snprintf(m.kernel, sizeof(m.kernel), "%s", u.release);
+		m.boot_to_real_ns = st.ro.boot_to_real_ns;
+		filters_text(m.filters, sizeof(m.filters), &o, &lcfg);
+		st.rec = rec_writer_open(&wc, &m, err, sizeof(err));
+		if (!st.rec) {
+			fprintf(stderr, "famtrace: recording: %s\n", err);
+			correlator_free(st.corr);
+			metrics_free(st.metrics);
+			return FT_EXIT_RUNTIME;
+		}
 	}
 
 	sa.sa_handler = on_signal;
@@ -659,6 +897,11 @@ int main(int argc, char **argv)
 			waitpid(child, NULL, 0);
 		}
 		correlator_free(st.corr);
+		metrics_free(st.metrics);
+		if (st.rec) {
+			rec_writer_close(st.rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
+			unlink(o.rec_path); /* nothing was traced */
+		}
 		return code;
 	}
 
@@ -682,8 +925,21 @@ int main(int argc, char **argv)
 	if (!o.no_resolver)
 		attach_resolver(st.ldr, &o, &lcfg);
 
+	/* Loaded and attached: from here on famtrace reads a ring buffer and
+	 * writes files. Keep only what that needs. */
+	{
+		struct privs_keep keep = { .files = o.rec_path || o.metrics_path, .kill = child > 0 };
+
+		if (privs_drop(&keep, err, sizeof(err)))
+			fprintf(stderr, "famtrace: warning: cannot drop privileges: %s\n", err);
+		else if (o.debug)
+			fprintf(stderr, "famtrace: capabilities now %#llx\n", privs_effective());
+	}
+
 	t0 = clock_ns(CLOCK_BOOTTIME);
 	st.ro.t0_ns = t0;
+	if (st.rec)
+		rec_writer_start(st.rec, t0);
 	if (o.cmd) {
 		if (write(release_fd, "go", 1) != 1) {
 			fprintf(stderr, "famtrace: cannot release %s\n", o.cmd[0]);
@@ -694,10 +950,14 @@ int main(int argc, char **argv)
 		const char *what = o.all ? "all processes" : o.n_pids ? "the given processes" :
 				   o.n_comms ? "the named processes" : "mail processes";
 
-		fprintf(stderr, "famtrace: tracing %s; Ctrl-C to stop and print the report\n", what);
+		if (o.record)
+			fprintf(stderr, "famtrace: recording %s to %s; Ctrl-C to stop\n", what, o.rec_path);
+		else
+			fprintf(stderr, "famtrace: tracing %s; Ctrl-C to stop and print the report\n", what);
 	}
-	if (!o.json && (!o.check || o.verbose))
+	if (!o.json && !o.record && (!o.check || o.verbose))
 		text_header(&st.ro);
+	next_metrics = o.metrics_path ? t0 + (uint64_t)(o.metrics_interval_s * 1e9) : UINT64_MAX;
 
 	next_report = o.interval_s ? t0 + (uint64_t)(o.interval_s * 1e9) : UINT64_MAX;
 	deadline = o.duration_s ? t0 + (uint64_t)(o.duration_s * 1e9) : UINT64_MAX;
@@ -713,11 +973,16 @@ int main(int argc, char **argv)
 		}
 		now = clock_ns(CLOCK_BOOTTIME);
 		correlate_tick(st.corr, now);
+		/* Replay ticks where live tracing ticked: same groups, same order. */
+		if (st.rec && !st.rec_failed && rec_write_tick(st.rec, now))
+			st.rec_failed = true;
 		if (now >= next_lost_check) {
 			/* Say so while it happens, not only in the report. */
 			uint64_t lost;
 
-			refresh_counters(&st);
+			refresh_counters(&st, now);
+			if (st.rec && !st.rec_failed && rec_writer_sync(st.rec, now))
+				st.rec_failed = true;
 			lost = correlator_stats(st.corr)->lost;
 			if (lost > lost_seen)
 				fprintf(stderr, "famtrace: warning: %llu events lost in the last second "
@@ -725,6 +990,31 @@ int main(int argc, char **argv)
 					(unsigned long long)(lost - lost_seen));
 			lost_seen = lost;
 			next_lost_check = now + 1000000000ULL;
+		}
+		if (st.rec_failed) {
+			fprintf(stderr, "famtrace: recording failed, stopping: %s\n",
+				rec_writer_error(st.rec));
+			rc = FT_EXIT_RUNTIME;
+			break;
+		}
+		if (hup_signal) {
+			hup_signal = 0;
+			if (st.rec) {
+				if (rec_writer_reopen(st.rec, now)) {
+					fprintf(stderr, "famtrace: recording: cannot reopen: %s\n",
+						rec_writer_error(st.rec));
+					rc = FT_EXIT_RUNTIME;
+					break;
+				}
+				fprintf(stderr, "famtrace: SIGHUP: reopened %s\n", o.rec_path);
+			} else {
+				stop_signal = SIGHUP; /* a hang-up ends a terminal session */
+			}
+		}
+		if (now >= next_metrics) {
+			refresh_counters(&st, now);
+			write_metrics(&st, o.metrics_path);
+			next_metrics = now + (uint64_t)(o.metrics_interval_s * 1e9);
 		}
 		if (now >= next_report) {
 			report(&st, now);
@@ -754,10 +1044,27 @@ int main(int argc, char **argv)
 	}
 	loader_poll(st.ldr, 0);
 	correlate_flush(st.corr);
-	if (!o.check || o.verbose)
-		report(&st, clock_ns(CLOCK_BOOTTIME));
+	end_ns = clock_ns(CLOCK_BOOTTIME);
+	if ((!o.check || o.verbose) && !o.record)
+		report(&st, end_ns);
 	else
-		refresh_counters(&st);
+		refresh_counters(&st, end_ns);
+	if (st.metrics) {
+		write_metrics(&st, o.metrics_path);
+		metrics_free(st.metrics);
+	}
+	if (st.rec) {
+		uint64_t bytes = rec_writer_bytes(st.rec);
+
+		if (rec_writer_close(st.rec, end_ns, err, sizeof(err)) || st.rec_failed) {
+			fprintf(stderr, "famtrace: recording incomplete: %s\n", err);
+			rc = FT_EXIT_RUNTIME;
+		} else {
+			fprintf(stderr, "famtrace: recorded %llu events to %s (%.1f KiB compressed)\n",
+				(unsigned long long)correlator_events(st.corr), o.rec_path,
+				(double)bytes / 1024);
+		}
+	}
 	{
 		struct source_stats *ss = correlator_stats(st.corr);
 

@@ -282,7 +282,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		fprintf(f, ",\"traced_as\":\"%s\",\"exited\":%s",
 			p->why < sizeof(why_keys) / sizeof(why_keys[0]) ? why_keys[p->why] : "unknown",
 			p->exited ? "true" : "false");
-		if (p->exited && (p->exit_code & 0x7f))
+		if (p->folded)
+			fprintf(f, ",\"folded\":%" PRIu64, p->folded);
+		else if (p->exited && (p->exit_code & 0x7f))
 			fprintf(f, ",\"exit_status\":null,\"exit_signal\":%d", p->exit_code & 0x7f);
 		else if (p->exited)
 			fprintf(f, ",\"exit_status\":%d,\"exit_signal\":null", (p->exit_code >> 8) & 0xff);
@@ -316,8 +318,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	json_ms(f, "duration_ms", now_ns > o->t0_ns ? now_ns - o->t0_ns : 0);
 	fprintf(f, ",\"processes\":%zu,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 		   ",\"track_full\":%" PRIu64 ",\"pending_full\":%" PRIu64 ",\"malformed\":%" PRIu64
-		   ",\"complete\":%s}\n",
+		   ",\"cut\":%" PRIu64 ",\"complete\":%s}\n",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
-		st->lost || st->track_full || st->pending_full || st->malformed ? "false" : "true");
+		st->cut,
+		st->lost || st->track_full || st->pending_full || st->malformed || st->cut ? "false" : "true");
 	fflush(f);
 }

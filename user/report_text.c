@@ -388,6 +388,11 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 	char a[32], b[32];
 	uint64_t ngroups = 0;
 
+	if (p->folded) {
+		fprintf(o->out, "\n%s: %" PRIu64 " exited processes, summarised (latest destinations "
+				"shown)\n", p->comm, p->folded);
+		goto stats;
+	}
 	fprintf(o->out, "\n%s[%u]", p->comm, p->tgid);
 	if (strcmp(p->comm, p->first_comm))
 		fprintf(o->out, " (was %s)", p->first_comm);
@@ -402,7 +407,7 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 	else if (p->exited)
 		fprintf(o->out, "  exited %d", (p->exit_code >> 8) & 0xff);
 	fputc('\n', o->out);
-
+stats:
 	for (int f = 0; f < FAM_N; f++) {
 		const struct fam_stats *s = &p->fam[f];
 
@@ -497,6 +502,10 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 				" attempts and %" PRIu64 " processes not tracked (maps full), %" PRIu64
 				" malformed records\n",
 			st->lost, st->pending_full, st->track_full, st->malformed);
+	if (st->cut)
+		fprintf(o->out, "WARNING: %" PRIu64 " recording%s cut short (the writer was killed or the "
+				"machine stopped): reported up to the cut\n",
+			st->cut, st->cut == 1 ? " was" : "s were");
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 

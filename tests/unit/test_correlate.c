@@ -640,6 +640,55 @@ static void test_exited_process_is_trimmed_but_keeps_totals(void)
 	correlator_free(c);
 }
 
+/* A relay runs thousands of smtp processes a day: memory must not grow with
+ * them. Old exited processes fold into one summary per name. */
+static void test_exited_processes_fold_into_per_name_summaries(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	struct proc **all, *fold = NULL;
+	size_t n, most = 0;
+	const unsigned N = 3000;
+
+	for (unsigned i = 0; i < N; i++) {
+		struct who w = { 10000 + i, 10000 + i, 900, T0 + i * MS, "smtp" };
+		uint64_t t = T0 + (uint64_t)i * 10 * MS;
+
+		feed(c, &w, FT_EV_ATTEMPT, i % 2 ? "192.0.2.25" : "2001:db8::25", 25, t, t + MS,
+		     i % 2 ? FT_OUT_CONNECTED : FT_OUT_ASYNC, i % 2 ? 0 : ECONNREFUSED);
+		feed_proc(c, &w, FT_PROC_EXIT, t + 2 * MS, 0);
+		correlate_tick(c, t + 3 * MS);
+		n = correlator_procs(c, &all);
+		if (n > most)
+			most = n;
+	}
+	correlate_tick(c, T0 + 1000 * SEC);
+	n = correlator_procs(c, &all);
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->folded)
+			fold = all[i];
+	/* Bounded: the settled ones kept one by one, the recent ones, one summary. */
+	CHECK(most < 2 * FOLD_KEEP_EXITED + 300 + 2);
+	CHECK(fold && !strcmp(fold->comm, "smtp") && fold->tgid == 0);
+	if (fold) {
+		uint64_t v4 = fold->fam[FAM_V4].tried, v6 = fold->fam[FAM_V6].tried, procs = fold->folded;
+
+		/* Nothing lost: the summary plus the processes kept add up to N. */
+		for (size_t i = 0; i < n; i++)
+			if (!all[i]->folded) {
+				v4 += all[i]->fam[FAM_V4].tried;
+				v6 += all[i]->fam[FAM_V6].tried;
+				procs++;
+			}
+		CHECK(v4 == N / 2 && v6 == N / 2 && procs == N);
+		CHECK(fold->groups[GC_CONNECTED_FIRST] + fold->groups[GC_ALL_FAILED] == fold->folded);
+		CHECK(fold->done && fold->n_done <= PROC_KEEP_EXITED && fold->done->proc == fold);
+	}
+	/* The pid of a folded process is no longer known as a process. */
+	CHECK(correlator_find(c, 10000) == NULL);
+	correlator_free(c);
+}
+
 static void test_flush_keeps_everything_for_the_report(void)
 {
 	struct seen s;
@@ -792,7 +841,7 @@ static void test_bad_dns_answers_are_facts_not_crashes(void)
 	do {                                                      \
 		cur_failed = 0;                                   \
 		t();                                              \
-		printf("%s - %s\n", cur_failed ? "not ok" : "ok", #t + 5); \
+		printf("%s - %s\n", cur_failed ? "not ok" : "ok", &(#t)[5]); \
 		if (cur_failed)                                   \
 			failed++;                                 \
 		else                                              \
@@ -826,6 +875,7 @@ int main(void)
 	RUN(test_family_unreachable);
 	RUN(test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine);
 	RUN(test_exited_process_is_trimmed_but_keeps_totals);
+	RUN(test_exited_processes_fold_into_per_name_summaries);
 	RUN(test_flush_keeps_everything_for_the_report);
 	RUN(test_earlier_lookups_of_untraced_process_are_adopted);
 	RUN(test_untraced_lookups_stay_bounded);

@@ -1,0 +1,636 @@
+/*
+ * recording.c - writing and reading famtrace recordings (recording.h).
+ *
+ * The writer appends frames to a gzip stream and makes them durable once a
+ * second: a sync flush ends the deflate block on a byte boundary, so the file
+ * on disk always decompresses up to the last sync, and fdatasync puts it on
+ * the disk. The reader never trusts a length it has not bounded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "famtrace.h"
+#include "recording.h"
+
+struct frame_hdr {
+	uint32_t len;
+	uint16_t type;
+	uint16_t reserved;
+};
+
+_Static_assert(sizeof(struct frame_hdr) == 8, "frame header layout");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "recordings are little-endian; a big-endian port needs byte swapping here");
+
+/* ---------------------------------------------------------------- writer */
+
+struct rec_writer {
+	struct rec_writer_cfg cfg;
+	char *path;
+	struct rec_meta meta;
+	gzFile gz;
+	int fd;
+	bool dirty;	     /* written since the last sync */
+	bool header_due;     /* the part's HEADER goes before its first frame */
+	uint64_t bytes_done; /* compressed bytes of finished parts */
+	char err[256];
+};
+
+static int fail(struct rec_writer *w, const char *what, int e)
+{
+	snprintf(w->err, sizeof(w->err), "%s: %s: %s", w->path, what, strerror(e));
+	return -e;
+}
+
+/*
+ * Open the file for writing: never through a symlink (O_NOFOLLOW), only a
+ * regular file, mode 0600 whatever the umask.
+ */
+static int open_file(struct rec_writer *w, int extra_flags)
+{
+	struct stat st;
+	int fd = open(w->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | extra_flags, 0600);
+
+	if (fd < 0)
+		return fail(w, errno == ELOOP ? "refusing to write through a symlink" : "cannot create",
+			    errno == ELOOP ? EPERM : errno);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(w, "not a regular file", EINVAL);
+	}
+	if (fchmod(fd, 0600)) {
+		int e = errno;
+
+		close(fd);
+		return fail(w, "cannot set mode 0600", e);
+	}
+	return fd;
+}
+
+static int write_header(struct rec_writer *w);
+
+static int put(struct rec_writer *w, uint16_t type, const void *a, size_t alen, const void *b,
+	       size_t blen)
+{
+	struct frame_hdr h = { .len = (uint32_t)(alen + blen), .type = type };
+
+	if (!w->gz)
+		return -EBADF;
+	if (w->header_due) {
+		int rc;
+
+		w->header_due = false;
+		if ((rc = write_header(w)))
+			return rc;
+	}
+	if (gzwrite(w->gz, &h, sizeof(h)) != (int)sizeof(h) ||
+	    (alen && gzwrite(w->gz, a, (unsigned)alen) != (int)alen) ||
+	    (blen && gzwrite(w->gz, b, (unsigned)blen) != (int)blen)) {
+		int e;
+		const char *m = gzerror(w->gz, &e);
+
+		snprintf(w->err, sizeof(w->err), "%s: write failed: %s", w->path,
+			 e == Z_ERRNO ? strerror(errno) : m);
+		return -EIO;
+	}
+	w->dirty = true;
+	return 0;
+}
+
+static int write_header(struct rec_writer *w)
+{
+	char text[2048];
+	uint32_t ver = REC_FORMAT_VERSION;
+	int n = snprintf(text, sizeof(text),
+			 "version=%s\nabi=%d\nhost=%s\nkernel=%s\nendian=little\n"
+			 "boot_to_real_ns=%" PRId64 "\nt0_ns=%" PRIu64 "\nfilters=%s\npart=%u\n",
+			 w->meta.version, FT_ABI_VERSION, w->meta.host, w->meta.kernel,
+			 w->meta.boot_to_real_ns, w->meta.t0_ns, w->meta.filters, w->meta.part);
+	char payload[sizeof(text) + 12];
+
+	if (n < 0 || (size_t)n >= sizeof(text))
+		n = (int)strlen(text);
+	memcpy(payload, REC_MAGIC, 8);
+	memcpy(payload + 8, &ver, 4);
+	memcpy(payload + 12, text, (size_t)n);
+	return put(w, REC_HEADER, payload, 12 + (size_t)n, NULL, 0);
+}
+
+/* Open w->path with flags and start a gzip member with a header. */
+static int start_part(struct rec_writer *w, int flags)
+{
+	int fd = open_file(w, flags);
+
+	if (fd < 0)
+		return fd;
+	w->fd = fd;
+	w->gz = gzdopen(fd, "ab6");
+	if (!w->gz) {
+		close(fd);
+		return fail(w, "cannot start compression", ENOMEM);
+	}
+	/* A bigger buffer: fewer writes between the once-a-second syncs. */
+	gzbuffer(w->gz, 128 * 1024);
+	w->header_due = true;
+	return 0;
+}
+
+struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struct rec_meta *m,
+				   char *err, size_t errlen)
+{
+	struct rec_writer *w = calloc(1, sizeof(*w));
+
+	if (!w || !(w->path = strdup(cfg->path))) {
+		snprintf(err, errlen, "out of memory");
+		free(w);
+		return NULL;
+	}
+	w->cfg = *cfg;
+	w->cfg.path = w->path;
+	w->meta = *m;
+	w->meta.part = 1;
+	w->fd = -1;
+	if (start_part(w, O_TRUNC) < 0) {
+		snprintf(err, errlen, "%s", w->err);
+		if (w->gz)
+			gzclose(w->gz);
+		free(w->path);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void rec_writer_start(struct rec_writer *w, uint64_t t0_ns)
+{
+	w->meta.t0_ns = t0_ns;
+}
+
+int rec_write_event(struct rec_writer *w, const void *data, size_t len)
+{
+	return put(w, REC_EVENT, data, len, NULL, 0);
+}
+
+int rec_write_tick(struct rec_writer *w, uint64_t now_ns)
+{
+	return put(w, REC_TICK, &now_ns, sizeof(now_ns), NULL, 0);
+}
+
+int rec_write_counters(struct rec_writer *w, uint64_t now_ns, const uint64_t c[REC_NCOUNTERS])
+{
+	return put(w, REC_COUNTERS, &now_ns, sizeof(now_ns), c, REC_NCOUNTERS * sizeof(c[0]));
+}
+
+/* Finish the current part: END frame, gzip trailer, data on disk. */
+static int finish_part(struct rec_writer *w, uint64_t now_ns, uint32_t reason)
+{
+	int rc = 0, zrc;
+	struct stat st;
+
+	if (!w->gz)
+		return -EBADF;
+	rc = put(w, REC_END, &now_ns, sizeof(now_ns), &reason, sizeof(reason));
+	if (gzflush(w->gz, Z_FINISH) != Z_OK && !rc)
+		rc = fail(w, "flush failed", errno ? errno : EIO);
+	if (fdatasync(w->fd) && !rc)
+		rc = fail(w, "sync failed", errno);
+	if (!fstat(w->fd, &st))
+		w->bytes_done += (uint64_t)st.st_size;
+	zrc = gzclose(w->gz); /* closes w->fd */
+	if (zrc != Z_OK && !rc)
+		rc = fail(w, "close failed", errno ? errno : EIO);
+	w->gz = NULL;
+	w->fd = -1;
+	w->dirty = false;
+	return rc;
+}
+
+/* path.N -> path.N+1 for N = keep-1 .. 1, path -> path.1; path.keep is dropped. */
+static int rotate(struct rec_writer *w, uint64_t now_ns)
+{
+	size_t n = strlen(w->path) + 16;
+	char *from = malloc(n), *to = malloc(n);
+	int rc = finish_part(w, now_ns, REC_END_ROTATE);
+
+	if (!from || !to) {
+		free(from);
+		free(to);
+		return fail(w, "rotate", ENOMEM);
+	}
+	if (w->cfg.keep == 0) {
+		unlink(w->path);
+	} else {
+		snprintf(to, n, "%s.%u", w->path, w->cfg.keep);
+		unlink(to);
+		for (unsigned i = w->cfg.keep; i > 1; i--) {
+			snprintf(from, n, "%s.%u", w->path, i - 1);
+			snprintf(to, n, "%s.%u", w->path, i);
+			if (rename(from, to) && errno != ENOENT && !rc)
+				rc = fail(w, "rotate", errno);
+		}
+		snprintf(to, n, "%s.1", w->path);
+		if (rename(w->path, to) && !rc)
+			rc = fail(w, "rotate", errno);
+	}
+	free(from);
+	free(to);
+	w->meta.part++;
+	{
+		int src = start_part(w, O_EXCL);
+
+		if (src && !rc)
+			rc = src;
+	}
+	return rc;
+}
+
+int rec_writer_sync(struct rec_writer *w, uint64_t now_ns)
+{
+	if (!w->gz)
+		return -EBADF;
+	if (w->dirty) {
+		if (gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
+			return fail(w, "flush failed", errno ? errno : EIO);
+		if (fdatasync(w->fd))
+			return fail(w, "sync failed", errno);
+		w->dirty = false;
+	}
+	if (w->cfg.rotate_bytes) {
+		struct stat st;
+
+		if (!fstat(w->fd, &st) && (uint64_t)st.st_size >= w->cfg.rotate_bytes)
+			return rotate(w, now_ns);
+	}
+	return 0;
+}
+
+int rec_writer_reopen(struct rec_writer *w, uint64_t now_ns)
+{
+	int rc = w->gz ? finish_part(w, now_ns, REC_END_REOPEN) : 0;
+	int src;
+
+	w->meta.part++;
+	src = start_part(w, O_APPEND);
+	return rc ? rc : src;
+}
+
+int rec_writer_close(struct rec_writer *w, uint64_t now_ns, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (!w)
+		return 0;
+	if (w->gz)
+		rc = finish_part(w, now_ns, REC_END_STOP);
+	snprintf(err, errlen, "%s", w->err[0] ? w->err : "no error");
+	free(w->path);
+	free(w);
+	return rc;
+}
+
+const char *rec_writer_error(const struct rec_writer *w)
+{
+	return w->err;
+}
+
+uint64_t rec_writer_bytes(const struct rec_writer *w)
+{
+	struct stat st;
+
+	if (w->gz && !fstat(w->fd, &st))
+		return w->bytes_done + (uint64_t)st.st_size;
+	return w->bytes_done;
+}
+
+/* ---------------------------------------------------------------- reader */
+
+struct rec_reader {
+	rec_read_fn fn;
+	void *src;
+	uint8_t buf[REC_MAX_FRAME];
+	uint64_t offset;
+	bool seen_header, ended;
+	struct rec_meta meta;
+	const char *why;
+	char whybuf[160];
+};
+
+struct rec_reader *rec_reader_new(rec_read_fn fn, void *src)
+{
+	struct rec_reader *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->fn = fn;
+		r->src = src;
+	}
+	return r;
+}
+
+void rec_reader_free(struct rec_reader *r)
+{
+	free(r);
+}
+
+/* Read exactly n bytes: 1 done, 0 clean end before any byte, -1 cut, -2 error. */
+static int read_full(struct rec_reader *r, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		const char *why = NULL;
+		long k = r->fn(r->src, (uint8_t *)buf + got, n - got, &why);
+
+		if (k < 0) {
+			r->why = why ? why : "read error";
+			return -2;
+		}
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	r->offset += got;
+	if (got == n)
+		return 1;
+	return got == 0 ? 0 : -1;
+}
+
+static bool key_is(const char *line, size_t len, const char *key, const char **val)
+{
+	size_t k = strlen(key);
+
+	if (len > k && !memcmp(line, key, k) && line[k] == '=') {
+		*val = line + k + 1;
+		return true;
+	}
+	return false;
+}
+
+static void copy_val(char *dst, size_t dstlen, const char *v, size_t vlen)
+{
+	if (vlen >= dstlen)
+		vlen = dstlen - 1;
+	memcpy(dst, v, vlen);
+	dst[vlen] = 0;
+}
+
+enum rec_status rec_parse_header(const void *data, size_t len, struct rec_meta *m,
+				 const char **why)
+{
+	const char *p = (const char *)data + 12, *end = (const char *)data + len;
+	uint32_t ver;
+
+	memset(m, 0, sizeof(*m));
+	if (len < 12 || memcmp(data, REC_MAGIC, 8)) {
+		*why = "not a famtrace recording";
+		return REC_BAD;
+	}
+	memcpy(&ver, (const char *)data + 8, 4);
+	m->format = ver;
+	if (ver == 0) {
+		*why = "not a famtrace recording (format version 0)";
+		return REC_BAD;
+	}
+	if (ver > REC_FORMAT_VERSION) {
+		*why = "newer format";
+		return REC_TOO_NEW;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *v;
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char num[32];
+
+		if (key_is(p, l, "version", &v))
+			copy_val(m->version, sizeof(m->version), v, l - (size_t)(v - p));
+		else if (key_is(p, l, "host", &v))
+			copy_val(m->host, sizeof(m->host), v, l - (size_t)(v - p));
+		else if (key_is(p, l, "kernel", &v))
+			copy_val(m->kernel, sizeof(m->kernel), v, l - (size_t)(v - p));
+		else if (key_is(p, l, "filters", &v))
+			copy_val(m->filters, sizeof(m->filters), v, l - (size_t)(v - p));
+		else if (key_is(p, l, "endian", &v) && (l - (size_t)(v - p) != 6 || memcmp(v, "little", 6))) {
+			*why = "recording written on a big-endian machine; this famtrace reads little-endian only";
+			return REC_BAD;
+		} else if (key_is(p, l, "boot_to_real_ns", &v)) {
+			copy_val(num, sizeof(num), v, l - (size_t)(v - p));
+			m->boot_to_real_ns = strtoll(num, NULL, 10);
+		} else if (key_is(p, l, "t0_ns", &v)) {
+			copy_val(num, sizeof(num), v, l - (size_t)(v - p));
+			m->t0_ns = strtoull(num, NULL, 10);
+		} else if (key_is(p, l, "part", &v)) {
+			copy_val(num, sizeof(num), v, l - (size_t)(v - p));
+			m->part = (unsigned)strtoul(num, NULL, 10);
+		}
+		p += l + 1;
+	}
+	/* Boottime and its offset to the wall clock fit in 2^62 ns (146 years);
+	 * anything larger is damage, and would overflow time arithmetic. */
+	if (m->t0_ns > (1ULL << 62) || m->boot_to_real_ns > (1LL << 62) ||
+	    m->boot_to_real_ns < -(1LL << 62)) {
+		*why = "corrupt header (impossible clock values)";
+		return REC_BAD;
+	}
+	return REC_OK;
+}
+
+enum rec_status rec_next(struct rec_reader *r, struct rec_frame *f)
+{
+	struct frame_hdr h;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	for (;;) {
+		rc = read_full(r, &h, sizeof(h));
+		if (rc == 0) {
+			if (!r->seen_header) {
+				r->why = "empty file, not a famtrace recording";
+				return REC_BAD;
+			}
+			return REC_DONE;
+		}
+		if (rc == -2)
+			return REC_BAD;
+		if (rc == -1) {
+			r->why = !r->seen_header ? "not a famtrace recording" : "cut inside a frame header";
+			return r->seen_header ? REC_CUT : REC_BAD;
+		}
+		if (!r->seen_header && (h.type != REC_HEADER || h.len < 12 || h.len > REC_MAX_FRAME)) {
+			r->why = "not a famtrace recording";
+			return REC_BAD;
+		}
+		if (h.len > REC_MAX_FRAME || h.reserved) {
+			snprintf(r->whybuf, sizeof(r->whybuf), "corrupt frame at byte %" PRIu64,
+				 r->offset - sizeof(h));
+			r->why = r->whybuf;
+			return REC_BAD;
+		}
+		rc = read_full(r, r->buf, h.len);
+		if (rc == -2)
+			return REC_BAD;
+		if (rc <= 0 && h.len) {
+			r->why = "cut inside a frame";
+			return REC_CUT;
+		}
+		f->type = h.type;
+		f->len = h.len;
+		f->data = r->buf;
+		r->ended = false;
+		switch (h.type) {
+		case REC_HEADER: {
+			const char *why = NULL;
+			enum rec_status s = rec_parse_header(r->buf, h.len, &r->meta, &why);
+
+			if (s == REC_TOO_NEW) {
+				snprintf(r->whybuf, sizeof(r->whybuf),
+					 "recording format version %u is newer than this famtrace reads "
+					 "(version %d); use a newer famtrace",
+					 r->meta.format, REC_FORMAT_VERSION);
+				r->why = r->whybuf;
+				return s;
+			}
+			if (s != REC_OK) {
+				r->why = why;
+				return s;
+			}
+			r->seen_header = true;
+			return REC_OK;
+		}
+		case REC_EVENT:
+			if (h.len >= sizeof(struct ft_hdr)) {
+				struct ft_hdr eh;
+
+				memcpy(&eh, r->buf, sizeof(eh));
+				f->ts_ns = eh.ts_ns;
+			}
+			return REC_OK;
+		case REC_TICK:
+		case REC_COUNTERS:
+		case REC_END:
+			if (h.len < 8 || (h.type == REC_TICK && h.len != 8) ||
+			    (h.type == REC_COUNTERS && h.len != 8 + REC_NCOUNTERS * 8) ||
+			    (h.type == REC_END && h.len != 12)) {
+				snprintf(r->whybuf, sizeof(r->whybuf),
+					 "corrupt frame at byte %" PRIu64, r->offset - h.len - sizeof(h));
+				r->why = r->whybuf;
+				return REC_BAD;
+			}
+			memcpy(&f->ts_ns, r->buf, 8);
+			if (h.type == REC_END)
+				r->ended = true;
+			return REC_OK;
+		default:
+			/* A frame type from a later minor revision: skip it. */
+			continue;
+		}
+	}
+}
+
+const struct rec_meta *rec_reader_meta(const struct rec_reader *r)
+{
+	return &r->meta;
+}
+
+const char *rec_reader_why(const struct rec_reader *r)
+{
+	return r->why ? r->why : "";
+}
+
+uint64_t rec_reader_offset(const struct rec_reader *r)
+{
+	return r->offset;
+}
+
+bool rec_reader_ended(const struct rec_reader *r)
+{
+	return r->ended;
+}
+
+/* ---------------------------------------------------------- file source */
+
+struct rec_file {
+	gzFile gz;
+	bool gz_cut;
+	struct rec_reader *r;
+	char why[200];
+};
+
+static long gz_read(void *src, void *buf, size_t n, const char **why)
+{
+	struct rec_file *f = src;
+	int k, e;
+	const char *m;
+
+	if (f->gz_cut)
+		return 0;
+	k = gzread(f->gz, buf, (unsigned)(n > 1u << 30 ? 1u << 30 : n));
+	if (k >= 0)
+		return k;
+	m = gzerror(f->gz, &e);
+	if (e == Z_BUF_ERROR) {
+		/* The gzip stream itself ends early: the file was cut. */
+		f->gz_cut = true;
+		return 0;
+	}
+	snprintf(f->why, sizeof(f->why), "%s", e == Z_ERRNO ? strerror(errno) : m);
+	*why = f->why;
+	return -1;
+}
+
+struct rec_file *rec_file_open(const char *path, char *err, size_t errlen)
+{
+	struct rec_file *f = calloc(1, sizeof(*f));
+	int fd;
+	struct stat st;
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(f);
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		free(f);
+		return NULL;
+	}
+	f->gz = gzdopen(fd, "rb");
+	if (f->gz)
+		f->r = rec_reader_new(gz_read, f);
+	if (!f->gz || !f->r) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		if (f->gz)
+			gzclose(f->gz);
+		else
+			close(fd);
+		free(f);
+		return NULL;
+	}
+	gzbuffer(f->gz, 128 * 1024);
+	return f;
+}
+
+struct rec_reader *rec_file_reader(struct rec_file *f)
+{
+	return f->r;
+}
+
+void rec_file_close(struct rec_file *f)
+{
+	if (!f)
+		return;
+	rec_reader_free(f->r);
+	gzclose(f->gz);
+	free(f);
+}

@@ -1,0 +1,435 @@
+/*
+ * replay.c - `famtrace report`: recordings in, the live report out.
+ *
+ * Frames go through exactly what live tracing uses: ft_decode_check, then
+ * correlate_event, and correlate_tick at the times the live loop ticked (the
+ * writer records each tick), so group boundaries and the order of output
+ * lines come out as they did live.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decode.h"
+#include "metrics.h"
+#include "replay.h"
+#include "report.h"
+
+#define MAX_SESSIONS 256
+
+struct replay {
+	struct replay_opts o;
+	struct correlator *c;
+	bool have_meta;
+	struct rec_meta first; /* the earliest recording's header */
+	int64_t boot_to_real_ns; /* of the header being read */
+	bool times_ok;
+	int64_t since_wall, until_wall;
+	/* Kernel counters are cumulative per famtrace run (its t0); sum the
+	 * last value of each run. */
+	struct {
+		uint64_t t0;
+		uint64_t cnt[REC_NCOUNTERS];
+	} sessions[MAX_SESSIONS];
+	unsigned n_sessions;
+	uint64_t cur_t0;
+	uint32_t *pidset; /* -p: the named pids, and their descendants as they fork */
+	size_t n_pidset, cap_pidset;
+	uint64_t last_ns; /* latest time seen: the report's "now" */
+	const char *time_error;
+};
+
+static bool pid_in(const struct replay *rp, uint32_t pid)
+{
+	for (size_t i = 0; i < rp->n_pidset; i++)
+		if (rp->pidset[i] == pid)
+			return true;
+	return false;
+}
+
+static void pid_add(struct replay *rp, uint32_t pid)
+{
+	if (pid_in(rp, pid))
+		return;
+	if (rp->n_pidset == rp->cap_pidset) {
+		size_t cap = rp->cap_pidset ? rp->cap_pidset * 2 : 64;
+		uint32_t *n = realloc(rp->pidset, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		rp->pidset = n;
+		rp->cap_pidset = cap;
+	}
+	rp->pidset[rp->n_pidset++] = pid;
+}
+
+struct replay *replay_new(const struct replay_opts *o, struct correlator *c)
+{
+	struct replay *rp = calloc(1, sizeof(*rp));
+
+	if (!rp)
+		return NULL;
+	rp->o = *o;
+	rp->c = c;
+	rp->until_wall = INT64_MAX;
+	rp->since_wall = INT64_MIN;
+	for (size_t i = 0; i < o->n_pids; i++)
+		pid_add(rp, (uint32_t)o->pids[i]);
+	return rp;
+}
+
+void replay_free(struct replay *rp)
+{
+	if (rp)
+		free(rp->pidset);
+	free(rp);
+}
+
+bool replay_parse_time(const char *s, int64_t day_of_ns, int64_t *out_ns)
+{
+	struct tm tm = { 0 };
+	const char *end;
+	char *e;
+
+	if (*s == '@' || *s == '+') {
+		double v;
+
+		errno = 0;
+		v = strtod(s + 1, &e);
+		if (errno || e == s + 1 || *e || v < 0 || v > 1e11)
+			return false;
+		*out_ns = (int64_t)(v * 1e9) + (*s == '+' ? day_of_ns : 0);
+		return true;
+	}
+	if ((end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm)) && !*end)
+		goto ok;
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) && !*end)
+		goto ok;
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%d %H:%M", &tm)) && !*end)
+		goto ok;
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) && !*end)
+		goto ok;
+	{
+		/* A time of day: on the day the recording starts. */
+		time_t day = (time_t)(day_of_ns / 1000000000LL);
+		struct tm d;
+
+		memset(&tm, 0, sizeof(tm));
+		if (!((end = strptime(s, "%H:%M:%S", &tm)) && !*end)) {
+			memset(&tm, 0, sizeof(tm));
+			if (!((end = strptime(s, "%H:%M", &tm)) && !*end))
+				return false;
+		}
+		localtime_r(&day, &d);
+		tm.tm_year = d.tm_year;
+		tm.tm_mon = d.tm_mon;
+		tm.tm_mday = d.tm_mday;
+	}
+ok:
+	tm.tm_isdst = -1;
+	{
+		time_t t = mktime(&tm);
+
+		if (t == (time_t)-1)
+			return false;
+		*out_ns = (int64_t)t * 1000000000LL;
+	}
+	return true;
+}
+
+/* --since/--until, once the first header says when the recording starts. */
+static void resolve_times(struct replay *rp)
+{
+	int64_t start = (int64_t)rp->first.t0_ns + rp->first.boot_to_real_ns;
+
+	rp->times_ok = true;
+	if (rp->o.since && !replay_parse_time(rp->o.since, start, &rp->since_wall))
+		rp->time_error = "--since";
+	if (rp->o.until && !replay_parse_time(rp->o.until, start, &rp->until_wall))
+		rp->time_error = "--until";
+}
+
+static bool keep_event(struct replay *rp, const void *data, int kind, uint64_t ts)
+{
+	const struct ft_task *t = (const struct ft_task *)((const char *)data + sizeof(struct ft_hdr));
+	int64_t wall;
+
+	if (rp->o.since || rp->o.until) {
+		if (ts > INT64_MAX || __builtin_add_overflow((int64_t)ts, rp->boot_to_real_ns, &wall))
+			return false; /* no real clock reads that */
+		if (wall < rp->since_wall || wall > rp->until_wall)
+			return false;
+	}
+	if (rp->o.n_pids) {
+		if (!pid_in(rp, t->tgid)) {
+			if (!pid_in(rp, t->ppid))
+				return false;
+			pid_add(rp, t->tgid); /* a descendant */
+		}
+	}
+	if (rp->o.n_comms) {
+		bool match = false;
+
+		for (size_t i = 0; i < rp->o.n_comms; i++)
+			if (!strncmp(t->comm, rp->o.comms[i], FT_COMM_LEN))
+				match = true;
+		if (!match)
+			return false;
+	}
+	(void)kind;
+	return true;
+}
+
+static void session_counters(struct replay *rp, const uint64_t *cnt)
+{
+	unsigned i;
+
+	for (i = 0; i < rp->n_sessions; i++)
+		if (rp->sessions[i].t0 == rp->cur_t0)
+			break;
+	if (i == rp->n_sessions) {
+		if (rp->n_sessions == MAX_SESSIONS)
+			return;
+		rp->sessions[rp->n_sessions++].t0 = rp->cur_t0;
+	}
+	memcpy(rp->sessions[i].cnt, cnt, sizeof(rp->sessions[i].cnt));
+}
+
+static void sum_counters(struct replay *rp)
+{
+	struct source_stats *ss = correlator_stats(rp->c);
+
+	ss->lost = ss->track_full = ss->pending_full = 0;
+	for (unsigned i = 0; i < rp->n_sessions; i++) {
+		ss->lost += rp->sessions[i].cnt[FT_CNT_LOST];
+		ss->track_full += rp->sessions[i].cnt[FT_CNT_TRACK_FULL];
+		ss->pending_full += rp->sessions[i].cnt[FT_CNT_PENDING_FULL];
+	}
+}
+
+enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
+{
+	struct rec_frame f;
+	enum rec_status s;
+
+	while ((s = rec_next(r, &f)) == REC_OK) {
+		switch (f.type) {
+		case REC_HEADER: {
+			const struct rec_meta *m = rec_reader_meta(r);
+
+			if (!rp->have_meta) {
+				rp->first = *m;
+				rp->have_meta = true;
+				resolve_times(rp);
+			}
+			rp->boot_to_real_ns = m->boot_to_real_ns;
+			rp->cur_t0 = m->t0_ns;
+			break;
+		}
+		case REC_EVENT: {
+			const char *why;
+			int kind = ft_decode_check(f.data, f.len, &why);
+
+			if (!kind) {
+				correlator_stats(rp->c)->malformed++;
+				break;
+			}
+			if (!keep_event(rp, f.data, kind, f.ts_ns))
+				break;
+			correlate_event(rp->c, f.data, f.len);
+			break;
+		}
+		case REC_TICK:
+			correlate_tick(rp->c, f.ts_ns);
+			if (f.ts_ns > rp->last_ns)
+				rp->last_ns = f.ts_ns;
+			break;
+		case REC_COUNTERS:
+			session_counters(rp, (const uint64_t *)((const char *)f.data + 8));
+			break;
+		case REC_END:
+			if (f.ts_ns > rp->last_ns)
+				rp->last_ns = f.ts_ns;
+			break;
+		}
+	}
+	return s;
+}
+
+/* One input file, opened to read its header (for sorting) and then in full. */
+struct input {
+	const char *path;
+	struct rec_meta meta;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct input *x = a, *y = b;
+
+	if (x->meta.t0_ns != y->meta.t0_ns)
+		return x->meta.t0_ns < y->meta.t0_ns ? -1 : 1;
+	if (x->meta.part != y->meta.part)
+		return x->meta.part < y->meta.part ? -1 : 1;
+	return 0;
+}
+
+static void when_text(char *buf, size_t len, int64_t wall_ns)
+{
+	time_t t = (time_t)(wall_ns / 1000000000LL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* Read each file's first frame: refuse foreign, corrupt and newer files
+ * before reporting anything. */
+static int read_headers(struct input *in, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char err[512];
+		struct rec_file *f = rec_file_open(in[i].path, err, sizeof(err));
+		struct rec_frame fr;
+		enum rec_status s;
+
+		if (!f) {
+			fprintf(stderr, "famtrace: report: %s\n", err);
+			return FT_EXIT_INPUT;
+		}
+		s = rec_next(rec_file_reader(f), &fr);
+		if (s != REC_OK) {
+			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].path,
+				s == REC_DONE || s == REC_CUT ? "not a famtrace recording"
+							    : rec_reader_why(rec_file_reader(f)));
+			rec_file_close(f);
+			return FT_EXIT_INPUT;
+		}
+		in[i].meta = *rec_reader_meta(rec_file_reader(f));
+		rec_file_close(f);
+	}
+	return 0;
+}
+
+int replay_main(const struct replay_opts *o, char *const *files, int n)
+{
+	struct input *in = calloc((size_t)n, sizeof(*in));
+	struct correlator_cfg ccfg = { .group_gap_ns = o->group_gap_ns };
+	struct report_opts ro = { .out = stdout, .wall_time = o->wall_time, .verbose = o->verbose };
+	struct metrics *mx = NULL;
+	struct correlator *c = NULL;
+	struct replay *rp = NULL;
+	struct sink sink, teed;
+	int rc = 0;
+
+	if (!in) {
+		fprintf(stderr, "famtrace: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		in[i].path = files[i];
+	if ((rc = read_headers(in, n)))
+		goto out;
+	qsort(in, (size_t)n, sizeof(*in), by_start);
+
+	ro.t0_ns = in[0].meta.t0_ns;
+	ro.boot_to_real_ns = in[0].meta.boot_to_real_ns;
+	if (o->json)
+		json_sink(&sink, &ro);
+	else
+		text_sink(&sink, &ro);
+	if (o->metrics_path) {
+		mx = metrics_new(in[0].meta.version,
+				 (double)((int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns) / 1e9);
+		if (!mx) {
+			rc = 1;
+			goto out;
+		}
+		metrics_tee(mx, &teed, &sink);
+		sink = teed;
+	}
+	c = correlator_new(&ccfg, &sink);
+	rp = c ? replay_new(o, c) : NULL;
+	if (!rp) {
+		fprintf(stderr, "famtrace: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	{
+		char w[32];
+
+		when_text(w, sizeof(w), (int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns);
+		fprintf(stderr, "famtrace: recording of %s (kernel %s, famtrace %s), started %s; "
+				"filters: %s\n",
+			in[0].meta.host, in[0].meta.kernel, in[0].meta.version, w, in[0].meta.filters);
+	}
+	if (!o->json)
+		text_header(&ro);
+	for (int i = 0; i < n; i++) {
+		char err[512];
+		struct rec_file *f = rec_file_open(in[i].path, err, sizeof(err));
+		struct rec_reader *r;
+		enum rec_status s;
+
+		if (!f) {
+			fprintf(stderr, "famtrace: report: %s\n", err);
+			rc = FT_EXIT_INPUT;
+			break;
+		}
+		r = rec_file_reader(f);
+		s = replay_stream(rp, r);
+		if (rp->time_error) {
+			fprintf(stderr, "famtrace: report: %s '%s' is not a time (use \"YYYY-MM-DD "
+					"HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS or +SECONDS)\n",
+				rp->time_error, !strcmp(rp->time_error, "--since") ? o->since : o->until);
+			rec_file_close(f);
+			rc = 2; /* usage */
+			goto out;
+		}
+		if (s == REC_DONE && !rec_reader_ended(r))
+			s = REC_CUT;
+		if (s == REC_CUT) {
+			char w[32];
+
+			when_text(w, sizeof(w), (int64_t)rp->last_ns + rp->boot_to_real_ns);
+			fprintf(stderr, "famtrace: report: %s: the recording is cut short at %s "
+					"(byte %" PRIu64 " of its data; the writer was killed or the machine "
+					"stopped): reporting up to there\n",
+				in[i].path, w, rec_reader_offset(r));
+			correlator_stats(c)->cut++;
+		} else if (s != REC_DONE) {
+			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].path, rec_reader_why(r));
+			rc = FT_EXIT_INPUT;
+		}
+		rec_file_close(f);
+		if (rc)
+			break;
+	}
+	sum_counters(rp);
+	correlate_flush(c);
+	if (o->json)
+		json_report(&ro, c, rp->last_ns);
+	else
+		text_report(&ro, c, rp->last_ns);
+	if (mx) {
+		char err[512];
+
+		if (metrics_write(o->metrics_path, mx, correlator_stats(c), correlator_events(c), err,
+				  sizeof(err))) {
+			fprintf(stderr, "famtrace: report: metrics: %s\n", err);
+			rc = rc ? rc : 1;
+		}
+	}
+out:
+	replay_free(rp);
+	correlator_free(c);
+	metrics_free(mx);
+	free(in);
+	return rc;
+}
