@@ -25,7 +25,7 @@ TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
-.PHONY: all clean test test-unit test-kernel vmlinux tools demo bench bench-tools sanitize fuzz
+.PHONY: all clean test test-unit test-kernels vmlinux tools demo bench bench-tools sanitize fuzz
 all: famtrace
 
 $(BUILD):
@@ -82,6 +82,10 @@ tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/bench/connstorm sanitize
 
 test: famtrace tools
 	tests/run
+
+# Only the qemu part: Debian 12's stock kernel, the kernel tests inside.
+test-kernels: famtrace tools
+	scripts/test-kernels
 
 # Benchmarks (bench/run): workloads, the empty-program floor, peers.
 $(BUILD)/bench:

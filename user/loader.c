@@ -44,10 +44,24 @@ struct loader {
 
 static bool debug_on;
 
+/* libbpf's first "prog '...': failed to ..." warning: names the hook a
+ * kernel lacks in our one-line error. */
+static char first_prog_warning[256];
+
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!debug_on && level != LIBBPF_WARN)
-		return 0;
+	if (level == LIBBPF_WARN && !first_prog_warning[0]) {
+		va_list aq;
+		char line[256];
+
+		va_copy(aq, ap);
+		vsnprintf(line, sizeof(line), fmt, aq);
+		va_end(aq);
+		if (!strncmp(line, "prog '", 6)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(first_prog_warning, sizeof(first_prog_warning), "%s", line);
+		}
+	}
 	if (!debug_on)
 		return 0; /* warnings are summarised by our own one-line errors */
 	return vfprintf(stderr, fmt, ap);
@@ -172,8 +186,11 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 		goto fail;
 	e = famtrace_bpf__load(l->skel);
 	if (e) {
-		snprintf(err, errlen, "the kernel refused famtrace's BPF programs: %s%s",
-			 strerror(-e), cfg->debug ? "" : " (rerun with --debug for the verifier log)");
+		snprintf(err, errlen, "the kernel refused famtrace's BPF programs: %s%s%s%s",
+			 strerror(-e), first_prog_warning[0] ? " (" : "", first_prog_warning,
+			 cfg->debug ? (first_prog_warning[0] ? ")" : "")
+				    : (first_prog_warning[0] ? "; --debug for the verifier log)"
+							     : " (rerun with --debug for the verifier log)"));
 		*code = e == -EPERM ? FT_EXIT_PRIV : FT_EXIT_KERNEL;
 		goto fail;
 	}
@@ -190,8 +207,9 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 	}
 	e = famtrace_bpf__attach(l->skel);
 	if (e) {
-		snprintf(err, errlen, "cannot attach famtrace's tracepoints: %s%s", strerror(-e),
-			 cfg->debug ? "" : " (rerun with --debug for details)");
+		snprintf(err, errlen, "cannot attach famtrace's tracepoints: %s%s%s%s", strerror(-e),
+			 first_prog_warning[0] ? " (" : "", first_prog_warning,
+			 first_prog_warning[0] ? ")" : cfg->debug ? "" : " (rerun with --debug for details)");
 		*code = FT_EXIT_KERNEL;
 		goto fail;
 	}
