@@ -133,8 +133,10 @@ static __always_inline void fill_task(struct ft_task *t, struct task_struct *tas
 	t->tgid = id >> 32;
 	t->tid = (__u32)id;
 	t->uid = (__u32)bpf_get_current_uid_gid();
-	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	t->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	/* task is a BTF pointer (bpf_get_current_task_btf): plain loads, which
+	 * the verifier turns into fault-safe ones, instead of helper calls. */
+	t->ppid = task->real_parent->tgid;
+	t->start_ns = task->group_leader->start_boottime;
 	t->why = why;
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
 }
@@ -178,10 +180,10 @@ static __always_inline struct sock *sock_of_fd(struct task_struct *task, int fd,
 	unsigned int max;
 	umode_t mode;
 
-	max = BPF_CORE_READ(task, files, fdt, max_fds);
+	max = task->files->fdt->max_fds;
 	if (fd < 0 || (unsigned int)fd >= max)
 		return NULL;
-	fds = BPF_CORE_READ(task, files, fdt, fd);
+	fds = task->files->fdt->fd;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return NULL;
 	mode = BPF_CORE_READ(file, f_inode, i_mode);
@@ -206,23 +208,24 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	__u16 proto;
 	__u8 why;
 
-	/* Read the arguments once, as plain loads: the verifier refuses
-	 * context accesses through a computed pointer. */
-	int fd = (int)BPF_CORE_READ(ctx, args[0]);
-	const void *uaddr = (const void *)BPF_CORE_READ(ctx, args[1]);
-	__u64 alen = BPF_CORE_READ(ctx, args[2]);
+	/* The arguments as direct context loads at constant offsets (each
+	 * BPF_CORE_READ would be a helper call on the hot path). */
+	int fd = (int)ctx->args[0];
+	const void *uaddr = (const void *)ctx->args[1];
+	__u64 alen = ctx->args[2];
+	__u32 n;
 
-	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family), uaddr))
+	/* One user-memory read of what the caller passed, at most a
+	 * sockaddr_in6: never past the end of its buffer. */
+	if (alen < sizeof(struct sockaddr_in))
 		return 0;
-	if (sa.sin6_family == AF_INET) {
-		if (alen < sizeof(struct sockaddr_in))
+	n = alen < sizeof(sa) ? (__u32)alen : sizeof(sa);
+	if (bpf_probe_read_user(&sa, n, uaddr))
+		return 0;
+	if (sa.sin6_family == AF_INET6) {
+		if (n < sizeof(struct sockaddr_in6))
 			return 0;
-		bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), uaddr);
-	} else if (sa.sin6_family == AF_INET6) {
-		if (alen < sizeof(struct sockaddr_in6))
-			return 0;
-		bpf_probe_read_user(&sa, sizeof(sa), uaddr);
-	} else {
+	} else if (sa.sin6_family != AF_INET) {
 		return 0;
 	}
 
@@ -234,7 +237,7 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	if (!why)
 		return 0;
 
-	task = (struct task_struct *)bpf_get_current_task();
+	task = bpf_get_current_task_btf();
 	sk = sock_of_fd(task, fd, &fflags);
 	if (!sk)
 		return 0;
@@ -381,6 +384,11 @@ int BPF_PROG(ft_error_report, const struct sock *sk)
 	struct pending *p;
 	__u64 key = (__u64)sk;
 
+	/* Only an attempt still in SYN_SENT can be pending here: a refused
+	 * connect has already gone to CLOSE (and been reported) when its
+	 * error is reported, and most sockets erroring are not connecting. */
+	if (sk->__sk_common.skc_state != TCP_SYN_SENT)
+		return 0;
 	p = bpf_map_lookup_elem(&ft_pending, &key);
 	if (p && !p->err)
 		p->err = BPF_CORE_READ(sk, sk_err);

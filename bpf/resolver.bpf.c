@@ -133,25 +133,20 @@ static __always_inline void read_name(struct ft_lookup *e, const void *uname)
 		e->flags |= FT_LF_NAME_CUT;
 }
 
-static __always_inline void read_sockaddr(struct ft_addr *a, const void *usa)
+/* One read of the sockaddr, as long as ai_addrlen says (at most IPv6's). */
+static __always_inline void read_sockaddr(struct ft_addr *a, const void *usa, __u32 len)
 {
-	__u16 fam = 0;
+	struct sockaddr_in6 sa = {};
+	__u32 n = len < sizeof(sa) ? len : sizeof(sa);
 
-	bpf_probe_read_user(&fam, sizeof(fam), usa);
-	a->family = fam;
-	if (fam == AF_INET) {
-		struct sockaddr_in sin = {};
-
-		bpf_probe_read_user(&sin, sizeof(sin), usa);
-		a->port = bpf_ntohs(sin.sin_port);
-		__builtin_memcpy(a->addr, &sin.sin_addr, 4);
-	} else if (fam == AF_INET6) {
-		struct sockaddr_in6 sin6 = {};
-
-		bpf_probe_read_user(&sin6, sizeof(sin6), usa);
-		a->port = bpf_ntohs(sin6.sin6_port);
-		__builtin_memcpy(a->addr, &sin6.sin6_addr, 16);
-	}
+	if (n < sizeof(struct sockaddr_in) || bpf_probe_read_user(&sa, n, usa))
+		return;
+	a->family = sa.sin6_family;
+	a->port = bpf_ntohs(sa.sin6_port);
+	if (sa.sin6_family == AF_INET)
+		__builtin_memcpy(a->addr, &((struct sockaddr_in *)&sa)->sin_addr, 4);
+	else if (sa.sin6_family == AF_INET6 && n == sizeof(sa))
+		__builtin_memcpy(a->addr, &sa.sin6_addr, 16);
 }
 
 static __always_inline void read_gai(struct ft_lookup *e, const struct rcall *c)
@@ -172,7 +167,7 @@ static __always_inline void read_gai(struct ft_lookup *e, const struct rcall *c)
 		if (bpf_probe_read_user(&ai, sizeof(ai), next))
 			break;
 		if (ai.ai_addr)
-			read_sockaddr(&e->addrs[i], ai.ai_addr);
+			read_sockaddr(&e->addrs[i], ai.ai_addr, ai.ai_addrlen);
 		e->addrs[i].socktype = ai.ai_socktype;
 		e->n_addrs = i + 1;
 		next = ai.ai_next;
@@ -255,7 +250,7 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	e->end_ns = e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	e->start_ns = c.start_ns;
-	fill_task(&e->task, (struct task_struct *)bpf_get_current_task(), c.why);
+	fill_task(&e->task, bpf_get_current_task_btf(), c.why);
 	e->api = c.api;
 	rc = PT_REGS_RC(ctx);
 	e->hint_family = -1;
