@@ -318,8 +318,8 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 	head(f, "famtrace_lookups_total", "counter",
 	     "Resolver calls by what was asked (DNS type, or the families asked of getaddrinfo) "
 	     "and result.");
-	for (unsigned i = 0; i <= m->n_ltypes && i <= MAX_LTYPES; i++) {
-		unsigned idx = i == m->n_ltypes ? MAX_LTYPES : i;
+	for (unsigned i = 0; i <= m->n_ltypes; i++) {
+		unsigned idx = i < m->n_ltypes ? i : MAX_LTYPES; /* last: "other" */
 
 		for (int r = 0; r < LR_N; r++) {
 			if (!m->ltypes[idx].n[r])
@@ -329,8 +329,6 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 			fprintf(f, ",result=\"%s\"} %llu\n", lres_name[r],
 				(unsigned long long)m->ltypes[idx].n[r]);
 		}
-		if (idx == MAX_LTYPES)
-			break;
 	}
 
 	head(f, "famtrace_events_total", "counter", "Kernel records read and correlated.");

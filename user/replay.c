@@ -156,7 +156,7 @@ static void resolve_times(struct replay *rp)
 		rp->time_error = "--until";
 }
 
-static bool keep_event(struct replay *rp, const void *data, int kind, uint64_t ts)
+static bool keep_event(struct replay *rp, const void *data, uint64_t ts)
 {
 	const struct ft_task *t = (const struct ft_task *)((const char *)data + sizeof(struct ft_hdr));
 	int64_t wall;
@@ -183,7 +183,6 @@ static bool keep_event(struct replay *rp, const void *data, int kind, uint64_t t
 		if (!match)
 			return false;
 	}
-	(void)kind;
 	return true;
 }
 
@@ -241,7 +240,7 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 				correlator_stats(rp->c)->malformed++;
 				break;
 			}
-			if (!keep_event(rp, f.data, kind, f.ts_ns))
+			if (!keep_event(rp, f.data, f.ts_ns))
 				break;
 			correlate_event(rp->c, f.data, f.len);
 			break;
