@@ -96,11 +96,12 @@ struct {
 	__type(value, struct pending);
 } ft_pending SEC(".maps");
 
-/* Socket of the connect() a thread is inside, by tid. */
+/* Socket of the connect() a thread is inside (0: none), in the thread's
+ * own storage: cheaper than a hash by tid and freed with the thread. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } ft_inflight SEC(".maps");
 
@@ -202,9 +203,9 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	struct sockaddr_in6 sa = {};
 	struct task_struct *task;
 	struct pending p = {};
-	__u64 id, key;
+	__u64 id, key, *inflight;
 	struct sock *sk;
-	__u32 tgid, tid, fflags = 0;
+	__u32 tgid, fflags = 0;
 	__u16 proto;
 	__u8 why;
 
@@ -231,7 +232,6 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 
 	id = bpf_get_current_pid_tgid();
 	tgid = id >> 32;
-	tid = (__u32)id;
 	p.dport = bpf_ntohs(sa.sin6_port);
 	why = traced_why(tgid, p.dport);
 	if (!why)
@@ -266,7 +266,9 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 		count(FT_CNT_PENDING_FULL);
 		return 0;
 	}
-	bpf_map_update_elem(&ft_inflight, &tid, &key, BPF_ANY);
+	inflight = bpf_task_storage_get(&ft_inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (inflight)
+		*inflight = key;
 	return 0;
 }
 
@@ -313,17 +315,16 @@ static __always_inline void emit_attempt(__u64 key, struct pending *p, __u8 outc
 SEC("tracepoint/syscalls/sys_exit_connect")
 int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pending *p;
 	struct sock *sk;
 	__u64 *keyp, key;
 	long ret = ctx->ret;
 
-	keyp = bpf_map_lookup_elem(&ft_inflight, &tid);
-	if (!keyp)
+	keyp = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (!keyp || !*keyp)
 		return 0;
 	key = *keyp;
-	bpf_map_delete_elem(&ft_inflight, &tid);
+	*keyp = 0;
 	p = bpf_map_lookup_elem(&ft_pending, &key);
 	if (!p)
 		return 0; /* outcome already emitted (blocking connect) */
@@ -344,8 +345,7 @@ int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
  * free (EADDRNOTAVAIL); that is an immediate error, not an abandonment. */
 static __always_inline bool connect_in_progress(__u64 key)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *k = bpf_map_lookup_elem(&ft_inflight, &tid);
+	__u64 *k = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
 
 	return k && *k == key;
 }
