@@ -14,11 +14,61 @@
 #include <string.h>
 
 #include "check.h"
+#include "exitcodes.h"
+#include "mta_postfix.h"
 #include "report.h"
+
+int check_setup(struct check_expect *e, const char *postfix_dir, const char *expect,
+		const char *prefer, pid_t *master, char *err, size_t errlen)
+{
+	memset(e, 0, sizeof(*e));
+	e->prefer = -1;
+	e->families = 1u << FAM_V4 | 1u << FAM_V6;
+	*master = 0;
+	if (postfix_dir) {
+		struct postfix_conf pc;
+
+		if (postfix_read(postfix_dir, &pc, err, errlen))
+			return -1;
+		snprintf(e->inet_protocols, sizeof(e->inet_protocols), "%s", pc.inet_protocols);
+		snprintf(e->preference, sizeof(e->preference), "%s", pc.address_preference);
+		snprintf(e->source, sizeof(e->source), "postconf -c %s", postfix_dir);
+		if (!check_parse_protocols(pc.inet_protocols, &e->families) ||
+		    !check_parse_prefer(pc.address_preference, &e->prefer)) {
+			snprintf(err, errlen, "cannot read inet_protocols '%s' / "
+				 "smtp_address_preference '%s'", pc.inet_protocols, pc.address_preference);
+			return -1;
+		}
+		*master = pc.master;
+	} else {
+		snprintf(e->source, sizeof(e->source), "command line");
+	}
+	if (expect) {
+		if (!check_parse_protocols(expect, &e->families)) {
+			snprintf(err, errlen, "--expect '%s': use ipv4, ipv6 or all", expect);
+			return -1;
+		}
+		snprintf(e->source + strlen(e->source), sizeof(e->source) - strlen(e->source),
+			 "%s--expect %s", e->source[0] ? ", overridden by " : "", expect);
+		e->inet_protocols[0] = 0;
+	}
+	if (prefer) {
+		if (!check_parse_prefer(prefer, &e->prefer)) {
+			snprintf(err, errlen, "--prefer '%s': use ipv4, ipv6 or any", prefer);
+			return -1;
+		}
+		snprintf(e->source + strlen(e->source), sizeof(e->source) - strlen(e->source),
+			 ", --prefer %s", prefer);
+		e->inet_protocols[0] = 0;
+	}
+	return 0;
+}
 
 bool check_parse_protocols(const char *s, unsigned *families)
 {
 	*families = 0;
+	while (*s == ' ')
+		s++;
 	if (!strcmp(s, "all")) {
 		*families = 1u << FAM_V4 | 1u << FAM_V6;
 		return true;
@@ -82,7 +132,10 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
 	char buf[400], q[200];
-	bool ok;
+	bool ok, seen;
+	int verdict;
+	static const char *const verdict_key[] = { "conforms", "violation", "nothing_observed" };
+	static const char *const verdict_text[] = { "CONFORMS", "VIOLATION", "NOTHING OBSERVED" };
 
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
@@ -163,11 +216,14 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	for (int f = 0; f < FAM_N; f++)
 		if (!(e->families & (1u << f)) && (t.asked[f] || t.tried[f]))
 			ok = false;
+	/* A trace that saw nothing proves nothing: never "conforms". */
+	seen = t.lookups || t.tried[FAM_V4] || t.tried[FAM_V6];
+	verdict = !seen ? FT_CHECK_UNKNOWN : ok ? FT_CHECK_CONFORMS : FT_CHECK_VIOLATION;
 
 	if (json) {
 		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"expected_families\":[%s%s%s],"
 			     "\"expected_prefer\":%s,\"source\":",
-			FT_JSON_SCHEMA, ok ? "conforms" : "violation",
+			FT_JSON_SCHEMA, verdict_key[verdict],
 			e->families & 1u << FAM_V4 ? "\"ipv4\"" : "",
 			(e->families & 1u << FAM_V4) && (e->families & 1u << FAM_V6) ? "," : "",
 			e->families & 1u << FAM_V6 ? "\"ipv6\"" : "",
@@ -184,7 +240,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			json_str(out, t.evidence[i]);
 		}
 		fprintf(out, "],\"more_evidence\":%u}\n", t.more_evidence);
-		return ok ? 0 : 1;
+		return verdict;
 	}
 
 	fprintf(out, "\n=== famtrace check ===\n");
@@ -204,14 +260,14 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		t.first[FAM_V4], t.first[FAM_V6], t.dual_dests);
 	fprintf(out, "cost:       %" PRIu64 " fallback(s), %s lost; %" PRIu64 " attempt(s) abandoned\n",
 		t.fallbacks, fmt_dur(q, sizeof(q), t.fallback_cost_ns), t.abandoned);
-	if (!t.lookups && !t.tried[FAM_V4] && !t.tried[FAM_V6])
-		fprintf(out, "note:       nothing was looked up or connected while tracing; the verdict "
-			     "only says that nothing violated the rules\n");
-	fprintf(out, "verdict:    %s\n", ok ? "CONFORMS" : "VIOLATION");
+	if (!seen)
+		fprintf(out, "note:       nothing was looked up or connected while tracing: there is "
+			     "nothing to judge (did the command deliver anything, through this instance?)\n");
+	fprintf(out, "verdict:    %s\n", verdict_text[verdict]);
 	for (unsigned i = 0; i < t.n_evidence; i++)
 		fprintf(out, "  - %s\n", t.evidence[i]);
 	if (t.more_evidence)
 		fprintf(out, "  (+%u more)\n", t.more_evidence);
 	fflush(out);
-	return ok ? 0 : 1;
+	return verdict;
 }

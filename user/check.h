@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "correlate.h"
 
@@ -17,6 +18,14 @@ struct check_expect {
 	char inet_protocols[256], preference[256];
 };
 
+/*
+ * What `check` expects: from a Postfix instance (postfix_dir, may be NULL)
+ * and --expect/--prefer overrides. *master gets the instance's master pid
+ * (0 without postfix_dir). Returns 0, or -1 with one line in err.
+ */
+int check_setup(struct check_expect *e, const char *postfix_dir, const char *expect,
+		const char *prefer, pid_t *master, char *err, size_t errlen);
+
 /* Parse "ipv4" / "ipv6" / "all" / "ipv4, ipv6" into families; false if unknown. */
 bool check_parse_protocols(const char *s, unsigned *families);
 /* Parse "ipv4" / "ipv6" / "any" into prefer; false if unknown. */
@@ -24,7 +33,8 @@ bool check_parse_prefer(const char *s, int *prefer);
 
 /*
  * Print what was expected, what was observed and the verdict, with evidence.
- * Returns 0 when the observed behaviour conforms, 1 when it violates.
+ * Returns FT_CHECK_CONFORMS, FT_CHECK_VIOLATION, or FT_CHECK_UNKNOWN when
+ * nothing at all was observed (no lookup, no attempt): never "conforms".
  */
 int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e);
 

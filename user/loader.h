@@ -12,17 +12,8 @@
 #include <linux/types.h>
 
 #include "famtrace.h"
+#include "exitcodes.h"
 
-/* famtrace's exit codes (README "Exit codes"). */
-enum ft_exit {
-	FT_EXIT_OK = 0,
-	FT_EXIT_RUNTIME = 1,  /* failure while tracing, or events were lost */
-	FT_EXIT_USAGE = 2,    /* bad command line */
-	FT_EXIT_PRIV = 3,     /* not root / missing CAP_BPF + CAP_PERFMON */
-	FT_EXIT_KERNEL = 4,   /* kernel lacks BTF or ring buffers, or refuses the programs */
-	FT_EXIT_TRACEFS = 5,  /* tracefs is not mounted and cannot be mounted */
-	FT_EXIT_NOPID = 6,    /* -p names a process that does not exist */
-};
 
 struct loader_cfg {
 	enum ft_mode mode;

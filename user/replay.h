@@ -11,9 +11,9 @@
 #include <sys/types.h>
 
 #include "correlate.h"
+#include "exitcodes.h"
 #include "recording.h"
 
-#define FT_EXIT_INPUT 7 /* a recording is unreadable: foreign, corrupt or too new */
 
 struct replay_opts {
 	bool json, wall_time, verbose;

@@ -1,0 +1,108 @@
+#!/bin/bash
+# tests/connect.sh - connect attempts on the real kernel: families, outcomes
+# (connected, refused, no route, black hole, abandoned), fallbacks, UDP
+# route probes, text output, and the process tree of `famtrace run`.
+. "$(dirname "$0")/lib.sh"
+need_root
+net_up
+
+# The BPF programs load at all: a clear first failure if they cannot.
+ft load -- true
+check "BPF programs load and attach" "$TMP/load.err" -- test "$(cat "$TMP/load.rc")" = 0
+
+# -------------------------------------------------------- loopback basics
+ft v4ok -- $C 2600 127.0.0.1
+check "loopback IPv4 connected" "$TMP/v4ok" "$TMP/v4ok.err" -- jqs "$TMP/v4ok" '
+	map(select(.type=="attempt")) | length == 1 and .[0].family == "ipv4" and
+	.[0].result == "connected" and .[0].daddr == "127.0.0.1" and .[0].dport == 2600 and
+	.[0].saddr == "127.0.0.1" and .[0].sport > 0 and .[0].latency_ms > 0 and
+	.[0].comm == "connector" and .[0].errno == null'
+
+ft v6ok -- $C 2600 ::1
+check "loopback IPv6 connected" "$TMP/v6ok" "$TMP/v6ok.err" -- jqs "$TMP/v6ok" '
+	map(select(.type=="attempt")) | length == 1 and .[0].family == "ipv6" and
+	.[0].result == "connected" and .[0].daddr == "::1" and .[0].saddr == "::1"'
+
+ft refused -- $C -1 2601 127.0.0.1
+ft refused6 -- $C -1 2601 ::1
+check "loopback IPv4 refused" "$TMP/refused" -- jqs "$TMP/refused" '
+	map(select(.type=="attempt")) | length == 1 and .[0].family == "ipv4" and
+	.[0].result == "refused" and .[0].errno == "ECONNREFUSED"'
+check "loopback IPv6 refused" "$TMP/refused6" -- jqs "$TMP/refused6" '
+	map(select(.type=="attempt")) | length == 1 and .[0].family == "ipv6" and
+	.[0].result == "refused" and .[0].errno == "ECONNREFUSED"'
+check "run exits with the command's status (connector failed: 1)" "$TMP/refused.rc" -- \
+	test "$(cat "$TMP/refused.rc")" = 1
+
+ft mapped -- $C 2600 ::ffff:127.0.0.1
+check "::ffff:127.0.0.1 on an AF_INET6 socket is IPv4 on the wire" "$TMP/mapped" -- jqs "$TMP/mapped" '
+	map(select(.type=="attempt")) | length == 1 and .[0].family == "ipv4" and
+	.[0].v4mapped == true and .[0].daddr == "127.0.0.1" and .[0].result == "connected"'
+
+ft udp -- $C -u 53 192.0.2.2 2001:db8:3::1
+check "UDP connect is a route probe, not an attempt" "$TMP/udp" -- jqs "$TMP/udp" '
+	(map(select(.type=="attempt")) | length == 0) and
+	(map(select(.type=="probe" and .family=="ipv4" and .ok and .daddr=="192.0.2.2" and .saddr=="192.0.2.1")) | length == 1) and
+	(map(select(.type=="probe" and .family=="ipv6" and (.ok|not) and .errno=="ENETUNREACH")) | length == 1) and
+	(map(select(.type=="process"))[0].ipv6.probes_failed == 1)'
+
+# --------------------------------------------------------- failure kinds
+ft noroute -- $C -1 2525 2001:db8:3::25
+check "no IPv6 route: immediate ENETUNREACH" "$TMP/noroute" -- jqs "$TMP/noroute" '
+	map(select(.type=="attempt")) | length == 1 and .[0].family == "ipv6" and
+	.[0].result == "net_unreachable" and .[0].errno == "ENETUNREACH"'
+
+ft fb -- $C 2525 2001:db8:3::25 192.0.2.2
+check "fallback after ENETUNREACH: IPv6 -> IPv4 with its cost" "$TMP/fb" -- jqs "$TMP/fb" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "fallback" and
+	.[0].first_family == "ipv6" and .[0].connected_family == "ipv4" and
+	.[0].time_lost_ms > 0 and .[0].time_lost_ms < 1000 and
+	(.[0].attempts | map(.result)) == ["net_unreachable", "connected"]'
+
+ft hole -- $C -n -t 1000 2525 2001:db8:2::25 192.0.2.2
+check "IPv6 black hole: abandoned by the application after its 1 s timeout" "$TMP/hole" -- jqs "$TMP/hole" '
+	map(select(.type=="attempt" and .family=="ipv6")) | length == 1 and
+	.[0].result == "abandoned" and .[0].errno == null and .[0].nonblock and
+	.[0].latency_ms >= 990 and .[0].latency_ms < 3000'
+check "IPv6 black hole then IPv4: fallback costing about the timeout" "$TMP/hole" -- jqs "$TMP/hole" '
+	(map(select(.type=="group")) | length == 1 and .[0].class == "fallback" and
+	 .[0].time_lost_ms >= 990 and .[0].time_lost_ms < 3000) and
+	(map(select(.type=="process"))[0] | .fallbacks_from_ipv6 == 1 and .groups.fallback == 1)'
+
+ft async -- $C -n -1 2999 192.0.2.2
+check "non-blocking connect refused over veth (asynchronous outcome)" "$TMP/async" -- jqs "$TMP/async" '
+	map(select(.type=="attempt")) | length == 1 and .[0].result == "refused" and
+	.[0].nonblock == true and .[0].daddr == "192.0.2.2"'
+
+ft v6veth -- $C 2525 2001:db8:1::2
+check "IPv6 over veth connected first time" "$TMP/v6veth" -- jqs "$TMP/v6veth" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "connected_first" and
+	.[0].connected_family == "ipv6"'
+
+# Text output names the failed attempt, its errno, the winner and the cost.
+timeout 60 "$FT" run -- $C -n -t 1000 2525 2001:db8:2::25 192.0.2.2 >"$TMP/text" 2>&1
+check "text report: failed IPv6 attempt, IPv4 winner, time lost" "$TMP/text" -- bash -c "
+	grep -q 'IPv6 \[2001:db8:2::25\]:2525 *abandoned after 1.0' '$TMP/text' &&
+	grep -q 'IPv4 192.0.2.2:2525 *connected.*FALLBACK IPv6->IPv4, 1.0[0-9] s lost' '$TMP/text' &&
+	grep -q 'fallbacks: 1 from IPv6' '$TMP/text'"
+
+# ------------------------------------------------------- processes, run
+ft status -- sh -c 'exit 7'
+check "run returns the command's exit status (7)" "$TMP/status.err" -- test "$(cat "$TMP/status.rc")" = 7
+ft noexec -- /nonexistent/command
+check "run of a missing command exits 127 with a message" "$TMP/noexec.err" -- bash -c "
+	test \$(cat '$TMP/noexec.rc') = 127 && grep -q 'cannot run /nonexistent/command' '$TMP/noexec.err'"
+
+ft child -- $C -F 2600 127.0.0.1
+check "run sees the command's children" "$TMP/child" -- jqs "$TMP/child" '
+	(map(select(.type=="attempt")) | length == 1) as $one |
+	(map(select(.type=="attempt"))[0].pid) as $pid |
+	$one and (map(select(.type=="process" and .pid == $pid))[0].traced_as == "parent")'
+
+ft thread -- $C -T 2600 127.0.0.1
+check "a thread's attempt belongs to its process" "$TMP/thread" -- jqs "$TMP/thread" '
+	map(select(.type=="attempt")) | length == 1 and .[0].tid != .[0].pid'
+check "a thread's attempt is counted once, in its process" "$TMP/thread" -- jqs "$TMP/thread" '
+	map(select(.type=="process" and .ipv4.tried > 0)) | length == 1 and .[0].ipv4.tried == 1'
+
+summary

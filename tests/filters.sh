@@ -1,0 +1,83 @@
+#!/bin/bash
+# tests/filters.sh - what live tracing follows: the default mail filter,
+# -c, --all, --port, -p, lookups adopted before the mail-port connect, and
+# lost events counted and said.
+. "$(dirname "$0")/lib.sh"
+need_root dnsmasq
+net_up
+dns_up
+cp "$B/connector" "$TMP/msmtp"
+
+live mail
+$C -1 25 127.0.0.1 >/dev/null 2>&1
+$C -1 2601 127.0.0.1 >/dev/null 2>&1
+ip netns exec "$CLI" "$TMP/msmtp" -1 2602 127.0.0.1 >/dev/null 2>&1
+stop_live mail
+check "default filter: a connect to a mail port is traced" "$TMP/mail" "$TMP/mail.err" -- jqs "$TMP/mail" '
+	map(select(.type=="attempt" and .dport==25 and .comm=="connector")) | length == 1'
+check "default filter: other ports from other programs are not" "$TMP/mail" -- jqs "$TMP/mail" '
+	map(select(.type=="attempt" and .dport==2601)) | length == 0'
+check "default filter: a mail program (msmtp) is traced on any port" "$TMP/mail" -- jqs "$TMP/mail" '
+	(map(select(.type=="attempt" and .dport==2602 and .comm=="msmtp")) | length == 1) and
+	(map(select(.type=="process" and .comm=="msmtp"))[0].traced_as == "comm")'
+check "SIGTERM ends a live trace with the report and status 0" "$TMP/mail.err" -- bash -c "
+	test \$(cat '$TMP/mail.rc') = 0 && jq -e -s 'map(select(.type==\"summary\")) | length == 1 and .[0].complete' '$TMP/mail'"
+
+live comm -c msmtp
+$C -1 25 127.0.0.1 >/dev/null 2>&1
+ip netns exec "$CLI" "$TMP/msmtp" -1 2603 127.0.0.1 >/dev/null 2>&1
+stop_live comm
+check "-c narrows to the named programs" "$TMP/comm" -- jqs "$TMP/comm" '
+	(map(select(.type=="attempt" and .dport==2603)) | length == 1) and
+	(map(select(.type=="attempt" and .comm=="connector")) | length == 0)'
+
+live all --all
+$C -1 2604 127.0.0.1 >/dev/null 2>&1
+stop_live all
+check "--all traces every process" "$TMP/all" -- jqs "$TMP/all" '
+	map(select(.type=="attempt" and .dport==2604 and .comm=="connector")) | length == 1'
+
+live ports --port 2605
+$C -1 2605 127.0.0.1 >/dev/null 2>&1
+$C -1 25 127.0.0.1 >/dev/null 2>&1
+stop_live ports
+check "--port replaces the mail ports" "$TMP/ports" -- jqs "$TMP/ports" '
+	(map(select(.type=="attempt" and .dport==2605)) | length == 1) and
+	(map(select(.type=="attempt" and .comm=="connector" and .dport==25)) | length == 0)'
+
+# A process is a mail process only once it connects to port 25; its lookup
+# came first and must still be attributed to it.
+live adopt
+$R -1 25 mx1.famtrace.test >/dev/null 2>&1
+stop_live adopt
+check "default filter: lookups made before the mail-port connect are attributed" "$TMP/adopt" -- jqs "$TMP/adopt" '
+	(map(select(.type=="lookup" and .comm=="resolver" and .name=="mx1.famtrace.test")) | length == 1) and
+	(map(select(.type=="attempt" and .comm=="resolver" and .dport==25)) | length == 1 and
+	 .[0].lookup != null and .[0].name == "mx1.famtrace.test")'
+
+# Loss is counted and said, never silent: a 4 KiB ring buffer under a storm.
+live lossy --all --buffer-size 4
+ip netns exec "$CLI" "$PWD/build/bench/connstorm" 20000 2601 >/dev/null 2>&1
+sleep 1.2
+stop_live lossy
+check "ring buffer overflow: lost events counted, warned while running, report marked incomplete" \
+	"$TMP/lossy.err" -- bash -c "
+	grep -q 'events lost in the last second' '$TMP/lossy.err' &&
+	jq -e -s '(map(select(.type==\"summary\"))[-1]) as \$s |
+		(map(select(.type==\"attempt\" and .comm==\"connstorm\")) | length) as \$n |
+		\$s.lost > 0 and (\$s.complete | not) and \$n <= 20000 and \$n + \$s.lost >= 20000' '$TMP/lossy'"
+
+# -p: a process that exists before famtrace starts, and only it.
+$C -w 1500 -1 2606 127.0.0.1 >/dev/null 2>&1 &
+TARGET=$!
+BG_PIDS+=($TARGET)
+live pid -p "$TARGET"
+$C -1 2607 127.0.0.1 >/dev/null 2>&1
+wait "$TARGET"
+stop_live pid
+check "-p traces that process only" "$TMP/pid" -- jqs "$TMP/pid" "
+	(map(select(.type==\"attempt\" and .dport==2606 and .pid==$TARGET)) | length == 1) and
+	(map(select(.type==\"attempt\" and .dport==2607)) | length == 0)"
+
+
+summary

@@ -1,0 +1,209 @@
+# tests/lib.sh - the helpers every test area shares (sourced, never run).
+#
+# An area file (tests/connect.sh, tests/resolver.sh, ...) sources this, asks
+# for what it needs (need_root, net_up, dns_up), runs its checks and ends
+# with `summary`. Each area runs alone (`tests/connect.sh`) or from tests/run,
+# which runs them all. Tests make real connections over loopback and veth
+# pairs between network namespaces they create (documentation ranges only:
+# 192.0.2.0/24, 203.0.113.0/24, 2001:db8::/32), and clean up what they made,
+# by pid and by namespace name, even when a check fails.
+#
+# Prints "ok - NAME" / "not ok - NAME"; a test that cannot run counts as
+# failed, never as skipped. summary prints "N passed, N failed".
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+FT=$PWD/famtrace
+B=$PWD/build/tests
+RC=$PWD/build/bench/connstorm
+PASS=0
+FAIL=0
+P=ft$$_          # namespace prefix: unique per run
+CLI=${P}cli SRV=${P}srv HOLE=${P}hole
+TMP=$(mktemp -d /tmp/famtrace-test.XXXXXX)
+BG_PIDS=()
+CLEANUPS=()      # extra cleanup commands an area adds
+
+export LAB=ft$$l- LAB_DIR=/run/famtrace-test-lab.$$
+cleanup() {
+	local p c
+	for c in "${CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1; done
+	[ -d "$LAB_DIR" ] && scripts/lab down >/dev/null 2>&1
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for ns in "$CLI" "$SRV" "$HOLE"; do ip netns del "$ns" 2>/dev/null; done
+	[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" >&2 || rm -rf "$TMP"
+	rm -rf "/etc/netns/$CLI"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
+not_ok() {
+	FAIL=$((FAIL + 1))
+	echo "not ok - $1"
+	shift
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] && sed 's/^/#   /' "$f" | head -40
+	done
+}
+# check NAME FILE... -- COMMAND: pass if COMMAND succeeds; on failure show FILEs.
+check() {
+	local name=$1 files=()
+	shift
+	while [ "$1" != "--" ]; do files+=("$1"); shift; done
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name" "${files[@]}"; fi
+}
+# jqs FILE FILTER: the JSON Lines in FILE, slurped, must make FILTER true.
+jqs() { jq -e -s "$2" "$1"; }
+
+# The closing line; an area's exit status says whether all passed.
+summary() {
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}
+# bail NAME: a precondition failed; count it and stop this area.
+bail() {
+	not_ok "$@"
+	summary
+	exit 1
+}
+
+# need_root TOOL...: kernel tests need root, famtrace built, and the tools.
+need_root() {
+	[ "$(id -u)" = 0 ] || bail "kernel tests need root (sudo make test)"
+	local tool
+	for tool in jq ip "$@"; do
+		command -v "$tool" >/dev/null || bail "tool $tool is installed"
+	done
+	[ -x "$FT" ] || bail "famtrace is built"
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (10 times a second).
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# ------------------------------------------------------------ test network
+#  CLI: lo 127.0.0.1 ::1
+#       c0 192.0.2.1/24 2001:db8:1::1/64  <-veth->  SRV s0 192.0.2.2/24 2001:db8:1::2/64
+#       h0 2001:db8:ff::1/64              <-veth->  HOLE h1 (IPv6 off: drops all)
+#       route 2001:db8:2::/64 via 2001:db8:ff::2 (permanent neighbour): a black hole
+#       no route to 2001:db8:3::/64: ENETUNREACH
+setup_net() {
+	set -e
+	ip netns add "$CLI"
+	ip netns add "$SRV"
+	ip netns add "$HOLE"
+	ip -n "$CLI" link set lo up
+	ip -n "$SRV" link set lo up
+	ip link add c0 netns "$CLI" type veth peer name s0 netns "$SRV"
+	ip link add h0 netns "$CLI" type veth peer name h1 netns "$HOLE"
+	ip netns exec "$HOLE" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$CLI" addr add 192.0.2.1/24 dev c0
+	ip -n "$CLI" addr add 2001:db8:1::1/64 dev c0 nodad
+	ip -n "$CLI" addr add 2001:db8:ff::1/64 dev h0 nodad
+	ip -n "$SRV" addr add 192.0.2.2/24 dev s0
+	ip -n "$SRV" addr add 2001:db8:1::2/64 dev s0 nodad
+	ip -n "$SRV" addr add 192.0.2.3/24 dev s0
+	ip -n "$CLI" link set c0 up
+	ip -n "$CLI" link set h0 up
+	ip -n "$SRV" link set s0 up
+	ip -n "$HOLE" link set h1 up
+	local hmac
+	hmac=$(ip -n "$HOLE" -o link show h1 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	ip -n "$CLI" neigh add 2001:db8:ff::2 lladdr "$hmac" dev h0 nud permanent
+	ip -n "$CLI" route add 2001:db8:2::/64 via 2001:db8:ff::2 dev h0
+	set +e
+}
+
+# start_listener NS ADDR PORT: a TCP listener in NS; waits for "ready".
+start_listener() {
+	local ns=$1 addr=$2 port=$3 out=$TMP/listener.$RANDOM
+	ip netns exec "$ns" "$B/listener" "$addr" "$port" >"$out" 2>&1 &
+	BG_PIDS+=($!)
+	wait_for 5 grep -q ready "$out"
+}
+
+C="ip netns exec $CLI $B/connector"
+R="ip netns exec $CLI $B/resolver"
+
+# net_up: the namespaces above and listeners on 127.0.0.1/::1 port 2600 (CLI)
+# and 192.0.2.2/2001:db8:1::2 port 2525 (SRV).
+net_up() {
+	setup_net >"$TMP/setup.log" 2>&1 || bail "test network set up" "$TMP/setup.log"
+	start_listener "$CLI" 127.0.0.1 2600 && start_listener "$CLI" ::1 2600 &&
+		start_listener "$SRV" 192.0.2.2 2525 && start_listener "$SRV" 2001:db8:1::2 2525 ||
+		bail "listeners started"
+	ok "test network set up (namespaces $CLI $SRV $HOLE), listeners ready"
+}
+
+# dns_up: dnsmasq in SRV serves famtrace.test; CLI resolves through it.
+# baddns on 192.0.2.3 answers with broken messages on purpose.
+dns_up() {
+	mkdir -p "/etc/netns/$CLI"
+	echo "nameserver 192.0.2.2" >"/etc/netns/$CLI/resolv.conf"
+	ip netns exec "$SRV" dnsmasq -k -C /dev/null --no-resolv --no-hosts --no-poll --user=root \
+		--bind-interfaces --listen-address=192.0.2.2 --pid-file= --local=/famtrace.test/ \
+		--host-record=mx1.famtrace.test,192.0.2.2,2001:db8:1::2 \
+		--host-record=hole.famtrace.test,192.0.2.2,2001:db8:2::25 \
+		--host-record=v4only.famtrace.test,192.0.2.2 \
+		--host-record=v6only.famtrace.test,2001:db8:3::26 \
+		--mx-host=famtrace.test,mx1.famtrace.test,10 \
+		--mx-host=famtrace.test,hole.famtrace.test,20 >"$TMP/dnsmasq.log" 2>&1 &
+	BG_PIDS+=($!)
+	ip netns exec "$SRV" "$B/baddns" 192.0.2.3 >"$TMP/baddns.log" 2>&1 &
+	BG_PIDS+=($!)
+	wait_for 5 eval "$R -q mx1.famtrace.test A && grep -q ready '$TMP/baddns.log'" ||
+		bail "dnsmasq and baddns answer in the test network" "$TMP/dnsmasq.log" "$TMP/baddns.log"
+	ok "dnsmasq and baddns answer in the test network"
+}
+
+# ft NAME [famtrace options] -- CMD...: famtrace run, JSON to $TMP/NAME.
+ft() {
+	local name=$1
+	shift
+	timeout 60 "$FT" run -j "$@" >"$TMP/$name" 2>"$TMP/$name.err"
+	echo $? >"$TMP/$name.rc"
+}
+
+# live NAME [options]: famtrace in the background until stop_live; returns
+# once it says it is tracing (or recording), which comes after the drop of
+# privileges and every attach.
+live() {
+	local name=$1
+	shift
+	"$FT" -j "$@" >"$TMP/$name" 2>"$TMP/$name.err" &
+	LIVE_PID=$!
+	BG_PIDS+=($LIVE_PID)
+	for _ in $(seq 100); do
+		grep -q "tracing\|recording" "$TMP/$name.err" 2>/dev/null && return 0
+		kill -0 $LIVE_PID 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+# stop_live NAME: SIGTERM, wait, exit status into $TMP/NAME.rc.
+stop_live() {
+	sleep 0.3
+	kill -TERM "$LIVE_PID"
+	wait "$LIVE_PID"
+	echo $? >"$TMP/$1.rc"
+}
+
+# rec NAME [famtrace record options]: record in the background (RPID).
+rec() {
+	local name=$1
+	shift
+	live "$name" record -o "$TMP/$name.ftr" "$@"
+	RPID=$LIVE_PID
+}

@@ -1,0 +1,80 @@
+#!/bin/bash
+# tests/resolver.sh - lookups through the C library's resolver (uprobes)
+# against dnsmasq and a deliberately broken DNS server, joined to attempts.
+. "$(dirname "$0")/lib.sh"
+need_root dnsmasq
+net_up
+dns_up
+
+ft gai -- $R -1 2525 mx1.famtrace.test
+check "getaddrinfo: name, hints and result list captured in order" "$TMP/gai" "$TMP/gai.err" -- jqs "$TMP/gai" '
+	map(select(.type=="lookup")) | length == 1 and .[0].api == "getaddrinfo" and
+	.[0].name == "mx1.famtrace.test" and .[0].hint_family == "unspec" and .[0].ret == 0 and
+	(.[0].addrs | map(.addr)) == ["2001:db8:1::2", "192.0.2.2"]'
+check "getaddrinfo: the attempt is linked to its lookup and named" "$TMP/gai" -- jqs "$TMP/gai" '
+	(map(select(.type=="lookup"))[0].lookup) as $id |
+	(map(select(.type=="attempt")) | length == 1 and .[0].lookup == $id and
+	 .[0].name == "mx1.famtrace.test" and .[0].daddr == "2001:db8:1::2")'
+
+ft ghbn -- $R -g inet6 hole.famtrace.test
+check "gethostbyname2: one lookup (not two via gethostbyname2_r), AAAA result" "$TMP/ghbn" -- jqs "$TMP/ghbn" '
+	map(select(.type=="lookup")) | length == 1 and .[0].api == "gethostbyname2" and
+	.[0].hint_family == "ipv6" and (.[0].addrs | map(.addr)) == ["2001:db8:2::25"]'
+
+ft mx -- $R -m famtrace.test
+check "res_nsearch MX: answer parsed with libresolv (preferences, exchanges)" "$TMP/mx" -- jqs "$TMP/mx" '
+	map(select(.type=="lookup")) | length == 1 and .[0].api == "res_nsearch" and
+	.[0].qtype == "MX" and .[0].rcode == "NOERROR" and .[0].parsed and
+	(.[0].answers | map(select(.type=="MX")) | map("\(.pref) \(.exchange)") | sort) ==
+	["10 mx1.famtrace.test", "20 hole.famtrace.test"]'
+
+ft mkq -- $R -q famtrace.test MX
+check "res_nmkquery + res_nsend (as Postfix 3.x): name and type from the message" "$TMP/mkq" -- jqs "$TMP/mkq" '
+	map(select(.type=="lookup")) | length == 1 and .[0].api == "res_nsend" and
+	.[0].name == "famtrace.test" and .[0].qtype == "MX" and (.[0].answers | length) == 2'
+
+ft nx -- $R -q nope.famtrace.test A
+check "NXDOMAIN is reported as a failed lookup" "$TMP/nx" -- jqs "$TMP/nx" '
+	map(select(.type=="lookup")) | length == 1 and .[0].rcode == "NXDOMAIN" and .[0].failed'
+
+ft nodata -- $R -q v6only.famtrace.test A
+check "NODATA: NOERROR without records" "$TMP/nodata" -- jqs "$TMP/nodata" '
+	map(select(.type=="lookup")) | length == 1 and .[0].rcode == "NOERROR" and
+	(.[0].answers | length) == 0'
+
+ft rfb -- $R -n -t 1000 2525 hole.famtrace.test
+check "lookup + IPv6 black hole + IPv4: fallback for the named destination" "$TMP/rfb" -- jqs "$TMP/rfb" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "fallback" and
+	.[0].name == "hole.famtrace.test" and .[0].first_family == "ipv6" and
+	.[0].time_lost_ms >= 990 and .[0].time_lost_ms < 3000'
+
+ft rnofb -- $R -1 -n -t 500 2525 hole.famtrace.test
+check "client that tries only the first (IPv6) address: NO FALLBACK, IPv4 untried" "$TMP/rnofb" -- jqs "$TMP/rnofb" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "no_fallback" and
+	.[0].untried_family == "ipv4" and (.[0].offered | map(.addr) | index("192.0.2.2")) != null'
+
+ft runreach -- $R -4 2525 v4only.famtrace.test v6only.famtrace.test
+check "IPv6-only name from an IPv4-only client: family unreachable" "$TMP/runreach" -- jqs "$TMP/runreach" '
+	(map(select(.type=="group" and .class=="family_unreachable")) | length == 1 and
+	 .[0].name == "v6only.famtrace.test" and .[0].first_family == "ipv6") and
+	(map(select(.type=="group" and .class=="connected_first")) | .[0].name == "v4only.famtrace.test")'
+
+for bad in junk cut big; do
+	ft "bad$bad" -- $R -s 192.0.2.3 -q $bad.bad.test A
+done
+check "malformed DNS answer: unparsable, not a crash" "$TMP/badjunk" "$TMP/badjunk.err" -- jqs "$TMP/badjunk" '
+	(map(select(.type=="lookup")) | length == 1 and (.[0].parsed | not) and (.[0].error | length) > 0) and
+	(map(select(.type=="summary"))[0].malformed == 0)'
+check "DNS answer cut inside a record: unparsable" "$TMP/badcut" -- jqs "$TMP/badcut" '
+	map(select(.type=="lookup")) | length == 1 and (.[0].parsed | not)'
+check "DNS answer larger than the copy: true size kept, not parsed" "$TMP/badbig" -- jqs "$TMP/badbig" '
+	map(select(.type=="lookup")) | length == 1 and (.[0].parsed | not) and .[0].dns_bytes > 512 and
+	.[0].name == "big.bad.test" and .[0].qtype == "A"'
+
+timeout 60 "$FT" run -- $R -1 -n -t 500 2525 hole.famtrace.test >"$TMP/rtext" 2>&1
+check "text: lookup with its answer, then the attempt, then NO FALLBACK" "$TMP/rtext" -- bash -c "
+	grep -q 'DNS  getaddrinfo hole.famtrace.test (AF_UNSPEC) -> 2001:db8:2::25, 192.0.2.2' '$TMP/rtext' &&
+	grep -q 'hole.famtrace.test port 2525: NO FALLBACK: IPv6 failed, IPv4 192.0.2.2 never tried' '$TMP/rtext' &&
+	grep -q 'lookup: getaddrinfo hole.famtrace.test' '$TMP/rtext'"
+
+summary

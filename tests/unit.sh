@@ -1,0 +1,46 @@
+#!/bin/bash
+# tests/unit.sh - the correlator's unit tests (plain and under ASan+UBSan)
+# and libFuzzer on the recording reader and the DNS parser. No root needed.
+# The unit runner's exit status and its count are both checked.
+. "$(dirname "$0")/lib.sh"
+
+# unit_lines BINARY LABEL: pass its ok/not ok lines on; check its exit status
+# and that it ran at least one test.
+unit_lines() {
+	local bin=$1 label=$2 n=0 rc
+	"$bin" >"$TMP/$label.log" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) ok "$label: ${line#ok - }"; n=$((n + 1)) ;;
+		"not ok - "*) not_ok "$label: ${line#not ok - }"; n=$((n + 1)) ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$TMP/$label.log"
+	check "$label: runner exit status $rc matches its summary ($(tail -1 "$TMP/$label.log")), $n tests ran" \
+		"$TMP/$label.log" -- bash -c "
+		last=\$(tail -1 '$TMP/$label.log')
+		case \"\$last\" in *' 0 failed') test $rc = 0;; *) test $rc != 0;; esac && test $n -gt 0"
+}
+if [ -x "$B/unit" ]; then
+	unit_lines "$B/unit" unit
+else
+	not_ok "unit tests built (run make tools)"
+fi
+
+# Again under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
+if [ -x build/san/unit ]; then
+	build/san/unit >"$TMP/san.log" 2>&1
+	rc=$?
+	check "unit tests under ASan+UBSan: $(tail -1 "$TMP/san.log")" "$TMP/san.log" -- bash -c "
+		test $rc = 0 && grep -q ' 0 failed$' '$TMP/san.log'"
+else
+	not_ok "sanitizer build of the unit tests (make sanitize)"
+fi
+# libFuzzer on the recording reader (through correlator and reporters) and
+# the DNS parser, with the seed corpus and every earlier crash input.
+tests/fuzz/run "${FUZZ_SECONDS:-20}" >"$TMP/fuzz.log" 2>&1
+check "fuzzing: $(tr '\n' ';' <"$TMP/fuzz.log")" "$TMP/fuzz.log" -- bash -c "
+	test \$(grep -c 'no crash' '$TMP/fuzz.log') = 2"
+
+summary

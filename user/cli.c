@@ -1,0 +1,424 @@
+/*
+ * cli.c - famtrace's command line (cli.h): usage text, option parsing, and
+ * the checks that tie options to the subcommands they belong to. Every
+ * rejection is one line on stderr starting with "famtrace:" and exit 2;
+ * getopt's own messages are replaced by ours.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "exitcodes.h"
+#include "report.h"
+
+/* Built-in mail programs: Postfix daemons and tools, other MTAs, clients. */
+const char *const cli_mail_comms[] = {
+	"master", "smtp", "smtpd", "lmtp", "qmgr", "bounce", "postscreen", "pickup",
+	"cleanup", "local", "virtual", "pipe", "showq", "tlsmgr", "verify", "scache",
+	"proxymap", "postdrop", "postqueue", "sendmail", "sendmail-mta", "sm-mta",
+	"exim", "exim4", "opensmtpd", "smtpctl", "nullmailer-send", "ssmtp", "dma",
+	"swaks", "msmtp", "mutt", "neomutt", "fetchmail", "thunderbird", "mailx",
+	"s-nail", "mbsync", "offlineimap", "getmail", "claws-mail", "alpine",
+};
+const size_t cli_n_mail_comms = sizeof(cli_mail_comms) / sizeof(cli_mail_comms[0]);
+const uint16_t cli_mail_ports[] = { 25, 465, 587, 2525, 24, 110, 143, 993, 995 };
+const size_t cli_n_mail_ports = sizeof(cli_mail_ports) / sizeof(cli_mail_ports[0]);
+
+void cli_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: famtrace [OPTIONS]                 trace mail processes live until Ctrl-C\n"
+"       famtrace run [OPTIONS] -- CMD [ARG...]  trace CMD and its children\n"
+"       famtrace record -o FILE [OPTIONS]  write a recording until Ctrl-C\n"
+"       famtrace report [OPTIONS] FILE...  the report, from recordings\n"
+"       famtrace check [--postfix DIR] [--expect F] [--prefer F]\n"
+"                      (-d SECONDS | -- CMD [ARG...])\n"
+"                          does an MTA use the address families it is\n"
+"                          configured for? exit 0 conforms, 1 violation,\n"
+"                          2 could not check\n"
+"\n"
+"Shows, per process, which address family (IPv4/IPv6) each connect attempt\n"
+"used, how it ended, and whether the process fell back to the other family.\n"
+"\n"
+"What to trace (default: mail programs by name, plus any process that\n"
+"connects to a mail port, plus their children):\n"
+"  -a, --all               every process\n"
+"  -p, --pid PID           only this process and its descendants (repeatable)\n"
+"  -c, --comm NAME         only processes named NAME (repeatable); replaces\n"
+"                          the built-in list and, unless --port is given,\n"
+"                          the mail-port rule\n"
+"      --port LIST         mail ports, comma-separated (default\n"
+"                          25,465,587,2525,24,110,143,993,995)\n"
+"Output:\n"
+"  -j, --json              JSON Lines instead of text (schema in README.md)\n"
+"  -T, --timestamps        wall-clock times instead of seconds since start\n"
+"  -i, --interval SECONDS  print the per-process report every SECONDS\n"
+"  -v, --verbose           also successful route probes and plain successes\n"
+"Recordings and metrics:\n"
+"  -o, --output FILE       also write a recording (gzip; mode 0600; synced\n"
+"                          to disk every second; SIGHUP reopens FILE)\n"
+"      --rotate SIZE       start a new FILE when it reaches SIZE (e.g. 100M);\n"
+"                          older ones become FILE.1, FILE.2, ...\n"
+"      --keep N            rotated files to keep (default 5)\n"
+"      --metrics FILE      Prometheus text file for node_exporter's textfile\n"
+"                          collector, replaced atomically\n"
+"      --metrics-interval SECONDS  how often (default 15)\n"
+"      --since TIME, --until TIME  report: only events in this window; TIME\n"
+"                          is \"YYYY-MM-DD HH:MM:SS\", HH:MM[:SS] on the day\n"
+"                          the recording starts, @UNIXSECONDS or +SECONDS\n"
+"Check:\n"
+"      --postfix DIR       the Postfix instance whose config directory is DIR:\n"
+"                          reads inet_protocols and smtp_address_preference\n"
+"                          with postconf, traces its master and children\n"
+"      --expect F          allowed families: ipv4, ipv6 or all (overrides)\n"
+"      --prefer F          first family for dual-stack destinations: ipv4,\n"
+"                          ipv6 or any (overrides)\n"
+"      (without --postfix, name the MTA's processes with -p PID)\n"
+"Other:\n"
+"  -d, --duration SECONDS  stop after SECONDS\n"
+"      --group-gap SECONDS attempts to one port within this gap form one\n"
+"                          destination group (default 2)\n"
+"      --libc PATH         also trace lookups through this C library\n"
+"                          (default: the system's, and those mapped by\n"
+"                          traced processes, e.g. in containers)\n"
+"      --no-resolver       do not trace lookups (connects only)\n"
+"      --buffer-size KIB   kernel ring buffer size, a power of two (default 4096)\n"
+"      --debug             show libbpf's messages (verifier log)\n"
+"  -h, --help              this text\n"
+"  -V, --version           version and record ABI\n"
+"\n"
+"Examples:\n"
+"  sudo famtrace                          # watch Postfix/Exim/clients live\n"
+"  sudo famtrace -T -i 60                 # with times, report every minute\n"
+"  sudo famtrace run -- swaks --to u@example.com --server mx.example.com\n"
+"  sudo famtrace -p $(pgrep -o master)    # one Postfix instance\n"
+"  sudo famtrace --all -j -d 30 > trace.jsonl\n"
+"  sudo famtrace check --postfix /etc/postfix -- postqueue -f\n"
+"  sudo famtrace record -o /var/log/famtrace/trace.ftr.gz --rotate 100M\n"
+"  famtrace report -T /var/log/famtrace/trace.ftr.gz* --since 09:00\n"
+"\n"
+"Exit codes: 0 ok (run: CMD's status), 1 runtime failure, 2 bad usage,\n"
+"3 missing privileges, 4 kernel lacks BTF/ring buffer or refused the\n"
+"programs, 5 tracefs unavailable, 6 no such process, 7 a recording is\n"
+"unreadable (not a recording, corrupt, or a newer format).\n");
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "famtrace: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see famtrace --help)\n");
+	return FT_EXIT_USAGE;
+}
+
+static bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 1e7)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "25,587": every element a port; an empty list or element is an error,
+ * never "no mail ports" (which would switch the mail-port rule off). */
+static int parse_ports(struct opts *o, const char *list)
+{
+	const char *s = list;
+
+	o->n_ports = 0;
+	o->ports_given = true;
+	for (;;) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (end == s || errno || (*end && *end != ',') || v < 1 || v > 65535) {
+			size_t n = strcspn(s, ",");
+
+			return cli_usage_error("--port: '%.*s' in '%s' is not a port number (1-65535)",
+					       (int)n, s, list);
+		}
+		if (o->n_ports == MAX_PORTS)
+			return cli_usage_error("--port: at most %d ports", MAX_PORTS);
+		o->ports[o->n_ports++] = (uint16_t)v;
+		if (!*end)
+			return 0;
+		s = end + 1;
+	}
+}
+
+enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXPECT,
+       OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
+       OPT_UNTIL, OPT_MAP_ENTRIES };
+
+static const struct option long_opts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "group-gap", required_argument, NULL, OPT_GAP },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "libc", required_argument, NULL, OPT_LIBC },
+	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
+	{ "postfix", required_argument, NULL, OPT_POSTFIX },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "prefer", required_argument, NULL, OPT_PREFER },
+	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
+	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
+	{ "output", required_argument, NULL, 'o' },
+	{ "rotate", required_argument, NULL, OPT_ROTATE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+/* Returns -1 to go on, or an exit code. */
+int cli_parse(struct opts *o, int argc, char **argv)
+{
+	int c, rc;
+	double secs;
+
+	opterr = 0; /* our messages, one line each */
+	while ((c = getopt_long(argc, argv, "+:ap:c:jTi:vd:o:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == 0 || *end || v < 1 || v > INT_MAX)
+				return cli_usage_error("--pid: '%s' is not a process id", optarg);
+			if (o->n_pids == MAX_PIDS)
+				return cli_usage_error("--pid: at most %d processes", MAX_PIDS);
+			o->pids[o->n_pids++] = (pid_t)v;
+			break;
+		}
+		case 'c':
+			if (!*optarg || strlen(optarg) >= FT_COMM_LEN)
+				return cli_usage_error("--comm: '%s' must be 1-%d characters (the kernel's "
+						   "process name length)", optarg, FT_COMM_LEN - 1);
+			if (o->n_comms == FT_MAX_COMMS)
+				return cli_usage_error("--comm: at most %d names", FT_MAX_COMMS);
+			o->comms[o->n_comms++] = optarg;
+			break;
+		case OPT_PORT:
+			if ((rc = parse_ports(o, optarg)))
+				return rc;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'T':
+			o->wall_time = true;
+			break;
+		case 'i':
+			if (!parse_seconds(optarg, &o->interval_s))
+				return cli_usage_error("--interval: '%s' is not a positive number of seconds", optarg);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'd':
+			if (!parse_seconds(optarg, &o->duration_s))
+				return cli_usage_error("--duration: '%s' is not a positive number of seconds", optarg);
+			break;
+		case OPT_GAP:
+			if (!parse_seconds(optarg, &secs) || secs > 3600)
+				return cli_usage_error("--group-gap: '%s' is not a number of seconds (0-3600)", optarg);
+			o->group_gap_ns = (uint64_t)(secs * 1e9);
+			break;
+		case OPT_DEBUG:
+			o->debug = true;
+			break;
+		case OPT_LIBC:
+			if (o->n_libcs == sizeof(o->libcs) / sizeof(o->libcs[0]))
+				return cli_usage_error("--libc: at most %zu libraries", o->n_libcs);
+			if (access(optarg, R_OK))
+				return cli_usage_error("--libc: %s: %s", optarg, strerror(errno));
+			o->libcs[o->n_libcs++] = optarg;
+			break;
+		case OPT_NO_RESOLVER:
+			o->no_resolver = true;
+			break;
+		case OPT_POSTFIX:
+			o->postfix_dir = optarg;
+			break;
+		case OPT_EXPECT:
+			o->expect = optarg;
+			break;
+		case OPT_PREFER:
+			o->prefer = optarg;
+			break;
+		case OPT_BUFFER: {
+			char *end;
+			unsigned long kb = strtoul(optarg, &end, 10);
+
+			if (*optarg == 0 || *end || kb < 4 || kb > 1024 * 1024 || (kb & (kb - 1)))
+				return cli_usage_error("--buffer-size: '%s' must be a power of two in KiB, "
+						   "4 to 1048576", optarg);
+			o->ringbuf_bytes = (uint32_t)(kb * 1024);
+			break;
+		}
+		case 'o':
+			o->rec_path = optarg;
+			break;
+		case OPT_MAP_ENTRIES: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg == 0 || *end || v < 16 || v > 1048576)
+				return cli_usage_error("--map-entries: '%s' must be a number from 16 to "
+						       "1048576", optarg);
+			o->map_entries = (uint32_t)v;
+			break;
+		}
+		case OPT_ROTATE: {
+			char *end;
+			double v = strtod(optarg, &end);
+			uint64_t mul = 1;
+
+			if (*end == 'k' || *end == 'K')
+				mul = 1024, end++;
+			else if (*end == 'm' || *end == 'M')
+				mul = 1024 * 1024, end++;
+			else if (*end == 'g' || *end == 'G')
+				mul = 1024ULL * 1024 * 1024, end++;
+			if (end == optarg || *end || !(v * (double)mul >= 4096) || v * (double)mul > 1e15)
+				return cli_usage_error("--rotate: '%s' is not a size of at least 4K (e.g. 100M)",
+						   optarg);
+			o->rotate_bytes = (uint64_t)(v * (double)mul);
+			break;
+		}
+		case OPT_KEEP: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == 0 || *end || v < 0 || v > 1000)
+				return cli_usage_error("--keep: '%s' is not a number of files (0-1000)", optarg);
+			o->keep = (unsigned)v;
+			o->keep_given = true;
+			break;
+		}
+		case OPT_METRICS:
+			o->metrics_path = optarg;
+			break;
+		case OPT_METRICS_INTERVAL:
+			if (!parse_seconds(optarg, &o->metrics_interval_s) || o->metrics_interval_s < 0.1)
+				return cli_usage_error("--metrics-interval: '%s' is not a number of seconds "
+						   "(at least 0.1)", optarg);
+			break;
+		case OPT_SINCE:
+			o->since = optarg;
+			break;
+		case OPT_UNTIL:
+			o->until = optarg;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return FT_EXIT_OK;
+		case 'V':
+			printf("famtrace %s (record ABI %d, JSON schema %d)\n", FAMTRACE_VERSION,
+			       FT_ABI_VERSION, FT_JSON_SCHEMA);
+			return FT_EXIT_OK;
+		case ':':
+			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return cli_usage_error("unknown option '-%c'", optopt);
+			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	return -1;
+}
+
+
+int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
+{
+	int rc;
+
+	if ((rc = cli_parse(o, argc, argv)) >= 0)
+		return rc;
+	*first_operand = argc;
+	if (optind < argc) {
+		const char *sub = argv[optind];
+		int base = optind;
+
+		if (!strcmp(sub, "run"))
+			o->run = true;
+		else if (!strcmp(sub, "check"))
+			o->check = true;
+		else if (!strcmp(sub, "record"))
+			o->record = true;
+		else if (!strcmp(sub, "report"))
+			o->report = true;
+		else
+			return cli_usage_error("unknown command '%s'", sub);
+		optind = base + 1;
+		/* getopt_long wants argv[0] before the options: hand it the
+		 * subcommand's name in that place. */
+		argc -= base;
+		argv += base;
+		optind = 1;
+		if ((rc = cli_parse(o, argc, argv)) >= 0)
+			return rc;
+		*first_operand = base + optind;
+		if (o->report)
+			return -1;
+		if (optind < argc)
+			o->cmd = argv + optind;
+		else if (o->run)
+			return cli_usage_error("run: no command given (famtrace run -- CMD [ARG...])");
+	}
+	if (o->record && !o->rec_path)
+		return cli_usage_error("record: say where with -o FILE");
+	if (o->record && o->cmd)
+		return cli_usage_error("record traces live; to record a command use famtrace run -o FILE -- CMD");
+	if ((o->rotate_bytes || o->keep_given) && !o->rec_path)
+		return cli_usage_error("--rotate and --keep belong to a recording (-o FILE)");
+	if (o->metrics_interval_s && !o->metrics_path)
+		return cli_usage_error("--metrics-interval needs --metrics FILE");
+	if (o->since || o->until)
+		return cli_usage_error("--since and --until belong to famtrace report");
+	if (!o->keep_given)
+		o->keep = 5;
+	if (!o->metrics_interval_s)
+		o->metrics_interval_s = 15;
+	if ((o->postfix_dir || o->expect || o->prefer) && !o->check)
+		return cli_usage_error("--postfix, --expect and --prefer belong to famtrace check");
+	if (o->check && (o->all || o->n_comms))
+		return cli_usage_error("check traces one instance; --all and --comm do not apply");
+	if (o->all && (o->n_pids || o->n_comms || o->run))
+		return cli_usage_error("--all cannot be combined with --pid, --comm or run");
+	if (o->run && o->n_pids)
+		return cli_usage_error("run traces its command; --pid cannot be added");
+	return -1;
+}

@@ -1,0 +1,68 @@
+/*
+ * cli.h - famtrace's command line: the options every subcommand shares, the
+ * usage text, and the parser that turns argv into struct opts with one clear
+ * line (exit 2) for anything it cannot accept.
+ */
+#ifndef FT_CLI_H
+#define FT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <linux/types.h>
+
+#include "famtrace.h"
+
+#ifndef FAMTRACE_VERSION
+#define FAMTRACE_VERSION "0.1.0"
+#endif
+
+#define MAX_PIDS 256
+#define MAX_PORTS 64
+#define MAX_LIBCS 16
+
+/* The built-in mail programs and ports (the default filter). */
+extern const char *const cli_mail_comms[];
+extern const size_t cli_n_mail_comms;
+extern const uint16_t cli_mail_ports[];
+extern const size_t cli_n_mail_ports;
+
+struct opts {
+	bool json, wall_time, verbose, all, debug, run, check, record, report;
+	const char *postfix_dir, *expect, *prefer; /* check */
+	double interval_s, duration_s;
+	uint64_t group_gap_ns;
+	pid_t pids[MAX_PIDS];
+	size_t n_pids;
+	const char *comms[FT_MAX_COMMS];
+	size_t n_comms;
+	const char *libcs[MAX_LIBCS]; /* --libc */
+	size_t n_libcs;
+	bool no_resolver;
+	uint32_t ringbuf_bytes; /* --buffer-size */
+	uint32_t map_entries;	/* --map-entries (tracking and pending maps) */
+	uint16_t ports[MAX_PORTS];
+	size_t n_ports;
+	bool ports_given;
+	char **cmd;
+	const char *rec_path;	/* -o: write a recording */
+	uint64_t rotate_bytes;	/* --rotate */
+	unsigned keep;		/* --keep */
+	bool keep_given;
+	const char *metrics_path; /* --metrics */
+	double metrics_interval_s;
+	const char *since, *until; /* report */
+};
+
+void cli_usage(FILE *f);
+/* One line "famtrace: ... (see famtrace --help)" on stderr; returns FT_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse options from argv[optind]; stops at the first operand. Returns -1 to
+ * go on, or an exit code (0 after --help/--version). */
+int cli_parse(struct opts *o, int argc, char **argv);
+/* The whole command line: subcommand, its options, CMD. -1 to go on. */
+int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * exitcodes.h - every exit code famtrace returns, in one place (README
+ * "Exit codes", famtrace --help). Nothing else defines one.
+ */
+#ifndef FT_EXITCODES_H
+#define FT_EXITCODES_H
+
+enum ft_exit {
+	FT_EXIT_OK = 0,
+	FT_EXIT_RUNTIME = 1, /* failure while tracing, or the trace is incomplete */
+	FT_EXIT_USAGE = 2,   /* bad command line */
+	FT_EXIT_PRIV = 3,    /* not root / missing CAP_BPF + CAP_PERFMON */
+	FT_EXIT_KERNEL = 4,  /* kernel lacks BTF, ring buffers or a hook, or refuses the programs */
+	FT_EXIT_TRACEFS = 5, /* tracefs is not mounted and cannot be mounted */
+	FT_EXIT_NOPID = 6,   /* -p names a process that does not exist */
+	FT_EXIT_INPUT = 7,   /* a recording is unreadable: foreign, corrupt or too new */
+};
+
+/* `famtrace check` has its own three, whatever went wrong underneath. */
+enum ft_check_exit {
+	FT_CHECK_CONFORMS = 0,	/* observed behaviour matches the configuration */
+	FT_CHECK_VIOLATION = 1, /* it does not: evidence printed */
+	FT_CHECK_UNKNOWN = 2,	/* could not check: bad input, tracing failed, nothing seen */
+};
+
+#endif

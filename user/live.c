@@ -1,0 +1,544 @@
+/*
+ * live.c - live tracing: `famtrace`, `run`, `record` and `check`. Wires the
+ * loader (kernel records) to the correlator (facts), the reporters, the
+ * recording writer and the metrics file; owns signals, the child of `run`,
+ * and the exit code of a live trace. Knows nothing about how facts are
+ * derived (correlate.c) or judged (check.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+#include "correlate.h"
+#include "decode.h"
+#include "exitcodes.h"
+#include "libc.h"
+#include "live.h"
+#include "loader.h"
+#include "metrics.h"
+#include "privs.h"
+#include "procfs.h"
+#include "recording.h"
+#include "report.h"
+
+static volatile sig_atomic_t stop_signal, hup_signal;
+
+static void on_signal(int sig)
+{
+	static volatile sig_atomic_t count;
+
+	/* A second Ctrl-C means now: no report. */
+	if (sig == SIGINT && ++count > 1)
+		_exit(130);
+	if (sig == SIGHUP)
+		hup_signal = 1;
+	else
+		stop_signal = sig;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct state {
+	struct correlator *corr;
+	struct loader *ldr;
+	struct report_opts ro;
+	bool json;
+	struct rec_writer *rec; /* -o */
+	bool rec_failed;
+	uint64_t rec_counters[REC_NCOUNTERS];
+	struct metrics *metrics; /* --metrics */
+	bool counters_warned;
+};
+
+static void on_event(void *ctx, const void *data, size_t len)
+{
+	struct state *st = ctx;
+	const char *why;
+
+	/* The recording gets the raw record, exactly as the correlator does. */
+	if (st->rec && !st->rec_failed && rec_write_event(st->rec, data, len))
+		st->rec_failed = true;
+
+	if (!ft_decode_check(data, len, &why)) {
+		correlator_stats(st->corr)->malformed++;
+		return;
+	}
+	correlate_event(st->corr, data, len);
+}
+
+static void refresh_counters(struct state *st, uint64_t now)
+{
+	struct source_stats *ss = correlator_stats(st->corr);
+	uint64_t cnt[FT_CNT_MAX];
+
+	_Static_assert(FT_CNT_MAX == REC_NCOUNTERS, "recording counters");
+	int e = loader_counters(st->ldr, cnt);
+
+	if (e && !st->counters_warned) {
+		/* Never silently: without them lost events would go unseen. */
+		fprintf(stderr, "famtrace: warning: cannot read the kernel's lost-event counters: %s\n",
+			strerror(-e));
+		st->counters_warned = true;
+		correlator_stats(st->corr)->malformed++; /* mark the trace incomplete */
+	}
+	ss->lost = cnt[FT_CNT_LOST];
+	ss->track_full = cnt[FT_CNT_TRACK_FULL];
+	ss->pending_full = cnt[FT_CNT_PENDING_FULL];
+	if (st->rec && !st->rec_failed && memcmp(cnt, st->rec_counters, sizeof(cnt))) {
+		if (rec_write_counters(st->rec, now, cnt))
+			st->rec_failed = true;
+		memcpy(st->rec_counters, cnt, sizeof(cnt));
+	}
+}
+
+static void write_metrics(struct state *st, const char *path)
+{
+	char err[512];
+
+	if (metrics_write(path, st->metrics, correlator_stats(st->corr), correlator_events(st->corr),
+			  err, sizeof(err)))
+		fprintf(stderr, "famtrace: warning: metrics not written: %s\n", err);
+}
+
+static void report(struct state *st, uint64_t now)
+{
+	refresh_counters(st, now);
+	if (st->json)
+		json_report(&st->ro, st->corr, now);
+	else
+		text_report(&st->ro, st->corr, now);
+}
+
+/*
+ * `run`: fork CMD stopped on a pipe, so that it is tracked before it can
+ * connect anywhere; released once tracing is live.
+ */
+static pid_t spawn(char **cmd, int *release_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127); /* famtrace failed before releasing us */
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "famtrace: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(p[0]);
+	*release_fd = p[1];
+	return pid;
+}
+
+/* The filters, as the recording's header states them. */
+static void filters_text(char *buf, size_t len, const struct opts *o, const struct loader_cfg *c)
+{
+	size_t n = 0;
+
+#define ADD(...)                                                                   \
+	do {                                                                        \
+		if (n < len)                                                        \
+			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);      \
+	} while (0)
+	buf[0] = 0;
+	if (c->mode == FT_MODE_ALL)
+		ADD("all processes");
+	else if (c->mode == FT_MODE_PIDS)
+		ADD("%s", o->run ? "run " : o->check ? "check " : "pids");
+	else
+		ADD("mail processes");
+	if (o->cmd)
+		for (char **a = o->cmd; *a; a++)
+			ADD("%s%s", a == o->cmd ? "" : " ", *a);
+	for (size_t i = 0; i < o->n_pids; i++)
+		ADD("%s%d", i ? "," : " ", (int)o->pids[i]);
+	if (o->n_comms) {
+		ADD("; names");
+		for (size_t i = 0; i < o->n_comms; i++)
+			ADD("%s%s", i ? "," : " ", o->comms[i]);
+	}
+	if (c->n_ports) {
+		ADD("; ports");
+		for (size_t i = 0; i < c->n_ports; i++)
+			ADD("%s%u", i ? "," : " ", c->ports[i]);
+	}
+	if (o->no_resolver)
+		ADD("; no resolver");
+#undef ADD
+	for (char *p = buf; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+int live_main(struct opts *o)
+{
+	struct check_expect expect;
+	struct state st = { 0 };
+	struct correlator_cfg ccfg = { 0 };
+	struct loader_cfg lcfg = { 0 };
+	struct sink sink;
+	struct sigaction sa = { 0 };
+	char err[512];
+	int rc, code, release_fd = -1, child_status = 0;
+	pid_t child = -1;
+	uint64_t t0, next_report, deadline, child_gone_at = 0, next_lost_check = 0, lost_seen = 0;
+	uint64_t next_metrics, end_ns;
+
+	if (o->check) {
+		pid_t master;
+
+		if (check_setup(&expect, o->postfix_dir, o->expect, o->prefer, &master, err,
+				sizeof(err))) {
+			fprintf(stderr, "famtrace: check: %s\n", err);
+			return FT_CHECK_UNKNOWN;
+		}
+		if (master && o->n_pids < MAX_PIDS)
+			o->pids[o->n_pids++] = master;
+		if (!o->n_pids && !o->cmd) {
+			fprintf(stderr, "famtrace: check: name the instance with --postfix DIR or -p PID\n");
+			return FT_CHECK_UNKNOWN;
+		}
+		if (!o->cmd && !o->duration_s) {
+			fprintf(stderr, "famtrace: check: give -d SECONDS or -- CMD to say how long to trace\n");
+			return FT_CHECK_UNKNOWN;
+		}
+	}
+	for (size_t i = 0; i < o->n_pids; i++)
+		if (!proc_exists(o->pids[i])) {
+			fprintf(stderr, "famtrace: no process with pid %d\n", (int)o->pids[i]);
+			return o->check ? FT_CHECK_UNKNOWN : FT_EXIT_NOPID;
+		}
+
+	/* Filter. */
+	lcfg.debug = o->debug;
+	lcfg.ringbuf_bytes = o->ringbuf_bytes;
+	if (o->all) {
+		lcfg.mode = FT_MODE_ALL;
+	} else if (o->n_pids || o->run || o->check) {
+		lcfg.mode = FT_MODE_PIDS;
+	} else {
+		lcfg.mode = FT_MODE_MAIL;
+		if (o->n_comms) {
+			lcfg.comms = o->comms;
+			lcfg.n_comms = o->n_comms;
+		} else {
+			lcfg.comms = cli_mail_comms;
+			lcfg.n_comms = cli_n_mail_comms;
+		}
+		if (o->ports_given) {
+			lcfg.ports = o->ports;
+			lcfg.n_ports = o->n_ports;
+		} else if (!o->n_comms) {
+			lcfg.ports = cli_mail_ports;
+			lcfg.n_ports = cli_n_mail_ports;
+		}
+	}
+
+	/* Reporters and correlator. */
+	st.json = o->json;
+	st.ro.out = stdout;
+	st.ro.wall_time = o->wall_time;
+	st.ro.verbose = o->verbose;
+	st.ro.boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	if (o->json)
+		json_sink(&sink, &st.ro);
+	else
+		text_sink(&sink, &st.ro);
+	if (o->check && !o->verbose)
+		memset(&sink, 0, sizeof(sink)); /* the verdict is the output */
+	if (o->record)
+		memset(&sink, 0, sizeof(sink)); /* the recording is the output */
+	if (o->metrics_path) {
+		struct sink teed;
+
+		st.metrics = metrics_new(FAMTRACE_VERSION, (double)clock_ns(CLOCK_REALTIME) / 1e9);
+		if (!st.metrics) {
+			fprintf(stderr, "famtrace: out of memory\n");
+			return FT_EXIT_RUNTIME;
+		}
+		metrics_tee(st.metrics, &teed, &sink);
+		sink = teed;
+	}
+	ccfg.group_gap_ns = o->group_gap_ns;
+	st.corr = correlator_new(&ccfg, &sink);
+	if (!st.corr) {
+		fprintf(stderr, "famtrace: out of memory\n");
+		return FT_EXIT_RUNTIME;
+	}
+
+	if (o->rec_path) {
+		struct rec_writer_cfg wc = { .path = o->rec_path, .rotate_bytes = o->rotate_bytes,
+					     .keep = o->keep };
+		struct rec_meta m = { .format = REC_FORMAT_VERSION };
+		struct utsname u;
+
+		snprintf(m.version, sizeof(m.version), "%s", FAMTRACE_VERSION);
+		if (gethostname(m.host, sizeof(m.host) - 1))
+			strcpy(m.host, "unknown");
+		if (!uname(&u))
+			snprintf(m.kernel, sizeof(m.kernel), "%s", u.release);
+		m.boot_to_real_ns = st.ro.boot_to_real_ns;
+		filters_text(m.filters, sizeof(m.filters), o, &lcfg);
+		st.rec = rec_writer_open(&wc, &m, err, sizeof(err));
+		if (!st.rec) {
+			fprintf(stderr, "famtrace: recording: %s\n", err);
+			correlator_free(st.corr);
+			metrics_free(st.metrics);
+			return FT_EXIT_RUNTIME;
+		}
+	}
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o->cmd) {
+		child = spawn(o->cmd, &release_fd);
+		if (child < 0) {
+			fprintf(stderr, "famtrace: cannot start %s: %s\n", o->cmd[0], strerror(errno));
+			return FT_EXIT_RUNTIME;
+		}
+	}
+
+	st.ldr = loader_open(&lcfg, on_event, &st, err, sizeof(err), &code);
+	if (!st.ldr) {
+		fprintf(stderr, "famtrace: %s\n", err);
+		if (o->check)
+			code = 2; /* could not check */
+		if (child > 0) {
+			close(release_fd); /* the child exits without running CMD */
+			waitpid(child, NULL, 0);
+		}
+		correlator_free(st.corr);
+		metrics_free(st.metrics);
+		if (st.rec) {
+			rec_writer_close(st.rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
+			unlink(o->rec_path); /* nothing was traced */
+		}
+		return code;
+	}
+
+	/* Seed the processes to follow; their children follow via the fork hook. */
+	if (o->n_pids || o->run) {
+		pid_t seeds[MAX_PIDS + 1], desc[4096];
+		size_t n_seeds = 0, n_desc;
+
+		if (o->run)
+			seeds[n_seeds++] = child;
+		for (size_t i = 0; i < o->n_pids; i++)
+			seeds[n_seeds++] = o->pids[i];
+		for (size_t i = 0; i < n_seeds; i++)
+			if (loader_track(st.ldr, seeds[i], FT_WHY_PID))
+				fprintf(stderr, "famtrace: warning: cannot track pid %d\n", (int)seeds[i]);
+		n_desc = o->run ? 0 : proc_descendants(seeds, n_seeds, desc, 4096);
+		for (size_t i = 0; i < n_desc; i++)
+			loader_track(st.ldr, desc[i], FT_WHY_PARENT);
+	}
+
+	if (!o->no_resolver)
+		libc_attach_all(st.ldr, &lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
+
+	/* Loaded and attached: from here on famtrace reads a ring buffer and
+	 * writes files. Keep only what that needs. */
+	{
+		struct privs_keep keep = { .files = o->rec_path || o->metrics_path, .kill = child > 0 };
+
+		if (privs_drop(&keep, err, sizeof(err)))
+			fprintf(stderr, "famtrace: warning: cannot drop privileges: %s\n", err);
+		else if (o->debug)
+			fprintf(stderr, "famtrace: capabilities now %#llx\n", privs_effective());
+	}
+
+	t0 = clock_ns(CLOCK_BOOTTIME);
+	st.ro.t0_ns = t0;
+	if (st.rec)
+		rec_writer_start(st.rec, t0);
+	if (o->cmd) {
+		if (write(release_fd, "go", 1) != 1) {
+			fprintf(stderr, "famtrace: cannot release %s\n", o->cmd[0]);
+			kill(child, SIGKILL);
+		}
+		close(release_fd);
+	} else {
+		const char *what = o->all ? "all processes" : o->n_pids ? "the given processes" :
+				   o->n_comms ? "the named processes" : "mail processes";
+
+		if (o->record)
+			fprintf(stderr, "famtrace: recording %s to %s; Ctrl-C to stop\n", what, o->rec_path);
+		else
+			fprintf(stderr, "famtrace: tracing %s; Ctrl-C to stop and print the report\n", what);
+	}
+	if (!o->json && !o->record && (!o->check || o->verbose))
+		text_header(&st.ro);
+	next_metrics = o->metrics_path ? t0 + (uint64_t)(o->metrics_interval_s * 1e9) : UINT64_MAX;
+
+	next_report = o->interval_s ? t0 + (uint64_t)(o->interval_s * 1e9) : UINT64_MAX;
+	deadline = o->duration_s ? t0 + (uint64_t)(o->duration_s * 1e9) : UINT64_MAX;
+	rc = FT_EXIT_OK;
+	for (;;) {
+		uint64_t now;
+		int e = loader_poll(st.ldr, 100);
+
+		if (e < 0) {
+			fprintf(stderr, "famtrace: reading events failed: %s\n", strerror(-e));
+			rc = FT_EXIT_RUNTIME;
+			break;
+		}
+		now = clock_ns(CLOCK_BOOTTIME);
+		correlate_tick(st.corr, now);
+		/* Replay ticks where live tracing ticked: same groups, same order. */
+		if (st.rec && !st.rec_failed && rec_write_tick(st.rec, now))
+			st.rec_failed = true;
+		if (now >= next_lost_check) {
+			/* Say so while it happens, not only in the report. */
+			uint64_t lost;
+
+			refresh_counters(&st, now);
+			if (st.rec && !st.rec_failed && rec_writer_sync(st.rec, now))
+				st.rec_failed = true;
+			lost = correlator_stats(st.corr)->lost;
+			if (lost > lost_seen)
+				fprintf(stderr, "famtrace: warning: %llu events lost in the last second "
+						"(ring buffer full; try --buffer-size or narrower filters)\n",
+					(unsigned long long)(lost - lost_seen));
+			lost_seen = lost;
+			next_lost_check = now + 1000000000ULL;
+		}
+		if (st.rec_failed) {
+			fprintf(stderr, "famtrace: recording failed, stopping: %s\n",
+				rec_writer_error(st.rec));
+			rc = FT_EXIT_RUNTIME;
+			break;
+		}
+		if (hup_signal) {
+			hup_signal = 0;
+			if (st.rec) {
+				if (rec_writer_reopen(st.rec, now)) {
+					fprintf(stderr, "famtrace: recording: cannot reopen: %s\n",
+						rec_writer_error(st.rec));
+					rc = FT_EXIT_RUNTIME;
+					break;
+				}
+				fprintf(stderr, "famtrace: SIGHUP: reopened %s\n", o->rec_path);
+			} else {
+				stop_signal = SIGHUP; /* a hang-up ends a terminal session */
+			}
+		}
+		if (now >= next_metrics) {
+			refresh_counters(&st, now);
+			write_metrics(&st, o->metrics_path);
+			next_metrics = now + (uint64_t)(o->metrics_interval_s * 1e9);
+		}
+		if (now >= next_report) {
+			report(&st, now);
+			next_report = now + (uint64_t)(o->interval_s * 1e9);
+		}
+		if (child > 0 && !child_gone_at) {
+			pid_t w = waitpid(child, &child_status, WNOHANG);
+
+			if (w == child)
+				child_gone_at = now;
+		}
+		/* After CMD exits, keep reading briefly: sockets it left in
+		 * SYN_SENT are closed during its exit and report just after. */
+		if (child_gone_at && now - child_gone_at > 200000000ULL)
+			break;
+		if (now >= deadline)
+			break;
+		if (stop_signal) {
+			if (child > 0 && !child_gone_at) {
+				/* Pass it on; the child's exit ends the trace. */
+				kill(child, stop_signal);
+				stop_signal = 0;
+				continue;
+			}
+			break;
+		}
+	}
+	loader_poll(st.ldr, 0);
+	correlate_flush(st.corr);
+	end_ns = clock_ns(CLOCK_BOOTTIME);
+	if ((!o->check || o->verbose) && !o->record)
+		report(&st, end_ns);
+	else
+		refresh_counters(&st, end_ns);
+	if (st.metrics) {
+		write_metrics(&st, o->metrics_path);
+		metrics_free(st.metrics);
+	}
+	if (st.rec) {
+		uint64_t bytes = rec_writer_bytes(st.rec);
+
+		if (rec_writer_close(st.rec, end_ns, err, sizeof(err)) || st.rec_failed) {
+			fprintf(stderr, "famtrace: recording incomplete: %s\n", err);
+			rc = FT_EXIT_RUNTIME;
+		} else {
+			fprintf(stderr, "famtrace: recorded %llu events to %s (%.1f KiB compressed)\n",
+				(unsigned long long)correlator_events(st.corr), o->rec_path,
+				(double)bytes / 1024);
+		}
+	}
+	{
+		struct source_stats *ss = correlator_stats(st.corr);
+
+		if (ss->lost || ss->track_full || ss->pending_full || ss->malformed)
+			fprintf(stderr, "famtrace: warning: the trace is incomplete (%llu records lost, "
+					"%llu attempts and %llu processes not tracked, %llu malformed)\n",
+				(unsigned long long)ss->lost, (unsigned long long)ss->pending_full,
+				(unsigned long long)ss->track_full, (unsigned long long)ss->malformed);
+	}
+	if (o->check) {
+		struct source_stats *ss = correlator_stats(st.corr);
+
+		rc = check_verdict(stdout, o->json, st.corr, &expect);
+		if (ss->lost || ss->pending_full || ss->track_full) {
+			fprintf(stderr, "famtrace: check: events were lost; the verdict cannot be trusted\n");
+			rc = 2;
+		}
+		loader_close(st.ldr);
+		correlator_free(st.corr);
+		if (child > 0 && !child_gone_at)
+			waitpid(child, &child_status, 0);
+		return rc;
+	}
+	loader_close(st.ldr);
+	correlator_free(st.corr);
+	if (child > 0 && rc == FT_EXIT_OK) {
+		if (!child_gone_at)
+			waitpid(child, &child_status, 0);
+		if (WIFEXITED(child_status))
+			return WEXITSTATUS(child_status);
+		if (WIFSIGNALED(child_status))
+			return 128 + WTERMSIG(child_status);
+	}
+	return rc;
+}

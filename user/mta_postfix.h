@@ -1,0 +1,27 @@
+/*
+ * mta_postfix.h - what a Postfix instance is configured to do, read with its
+ * own postconf, and which process is that instance's master.
+ */
+#ifndef FT_MTA_POSTFIX_H
+#define FT_MTA_POSTFIX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct postfix_conf {
+	char inet_protocols[256];
+	char address_preference[256]; /* smtp_address_preference */
+	char queue_directory[1024];
+	pid_t master; /* the running master of this instance */
+};
+
+/*
+ * Read DIR's main.cf through `postconf -c DIR -x -h` (so $name values are
+ * expanded as Postfix expands them) and find the instance's master: the pid
+ * in queue_directory/pid/master.pid, accepted only when that process is a
+ * Postfix master working in this queue directory. Returns 0, or -1 with one
+ * line in err.
+ */
+int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t errlen);
+
+#endif
