@@ -1,15 +1,41 @@
 #!/bin/bash
-# tests/cli.sh - the command line: bad input ends in one line and exit 2,
-# missing processes, --help.
+# tests/cli.sh - the command line: bad input ends in one line starting with
+# "famtrace:" and exit 2, missing processes, check's exit codes, --help.
 . "$(dirname "$0")/lib.sh"
-[ -x "$FT" ] || bail "famtrace is built"
+need_root
+
+# one_line FILE: exactly one line, and it starts with "famtrace:".
+one_line() { test "$(wc -l <"$1")" = 1 && grep -q '^famtrace: ' "$1"; }
+
 "$FT" --bogus >/dev/null 2>"$TMP/e1"; rc=$?
-check "unknown option: exit 2 and a message" "$TMP/e1" -- bash -c "test $rc = 2 && test -s '$TMP/e1'"
+check "unknown option: exit 2 and one famtrace: line naming it" "$TMP/e1" -- bash -c "test $rc = 2 &&
+	$(declare -f one_line); one_line '$TMP/e1' && grep -q -- \"unknown option '--bogus'\" '$TMP/e1'"
+"$FT" -i >/dev/null 2>"$TMP/e1b"; rc=$?
+check "option without its value: exit 2, one line (not getopt's own message)" "$TMP/e1b" -- bash -c "
+	test $rc = 2 && $(declare -f one_line); one_line '$TMP/e1b' && grep -q 'needs a value' '$TMP/e1b'"
+for bad in , 25, ,25 25,,587 x; do
+	"$FT" --port "$bad" -d 1 >/dev/null 2>"$TMP/e2b"; rc=$?
+	[ $rc = 2 ] && grep -q "not a port number" "$TMP/e2b" || break
+done
+check "--port with an empty or bad element (',', '25,', ',25', '25,,587', 'x'): exit 2, never 'no mail ports'" \
+	"$TMP/e2b" -- bash -c "test $rc = 2 && grep -q 'not a port number' '$TMP/e2b'"
 "$FT" --port 70000 >/dev/null 2>"$TMP/e2"; rc=$?
 check "bad port: exit 2, names the bad value" "$TMP/e2" -- bash -c "test $rc = 2 && grep -q 70000 '$TMP/e2'"
 nopid=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 "$FT" -p $nopid >/dev/null 2>"$TMP/e3"; rc=$?
 check "unknown pid: exit 6" "$TMP/e3" -- bash -c "test $rc = 6 && grep -q 'no process' '$TMP/e3'"
+"$FT" check --expect ipv4 -p $nopid -d 1 >/dev/null 2>"$TMP/e3b"; rc=$?
+check "check -p with a missing pid: exit 2 (check's 'could not check'), not 6" "$TMP/e3b" -- bash -c "
+	test $rc = 2 && grep -q 'no process' '$TMP/e3b'"
+"$FT" check --expect ipv4 -- true >"$TMP/e3c" 2>&1; rc=$?
+check "check that observed nothing: NOTHING OBSERVED, exit 2 (never CONFORMS)" "$TMP/e3c" -- bash -c "
+	test $rc = 2 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/e3c' && ! grep -q CONFORMS '$TMP/e3c'"
+"$FT" check -j --expect ipv4 -- "$B/connector" -1 2601 127.0.0.1 >"$TMP/e3d" 2>"$TMP/e3d.err"; rc=$?
+check "check traces the command it runs: an IPv4 attempt under --expect ipv4 conforms (exit 0)" "$TMP/e3d" -- bash -c "
+	test $rc = 0 && jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .tried_ipv4 == 1' '$TMP/e3d'"
+"$FT" check -j --expect ipv6 -- "$B/connector" -1 2601 127.0.0.1 >"$TMP/e3e" 2>"$TMP/e3e.err"; rc=$?
+check "check --expect ipv6 of a command that tries IPv4: violation (exit 1)" "$TMP/e3e" -- bash -c "
+	test $rc = 1 && jq -e -s 'map(select(.type==\"check\"))[0].verdict == \"violation\"' '$TMP/e3e'"
 "$FT" run >/dev/null 2>"$TMP/e4"; rc=$?
 check "run without a command: exit 2" "$TMP/e4" -- test $rc = 2
 

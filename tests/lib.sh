@@ -182,11 +182,12 @@ ft() {
 live() {
 	local name=$1
 	shift
+	: >"$TMP/$name.err" # an earlier run's "tracing" line must not count
 	"$FT" -j "$@" >"$TMP/$name" 2>"$TMP/$name.err" &
 	LIVE_PID=$!
 	BG_PIDS+=($LIVE_PID)
 	for _ in $(seq 100); do
-		grep -q "tracing\|recording" "$TMP/$name.err" 2>/dev/null && return 0
+		grep -q "Ctrl-C to stop" "$TMP/$name.err" 2>/dev/null && return 0
 		kill -0 $LIVE_PID 2>/dev/null || return 1
 		sleep 0.1
 	done

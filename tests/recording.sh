@@ -54,6 +54,10 @@ check "--rotate 16K --keep 2: FILE, FILE.1, FILE.2 and no more; read together in
 	jq -e -s '.[-1].type == \"summary\" and .[-1].cut == 0 and
 	 (map(select(.type==\"attempt\" and .comm==\"connstorm\")) | length) > 1000' '$TMP/rot.rep'"
 
+"$FT" report -j "$TMP/rot.ftr" >"$TMP/rot1.rep" 2>/dev/null
+check "a report of the newest rotated file alone says the earlier parts are missing (complete:false)" \
+	"$TMP/rot1.rep" -- jqs "$TMP/rot1.rep" '.[-1].missing_parts >= 2 and (.[-1].complete | not)'
+
 rec hup --all
 $C -1 2601 127.0.0.1 >/dev/null 2>&1
 sleep 0.3
@@ -94,6 +98,108 @@ printf 'garbage!garbage!garbage!' | dd of="$TMP/corrupt.ftr" bs=1 seek=20000 con
 "$FT" report -j "$TMP/corrupt.ftr" >"$TMP/corrupt.rep" 2>"$TMP/corrupt.err"; rc=$?
 check "a corrupt recording: exit 7 with the reason, the part before the damage still reported" \
 	"$TMP/corrupt.err" -- bash -c "test $rc = 7 && grep -q 'corrupt\|invalid\|incorrect' '$TMP/corrupt.err' &&
+	grep -q 'corrupt.ftr' '$TMP/corrupt.err' && ! grep -q '<fd:' '$TMP/corrupt.err' &&
 	jq -e -s '.[-1].type == \"summary\"' '$TMP/corrupt.rep'"
+
+# ------------------------------------------- nothing on disk is ever lost
+# report_has FILE... -- JQ: the report of the files makes JQ true.
+report_has() {
+	local files=()
+	while [ "$1" != "--" ]; do files+=("$1"); shift; done
+	"$FT" report -j "${files[@]}" 2>/dev/null | jq -e -s "$2" >/dev/null
+}
+
+# A restart (kill -9, power cut, systemd's Restart=) on the same -o keeps what
+# the killed instance had synced: the old file moves to FILE.1.
+rec restart --all
+$C -1 2601 127.0.0.1 >/dev/null 2>&1
+wait_for 10 report_has "$TMP/restart.ftr" -- '[.[] | select(.type=="attempt" and .dport==2601)] | length == 1'
+kill -KILL "$RPID"; wait "$RPID" 2>/dev/null
+rec restart --all
+$C -1 2601 ::1 >/dev/null 2>&1
+stop_live restart
+"$FT" report -j "$TMP/restart.ftr.1" "$TMP/restart.ftr" >"$TMP/restart.rep" 2>"$TMP/restart.rep.err"
+check "kill -9 then a restart on the same -o: the first run's events kept (moved to FILE.1), both runs reported, cut said" \
+	"$TMP/restart.err" "$TMP/restart.rep" "$TMP/restart.rep.err" -- bash -c "
+	grep -q 'moved to $TMP/restart.ftr.1' '$TMP/restart.err' &&
+	jq -e -s '(map(select(.type==\"attempt\" and .dport==2601 and .comm==\"connector\")) | map(.family)) ==
+	 [\"ipv4\", \"ipv6\"] and .[-1].cut == 1 and .[-1].complete == false' '$TMP/restart.rep'"
+
+# A second writer on the same path refuses at once; the first goes on.
+rec first --all
+"$FT" record -o "$TMP/first.ftr" -d 3 >/dev/null 2>"$TMP/second.err"; rc=$?
+$C -1 2601 127.0.0.1 >/dev/null 2>&1
+stop_live first
+check "a second famtrace on the same -o: exit 1 with one line; the first one's recording is whole" \
+	"$TMP/second.err" -- bash -c "test $rc = 1 && test \$(wc -l <'$TMP/second.err') = 1 &&
+	grep -q '^famtrace: .*another famtrace is writing this recording' '$TMP/second.err' &&
+	! test -e '$TMP/first.ftr.1' && report_has() { \"$FT\" report -j \"\$1\" | jq -e -s \"\$2\"; } &&
+	report_has '$TMP/first.ftr' '(map(select(.type==\"attempt\" and .dport==2601)) | length == 1) and .[-1].complete'"
+
+# Files famtrace writes are its own: another user's file is not written into
+# (its owner would read the recording), a FIFO does not block it.
+echo "someone else's" >"$TMP/theirs.ftr"
+chown 65534 "$TMP/theirs.ftr"
+"$FT" record -o "$TMP/theirs.ftr" -d 1 >/dev/null 2>"$TMP/theirs.err"; rc=$?
+check "a recording path owned by another user is refused: exit 1, the file untouched" "$TMP/theirs.err" -- bash -c "
+	test $rc = 1 && grep -q 'owned by uid 65534' '$TMP/theirs.err' &&
+	test \"\$(cat '$TMP/theirs.ftr')\" = \"someone else's\" && ! test -e '$TMP/theirs.ftr.1'"
+mkfifo "$TMP/fifo.ftr"
+timeout 10 "$FT" record -o "$TMP/fifo.ftr" -d 1 >/dev/null 2>"$TMP/fifo.err"; rc=$?
+timeout 10 "$FT" report "$TMP/fifo.ftr" >/dev/null 2>"$TMP/fifor.err"; rc2=$?
+check "a FIFO as recording: record exits 1 and report exits 7 at once (not a regular file), neither blocks" \
+	"$TMP/fifo.err" "$TMP/fifor.err" -- bash -c "test $rc = 1 && test $rc2 = 7 &&
+	grep -q 'not a regular file' '$TMP/fifo.err' && grep -q 'not a regular file' '$TMP/fifor.err'"
+
+# Disk full: the recording stops and says so once, tracing (live output,
+# metrics) goes on, the recording resumes when space comes back, and the
+# run ends non-zero with complete:false.
+mkdir -p "$TMP/small"
+if mount -t tmpfs -o size=256k tmpfs "$TMP/small"; then
+	CLEANUPS+=("umount '$TMP/small'")
+	live full --all -o "$TMP/small/full.ftr" --metrics "$TMP/full.prom" --metrics-interval 0.5
+	FULL_PID=$LIVE_PID
+	dd if=/dev/zero of="$TMP/small/filler" bs=4k count=1000 2>/dev/null # fills it
+	"$RC" 20000 2601 >/dev/null 2>&1
+	wait_for 10 grep -q 'recording stopped' "$TMP/full.err"
+	rm -f "$TMP/small/filler"
+	wait_for 15 grep -q 'recording resumed' "$TMP/full.err"
+	$C -1 2609 127.0.0.1 >/dev/null 2>&1
+	sleep 1.2 # one more sync of the resumed part
+	alive=no; kill -0 "$FULL_PID" 2>/dev/null && alive=yes
+	stop_live full
+	ls "$TMP/small" >"$TMP/full.ls"
+	check "disk full: recording stops (said once), tracing goes on, resumes when space is back; exit 1, complete:false" \
+		"$TMP/full.err" "$TMP/full.ls" -- bash -c "test $alive = yes && test \$(cat '$TMP/full.rc') = 1 &&
+		test \$(grep -c '^famtrace: recording stopped:' '$TMP/full.err') = 1 && grep -q 'No space left' '$TMP/full.err' &&
+		grep -q 'recording incomplete: it stopped 1 time' '$TMP/full.err' &&
+		jq -e -s '(map(select(.type==\"attempt\" and .dport==2609)) | length == 1) and
+		 .[-1].recording_stopped == 1 and .[-1].recording_missed > 0 and (.[-1].complete | not)' '$TMP/full' &&
+		grep -q '^famtrace_recording_stopped_total 1\$' '$TMP/full.prom' &&
+		grep -q '^famtrace_trace_complete 0\$' '$TMP/full.prom'"
+	"$FT" report -j "$TMP"/small/full.ftr* >"$TMP/full.rep" 2>"$TMP/full.rep.err"
+	check "disk full: the resumed recording holds what came after, and the report says events are missing" \
+		"$TMP/full.rep.err" -- bash -c "jq -e -s '(map(select(.type==\"attempt\" and .dport==2609)) | length == 1) and
+		 (.[-1].complete | not)' '$TMP/full.rep'"
+	umount "$TMP/small"
+else
+	not_ok "a small tmpfs for the disk-full test"
+fi
+
+# ------------------------------------------------------------------ metrics
+# The temporary file is unpredictable and created new: a FIFO planted at the
+# old predictable name blocks nothing.
+live mfifo --all --metrics "$TMP/m.prom" --metrics-interval 0.2
+mkfifo "$TMP/.m.prom.$LIVE_PID.tmp"
+rm -f "$TMP/m.prom"
+wait_for 5 test -s "$TMP/m.prom"; written=$?
+stop_live mfifo
+check "metrics: a FIFO at .NAME.PID.tmp blocks nothing; the file is replaced atomically, mode 0644" \
+	"$TMP/mfifo.err" -- bash -c "test $written = 0 && test \$(cat '$TMP/mfifo.rc') = 0 &&
+	test \$(stat -c %a '$TMP/m.prom') = 644 && ! ls '$TMP' | grep -q '^\.m\.prom\..*[^p]$\|XXXXXX'" 
+"$FT" --all -d 2 --metrics /nonexistent/dir/m.prom --metrics-interval 0.2 >/dev/null 2>"$TMP/mnone.err"; rc=$?
+check "metrics that can never be written: warned once (not every interval), exit 1 at the end" "$TMP/mnone.err" -- bash -c "
+	test $rc = 1 && test \$(grep -c 'metrics not written' '$TMP/mnone.err') = 1 &&
+	grep -q 'metrics were never written to /nonexistent/dir/m.prom' '$TMP/mnone.err'"
 
 summary

@@ -126,7 +126,8 @@ static void evidence(struct tally *t, const char *fmt, const struct proc *p, con
 	snprintf(t->evidence[t->n_evidence++], sizeof(t->evidence[0]), fmt, p->comm, p->tgid, what);
 }
 
-int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e)
+int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
+		  const char *untrusted)
 {
 	struct tally t = { 0 };
 	struct proc **procs;
@@ -134,8 +135,10 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	char buf[400], q[200];
 	bool ok, seen;
 	int verdict;
-	static const char *const verdict_key[] = { "conforms", "violation", "nothing_observed" };
-	static const char *const verdict_text[] = { "CONFORMS", "VIOLATION", "NOTHING OBSERVED" };
+	const char *verdict_key[] = { "conforms", "violation",
+				      untrusted ? "incomplete_trace" : "nothing_observed" };
+	const char *verdict_text[] = { "CONFORMS", "VIOLATION",
+				       untrusted ? "NO VERDICT" : "NOTHING OBSERVED" };
 
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
@@ -170,7 +173,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 					evidence(&t, "%s[%u] %s", p, buf);
 				}
 		}
-		if (t.n_evidence == shown) {
+		if (t.n_evidence == shown && p->trimmed) {
 			/* Details of exited processes are trimmed; the counters remain. */
 			for (int f = 0; f < FAM_N; f++)
 				if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried)) {
@@ -218,7 +221,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			ok = false;
 	/* A trace that saw nothing proves nothing: never "conforms". */
 	seen = t.lookups || t.tried[FAM_V4] || t.tried[FAM_V6];
-	verdict = !seen ? FT_CHECK_UNKNOWN : ok ? FT_CHECK_CONFORMS : FT_CHECK_VIOLATION;
+	verdict = !seen || untrusted ? FT_CHECK_UNKNOWN : ok ? FT_CHECK_CONFORMS : FT_CHECK_VIOLATION;
 
 	if (json) {
 		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"expected_families\":[%s%s%s],"
@@ -239,7 +242,12 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			fputs(i ? "," : "", out);
 			json_str(out, t.evidence[i]);
 		}
-		fprintf(out, "],\"more_evidence\":%u}\n", t.more_evidence);
+		fprintf(out, "],\"more_evidence\":%u,\"incomplete\":", t.more_evidence);
+		if (untrusted)
+			json_str(out, untrusted);
+		else
+			fputs("null", out);
+		fputs("}\n", out);
 		return verdict;
 	}
 
@@ -260,7 +268,10 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		t.first[FAM_V4], t.first[FAM_V6], t.dual_dests);
 	fprintf(out, "cost:       %" PRIu64 " fallback(s), %s lost; %" PRIu64 " attempt(s) abandoned\n",
 		t.fallbacks, fmt_dur(q, sizeof(q), t.fallback_cost_ns), t.abandoned);
-	if (!seen)
+	if (untrusted)
+		fprintf(out, "note:       the trace is incomplete (%s): what it missed could "
+			     "change the verdict\n", untrusted);
+	else if (!seen)
 		fprintf(out, "note:       nothing was looked up or connected while tracing: there is "
 			     "nothing to judge (did the command deliver anything, through this instance?)\n");
 	fprintf(out, "verdict:    %s\n", verdict_text[verdict]);

@@ -34,8 +34,11 @@ bool check_parse_prefer(const char *s, int *prefer);
 /*
  * Print what was expected, what was observed and the verdict, with evidence.
  * Returns FT_CHECK_CONFORMS, FT_CHECK_VIOLATION, or FT_CHECK_UNKNOWN when
- * nothing at all was observed (no lookup, no attempt): never "conforms".
+ * nothing at all was observed (no lookup, no attempt) or the trace cannot be
+ * trusted (untrusted: why, e.g. "12 records lost"; NULL when it can): never
+ * "conforms".
  */
-int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e);
+int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
+		  const char *untrusted);
 
 #endif

@@ -36,7 +36,6 @@ struct correlator {
 	unsigned cand_next;
 	uint64_t events;
 	uint64_t first_ns, last_ns;
-	struct source_stats stats;
 	size_t n_trimmed;			/* settled exited processes in all[] */
 	struct proc *folds[FOLD_MAX_NAMES + 1]; /* per-name summaries; last: "other" */
 	unsigned n_folds;
@@ -1120,11 +1119,6 @@ size_t correlator_procs(struct correlator *c, struct proc ***out)
 {
 	*out = c->all;
 	return c->n_all;
-}
-
-struct source_stats *correlator_stats(struct correlator *c)
-{
-	return &c->stats;
 }
 
 uint64_t correlator_events(const struct correlator *c)

@@ -192,15 +192,6 @@ struct correlator_cfg {
 
 #define DEFAULT_GROUP_GAP_NS 2000000000ULL
 
-/* Counters the event source reports about itself (kernel and decoder). */
-struct source_stats {
-	uint64_t lost;	       /* records the ring buffer could not take */
-	uint64_t track_full;   /* processes the tracking map could not take */
-	uint64_t pending_full; /* attempts the pending map could not take */
-	uint64_t malformed;    /* records that failed validation */
-	uint64_t cut;	       /* recordings that end without their end mark */
-};
-
 struct correlator;
 
 struct correlator *correlator_new(const struct correlator_cfg *cfg, const struct sink *sink);
@@ -220,7 +211,6 @@ size_t correlator_procs(struct correlator *c, struct proc ***out);
 /* The most recent process with this tgid, or NULL. */
 struct proc *correlator_find(struct correlator *c, uint32_t tgid);
 
-struct source_stats *correlator_stats(struct correlator *c);
 uint64_t correlator_events(const struct correlator *c);
 uint64_t correlator_first_ns(const struct correlator *c);
 uint64_t correlator_last_ns(const struct correlator *c);

@@ -55,17 +55,59 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+#define REC_RETRY_NS (5 * 1000000000ULL)	     /* a stopped recording is retried this often */
+#define METRICS_REWARN_NS (3600 * 1000000000ULL) /* a failing metrics file is said again */
+
 struct state {
 	struct correlator *corr;
 	struct loader *ldr;
 	struct report_opts ro;
 	bool json;
+	struct source_stats ss; /* what the kernel and the recording lost */
 	struct rec_writer *rec; /* -o */
-	bool rec_failed;
+	const char *rec_path;
+	bool rec_down;		/* stopped by a write failure; tracing goes on */
+	bool rec_resuming;	/* restarted, not yet on disk */
+	uint64_t rec_retry_at;
 	uint64_t rec_counters[REC_NCOUNTERS];
 	struct metrics *metrics; /* --metrics */
+	bool metrics_written;	 /* at least once */
+	uint64_t metrics_warned_at;
+	unsigned metrics_failures;
 	bool counters_warned;
 };
+
+/*
+ * The recording failed (disk full, I/O error): say so once, keep tracing,
+ * and retry every few seconds. Events traced meanwhile are counted as
+ * missing from the recording, and the trace ends incomplete.
+ */
+static void rec_fail(struct state *st, uint64_t now)
+{
+	if (st->rec_down)
+		return;
+	st->rec_down = true;
+	st->rec_retry_at = now + REC_RETRY_NS;
+	if (st->rec_resuming) {
+		st->rec_resuming = false; /* the same outage goes on: no new message */
+		return;
+	}
+	st->ss.rec_stopped++;
+	fprintf(stderr, "famtrace: recording stopped: %s; tracing goes on, retrying every %llu s\n",
+		rec_writer_error(st->rec), REC_RETRY_NS / 1000000000ULL);
+}
+
+static void rec_retry(struct state *st, uint64_t now)
+{
+	if (!st->rec_down || now < st->rec_retry_at)
+		return;
+	st->rec_retry_at = now + REC_RETRY_NS;
+	if (rec_writer_restart(st->rec, now))
+		return; /* still failing; said once already */
+	st->rec_down = false;
+	st->rec_resuming = true;
+	memset(st->rec_counters, 0xff, sizeof(st->rec_counters)); /* the new part gets them */
+}
 
 static void on_event(void *ctx, const void *data, size_t len)
 {
@@ -73,11 +115,13 @@ static void on_event(void *ctx, const void *data, size_t len)
 	const char *why;
 
 	/* The recording gets the raw record, exactly as the correlator does. */
-	if (st->rec && !st->rec_failed && rec_write_event(st->rec, data, len))
-		st->rec_failed = true;
+	if (st->rec && st->rec_down)
+		st->ss.rec_missed++;
+	else if (st->rec && rec_write_event(st->rec, data, len))
+		st->ss.rec_missed++, rec_fail(st, clock_ns(CLOCK_BOOTTIME));
 
 	if (!ft_decode_check(data, len, &why)) {
-		correlator_stats(st->corr)->malformed++;
+		st->ss.malformed++;
 		return;
 	}
 	correlate_event(st->corr, data, len);
@@ -85,7 +129,7 @@ static void on_event(void *ctx, const void *data, size_t len)
 
 static void refresh_counters(struct state *st, uint64_t now)
 {
-	struct source_stats *ss = correlator_stats(st->corr);
+	struct source_stats *ss = &st->ss;
 	uint64_t cnt[FT_CNT_MAX];
 
 	_Static_assert(FT_CNT_MAX == REC_NCOUNTERS, "recording counters");
@@ -96,25 +140,56 @@ static void refresh_counters(struct state *st, uint64_t now)
 		fprintf(stderr, "famtrace: warning: cannot read the kernel's lost-event counters: %s\n",
 			strerror(-e));
 		st->counters_warned = true;
-		correlator_stats(st->corr)->malformed++; /* mark the trace incomplete */
+		ss->malformed++; /* mark the trace incomplete */
 	}
+	if (e)
+		return;
 	ss->lost = cnt[FT_CNT_LOST];
 	ss->track_full = cnt[FT_CNT_TRACK_FULL];
 	ss->pending_full = cnt[FT_CNT_PENDING_FULL];
-	if (st->rec && !st->rec_failed && memcmp(cnt, st->rec_counters, sizeof(cnt))) {
+	if (st->rec && !st->rec_down && memcmp(cnt, st->rec_counters, sizeof(cnt))) {
 		if (rec_write_counters(st->rec, now, cnt))
-			st->rec_failed = true;
-		memcpy(st->rec_counters, cnt, sizeof(cnt));
+			rec_fail(st, now);
+		else
+			memcpy(st->rec_counters, cnt, sizeof(cnt));
 	}
 }
 
-static void write_metrics(struct state *st, const char *path)
+/* Once a second: push the recording to disk; the first success after a
+ * restart is when it has really resumed. */
+static void rec_sync(struct state *st, uint64_t now)
+{
+	if (!st->rec || st->rec_down)
+		return;
+	if (rec_writer_sync(st->rec, now)) {
+		rec_fail(st, now);
+		return;
+	}
+	if (st->rec_resuming) {
+		st->rec_resuming = false;
+		fprintf(stderr, "famtrace: recording resumed in %s; %llu events traced meanwhile are "
+				"not in it\n", st->rec_path, (unsigned long long)st->ss.rec_missed);
+	}
+}
+
+/* A metrics file that cannot be written is said once, then once an hour. */
+static void write_metrics(struct state *st, const char *path, uint64_t now)
 {
 	char err[512];
 
-	if (metrics_write(path, st->metrics, correlator_stats(st->corr), correlator_events(st->corr),
-			  err, sizeof(err)))
-		fprintf(stderr, "famtrace: warning: metrics not written: %s\n", err);
+	if (!metrics_write(path, st->metrics, &st->ss, correlator_events(st->corr), err,
+			   sizeof(err))) {
+		if (st->metrics_failures && st->metrics_written)
+			fprintf(stderr, "famtrace: metrics written again to %s\n", path);
+		st->metrics_written = true;
+		st->metrics_failures = 0;
+		return;
+	}
+	if (!st->metrics_failures++ || now - st->metrics_warned_at >= METRICS_REWARN_NS) {
+		fprintf(stderr, "famtrace: warning: metrics not written: %s%s\n", err,
+			st->metrics_failures > 1 ? " (still; said again every hour)" : "");
+		st->metrics_warned_at = now;
+	}
 }
 
 static void report(struct state *st, uint64_t now)
@@ -266,6 +341,8 @@ int live_main(struct opts *o)
 	st.ro.out = stdout;
 	st.ro.wall_time = o->wall_time;
 	st.ro.verbose = o->verbose;
+	st.ro.stats = &st.ss;
+	st.rec_path = o->rec_path;
 	st.ro.boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	if (o->json)
 		json_sink(&sink, &st.ro);
@@ -307,6 +384,9 @@ int live_main(struct opts *o)
 		m.boot_to_real_ns = st.ro.boot_to_real_ns;
 		filters_text(m.filters, sizeof(m.filters), o, &lcfg);
 		st.rec = rec_writer_open(&wc, &m, err, sizeof(err));
+		if (st.rec && rec_writer_kept_earlier(st.rec))
+			fprintf(stderr, "famtrace: an earlier recording at %s was moved to %s.1 "
+					"(report reads both)\n", o->rec_path, o->rec_path);
 		if (!st.rec) {
 			fprintf(stderr, "famtrace: recording: %s\n", err);
 			correlator_free(st.corr);
@@ -348,18 +428,20 @@ int live_main(struct opts *o)
 	}
 
 	/* Seed the processes to follow; their children follow via the fork hook. */
-	if (o->n_pids || o->run) {
+	if (o->n_pids || child > 0) {
 		pid_t seeds[MAX_PIDS + 1], desc[4096];
 		size_t n_seeds = 0, n_desc;
 
-		if (o->run)
+		/* `run` and `check -- CMD`: the command is part of what is traced
+		 * (an MTA's queue run delivers in its own process tree). */
+		if (child > 0)
 			seeds[n_seeds++] = child;
 		for (size_t i = 0; i < o->n_pids; i++)
 			seeds[n_seeds++] = o->pids[i];
 		for (size_t i = 0; i < n_seeds; i++)
 			if (loader_track(st.ldr, seeds[i], FT_WHY_PID))
 				fprintf(stderr, "famtrace: warning: cannot track pid %d\n", (int)seeds[i]);
-		n_desc = o->run ? 0 : proc_descendants(seeds, n_seeds, desc, 4096);
+		n_desc = proc_descendants(seeds + (child > 0), n_seeds - (child > 0), desc, 4096);
 		for (size_t i = 0; i < n_desc; i++)
 			loader_track(st.ldr, desc[i], FT_WHY_PARENT);
 	}
@@ -416,16 +498,17 @@ int live_main(struct opts *o)
 		now = clock_ns(CLOCK_BOOTTIME);
 		correlate_tick(st.corr, now);
 		/* Replay ticks where live tracing ticked: same groups, same order. */
-		if (st.rec && !st.rec_failed && rec_write_tick(st.rec, now))
-			st.rec_failed = true;
+		if (st.rec && !st.rec_down && rec_write_tick(st.rec, now))
+			rec_fail(&st, now);
+		if (st.rec)
+			rec_retry(&st, now);
 		if (now >= next_lost_check) {
 			/* Say so while it happens, not only in the report. */
 			uint64_t lost;
 
 			refresh_counters(&st, now);
-			if (st.rec && !st.rec_failed && rec_writer_sync(st.rec, now))
-				st.rec_failed = true;
-			lost = correlator_stats(st.corr)->lost;
+			rec_sync(&st, now);
+			lost = st.ss.lost;
 			if (lost > lost_seen)
 				fprintf(stderr, "famtrace: warning: %llu events lost in the last second "
 						"(ring buffer full; try --buffer-size or narrower filters)\n",
@@ -433,29 +516,25 @@ int live_main(struct opts *o)
 			lost_seen = lost;
 			next_lost_check = now + 1000000000ULL;
 		}
-		if (st.rec_failed) {
-			fprintf(stderr, "famtrace: recording failed, stopping: %s\n",
-				rec_writer_error(st.rec));
-			rc = FT_EXIT_RUNTIME;
-			break;
-		}
 		if (hup_signal) {
 			hup_signal = 0;
-			if (st.rec) {
+			if (st.rec && st.rec_down) {
+				st.rec_retry_at = now; /* a hang-up is a good moment to retry */
+			} else if (st.rec) {
 				if (rec_writer_reopen(st.rec, now)) {
-					fprintf(stderr, "famtrace: recording: cannot reopen: %s\n",
-						rec_writer_error(st.rec));
-					rc = FT_EXIT_RUNTIME;
-					break;
+					fprintf(stderr, "famtrace: recording: cannot reopen %s after SIGHUP\n",
+						o->rec_path);
+					rec_fail(&st, now);
+				} else {
+					fprintf(stderr, "famtrace: SIGHUP: reopened %s\n", o->rec_path);
 				}
-				fprintf(stderr, "famtrace: SIGHUP: reopened %s\n", o->rec_path);
 			} else {
 				stop_signal = SIGHUP; /* a hang-up ends a terminal session */
 			}
 		}
 		if (now >= next_metrics) {
 			refresh_counters(&st, now);
-			write_metrics(&st, o->metrics_path);
+			write_metrics(&st, o->metrics_path, now);
 			next_metrics = now + (uint64_t)(o->metrics_interval_s * 1e9);
 		}
 		if (now >= next_report) {
@@ -492,14 +571,26 @@ int live_main(struct opts *o)
 	else
 		refresh_counters(&st, end_ns);
 	if (st.metrics) {
-		write_metrics(&st, o->metrics_path);
+		write_metrics(&st, o->metrics_path, end_ns);
 		metrics_free(st.metrics);
+		if (!st.metrics_written) {
+			fprintf(stderr, "famtrace: metrics were never written to %s\n", o->metrics_path);
+			rc = FT_EXIT_RUNTIME;
+		}
 	}
 	if (st.rec) {
 		uint64_t bytes = rec_writer_bytes(st.rec);
+		bool closed = !st.rec_down && !rec_writer_close(st.rec, end_ns, err, sizeof(err));
 
-		if (rec_writer_close(st.rec, end_ns, err, sizeof(err)) || st.rec_failed) {
-			fprintf(stderr, "famtrace: recording incomplete: %s\n", err);
+		if (st.rec_down)
+			rec_writer_close(st.rec, end_ns, err, sizeof(err));
+		else if (!closed)
+			st.ss.rec_stopped++;
+		if (!closed || st.ss.rec_stopped) {
+			fprintf(stderr, "famtrace: recording incomplete: it stopped %llu time(s), and %llu "
+					"events traced are not in it%s%s\n",
+				(unsigned long long)st.ss.rec_stopped, (unsigned long long)st.ss.rec_missed,
+				closed ? "" : "; last error: ", closed ? "" : err);
 			rc = FT_EXIT_RUNTIME;
 		} else {
 			fprintf(stderr, "famtrace: recorded %llu events to %s (%.1f KiB compressed)\n",
@@ -507,23 +598,24 @@ int live_main(struct opts *o)
 				(double)bytes / 1024);
 		}
 	}
-	{
-		struct source_stats *ss = correlator_stats(st.corr);
+	if (!source_complete(&st.ss)) {
+		char gaps[512];
 
-		if (ss->lost || ss->track_full || ss->pending_full || ss->malformed)
-			fprintf(stderr, "famtrace: warning: the trace is incomplete (%llu records lost, "
-					"%llu attempts and %llu processes not tracked, %llu malformed)\n",
-				(unsigned long long)ss->lost, (unsigned long long)ss->pending_full,
-				(unsigned long long)ss->track_full, (unsigned long long)ss->malformed);
+		fprintf(stderr, "famtrace: warning: the trace is incomplete: %s\n",
+			source_gaps(gaps, sizeof(gaps), &st.ss));
 	}
 	if (o->check) {
-		struct source_stats *ss = correlator_stats(st.corr);
+		char why[600] = "";
 
-		rc = check_verdict(stdout, o->json, st.corr, &expect);
-		if (ss->lost || ss->pending_full || ss->track_full) {
-			fprintf(stderr, "famtrace: check: events were lost; the verdict cannot be trusted\n");
-			rc = 2;
-		}
+		/* A check that could not observe properly has no verdict to give,
+		 * whatever it saw: exit 2 with the reason. */
+		if (rc != FT_EXIT_OK)
+			snprintf(why, sizeof(why), "tracing failed");
+		else if (!source_complete(&st.ss))
+			source_gaps(why, sizeof(why), &st.ss);
+		int verdict = check_verdict(stdout, o->json, st.corr, &expect, why[0] ? why : NULL);
+
+		rc = verdict;
 		loader_close(st.ldr);
 		correlator_free(st.corr);
 		if (child > 0 && !child_gone_at)

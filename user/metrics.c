@@ -344,6 +344,16 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 		(unsigned long long)ss->pending_full);
 	head(f, "famtrace_malformed_records_total", "counter", "Records that failed validation.");
 	fprintf(f, "famtrace_malformed_records_total %llu\n", (unsigned long long)ss->malformed);
+	head(f, "famtrace_recording_stopped_total", "counter",
+	     "Times the recording stopped (disk full, I/O error); tracing went on.");
+	fprintf(f, "famtrace_recording_stopped_total %llu\n", (unsigned long long)ss->rec_stopped);
+	head(f, "famtrace_recording_missed_events_total", "counter",
+	     "Events traced while the recording was stopped, so not in it.");
+	fprintf(f, "famtrace_recording_missed_events_total %llu\n",
+		(unsigned long long)ss->rec_missed);
+	head(f, "famtrace_trace_complete", "gauge",
+	     "1 when nothing was lost, refused or left out of the recording so far, else 0.");
+	fprintf(f, "famtrace_trace_complete %d\n", source_complete(ss) ? 1 : 0);
 }
 
 int metrics_write(const char *path, struct metrics *m, const struct source_stats *ss,
@@ -360,24 +370,31 @@ int metrics_write(const char *path, struct metrics *m, const struct source_stats
 		return -ENOMEM;
 	}
 	/* A dot name in the same directory: the collector reads only *.prom,
-	 * and rename() is atomic only within one file system. */
+	 * and rename() is atomic only within one file system. The name is
+	 * unpredictable and created new (mkostemp: O_CREAT|O_EXCL, so never a
+	 * FIFO, device or symlink someone planted there). */
 	slash = strrchr(path, '/');
 	if (slash)
-		snprintf(tmp, n + 32, "%.*s/.%s.%d.tmp", (int)(slash - path), path, slash + 1,
-			 (int)getpid());
+		snprintf(tmp, n + 32, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
 	else
-		snprintf(tmp, n + 32, ".%s.%d.tmp", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		snprintf(tmp, n + 32, ".%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	/* Readable by the exporter's user whatever our umask (the unit's is 077). */
 	if (fd >= 0 && fchmod(fd, 0644)) {
+		e = errno;
 		close(fd);
+		unlink(tmp);
 		fd = -1;
+		errno = e;
 	}
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		e = errno;
-		if (fd >= 0)
+		if (fd >= 0) {
 			close(fd);
-		snprintf(err, errlen, "%s: %s", tmp, strerror(e));
+			unlink(tmp);
+		}
+		snprintf(err, errlen, "%s: cannot create a temporary file beside it: %s", path,
+			 strerror(e));
 		free(tmp);
 		return -e;
 	}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "correlate.h"
+#include "source.h"
 
 struct metrics;
 

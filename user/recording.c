@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -40,6 +41,8 @@ struct rec_writer {
 	int fd;
 	bool dirty;	     /* written since the last sync */
 	bool header_due;     /* the part's HEADER goes before its first frame */
+	bool kept_earlier;   /* an earlier recording at the path was moved to path.1 */
+	bool part_synced;    /* the current part has reached the disk at least once */
 	uint64_t bytes_done; /* compressed bytes of finished parts */
 	char err[256];
 };
@@ -50,21 +53,58 @@ static int fail(struct rec_writer *w, const char *what, int e)
 	return -e;
 }
 
+/* A symlink in a sticky directory (fs.protected_symlinks) fails with EACCES
+ * before O_NOFOLLOW's ELOOP: name the real reason either way. */
+static bool is_symlink(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && S_ISLNK(st.st_mode);
+}
+
 /*
- * Open the file for writing: never through a symlink (O_NOFOLLOW), only a
- * regular file, mode 0600 whatever the umask.
+ * Open the file for writing: never through a symlink (O_NOFOLLOW), never
+ * blocking on a FIFO (O_NONBLOCK), only a regular file that belongs to
+ * famtrace's own user (another user's file would keep its owner, who could
+ * read the whole recording), mode 0600 whatever the umask, and locked
+ * (flock) so that a second famtrace on the same path refuses to start.
  */
 static int open_file(struct rec_writer *w, int extra_flags)
 {
 	struct stat st;
-	int fd = open(w->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | extra_flags, 0600);
+	int fd = open(w->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | extra_flags,
+		      0600);
 
-	if (fd < 0)
-		return fail(w, errno == ELOOP ? "refusing to write through a symlink" : "cannot create",
-			    errno == ELOOP ? EPERM : errno);
+	if (fd < 0) {
+		if (errno == ELOOP || is_symlink(w->path))
+			return fail(w, "refusing to write through a symlink", EPERM);
+		if (errno == ENXIO)
+			return fail(w, "refusing to write: not a regular file", EINVAL);
+		if (errno == EEXIST)
+			return fail(w, "appeared while famtrace was starting it", EEXIST);
+		return fail(w, "cannot create", errno);
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(w, "not a regular file", EINVAL);
+		return fail(w, "refusing to write: not a regular file", EINVAL);
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		snprintf(w->err, sizeof(w->err), "%s: refusing to write into a file owned by uid %u "
+			 "(famtrace runs as uid %u); move it away", w->path, (unsigned)st.st_uid,
+			 (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			snprintf(w->err, sizeof(w->err), "%s: another famtrace is writing this recording",
+				 w->path);
+			return -EBUSY;
+		}
+		return fail(w, "cannot lock", e);
 	}
 	if (fchmod(fd, 0600)) {
 		int e = errno;
@@ -73,6 +113,88 @@ static int open_file(struct rec_writer *w, int extra_flags)
 		return fail(w, "cannot set mode 0600", e);
 	}
 	return fd;
+}
+
+/* path.N -> path.N+1 for N = keep-1 .. 1, path -> path.1; path.keep is
+ * dropped. keep 0: path is removed. */
+static int shift_files(struct rec_writer *w, unsigned keep)
+{
+	size_t n = strlen(w->path) + 16;
+	char *from = malloc(n), *to = malloc(n);
+	int rc = 0;
+
+	if (!from || !to) {
+		free(from);
+		free(to);
+		return fail(w, "rotate", ENOMEM);
+	}
+	if (keep == 0) {
+		unlink(w->path);
+	} else {
+		snprintf(to, n, "%s.%u", w->path, keep);
+		unlink(to);
+		for (unsigned i = keep; i > 1; i--) {
+			snprintf(from, n, "%s.%u", w->path, i - 1);
+			snprintf(to, n, "%s.%u", w->path, i);
+			if (rename(from, to) && errno != ENOENT && !rc)
+				rc = fail(w, "rotate", errno);
+		}
+		snprintf(to, n, "%s.1", w->path);
+		if (rename(w->path, to) && !rc)
+			rc = fail(w, "rotate", errno);
+	}
+	free(from);
+	free(to);
+	return rc;
+}
+
+/*
+ * Before the first part: a recording already at the path (an earlier run
+ * killed, a crash, a restart by systemd) is never truncated. It must be ours
+ * and not being written by another famtrace; then it moves to path.1, as a
+ * rotation would (at least one older file is kept even with --keep 0).
+ */
+static int take_path(struct rec_writer *w)
+{
+	struct stat st;
+	int fd = open(w->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ELOOP || is_symlink(w->path))
+			return fail(w, "refusing to write through a symlink", EPERM);
+		return fail(w, "cannot open", errno);
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(w, "refusing to write: not a regular file", EINVAL);
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		snprintf(w->err, sizeof(w->err), "%s: refusing to replace a file owned by uid %u "
+			 "(famtrace runs as uid %u); move it away", w->path, (unsigned)st.st_uid,
+			 (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			snprintf(w->err, sizeof(w->err), "%s: another famtrace is writing this recording",
+				 w->path);
+			return -EBUSY;
+		}
+		return fail(w, "cannot lock", e);
+	}
+	close(fd);
+	if (st.st_size == 0) {
+		unlink(w->path); /* ours and empty: nothing to keep */
+		return 0;
+	}
+	w->kept_earlier = true;
+	return shift_files(w, w->cfg.keep ? w->cfg.keep : 1);
 }
 
 static int write_header(struct rec_writer *w);
@@ -140,6 +262,7 @@ static int start_part(struct rec_writer *w, int flags)
 	/* A bigger buffer: fewer writes between the once-a-second syncs. */
 	gzbuffer(w->gz, 128 * 1024);
 	w->header_due = true;
+	w->part_synced = false;
 	return 0;
 }
 
@@ -158,7 +281,7 @@ struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struc
 	w->meta = *m;
 	w->meta.part = 1;
 	w->fd = -1;
-	if (start_part(w, O_TRUNC) < 0) {
+	if (take_path(w) < 0 || start_part(w, O_EXCL) < 0) {
 		snprintf(err, errlen, "%s", w->err);
 		if (w->gz)
 			gzclose(w->gz);
@@ -213,43 +336,16 @@ static int finish_part(struct rec_writer *w, uint64_t now_ns, uint32_t reason)
 	return rc;
 }
 
-/* path.N -> path.N+1 for N = keep-1 .. 1, path -> path.1; path.keep is dropped. */
 static int rotate(struct rec_writer *w, uint64_t now_ns)
 {
-	size_t n = strlen(w->path) + 16;
-	char *from = malloc(n), *to = malloc(n);
 	int rc = finish_part(w, now_ns, REC_END_ROTATE);
+	int src = shift_files(w, w->cfg.keep);
 
-	if (!from || !to) {
-		free(from);
-		free(to);
-		return fail(w, "rotate", ENOMEM);
-	}
-	if (w->cfg.keep == 0) {
-		unlink(w->path);
-	} else {
-		snprintf(to, n, "%s.%u", w->path, w->cfg.keep);
-		unlink(to);
-		for (unsigned i = w->cfg.keep; i > 1; i--) {
-			snprintf(from, n, "%s.%u", w->path, i - 1);
-			snprintf(to, n, "%s.%u", w->path, i);
-			if (rename(from, to) && errno != ENOENT && !rc)
-				rc = fail(w, "rotate", errno);
-		}
-		snprintf(to, n, "%s.1", w->path);
-		if (rename(w->path, to) && !rc)
-			rc = fail(w, "rotate", errno);
-	}
-	free(from);
-	free(to);
+	if (src && !rc)
+		rc = src;
 	w->meta.part++;
-	{
-		int src = start_part(w, O_EXCL);
-
-		if (src && !rc)
-			rc = src;
-	}
-	return rc;
+	src = start_part(w, O_EXCL);
+	return rc ? rc : src;
 }
 
 int rec_writer_sync(struct rec_writer *w, uint64_t now_ns)
@@ -262,6 +358,7 @@ int rec_writer_sync(struct rec_writer *w, uint64_t now_ns)
 		if (fdatasync(w->fd))
 			return fail(w, "sync failed", errno);
 		w->dirty = false;
+		w->part_synced = true;
 	}
 	if (w->cfg.rotate_bytes) {
 		struct stat st;
@@ -270,6 +367,38 @@ int rec_writer_sync(struct rec_writer *w, uint64_t now_ns)
 			return rotate(w, now_ns);
 	}
 	return 0;
+}
+
+int rec_writer_restart(struct rec_writer *w, uint64_t now_ns)
+{
+	int rc;
+
+	if (w->gz) {
+		/* The stream is broken: drop what is buffered; what reached the
+		 * disk stays readable up to its last sync (a cut part). */
+		gzclose(w->gz);
+		w->gz = NULL;
+		w->fd = -1;
+	}
+	w->dirty = false;
+	w->err[0] = 0;
+	/* A part that never reached the disk holds nothing worth a place in
+	 * the rotation: replace it rather than push older files out. */
+	if (w->part_synced)
+		rc = shift_files(w, w->cfg.keep ? w->cfg.keep : 1);
+	else
+		rc = unlink(w->path) && errno != ENOENT ? fail(w, "cannot remove", errno) : 0;
+	if (rc)
+		return rc;
+	w->meta.part++;
+	w->part_synced = false;
+	(void)now_ns;
+	return start_part(w, O_EXCL);
+}
+
+bool rec_writer_kept_earlier(const struct rec_writer *w)
+{
+	return w->kept_earlier;
 }
 
 int rec_writer_reopen(struct rec_writer *w, uint64_t now_ns)
@@ -578,6 +707,9 @@ static long gz_read(void *src, void *buf, size_t n, const char **why)
 		f->gz_cut = true;
 		return 0;
 	}
+	/* zlib names the stream "<fd:N>"; the caller names the file. */
+	if (e != Z_ERRNO && !strncmp(m, "<fd:", 4) && strstr(m, ": "))
+		m = strstr(m, ": ") + 2;
 	snprintf(f->why, sizeof(f->why), "%s", e == Z_ERRNO ? strerror(errno) : m);
 	*why = f->why;
 	return -1;
@@ -593,7 +725,8 @@ struct rec_file *rec_file_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO must not hang famtrace in open(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(f);
@@ -605,6 +738,7 @@ struct rec_file *rec_file_open(const char *path, char *err, size_t errlen)
 		free(f);
 		return NULL;
 	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	f->gz = gzdopen(fd, "rb");
 	if (f->gz)
 		f->r = rec_reader_new(gz_read, f);

@@ -67,8 +67,11 @@ struct rec_writer_cfg {
 
 struct rec_writer;
 
-/* Create (truncate) cfg->path, mode 0600, never through a symlink; the
- * header goes before the first frame. NULL on failure with one line in err. */
+/* Create cfg->path, mode 0600, never through a symlink, locked against a
+ * second writer. A recording already there is never truncated: it must be
+ * ours and unlocked, and moves to path.1 (rotating older ones as --keep
+ * says). The header goes before the first frame. NULL on failure with one
+ * line in err. */
 struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struct rec_meta *m,
 				   char *err, size_t errlen);
 /* Tracing starts now (boottime ns): the header's t0. Before the first frame. */
@@ -79,6 +82,12 @@ int rec_write_counters(struct rec_writer *w, uint64_t now_ns, const uint64_t c[R
 /* Push everything written so far to the disk (gzip sync flush + fdatasync);
  * then rotate if the file has grown past rotate_bytes. Call once a second. */
 int rec_writer_sync(struct rec_writer *w, uint64_t now_ns);
+/* After a write failure (ENOSPC...): give up the broken part (readable up
+ * to its last sync, as a cut file) and start a new part at cfg->path. 0 or
+ * -errno (rec_writer_error says why). */
+int rec_writer_restart(struct rec_writer *w, uint64_t now_ns);
+/* Did opening move an earlier recording at the path to path.1? */
+bool rec_writer_kept_earlier(const struct rec_writer *w);
 /* SIGHUP: finish the current file and continue in cfg->path, appending if a
  * file is there (logrotate's copytruncate) or creating it. */
 int rec_writer_reopen(struct rec_writer *w, uint64_t now_ns);

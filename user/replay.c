@@ -31,15 +31,17 @@ struct replay {
 	int64_t since_wall, until_wall;
 	/* Kernel counters are cumulative per famtrace run (its t0); sum the
 	 * last value of each run. */
-	struct {
+	struct session {
 		uint64_t t0;
 		uint64_t cnt[REC_NCOUNTERS];
+		unsigned parts, max_part; /* headers read, highest part number */
 	} sessions[MAX_SESSIONS];
 	unsigned n_sessions;
 	uint64_t cur_t0;
 	uint32_t *pidset; /* -p: the named pids, and their descendants as they fork */
 	size_t n_pidset, cap_pidset;
 	uint64_t last_ns; /* latest time seen: the report's "now" */
+	struct source_stats ss; /* what the recordings say about themselves */
 	const char *time_error;
 };
 
@@ -80,6 +82,11 @@ struct replay *replay_new(const struct replay_opts *o, struct correlator *c)
 	for (size_t i = 0; i < o->n_pids; i++)
 		pid_add(rp, (uint32_t)o->pids[i]);
 	return rp;
+}
+
+const struct source_stats *replay_stats(const struct replay *rp)
+{
+	return &rp->ss;
 }
 
 void replay_free(struct replay *rp)
@@ -186,27 +193,40 @@ static bool keep_event(struct replay *rp, const void *data, uint64_t ts)
 	return true;
 }
 
-static void session_counters(struct replay *rp, const uint64_t *cnt)
+/* The famtrace run (its t0) being read, created on first sight; NULL past
+ * MAX_SESSIONS. */
+static struct session *session_of(struct replay *rp)
 {
 	unsigned i;
 
 	for (i = 0; i < rp->n_sessions; i++)
 		if (rp->sessions[i].t0 == rp->cur_t0)
-			break;
-	if (i == rp->n_sessions) {
-		if (rp->n_sessions == MAX_SESSIONS)
-			return;
-		rp->sessions[rp->n_sessions++].t0 = rp->cur_t0;
-	}
-	memcpy(rp->sessions[i].cnt, cnt, sizeof(rp->sessions[i].cnt));
+			return &rp->sessions[i];
+	if (rp->n_sessions == MAX_SESSIONS)
+		return NULL;
+	memset(&rp->sessions[rp->n_sessions], 0, sizeof(rp->sessions[0]));
+	rp->sessions[rp->n_sessions].t0 = rp->cur_t0;
+	return &rp->sessions[rp->n_sessions++];
+}
+
+static void session_counters(struct replay *rp, const uint64_t *cnt)
+{
+	struct session *se = session_of(rp);
+
+	if (se)
+		memcpy(se->cnt, cnt, sizeof(se->cnt));
 }
 
 static void sum_counters(struct replay *rp)
 {
-	struct source_stats *ss = correlator_stats(rp->c);
+	struct source_stats *ss = &rp->ss;
 
-	ss->lost = ss->track_full = ss->pending_full = 0;
+	ss->lost = ss->track_full = ss->pending_full = ss->missing_parts = 0;
 	for (unsigned i = 0; i < rp->n_sessions; i++) {
+		/* Parts of a run not read: rotated away, not named, or a part
+		 * the writer gave up before it reached the disk. */
+		if (rp->sessions[i].max_part > rp->sessions[i].parts)
+			ss->missing_parts += rp->sessions[i].max_part - rp->sessions[i].parts;
 		ss->lost += rp->sessions[i].cnt[FT_CNT_LOST];
 		ss->track_full += rp->sessions[i].cnt[FT_CNT_TRACK_FULL];
 		ss->pending_full += rp->sessions[i].cnt[FT_CNT_PENDING_FULL];
@@ -230,6 +250,15 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 			}
 			rp->boot_to_real_ns = m->boot_to_real_ns;
 			rp->cur_t0 = m->t0_ns;
+			{
+				struct session *se = session_of(rp);
+
+				if (se) {
+					se->parts++;
+					if (m->part > se->max_part)
+						se->max_part = m->part;
+				}
+			}
 			break;
 		}
 		case REC_EVENT: {
@@ -237,7 +266,7 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 			int kind = ft_decode_check(f.data, f.len, &why);
 
 			if (!kind) {
-				correlator_stats(rp->c)->malformed++;
+				rp->ss.malformed++;
 				break;
 			}
 			if (!keep_event(rp, f.data, f.ts_ns))
@@ -401,7 +430,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 					"(byte %" PRIu64 " of its data; the writer was killed or the machine "
 					"stopped): reporting up to there\n",
 				in[i].path, w, rec_reader_offset(r));
-			correlator_stats(c)->cut++;
+			rp->ss.cut++;
 		} else if (s != REC_DONE) {
 			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].path, rec_reader_why(r));
 			rc = FT_EXIT_INPUT;
@@ -412,6 +441,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	}
 	sum_counters(rp);
 	correlate_flush(c);
+	ro.stats = &rp->ss;
 	if (o->json)
 		json_report(&ro, c, rp->last_ns);
 	else
@@ -419,7 +449,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	if (mx) {
 		char err[512];
 
-		if (metrics_write(o->metrics_path, mx, correlator_stats(c), correlator_events(c), err,
+		if (metrics_write(o->metrics_path, mx, &rp->ss, correlator_events(c), err,
 				  sizeof(err))) {
 			fprintf(stderr, "famtrace: report: metrics: %s\n", err);
 			rc = rc ? rc : 1;

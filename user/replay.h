@@ -12,6 +12,7 @@
 
 #include "correlate.h"
 #include "exitcodes.h"
+#include "source.h"
 #include "recording.h"
 
 
@@ -37,6 +38,8 @@ int replay_main(const struct replay_opts *o, char *const *files, int n);
 struct replay;
 struct replay *replay_new(const struct replay_opts *o, struct correlator *c);
 enum rec_status replay_stream(struct replay *rp, struct rec_reader *r);
+/* What the recordings fed so far say about themselves (lost, cut...). */
+const struct source_stats *replay_stats(const struct replay *rp);
 void replay_free(struct replay *rp);
 
 /*

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "correlate.h"
+#include "source.h"
 
 #define FT_JSON_SCHEMA 1 /* "v" in every JSON object; bump on incompatible change */
 
@@ -19,6 +20,7 @@ struct report_opts {
 	uint64_t t0_ns;		 /* boottime that relative times count from */
 	bool wall_time;		 /* -T: wall-clock times instead of relative */
 	bool verbose;		 /* also successful route probes */
+	const struct source_stats *stats; /* the feeder's; NULL: nothing known */
 };
 
 /* Live facts as they happen. */

@@ -264,7 +264,8 @@ static void json_fam_stats(FILE *f, const struct fam_stats *s)
 void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 {
 	static const char *why_keys[] = { "unknown", "all", "comm", "port", "pid", "parent" };
-	struct source_stats *st = correlator_stats(c);
+	static const struct source_stats none;
+	const struct source_stats *st = o->stats ? o->stats : &none;
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs), shown = 0;
 	FILE *f = o->out;
@@ -318,9 +319,10 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	json_ms(f, "duration_ms", now_ns > o->t0_ns ? now_ns - o->t0_ns : 0);
 	fprintf(f, ",\"processes\":%zu,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 		   ",\"track_full\":%" PRIu64 ",\"pending_full\":%" PRIu64 ",\"malformed\":%" PRIu64
-		   ",\"cut\":%" PRIu64 ",\"complete\":%s}\n",
+		   ",\"cut\":%" PRIu64 ",\"recording_stopped\":%" PRIu64 ",\"recording_missed\":%" PRIu64
+		   ",\"missing_parts\":%" PRIu64 ",\"in_progress\":%" PRIu64 ",\"complete\":%s}\n",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
-		st->cut,
-		st->lost || st->track_full || st->pending_full || st->malformed || st->cut ? "false" : "true");
+		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->in_progress,
+		source_complete(st) ? "true" : "false");
 	fflush(f);
 }

@@ -485,10 +485,11 @@ bool proc_active(const struct proc *p)
 
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 {
-	struct source_stats *st = correlator_stats(c);
+	static const struct source_stats none;
+	const struct source_stats *st = o->stats ? o->stats : &none;
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs), shown = 0;
-	char d[32];
+	char d[32], gaps[512];
 
 	for (size_t i = 0; i < n; i++)
 		if (proc_active(procs[i]))
@@ -497,15 +498,9 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			" events, %" PRIu64 " lost ===\n",
 		fmt_dur(d, sizeof(d), now_ns > o->t0_ns ? now_ns - o->t0_ns : 0), shown,
 		shown == 1 ? "" : "es", correlator_events(c), st->lost);
-	if (st->lost || st->pending_full || st->track_full || st->malformed)
-		fprintf(o->out, "WARNING: incomplete trace: %" PRIu64 " records lost (ring buffer full), %" PRIu64
-				" attempts and %" PRIu64 " processes not tracked (maps full), %" PRIu64
-				" malformed records\n",
-			st->lost, st->pending_full, st->track_full, st->malformed);
-	if (st->cut)
-		fprintf(o->out, "WARNING: %" PRIu64 " recording%s cut short (the writer was killed or the "
-				"machine stopped): reported up to the cut\n",
-			st->cut, st->cut == 1 ? " was" : "s were");
+	if (!source_complete(st))
+		fprintf(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report\n",
+			source_gaps(gaps, sizeof(gaps), st));
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
@@ -513,6 +508,6 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			report_proc(o, c, p);
 	}
 	if (!shown)
-		fprintf(o->out, "no connect attempts seen\n");
+		fprintf(o->out, "no connect attempts or lookups seen\n");
 	fflush(o->out);
 }

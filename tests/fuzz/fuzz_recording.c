@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mem m = { data, size };
 	struct report_opts ro = { 0 };
 	struct replay_opts rpo = { 0 };
-	struct source_stats *ss;
+	const struct source_stats *ss;
 	struct sink js, sink;
 	struct metrics *mx;
 	struct correlator *c;
@@ -55,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rp = replay_new(&rpo, c);
 	r = rec_reader_new(mem_read, &m);
 	replay_stream(rp, r);
-	ss = correlator_stats(c);
+	ss = replay_stats(rp);
+	ro.stats = ss;
 	correlate_flush(c);
 	json_report(&ro, c, UINT64_MAX / 2);
 	text_report(&ro, c, UINT64_MAX / 2);

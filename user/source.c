@@ -1,0 +1,39 @@
+/*
+ * source.c - the one judgement of whether a trace is complete (source.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "source.h"
+
+bool source_complete(const struct source_stats *ss)
+{
+	return !ss->lost && !ss->track_full && !ss->pending_full && !ss->malformed && !ss->cut &&
+	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts;
+}
+
+char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
+{
+	size_t n = 0;
+
+#define GAP(cond, ...)                                                                        \
+	do {                                                                                 \
+		if ((cond) && n < len)                                                       \
+			n += (size_t)snprintf(buf + n, len - n, "%s", n ? ", " : "");      \
+		if ((cond) && n < len)                                                       \
+			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);               \
+	} while (0)
+	buf[0] = 0;
+	GAP(ss->lost, "%" PRIu64 " records lost (ring buffer full)", ss->lost);
+	GAP(ss->pending_full, "%" PRIu64 " attempts not tracked (pending map full)", ss->pending_full);
+	GAP(ss->track_full, "%" PRIu64 " processes not tracked (tracking map full)", ss->track_full);
+	GAP(ss->malformed, "%" PRIu64 " malformed records", ss->malformed);
+	GAP(ss->cut, "%" PRIu64 " recording(s) cut short (the writer was killed or the machine "
+		     "stopped)", ss->cut);
+	GAP(ss->rec_stopped, "the recording stopped %" PRIu64 " time(s) and missed %" PRIu64
+			     " events", ss->rec_stopped, ss->rec_missed);
+	GAP(ss->missing_parts, "%" PRIu64 " part(s) of the recording not read (rotated away, not "
+			       "named, or never written)", ss->missing_parts);
+#undef GAP
+	return buf;
+}

@@ -1,0 +1,35 @@
+/*
+ * source.h - what the event source (live ring buffer or recordings) says
+ * about itself: records it lost, refused or could not read, and whether the
+ * recording kept up. The feeders (live.c, replay.c) own and fill it; the
+ * reporters, metrics and check read it. Whether a trace is complete is
+ * decided here and nowhere else.
+ */
+#ifndef FT_SOURCE_H
+#define FT_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct source_stats {
+	uint64_t lost;	       /* records the ring buffer could not take */
+	uint64_t track_full;   /* processes the tracking map could not take */
+	uint64_t pending_full; /* attempts the pending map could not take */
+	uint64_t malformed;    /* records that failed validation */
+	uint64_t cut;	       /* recordings that end without their end mark */
+	uint64_t rec_stopped;  /* times the recording stopped (disk full, I/O error) */
+	uint64_t rec_missed;   /* events that never reached the recording */
+	uint64_t missing_parts; /* report: parts of a recording not read (rotated away...) */
+	uint64_t in_progress;  /* attempts still in SYN_SENT when the trace ended */
+};
+
+/* Did the source see and keep everything? (in_progress does not count:
+ * those attempts are reported, only their outcome is unknown.) */
+bool source_complete(const struct source_stats *ss);
+
+/* One line naming what is missing, e.g. "12 records lost (ring buffer
+ * full), the recording stopped 1 time(s)"; "" when complete. */
+char *source_gaps(char *buf, size_t len, const struct source_stats *ss);
+
+#endif
