@@ -37,6 +37,7 @@
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define O_NONBLOCK 00004000
+#define SIGNAL_GROUP_EXIT 0x00000004
 
 /* Set by user space between open and load. */
 const volatile __u32 ft_cfg_mode = FT_MODE_MAIL;
@@ -65,35 +66,25 @@ struct {
 	__type(value, __u8);
 } ft_comms SEC(".maps");
 
-/* Traced processes by tgid; value is enum ft_why. */
+/* Traced processes by tgid; value is enum ft_why. A plain hash: when it is
+ * full an insert fails and is counted (an LRU would evict silently); entries
+ * go when the whole thread group has exited. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FT_MAP_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u8);
 } ft_tracked SEC(".maps");
 
-/* An attempt between connect() and its outcome. */
-struct pending {
-	struct ft_task task;
-	__u64 start_ns;
-	__u8 daddr[16];
-	__u16 family;
-	__u16 dport;
-	__u8 proto;
-	__u8 _pad;
-	__u16 _pad2;
-	__s32 err; /* from inet_sk_error_report, if it came first */
-	__u32 flags;
-};
-
-/* Attempts by socket address: LRU so a socket freed behind our back cannot
- * pin an entry forever. */
+/* Attempts by socket address. A plain hash, so that a full map refuses an
+ * insert, which is counted, instead of evicting an attempt silently. Every
+ * entry leaves: TCP through the socket's way out of SYN_SENT or connect()'s
+ * immediate error, UDP at connect()'s return. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FT_MAP_ENTRIES);
 	__type(key, __u64);
-	__type(value, struct pending);
+	__type(value, struct ft_pending);
 } ft_pending SEC(".maps");
 
 /* Socket of the connect() a thread is inside (0: none), in the thread's
@@ -202,7 +193,7 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
 	struct sockaddr_in6 sa = {};
 	struct task_struct *task;
-	struct pending p = {};
+	struct ft_pending p = {};
 	__u64 id, key, *inflight;
 	struct sock *sk;
 	__u32 tgid, fflags = 0;
@@ -261,19 +252,25 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	p.start_ns = bpf_ktime_get_boot_ns();
 	fill_task(&p.task, task, why);
 
-	key = (__u64)sk;
-	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
+	/* The thread's slot first: without it the connect's return would go
+	 * unseen and the entry would linger. */
+	inflight = bpf_task_storage_get(&ft_inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!inflight) {
 		count(FT_CNT_PENDING_FULL);
 		return 0;
 	}
-	inflight = bpf_task_storage_get(&ft_inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (inflight)
-		*inflight = key;
+	key = (__u64)sk;
+	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
+		count(FT_CNT_PENDING_FULL);
+		*inflight = 0;
+		return 0;
+	}
+	*inflight = key;
 	return 0;
 }
 
 /* Write the record for a finished attempt and forget it. */
-static __always_inline void emit_attempt(__u64 key, struct pending *p, __u8 outcome, __s32 err,
+static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 outcome, __s32 err,
 					 const struct sock *sk)
 {
 	struct ft_attempt *a;
@@ -315,7 +312,7 @@ static __always_inline void emit_attempt(__u64 key, struct pending *p, __u8 outc
 SEC("tracepoint/syscalls/sys_exit_connect")
 int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pending *p;
+	struct ft_pending *p;
 	struct sock *sk;
 	__u64 *keyp, key;
 	long ret = ctx->ret;
@@ -353,7 +350,7 @@ static __always_inline bool connect_in_progress(__u64 key)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	struct pending *p;
+	struct ft_pending *p;
 	__u64 key;
 	__s32 err;
 
@@ -363,6 +360,13 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 	p = bpf_map_lookup_elem(&ft_pending, &key);
 	if (!p)
 		return 0;
+	/* The entry must be this connection's: a socket freed and reused at
+	 * the same address must not inherit an older attempt. */
+	if (p->proto != IPPROTO_TCP || p->dport != bpf_ntohs(sk->__sk_common.skc_dport)) {
+		bpf_map_delete_elem(&ft_pending, &key);
+		count(FT_CNT_STALE);
+		return 0;
+	}
 	if (newstate == TCP_ESTABLISHED) {
 		emit_attempt(key, p, FT_OUT_CONNECTED, 0, sk);
 	} else if (newstate == TCP_CLOSE) {
@@ -381,7 +385,7 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 SEC("tp_btf/inet_sk_error_report")
 int BPF_PROG(ft_error_report, const struct sock *sk)
 {
-	struct pending *p;
+	struct ft_pending *p;
 	__u64 key = (__u64)sk;
 
 	/* Only an attempt still in SYN_SENT can be pending here: a refused
@@ -415,9 +419,17 @@ static __always_inline void emit_proc(struct task_struct *task, __u32 what, __u8
 	e->task.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	e->task.why = why;
 	__builtin_memset(e->task._pad, 0, sizeof(e->task._pad));
-	BPF_CORE_READ_STR_INTO(&e->task.comm, task, comm);
+	BPF_CORE_READ_STR_INTO(&e->task.comm, task, group_leader, comm);
 	e->what = what;
-	e->exit_code = what == FT_PROC_EXIT ? BPF_CORE_READ(task, exit_code) : 0;
+	e->exit_code = 0;
+	if (what == FT_PROC_EXIT) {
+		/* exit_group() or a fatal signal: the group's status; else the
+		 * last thread's own exit. */
+		if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
+			e->exit_code = BPF_CORE_READ(task, signal, group_exit_code);
+		else
+			e->exit_code = BPF_CORE_READ(task, exit_code);
+	}
 	bpf_ringbuf_submit(e, wakeup_flags());
 }
 
@@ -468,16 +480,22 @@ int BPF_PROG(ft_exec, struct task_struct *task)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ft_exit, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	__u8 *known;
+	__u32 tgid = task->tgid;
+	__u8 *known, why;
 
-	if (BPF_CORE_READ(task, pid) != tgid)
-		return 0; /* a thread, not the process */
+	/* The process ends with its last thread, which need not be the
+	 * leader (pthread_exit in main): do_exit has counted this thread out
+	 * of signal->live before this tracepoint. Two threads ending together
+	 * may both see 0; the delete decides which one reports. */
+	if (task->signal->live.counter != 0)
+		return 0;
 	known = bpf_map_lookup_elem(&ft_tracked, &tgid);
 	if (!known)
 		return 0;
-	emit_proc(task, FT_PROC_EXIT, *known);
-	bpf_map_delete_elem(&ft_tracked, &tgid);
+	why = *known;
+	if (bpf_map_delete_elem(&ft_tracked, &tgid))
+		return 0;
+	emit_proc(task, FT_PROC_EXIT, why);
 	return 0;
 }
 

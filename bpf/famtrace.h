@@ -35,6 +35,8 @@ enum ft_outcome {
 	FT_OUT_ASYNC = 3,     /* SYN_SENT -> CLOSE with sk_err set: err */
 	FT_OUT_ABANDONED = 4, /* closed by the application while in SYN_SENT */
 	FT_OUT_PROBE = 5,     /* UDP connect(); err is its result, 0 = routable */
+	FT_OUT_PENDING = 6,   /* still in SYN_SENT when the trace ended (written by
+			       * user space from ft_pending, end_ns = the end) */
 };
 
 /* What an FT_EV_PROC record reports. */
@@ -169,11 +171,32 @@ struct ft_lookup {
 	__u8 dns[FT_DNS_MAX];
 };
 
+#define FT_MAP_ENTRIES 65536 /* default size of ft_tracked and ft_pending */
+
+/*
+ * An attempt between connect() and its outcome (ft_pending, keyed by the
+ * socket's kernel address). User space reads what is left at the end of a
+ * trace: attempts still in SYN_SENT. 96 bytes.
+ */
+struct ft_pending {
+	struct ft_task task;
+	__u64 start_ns;
+	__u8 daddr[16];
+	__u16 family;
+	__u16 dport;
+	__u8 proto;
+	__u8 _pad;
+	__u16 _pad2;
+	__s32 err; /* from inet_sk_error_report, if it came first */
+	__u32 flags;
+};
+
 /* Indexes of the per-CPU counters map (ft_counters). */
 enum ft_counter {
 	FT_CNT_LOST = 0,       /* ring buffer full: record dropped */
 	FT_CNT_TRACK_FULL = 1, /* a process could not be added to ft_tracked */
 	FT_CNT_PENDING_FULL = 2, /* an attempt could not be added to ft_pending */
+	FT_CNT_STALE = 3,	 /* a pending entry whose socket had been reused: dropped */
 	FT_CNT_MAX = 4,
 };
 

@@ -105,4 +105,34 @@ check "a thread's attempt belongs to its process" "$TMP/thread" -- jqs "$TMP/thr
 check "a thread's attempt is counted once, in its process" "$TMP/thread" -- jqs "$TMP/thread" '
 	map(select(.type=="process" and .ipv4.tried > 0)) | length == 1 and .[0].ipv4.tried == 1'
 
+# The thread-group leader exits first (pthread_exit in main); the process
+# lives on in another thread, which connects: still traced, and its exit
+# is the process's.
+ft leader -- $C -L 2600 127.0.0.1
+check "the main thread exits first, another thread connects afterwards: traced, and the process exit reported" \
+	"$TMP/leader" "$TMP/leader.err" -- jqs "$TMP/leader" '
+	(map(select(.type=="attempt" and .dport==2600)) | length == 1 and .[0].result == "connected" and
+	 .[0].tid != .[0].pid) and
+	(map(select(.type=="process" and .comm=="connector"))[0] | .exited and .exit_status == 0)'
+
+# An attempt still in SYN_SENT when the trace ends is reported as in
+# progress with the time so far, not dropped.
+ft inprog -d 1 -- $C -n -t 2500 2525 2001:db8:2::25 192.0.2.2
+check "an attempt still connecting when the trace ends: reported in_progress with its time so far" \
+	"$TMP/inprog" "$TMP/inprog.err" -- jqs "$TMP/inprog" '
+	(map(select(.type=="attempt")) | length == 1 and .[0].result == "in_progress" and
+	 .[0].daddr == "2001:db8:2::25" and .[0].latency_ms >= 900 and .[0].latency_ms < 2500) and
+	(.[-1].in_progress == 1) and (map(select(.type=="group")) | length == 1)'
+
+# A burst bigger than the pending map: every attempt is either seen or
+# counted as not tracked (an LRU map evicted some silently).
+ft burst --map-entries 16 -- $C -M 64 -t 500 2525 2001:db8:2::25
+check "64 attempts at once through a 16-entry pending map: seen + counted as not tracked = 64" \
+	"$TMP/burst" "$TMP/burst.err" -- jqs "$TMP/burst" '
+	(map(select(.type=="attempt" and .dport==2525)) | length) as $seen |
+	.[-1].pending_full as $refused |
+	$seen > 0 and $refused > 0 and $seen + $refused == 64 and (.[-1].complete | not)'
+grep -q "pending map full" "$TMP/burst.err"; said=$?
+check "the refused attempts are said on stderr at the end of the trace" "$TMP/burst.err" -- test $said = 0
+
 summary

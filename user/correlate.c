@@ -47,6 +47,8 @@ enum result result_of(enum ft_outcome o, int err)
 		return RES_CONNECTED;
 	if (o == FT_OUT_ABANDONED)
 		return RES_ABANDONED;
+	if (o == FT_OUT_PENDING)
+		return RES_IN_PROGRESS;
 	switch (err) {
 	case ECONNREFUSED:
 		return RES_REFUSED;
@@ -79,6 +81,7 @@ static const char *const result_names[RES_N][2] = {
 	[RES_NO_FAMILY] = { "family not supported", "family_not_supported" },
 	[RES_DENIED] = { "denied by policy", "denied" },
 	[RES_OTHER] = { "failed", "other_error" },
+	[RES_IN_PROGRESS] = { "still connecting", "in_progress" },
 };
 
 const char *result_name(enum result r)

@@ -43,7 +43,7 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 			*why = "attempt with unknown address family";
 			return 0;
 		}
-		if (a->outcome < FT_OUT_CONNECTED || a->outcome > FT_OUT_PROBE ||
+		if (a->outcome < FT_OUT_CONNECTED || a->outcome > FT_OUT_PENDING ||
 		    (h.kind == FT_EV_PROBE) != (a->outcome == FT_OUT_PROBE)) {
 			*why = "attempt with unknown outcome";
 			return 0;

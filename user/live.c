@@ -147,6 +147,7 @@ static void refresh_counters(struct state *st, uint64_t now)
 	ss->lost = cnt[FT_CNT_LOST];
 	ss->track_full = cnt[FT_CNT_TRACK_FULL];
 	ss->pending_full = cnt[FT_CNT_PENDING_FULL];
+	ss->stale = cnt[FT_CNT_STALE];
 	if (st->rec && !st->rec_down && memcmp(cnt, st->rec_counters, sizeof(cnt))) {
 		if (rec_write_counters(st->rec, now, cnt))
 			rec_fail(st, now);
@@ -314,6 +315,7 @@ int live_main(struct opts *o)
 	/* Filter. */
 	lcfg.debug = o->debug;
 	lcfg.ringbuf_bytes = o->ringbuf_bytes;
+	lcfg.map_entries = o->map_entries;
 	if (o->all) {
 		lcfg.mode = FT_MODE_ALL;
 	} else if (o->n_pids || o->run || o->check) {
@@ -564,6 +566,10 @@ int live_main(struct opts *o)
 		}
 	}
 	loader_poll(st.ldr, 0);
+	/* Attempts still in SYN_SENT (an IPv6 black hole retried while the
+	 * process delivered over IPv4) are facts too: report them as in
+	 * progress, with the time so far, instead of letting them vanish. */
+	st.ss.in_progress = (uint64_t)loader_pending(st.ldr, clock_ns(CLOCK_BOOTTIME));
 	correlate_flush(st.corr);
 	end_ns = clock_ns(CLOCK_BOOTTIME);
 	if ((!o->check || o->verbose) && !o->record)

@@ -148,6 +148,12 @@ static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, 
 			return FT_EXIT_USAGE;
 		}
 	}
+	if (cfg->map_entries &&
+	    (bpf_map__set_max_entries(s->maps.ft_tracked, cfg->map_entries) ||
+	     bpf_map__set_max_entries(s->maps.ft_pending, cfg->map_entries))) {
+		snprintf(err, len, "cannot size the tracking maps to %u entries", cfg->map_entries);
+		return FT_EXIT_USAGE;
+	}
 	if (cfg->n_comms > FT_MAX_COMMS) {
 		snprintf(err, len, "at most %d process names can be traced", FT_MAX_COMMS);
 		return FT_EXIT_USAGE;
@@ -342,6 +348,40 @@ int loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX])
 	}
 	free(vals);
 	return rc;
+}
+
+int loader_pending(struct loader *l, uint64_t now_ns)
+{
+	int fd = bpf_map__fd(l->skel->maps.ft_pending);
+	__u64 key, next, *prev = NULL;
+	struct ft_pending p;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct ft_attempt a;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &p) || p.proto != 6 /* TCP */)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.hdr.kind = FT_EV_ATTEMPT;
+		a.hdr.size = sizeof(a);
+		a.hdr.ts_ns = now_ns;
+		a.task = p.task;
+		a.start_ns = p.start_ns;
+		a.end_ns = now_ns;
+		memcpy(a.daddr, p.daddr, sizeof(a.daddr));
+		a.family = p.family;
+		a.dport = p.dport;
+		a.proto = p.proto;
+		a.outcome = FT_OUT_PENDING;
+		a.err = p.err;
+		a.flags = p.flags;
+		l->fn(l->ctx, &a, sizeof(a));
+		n++;
+	}
+	return n;
 }
 
 /*

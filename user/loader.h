@@ -23,6 +23,7 @@ struct loader_cfg {
 	size_t n_ports;
 	bool debug; /* pass libbpf's messages (verifier log) to stderr */
 	uint32_t ringbuf_bytes; /* ring buffer size (power of two, >= page); 0: 4 MiB */
+	uint32_t map_entries;	/* ft_tracked and ft_pending; 0: FT_MAP_ENTRIES */
 };
 
 /* Called for every raw record, in ring-buffer order. */
@@ -52,6 +53,13 @@ int loader_track(struct loader *l, uint32_t tgid, uint8_t why);
  * Returns the number delivered or a negative errno. */
 int loader_poll(struct loader *l, int timeout_ms);
 
+/*
+ * The end of a trace: every attempt still waiting for its outcome (in
+ * SYN_SENT) goes to the event callback as an FT_OUT_PENDING record ending
+ * at now_ns, so live output, recordings and reports all show it. Returns
+ * how many.
+ */
+int loader_pending(struct loader *l, uint64_t now_ns);
 /* Kernel-side counters (enum ft_counter), summed over CPUs. 0 or -errno. */
 int loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX]);
 

@@ -221,7 +221,7 @@ static void sum_counters(struct replay *rp)
 {
 	struct source_stats *ss = &rp->ss;
 
-	ss->lost = ss->track_full = ss->pending_full = ss->missing_parts = 0;
+	ss->lost = ss->track_full = ss->pending_full = ss->missing_parts = ss->stale = 0;
 	for (unsigned i = 0; i < rp->n_sessions; i++) {
 		/* Parts of a run not read: rotated away, not named, or a part
 		 * the writer gave up before it reached the disk. */
@@ -230,6 +230,7 @@ static void sum_counters(struct replay *rp)
 		ss->lost += rp->sessions[i].cnt[FT_CNT_LOST];
 		ss->track_full += rp->sessions[i].cnt[FT_CNT_TRACK_FULL];
 		ss->pending_full += rp->sessions[i].cnt[FT_CNT_PENDING_FULL];
+		ss->stale += rp->sessions[i].cnt[FT_CNT_STALE];
 	}
 }
 
@@ -271,6 +272,9 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 			}
 			if (!keep_event(rp, f.data, f.ts_ns))
 				break;
+			if (kind == FT_EV_ATTEMPT &&
+			    ((const struct ft_attempt *)f.data)->outcome == FT_OUT_PENDING)
+				rp->ss.in_progress++;
 			correlate_event(rp->c, f.data, f.len);
 			break;
 		}

@@ -320,9 +320,10 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	fprintf(f, ",\"processes\":%zu,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 		   ",\"track_full\":%" PRIu64 ",\"pending_full\":%" PRIu64 ",\"malformed\":%" PRIu64
 		   ",\"cut\":%" PRIu64 ",\"recording_stopped\":%" PRIu64 ",\"recording_missed\":%" PRIu64
-		   ",\"missing_parts\":%" PRIu64 ",\"in_progress\":%" PRIu64 ",\"complete\":%s}\n",
+		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"in_progress\":%" PRIu64
+		   ",\"complete\":%s}\n",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
-		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->in_progress,
+		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->in_progress,
 		source_complete(st) ? "true" : "false");
 	fflush(f);
 }

@@ -37,6 +37,9 @@ static char *fmt_result(char *buf, size_t len, const struct attempt *a)
 		snprintf(buf, len, "connected");
 	else if (a->res == RES_ABANDONED)
 		snprintf(buf, len, "abandoned after %s", fmt_dur(d, sizeof(d), a->end_ns - a->start_ns));
+	else if (a->res == RES_IN_PROGRESS)
+		snprintf(buf, len, "still connecting after %s when the trace ended",
+			 fmt_dur(d, sizeof(d), a->end_ns - a->start_ns));
 	else
 		snprintf(buf, len, "%s (%s)", result_name(a->res), errno_name(a->err));
 	return buf;
@@ -374,7 +377,8 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 		fmt_result(res, sizeof(res), a);
 		fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
 		fprintf(o->out, "      %u. %s %-40s %s%s%s\n", k + 1, fam_name(a->fam), dst, res,
-			a->res == RES_ABANDONED ? "" : " in ", a->res == RES_ABANDONED ? "" : lat);
+			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : " in ",
+			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : lat);
 	}
 	if (g->n_extra)
 		fprintf(o->out, "      (+%u more attempts not kept)\n", g->n_extra);
@@ -498,6 +502,9 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			" events, %" PRIu64 " lost ===\n",
 		fmt_dur(d, sizeof(d), now_ns > o->t0_ns ? now_ns - o->t0_ns : 0), shown,
 		shown == 1 ? "" : "es", correlator_events(c), st->lost);
+	if (st->in_progress)
+		fprintf(o->out, "NOTE: %" PRIu64 " attempt(s) were still connecting when the trace ended "
+				"(shown as \"still connecting\", counted in their groups)\n", st->in_progress);
 	if (!source_complete(st))
 		fprintf(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report\n",
 			source_gaps(gaps, sizeof(gaps), st));

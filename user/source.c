@@ -9,7 +9,7 @@
 bool source_complete(const struct source_stats *ss)
 {
 	return !ss->lost && !ss->track_full && !ss->pending_full && !ss->malformed && !ss->cut &&
-	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts;
+	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts && !ss->stale;
 }
 
 char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
@@ -27,6 +27,7 @@ char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
 	GAP(ss->lost, "%" PRIu64 " records lost (ring buffer full)", ss->lost);
 	GAP(ss->pending_full, "%" PRIu64 " attempts not tracked (pending map full)", ss->pending_full);
 	GAP(ss->track_full, "%" PRIu64 " processes not tracked (tracking map full)", ss->track_full);
+	GAP(ss->stale, "%" PRIu64 " attempts whose outcome was never seen (socket reused)", ss->stale);
 	GAP(ss->malformed, "%" PRIu64 " malformed records", ss->malformed);
 	GAP(ss->cut, "%" PRIu64 " recording(s) cut short (the writer was killed or the machine "
 		     "stopped)", ss->cut);

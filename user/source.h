@@ -22,6 +22,7 @@ struct source_stats {
 	uint64_t rec_missed;   /* events that never reached the recording */
 	uint64_t missing_parts; /* report: parts of a recording not read (rotated away...) */
 	uint64_t in_progress;  /* attempts still in SYN_SENT when the trace ended */
+	uint64_t stale;	       /* pending attempts dropped: their socket had been reused */
 };
 
 /* Did the source see and keep everything? (in_progress does not count:

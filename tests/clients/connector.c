@@ -10,6 +10,10 @@
  *     -T      connect from a second thread
  *     -F      connect from a forked child (the parent waits)
  *     -w MS   wait MS before connecting (lets a tracer start)
+ *     -L      connect from a second thread after the main thread has ended
+ *             (pthread_exit: the thread-group leader exits first)
+ *     -M N    open N non-blocking connects to the first address at once,
+ *             keep them -t MS, then close them all (a burst of attempts)
  *
  * Prints one line per attempt to stderr; exits 0 if one connected, 1 if none.
  * IPv4-mapped IPv6 (::ffff:a.b.c.d) is connected over an AF_INET6 socket.
@@ -30,7 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static bool nonblock, first_only, udp, in_thread, in_child;
+static bool nonblock, first_only, udp, in_thread, in_child, leader_exits;
+static int burst;
 static int timeout_ms = 1000, port;
 static char **addrs;
 static int n_addrs;
@@ -83,10 +88,39 @@ static int try_one(const char *addr)
 	return -e;
 }
 
+/* -M: n sockets in SYN_SENT together; returns how many connects started. */
+static int run_burst(const char *addr)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	bool v6 = strchr(addr, ':') != NULL;
+	int *fds = calloc(burst, sizeof(int)), started = 0;
+
+	if (!fds || (v6 ? inet_pton(AF_INET6, addr, &s6.sin6_addr) : inet_pton(AF_INET, addr, &s4.sin_addr)) != 1)
+		return -1;
+	for (int i = 0; i < burst; i++) {
+		fds[i] = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fds[i] < 0)
+			continue;
+		if (connect(fds[i], v6 ? (struct sockaddr *)&s6 : (struct sockaddr *)&s4,
+			    v6 ? sizeof(s6) : sizeof(s4)) == 0 || errno == EINPROGRESS)
+			started++;
+	}
+	usleep(timeout_ms * 1000);
+	for (int i = 0; i < burst; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fprintf(stderr, "burst %s: %d connects started\n", addr, started);
+	free(fds);
+	return started;
+}
+
 static void *run_all(void *arg)
 {
 	long ok = 0;
 
+	if (leader_exits)
+		usleep(200 * 1000); /* let the main thread be gone first */
 	for (int i = 0; i < n_addrs; i++) {
 		if (try_one(addrs[i]) == 0) {
 			ok = 1;
@@ -104,7 +138,7 @@ int main(int argc, char **argv)
 	void *ok = NULL;
 	int c, wait_ms = 0;
 
-	while ((c = getopt(argc, argv, "nt:1uTFw:")) != -1) {
+	while ((c = getopt(argc, argv, "nt:1uTFw:LM:")) != -1) {
 		switch (c) {
 		case 'n': nonblock = true; break;
 		case 't': timeout_ms = atoi(optarg); break;
@@ -113,6 +147,8 @@ int main(int argc, char **argv)
 		case 'T': in_thread = true; break;
 		case 'F': in_child = true; break;
 		case 'w': wait_ms = atoi(optarg); break;
+		case 'L': leader_exits = true; break;
+		case 'M': burst = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: connector [-n] [-t MS] [-1] [-u] [-T] [-F] [-w MS] PORT ADDR...\n");
 			return 2;
@@ -127,6 +163,17 @@ int main(int argc, char **argv)
 	n_addrs = argc - optind - 1;
 	if (wait_ms)
 		usleep(wait_ms * 1000);
+	if (burst)
+		return run_burst(addrs[0]) == burst ? 0 : 1;
+	if (leader_exits) {
+		pthread_t t;
+
+		/* The thread connects after main has gone; the process lives on
+		 * in it, and its exit status is the thread's. */
+		pthread_create(&t, NULL, run_all, NULL);
+		pthread_detach(t);
+		pthread_exit(NULL);
+	}
 	if (in_child) {
 		int st;
 		pid_t pid = fork();
