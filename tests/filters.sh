@@ -80,4 +80,26 @@ check "-p traces that process only" "$TMP/pid" -- jqs "$TMP/pid" "
 	(map(select(.type==\"attempt\" and .dport==2607)) | length == 0)"
 
 
+# A hostile local user names a process with terminal escapes and makes it
+# connect to port 25 and look up a name with escapes too: the text output
+# (famtrace runs as root on the operator's terminal) shows them escaped, as
+# ls and ps do, and never emits the raw bytes.
+evil=$'x\e[2J\nFAKE\r\a'
+cp "$B/connector" "$TMP/$evil"
+cp "$B/resolver" "$TMP/r$evil"
+"$FT" --all >"$TMP/evil.txt" 2>"$TMP/evil.err" &
+EVIL_PID=$!
+BG_PIDS+=($EVIL_PID)
+wait_for 10 grep -q "Ctrl-C to stop" "$TMP/evil.err"
+ip netns exec "$CLI" "$TMP/$evil" -1 25 127.0.0.1 >/dev/null 2>&1
+ip netns exec "$CLI" "$TMP/r$evil" -q $'evil\e]0;owned\a.famtrace.test' A >/dev/null 2>&1
+sleep 2.5 # the group closes after the 2 s gap
+kill -TERM $EVIL_PID; wait $EVIL_PID
+check "hostile process and DNS names print escaped in text (\\e, \\n, \\r, \\x07), never as raw control bytes" \
+	"$TMP/evil.txt" -- bash -c "
+	! grep -q \$'[\\x01-\\x09\\x0b-\\x1f\\x7f]' '$TMP/evil.txt' &&
+	grep -qF 'x\\e[2J\\nFAKE\\r\\x07' '$TMP/evil.txt' &&
+	grep -qF 'evil\\\\027]0' '$TMP/evil.txt' &&
+	! grep -q '^FAKE' '$TMP/evil.txt'"
+
 summary

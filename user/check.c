@@ -123,7 +123,8 @@ static void evidence(struct tally *t, const char *fmt, const struct proc *p, con
 		t->more_evidence++;
 		return;
 	}
-	snprintf(t->evidence[t->n_evidence++], sizeof(t->evidence[0]), fmt, p->comm, p->tgid, what);
+	snprintf(t->evidence[t->n_evidence++], sizeof(t->evidence[0]), fmt, fmt_safe(p->comm), p->tgid,
+		 what);
 }
 
 int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
@@ -193,7 +194,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 					const char *host = attempt_host(p, &g->at[k]);
 
 					if (host)
-						snprintf(dst, sizeof(dst), "%s[", host);
+						snprintf(dst, sizeof(dst), "%s[", fmt_safe(host));
 					else
 						dst[0] = 0;
 					fmt_addr(dst + strlen(dst), sizeof(dst) - strlen(dst), g->at[k].fam,
@@ -210,7 +211,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 				continue;
 			if ((int)a0->fam != e->prefer) {
 				snprintf(buf, sizeof(buf), "first tried %s for %s, which has both families",
-					 fam_name(a0->fam), g->key[0] ? g->key : "a destination");
+					 fam_name(a0->fam), g->key[0] ? fmt_safe(g->key) : "a destination");
 				evidence(&t, "%s[%u] %s", p, buf);
 			}
 		}

@@ -12,6 +12,8 @@
 
 #include "fmt.h"
 
+#define FT_SAFE_MAX 1024 /* 4 x the longest name kept (FT_NAME_LEN) */
+
 static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 enum wire_fam wire_family(uint16_t sock_family, const uint8_t addr[16], uint8_t out[16], int *mapped)
@@ -101,4 +103,31 @@ void json_str(FILE *f, const char *s)
 			fputc(*p, f);
 	}
 	fputc('"', f);
+}
+
+const char *fmt_safe(const char *s)
+{
+	static __thread char ring[16][FT_SAFE_MAX];
+	static __thread unsigned next;
+	char *out = ring[next++ % 16];
+	size_t n = 0;
+
+	for (; *s && n + 5 < FT_SAFE_MAX; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '\\': n += (size_t)snprintf(out + n, 3, "\\\\"); break;
+		case 0x1b: n += (size_t)snprintf(out + n, 3, "\\e"); break;
+		case '\n': n += (size_t)snprintf(out + n, 3, "\\n"); break;
+		case '\r': n += (size_t)snprintf(out + n, 3, "\\r"); break;
+		case '\t': n += (size_t)snprintf(out + n, 3, "\\t"); break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				n += (size_t)snprintf(out + n, 5, "\\x%02x", c);
+			else
+				out[n++] = (char)c;
+		}
+	}
+	out[n] = 0;
+	return out;
 }

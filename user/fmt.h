@@ -28,6 +28,15 @@ const char *errno_name(int err);
 /* "0.21 ms", "1.20 s", "2 min 5 s". */
 char *fmt_dur(char *buf, size_t len, uint64_t ns);
 
+/*
+ * s made safe for a terminal, the way ls and ps show names: backslash,
+ * control characters and bytes from 0x7f up become \\, \e, \n, \r, \t
+ * or \xHH, so a process name or DNS name cannot move the cursor, clear
+ * the screen or forge a line. Returns one of a few rotating buffers: valid
+ * for the next 15 calls (enough for one output line).
+ */
+const char *fmt_safe(const char *s);
+
 /* Write s as a JSON string literal, quotes included. */
 void json_str(FILE *f, const char *s);
 

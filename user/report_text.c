@@ -68,7 +68,7 @@ static const char *eai_name(int rc)
 /* What was asked: "getaddrinfo mx1.example (AF_UNSPEC, AI_ADDRCONFIG)". */
 char *fmt_lookup_question(char *buf, size_t len, const struct lookup *l)
 {
-	const char *name = l->name[0] ? l->name : l->dns.qname[0] ? l->dns.qname : "?";
+	const char *name = fmt_safe(l->name[0] ? l->name : l->dns.qname[0] ? l->dns.qname : "?");
 
 	if (l->api == FT_API_GETADDRINFO)
 		snprintf(buf, len, "%s %s (%s%s)", api_name(l->api), name,
@@ -120,9 +120,9 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 
 			APPEND("%s", i ? ", " : ": ");
 			if (rr->type == 15)
-				APPEND("MX %u %s", rr->pref, rr->target);
+				APPEND("MX %u %s", rr->pref, fmt_safe(rr->target));
 			else if (rr->type == 5)
-				APPEND("CNAME %s", rr->target);
+				APPEND("CNAME %s", fmt_safe(rr->target));
 			else
 				APPEND("%s", fmt_addr(a, sizeof(a), rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr));
 		}
@@ -151,7 +151,7 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	char when[32], q[200], a[400], d[32];
 
 	fmt_when(when, sizeof(when), o, l->end_ns);
-	fprintf(o->out, "%-12s %-7u %-15s DNS  %s -> %s  %s\n", when, p->tgid, p->comm,
+	fprintf(o->out, "%-12s %-7u %-15s DNS  %s -> %s  %s\n", when, p->tgid, fmt_safe(p->comm),
 		fmt_lookup_question(q, sizeof(q), l), fmt_lookup_answer(a, sizeof(a), l),
 		fmt_dur(d, sizeof(d), l->end_ns - l->start_ns));
 	fflush(o->out);
@@ -161,9 +161,9 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 static char *fmt_dest(char *buf, size_t len, const struct group *g)
 {
 	if (g->mx_domain[0])
-		snprintf(buf, len, "%s (MX) port %u", g->mx_domain, g->dport);
+		snprintf(buf, len, "%s (MX) port %u", fmt_safe(g->mx_domain), g->dport);
 	else if (g->name[0])
-		snprintf(buf, len, "%s port %u", g->name, g->dport);
+		snprintf(buf, len, "%s port %u", fmt_safe(g->name), g->dport);
 	else
 		snprintf(buf, len, "port %u", g->dport);
 	return buf;
@@ -198,7 +198,8 @@ static char *fmt_host_endpoint(char *buf, size_t len, const struct proc *p, cons
 
 	if (!host)
 		return fmt_endpoint(buf, len, a->fam, a->daddr, a->dport);
-	snprintf(buf, len, "%s[%s]:%u", host, fmt_addr(addr, sizeof(addr), a->fam, a->daddr), a->dport);
+	snprintf(buf, len, "%s[%s]:%u", fmt_safe(host), fmt_addr(addr, sizeof(addr), a->fam, a->daddr),
+		 a->dport);
 	return buf;
 }
 
@@ -221,7 +222,7 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 		strncat(dst, " (v4-mapped)", sizeof(dst) - strlen(dst) - 1);
 	fmt_result(res, sizeof(res), a);
 	fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
-	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %-30s %s", when, p->tgid, p->comm,
+	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %-30s %s", when, p->tgid, fmt_safe(p->comm),
 		fam_name(a->fam), dst, res, lat);
 	if (g->winner >= 0 && &g->at[g->winner] == a) {
 		if (g->cls == GC_FALLBACK)
@@ -250,7 +251,7 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 		snprintf(res, sizeof(res), "route probe: %s", errno_name(a->err));
 	else
 		snprintf(res, sizeof(res), "route probe: ok");
-	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %s (UDP)\n", when, p->tgid, p->comm,
+	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %s (UDP)\n", when, p->tgid, fmt_safe(p->comm),
 		fam_name(a->fam), dst, res);
 	fflush(o->out);
 }
@@ -267,18 +268,18 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 	switch (g->cls) {
 	case GC_ALL_FAILED:
 		fprintf(o->out, "%-12s %-7u %-15s ---- %s: all %u attempt%s failed over %s\n", when,
-			p->tgid, p->comm, dest, g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s",
+			p->tgid, fmt_safe(p->comm), dest, g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s",
 			fmt_dur(d, sizeof(d), g->last_end_ns - g->first_start_ns));
 		break;
 	case GC_NO_FALLBACK:
 		fprintf(o->out, "%-12s %-7u %-15s ---- %s: NO FALLBACK: %s failed, %s %s never tried\n",
-			when, p->tgid, p->comm, dest, fam_name(g->from_fam), fam_name(g->to_fam),
+			when, p->tgid, fmt_safe(p->comm), dest, fam_name(g->from_fam), fam_name(g->to_fam),
 			fmt_untried(un, sizeof(un), g));
 		break;
 	case GC_FAMILY_UNREACHABLE:
 		fprintf(o->out, "%-12s %-7u %-15s ---- %s: FAMILY UNREACHABLE: only %s (%s), "
 				"which this process never tries\n",
-			when, p->tgid, p->comm, dest, fam_name(g->to_fam), fmt_untried(un, sizeof(un), g));
+			when, p->tgid, fmt_safe(p->comm), dest, fam_name(g->to_fam), fmt_untried(un, sizeof(un), g));
 		break;
 	default:
 		return; /* successes were annotated on the attempt line */
@@ -332,7 +333,7 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 			tried |= h && !strcasecmp(h, mx->dns.rr[best].target);
 		}
 		fprintf(o->out, "%s %u %s (%s%s%s%s)", k ? "," : "", mx->dns.rr[best].pref,
-			mx->dns.rr[best].target, fams & 1u << FAM_V4 ? "IPv4" : "",
+			fmt_safe(mx->dns.rr[best].target), fams & 1u << FAM_V4 ? "IPv4" : "",
 			fams == 3 ? "+" : "", fams & 1u << FAM_V6 ? "IPv6" : "",
 			!fams ? "no address seen" : tried ? ", tried" : ", not tried");
 	}
@@ -394,14 +395,14 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 
 	if (p->folded) {
 		fprintf(o->out, "\n%s: %" PRIu64 " exited processes, summarised (latest destinations "
-				"shown)\n", p->comm, p->folded);
+				"shown)\n", fmt_safe(p->comm), p->folded);
 		goto stats;
 	}
-	fprintf(o->out, "\n%s[%u]", p->comm, p->tgid);
+	fprintf(o->out, "\n%s[%u]", fmt_safe(p->comm), p->tgid);
 	if (strcmp(p->comm, p->first_comm))
-		fprintf(o->out, " (was %s)", p->first_comm);
+		fprintf(o->out, " (was %s)", fmt_safe(p->first_comm));
 	if (parent && parent != p)
-		fprintf(o->out, "  parent %s[%u]", parent->comm, parent->tgid);
+		fprintf(o->out, "  parent %s[%u]", fmt_safe(parent->comm), parent->tgid);
 	else
 		fprintf(o->out, "  parent pid %u", p->ppid);
 	fprintf(o->out, "  uid %u  traced as %s", p->uid,
