@@ -37,6 +37,7 @@ struct correlator {
 	uint64_t events;
 	uint64_t first_ns, last_ns;
 	size_t n_trimmed;			/* settled exited processes in all[] */
+	uint64_t dropped_groups, dropped_lookups; /* by the memory bound */
 	struct proc *folds[FOLD_MAX_NAMES + 1]; /* per-name summaries; last: "other" */
 	unsigned n_folds;
 };
@@ -140,11 +141,18 @@ struct correlator *correlator_new(const struct correlator_cfg *cfg, const struct
 	return c;
 }
 
+static void bound_details(struct correlator *c);
+
+/* Details in memory, over every correlator of this process: what the
+ * memory bound (bound_details) keeps under its budget. */
+static size_t groups_in_memory, lookups_in_memory;
+
 static void free_groups(struct group *g)
 {
 	while (g) {
 		struct group *n = g->next;
 
+		groups_in_memory--;
 		free(g);
 		g = n;
 	}
@@ -155,6 +163,7 @@ static void free_lookups(struct lookup *l)
 	while (l) {
 		struct lookup *n = l->next;
 
+		lookups_in_memory--;
 		free(l);
 		l = n;
 	}
@@ -421,9 +430,21 @@ static struct group *group_for(struct correlator *c, struct proc *p, const struc
 		g = NULL;
 	}
 	if (!g) {
+		unsigned n_open = 0;
+		struct group *oldest = NULL;
+
+		/* Bounded: a process connecting to thousands of ports at once
+		 * closes its oldest destination early rather than grow. */
+		for (struct group *o = p->open; o; o = o->next, n_open++)
+			oldest = o;
+		if (n_open >= PROC_MAX_OPEN_GROUPS)
+			finalize(c, p, oldest);
+		if (groups_in_memory >= DETAIL_GROUPS_BUDGET)
+			bound_details(c);
 		g = calloc(1, sizeof(*g));
 		if (!g)
 			return NULL;
+		groups_in_memory++;
 		g->id = c->next_group_id++;
 		g->proc = p;
 		g->dport = a->dport;
@@ -647,6 +668,9 @@ static void attach_lookup(struct correlator *c, struct proc *p, struct lookup *l
 		p->asked_other++;
 	}
 
+	if (lookups_in_memory >= DETAIL_LOOKUPS_BUDGET)
+		bound_details(c);
+	lookups_in_memory++;
 	l->next = p->lookups;
 	p->lookups = l;
 	if (++p->n_lookups > PROC_MAX_LOOKUPS) {
@@ -782,9 +806,12 @@ static void check_unused_lookup(struct correlator *c, struct proc *p, struct loo
 		offered |= 1u << l->addrs[i].fam;
 	if (!tried || (offered & tried))
 		return;
+	/* No bound_details() here: the caller walks p->lookups. The next
+	 * group made through group_for() brings memory back under budget. */
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return;
+	groups_in_memory++;
 	g->id = c->next_group_id++;
 	g->proc = p;
 	g->winner = -1;
@@ -1052,6 +1079,82 @@ static void fold_exited(struct correlator *c)
 
 static void tick(struct correlator *c, uint64_t now_ns, bool trim);
 
+/* Keep the first keep lookups of p (newest first), free the rest. */
+static void cut_lookups(struct correlator *c, struct proc *p, unsigned keep)
+{
+	struct lookup **pp = &p->lookups;
+
+	for (unsigned i = 0; i < keep && *pp; i++)
+		pp = &(*pp)->next;
+	for (struct lookup *l = *pp; l; l = l->next) {
+		p->lookups_dropped++;
+		c->dropped_lookups++;
+	}
+	free_lookups(*pp);
+	*pp = NULL;
+	if (p->n_lookups > keep)
+		p->n_lookups = keep;
+}
+
+/*
+ * The memory bound over all processes, live ones included: a local user can
+ * start thousands of processes that each connect and look up as often as
+ * they like. When the details kept pass the budget, every process keeps
+ * only its share (half the budget split evenly; the newest first), and what
+ * is freed is counted. Counters (the report's totals) are never cut.
+ */
+static void bound_details(struct correlator *c)
+{
+	size_t with_groups = 0, with_lookups = 0;
+
+	if (groups_in_memory >= DETAIL_GROUPS_BUDGET) {
+		unsigned keep;
+
+		for (size_t i = 0; i < c->n_all; i++)
+			with_groups += c->all[i]->n_done > 0 || c->all[i]->open;
+		keep = (unsigned)(DETAIL_GROUPS_BUDGET / 2 / (with_groups ? with_groups : 1));
+		for (size_t i = 0; i < c->n_all; i++) {
+			struct proc *p = c->all[i];
+			unsigned n_open = 0, n = 0, keep_done;
+
+			for (struct group *g = p->open; g; g = g->next)
+				n_open++;
+			/* Destinations still collecting close early, oldest first
+			 * (they are counted and reported as usual). */
+			while (n_open > (keep ? keep : 1)) {
+				struct group *oldest = p->open;
+
+				while (oldest->next)
+					oldest = oldest->next;
+				finalize(c, p, oldest);
+				n_open--;
+			}
+			keep_done = keep > n_open ? keep - n_open : 0;
+			if (p->n_done <= keep_done)
+				continue;
+			for (struct group *g = p->done; g; g = g->next)
+				if (++n > keep_done) {
+					p->groups_dropped++;
+					c->dropped_groups++;
+				}
+			cut_groups(&p->done, keep_done);
+			p->n_done = keep_done;
+		}
+	}
+	if (lookups_in_memory >= DETAIL_LOOKUPS_BUDGET) {
+		unsigned keep;
+
+		for (size_t i = 0; i < c->n_all; i++)
+			with_lookups += c->all[i]->n_lookups > 0;
+		keep = (unsigned)(DETAIL_LOOKUPS_BUDGET / 2 / (with_lookups ? with_lookups : 1));
+		for (size_t i = 0; i < c->n_all; i++)
+			if (c->all[i]->n_lookups > keep)
+				cut_lookups(c, c->all[i], keep);
+	}
+}
+
+static void tick(struct correlator *c, uint64_t now_ns, bool trim);
+
 void correlate_tick(struct correlator *c, uint64_t now_ns)
 {
 	tick(c, now_ns, true);
@@ -1137,4 +1240,14 @@ uint64_t correlator_first_ns(const struct correlator *c)
 uint64_t correlator_last_ns(const struct correlator *c)
 {
 	return c->last_ns;
+}
+
+uint64_t correlator_dropped_groups(const struct correlator *c)
+{
+	return c->dropped_groups;
+}
+
+uint64_t correlator_dropped_lookups(const struct correlator *c)
+{
+	return c->dropped_lookups;
 }

@@ -130,12 +130,15 @@ struct fam_stats {
 };
 
 #define PROC_MAX_DONE_GROUPS 64 /* finished groups kept per process for the report */
+#define PROC_MAX_OPEN_GROUPS 32 /* destinations collecting attempts at once, per process */
 #define PROC_MAX_LOOKUPS 32	/* recent lookups kept per process for joining */
 #define PROC_KEEP_EXITED 4	/* finished groups kept once a process has exited */
 #define CANDIDATE_LOOKUPS 256	/* lookups kept from processes not (yet) traced */
 #define FOLD_KEEP_EXITED 256	/* settled exited processes kept one by one; older
 				 * ones are folded into one summary per name */
 #define FOLD_MAX_NAMES 256	/* summaries; later names fold into "other" */
+#define DETAIL_GROUPS_BUDGET 8192  /* finished groups kept over all processes (~19 MB) */
+#define DETAIL_LOOKUPS_BUDGET 4096 /* lookups kept over all processes (~13 MB) */
 
 struct proc {
 	uint32_t tgid, ppid, uid;
@@ -148,6 +151,7 @@ struct proc {
 	int exit_code;
 	uint64_t exit_ns;
 	bool trimmed; /* exited and settled: lookups freed, done groups cut to PROC_KEEP_EXITED */
+	uint64_t groups_dropped, lookups_dropped; /* details freed by the memory bound */
 	struct fam_stats fam[FAM_N];
 	uint64_t groups[GC_N];
 	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
@@ -215,6 +219,10 @@ struct proc *correlator_find(struct correlator *c, uint32_t tgid);
 uint64_t correlator_events(const struct correlator *c);
 uint64_t correlator_first_ns(const struct correlator *c);
 uint64_t correlator_last_ns(const struct correlator *c);
+/* Finished groups and lookups of processes (live or not) freed to keep
+ * memory bounded: their counters stay, their details are gone. */
+uint64_t correlator_dropped_groups(const struct correlator *c);
+uint64_t correlator_dropped_lookups(const struct correlator *c);
 
 /* The attempt of g that started first, NULL if g has none. */
 const struct attempt *group_first(const struct group *g);

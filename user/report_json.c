@@ -321,9 +321,11 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		   ",\"track_full\":%" PRIu64 ",\"pending_full\":%" PRIu64 ",\"malformed\":%" PRIu64
 		   ",\"cut\":%" PRIu64 ",\"recording_stopped\":%" PRIu64 ",\"recording_missed\":%" PRIu64
 		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"in_progress\":%" PRIu64
+		   ",\"details_dropped\":{\"groups\":%" PRIu64 ",\"lookups\":%" PRIu64 "}"
 		   ",\"complete\":%s}\n",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
 		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->in_progress,
+		correlator_dropped_groups(c), correlator_dropped_lookups(c),
 		source_complete(st) ? "true" : "false");
 	fflush(f);
 }

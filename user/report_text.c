@@ -468,6 +468,10 @@ stats:
 			fmt_dur(a, sizeof(a), p->fallback_cost_sum_ns / p->groups[GC_FALLBACK]),
 			fmt_dur(b, sizeof(b), p->fallback_cost_max_ns));
 
+	if (p->groups_dropped || p->lookups_dropped)
+		fprintf(o->out, "  (memory bound: %" PRIu64 " older destinations and %" PRIu64
+				" lookups of this process are counted above but no longer shown)\n",
+			p->groups_dropped, p->lookups_dropped);
 	/* Groups that were not a plain success, oldest first, bounded. */
 	const struct group *shown[PROC_MAX_DONE_GROUPS];
 	unsigned n = 0;
@@ -503,6 +507,10 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			" events, %" PRIu64 " lost ===\n",
 		fmt_dur(d, sizeof(d), now_ns > o->t0_ns ? now_ns - o->t0_ns : 0), shown,
 		shown == 1 ? "" : "es", correlator_events(c), st->lost);
+	if (correlator_dropped_groups(c) || correlator_dropped_lookups(c))
+		fprintf(o->out, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
+				" lookups were summarised into their processes' totals\n",
+			correlator_dropped_groups(c), correlator_dropped_lookups(c));
 	if (st->in_progress)
 		fprintf(o->out, "NOTE: %" PRIu64 " attempt(s) were still connecting when the trace ended "
 				"(shown as \"still connecting\", counted in their groups)\n", st->in_progress);

@@ -12,6 +12,8 @@
  *     -w MS   wait MS before connecting (lets a tracer start)
  *     -L      connect from a second thread after the main thread has ended
  *             (pthread_exit: the thread-group leader exits first)
+ *     -P N    try each address on ports PORT .. PORT+N-1 in turn (N destinations)
+ *     -s MS   sleep MS after the attempts before exiting (a live process)
  *     -M N    open N non-blocking connects to the first address at once,
  *             keep them -t MS, then close them all (a burst of attempts)
  *
@@ -35,7 +37,7 @@
 #include <unistd.h>
 
 static bool nonblock, first_only, udp, in_thread, in_child, leader_exits;
-static int burst;
+static int burst, sleep_after_ms, n_ports = 1;
 static int timeout_ms = 1000, port;
 static char **addrs;
 static int n_addrs;
@@ -138,7 +140,7 @@ int main(int argc, char **argv)
 	void *ok = NULL;
 	int c, wait_ms = 0;
 
-	while ((c = getopt(argc, argv, "nt:1uTFw:LM:")) != -1) {
+	while ((c = getopt(argc, argv, "nt:1uTFw:LM:s:P:")) != -1) {
 		switch (c) {
 		case 'n': nonblock = true; break;
 		case 't': timeout_ms = atoi(optarg); break;
@@ -149,6 +151,8 @@ int main(int argc, char **argv)
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'L': leader_exits = true; break;
 		case 'M': burst = atoi(optarg); break;
+		case 's': sleep_after_ms = atoi(optarg); break;
+		case 'P': n_ports = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: connector [-n] [-t MS] [-1] [-u] [-T] [-F] [-w MS] PORT ADDR...\n");
 			return 2;
@@ -165,6 +169,18 @@ int main(int argc, char **argv)
 		usleep(wait_ms * 1000);
 	if (burst)
 		return run_burst(addrs[0]) == burst ? 0 : 1;
+	if (n_ports > 1) {
+		int base = port;
+
+		for (int k = 0; k < n_ports; k++) {
+			port = base + k;
+			if (run_all(NULL))
+				ok = (void *)1;
+		}
+		if (sleep_after_ms)
+			usleep(sleep_after_ms * 1000);
+		return ok ? 0 : 1;
+	}
 	if (leader_exits) {
 		pthread_t t;
 
@@ -191,5 +207,7 @@ int main(int argc, char **argv)
 	} else {
 		ok = run_all(NULL);
 	}
+	if (sleep_after_ms)
+		usleep(sleep_after_ms * 1000);
 	return ok ? 0 : 1;
 }
