@@ -7,7 +7,7 @@
  *   syscalls:sys_enter_connect   who connects where; the socket behind the fd
  *   syscalls:sys_exit_connect    immediate errors; UDP route probes
  *   tp_btf/inet_sock_set_state   SYN_SENT -> ESTABLISHED / CLOSE (softirq!)
- *   tp_btf/inet_sk_error_report  the errno of an asynchronous failure
+ *   tp_btf/inet_sk_error_report  the errno of an asynchronous failure (optional)
  *   tp_btf/sched_process_{fork,exec,exit}   the traced process tree
  *
  * One record per attempt is written, when its outcome is known; the attempt
@@ -382,7 +382,10 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 	return 0;
 }
 
-SEC("tp_btf/inet_sk_error_report")
+/* Optional ("?"): Linux 5.13 added this tracepoint; sk_err read at the
+ * SYN_SENT -> CLOSE transition carries the same errno on every path
+ * (RST, ICMP, SYN timeout), so older kernels lose nothing essential. */
+SEC("?tp_btf/inet_sk_error_report")
 int BPF_PROG(ft_error_report, const struct sock *sk)
 {
 	struct ft_pending *p;

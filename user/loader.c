@@ -19,6 +19,7 @@
 #include <linux/capability.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "loader.h"
@@ -124,6 +125,43 @@ static int check_kernel(char *err, size_t len)
 	return 0;
 }
 
+/*
+ * The hooks famtrace cannot do without, checked by name before loading so
+ * that an older kernel is refused with one line saying what it lacks,
+ * rather than with a verifier error. *has_error_report tells whether the
+ * optional inet_sk_error_report tracepoint exists.
+ */
+static int check_hooks(char *err, size_t len, bool *has_error_report)
+{
+	static const char *const needed[] = { "inet_sock_set_state", "sched_process_fork",
+					      "sched_process_exec", "sched_process_exit" };
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char name[64];
+
+	if (!vmlinux) {
+		snprintf(err, len, "cannot read the kernel's BTF: %s", strerror(errno));
+		return FT_EXIT_KERNEL;
+	}
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", needed[i]);
+		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) < 0) {
+			snprintf(err, len, "the kernel lacks the tracepoint %s, which famtrace needs "
+					   "(BTF-enabled tracepoints: Linux 5.5 or later)", needed[i]);
+			btf__free(vmlinux);
+			return FT_EXIT_KERNEL;
+		}
+	}
+	*has_error_report = btf__find_by_name_kind(vmlinux, "btf_trace_inet_sk_error_report",
+						   BTF_KIND_TYPEDEF) >= 0;
+	btf__free(vmlinux);
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1) {
+		snprintf(err, len, "the kernel lacks task-local storage for BPF "
+				   "(BPF_MAP_TYPE_TASK_STORAGE), which famtrace needs: Linux 5.11 or later");
+		return FT_EXIT_KERNEL;
+	}
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct loader *l = ctx;
@@ -165,11 +203,13 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 			   char *err, size_t errlen, int *code)
 {
 	struct loader *l;
+	bool has_error_report = false;
 	int e;
 
 	debug_on = cfg->debug;
 	libbpf_set_print(print_fn);
 	if ((*code = check_privileges(err, errlen)) || (*code = check_kernel(err, errlen)) ||
+	    (*code = check_hooks(err, errlen, &has_error_report)) ||
 	    (*code = ensure_tracefs(err, errlen)))
 		return NULL;
 
@@ -190,6 +230,7 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 	}
 	if ((*code = configure(l, cfg, err, errlen)))
 		goto fail;
+	bpf_program__set_autoload(l->skel->progs.ft_error_report, has_error_report);
 	e = famtrace_bpf__load(l->skel);
 	if (e) {
 		snprintf(err, errlen, "the kernel refused famtrace's BPF programs: %s%s%s%s",
