@@ -48,6 +48,11 @@ famtrace: $(TOOL_OBJS)
 $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
+# Parsers and formats: recordings, DNS, times, check's parsers, escaping.
+FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/mta_postfix.o
+$(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
+	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
+
 $(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
@@ -68,17 +73,21 @@ $(BUILD)/san/%.o: user/%.c $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)/san
 $(BUILD)/san/unit: tests/unit/test_correlate.c $(SAN_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
+$(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/check.o \
+		$(BUILD)/san/mta_postfix.o | $(BUILD)/san
+	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
+
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SAN_OBJS) | $(BUILD)/fuzz
 	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ -o $@ -lresolv -lz
 
-sanitize: $(BUILD)/san/unit $(FUZZERS)
+sanitize: $(BUILD)/san/unit $(BUILD)/san/unit_formats $(FUZZERS)
 
 # make fuzz FUZZ_SECONDS=600: a longer run than the test suite's.
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/bench/connstorm sanitize
+tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/bench/connstorm sanitize
 
 test: famtrace tools
 	tests/run
@@ -113,8 +122,8 @@ bench: bench-tools
 demo:
 	scripts/demo
 
-test-unit: $(BUILD)/tests/unit
-	$(BUILD)/tests/unit
+test-unit: $(BUILD)/tests/unit $(BUILD)/tests/unit_formats
+	$(BUILD)/tests/unit && $(BUILD)/tests/unit_formats
 
 vmlinux:
 	mkdir -p $(VMLINUX_DIR)

@@ -95,6 +95,30 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	check "check, inet_protocols = ipv4: no AAAA, no IPv6, conforms (exit 0)" "$TMP/ck4" "$TMP/ck4.err" -- bash -c "
 		test \$(cat '$TMP/ck4.rc') = 0 && jq -e -s '.[-1] | .type == \"check\" and .verdict == \"conforms\" and
 		.asked_ipv6 == 0 and .tried_ipv6 == 0 and .asked_ipv4 > 0 and .tried_ipv4 == 1' '$TMP/ck4'"
+	# main.cf may say inet_protocols = $name: postconf -x expands it as Postfix does.
+	postconf -c "$LAB_DIR/relay/etc" -e 'famtrace_test_protocols = ipv4' \
+		'inet_protocols = $famtrace_test_protocols'
+	timeout 60 "$FT" check -j --postfix "$LAB_DIR/relay/etc" -- sh -c 'scripts/lab send dual.lab.test 20 >/dev/null' \
+		>"$TMP/ckx" 2>"$TMP/ckx.err"; rc=$?
+	postconf -c "$LAB_DIR/relay/etc" -e 'inet_protocols = ipv4'
+	postconf -c "$LAB_DIR/relay/etc" -X famtrace_test_protocols
+	check "check reads inet_protocols = \$name expanded (postconf -x): conforms, exit 0" "$TMP/ckx" "$TMP/ckx.err" -- bash -c "
+		test $rc = 0 && jq -e -s '.[-1] | .verdict == \"conforms\" and .expected_families == [\"ipv4\"]' '$TMP/ckx'"
+
+	# The pid file must name this instance's master: pid 1, or the MX side's
+	# master, is refused rather than traced.
+	pidfile=$LAB_DIR/relay/queue/pid/master.pid
+	cp -p "$pidfile" "$TMP/master.pid.saved"
+	printf '%*d\n' 10 1 >"$pidfile"
+	"$FT" check --postfix "$LAB_DIR/relay/etc" -d 1 >/dev/null 2>"$TMP/ckpid1"; rc1=$?
+	cp "$LAB_DIR/mx/queue/pid/master.pid" "$pidfile"
+	"$FT" check --postfix "$LAB_DIR/relay/etc" -d 1 >/dev/null 2>"$TMP/ckpid2"; rc2=$?
+	cp -p "$TMP/master.pid.saved" "$pidfile"
+	check "check --postfix refuses a pid file naming pid 1 or another instance's master (exit 2, one line)" \
+		"$TMP/ckpid1" "$TMP/ckpid2" -- bash -c "test $rc1 = 2 && test $rc2 = 2 &&
+		grep -q 'names pid 1, not a Postfix master' '$TMP/ckpid1' &&
+		grep -q 'a master of another Postfix instance' '$TMP/ckpid2' &&
+		test \$(wc -l <'$TMP/ckpid1') = 1 && test \$(wc -l <'$TMP/ckpid2') = 1"
 	timeout 60 "$FT" check --postfix "$LAB_DIR/relay/etc" --expect ipv6 -- scripts/lab send dual.lab.test 20 \
 		>"$TMP/ck6" 2>"$TMP/ck6.err"
 	echo $? >"$TMP/ck6.rc"

@@ -1,6 +1,8 @@
 #!/bin/bash
-# tests/unit.sh - the correlator's unit tests (plain and under ASan+UBSan)
-# and libFuzzer on the recording reader and the DNS parser. No root needed.
+# tests/unit.sh - the unit tests (plain and under ASan+UBSan): the
+# correlator's facts (test_correlate.c) and the parsers and formats around it
+# (test_formats.c); then libFuzzer on the recording reader and the DNS
+# parser. No root needed.
 # The unit runner's exit status and its count are both checked.
 . "$(dirname "$0")/lib.sh"
 
@@ -22,21 +24,22 @@ unit_lines() {
 		last=\$(tail -1 '$TMP/$label.log')
 		case \"\$last\" in *' 0 failed') test $rc = 0;; *) test $rc != 0;; esac && test $n -gt 0"
 }
-if [ -x "$B/unit" ]; then
-	unit_lines "$B/unit" unit
-else
-	not_ok "unit tests built (run make tools)"
-fi
-
-# Again under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
-if [ -x build/san/unit ]; then
-	build/san/unit >"$TMP/san.log" 2>&1
-	rc=$?
-	check "unit tests under ASan+UBSan: $(tail -1 "$TMP/san.log")" "$TMP/san.log" -- bash -c "
-		test $rc = 0 && grep -q ' 0 failed$' '$TMP/san.log'"
-else
-	not_ok "sanitizer build of the unit tests (make sanitize)"
-fi
+for u in unit unit_formats; do
+	if [ -x "$B/$u" ]; then
+		unit_lines "$B/$u" "$u"
+	else
+		not_ok "$u tests built (run make tools)"
+	fi
+	# Again under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
+	if [ -x "build/san/$u" ]; then
+		"build/san/$u" >"$TMP/san.log" 2>&1
+		rc=$?
+		check "$u tests under ASan+UBSan: $(tail -1 "$TMP/san.log")" "$TMP/san.log" -- bash -c "
+			test $rc = 0 && grep -q ' 0 failed$' '$TMP/san.log'"
+	else
+		not_ok "sanitizer build of the $u tests (make sanitize)"
+	fi
+done
 # libFuzzer on the recording reader (through correlator and reporters) and
 # the DNS parser, with the seed corpus and every earlier crash input.
 tests/fuzz/run "${FUZZ_SECONDS:-20}" >"$TMP/fuzz.log" 2>&1

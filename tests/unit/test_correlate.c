@@ -14,16 +14,7 @@
 
 #include "correlate.h"
 #include "decode.h"
-
-static int passed, failed, cur_failed;
-
-#define CHECK(cond)                                                                  \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			printf("#   %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			cur_failed = 1;                                              \
-		}                                                                    \
-	} while (0)
+#include "unit.h"
 
 #define MS 1000000ULL
 #define SEC 1000000000ULL
@@ -837,16 +828,62 @@ static void test_bad_dns_answers_are_facts_not_crashes(void)
 	correlator_free(c);
 }
 
-#define RUN(t)                                                    \
-	do {                                                      \
-		cur_failed = 0;                                   \
-		t();                                              \
-		printf("%s - %s\n", cur_failed ? "not ok" : "ok", &(#t)[5]); \
-		if (cur_failed)                                   \
-			failed++;                                 \
-		else                                              \
-			passed++;                                 \
-	} while (0)
+/* An IPv6 attempt still in SYN_SENT when the trace ends (user space reports
+ * it as FT_OUT_PENDING) while IPv4 connected meanwhile: a fallback that cost
+ * the time from the IPv6 start, not "connected first time". */
+static void test_in_progress_at_the_end_is_a_failed_attempt(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	struct proc *p;
+
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 300 * MS, T0 + 301 * MS,
+	     FT_OUT_CONNECTED, 0);
+	feed(c, &smtp, FT_EV_ATTEMPT, "2001:db8::25", 25, T0, T0 + 5 * SEC, FT_OUT_PENDING, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 1);
+	CHECK(s.last_group.cls == GC_FALLBACK);
+	CHECK(s.last_group.from_fam == FAM_V6 && s.last_group.cost_ns == 300 * MS);
+	p = correlator_find(c, smtp.tgid);
+	CHECK(p && p->fam[FAM_V6].res[RES_IN_PROGRESS] == 1);
+	CHECK(!strcmp(result_key(RES_IN_PROGRESS), "in_progress"));
+	correlator_free(c);
+}
+
+/* Thousands of live processes, each with many destinations: the details kept
+ * stay under the budget, what is freed is counted, the totals stay whole. */
+static void test_live_processes_details_stay_under_budget(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	struct proc **procs;
+	size_t n, groups = 0;
+	uint64_t tried = 0;
+
+	for (uint32_t k = 0; k < 300; k++) {
+		struct who w = { 20000 + k, 20000 + k, 1, SEC + k, "hostile" };
+
+		for (uint16_t port = 0; port < 64; port++)
+			feed(c, &w, FT_EV_ATTEMPT, "192.0.2.9", 1000 + port, T0 + port * 10 * SEC,
+			     T0 + port * 10 * SEC + MS, FT_OUT_IMMEDIATE, ECONNREFUSED);
+		correlate_tick(c, T0 + 640 * SEC);
+	}
+	n = correlator_procs(c, &procs);
+	for (size_t i = 0; i < n; i++) {
+		struct proc *p = procs[i];
+
+		for (const struct group *g = p->done; g; g = g->next)
+			groups++;
+		for (const struct group *g = p->open; g; g = g->next)
+			groups++;
+		tried += p->fam[FAM_V4].tried;
+	}
+	CHECK(groups <= DETAIL_GROUPS_BUDGET);
+	CHECK(correlator_dropped_groups(c) > 0);
+	CHECK(correlator_dropped_groups(c) + groups == 300 * 64);
+	CHECK(tried == 300 * 64);
+	correlator_free(c);
+}
 
 int main(void)
 {
@@ -881,6 +918,7 @@ int main(void)
 	RUN(test_untraced_lookups_stay_bounded);
 	RUN(test_mx_answer_parsed_and_joined);
 	RUN(test_bad_dns_answers_are_facts_not_crashes);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
+	RUN(test_live_processes_details_stay_under_budget);
+	UNIT_DONE();
 }

@@ -1,0 +1,329 @@
+/*
+ * test_formats.c - unit tests for the parsers and file formats around the
+ * correlator: the recording writer and reader (round trip, cut, corrupt,
+ * restart, lock), the DNS parser, --since/--until times, check's parsers,
+ * terminal escaping and the completeness judgement. Output as in
+ * test_correlate.c ("ok - name" ..., "N passed, N failed").
+ */
+#define _GNU_SOURCE
+#include <arpa/nameser.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "dns.h"
+#include "fmt.h"
+#include "recording.h"
+#include "replay.h"
+#include "source.h"
+#include "unit.h"
+
+static char dir[64];
+
+static const char *path_in(const char *name)
+{
+	static char buf[4][128];
+	static unsigned k;
+	char *b = buf[k++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", dir, name);
+	return b;
+}
+
+static struct rec_writer *writer(const char *name, unsigned keep, char *err, size_t errlen)
+{
+	struct rec_writer_cfg cfg = { .path = path_in(name), .keep = keep };
+	struct rec_meta m = { .format = REC_FORMAT_VERSION, .version = "test", .host = "h",
+			      .kernel = "k", .filters = "all" };
+
+	return rec_writer_open(&cfg, &m, err, errlen);
+}
+
+/* Every frame of a file: counts by type; returns the final status. */
+static enum rec_status read_all(const char *path, unsigned counts[6], uint64_t *tick_sum)
+{
+	char err[256];
+	struct rec_file *f = rec_file_open(path, err, sizeof(err));
+	struct rec_frame fr;
+	enum rec_status s;
+
+	memset(counts, 0, 6 * sizeof(counts[0]));
+	*tick_sum = 0;
+	if (!f)
+		return REC_BAD;
+	while ((s = rec_next(rec_file_reader(f), &fr)) == REC_OK) {
+		counts[fr.type < 6 ? fr.type : 0]++;
+		if (fr.type == REC_TICK)
+			*tick_sum += fr.ts_ns;
+	}
+	if (s == REC_DONE && !rec_reader_ended(rec_file_reader(f)))
+		s = REC_CUT;
+	rec_file_close(f);
+	return s;
+}
+
+static void test_recording_round_trip(void)
+{
+	char err[256];
+	struct rec_writer *w = writer("rt.ftr", 5, err, sizeof(err));
+	unsigned n[6];
+	uint64_t ticks;
+
+	CHECK(w);
+	if (!w)
+		return;
+	rec_writer_start(w, 7);
+	for (uint64_t t = 1; t <= 100; t++)
+		CHECK(rec_write_tick(w, t) == 0);
+	CHECK(rec_writer_close(w, 200, err, sizeof(err)) == 0);
+	CHECK(read_all(path_in("rt.ftr"), n, &ticks) == REC_DONE);
+	CHECK(n[REC_HEADER] == 1 && n[REC_TICK] == 100 && n[REC_END] == 1);
+	CHECK(ticks == 5050);
+}
+
+static void test_recording_cut_is_read_up_to_the_cut(void)
+{
+	char err[256];
+	struct rec_writer *w = writer("cut.ftr", 5, err, sizeof(err));
+	unsigned n[6];
+	uint64_t ticks;
+	struct stat st;
+
+	CHECK(w);
+	if (!w)
+		return;
+	rec_writer_start(w, 7);
+	for (uint64_t t = 1; t <= 50; t++)
+		rec_write_tick(w, t);
+	CHECK(rec_writer_sync(w, 60) == 0);
+	CHECK(stat(path_in("cut.ftr"), &st) == 0 && st.st_size > 0);
+	/* What a kill -9 leaves: the file as of the last sync, then nothing. */
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "cp %s %s", path_in("cut.ftr"), path_in("cut2.ftr"));
+		CHECK(system(cmd) == 0);
+	}
+	rec_writer_close(w, 70, err, sizeof(err));
+	CHECK(read_all(path_in("cut2.ftr"), n, &ticks) == REC_CUT);
+	CHECK(n[REC_TICK] == 50 && n[REC_END] == 0);
+}
+
+static void test_recording_never_truncates_and_locks(void)
+{
+	char err[256], err2[256];
+	struct rec_writer *w1, *w2;
+	unsigned n[6];
+	uint64_t ticks;
+	int fd = open(path_in("keep.ftr"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	CHECK(fd >= 0 && write(fd, "earlier run", 11) == 11);
+	close(fd);
+	w1 = writer("keep.ftr", 0, err, sizeof(err));
+	CHECK(w1 && rec_writer_kept_earlier(w1));
+	/* keep 0 still keeps the one earlier recording */
+	CHECK(access(path_in("keep.ftr.1"), F_OK) == 0);
+	w2 = writer("keep.ftr", 5, err2, sizeof(err2));
+	CHECK(!w2 && strstr(err2, "another famtrace is writing this recording"));
+	if (w1) {
+		rec_write_tick(w1, 1);
+		rec_writer_close(w1, 2, err, sizeof(err));
+	}
+	CHECK(read_all(path_in("keep.ftr"), n, &ticks) == REC_DONE && n[REC_TICK] == 1);
+}
+
+static void test_recording_restart_starts_a_new_part(void)
+{
+	char err[256];
+	struct rec_writer *w = writer("rs.ftr", 3, err, sizeof(err));
+	unsigned n[6];
+	uint64_t ticks;
+
+	CHECK(w);
+	if (!w)
+		return;
+	rec_writer_start(w, 7);
+	rec_write_tick(w, 1);
+	CHECK(rec_writer_sync(w, 2) == 0);
+	/* After a write failure: the synced part moves aside, a new one starts. */
+	CHECK(rec_writer_restart(w, 3) == 0);
+	rec_write_tick(w, 4);
+	CHECK(rec_writer_close(w, 5, err, sizeof(err)) == 0);
+	CHECK(read_all(path_in("rs.ftr.1"), n, &ticks) == REC_CUT && n[REC_TICK] == 1);
+	CHECK(read_all(path_in("rs.ftr"), n, &ticks) == REC_DONE && n[REC_TICK] == 1 && ticks == 4);
+}
+
+static void test_recording_refuses_absurd_frames(void)
+{
+	/* A gzip file whose first frame claims 1 GiB. */
+	char cmd[256];
+	unsigned n[6];
+	uint64_t ticks;
+
+	snprintf(cmd, sizeof(cmd), "printf '\\000\\000\\000\\100\\001\\000\\000\\000' | gzip >%s",
+		 path_in("big.ftr"));
+	CHECK(system(cmd) == 0);
+	CHECK(read_all(path_in("big.ftr"), n, &ticks) == REC_BAD);
+}
+
+/* A DNS response by hand: header, question, one answer of type. */
+static size_t dns_reply(uint8_t *m, const char *qname, int type, const uint8_t *rdata, int rdlen,
+			int rcode)
+{
+	size_t n = 12;
+	const char *p = qname;
+
+	memset(m, 0, 512);
+	m[0] = 0x12, m[1] = 0x34;
+	m[2] = 0x81, m[3] = 0x80 | rcode;
+	m[5] = 1;		  /* qdcount */
+	m[7] = rdata ? 1 : 0; /* ancount */
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+
+		m[n++] = (uint8_t)len;
+		memcpy(m + n, p, len);
+		n += len;
+		p += len + (dot ? 1 : 0);
+	}
+	m[n++] = 0;
+	m[n++] = 0, m[n++] = (uint8_t)type, m[n++] = 0, m[n++] = 1;
+	if (rdata) {
+		m[n++] = 0xc0, m[n++] = 12; /* the question's name */
+		m[n++] = 0, m[n++] = (uint8_t)type, m[n++] = 0, m[n++] = 1;
+		m[n++] = 0, m[n++] = 0, m[n++] = 0x0e, m[n++] = 0x10;
+		m[n++] = 0, m[n++] = (uint8_t)rdlen;
+		memcpy(m + n, rdata, (size_t)rdlen);
+		n += (size_t)rdlen;
+	}
+	return n;
+}
+
+static void test_dns_answer_parsed(void)
+{
+	uint8_t m[512], a[4] = { 192, 0, 2, 25 };
+	size_t n = dns_reply(m, "mx.example.org", 1, a, 4, 0);
+	struct dns_msg d;
+
+	dns_parse(m, n, n, &d);
+	CHECK(d.parsed && d.is_response && d.rcode == 0);
+	CHECK(!strcmp(d.qname, "mx.example.org") && d.qtype == 1);
+	CHECK(d.n_rrs == 1 && d.rr[0].type == 1 && !memcmp(d.rr[0].addr, a, 4));
+}
+
+static void test_dns_short_copy_and_nxdomain(void)
+{
+	uint8_t m[512], a[4] = { 192, 0, 2, 25 };
+	size_t n = dns_reply(m, "mx.example.org", 1, a, 4, 0);
+	struct dns_msg d;
+
+	/* A copy shorter than the message: reported, not parsed. */
+	dns_parse(m, n - 3, n, &d);
+	CHECK(!d.parsed && d.error);
+	/* NXDOMAIN without answers: parsed, rcode 3. */
+	n = dns_reply(m, "nope.example.org", 28, NULL, 0, 3);
+	dns_parse(m, n, n, &d);
+	CHECK(d.parsed && d.rcode == 3 && d.n_rrs == 0);
+	CHECK(!strcmp(dns_rcode_name(3), "NXDOMAIN") && !strcmp(dns_type_name(28), "AAAA"));
+	/* A failed res_query leaves the reply in the buffer, length unknown. */
+	CHECK(dns_header(m, sizeof(m), "nope.example.org", &d) && d.header_only && d.rcode == 3);
+	CHECK(!dns_header(m, sizeof(m), "other.example.org", &d));
+}
+
+static void test_times_for_since_and_until(void)
+{
+	int64_t t, day = 1795000000LL * 1000000000LL;
+	struct tm tm = { .tm_year = 126, .tm_mon = 10, .tm_mday = 22, .tm_hour = 10, .tm_min = 4,
+			 .tm_sec = 5, .tm_isdst = -1 };
+
+	CHECK(replay_parse_time("@100", day, &t) && t == 100 * 1000000000LL);
+	CHECK(replay_parse_time("+90", day, &t) && t == day + 90 * 1000000000LL);
+	CHECK(replay_parse_time("2026-11-22 10:04:05", day, &t) &&
+	      t == (int64_t)mktime(&tm) * 1000000000LL);
+	CHECK(replay_parse_time("2026-11-22T10:04:05", day, &t) &&
+	      t == (int64_t)mktime(&tm) * 1000000000LL);
+	CHECK(!replay_parse_time("yesterday", day, &t));
+	CHECK(!replay_parse_time("+", day, &t));
+	CHECK(!replay_parse_time("@-5", day, &t));
+	CHECK(!replay_parse_time("2026-11-22 10:04:05x", day, &t));
+}
+
+static void test_check_parsers(void)
+{
+	unsigned f;
+	int pref;
+
+	CHECK(check_parse_protocols("all", &f) && f == (1u << FAM_V4 | 1u << FAM_V6));
+	CHECK(check_parse_protocols("ipv4", &f) && f == 1u << FAM_V4);
+	CHECK(check_parse_protocols("ipv4, ipv6", &f) && f == (1u << FAM_V4 | 1u << FAM_V6));
+	CHECK(check_parse_protocols(" ipv6", &f) && f == 1u << FAM_V6);
+	CHECK(!check_parse_protocols("$inet_protocols", &f));
+	CHECK(!check_parse_protocols("", &f));
+	CHECK(check_parse_prefer("ipv6", &pref) && pref == FAM_V6);
+	CHECK(check_parse_prefer("any", &pref) && pref == -1);
+	CHECK(!check_parse_prefer("both", &pref));
+}
+
+static void test_terminal_escaping(void)
+{
+	CHECK(!strcmp(fmt_safe("smtp"), "smtp"));
+	CHECK(!strcmp(fmt_safe("x\033[2J\nFAKE\r\a"), "x\\e[2J\\nFAKE\\r\\x07"));
+	CHECK(!strcmp(fmt_safe("a\\b\t\x7f\xc3"), "a\\\\b\\t\\x7f\\xc3"));
+	/* Long input is cut, never overflowed. */
+	{
+		char big[3000];
+
+		memset(big, '\033', sizeof(big) - 1);
+		big[sizeof(big) - 1] = 0;
+		CHECK(strlen(fmt_safe(big)) < 1024);
+	}
+}
+
+static void test_completeness_is_one_judgement(void)
+{
+	struct source_stats ss = { 0 };
+	char buf[512];
+
+	CHECK(source_complete(&ss) && !source_gaps(buf, sizeof(buf), &ss)[0]);
+	ss.in_progress = 3; /* reported, not missing */
+	CHECK(source_complete(&ss));
+	ss.rec_stopped = 1, ss.rec_missed = 12;
+	CHECK(!source_complete(&ss) && strstr(source_gaps(buf, sizeof(buf), &ss), "missed 12 events"));
+	ss = (struct source_stats){ .pending_full = 48 };
+	CHECK(!source_complete(&ss) && strstr(source_gaps(buf, sizeof(buf), &ss), "48 attempts not tracked"));
+	ss = (struct source_stats){ .missing_parts = 2 };
+	CHECK(!source_complete(&ss));
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/famtrace-unit.XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_recording_round_trip);
+	RUN(test_recording_cut_is_read_up_to_the_cut);
+	RUN(test_recording_never_truncates_and_locks);
+	RUN(test_recording_restart_starts_a_new_part);
+	RUN(test_recording_refuses_absurd_frames);
+	RUN(test_dns_answer_parsed);
+	RUN(test_dns_short_copy_and_nxdomain);
+	RUN(test_times_for_since_and_until);
+	RUN(test_check_parsers);
+	RUN(test_terminal_escaping);
+	RUN(test_completeness_is_one_judgement);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd))
+			printf("# could not remove %s\n", dir);
+	}
+	UNIT_DONE();
+}
