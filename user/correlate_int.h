@@ -1,0 +1,71 @@
+/*
+ * correlate_int.h - the correlator's insides, shared by its files and by
+ * nothing else: the correlator struct and the functions one part of the
+ * correlator offers the others. Layers, bottom up: procs.c (the process
+ * table), groups.c (attempts toward one destination), lookups.c (resolver
+ * calls and their join to attempts), fold.c (what is kept: trimming,
+ * folding, the memory budget), correlate.c (the event dispatch).
+ */
+#ifndef FT_CORRELATE_INT_H
+#define FT_CORRELATE_INT_H
+
+#include "correlate.h"
+
+#define PROC_BUCKETS 4096
+
+struct correlator {
+	struct correlator_cfg cfg;
+	struct sink sink;
+	struct proc *buckets[PROC_BUCKETS];
+	struct proc **all; /* in order of first appearance */
+	size_t n_all, cap_all;
+	uint64_t next_group_id, next_lookup_id;
+	/* Lookups of processes not traced (yet): a ring, oldest overwritten. */
+	struct lookup *cand[CANDIDATE_LOOKUPS];
+	uint32_t cand_tgid[CANDIDATE_LOOKUPS];
+	uint64_t cand_start[CANDIDATE_LOOKUPS];
+	unsigned cand_next;
+	uint64_t events;
+	uint64_t first_ns, last_ns;
+	size_t n_trimmed;			/* settled exited processes in all[] */
+	uint64_t dropped_groups, dropped_lookups; /* by the memory bound */
+	struct proc *folds[FOLD_MAX_NAMES + 1]; /* per-name summaries; last: "other" */
+	unsigned n_folds;
+};
+
+/* procs.c */
+struct proc *procs_exact(struct correlator *c, uint32_t tgid, uint64_t start_ns);
+bool procs_append(struct correlator *c, struct proc *p);
+/* Find or create the process of t; *created says which. */
+struct proc *procs_get(struct correlator *c, const struct ft_task *t, uint64_t ts, bool *created);
+void procs_unhash(struct correlator *c, struct proc *p);
+
+/* groups.c */
+size_t groups_held(void);	/* groups in memory, all correlators */
+void groups_note_alloc(void);	/* one more, made outside groups.c */
+void groups_free(struct group *g); /* a whole list */
+void groups_cut(struct group **head, unsigned keep);
+void group_finalize(struct correlator *c, struct proc *p, struct group *g);
+struct group *group_for(struct correlator *c, struct proc *p, const struct attempt *a,
+			const char *name);
+const struct attempt *group_add(struct group *g, const struct attempt *a);
+
+/* lookups.c */
+size_t lookups_held(void); /* lookups kept by processes, all correlators */
+void lookups_free(struct lookup *l);
+void lookups_cut(struct correlator *c, struct proc *p, unsigned keep);
+void lookups_adopt(struct correlator *c, struct proc *p);
+const char *lookup_dest(const struct lookup *l);
+const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *pref);
+void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l);
+void lookup_event(struct correlator *c, const struct ft_lookup *r);
+struct lookup *lookup_link(struct proc *p, struct attempt *a);
+void lookup_join(struct proc *p, struct group *g, const struct lookup *l);
+void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l);
+
+/* fold.c */
+void fold_trim_exited(struct proc *p);
+void fold_exited(struct correlator *c);
+void fold_bound_details(struct correlator *c);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * groups.c - attempts toward one destination: attempts to the same port (and
+ * the same MX domain or host, when known) join a group while each starts
+ * within the group gap of the previous outcome; a group is classified
+ * (connected first, fallback, retried, all failed, no fallback) by its
+ * attempts in start order, and finalized into the process's counters.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "correlate_int.h"
+
+/* Groups in memory, over every correlator of this process: what the memory
+ * bound (fold_bound_details) keeps under its budget. */
+static size_t groups_in_memory;
+
+size_t groups_held(void)
+{
+	return groups_in_memory;
+}
+
+void groups_note_alloc(void)
+{
+	groups_in_memory++;
+}
+
+void groups_free(struct group *g)
+{
+	while (g) {
+		struct group *n = g->next;
+
+		groups_in_memory--;
+		free(g);
+		g = n;
+	}
+}
+
+/*
+ * Classify a group from its attempts ordered by start time. Works on open
+ * groups too, so a reporter can say "fallback" the moment the winner arrives.
+ */
+static void group_classify(struct group *g)
+{
+	const struct attempt *w, *first = NULL, *other = NULL, *failed = NULL;
+
+	if (g->n == 0)
+		return; /* family_unreachable: made from a lookup, class preset */
+	g->fam_mask = 0;
+	for (unsigned i = 0; i < g->n; i++) {
+		g->fam_mask |= 1u << g->at[i].fam;
+		if (!first || g->at[i].start_ns < first->start_ns)
+			first = &g->at[i];
+	}
+	g->cost_ns = 0;
+	if (g->winner < 0) {
+		unsigned untried = 0;
+
+		for (unsigned i = 0; i < g->n_offered; i++)
+			untried |= (1u << g->offered[i].fam) & ~g->fam_mask;
+		g->cls = untried ? GC_NO_FALLBACK : GC_ALL_FAILED;
+		g->from_fam = g->to_fam = first ? first->fam : FAM_V4;
+		if (untried)
+			g->to_fam = (untried & (1u << FAM_V6)) ? FAM_V6 : FAM_V4;
+		return;
+	}
+	w = &g->at[g->winner];
+	g->to_fam = w->fam;
+	g->from_fam = w->fam;
+	/* Earliest attempt that started before the winner and failed; one that
+	 * started earlier but connected later only lost a race. */
+	for (unsigned i = 0; i < g->n; i++) {
+		const struct attempt *a = &g->at[i];
+
+		if ((int)i == g->winner || a->start_ns > w->start_ns || a->res == RES_CONNECTED)
+			continue;
+		if (!failed || a->start_ns < failed->start_ns)
+			failed = a;
+		if (a->fam != w->fam && (!other || a->start_ns < other->start_ns))
+			other = a;
+	}
+	if (!failed) {
+		g->cls = GC_CONNECTED_FIRST;
+		return;
+	}
+	g->cost_ns = w->start_ns - first->start_ns;
+	if (other) {
+		g->cls = GC_FALLBACK;
+		g->from_fam = other->fam;
+	} else {
+		g->cls = GC_RETRIED;
+	}
+}
+
+/* Keep the first `keep` groups of a list, free the rest. */
+void groups_cut(struct group **head, unsigned keep)
+{
+	for (unsigned i = 0; i < keep && *head; i++)
+		head = &(*head)->next;
+	groups_free(*head);
+	*head = NULL;
+}
+
+const struct attempt *group_first(const struct group *g)
+{
+	const struct attempt *f = NULL;
+
+	for (unsigned i = 0; i < g->n; i++)
+		if (!f || g->at[i].start_ns < f->start_ns)
+			f = &g->at[i];
+	return f;
+}
+
+unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS])
+{
+	for (unsigned i = 0; i < g->n; i++) {
+		unsigned j = i;
+
+		while (j > 0 && g->at[order[j - 1]].start_ns > g->at[i].start_ns) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (int)i;
+	}
+	return g->n;
+}
+
+static void group_unlink_open(struct proc *p, struct group *g)
+{
+	for (struct group **pp = &p->open; *pp; pp = &(*pp)->next)
+		if (*pp == g) {
+			*pp = g->next;
+			g->next = NULL;
+			return;
+		}
+}
+
+void group_finalize(struct correlator *c, struct proc *p, struct group *g)
+{
+	group_classify(g);
+	g->final = true;
+	group_unlink_open(p, g);
+	p->groups[g->cls]++;
+	if (g->n) {
+		unsigned offered = 0;
+
+		for (unsigned i = 0; i < g->n_offered; i++)
+			offered |= 1u << g->offered[i].fam;
+		if (offered == (1u << FAM_V4 | 1u << FAM_V6))
+			p->dual_first[group_first(g)->fam]++;
+	}
+	if (g->cls == GC_FALLBACK) {
+		p->fallback_cost_sum_ns += g->cost_ns;
+		if (g->cost_ns > p->fallback_cost_max_ns)
+			p->fallback_cost_max_ns = g->cost_ns;
+		p->fallback_fam_from[g->from_fam]++;
+	}
+	if (c->sink.group)
+		c->sink.group(c->sink.ctx, p, g);
+
+	/* Keep the newest finished groups for the report, bounded. */
+	g->next = p->done;
+	p->done = g;
+	if (++p->n_done > PROC_MAX_DONE_GROUPS) {
+		groups_cut(&p->done, PROC_MAX_DONE_GROUPS);
+		p->n_done = PROC_MAX_DONE_GROUPS;
+	}
+}
+
+static bool group_joins(const struct correlator *c, const struct group *g, const struct attempt *a)
+{
+	if (g->winner >= 0)
+		return a->start_ns <= g->at[g->winner].end_ns; /* raced the winner */
+	return a->start_ns <= g->last_end_ns + c->cfg.group_gap_ns;
+}
+
+struct group *group_for(struct correlator *c, struct proc *p, const struct attempt *a,
+				const char *name)
+{
+	struct group *g;
+
+	/* Same port, and the same destination (MX domain or host) when both are known. */
+	for (g = p->open; g; g = g->next)
+		if (g->dport == a->dport && (!g->key[0] || !name[0] || !strcmp(g->key, name)))
+			break;
+	if (g && !group_joins(c, g, a)) {
+		group_finalize(c, p, g);
+		g = NULL;
+	}
+	if (!g) {
+		unsigned n_open = 0;
+		struct group *oldest = NULL;
+
+		/* Bounded: a process connecting to thousands of ports at once
+		 * closes its oldest destination early rather than grow. */
+		for (struct group *o = p->open; o; o = o->next, n_open++)
+			oldest = o;
+		if (n_open >= PROC_MAX_OPEN_GROUPS)
+			group_finalize(c, p, oldest);
+		g = calloc(1, sizeof(*g));
+		if (!g)
+			return NULL;
+		groups_in_memory++;
+		g->id = c->next_group_id++;
+		g->proc = p;
+		g->dport = a->dport;
+		g->winner = -1;
+		g->mx_pref = -1;
+		g->first_start_ns = a->start_ns;
+		g->next = p->open;
+		p->open = g;
+	}
+	return g;
+}
+
+/* Returns the stored copy of the attempt, or NULL if it was not kept. */
+const struct attempt *group_add(struct group *g, const struct attempt *a)
+{
+	unsigned i = g->n;
+
+	if (i == GROUP_MAX_ATTEMPTS) {
+		g->n_extra++;
+		if (a->res != RES_CONNECTED || g->winner >= 0)
+			return NULL;
+		i = GROUP_MAX_ATTEMPTS - 1; /* keep the winner, lose one failure */
+	} else {
+		g->n++;
+	}
+	g->at[i] = *a;
+	if (a->start_ns < g->first_start_ns)
+		g->first_start_ns = a->start_ns;
+	if (a->end_ns > g->last_end_ns)
+		g->last_end_ns = a->end_ns;
+	if (a->res == RES_CONNECTED && g->winner < 0)
+		g->winner = (int)i;
+	group_classify(g);
+	return &g->at[i];
+}

@@ -1,0 +1,389 @@
+/*
+ * lookups.c - resolver calls as the correlator keeps them: their result
+ * lists and DNS answers, the lookups of processes not traced yet (adopted
+ * when they become traced), and the join of attempts to the lookups that
+ * returned their address (names, MX origin, offered families, family
+ * unreachable).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "correlate_int.h"
+
+/* Lookups in memory, kept by processes (the candidates are bounded apart). */
+static size_t lookups_in_memory;
+
+size_t lookups_held(void)
+{
+	return lookups_in_memory;
+}
+
+void lookups_free(struct lookup *l)
+{
+	while (l) {
+		struct lookup *n = l->next;
+
+		lookups_in_memory--;
+		free(l);
+		l = n;
+	}
+}
+
+/* Keep the first keep lookups of p (newest first), free the rest. */
+void lookups_cut(struct correlator *c, struct proc *p, unsigned keep)
+{
+	struct lookup **pp = &p->lookups;
+
+	for (unsigned i = 0; i < keep && *pp; i++)
+		pp = &(*pp)->next;
+	for (struct lookup *l = *pp; l; l = l->next) {
+		p->lookups_dropped++;
+		c->dropped_lookups++;
+	}
+	lookups_free(*pp);
+	*pp = NULL;
+	if (p->n_lookups > keep)
+		p->n_lookups = keep;
+}
+
+/* A process became traced: its recent lookups become its own, oldest first. */
+void lookups_adopt(struct correlator *c, struct proc *p)
+{
+	for (unsigned k = 0; k < CANDIDATE_LOOKUPS; k++) {
+		unsigned i = (c->cand_next + k) % CANDIDATE_LOOKUPS;
+
+		if (c->cand[i] && c->cand_tgid[i] == p->tgid && c->cand_start[i] == p->start_ns) {
+			struct lookup *l = c->cand[i];
+
+			c->cand[i] = NULL;
+			lookup_attach(c, p, l);
+		}
+	}
+}
+
+const struct lookup *proc_lookup(const struct proc *p, uint64_t id)
+{
+	for (const struct lookup *l = p->lookups; l; l = l->next)
+		if (l->id == id)
+			return l;
+	return NULL;
+}
+
+/* The name an attempt's destination is known by, from its lookup. */
+const char *lookup_dest(const struct lookup *l)
+{
+	return l->name[0] ? l->name : l->dns.qname;
+}
+
+const char *attempt_host(const struct proc *p, const struct attempt *a)
+{
+	const struct lookup *l = a->lookup_id ? proc_lookup(p, a->lookup_id) : NULL;
+
+	return l && lookup_dest(l)[0] ? lookup_dest(l) : NULL;
+}
+
+/* The MX lookup whose answer named host (most recent first), or NULL. */
+const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *pref)
+{
+	for (const struct lookup *m = p->lookups; m; m = m->next) {
+		if (!m->dns.parsed)
+			continue;
+		for (unsigned i = 0; i < m->dns.n_rrs; i++)
+			if (m->dns.rr[i].type == 15 && !strcasecmp(m->dns.rr[i].target, host)) {
+				if (pref)
+					*pref = m->dns.rr[i].pref;
+				return m;
+			}
+	}
+	return NULL;
+}
+
+static void add_offered(struct offered *list, unsigned *n, enum wire_fam fam, const uint8_t *addr,
+			uint16_t port)
+{
+	size_t len = fam == FAM_V6 ? 16 : 4;
+
+	for (unsigned i = 0; i < *n; i++)
+		if (list[i].fam == fam && !memcmp(list[i].addr, addr, len))
+			return;
+	if (*n == LOOKUP_MAX_ADDRS)
+		return;
+	memset(&list[*n], 0, sizeof(list[*n]));
+	list[*n].fam = fam;
+	list[*n].port = port;
+	memcpy(list[*n].addr, addr, len);
+	(*n)++;
+}
+
+static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
+{
+	struct lookup *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->id = c->next_lookup_id++;
+	l->api = r->api;
+	l->start_ns = r->start_ns;
+	l->end_ns = r->end_ns >= r->start_ns ? r->end_ns : r->start_ns;
+	memcpy(l->name, r->name, FT_NAME_LEN);
+	l->name[FT_NAME_LEN - 1] = 0;
+	l->ret = r->ret;
+	l->hint_family = r->hint_family;
+	l->hint_flags = r->hint_flags;
+	l->hint_socktype = r->hint_socktype;
+	l->qtype = r->qtype;
+	l->qclass = r->qclass;
+	l->more_addrs = r->flags & FT_LF_MORE_ADDRS;
+	for (unsigned i = 0; i < r->n_addrs && i < FT_LOOKUP_ADDRS; i++) {
+		uint8_t out[16];
+		enum wire_fam f;
+
+		if (r->addrs[i].family != 2 && r->addrs[i].family != 10)
+			continue;
+		f = wire_family(r->addrs[i].family, r->addrs[i].addr, out, NULL);
+		add_offered(l->addrs, &l->n_addrs, f, out, r->addrs[i].port);
+	}
+	if (r->api >= FT_API_RES_QUERY) {
+		l->has_dns = true;
+		l->dns_total = r->dns_total;
+		if (r->flags & FT_LF_DNS_UNSIZED) {
+			char q[FT_NAME_LEN];
+
+			/* res_search appends search domains; the reply may be for
+			 * the name with a trailing dot removed. */
+			snprintf(q, sizeof(q), "%s", l->name);
+			if (q[0] && q[strlen(q) - 1] == '.')
+				q[strlen(q) - 1] = 0;
+			dns_header(r->dns, r->dns_len, q, &l->dns);
+		} else if (r->dns_len || r->ret > 0) {
+			dns_parse(r->dns, r->dns_len, r->dns_total, &l->dns);
+		} else {
+			l->dns.error = "no message";
+		}
+		if (l->dns.parsed && (r->flags & FT_LF_DNS_QUERY))
+			l->dns.n_rrs = 0; /* a query has no answers to offer */
+		if (!l->qtype && l->dns.qname[0]) {
+			l->qtype = l->dns.qtype;
+			l->qclass = l->dns.qclass;
+		}
+		for (unsigned i = 0; l->dns.parsed && i < l->dns.n_rrs; i++) {
+			const struct dns_rr *rr = &l->dns.rr[i];
+
+			if (rr->type == 1)
+				add_offered(l->addrs, &l->n_addrs, FAM_V4, rr->addr, 0);
+			else if (rr->type == 28)
+				add_offered(l->addrs, &l->n_addrs, FAM_V6, rr->addr, 0);
+		}
+	}
+	switch (r->api) {
+	case FT_API_GETADDRINFO:
+		l->failed = r->ret != 0;
+		break;
+	case FT_API_GETHOSTBYNAME:
+	case FT_API_GETHOSTBYNAME2:
+	case FT_API_GETHOSTBYNAME_R:
+	case FT_API_GETHOSTBYNAME2_R:
+		l->failed = r->ret != 0 || !r->n_addrs;
+		break;
+	default:
+		l->failed = r->ret < 0 || ((l->dns.parsed || l->dns.header_only) && l->dns.rcode != 0);
+		break;
+	}
+	return l;
+}
+
+/* Count a lookup into its process and keep it, bounded, for joining. */
+void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
+{
+	uint64_t lat = l->end_ns - l->start_ns;
+
+	p->lookups_total++;
+	p->lookups_failed += l->failed;
+	p->lookup_lat_sum_ns += lat;
+	if (lat > p->lookup_lat_max_ns)
+		p->lookup_lat_max_ns = lat;
+	p->lookups_by_api[l->api <= FT_API_MAX ? l->api : 0]++;
+	if (l->api == FT_API_GETADDRINFO) {
+		if (l->hint_family == 2)
+			p->gai_inet++;
+		else if (l->hint_family == 10)
+			p->gai_inet6++;
+		else
+			p->gai_unspec++;
+	} else if (l->api <= FT_API_GETHOSTBYNAME2_R) {
+		if (l->hint_family == 10)
+			p->asked_aaaa++;
+		else
+			p->asked_a++;
+	} else if (l->qtype == 1) {
+		p->asked_a++;
+	} else if (l->qtype == 28) {
+		p->asked_aaaa++;
+	} else if (l->qtype == 15) {
+		p->asked_mx++;
+	} else {
+		p->asked_other++;
+	}
+
+	lookups_in_memory++;
+	l->next = p->lookups;
+	p->lookups = l;
+	if (++p->n_lookups > PROC_MAX_LOOKUPS) {
+		struct lookup **pp = &p->lookups;
+
+		for (unsigned i = 0; i < PROC_MAX_LOOKUPS; i++)
+			pp = &(*pp)->next;
+		lookups_free(*pp);
+		*pp = NULL;
+		p->n_lookups = PROC_MAX_LOOKUPS;
+	}
+	if (c->sink.lookup)
+		c->sink.lookup(c->sink.ctx, p, l);
+}
+
+void lookup_event(struct correlator *c, const struct ft_lookup *r)
+{
+	struct proc *p = procs_exact(c, r->task.tgid, r->task.start_ns);
+	struct lookup *l;
+	unsigned i;
+
+	/* An address-literal check (AI_NUMERICHOST) that fails asked no one. */
+	if (r->api == FT_API_GETADDRINFO && r->hint_family >= 0 && (r->hint_flags & 0x4) && r->ret)
+		return;
+	l = lookup_from(c, r);
+	if (!l)
+		return;
+	if (p || r->task.why) {
+		bool created;
+
+		p = procs_get(c, &r->task, r->hdr.ts_ns, &created);
+		if (p && created)
+			lookups_adopt(c, p);
+		if (p)
+			lookup_attach(c, p, l);
+		else
+			free(l);
+		return;
+	}
+	/* Not a traced process (yet): remember it for a while. */
+	i = c->cand_next;
+	free(c->cand[i]);
+	c->cand[i] = l;
+	c->cand_tgid[i] = r->task.tgid;
+	c->cand_start[i] = r->task.start_ns;
+	c->cand_next = (i + 1) % CANDIDATE_LOOKUPS;
+}
+
+/* The most recent lookup, finished before the attempt, that returned its address. */
+struct lookup *lookup_link(struct proc *p, struct attempt *a)
+{
+	size_t len = a->fam == FAM_V6 ? 16 : 4;
+
+	for (struct lookup *l = p->lookups; l; l = l->next) {
+		if (l->end_ns > a->start_ns)
+			continue;
+		for (unsigned i = 0; i < l->n_addrs; i++)
+			if (l->addrs[i].fam == a->fam && !memcmp(l->addrs[i].addr, a->daddr, len)) {
+				a->lookup_id = l->id;
+				l->used++;
+				return l;
+			}
+	}
+	return NULL;
+}
+
+/* Give a group what its lookup knows: name, addresses offered, MX origin. */
+void lookup_join(struct proc *p, struct group *g, const struct lookup *l)
+{
+	const char *name = lookup_dest(l);
+	bool have = false;
+
+	for (unsigned i = 0; i < g->n_lookup_ids; i++)
+		have |= g->lookup_ids[i] == l->id;
+	if (have)
+		return;
+	if (g->n_lookup_ids < 4)
+		g->lookup_ids[g->n_lookup_ids++] = l->id;
+	if (!g->name[0])
+		snprintf(g->name, sizeof(g->name), "%s", name);
+	/* Everything recent lookups returned for this host: an MTA asks A and
+	 * AAAA separately, and both say what the destination offered. */
+	for (const struct lookup *m = p->lookups; m; m = m->next)
+		if (m == l || (!strcasecmp(lookup_dest(m), name) && m->end_ns <= l->end_ns + 1000000000ULL &&
+			       m->end_ns + 60000000000ULL >= l->end_ns))
+			for (unsigned i = 0; i < m->n_addrs; i++)
+				add_offered(g->offered, &g->n_offered, m->addrs[i].fam, m->addrs[i].addr,
+					    m->addrs[i].port);
+	if (!g->mx_domain[0]) {
+		const struct lookup *m = lookup_mx_of(p, name, &g->mx_pref);
+
+		if (m) {
+			snprintf(g->mx_domain, sizeof(g->mx_domain), "%s", m->dns.qname);
+			/* The MX lookup leads the group's lookups. */
+			if (g->n_lookup_ids < 4) {
+				memmove(g->lookup_ids + 1, g->lookup_ids, g->n_lookup_ids * sizeof(g->lookup_ids[0]));
+				g->lookup_ids[0] = m->id;
+				g->n_lookup_ids++;
+			}
+		}
+	}
+	if (!g->key[0])
+		snprintf(g->key, sizeof(g->key), "%s", g->mx_domain[0] ? g->mx_domain : name);
+}
+
+/*
+ * A lookup nobody connected to, whose addresses are all of a family this
+ * process never tries while it does try the other: the destination is
+ * unreachable from the process's families (an IPv6-only MX host seen from
+ * an IPv4-only relay). Reported as a group without attempts.
+ */
+void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
+{
+	unsigned tried = 0, offered = 0;
+	const struct lookup *mx;
+	struct group *g;
+
+	l->checked = true;
+	if (l->used || l->failed || !l->n_addrs)
+		return;
+	/* Reached another way: the same host through another lookup (an MTA
+	 * asks A and AAAA separately), or its MX domain through another host. */
+	for (const struct lookup *m = p->lookups; m; m = m->next)
+		if (m->used && !strcasecmp(lookup_dest(m), lookup_dest(l)))
+			return;
+	mx = lookup_mx_of(p, lookup_dest(l), NULL);
+	for (const struct group *d = p->done; mx && d; d = d->next)
+		if (d->winner >= 0 && !strcasecmp(d->key, mx->dns.qname))
+			return;
+	for (const struct group *d = p->open; mx && d; d = d->next)
+		if (d->winner >= 0 && !strcasecmp(d->key, mx->dns.qname))
+			return;
+	for (int f = 0; f < FAM_N; f++)
+		if (p->fam[f].tried)
+			tried |= 1u << f;
+	for (unsigned i = 0; i < l->n_addrs; i++)
+		offered |= 1u << l->addrs[i].fam;
+	if (!tried || (offered & tried))
+		return;
+	/* No fold_bound_details() here: the caller walks p->lookups. The next
+	 * group made through group_for() brings memory back under budget. */
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return;
+	groups_note_alloc();
+	g->id = c->next_group_id++;
+	g->proc = p;
+	g->winner = -1;
+	g->mx_pref = -1;
+	g->cls = GC_FAMILY_UNREACHABLE;
+	g->from_fam = g->to_fam = (offered & (1u << FAM_V6)) ? FAM_V6 : FAM_V4;
+	g->dport = l->addrs[0].port;
+	g->first_start_ns = l->start_ns;
+	g->last_end_ns = l->end_ns;
+	lookup_join(p, g, l);
+	group_finalize(c, p, g);
+}
