@@ -14,6 +14,7 @@ master() { head -1 "$LAB_DIR/relay/queue/pid/master.pid" | tr -d ' '; }
 # from_log FILE FROM_LINE: the attempts Postfix logged, as JSON [{"addr","result"}].
 from_log() {
 	tail -n +"$2" "$1" | sed -n \
+		-e '/status=\(deferred\|bounced\)/d' \
 		-e 's/.*connect to [^[]*\[\([^]]*\)\]:[0-9]*: Network is unreachable.*/{"addr":"\1","result":"net_unreachable"}/p' \
 		-e 's/.*connect to [^[]*\[\([^]]*\)\]:[0-9]*: Connection timed out.*/{"addr":"\1","result":"abandoned"}/p' \
 		-e 's/.*connect to [^[]*\[\([^]]*\)\]:[0-9]*: Connection refused.*/{"addr":"\1","result":"refused"}/p' \
@@ -86,6 +87,53 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		sh -c 'scripts/lab send mixed.lab.test 20 >/dev/null' >"$TMP/pf_mxtext" 2>&1
 	check "text report of a mixed-family MX set: hosts by preference, families, tried or not" "$TMP/pf_mxtext" -- \
 		grep -q 'MX hosts: 10 mx-v6.lab.test (IPv6, tried), 20 mx-v4.lab.test (IPv4, tried), 30 mx-dual.lab.test (IPv4+IPv6, not tried)' "$TMP/pf_mxtext"
+
+	# The incident famtrace exists for: wide.lab.test has four MX hosts of equal
+	# preference, each with one A and four AAAA records; the relay has no IPv6
+	# route. With smtp_balance_inet_protocols = no, the 5 addresses Postfix
+	# keeps (smtp_mx_address_limit) are all IPv6: each fails at once, IPv4 is
+	# never tried, the message is deferred. check must not say CONFORMS.
+	scripts/lab scenario nobalance >/dev/null
+	from=$(($(wc -l <"$RLOG") + 1))
+	timeout 60 "$FT" check -j -v --postfix "$LAB_DIR/relay/etc" -- \
+		sh -c 'scripts/lab send wide.lab.test 20 >/dev/null' >"$TMP/wide" 2>"$TMP/wide.err"
+	echo $? >"$TMP/wide.rc"
+	from_log "$RLOG" "$from" >"$TMP/wide.truth"
+	jq -s -c '[.[] | select(.type=="attempt" and .comm=="smtp")] | sort_by(.start_ns) |
+		map({addr: .daddr, result: .result})' "$TMP/wide" >"$TMP/wide.seen"
+	same_as_log wide >/dev/null 2>&1; sal=$?
+	check "incident MX set, balancing off: Postfix deferred after 5 IPv6 failures, famtrace's attempts match its log" \
+		"$TMP/wide.truth" "$TMP/wide.seen" -- bash -c "test $sal = 0 && tail -n +$from '$RLOG' | grep -q 'status=deferred' &&
+		jq -e 'length == 5 and all(.[]; .result == \"net_unreachable\" and (.addr | contains(\":\")))' '$TMP/wide.seen'"
+	check "incident, balancing off: check says MAIL STUCK (exit 3), names smtp_mx_address_limit filled by IPv6 with balancing off, and the ways out" \
+		"$TMP/wide" "$TMP/wide.err" -- bash -c "test \$(cat '$TMP/wide.rc') = 3 &&
+		jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and .delivery.stuck == 1 and
+		 .delivery.limit_decided == 1 and .settings.smtp_mx_address_limit == \"5\" and
+		 (.delivery.findings | map(select(contains(\"smtp_mx_address_limit = 5 was filled by IPv6 addresses; smtp_balance_inet_protocols = no\"))) | length == 1) and
+		 (.delivery.ways_out | contains(\"smtp_balance_inet_protocols = yes\"))' '$TMP/wide'"
+	check "incident, balancing off: one group for the MX set, its never-tried list holds the 4 IPv4 addresses only, no port-0 group" \
+		"$TMP/wide" -- jqs "$TMP/wide" '
+		(map(select(.type=="group" and .comm=="smtp")) | length == 1) and
+		(map(select(.type=="group" and .comm=="smtp"))[0] | .class == "no_fallback" and
+		 .destination == "wide.lab.test" and .untried_family == "ipv4" and
+		 (.untried | map(.addr) | sort) == ["203.0.113.41", "203.0.113.42", "203.0.113.43", "203.0.113.44"] and
+		 (.offered | length) == 20) and
+		(map(select(.type=="group" and .dport==0)) | length == 0)'
+
+	# The healthy counterpart: balancing on keeps IPv4 within the limit; the
+	# message leaves after 3 IPv6 failures. Mail leaves, so not stuck; IPv6 is
+	# configured but unusable, so not CONFORMS either.
+	scripts/lab scenario noroute >/dev/null
+	timeout 60 "$FT" check -j -v --postfix "$LAB_DIR/relay/etc" -- \
+		sh -c 'scripts/lab send wide.lab.test 20 >/dev/null' >"$TMP/wideb" 2>"$TMP/wideb.err"
+	echo $? >"$TMP/wideb.rc"
+	check "incident MX set, balancing on: fallback to IPv4 after the IPv6 failures; DEGRADED (exit 4), balancing named" \
+		"$TMP/wideb" "$TMP/wideb.err" -- bash -c "test \$(cat '$TMP/wideb.rc') = 4 &&
+		jq -e -s '(map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and .delivery.stuck == 0 and
+		 .delivery.unusable_families == 1 and
+		 (.delivery.findings | map(select(contains(\"kept both families within smtp_mx_address_limit = 5\"))) | length == 1)) and
+		 (map(select(.type==\"group\" and .comm==\"smtp\")) | length == 1 and .[0].class == \"fallback\" and
+		  .[0].first_family == \"ipv6\" and .[0].connected_family == \"ipv4\")' '$TMP/wideb'"
 
 	scripts/lab scenario ipv4only >/dev/null
 	from=$(($(wc -l <"$RLOG") + 1))

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "delivery.h"
 #include "exitcodes.h"
 #include "mta_postfix.h"
 #include "report.h"
@@ -23,6 +24,8 @@ int check_setup(struct check_expect *e, const char *postfix_dir, const char *exp
 {
 	memset(e, 0, sizeof(*e));
 	e->prefer = -1;
+	e->addr_limit = -1;
+	e->balance = -1;
 	e->families = 1u << FAM_V4 | 1u << FAM_V6;
 	*master = 0;
 	if (postfix_dir) {
@@ -40,6 +43,13 @@ int check_setup(struct check_expect *e, const char *postfix_dir, const char *exp
 			return -1;
 		}
 		*master = pc.master;
+		for (unsigned i = 0; i < pc.n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
+			memcpy(e->set[i].name, pc.set[i].name, sizeof(e->set[i].name));
+			memcpy(e->set[i].value, pc.set[i].value, sizeof(e->set[i].value));
+			e->n_set = i + 1;
+		}
+		e->addr_limit = pc.mx_address_limit;
+		e->balance = pc.balance;
 	} else {
 		snprintf(e->source, sizeof(e->source), "command line");
 	}
@@ -136,10 +146,13 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	char buf[400], q[200];
 	bool ok, seen;
 	int verdict;
+	struct delivery dv;
 	const char *verdict_key[] = { "conforms", "violation",
-				      untrusted ? "incomplete_trace" : "nothing_observed" };
+				      untrusted ? "incomplete_trace" : "nothing_observed",
+				      "stuck", "degraded" };
 	const char *verdict_text[] = { "CONFORMS", "VIOLATION",
-				       untrusted ? "NO VERDICT" : "NOTHING OBSERVED" };
+				       untrusted ? "NO VERDICT" : "NOTHING OBSERVED",
+				       "MAIL STUCK", "DEGRADED" };
 
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
@@ -222,7 +235,19 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			ok = false;
 	/* A trace that saw nothing proves nothing: never "conforms". */
 	seen = t.lookups || t.tried[FAM_V4] || t.tried[FAM_V6];
-	verdict = !seen || untrusted ? FT_CHECK_UNKNOWN : ok ? FT_CHECK_CONFORMS : FT_CHECK_VIOLATION;
+	/* Conforming is not delivering: mail that could not leave outranks a
+	 * violation, which outranks a family that only costs time. */
+	delivery_judge(c, e, &dv);
+	if (!seen || untrusted)
+		verdict = FT_CHECK_UNKNOWN;
+	else if (dv.stuck)
+		verdict = FT_CHECK_STUCK;
+	else if (!ok)
+		verdict = FT_CHECK_VIOLATION;
+	else if (dv.unusable || dv.costly)
+		verdict = FT_CHECK_DEGRADED;
+	else
+		verdict = FT_CHECK_CONFORMS;
 
 	if (json) {
 		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"expected_families\":[%s%s%s],"
@@ -243,7 +268,26 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			fputs(i ? "," : "", out);
 			json_str(out, t.evidence[i]);
 		}
-		fprintf(out, "],\"more_evidence\":%u,\"incomplete\":", t.more_evidence);
+		fprintf(out, "],\"more_evidence\":%u,\"delivery\":{\"stuck\":%u,\"unusable_families\":%u,"
+			     "\"costly_fallbacks\":%u,\"limit_decided\":%u,\"findings\":[",
+			t.more_evidence, dv.stuck, dv.unusable, dv.costly, dv.limited);
+		for (unsigned i = 0; i < dv.n; i++) {
+			fputs(i ? "," : "", out);
+			json_str(out, dv.finding[i]);
+		}
+		fprintf(out, "],\"ways_out\":");
+		if (dv.ways_out[0])
+			json_str(out, dv.ways_out);
+		else
+			fputs("null", out);
+		fprintf(out, "},\"settings\":{");
+		for (unsigned i = 0; i < e->n_set; i++) {
+			fputs(i ? "," : "", out);
+			json_str(out, e->set[i].name);
+			fputc(':', out);
+			json_str(out, e->set[i].value);
+		}
+		fprintf(out, "},\"incomplete\":");
 		if (untrusted)
 			json_str(out, untrusted);
 		else
@@ -275,6 +319,20 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	else if (!seen)
 		fprintf(out, "note:       nothing was looked up or connected while tracing: there is "
 			     "nothing to judge (did the command deliver anything, through this instance?)\n");
+	for (unsigned i = 0, shown_set = 0; i < e->n_set; i++)
+		if (strcmp(e->set[i].name, "queue_directory") && strcmp(e->set[i].name, "inet_protocols") &&
+		    strcmp(e->set[i].name, "smtp_address_preference") && e->set[i].value[0])
+			fprintf(out, "%s%s = %s\n", shown_set++ ? "            " : "settings:   ",
+				e->set[i].name, e->set[i].value);
+	if (dv.n) {
+		fprintf(out, "delivery:\n");
+		for (unsigned i = 0; i < dv.n; i++)
+			fprintf(out, "  - %s\n", dv.finding[i]);
+		if (dv.more)
+			fprintf(out, "  (+%u more)\n", dv.more);
+	}
+	if (dv.ways_out[0])
+		fprintf(out, "ways out:   %s\n", dv.ways_out);
 	fprintf(out, "verdict:    %s\n", verdict_text[verdict]);
 	for (unsigned i = 0; i < t.n_evidence; i++)
 		fprintf(out, "  - %s\n", t.evidence[i]);

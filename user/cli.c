@@ -39,10 +39,11 @@ void cli_usage(FILE *f)
 "       famtrace record -o FILE [OPTIONS]  write a recording until Ctrl-C\n"
 "       famtrace report [OPTIONS] FILE...  the report, from recordings\n"
 "       famtrace check [--postfix DIR] [--expect F] [--prefer F]\n"
-"                      (-d SECONDS | -- CMD [ARG...])\n"
+"                      [--max-lost SECONDS] (-d SECONDS | -- CMD [ARG...])\n"
 "                          does an MTA use the address families it is\n"
-"                          configured for? exit 0 conforms, 1 violation,\n"
-"                          2 could not check\n"
+"                          configured for, and does its mail leave? exit 0\n"
+"                          conforms, 1 violation, 2 could not check, 3 mail\n"
+"                          stuck, 4 degraded (a family unusable or costly)\n"
 "\n"
 "Shows, per process, which address family (IPv4/IPv6) each connect attempt\n"
 "used, how it ended, and whether the process fell back to the other family.\n"
@@ -75,12 +76,15 @@ void cli_usage(FILE *f)
 "                          the recording starts, @UNIXSECONDS or +SECONDS\n"
 "Check:\n"
 "      --postfix DIR       the Postfix instance whose config directory is DIR:\n"
-"                          reads inet_protocols and smtp_address_preference\n"
-"                          with postconf, traces its master and children\n"
+"                          reads inet_protocols, smtp_address_preference,\n"
+"                          smtp_mx_address_limit, smtp_balance_inet_protocols\n"
+"                          and the rest that decide delivery, with postconf;\n"
+"                          traces its master and children, and CMD\n"
 "      --expect F          allowed families: ipv4, ipv6 or all (overrides)\n"
 "      --prefer F          first family for dual-stack destinations: ipv4,\n"
 "                          ipv6 or any (overrides)\n"
-"      (without --postfix, name the MTA's processes with -p PID)\n"
+"      --max-lost SECONDS  a fallback that loses more than this is a finding\n"
+"      (without --postfix, name the MTA's processes with -p PID or -- CMD)\n"
 "Other:\n"
 "  -d, --duration SECONDS  stop after SECONDS\n"
 "      --group-gap SECONDS attempts to one port within this gap form one\n"
@@ -166,7 +170,7 @@ static int parse_ports(struct opts *o, const char *list)
 
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
-       OPT_UNTIL, OPT_MAP_ENTRIES };
+       OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -187,6 +191,7 @@ static const struct option long_opts[] = {
 	{ "prefer", required_argument, NULL, OPT_PREFER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
+	{ "max-lost", required_argument, NULL, OPT_MAX_LOST },
 	{ "output", required_argument, NULL, 'o' },
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "keep", required_argument, NULL, OPT_KEEP },
@@ -290,6 +295,12 @@ int cli_parse(struct opts *o, int argc, char **argv)
 		}
 		case 'o':
 			o->rec_path = optarg;
+			break;
+		case OPT_MAX_LOST:
+			if (!parse_seconds(optarg, &secs))
+				return cli_usage_error("--max-lost: '%s' is not a positive number of seconds",
+						       optarg);
+			o->max_lost_ns = (uint64_t)(secs * 1e9);
 			break;
 		case OPT_MAP_ENTRIES: {
 			char *end;
@@ -412,8 +423,8 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		o->keep = 5;
 	if (!o->metrics_interval_s)
 		o->metrics_interval_s = 15;
-	if ((o->postfix_dir || o->expect || o->prefer) && !o->check)
-		return cli_usage_error("--postfix, --expect and --prefer belong to famtrace check");
+	if ((o->postfix_dir || o->expect || o->prefer || o->max_lost_ns) && !o->check)
+		return cli_usage_error("--postfix, --expect, --prefer and --max-lost belong to famtrace check");
 	if (o->check && (o->all || o->n_comms))
 		return cli_usage_error("check traces one instance; --all and --comm do not apply");
 	if (o->all && (o->n_pids || o->n_comms || o->run))

@@ -32,6 +32,7 @@ extern const size_t cli_n_mail_ports;
 struct opts {
 	bool json, wall_time, verbose, all, debug, run, check, record, report;
 	const char *postfix_dir, *expect, *prefer; /* check */
+	uint64_t max_lost_ns;			   /* check --max-lost */
 	double interval_s, duration_s;
 	uint64_t group_gap_ns;
 	pid_t pids[MAX_PIDS];

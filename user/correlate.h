@@ -90,6 +90,7 @@ struct lookup {
 };
 
 #define GROUP_MAX_ATTEMPTS 16
+#define GROUP_MAX_OFFERED 32 /* addresses of a destination kept (4 MX hosts x 5, and more) */
 
 struct proc;
 
@@ -101,8 +102,10 @@ struct group {
 	char name[FT_NAME_LEN];	     /* host name of the first linked lookup, "" if none */
 	char mx_domain[FT_NAME_LEN]; /* the domain whose MX led here, "" if none */
 	int mx_pref;		     /* its preference, -1 if none */
-	struct offered offered[LOOKUP_MAX_ADDRS]; /* what the linked lookups returned */
+	struct offered offered[GROUP_MAX_OFFERED]; /* what the linked lookups returned:
+						    * every host of an MX set */
 	unsigned n_offered;
+	unsigned n_offered_extra; /* offered beyond GROUP_MAX_OFFERED, not kept */
 	uint64_t lookup_ids[4]; /* linked lookups, oldest first */
 	unsigned n_lookup_ids;
 	uint64_t first_start_ns, last_end_ns;
@@ -229,6 +232,10 @@ const struct attempt *group_first(const struct group *g);
 
 /* Indexes of g->at in the order the attempts started; returns g->n. */
 unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS]);
+
+/* The addresses of family fam that g's lookups offered and no attempt of g
+ * used, in offered order; returns how many (at most max) were written. */
+unsigned group_untried(const struct group *g, enum wire_fam fam, struct offered *out, unsigned max);
 
 /* The lookup with this id kept for p, or NULL. */
 const struct lookup *proc_lookup(const struct proc *p, uint64_t id);

@@ -16,11 +16,13 @@ enum ft_exit {
 	FT_EXIT_INPUT = 7,   /* a recording is unreadable: foreign, corrupt or too new */
 };
 
-/* `famtrace check` has its own three, whatever went wrong underneath. */
+/* `famtrace check` has its own, whatever went wrong underneath. */
 enum ft_check_exit {
-	FT_CHECK_CONFORMS = 0,	/* observed behaviour matches the configuration */
-	FT_CHECK_VIOLATION = 1, /* it does not: evidence printed */
+	FT_CHECK_CONFORMS = 0,	/* observed behaviour matches the configuration, mail leaves */
+	FT_CHECK_VIOLATION = 1, /* it does not match: evidence printed */
 	FT_CHECK_UNKNOWN = 2,	/* could not check: bad input, tracing failed, nothing seen */
+	FT_CHECK_STUCK = 3,	/* mail could not leave: a family failed, the other untried */
+	FT_CHECK_DEGRADED = 4,	/* mail leaves, but a configured family is unusable or costly */
 };
 
 #endif

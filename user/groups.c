@@ -96,6 +96,24 @@ static void group_classify(struct group *g)
 }
 
 /* Keep the first `keep` groups of a list, free the rest. */
+unsigned group_untried(const struct group *g, enum wire_fam fam, struct offered *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < g->n_offered && n < max; i++) {
+		bool tried = false;
+
+		if (g->offered[i].fam != fam)
+			continue;
+		for (unsigned k = 0; k < g->n; k++)
+			tried |= g->at[k].fam == fam &&
+				 !memcmp(g->at[k].daddr, g->offered[i].addr, fam == FAM_V6 ? 16 : 4);
+		if (!tried)
+			out[n++] = g->offered[i];
+	}
+	return n;
+}
+
 void groups_cut(struct group **head, unsigned keep)
 {
 	for (unsigned i = 0; i < keep && *head; i++)

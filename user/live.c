@@ -297,6 +297,7 @@ int live_main(struct opts *o)
 		}
 		if (master && o->n_pids < MAX_PIDS)
 			o->pids[o->n_pids++] = master;
+		expect.max_lost_ns = o->max_lost_ns;
 		if (!o->n_pids && !o->cmd) {
 			fprintf(stderr, "famtrace: check: name the instance with --postfix DIR or -p PID\n");
 			return FT_CHECK_UNKNOWN;

@@ -102,21 +102,45 @@ const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *p
 	return NULL;
 }
 
-static void add_offered(struct offered *list, unsigned *n, enum wire_fam fam, const uint8_t *addr,
-			uint16_t port)
+/* Add an address to a list of at most max, once; *extra counts what did
+ * not fit (NULL: not counted). */
+static void add_offered_max(struct offered *list, unsigned *n, unsigned max, unsigned *extra,
+			    enum wire_fam fam, const uint8_t *addr, uint16_t port)
 {
 	size_t len = fam == FAM_V6 ? 16 : 4;
 
 	for (unsigned i = 0; i < *n; i++)
 		if (list[i].fam == fam && !memcmp(list[i].addr, addr, len))
 			return;
-	if (*n == LOOKUP_MAX_ADDRS)
+	if (*n == max) {
+		if (extra)
+			(*extra)++;
 		return;
+	}
 	memset(&list[*n], 0, sizeof(list[*n]));
 	list[*n].fam = fam;
 	list[*n].port = port;
 	memcpy(list[*n].addr, addr, len);
 	(*n)++;
+}
+
+static void add_offered(struct offered *list, unsigned *n, enum wire_fam fam, const uint8_t *addr,
+			uint16_t port)
+{
+	add_offered_max(list, n, LOOKUP_MAX_ADDRS, NULL, fam, addr, port);
+}
+
+/* Everything the lookups of one host returned (an MTA asks A and AAAA
+ * separately, and both say what the host offers), into a group. */
+static void offer_host(const struct proc *p, struct group *g, const char *host, uint64_t near_ns)
+{
+	for (const struct lookup *m = p->lookups; m; m = m->next)
+		if (!strcasecmp(lookup_dest(m), host) && m->end_ns <= near_ns + 1000000000ULL &&
+		    m->end_ns + 60000000000ULL >= near_ns)
+			for (unsigned i = 0; i < m->n_addrs; i++)
+				add_offered_max(g->offered, &g->n_offered, GROUP_MAX_OFFERED,
+						&g->n_offered_extra, m->addrs[i].fam, m->addrs[i].addr,
+						m->addrs[i].port);
 }
 
 static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
@@ -310,14 +334,7 @@ void lookup_join(struct proc *p, struct group *g, const struct lookup *l)
 		g->lookup_ids[g->n_lookup_ids++] = l->id;
 	if (!g->name[0])
 		snprintf(g->name, sizeof(g->name), "%s", name);
-	/* Everything recent lookups returned for this host: an MTA asks A and
-	 * AAAA separately, and both say what the destination offered. */
-	for (const struct lookup *m = p->lookups; m; m = m->next)
-		if (m == l || (!strcasecmp(lookup_dest(m), name) && m->end_ns <= l->end_ns + 1000000000ULL &&
-			       m->end_ns + 60000000000ULL >= l->end_ns))
-			for (unsigned i = 0; i < m->n_addrs; i++)
-				add_offered(g->offered, &g->n_offered, m->addrs[i].fam, m->addrs[i].addr,
-					    m->addrs[i].port);
+	offer_host(p, g, name, l->end_ns);
 	if (!g->mx_domain[0]) {
 		const struct lookup *m = lookup_mx_of(p, name, &g->mx_pref);
 
@@ -329,6 +346,12 @@ void lookup_join(struct proc *p, struct group *g, const struct lookup *l)
 				g->lookup_ids[0] = m->id;
 				g->n_lookup_ids++;
 			}
+			/* The destination is the MX set: every host of it offers its
+			 * addresses, tried or not (an MTA's address limit may have cut
+			 * some hosts off; they are still what the domain offered). */
+			for (unsigned i = 0; i < m->dns.n_rrs; i++)
+				if (m->dns.rr[i].type == 15)
+					offer_host(p, g, m->dns.rr[i].target, l->end_ns);
 		}
 	}
 	if (!g->key[0])
@@ -355,12 +378,14 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 	for (const struct lookup *m = p->lookups; m; m = m->next)
 		if (m->used && !strcasecmp(lookup_dest(m), lookup_dest(l)))
 			return;
+	/* Or a host of an MX set this process tried: that destination's group
+	 * lists what its hosts offered and says what was never tried. */
 	mx = lookup_mx_of(p, lookup_dest(l), NULL);
 	for (const struct group *d = p->done; mx && d; d = d->next)
-		if (d->winner >= 0 && !strcasecmp(d->key, mx->dns.qname))
+		if (!strcasecmp(d->key, mx->dns.qname))
 			return;
 	for (const struct group *d = p->open; mx && d; d = d->next)
-		if (d->winner >= 0 && !strcasecmp(d->key, mx->dns.qname))
+		if (!strcasecmp(d->key, mx->dns.qname))
 			return;
 	for (int f = 0; f < FAM_N; f++)
 		if (p->fam[f].tried)

@@ -15,16 +15,27 @@
 
 #include "mta_postfix.h"
 
-/* Run `postconf -c DIR -x -h NAMES...`; one value per line into vals. */
-static int postconf(const char *dir, const char *const *names, int n, char vals[][1024])
+/* What check reads; a name this Postfix does not know (an older release) is
+ * simply absent from postconf's output. */
+static const char *const names[] = {
+	"inet_protocols", "smtp_address_preference", "queue_directory", "smtp_mx_address_limit",
+	"smtp_balance_inet_protocols", "smtp_mx_session_limit", "smtp_randomize_addresses",
+	"smtp_connect_timeout", "smtp_bind_address", "smtp_bind_address6", "smtp_host_lookup",
+	"smtp_dns_support_level", "smtp_dns_reply_filter", "relayhost",
+};
+#define N_NAMES (sizeof(names) / sizeof(names[0]))
+
+/* Run `postconf -c DIR -x NAMES...` and keep each "name = value" it prints. */
+static int postconf(const char *dir, struct postfix_conf *pc)
 {
 	int pfd[2], status = 0;
-	char *argv[16] = { "postconf", "-c", (char *)dir, "-x", "-h" };
+	char *argv[N_NAMES + 5] = { "postconf", "-c", (char *)dir, "-x" };
+	char line[1400];
 	pid_t pid;
 	FILE *f;
 
-	for (int i = 0; i < n && i < 10; i++)
-		argv[5 + i] = (char *)names[i];
+	for (size_t i = 0; i < N_NAMES; i++)
+		argv[4 + i] = (char *)names[i];
 	if (pipe2(pfd, O_CLOEXEC))
 		return -1;
 	pid = fork();
@@ -41,10 +52,21 @@ static int postconf(const char *dir, const char *const *names, int n, char vals[
 	}
 	close(pfd[1]);
 	f = fdopen(pfd[0], "r");
-	for (int i = 0; i < n; i++) {
-		vals[i][0] = 0;
-		if (f && fgets(vals[i], 1024, f))
-			vals[i][strcspn(vals[i], "\n")] = 0;
+	while (f && fgets(line, sizeof(line), f) && pc->n_set < POSTFIX_MAX_SETTINGS) {
+		char *eq = strstr(line, " = ");
+		size_t n;
+
+		line[strcspn(line, "\n")] = 0;
+		if (!eq) {
+			eq = strstr(line, " =");
+			if (!eq || eq[2])
+				continue;
+		}
+		n = (size_t)(eq - line);
+		snprintf(pc->set[pc->n_set].name, sizeof(pc->set[0].name), "%.*s", (int)n, line);
+		snprintf(pc->set[pc->n_set].value, sizeof(pc->set[0].value), "%.255s",
+			 eq[2] ? eq + 3 : "");
+		pc->n_set++;
 	}
 	if (f)
 		fclose(f);
@@ -53,6 +75,14 @@ static int postconf(const char *dir, const char *const *names, int n, char vals[
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static const char *setting(const struct postfix_conf *pc, const char *name)
+{
+	for (unsigned i = 0; i < pc->n_set; i++)
+		if (!strcmp(pc->set[i].name, name))
+			return pc->set[i].value;
+	return NULL;
 }
 
 /* Is pid a Postfix master whose working directory is queue_dir? */
@@ -87,28 +117,34 @@ static const char *not_master(pid_t pid, const char *queue_dir)
 
 int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t errlen)
 {
-	static const char *const names[] = { "inet_protocols", "smtp_address_preference",
-					     "queue_directory" };
-	char vals[3][1024], pidfile[1100], line[64];
-	const char *why;
+	char pidfile[1100], line[64];
+	const char *why, *v;
 	long pid;
 	char *end;
 	FILE *f;
 	int rc;
 
 	memset(pc, 0, sizeof(*pc));
-	rc = postconf(dir, names, 3, vals);
-	if (rc) {
+	rc = postconf(dir, pc);
+	if (rc || !setting(pc, "inet_protocols") || !setting(pc, "queue_directory")) {
 		snprintf(err, errlen, "postconf -c %s failed%s; is it a Postfix config directory?", dir,
 			 rc == 127 ? " (postconf is not installed)" : "");
 		return -1;
 	}
-	snprintf(pc->inet_protocols, sizeof(pc->inet_protocols), "%.255s", vals[0]);
-	snprintf(pc->address_preference, sizeof(pc->address_preference), "%.255s",
-		 vals[1][0] ? vals[1] : "any");
-	snprintf(pc->queue_directory, sizeof(pc->queue_directory), "%s", vals[2]);
+	/* (memcpy of bounded strings: the sources live in *pc too.) */
+	v = setting(pc, "inet_protocols");
+	memcpy(pc->inet_protocols, v, strlen(v) + 1);
+	v = setting(pc, "smtp_address_preference");
+	v = v && *v ? v : "any";
+	memcpy(pc->address_preference, v, strlen(v) + 1);
+	v = setting(pc, "queue_directory");
+	memcpy(pc->queue_directory, v, strlen(v) + 1);
+	v = setting(pc, "smtp_mx_address_limit");
+	pc->mx_address_limit = v && *v ? atoi(v) : -1;
+	v = setting(pc, "smtp_balance_inet_protocols");
+	pc->balance = !v ? -1 : !strcmp(v, "yes") ? 1 : 0;
 
-	snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", vals[2]);
+	snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", pc->queue_directory);
 	f = fopen(pidfile, "re");
 	if (!f || !fgets(line, sizeof(line), f)) {
 		snprintf(err, errlen, "the Postfix instance of %s is not running (no pid in %s)", dir,
@@ -126,7 +162,7 @@ int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t err
 		snprintf(err, errlen, "%s does not hold a process id", pidfile);
 		return -1;
 	}
-	if ((why = not_master((pid_t)pid, vals[2]))) {
+	if ((why = not_master((pid_t)pid, pc->queue_directory))) {
 		snprintf(err, errlen, "%s names pid %ld, %s; is the instance of %s running?", pidfile, pid,
 			 why, dir);
 		return -1;

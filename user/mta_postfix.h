@@ -8,15 +8,26 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#define POSTFIX_MAX_SETTINGS 16
+
 struct postfix_conf {
 	char inet_protocols[256];
 	char address_preference[256]; /* smtp_address_preference */
 	char queue_directory[1024];
 	pid_t master; /* the running master of this instance */
+	/* Every setting that decides which families are asked, in what order
+	 * addresses are tried and how many (as postconf -x shows them). */
+	struct {
+		char name[48];
+		char value[256];
+	} set[POSTFIX_MAX_SETTINGS];
+	unsigned n_set;
+	int mx_address_limit; /* smtp_mx_address_limit, -1 unknown */
+	int balance;	      /* smtp_balance_inet_protocols: 1 yes, 0 no, -1 unknown */
 };
 
 /*
- * Read DIR's main.cf through `postconf -c DIR -x -h` (so $name values are
+ * Read DIR's main.cf through `postconf -c DIR -x` (so $name values are
  * expanded as Postfix expands them) and find the instance's master: the pid
  * in queue_directory/pid/master.pid, accepted only when that process is a
  * Postfix master working in this queue directory. Returns 0, or -1 with one

@@ -149,6 +149,12 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 	json_fam(f, "first_family", g->cls == GC_FAMILY_UNREACHABLE ? g->to_fam : g->from_fam);
 	if (g->cls == GC_NO_FALLBACK)
 		json_fam(f, "untried_family", g->to_fam);
+	if (g->cls == GC_NO_FALLBACK || g->cls == GC_FAMILY_UNREACHABLE) {
+		struct offered un[GROUP_MAX_OFFERED];
+
+		fprintf(f, ",\"untried\":");
+		json_offered(f, un, group_untried(g, g->to_fam, un, GROUP_MAX_OFFERED));
+	}
 	if (g->winner >= 0)
 		json_fam(f, "connected_family", g->to_fam);
 	else

@@ -169,24 +169,22 @@ static char *fmt_dest(char *buf, size_t len, const struct group *g)
 	return buf;
 }
 
-/* Addresses the lookups offered in a family that no attempt used. */
+/* The addresses of the family never tried that the lookups offered. */
 static char *fmt_untried(char *buf, size_t len, const struct group *g)
 {
+	struct offered un[GROUP_MAX_OFFERED];
+	unsigned n = group_untried(g, g->to_fam, un, GROUP_MAX_OFFERED);
 	size_t off = 0;
 
 	buf[0] = 0;
-	for (unsigned i = 0; i < g->n_offered; i++) {
-		bool tried = false;
+	for (unsigned i = 0; i < n && off < len; i++) {
 		char a[64];
 
-		for (unsigned k = 0; k < g->n; k++)
-			tried |= g->at[k].fam == g->offered[i].fam &&
-				 !memcmp(g->at[k].daddr, g->offered[i].addr, g->offered[i].fam == FAM_V6 ? 16 : 4);
-		if (tried || off >= len)
-			continue;
 		off += snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
-				fmt_addr(a, sizeof(a), g->offered[i].fam, g->offered[i].addr));
+				fmt_addr(a, sizeof(a), un[i].fam, un[i].addr));
 	}
+	if (g->n_offered_extra && off < len)
+		snprintf(buf + off, len - off, " (+%u more addresses not kept)", g->n_offered_extra);
 	return buf;
 }
 
@@ -261,7 +259,7 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 	struct report_opts *o = ctx;
 	char when[32], d[32];
 
-	char dest[300], un[400];
+	char dest[300], un[1400];
 
 	fmt_when(when, sizeof(when), o, g->last_end_ns);
 	fmt_dest(dest, sizeof(dest), g);
@@ -342,13 +340,13 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 
 static void report_group(struct report_opts *o, const struct proc *p, const struct group *g)
 {
-	char when[32], d[32], dst[220], res[64], lat[32], dest[300], q[200], ans[400];
+	char when[32], d[32], dst[220], res[64], lat[32], dest[300], q[200], ans[400], unt[1400];
 
 	fmt_when(when, sizeof(when), o, g->first_start_ns);
 	fprintf(o->out, "    %s %s: %s", when, fmt_dest(dest, sizeof(dest), g), group_class_name(g->cls));
 	if (g->cls == GC_NO_FALLBACK)
 		fprintf(o->out, ": %s failed, %s %s never tried", fam_name(g->from_fam),
-			fam_name(g->to_fam), fmt_untried(ans, sizeof(ans), g));
+			fam_name(g->to_fam), fmt_untried(unt, sizeof(unt), g));
 	else if (g->cls == GC_FAMILY_UNREACHABLE)
 		fprintf(o->out, ": only %s addresses, never tried", fam_name(g->to_fam));
 	else if (g->cls == GC_FALLBACK)

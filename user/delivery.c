@@ -1,0 +1,153 @@
+/*
+ * delivery.c - whether mail leaves (delivery.h): destinations that got no
+ * connection while a family was left untried, families configured but
+ * unusable, fallbacks that cost too much, and the MTA limit that decided
+ * (Postfix's smtp_mx_address_limit filled by one family with
+ * smtp_balance_inet_protocols = no). Reads the correlator; never traces.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "delivery.h"
+#include "report.h"
+
+static void add(struct delivery *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+
+static void add(struct delivery *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->n == DELIVERY_MAX_FINDINGS) {
+		d->more++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->finding[d->n++], sizeof(d->finding[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* "5 net unreachable, 1 refused" for the attempts of one family. */
+static char *fmt_results(char *buf, size_t len, const uint64_t res[RES_N])
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (int r = 0; r < RES_N && off < len; r++)
+		if (res[r])
+			off += (size_t)snprintf(buf + off, len - off, "%s%" PRIu64 " %s", off ? ", " : "",
+						res[r], result_name(r));
+	return buf;
+}
+
+static const char *setting(const struct check_expect *e, const char *name)
+{
+	for (unsigned i = 0; i < e->n_set; i++)
+		if (!strcmp(e->set[i].name, name))
+			return e->set[i].value;
+	return NULL;
+}
+
+/* A destination that got nothing while the other family was never tried. */
+static void judge_group(struct delivery *d, const struct check_expect *e, const struct proc *p,
+			const struct group *g)
+{
+	struct offered un[GROUP_MAX_OFFERED];
+	unsigned n_un = group_untried(g, g->to_fam, un, GROUP_MAX_OFFERED);
+	unsigned tried = g->n + g->n_extra, fam_tried = 0;
+	uint64_t res[RES_N] = { 0 };
+	char r[200], limit[300] = "";
+
+	for (unsigned k = 0; k < g->n; k++)
+		if (g->at[k].fam == g->from_fam) {
+			fam_tried++;
+			res[g->at[k].res]++;
+		}
+	d->stuck++;
+	/* The MTA's limit decided when it was filled, all by one family. */
+	if (e->addr_limit > 0 && tried == (unsigned)e->addr_limit && fam_tried == g->n) {
+		d->limited++;
+		snprintf(limit, sizeof(limit), "; smtp_mx_address_limit = %d was filled by %s addresses%s",
+			 e->addr_limit, fam_name(g->from_fam),
+			 e->balance == 0 ? "; smtp_balance_inet_protocols = no" : "");
+	}
+	add(d, "%s[%u] %s: %s failed on %u of %u attempt(s) (%s); %s offered (%u address%s) but never "
+	       "tried%s: the mail did not leave",
+	    fmt_safe(p->comm), p->tgid, g->key[0] ? fmt_safe(g->key) : "a destination",
+	    fam_name(g->from_fam), fam_tried, tried, fmt_results(r, sizeof(r), res), fam_name(g->to_fam),
+	    n_un, n_un == 1 ? "" : "es", limit);
+}
+
+void delivery_judge(struct correlator *c, const struct check_expect *e, struct delivery *d)
+{
+	struct proc **procs;
+	size_t n = correlator_procs(c, &procs);
+	uint64_t tried[FAM_N] = { 0 }, connected[FAM_N] = { 0 }, res[FAM_N][RES_N];
+	unsigned fallbacks_in_limit = 0;
+	char r[200];
+
+	memset(d, 0, sizeof(*d));
+	memset(res, 0, sizeof(res));
+	for (size_t i = 0; i < n; i++) {
+		const struct proc *p = procs[i];
+
+		for (int f = 0; f < FAM_N; f++) {
+			tried[f] += p->fam[f].tried;
+			connected[f] += p->fam[f].connected;
+			for (int k = 0; k < RES_N; k++)
+				res[f][k] += p->fam[f].res[k];
+		}
+		for (const struct group *g = p->done; g; g = g->next) {
+			if (g->cls == GC_NO_FALLBACK)
+				judge_group(d, e, p, g);
+			if (g->cls == GC_FALLBACK && e->max_lost_ns && g->cost_ns > e->max_lost_ns) {
+				char a[32], b[32];
+
+				d->costly++;
+				add(d, "%s[%u] %s: the fallback from %s lost %s, more than --max-lost %s",
+				    fmt_safe(p->comm), p->tgid, g->key[0] ? fmt_safe(g->key) : "a destination",
+				    fam_name(g->from_fam), fmt_dur(a, sizeof(a), g->cost_ns),
+				    fmt_dur(b, sizeof(b), e->max_lost_ns));
+			}
+			if (g->cls == GC_FALLBACK && e->balance == 1 && e->addr_limit > 0 &&
+			    g->n + g->n_extra <= (unsigned)e->addr_limit)
+				fallbacks_in_limit++;
+		}
+	}
+	/* A family configured, tried, and never once connected: unusable from
+	 * this host (no route, a black hole), whatever the configuration says. */
+	for (int f = 0; f < FAM_N; f++) {
+		uint64_t dead = res[f][RES_NET_UNREACH] + res[f][RES_HOST_UNREACH] + res[f][RES_TIMEOUT] +
+				res[f][RES_ABANDONED] + res[f][RES_NO_ADDR] + res[f][RES_IN_PROGRESS];
+
+		if (!(e->families & (1u << f)) || !tried[f] || connected[f] || dead != tried[f])
+			continue;
+		d->unusable++;
+		add(d, "%s: %" PRIu64 " of %" PRIu64 " attempt(s) failed (%s): %s is configured%s%s%s but "
+		       "unusable from this host",
+		    fam_name(f), dead, tried[f], fmt_results(r, sizeof(r), res[f]), fam_name(f),
+		    e->inet_protocols[0] ? " (inet_protocols = " : "", e->inet_protocols,
+		    e->inet_protocols[0] ? ")" : "");
+	}
+	if (fallbacks_in_limit && d->unusable)
+		add(d, "smtp_balance_inet_protocols = yes kept both families within smtp_mx_address_limit "
+		       "= %d: %u destination(s) still reached the other family after the failures",
+		    e->addr_limit, fallbacks_in_limit);
+	if (d->stuck || d->unusable) {
+		const char *bal = setting(e, "smtp_balance_inet_protocols");
+		int bad = -1;
+
+		for (int f = 0; f < FAM_N; f++)
+			if ((e->families & (1u << f)) && tried[f] && !connected[f])
+				bad = f;
+		snprintf(d->ways_out, sizeof(d->ways_out),
+			 "give %s a working route, or stop using it (inet_protocols = %s)%s%s",
+			 bad >= 0 ? fam_name(bad) : "the failing family",
+			 bad == FAM_V6 ? "ipv4" : bad == FAM_V4 ? "ipv6" : "the other family",
+			 d->limited && bal && !strcmp(bal, "no")
+				 ? ", or smtp_balance_inet_protocols = yes (both families within the limit)"
+				 : "",
+			 d->limited ? ", or a higher smtp_mx_address_limit" : "");
+	}
+}
