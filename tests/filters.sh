@@ -58,7 +58,7 @@ check "default filter: lookups made before the mail-port connect are attributed"
 # Loss is counted and said, never silent: a 4 KiB ring buffer under a storm.
 live lossy --all --buffer-size 4
 ip netns exec "$CLI" "$PWD/build/bench/connstorm" 20000 2601 >/dev/null 2>&1
-sleep 1.2
+wait_for 5 grep -q 'events lost in the last second' "$TMP/lossy.err" # said once a second
 stop_live lossy
 check "ring buffer overflow: lost events counted, warned while running, report marked incomplete" \
 	"$TMP/lossy.err" -- bash -c "
@@ -93,7 +93,7 @@ BG_PIDS+=($EVIL_PID)
 wait_for 10 grep -q "Ctrl-C to stop" "$TMP/evil.err"
 ip netns exec "$CLI" "$TMP/$evil" -1 25 127.0.0.1 >/dev/null 2>&1
 ip netns exec "$CLI" "$TMP/r$evil" -q $'evil\e]0;owned\a.famtrace.test' A >/dev/null 2>&1
-sleep 2.5 # the group closes after the 2 s gap
+wait_for 10 grep -q -- "---- port 25" "$TMP/evil.txt" # the group closes after the 2 s gap
 kill -TERM $EVIL_PID; wait $EVIL_PID
 check "hostile process and DNS names print escaped in text (\\e, \\n, \\r, \\x07), never as raw control bytes" \
 	"$TMP/evil.txt" -- bash -c "

@@ -195,6 +195,8 @@ live() {
 }
 # stop_live NAME: SIGTERM, wait, exit status into $TMP/NAME.rc.
 stop_live() {
+	# Outcomes reach famtrace within one poll of its ring buffer (100 ms);
+	# what is still in flight then is the test's to wait for, not a sleep's.
 	sleep 0.3
 	kill -TERM "$LIVE_PID"
 	wait "$LIVE_PID"

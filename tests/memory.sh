@@ -51,7 +51,7 @@ wait_for 120 bash -c "test \$(awk '/^famtrace_(events|events_lost)_total / { n +
 	'$TMP/hostile.prom') -ge $((N_HOSTILE * 70))"
 rss1=$(rss_kb "$LIVE_PID")
 $C -1 25 192.0.2.2 >/dev/null 2>&1 # root, from the test namespace: still seen
-sleep 0.5
+wait_for 5 grep -q '"daddr":"192.0.2.2"' "$TMP/hostile"
 kill "${HOSTILE[@]}" 2>/dev/null; wait "${HOSTILE[@]}" 2>/dev/null
 stop_live hostile
 growth=$((rss1 - rss0))

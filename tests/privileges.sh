@@ -61,7 +61,6 @@ $C -1 2601 127.0.0.1 >/dev/null 2>&1
 FT_UNDER=$(pgrep -P $SC_PID | head -1) # famtrace, strace's child, by pid
 kill -HUP "$FT_UNDER"
 wait_for 5 grep -q reopened "$TMP/sc.err"
-sleep 0.5
 kill -TERM "$FT_UNDER"
 wait $SC_PID
 sed -E 's/^[0-9]+ +//; s/\(.*//' "$TMP/strace.log" | grep -E '^[a-z_0-9]+$' | sort -u >"$TMP/used"

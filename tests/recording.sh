@@ -38,6 +38,17 @@ echo precious >"$TMP/victim"
 check "a recording is never written through a symlink: exit 1, target untouched" "$TMP/link.err" -- bash -c "
 	test $rc = 1 && grep -q symlink '$TMP/link.err' && test \"\$(cat '$TMP/victim')\" = precious"
 
+# In a sticky directory (like /tmp) a symlink of another user fails with
+# EACCES before O_NOFOLLOW's ELOOP (fs.protected_symlinks): the same message.
+STICKY=$(mktemp -d /tmp/famtrace-sticky.XXXXXX)
+CLEANUPS+=("rm -rf '$STICKY'")
+chmod 1777 "$STICKY"
+setpriv --reuid=65534 --regid=65534 --clear-groups ln -s "$TMP/victim" "$STICKY/link.ftr"
+"$FT" record -o "$STICKY/link.ftr" -d 1 >/dev/null 2>"$TMP/slink.err"; rc=$?
+check "another user's symlink in a sticky directory: 'refusing to write through a symlink', target untouched" \
+	"$TMP/slink.err" -- bash -c "test $rc = 1 && grep -q 'refusing to write through a symlink' '$TMP/slink.err' &&
+	test \"\$(cat '$TMP/victim')\" = precious"
+
 rec rot --all --rotate 16K --keep 2
 "$RC" 20000 2601 >/dev/null 2>&1
 wait_for 5 test -e "$TMP/rot.ftr.1" # rotation happens at the once-a-second sync
@@ -60,7 +71,7 @@ check "a report of the newest rotated file alone says the earlier parts are miss
 
 rec hup --all
 $C -1 2601 127.0.0.1 >/dev/null 2>&1
-sleep 0.3
+wait_for 5 grep -q . "$TMP/hup.ftr" # the header and the attempt are in the file's buffer
 mv "$TMP/hup.ftr" "$TMP/hup.ftr.old" # what logrotate does
 kill -HUP "$RPID"
 for _ in $(seq 50); do grep -q reopened "$TMP/hup.err" && break; sleep 0.1; done
@@ -165,7 +176,8 @@ if mount -t tmpfs -o size=256k tmpfs "$TMP/small"; then
 	rm -f "$TMP/small/filler"
 	wait_for 15 grep -q 'recording resumed' "$TMP/full.err"
 	$C -1 2609 127.0.0.1 >/dev/null 2>&1
-	sleep 1.2 # one more sync of the resumed part
+	# the resumed part reaches the disk at its next once-a-second sync
+	wait_for 5 report_has "$TMP"/small/full.ftr -- 'map(select(.type=="attempt" and .dport==2609)) | length == 1' 
 	alive=no; kill -0 "$FULL_PID" 2>/dev/null && alive=yes
 	stop_live full
 	ls "$TMP/small" >"$TMP/full.ls"
