@@ -176,18 +176,51 @@ void correlate_tick(struct correlator *c, uint64_t now_ns)
 	tick(c, now_ns, true);
 }
 
+struct due {
+	struct proc *p;
+	struct group *g;
+};
+
+/* Groups close in the order their last outcome came, across processes, so
+ * live lines run forward in time. */
+static int by_last_end(const void *a, const void *b)
+{
+	const struct group *x = ((const struct due *)a)->g, *y = ((const struct due *)b)->g;
+
+	if (x->last_end_ns != y->last_end_ns)
+		return x->last_end_ns < y->last_end_ns ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Trimming only while tracing goes on: the final report wants it all. */
 static void tick(struct correlator *c, uint64_t now_ns, bool trim)
 {
+	struct due *due = NULL;
+	size_t n_due = 0, cap = 0;
+
+	for (size_t i = 0; i < c->n_all; i++)
+		for (struct group *g = c->all[i]->open; g; g = g->next) {
+			if (now_ns <= g->last_end_ns + c->cfg.group_gap_ns)
+				continue;
+			if (n_due == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct due *n = realloc(due, ncap * sizeof(*n));
+
+				if (!n)
+					break; /* the rest close at the next tick */
+				due = n;
+				cap = ncap;
+			}
+			due[n_due++] = (struct due){ c->all[i], g };
+		}
+	if (n_due > 1)
+		qsort(due, n_due, sizeof(*due), by_last_end);
+	for (size_t k = 0; k < n_due; k++)
+		group_finalize(c, due[k].p, due[k].g);
+	free(due);
 	for (size_t i = 0; i < c->n_all; i++) {
 		struct proc *p = c->all[i];
-		struct group *g = p->open, *next;
 
-		for (; g; g = next) {
-			next = g->next;
-			if (now_ns > g->last_end_ns + c->cfg.group_gap_ns)
-				group_finalize(c, p, g);
-		}
 		for (struct lookup *l = p->lookups; l; l = l->next)
 			if (!l->checked && now_ns > l->end_ns + c->cfg.group_gap_ns)
 				lookup_check_unused(c, p, l);

@@ -88,9 +88,9 @@ static const char *setting(const struct postfix_conf *pc, const char *name)
 /* Is pid a Postfix master whose working directory is queue_dir? */
 static const char *not_master(pid_t pid, const char *queue_dir)
 {
-	char path[64], comm[32] = "", cwd[PATH_MAX], want[PATH_MAX];
+	char path[64], comm[32] = "";
+	struct stat cwd, want;
 	FILE *f;
-	ssize_t n;
 
 	if (pid <= 1)
 		return "not a Postfix master";
@@ -104,13 +104,13 @@ static const char *not_master(pid_t pid, const char *queue_dir)
 	comm[strcspn(comm, "\n")] = 0;
 	if (strcmp(comm, "master"))
 		return "not a Postfix master";
-	/* The master works in its queue directory: that tells instances apart. */
+	/* The master works in its queue directory: that tells instances apart.
+	 * Compared as files, not paths: the master may run in another mount
+	 * namespace (ip netns exec), where its cwd has no path from here. */
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
-	n = readlink(path, cwd, sizeof(cwd) - 1);
-	if (n < 0)
+	if (stat(path, &cwd))
 		return "its working directory cannot be read";
-	cwd[n] = 0;
-	if (!realpath(queue_dir, want) || strcmp(cwd, want))
+	if (stat(queue_dir, &want) || cwd.st_dev != want.st_dev || cwd.st_ino != want.st_ino)
 		return "a master of another Postfix instance";
 	return NULL;
 }
