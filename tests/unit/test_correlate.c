@@ -24,6 +24,7 @@ struct seen {
 	int attempts, probes, groups, exits, lookups;
 	struct group last_group;
 	enum group_class classes[16];
+	uint64_t ends[16]; /* last_end_ns of each group, in the order they closed */
 };
 
 static void s_attempt(void *ctx, const struct proc *p, const struct attempt *a, const struct group *g)
@@ -40,8 +41,10 @@ static void s_group(void *ctx, const struct proc *p, const struct group *g)
 {
 	struct seen *s = ctx;
 
-	if (s->groups < 16)
+	if (s->groups < 16) {
 		s->classes[s->groups] = g->cls;
+		s->ends[s->groups] = g->last_end_ns;
+	}
 	s->groups++;
 	s->last_group = *g;
 }
@@ -885,6 +888,23 @@ static void test_live_processes_details_stay_under_budget(void)
 	correlator_free(c);
 }
 
+/* Groups that close in one tick come out in time order, across processes
+ * (live lines must not run backwards). */
+static void test_groups_close_in_time_order(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const struct who a = { 2001, 2001, 1, SEC, "smtp" }, b = { 2002, 2002, 1, 2 * SEC, "smtp" };
+
+	feed(c, &a, FT_EV_ATTEMPT, "192.0.2.1", 25, T0 + 30 * MS, T0 + 31 * MS, FT_OUT_IMMEDIATE, ENETUNREACH);
+	feed(c, &a, FT_EV_ATTEMPT, "192.0.2.1", 26, T0 + 10 * MS, T0 + 11 * MS, FT_OUT_IMMEDIATE, ENETUNREACH);
+	feed(c, &b, FT_EV_ATTEMPT, "192.0.2.2", 25, T0 + 20 * MS, T0 + 21 * MS, FT_OUT_IMMEDIATE, ENETUNREACH);
+	correlate_tick(c, T0 + 10 * SEC);
+	CHECK(s.groups == 3);
+	CHECK(s.ends[0] == T0 + 11 * MS && s.ends[1] == T0 + 21 * MS && s.ends[2] == T0 + 31 * MS);
+	correlator_free(c);
+}
+
 int main(void)
 {
 	RUN(test_v4mapped_is_ipv4);
@@ -920,5 +940,6 @@ int main(void)
 	RUN(test_bad_dns_answers_are_facts_not_crashes);
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
 	RUN(test_live_processes_details_stay_under_budget);
+	RUN(test_groups_close_in_time_order);
 	UNIT_DONE();
 }
