@@ -53,6 +53,9 @@ FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/mta_po
 $(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
+$(BUILD)/tests/uring: tests/clients/uring.c | $(BUILD)
+	$(CC) $(CFLAGS) $< -o $@ -luring
+
 $(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 

@@ -6,7 +6,12 @@
  * kernels famtrace targets):
  *   syscalls:sys_enter_connect   who connects where; the socket behind the fd
  *   syscalls:sys_exit_connect    immediate errors; UDP route probes
- *   tp_btf/inet_sock_set_state   SYN_SENT -> ESTABLISHED / CLOSE (softirq!)
+ *   syscalls:sys_{enter,exit}_sendto  the same for sendto(MSG_FASTOPEN)
+ *   tp_btf/inet_sock_set_state   CLOSE -> SYN_SENT of an active open that was
+ *                                not a connect() (TCP Fast Open's sendto/
+ *                                sendmsg, io_uring's connect): in the opening
+ *                                task's context; SYN_SENT -> ESTABLISHED /
+ *                                CLOSE (softirq!)
  *   tp_btf/inet_sk_error_report  the errno of an asynchronous failure (optional)
  *   tp_btf/sched_process_{fork,exec,exit}   the traced process tree
  *
@@ -38,6 +43,10 @@
 #define S_IFSOCK 0140000
 #define O_NONBLOCK 00004000
 #define SIGNAL_GROUP_EXIT 0x00000004
+#define PF_IO_WORKER 0x00000010
+#define MSG_FASTOPEN 0x20000000
+#define INFLIGHT_REFUSED 1ULL /* ft_inflight: the call's attempt could not be tracked
+			       * (no socket lives at address 1) */
 
 /* Set by user space between open and load. */
 const volatile __u32 ft_cfg_mode = FT_MODE_MAIL;
@@ -188,8 +197,13 @@ static __always_inline struct sock *sock_of_fd(struct task_struct *task, int fd,
 	return BPF_CORE_READ(sock, sk);
 }
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
+/*
+ * A call that opens a connection from a socket to the address the caller
+ * passed: connect(), or sendto() with MSG_FASTOPEN (extra_flags FT_F_TFO).
+ * The attempt waits in ft_pending for its outcome; the thread notes the
+ * socket so that the call's return can report an immediate error.
+ */
+static __always_inline int enter_open(int fd, const void *uaddr, __u64 alen, __u32 extra_flags)
 {
 	struct sockaddr_in6 sa = {};
 	struct task_struct *task;
@@ -199,12 +213,6 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	__u32 tgid, fflags = 0;
 	__u16 proto;
 	__u8 why;
-
-	/* The arguments as direct context loads at constant offsets (each
-	 * BPF_CORE_READ would be a helper call on the hot path). */
-	int fd = (int)ctx->args[0];
-	const void *uaddr = (const void *)ctx->args[1];
-	__u64 alen = ctx->args[2];
 	__u32 n;
 
 	/* One user-memory read of what the caller passed, at most a
@@ -238,7 +246,7 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 		 * (EALREADY/EISCONN polling): its outcome is already tracked. */
 		if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE)
 			return 0;
-	} else if (proto != IPPROTO_UDP) {
+	} else if (proto != IPPROTO_UDP || (extra_flags & FT_F_TFO)) {
 		return 0;
 	}
 
@@ -248,7 +256,7 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	else
 		__builtin_memcpy(p.daddr, &sa.sin6_addr, 16);
 	p.proto = proto;
-	p.flags = (fflags & O_NONBLOCK) ? FT_F_NONBLOCK : 0;
+	p.flags = ((fflags & O_NONBLOCK) ? FT_F_NONBLOCK : 0) | extra_flags;
 	p.start_ns = bpf_ktime_get_boot_ns();
 	fill_task(&p.task, task, why);
 
@@ -262,7 +270,9 @@ int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	key = (__u64)sk;
 	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
 		count(FT_CNT_PENDING_FULL);
-		*inflight = 0;
+		/* Refused and counted: the SYN_SENT hook, which runs inside
+		 * this very call, must not count it again. */
+		*inflight = INFLIGHT_REFUSED;
 		return 0;
 	}
 	*inflight = key;
@@ -309,19 +319,38 @@ static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 o
 	bpf_ringbuf_submit(a, wakeup_flags());
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
+SEC("tracepoint/syscalls/sys_enter_connect")
+int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	/* The arguments as direct context loads at constant offsets (each
+	 * BPF_CORE_READ would be a helper call on the hot path). */
+	return enter_open((int)ctx->args[0], (const void *)ctx->args[1], ctx->args[2], 0);
+}
+
+/* TCP Fast Open (Exim's default): sendto(fd, data, len, MSG_FASTOPEN, addr)
+ * opens the connection; every other sendto returns at the first test. */
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int ft_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!(ctx->args[3] & MSG_FASTOPEN))
+		return 0;
+	return enter_open((int)ctx->args[0], (const void *)ctx->args[4], ctx->args[5], FT_F_TFO);
+}
+
+/* The return of connect() or sendto(): immediate errors and route probes. */
+static __always_inline int exit_open(long ret)
 {
 	struct ft_pending *p;
 	struct sock *sk;
 	__u64 *keyp, key;
-	long ret = ctx->ret;
 
 	keyp = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
 	if (!keyp || !*keyp)
 		return 0;
 	key = *keyp;
 	*keyp = 0;
+	if (key == INFLIGHT_REFUSED)
+		return 0;
 	p = bpf_map_lookup_elem(&ft_pending, &key);
 	if (!p)
 		return 0; /* outcome already emitted (blocking connect) */
@@ -337,6 +366,18 @@ int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+SEC("tracepoint/syscalls/sys_exit_connect")
+int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_open(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int ft_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_open(ctx->ret);
+}
+
 /* Is the current thread inside connect() on this very socket? tcp_v*_connect
  * falls back to CLOSE after SYN_SENT when, for example, no local port is
  * free (EADDRNOTAVAIL); that is an immediate error, not an abandonment. */
@@ -347,6 +388,56 @@ static __always_inline bool connect_in_progress(__u64 key)
 	return k && *k == key;
 }
 
+/*
+ * Every active TCP open passes CLOSE -> SYN_SENT in the task that opens it,
+ * whatever the call: connect() (already tracked at its entry), sendto() or
+ * sendmsg() with MSG_FASTOPEN, connect() after TCP_FASTOPEN_CONNECT, and
+ * io_uring's IORING_OP_CONNECT (which never enters the connect syscall).
+ * The ones not tracked yet become attempts here.
+ */
+static __always_inline int track_active_open(const struct sock *sk)
+{
+	struct task_struct *task;
+	struct ft_pending p = {};
+	__u64 key = (__u64)sk, *inflight;
+	__u32 tgid;
+	__u8 why;
+
+	if (bpf_map_lookup_elem(&ft_pending, &key))
+		return 0; /* connect(): tracked since its entry */
+	inflight = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (inflight && *inflight == INFLIGHT_REFUSED)
+		return 0; /* inside a connect() whose entry was refused, and counted */
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	p.dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	why = traced_why(tgid, p.dport);
+	if (!why)
+		return 0;
+	task = bpf_get_current_task_btf();
+	p.family = sk->__sk_common.skc_family;
+	if (p.family == AF_INET)
+		bpf_core_read(p.daddr, 4, &sk->__sk_common.skc_daddr);
+	else
+		bpf_core_read(p.daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	p.proto = IPPROTO_TCP;
+	p.flags = FT_F_NOCONNECT;
+	if (BPF_CORE_READ((struct tcp_sock *)sk, fastopen_req) ||
+	    BPF_CORE_READ_BITFIELD_PROBED((struct tcp_sock *)sk, fastopen_connect))
+		p.flags |= FT_F_TFO;
+	if (task->flags & PF_IO_WORKER)
+		p.flags |= FT_F_IOURING;
+	p.start_ns = bpf_ktime_get_boot_ns();
+	fill_task(&p.task, task, why);
+	/* An io_uring worker is named iou-wrk-PID: the process's name instead. */
+	if (p.flags & FT_F_IOURING)
+		BPF_CORE_READ_STR_INTO(&p.task.comm, task, group_leader, comm);
+	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_NOEXIST))
+		count(FT_CNT_PENDING_FULL);
+	return 0;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int newstate)
 {
@@ -354,6 +445,8 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 	__u64 key;
 	__s32 err;
 
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
+		return track_active_open(sk);
 	if (oldstate != TCP_SYN_SENT)
 		return 0;
 	key = (__u64)sk;

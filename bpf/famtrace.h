@@ -56,7 +56,12 @@ enum ft_why {
 };
 
 /* Flags of an attempt (ft_attempt.flags). */
-#define FT_F_NONBLOCK 0x1 /* the socket was O_NONBLOCK at connect() */
+#define FT_F_NONBLOCK 0x1  /* the socket was O_NONBLOCK at connect() */
+#define FT_F_TFO 0x2	   /* TCP Fast Open: the SYN may carry data (sendto/sendmsg
+			    * MSG_FASTOPEN, or TCP_FASTOPEN_CONNECT) */
+#define FT_F_NOCONNECT 0x4 /* not opened by connect(2): seen at SYN_SENT only, so
+			    * an error before the SYN (no route) is not seen */
+#define FT_F_IOURING 0x8   /* opened by an io_uring worker (IORING_OP_CONNECT) */
 
 /* Filter modes, set before load in .rodata (ft_cfg_mode). */
 enum ft_mode {

@@ -105,6 +105,30 @@ check "a thread's attempt belongs to its process" "$TMP/thread" -- jqs "$TMP/thr
 check "a thread's attempt is counted once, in its process" "$TMP/thread" -- jqs "$TMP/thread" '
 	map(select(.type=="process" and .ipv4.tried > 0)) | length == 1 and .[0].ipv4.tried == 1'
 
+# Not every connection starts with connect(): TCP Fast Open (Exim's default:
+# sendto with MSG_FASTOPEN) and io_uring's IORING_OP_CONNECT are attempts too.
+TFO="ip netns exec $CLI $B/tfo"
+URING="ip netns exec $CLI $B/uring"
+ft tfo -- $TFO 2525 2001:db8:3::25 192.0.2.2
+check "TCP Fast Open (sendto MSG_FASTOPEN): no-route IPv6 seen at once, IPv4 connected, one fallback, via tfo" \
+	"$TMP/tfo" "$TMP/tfo.err" -- jqs "$TMP/tfo" '
+	(map(select(.type=="attempt")) | map({daddr, result, via})) ==
+	 [{"daddr":"2001:db8:3::25","result":"net_unreachable","via":"tfo"},
+	  {"daddr":"192.0.2.2","result":"connected","via":"tfo"}] and
+	(map(select(.type=="group")) | length == 1 and .[0].class == "fallback")'
+ft tfohole -- $TFO 2999 192.0.2.2
+check "TCP Fast Open refused over veth: the asynchronous outcome, via tfo" "$TMP/tfohole" -- jqs "$TMP/tfohole" '
+	map(select(.type=="attempt")) | length == 1 and .[0].result == "refused" and .[0].via == "tfo"'
+ft uring -- $URING 2999 2001:db8:1::2 192.0.2.2
+ft uring2 -- $URING 2525 2001:db8:1::2
+check "io_uring connect (never the connect syscall): refused and connected attempts seen, named for the process" \
+	"$TMP/uring" "$TMP/uring2" "$TMP/uring.err" -- bash -c "
+	jq -e -s 'map(select(.type==\"attempt\")) | length == 2 and all(.[]; .result == \"refused\" and .comm == \"uring\" and .via != \"connect\")' '$TMP/uring' &&
+	jq -e -s 'map(select(.type==\"attempt\")) | length == 1 and .[0].result == \"connected\" and .[0].daddr == \"2001:db8:1::2\"' '$TMP/uring2'"
+timeout 60 "$FT" run -- $TFO 2525 192.0.2.2 >"$TMP/tfotext" 2>&1
+check "text: an attempt opened with TCP Fast Open is marked [tfo]" "$TMP/tfotext" -- \
+	grep -q 'IPv4 192.0.2.2:2525 *connected \[tfo\]' "$TMP/tfotext"
+
 # The thread-group leader exits first (pthread_exit in main); the process
 # lives on in another thread, which connects: still traced, and its exit
 # is the process's.

@@ -77,6 +77,7 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 	if (r->outcome == FT_OUT_CONNECTED || (r->outcome == FT_OUT_PROBE && !r->err))
 		wire_family(r->family, r->saddr, a->saddr, NULL);
 	a->nonblock = r->flags & FT_F_NONBLOCK;
+	a->flags = r->flags;
 	a->dport = r->dport;
 	a->sport = r->sport;
 	a->tid = r->task.tid;

@@ -51,6 +51,7 @@ struct attempt {
 	enum wire_fam fam;	      /* family on the wire */
 	bool v4mapped;		      /* AF_INET6 socket, ::ffff:a.b.c.d */
 	bool nonblock;
+	uint32_t flags; /* FT_F_*: how it was opened (TFO, io_uring, not connect()) */
 	uint16_t dport, sport;
 	uint32_t tid;
 	enum ft_outcome outcome;
@@ -244,6 +245,9 @@ const struct lookup *proc_lookup(const struct proc *p, uint64_t id);
 const char *attempt_host(const struct proc *p, const struct attempt *a);
 
 const char *api_name(enum ft_api a); /* "getaddrinfo", "res_nsearch", ... */
+/* How an attempt was opened: "connect", "tfo", "io_uring" or "other" (seen at
+ * SYN_SENT only, by a call famtrace does not hook). */
+const char *attempt_via(const struct attempt *a);
 
 enum result result_of(enum ft_outcome o, int err);
 const char *result_name(enum result r);	 /* "refused", "net unreachable", ... */

@@ -84,6 +84,17 @@ const char *api_name(enum ft_api a)
 	return a <= FT_API_MAX ? names[a] : "?";
 }
 
+const char *attempt_via(const struct attempt *a)
+{
+	if (a->flags & FT_F_TFO)
+		return "tfo";
+	if (a->flags & FT_F_IOURING)
+		return "io_uring";
+	if (a->flags & FT_F_NOCONNECT)
+		return "other";
+	return "connect";
+}
+
 const char *group_class_name(enum group_class g)
 {
 	return g < GC_N ? class_names[g][0] : "?";

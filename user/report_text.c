@@ -42,6 +42,12 @@ static char *fmt_result(char *buf, size_t len, const struct attempt *a)
 			 fmt_dur(d, sizeof(d), a->end_ns - a->start_ns));
 	else
 		snprintf(buf, len, "%s (%s)", result_name(a->res), errno_name(a->err));
+	/* Opened another way than connect(): say which. */
+	if (strcmp(attempt_via(a), "connect")) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len > n ? len - n : 0, " [%s]", attempt_via(a));
+	}
 	return buf;
 }
 
@@ -212,7 +218,7 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 			 const struct group *g)
 {
 	struct report_opts *o = ctx;
-	char when[32], dst[220], res[64], lat[32], d[32];
+	char when[32], dst[220], res[96], lat[32], d[32];
 
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_host_endpoint(dst, sizeof(dst), p, a);
@@ -237,7 +243,7 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 {
 	struct report_opts *o = ctx;
-	char when[32], dst[64], res[64];
+	char when[32], dst[64], res[96];
 
 	/* A UDP connect to port 53 that worked is the resolver talking to
 	 * its DNS server, not a route probe worth a line. */
@@ -340,7 +346,7 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 
 static void report_group(struct report_opts *o, const struct proc *p, const struct group *g)
 {
-	char when[32], d[32], dst[220], res[64], lat[32], dest[300], q[200], ans[400], unt[1400];
+	char when[32], d[32], dst[220], res[96], lat[32], dest[300], q[200], ans[400], unt[1400];
 
 	fmt_when(when, sizeof(when), o, g->first_start_ns);
 	fprintf(o->out, "    %s %s: %s", when, fmt_dest(dest, sizeof(dest), g), group_class_name(g->cls));
