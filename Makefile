@@ -53,10 +53,10 @@ FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/mta_po
 $(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
-$(BUILD)/tests/uring: tests/clients/uring.c | $(BUILD)
+$(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
-$(BUILD)/tests/%: tests/clients/%.c | $(BUILD)
+$(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
 # The same core, built with clang's AddressSanitizer and UndefinedBehavior-

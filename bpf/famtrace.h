@@ -128,7 +128,9 @@ enum ft_api {
 	FT_API_RES_NSEARCH = 9,
 	FT_API_RES_SEND = 10,
 	FT_API_RES_NSEND = 11,
-	FT_API_MAX = 11,
+	FT_API_RES_QUERYDOMAIN = 12,  /* Sendmail: name "." domain */
+	FT_API_RES_NQUERYDOMAIN = 13,
+	FT_API_MAX = 13,
 };
 
 #define FT_NAME_LEN 128	 /* looked-up name, truncated (FT_LF_NAME_CUT) */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * resolver.bpf.c - uprobes on the C library's resolver: getaddrinfo,
- * gethostbyname{,2}{,_r}, res_{,n}{query,search,send}. Included by
+ * gethostbyname{,2}{,_r}, res_{,n}{query,search,send,querydomain}. Included by
  * famtrace.bpf.c (one object, one skeleton); shares its maps and filter.
  *
  * The entry probe remembers the call's arguments by thread; the return
@@ -139,6 +139,30 @@ static __always_inline void read_name(struct ft_lookup *e, const void *uname)
 		e->name[0] = 0;
 	else if (n == sizeof(e->name))
 		e->flags |= FT_LF_NAME_CUT;
+}
+
+/* res_querydomain's name: NAME "." DOMAIN (DOMAIN may be NULL), as glibc
+ * joins them before it asks. */
+static __always_inline void read_name_domain(struct ft_lookup *e, const void *uname,
+					     const void *udomain)
+{
+	long n = bpf_probe_read_user_str(e->name, sizeof(e->name), uname);
+
+	if (n <= 0) {
+		e->name[0] = 0;
+		return;
+	}
+	if (!udomain)
+		return;
+	/* n counts the NUL: the dot goes in its place. */
+	if (n >= (long)sizeof(e->name) - 1) {
+		e->flags |= FT_LF_NAME_CUT;
+		return;
+	}
+	n &= sizeof(e->name) - 1;
+	e->name[n - 1] = '.';
+	if (bpf_probe_read_user_str(e->name + n, sizeof(e->name) - n, udomain) < 0)
+		e->name[n - 1] = 0;
 }
 
 /* One read of the sockaddr, as long as ai_addrlen says (at most IPv6's). */
@@ -308,6 +332,25 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 			e->flags |= FT_LF_DNS_UNSIZED;
 		}
 		break;
+	case FT_API_RES_QUERYDOMAIN:
+	case FT_API_RES_NQUERYDOMAIN:
+		/* (statp,) name, domain, class, type, answer, anslen: the 7th
+		 * argument of res_nquerydomain is on the stack, so its answer
+		 * length is taken as the copy's when the call failed. */
+		off = c.api == FT_API_RES_NQUERYDOMAIN ? 1 : 0;
+		read_name_domain(e, (const void *)c.arg[off & 1], (const void *)c.arg[(off + 1) & 3]);
+		e->qclass = (__u16)c.arg[(off + 2) & 3];
+		e->qtype = (__u16)c.arg[(off + 3) & 7];
+		e->ret = (int)rc;
+		if ((int)rc > 0) {
+			read_dns(e, (const void *)c.arg[(off + 4) & 7], (int)rc);
+		} else {
+			read_dns(e, (const void *)c.arg[(off + 4) & 7],
+				 off ? FT_DNS_MAX : (int)c.arg[5]);
+			e->dns_total = 0;
+			e->flags |= FT_LF_DNS_UNSIZED;
+		}
+		break;
 	case FT_API_RES_SEND:
 	case FT_API_RES_NSEND:
 		off = c.api == FT_API_RES_NSEND ? 1 : 0;
@@ -348,3 +391,5 @@ RESOLVER_PROBES(res_nquery, FT_API_RES_NQUERY)
 RESOLVER_PROBES(res_nsearch, FT_API_RES_NSEARCH)
 RESOLVER_PROBES(res_send, FT_API_RES_SEND)
 RESOLVER_PROBES(res_nsend, FT_API_RES_NSEND)
+RESOLVER_PROBES(res_querydomain, FT_API_RES_QUERYDOMAIN)
+RESOLVER_PROBES(res_nquerydomain, FT_API_RES_NQUERYDOMAIN)

@@ -5,15 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root debootstrap
 if [ -z "${NO_DEBIAN13:-}" ]; then
-	n_before=$((PASS + FAIL))
-	while IFS= read -r line; do
-		case "$line" in
-		"ok - "*) ok "${line#ok - }" ;;
-		"not ok - "*) FAIL=$((FAIL + 1)); echo "$line" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done < <(scripts/test-debian13 2>&1)
-	[ $((PASS + FAIL)) -gt "$n_before" ] || not_ok "debian13: scripts/test-debian13 reported nothing"
+	relay "debian13: scripts/test-debian13" scripts/test-debian13
 else
 	not_ok "Debian 13 tests were skipped (NO_DEBIAN13 is set)"
 fi

@@ -168,6 +168,21 @@ dns_up() {
 	ok "dnsmasq and baddns answer in the test network"
 }
 
+# relay WHAT CMD...: CMD's "ok"/"not ok" lines become this area's results,
+# its "#" lines pass through; a CMD that reports nothing is a failure.
+relay() {
+	local what=$1 n_before=$((PASS + FAIL)) line
+	shift
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) FAIL=$((FAIL + 1)); echo "$line" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < <("$@" 2>&1)
+	[ $((PASS + FAIL)) -gt "$n_before" ] || not_ok "$what reported nothing"
+}
+
 # ft NAME [famtrace options] -- CMD...: famtrace run, JSON to $TMP/NAME.
 ft() {
 	local name=$1

@@ -77,4 +77,18 @@ check "text: lookup with its answer, then the attempt, then NO FALLBACK" "$TMP/r
 	grep -q 'hole.famtrace.test port 2525: NO FALLBACK: IPv6 failed, IPv4 192.0.2.2 never tried' '$TMP/rtext' &&
 	grep -q 'lookup: getaddrinfo hole.famtrace.test' '$TMP/rtext'"
 
+# Sendmail asks with res_querydomain (name and domain apart) and looks up the
+# MX answer's exchange with a trailing dot: both are lookups, and the dotted
+# name is the same name.
+ft qdom -- $R -D mx1 famtrace.test AAAA
+check "res_querydomain (as Sendmail): name and domain joined, type and answer captured" "$TMP/qdom" "$TMP/qdom.err" -- jqs "$TMP/qdom" '
+	map(select(.type=="lookup")) | length == 1 and .[0].api == "res_querydomain" and
+	.[0].name == "mx1.famtrace.test" and .[0].qtype == "AAAA" and .[0].rcode == "NOERROR" and
+	(.[0].addrs | map(.addr)) == ["2001:db8:1::2"]'
+ft dotted -- $R -1 2525 mx1.famtrace.test.
+check "a name with a trailing dot is the same name: looked up and joined to its attempt as mx1.famtrace.test" \
+	"$TMP/dotted" -- jqs "$TMP/dotted" '
+	(map(select(.type=="lookup"))[0].name == "mx1.famtrace.test") and
+	(map(select(.type=="attempt"))[0] | .name == "mx1.famtrace.test" and .lookup != null)'
+
 summary

@@ -203,17 +203,19 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 
 			for (unsigned k = 0; k < g->n; k++)
 				if (!(e->families & (1u << g->at[k].fam))) {
-					char dst[220];
+					char dst[220], a[64];
 					const char *host = attempt_host(p, &g->at[k]);
 
+					/* As Postfix logs it: host[addr]:port; else [v6]:port. */
 					if (host)
-						snprintf(dst, sizeof(dst), "%s[", fmt_safe(host));
+						snprintf(dst, sizeof(dst), "%s[%s]:%u", fmt_safe(host),
+							 fmt_addr(a, sizeof(a), g->at[k].fam, g->at[k].daddr),
+							 g->at[k].dport);
 					else
-						dst[0] = 0;
-					fmt_addr(dst + strlen(dst), sizeof(dst) - strlen(dst), g->at[k].fam,
-						 g->at[k].daddr);
-					snprintf(buf, sizeof(buf), "tried %s: %s%s:%u, %s", fam_name(g->at[k].fam),
-						 dst, host ? "]" : "", g->at[k].dport, result_name(g->at[k].res));
+						fmt_endpoint(dst, sizeof(dst), g->at[k].fam, g->at[k].daddr,
+							     g->at[k].dport);
+					snprintf(buf, sizeof(buf), "tried %s: %s, %s", fam_name(g->at[k].fam), dst,
+						 result_name(g->at[k].res));
 					evidence(&t, "%s[%u] %s", p, buf);
 				}
 			if (!a0)

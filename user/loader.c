@@ -321,6 +321,10 @@ int loader_attach_resolver(struct loader *l, const char *lib)
 		{ "res_nsearch", s->progs.ft_res_nsearch_enter, s->progs.ft_res_nsearch_exit },
 		{ "res_send", s->progs.ft_res_send_enter, s->progs.ft_res_send_exit },
 		{ "res_nsend", s->progs.ft_res_nsend_enter, s->progs.ft_res_nsend_exit },
+		{ "res_querydomain", s->progs.ft_res_querydomain_enter,
+		  s->progs.ft_res_querydomain_exit },
+		{ "res_nquerydomain", s->progs.ft_res_nquerydomain_enter,
+		  s->progs.ft_res_nquerydomain_exit },
 	};
 	int attached = 0;
 

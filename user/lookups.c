@@ -155,6 +155,15 @@ static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *
 	l->end_ns = r->end_ns >= r->start_ns ? r->end_ns : r->start_ns;
 	memcpy(l->name, r->name, FT_NAME_LEN);
 	l->name[FT_NAME_LEN - 1] = 0;
+	/* "mx.example.org." is "mx.example.org" (Sendmail asks the fully
+	 * qualified form of the MX answer's exchange): one name in joins,
+	 * filters and output. */
+	{
+		size_t n = strlen(l->name);
+
+		if (n > 1 && l->name[n - 1] == '.')
+			l->name[n - 1] = 0;
+	}
 	l->ret = r->ret;
 	l->hint_family = r->hint_family;
 	l->hint_flags = r->hint_flags;

@@ -63,36 +63,22 @@ static bool is_symlink(const char *path)
 }
 
 /*
- * Open the file for writing: never through a symlink (O_NOFOLLOW), never
- * blocking on a FIFO (O_NONBLOCK), only a regular file that belongs to
- * famtrace's own user (another user's file would keep its owner, who could
- * read the whole recording), mode 0600 whatever the umask, and locked
- * (flock) so that a second famtrace on the same path refuses to start.
+ * The file at fd may be written (or moved aside) by this famtrace: a regular
+ * file, owned by famtrace's own user, not locked by another famtrace; the
+ * lock is then ours. Closes fd and returns -errno (one line in w->err)
+ * otherwise.
  */
-static int open_file(struct rec_writer *w, int extra_flags)
+static int claim(struct rec_writer *w, int fd, struct stat *st)
 {
-	struct stat st;
-	int fd = open(w->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | extra_flags,
-		      0600);
-
-	if (fd < 0) {
-		if (errno == ELOOP || is_symlink(w->path))
-			return fail(w, "refusing to write through a symlink", EPERM);
-		if (errno == ENXIO)
-			return fail(w, "refusing to write: not a regular file", EINVAL);
-		if (errno == EEXIST)
-			return fail(w, "appeared while famtrace was starting it", EEXIST);
-		return fail(w, "cannot create", errno);
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
 		close(fd);
 		return fail(w, "refusing to write: not a regular file", EINVAL);
 	}
-	if (st.st_uid != geteuid()) {
+	if (st->st_uid != geteuid()) {
 		close(fd);
-		snprintf(w->err, sizeof(w->err), "%s: refusing to write into a file owned by uid %u "
-			 "(famtrace runs as uid %u); move it away", w->path, (unsigned)st.st_uid,
-			 (unsigned)geteuid());
+		snprintf(w->err, sizeof(w->err), "%s: refusing to write into or replace a file owned by "
+			 "uid %u (famtrace runs as uid %u); move it away", w->path,
+			 (unsigned)st->st_uid, (unsigned)geteuid());
 		return -EPERM;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -106,6 +92,33 @@ static int open_file(struct rec_writer *w, int extra_flags)
 		}
 		return fail(w, "cannot lock", e);
 	}
+	return 0;
+}
+
+/*
+ * Open the file for writing: never through a symlink (O_NOFOLLOW), never
+ * blocking on a FIFO (O_NONBLOCK), only a regular file that belongs to
+ * famtrace's own user (another user's file would keep its owner, who could
+ * read the whole recording), mode 0600 whatever the umask, and locked
+ * (flock) so that a second famtrace on the same path refuses to start.
+ */
+static int open_file(struct rec_writer *w, int extra_flags)
+{
+	struct stat st;
+	int rc, fd = open(w->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | extra_flags,
+		      0600);
+
+	if (fd < 0) {
+		if (errno == ELOOP || is_symlink(w->path))
+			return fail(w, "refusing to write through a symlink", EPERM);
+		if (errno == ENXIO)
+			return fail(w, "refusing to write: not a regular file", EINVAL);
+		if (errno == EEXIST)
+			return fail(w, "appeared while famtrace was starting it", EEXIST);
+		return fail(w, "cannot create", errno);
+	}
+	if ((rc = claim(w, fd, &st)))
+		return rc;
 	if (fchmod(fd, 0600)) {
 		int e = errno;
 
@@ -157,7 +170,7 @@ static int shift_files(struct rec_writer *w, unsigned keep)
 static int take_path(struct rec_writer *w)
 {
 	struct stat st;
-	int fd = open(w->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int rc, fd = open(w->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -166,28 +179,8 @@ static int take_path(struct rec_writer *w)
 			return fail(w, "refusing to write through a symlink", EPERM);
 		return fail(w, "cannot open", errno);
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return fail(w, "refusing to write: not a regular file", EINVAL);
-	}
-	if (st.st_uid != geteuid()) {
-		close(fd);
-		snprintf(w->err, sizeof(w->err), "%s: refusing to replace a file owned by uid %u "
-			 "(famtrace runs as uid %u); move it away", w->path, (unsigned)st.st_uid,
-			 (unsigned)geteuid());
-		return -EPERM;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		int e = errno;
-
-		close(fd);
-		if (e == EWOULDBLOCK) {
-			snprintf(w->err, sizeof(w->err), "%s: another famtrace is writing this recording",
-				 w->path);
-			return -EBUSY;
-		}
-		return fail(w, "cannot lock", e);
-	}
+	if ((rc = claim(w, fd, &st)))
+		return rc;
 	close(fd);
 	if (st.st_size == 0) {
 		unlink(w->path); /* ours and empty: nothing to keep */

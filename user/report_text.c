@@ -74,7 +74,10 @@ static const char *eai_name(int rc)
 /* What was asked: "getaddrinfo mx1.example (AF_UNSPEC, AI_ADDRCONFIG)". */
 char *fmt_lookup_question(char *buf, size_t len, const struct lookup *l)
 {
-	const char *name = fmt_safe(l->name[0] ? l->name : l->dns.qname[0] ? l->dns.qname : "?");
+	const char *name = fmt_safe(l->name[0]	       ? l->name
+				    : l->dns.qname[0]  ? l->dns.qname
+				    : l->api == FT_API_GETADDRINFO ? "(no host name)"
+							       : "?");
 
 	if (l->api == FT_API_GETADDRINFO)
 		snprintf(buf, len, "%s %s (%s%s)", api_name(l->api), name,

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
+
 static bool nonblock, first_only, udp, in_thread, in_child, leader_exits;
 static int burst, sleep_after_ms, n_ports = 1;
 static int timeout_ms = 1000, port;
@@ -44,27 +46,12 @@ static int n_addrs;
 
 static int try_one(const char *addr)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	socklen_t len;
 	int fd, e = 0;
 
-	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *s6 = (void *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
-			return -EINVAL;
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (void *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
-			return -EINVAL;
-		len = sizeof(*s4);
-	}
+	if (to_sockaddr(addr, port, &ss, &len))
+		return -EINVAL;
 	fd = socket(ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;

@@ -10,6 +10,7 @@
  *   resolver -m DOMAIN                           res_nsearch MX (as an MTA)
  *   resolver -q NAME TYPE [-s SERVER]            res_nmkquery + res_nsend (as Postfix
  *                                                 3.x), TYPE A|AAAA|MX; -s: this DNS server
+ *   resolver -D NAME DOMAIN TYPE                 res_querydomain (as Sendmail)
  *
  * Reports to stderr (stdout may be famtrace's JSON). Exit 0 on success.
  */
@@ -111,6 +112,17 @@ static int qtype_of(const char *t)
 	return !strcmp(t, "AAAA") ? ns_t_aaaa : !strcmp(t, "MX") ? ns_t_mx : ns_t_a;
 }
 
+static int by_querydomain(const char *name, const char *domain, const char *type)
+{
+	unsigned char ans[4096];
+	int n;
+
+	res_init();
+	n = res_querydomain(name, domain, ns_c_in, qtype_of(type), ans, sizeof(ans));
+	fprintf(stderr, "%s . %s %s: %d bytes\n", name, domain, type, n);
+	return n > 0 ? 0 : 1;
+}
+
 static int by_res(bool send, const char *name, const char *type, const char *server)
 {
 	struct __res_state st;
@@ -150,10 +162,10 @@ static int by_res(bool send, const char *name, const char *type, const char *ser
 int main(int argc, char **argv)
 {
 	const char *gfam = NULL, *mx = NULL, *server = NULL;
-	bool query = false;
+	bool query = false, domain = false;
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "14nt:g:m:qs:")) != -1) {
+	while ((c = getopt(argc, argv, "14nt:g:m:qs:D")) != -1) {
 		switch (c) {
 		case '1': first_only = true; break;
 		case '4': v4_only = true; break;
@@ -163,11 +175,14 @@ int main(int argc, char **argv)
 		case 'm': mx = optarg; break;
 		case 'q': query = true; break;
 		case 's': server = optarg; break;
+		case 'D': domain = true; break;
 		default: return 2;
 		}
 	}
 	if (mx)
 		return by_res(false, mx, "MX", server);
+	if (domain && argc - optind == 3)
+		return by_querydomain(argv[optind], argv[optind + 1], argv[optind + 2]);
 	if (query && argc - optind == 2)
 		return by_res(true, argv[optind], argv[optind + 1], server);
 	if (gfam && argc - optind == 1)

@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
+
 int main(int argc, char **argv)
 {
 	struct io_uring ring;
@@ -32,26 +34,15 @@ int main(int argc, char **argv)
 	}
 	port = atoi(argv[1]);
 	for (int i = 2; i < argc; i++) {
-		struct sockaddr_storage ss = { 0 };
+		struct sockaddr_storage ss;
 		struct io_uring_sqe *sqe;
 		struct io_uring_cqe *cqe;
 		socklen_t len;
 		int fd, res;
 
-		if (strchr(argv[i], ':')) {
-			struct sockaddr_in6 *s6 = (void *)&ss;
-
-			s6->sin6_family = AF_INET6;
-			s6->sin6_port = htons(port);
-			inet_pton(AF_INET6, argv[i], &s6->sin6_addr);
-			len = sizeof(*s6);
-		} else {
-			struct sockaddr_in *s4 = (void *)&ss;
-
-			s4->sin_family = AF_INET;
-			s4->sin_port = htons(port);
-			inet_pton(AF_INET, argv[i], &s4->sin_addr);
-			len = sizeof(*s4);
+		if (to_sockaddr(argv[i], port, &ss, &len)) {
+			fprintf(stderr, "%s: not an address\n", argv[i]);
+			return 2;
 		}
 		fd = socket(ss.ss_family, SOCK_STREAM, 0);
 		if (fd < 0)
