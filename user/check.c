@@ -180,6 +180,9 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		for (const struct lookup *l = p->lookups; l; l = l->next) {
 			unsigned a = asked(l);
 
+			if (l->inherited)
+				continue; /* the parent's; judged there */
+
 			for (int f = 0; f < FAM_N; f++)
 				if ((a & (1u << f)) && !(e->families & (1u << f))) {
 					snprintf(buf, sizeof(buf), "asked for %s addresses: %s",

@@ -130,6 +130,8 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 			fs->lat_max_ns = lat;
 	}
 	l = lookup_link(p, &a);
+	if (!l && lookups_inherit(c, p, &a))
+		l = lookup_link(p, &a);
 	if (l) {
 		const struct lookup *m = lookup_mx_of(p, lookup_dest(l), NULL);
 

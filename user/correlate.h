@@ -87,6 +87,7 @@ struct lookup {
 	uint32_t dns_total;
 	unsigned used;		/* attempts linked to it */
 	bool checked;		/* looked at for family_unreachable */
+	bool inherited;		/* a copy of the parent's lookup (not counted twice) */
 	struct lookup *next;	/* newest first */
 };
 

@@ -60,6 +60,11 @@ const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *p
 void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l);
 void lookup_event(struct correlator *c, const struct ft_lookup *r);
 struct lookup *lookup_link(struct proc *p, struct attempt *a);
+/* The attempt's address was returned by none of p's lookups: a process that
+ * resolves and then forks the child that connects (Exim's delivery) — p
+ * inherits copies of its parent's lookups that ended within the group gap
+ * before the attempt and returned its address. Returns how many. */
+unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct attempt *a);
 void lookup_join(struct proc *p, struct group *g, const struct lookup *l);
 void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l);
 

@@ -65,6 +65,47 @@ void lookups_adopt(struct correlator *c, struct proc *p)
 	}
 }
 
+unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct attempt *a)
+{
+	size_t len = a->fam == FAM_V6 ? 16 : 4;
+	const struct lookup *from[PROC_MAX_LOOKUPS];
+	struct proc *parent;
+	unsigned n = 0, hit = 0;
+
+	if (!p->ppid || p->ppid == p->tgid || !(parent = correlator_find(c, p->ppid)) ||
+	    parent == p)
+		return 0;
+	/* The parent's lookups of the same delivery: ended within the gap
+	 * before the attempt; at least one returned its address. */
+	for (const struct lookup *l = parent->lookups; l && n < PROC_MAX_LOOKUPS; l = l->next) {
+		if (l->end_ns > a->start_ns || l->end_ns + c->cfg.group_gap_ns < a->start_ns)
+			continue;
+		from[n++] = l;
+		for (unsigned i = 0; i < l->n_addrs; i++)
+			hit |= l->addrs[i].fam == a->fam && !memcmp(l->addrs[i].addr, a->daddr, len);
+	}
+	if (!hit)
+		return 0;
+	if (n > PROC_MAX_LOOKUPS - (p->n_lookups < PROC_MAX_LOOKUPS ? p->n_lookups : PROC_MAX_LOOKUPS))
+		n = PROC_MAX_LOOKUPS - (p->n_lookups < PROC_MAX_LOOKUPS ? p->n_lookups : PROC_MAX_LOOKUPS);
+	/* Oldest first, so the child's list stays newest first. */
+	for (unsigned k = n; k-- > 0;) {
+		struct lookup *copy = malloc(sizeof(*copy));
+
+		if (!copy)
+			break;
+		*copy = *from[k];
+		copy->inherited = true;
+		copy->used = 0;
+		copy->checked = true; /* the parent's own copy is judged there */
+		lookups_in_memory++;
+		copy->next = p->lookups;
+		p->lookups = copy;
+		p->n_lookups++;
+	}
+	return n;
+}
+
 const struct lookup *proc_lookup(const struct proc *p, uint64_t id)
 {
 	for (const struct lookup *l = p->lookups; l; l = l->next)

@@ -799,6 +799,35 @@ static void test_mx_answer_parsed_and_joined(void)
 	correlator_free(c);
 }
 
+/* Exim resolves the MX set in one process and connects from a forked
+ * delivery child: the child's attempts still get their names, MX origin and
+ * offered families, and the lookups are counted once, in the parent. */
+static void test_child_attempts_join_the_parents_lookups(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const struct who exim = { 3000, 3000, 1, SEC, "exim4" }, child = { 3001, 3001, 3000, 2 * SEC, "exim4" };
+	const char *v4[] = { "192.0.2.25" }, *v6[] = { "2001:db8::25" };
+	uint8_t msg[512];
+	size_t len = mx_answer(msg, "example.test", 10, "mx1.example.test");
+
+	feed_lookup(c, &exim, FT_WHY_COMM, FT_API_RES_SEARCH, "example.test", NULL, 0, msg, len, len,
+		    (int)len, T0, T0 + MS);
+	feed_lookup(c, &exim, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v6, 1, NULL, 0, 0, 0,
+		    T0 + 2 * MS, T0 + 3 * MS);
+	feed_lookup(c, &exim, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v4, 1, NULL, 0, 0, 0,
+		    T0 + 4 * MS, T0 + 5 * MS);
+	feed(c, &child, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 10 * MS, T0 + 11 * MS,
+	     FT_OUT_IMMEDIATE, ENETUNREACH);
+	correlate_flush(c);
+	CHECK(s.groups == 1);
+	CHECK(s.last_group.cls == GC_NO_FALLBACK && s.last_group.to_fam == FAM_V4);
+	CHECK(!strcmp(s.last_group.mx_domain, "example.test"));
+	CHECK(correlator_find(c, child.tgid)->lookups_total == 0);
+	CHECK(correlator_find(c, exim.tgid)->lookups_total == 3);
+	correlator_free(c);
+}
+
 static void test_bad_dns_answers_are_facts_not_crashes(void)
 {
 	struct seen s;
@@ -941,5 +970,6 @@ int main(void)
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
 	RUN(test_live_processes_details_stay_under_budget);
 	RUN(test_groups_close_in_time_order);
+	RUN(test_child_attempts_join_the_parents_lookups);
 	UNIT_DONE();
 }
