@@ -11,8 +11,14 @@ BPFTOOL ?= bpftool
 CC ?= cc
 
 BUILD := build
+# The version lives in VERSION; a build from a git checkout adds its description.
+VERSION := $(shell cat VERSION)
+GIT_DESC := $(shell git describe --always --dirty 2>/dev/null)
+PREFIX ?= /usr/local
+DESTDIR ?=
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf -I$(BUILD)
+VERSION_FLAGS := -DFAMTRACE_VERSION='"$(VERSION)"' -DFAMTRACE_GIT='"$(GIT_DESC)"' 
 LDLIBS_BPF := -lbpf -lelf -lz -lresolv
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf
 
@@ -25,7 +31,8 @@ TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
-.PHONY: all clean test test-unit test-kernels vmlinux tools demo bench bench-tools sanitize fuzz
+.PHONY: all clean test test-unit test-kernels vmlinux tools demo bench bench-tools sanitize fuzz \
+	install uninstall
 all: famtrace
 
 $(BUILD):
@@ -38,6 +45,10 @@ $(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o
 	$(BPFTOOL) gen skeleton $< name famtrace_bpf > $@
 
 $(BUILD)/loader.o: $(BUILD)/famtrace.skel.h
+
+# --version: rebuilt when VERSION changes.
+$(BUILD)/cli.o: user/cli.c VERSION $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)
+	$(CC) $(CFLAGS) $(VERSION_FLAGS) -c $< -o $@
 
 $(BUILD)/%.o: user/%.c $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -134,3 +145,23 @@ vmlinux:
 
 clean:
 	rm -rf $(BUILD) famtrace
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the systemd unit
+# (ExecStart pointing at the installed binary; installed, not enabled) and
+# the Prometheus rules with their tests. make uninstall removes them.
+UNIT_DIR = $(PREFIX)/lib/systemd/system
+install: famtrace
+	install -D -m 0755 famtrace $(DESTDIR)$(PREFIX)/sbin/famtrace
+	install -d $(DESTDIR)$(UNIT_DIR)
+	sed 's#/usr/local/sbin/famtrace#$(PREFIX)/sbin/famtrace#g' scripts/famtrace.service \
+		>$(DESTDIR)$(UNIT_DIR)/famtrace.service
+	chmod 0644 $(DESTDIR)$(UNIT_DIR)/famtrace.service
+	install -D -m 0644 alerts/famtrace.rules.yml $(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml
+	install -D -m 0644 alerts/famtrace.rules.test.yml \
+		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/famtrace $(DESTDIR)$(UNIT_DIR)/famtrace.service \
+		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml \
+		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
+	-rmdir $(DESTDIR)$(PREFIX)/share/famtrace 2>/dev/null

@@ -39,6 +39,22 @@ check "check --expect ipv6 of a command that tries IPv4: violation (exit 1)" "$T
 "$FT" run >/dev/null 2>"$TMP/e4"; rc=$?
 check "run without a command: exit 2" "$TMP/e4" -- test $rc = 2
 
+"$FT" --version >"$TMP/version"; rc=$?
+check "--version: the VERSION file's version, one line" "$TMP/version" -- bash -c "
+	test $rc = 0 && grep -q '^famtrace $(cat VERSION) (.*record ABI 1, JSON schema 1)$' '$TMP/version'"
+
+# make install / uninstall into a staging root.
+make -s install DESTDIR="$TMP/root" PREFIX=/usr >"$TMP/install.log" 2>&1; rc=$?
+check "make install DESTDIR PREFIX=/usr: binary, unit pointing at it, rules; the installed binary runs" \
+	"$TMP/install.log" -- bash -c "test $rc = 0 && test -x '$TMP/root/usr/sbin/famtrace' &&
+	grep -q '^ExecStart=/usr/sbin/famtrace record' '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
+	test -s '$TMP/root/usr/share/famtrace/famtrace.rules.yml' &&
+	'$TMP/root/usr/sbin/famtrace' --version | grep -q '^famtrace $(cat VERSION)'"
+make -s uninstall DESTDIR="$TMP/root" PREFIX=/usr >>"$TMP/install.log" 2>&1; rc=$?
+check "make uninstall removes what install put there" "$TMP/install.log" -- bash -c "test $rc = 0 &&
+	! test -e '$TMP/root/usr/sbin/famtrace' && ! test -e '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
+	! test -e '$TMP/root/usr/share/famtrace'"
+
 "$FT" --help >"$TMP/help"; rc=$?
 check "--help exits 0 with examples" "$TMP/help" -- bash -c "test $rc = 0 && grep -q Examples '$TMP/help'"
 

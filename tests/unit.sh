@@ -40,6 +40,18 @@ for u in unit unit_formats; do
 		not_ok "sanitizer build of the $u tests (make sanitize)"
 	fi
 done
+# The Prometheus rules for fleets: valid, and each alert fires on the series
+# that should raise it and stays silent on a healthy relay.
+if command -v promtool >/dev/null; then
+	(cd alerts && promtool check rules famtrace.rules.yml && promtool test rules famtrace.rules.test.yml) \
+		>"$TMP/rules.log" 2>&1
+	rc=$?
+	check "alerts/famtrace.rules.yml: promtool check rules and its unit tests (fire and stay silent)" \
+		"$TMP/rules.log" -- bash -c "test $rc = 0 && ! grep -q FAILED '$TMP/rules.log'"
+else
+	not_ok "promtool (prometheus) is installed for the rule tests"
+fi
+
 # libFuzzer on the recording reader (through correlator and reporters) and
 # the DNS parser, with the seed corpus and every earlier crash input.
 tests/fuzz/run "${FUZZ_SECONDS:-20}" >"$TMP/fuzz.log" 2>&1

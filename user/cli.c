@@ -114,6 +114,11 @@ void cli_usage(FILE *f)
 "unreadable (not a recording, corrupt, or a newer format).\n");
 }
 
+const char *cli_version(void)
+{
+	return FAMTRACE_VERSION;
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -357,7 +362,8 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			cli_usage(stdout);
 			return FT_EXIT_OK;
 		case 'V':
-			printf("famtrace %s (record ABI %d, JSON schema %d)\n", FAMTRACE_VERSION,
+			printf("famtrace %s (%s%s%srecord ABI %d, JSON schema %d)\n", FAMTRACE_VERSION,
+			       FAMTRACE_GIT[0] ? "git " : "", FAMTRACE_GIT, FAMTRACE_GIT[0] ? "; " : "",
 			       FT_ABI_VERSION, FT_JSON_SCHEMA);
 			return FT_EXIT_OK;
 		case ':':

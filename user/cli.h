@@ -16,7 +16,10 @@
 #include "famtrace.h"
 
 #ifndef FAMTRACE_VERSION
-#define FAMTRACE_VERSION "0.1.0"
+#define FAMTRACE_VERSION "unknown" /* the Makefile passes VERSION's */
+#endif
+#ifndef FAMTRACE_GIT
+#define FAMTRACE_GIT ""
 #endif
 
 #define MAX_PIDS 256
@@ -58,6 +61,8 @@ struct opts {
 };
 
 void cli_usage(FILE *f);
+/* famtrace's version (the VERSION file, at build time). */
+const char *cli_version(void);
 /* One line "famtrace: ... (see famtrace --help)" on stderr; returns FT_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse options from argv[optind]; stops at the first operand. Returns -1 to

@@ -358,7 +358,7 @@ int live_main(struct opts *o)
 	if (o->metrics_path) {
 		struct sink teed;
 
-		st.metrics = metrics_new(FAMTRACE_VERSION, (double)clock_ns(CLOCK_REALTIME) / 1e9);
+		st.metrics = metrics_new(cli_version(), (double)clock_ns(CLOCK_REALTIME) / 1e9);
 		if (!st.metrics) {
 			fprintf(stderr, "famtrace: out of memory\n");
 			return FT_EXIT_RUNTIME;
@@ -379,7 +379,7 @@ int live_main(struct opts *o)
 		struct rec_meta m = { .format = REC_FORMAT_VERSION };
 		struct utsname u;
 
-		snprintf(m.version, sizeof(m.version), "%s", FAMTRACE_VERSION);
+		snprintf(m.version, sizeof(m.version), "%s", cli_version());
 		if (gethostname(m.host, sizeof(m.host) - 1))
 			strcpy(m.host, "unknown");
 		if (!uname(&u))
