@@ -146,7 +146,7 @@ vmlinux:
 clean:
 	rm -rf $(BUILD) famtrace
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the systemd unit
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, famtrace(8), the systemd unit
 # (ExecStart pointing at the installed binary; installed, not enabled) and
 # the Prometheus rules with their tests. make uninstall removes them.
 UNIT_DIR = $(PREFIX)/lib/systemd/system
@@ -156,12 +156,14 @@ install: famtrace
 	sed 's#/usr/local/sbin/famtrace#$(PREFIX)/sbin/famtrace#g' scripts/famtrace.service \
 		>$(DESTDIR)$(UNIT_DIR)/famtrace.service
 	chmod 0644 $(DESTDIR)$(UNIT_DIR)/famtrace.service
+	install -D -m 0644 man/famtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8
 	install -D -m 0644 alerts/famtrace.rules.yml $(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml
 	install -D -m 0644 alerts/famtrace.rules.test.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/famtrace $(DESTDIR)$(UNIT_DIR)/famtrace.service \
+		$(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8 \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
 	-rmdir $(DESTDIR)$(PREFIX)/share/famtrace 2>/dev/null

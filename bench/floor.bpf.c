@@ -14,6 +14,10 @@ SEC("tracepoint/syscalls/sys_enter_connect")
 int floor_enter_connect(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_exit_connect")
 int floor_exit_connect(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int floor_enter_sendto(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int floor_exit_sendto(void *ctx) { return 0; }
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(floor_set_state) { return 0; }
 SEC("tp_btf/inet_sk_error_report")

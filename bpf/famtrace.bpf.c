@@ -395,6 +395,33 @@ static __always_inline bool connect_in_progress(__u64 key)
  * io_uring's IORING_OP_CONNECT (which never enters the connect syscall).
  * The ones not tracked yet become attempts here.
  */
+/*
+ * Is the current task inside connect() or sendto()? Those calls are
+ * tracked (or filtered out) at their entry; the SYN_SENT hook then need not
+ * run the filter a second time for every untraced process's connect.
+ * bpf_task_pt_regs needs Linux 5.15: on older kernels the answer is "no"
+ * and the filter simply runs twice.
+ */
+static __always_inline bool in_open_syscall(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		long nr;
+
+#if defined(__TARGET_ARCH_x86)
+		nr = BPF_CORE_READ(regs, orig_ax);
+		return nr == 42 /* connect */ || nr == 44 /* sendto */;
+#elif defined(__TARGET_ARCH_arm64)
+		nr = BPF_CORE_READ(regs, syscallno);
+		return nr == 203 /* connect */ || nr == 206 /* sendto */;
+#else
+		(void)regs;
+		(void)nr;
+#endif
+	}
+	return false;
+}
+
 static __always_inline int track_active_open(const struct sock *sk)
 {
 	struct task_struct *task;
@@ -403,8 +430,10 @@ static __always_inline int track_active_open(const struct sock *sk)
 	__u32 tgid;
 	__u8 why;
 
+	if (in_open_syscall())
+		return 0; /* connect()/sendto(): tracked, or filtered out, at its entry */
 	if (bpf_map_lookup_elem(&ft_pending, &key))
-		return 0; /* connect(): tracked since its entry */
+		return 0; /* tracked since its entry */
 	inflight = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
 	if (inflight && *inflight == INFLIGHT_REFUSED)
 		return 0; /* inside a connect() whose entry was refused, and counted */

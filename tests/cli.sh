@@ -49,11 +49,23 @@ check "make install DESTDIR PREFIX=/usr: binary, unit pointing at it, rules; the
 	"$TMP/install.log" -- bash -c "test $rc = 0 && test -x '$TMP/root/usr/sbin/famtrace' &&
 	grep -q '^ExecStart=/usr/sbin/famtrace record' '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
 	test -s '$TMP/root/usr/share/famtrace/famtrace.rules.yml' &&
+	test -s '$TMP/root/usr/share/man/man8/famtrace.8' &&
 	'$TMP/root/usr/sbin/famtrace' --version | grep -q '^famtrace $(cat VERSION)'"
 make -s uninstall DESTDIR="$TMP/root" PREFIX=/usr >>"$TMP/install.log" 2>&1; rc=$?
 check "make uninstall removes what install put there" "$TMP/install.log" -- bash -c "test $rc = 0 &&
 	! test -e '$TMP/root/usr/sbin/famtrace' && ! test -e '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
 	! test -e '$TMP/root/usr/share/famtrace'"
+
+# famtrace(8): clean for mandoc, and every option --help lists is documented.
+mandoc -T lint man/famtrace.8 >"$TMP/mandoc.log" 2>&1; rc=$?
+"$FT" --help | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' | sort -u >"$TMP/help.opts"
+: >"$TMP/man.missing"
+while read -r opt; do
+	grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" man/famtrace.8 || echo "$opt" >>"$TMP/man.missing"
+done <"$TMP/help.opts"
+check "famtrace(8): mandoc -T lint clean; all $(wc -l <"$TMP/help.opts") options of --help documented" \
+	"$TMP/mandoc.log" "$TMP/man.missing" -- bash -c "test $rc = 0 && test -s '$TMP/help.opts' &&
+	! test -s '$TMP/man.missing'"
 
 "$FT" --help >"$TMP/help"; rc=$?
 check "--help exits 0 with examples" "$TMP/help" -- bash -c "test $rc = 0 && grep -q Examples '$TMP/help'"

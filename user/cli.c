@@ -94,6 +94,8 @@ void cli_usage(FILE *f)
 "                          traced processes, e.g. in containers)\n"
 "      --no-resolver       do not trace lookups (connects only)\n"
 "      --buffer-size KIB   kernel ring buffer size, a power of two (default 4096)\n"
+"      --map-entries N     size of the kernel's process and attempt maps\n"
+"                          (default 65536); a full map refuses and counts\n"
 "      --debug             show libbpf's messages (verifier log)\n"
 "  -h, --help              this text\n"
 "  -V, --version           version and record ABI\n"
