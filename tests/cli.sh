@@ -67,6 +67,14 @@ check "famtrace(8): mandoc -T lint clean; all $(wc -l <"$TMP/help.opts") options
 	"$TMP/mandoc.log" "$TMP/man.missing" -- bash -c "test $rc = 0 && test -s '$TMP/help.opts' &&
 	! test -s '$TMP/man.missing'"
 
+for sub in run record report check; do
+	"$FT" "$sub" --help >"$TMP/help.$sub"; rc=$?
+	[ $rc = 0 ] && grep -q "^Usage: famtrace $sub" "$TMP/help.$sub" || break
+done
+check "famtrace SUBCOMMAND --help: each of run, record, report, check says its own usage (exit 0)" \
+	"$TMP/help.$sub" -- bash -c "test $rc = 0 && grep -q '^Usage: famtrace check' '$TMP/help.check' &&
+	grep -q '3 mail stuck, 4 degraded' '$TMP/help.check'"
+
 "$FT" --help >"$TMP/help"; rc=$?
 check "--help exits 0 with examples" "$TMP/help" -- bash -c "test $rc = 0 && grep -q Examples '$TMP/help'"
 

@@ -116,6 +116,42 @@ void cli_usage(FILE *f)
 "unreadable (not a recording, corrupt, or a newer format).\n");
 }
 
+/* `famtrace SUBCOMMAND --help`: what that subcommand does and takes. */
+static void usage_for(FILE *f, const struct opts *o)
+{
+	if (o->run)
+		fprintf(f,
+"Usage: famtrace run [OPTIONS] -- CMD [ARG...]\n"
+"Trace CMD and its children; exit with CMD's status. Takes the output,\n"
+"recording and metrics options (-j -T -v -i -d -o --rotate --keep --metrics\n"
+"--metrics-interval --group-gap --libc --no-resolver --buffer-size\n"
+"--map-entries --debug).\n");
+	else if (o->record)
+		fprintf(f,
+"Usage: famtrace record -o FILE [OPTIONS]\n"
+"Write a recording (gzip, 0600, synced every second) until Ctrl-C or -d.\n"
+"An existing recording at FILE moves to FILE.1; a second famtrace on FILE\n"
+"refuses to start. Takes --rotate SIZE, --keep N, --metrics FILE and the\n"
+"filters (-a -p -c --port).\n");
+	else if (o->report)
+		fprintf(f,
+"Usage: famtrace report [OPTIONS] FILE...\n"
+"The report of recordings, in any order (sorted by their headers). Takes\n"
+"-j -T -v -p PID -c COMM --group-gap --metrics FILE, and --since/--until\n"
+"TIME (\"YYYY-MM-DD HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS, +SECONDS).\n"
+"Exit 7 when a file is not a recording, is corrupt, or is newer.\n");
+	else if (o->check)
+		fprintf(f,
+"Usage: famtrace check [--postfix DIR] [--expect F] [--prefer F]\n"
+"                      [--max-lost SECONDS] (-d SECONDS | -- CMD [ARG...])\n"
+"Does the MTA use the families it is configured for, and does its mail\n"
+"leave? --postfix DIR reads the instance with postconf and traces its\n"
+"master; -- CMD is traced too; -p PID names other processes.\n"
+"Exit 0 conforms, 1 violation, 2 could not check (or nothing observed),\n"
+"3 mail stuck, 4 degraded.\n");
+	fprintf(f, "famtrace --help lists every option; man famtrace has the details.\n");
+}
+
 const char *cli_version(void)
 {
 	return FAMTRACE_VERSION;
@@ -361,7 +397,10 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			o->until = optarg;
 			break;
 		case 'h':
-			cli_usage(stdout);
+			if (o->run || o->record || o->report || o->check)
+				usage_for(stdout, o);
+			else
+				cli_usage(stdout);
 			return FT_EXIT_OK;
 		case 'V':
 			printf("famtrace %s (%s%s%srecord ABI %d, JSON schema %d)\n", FAMTRACE_VERSION,
