@@ -157,6 +157,8 @@ install: famtrace
 		>$(DESTDIR)$(UNIT_DIR)/famtrace.service
 	chmod 0644 $(DESTDIR)$(UNIT_DIR)/famtrace.service
 	install -D -m 0644 man/famtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8
+	install -D -m 0644 completion/famtrace.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/famtrace
 	install -D -m 0644 alerts/famtrace.rules.yml $(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml
 	install -D -m 0644 alerts/famtrace.rules.test.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
@@ -164,6 +166,7 @@ install: famtrace
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/famtrace $(DESTDIR)$(UNIT_DIR)/famtrace.service \
 		$(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/famtrace \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
 	-rmdir $(DESTDIR)$(PREFIX)/share/famtrace 2>/dev/null

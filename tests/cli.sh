@@ -50,6 +50,7 @@ check "make install DESTDIR PREFIX=/usr: binary, unit pointing at it, rules; the
 	grep -q '^ExecStart=/usr/sbin/famtrace record' '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
 	test -s '$TMP/root/usr/share/famtrace/famtrace.rules.yml' &&
 	test -s '$TMP/root/usr/share/man/man8/famtrace.8' &&
+	test -s '$TMP/root/usr/share/bash-completion/completions/famtrace' &&
 	'$TMP/root/usr/sbin/famtrace' --version | grep -q '^famtrace $(cat VERSION)'"
 make -s uninstall DESTDIR="$TMP/root" PREFIX=/usr >>"$TMP/install.log" 2>&1; rc=$?
 check "make uninstall removes what install put there" "$TMP/install.log" -- bash -c "test $rc = 0 &&
@@ -66,6 +67,14 @@ done <"$TMP/help.opts"
 check "famtrace(8): mandoc -T lint clean; all $(wc -l <"$TMP/help.opts") options of --help documented" \
 	"$TMP/mandoc.log" "$TMP/man.missing" -- bash -c "test $rc = 0 && test -s '$TMP/help.opts' &&
 	! test -s '$TMP/man.missing'"
+
+# bash completion: subcommands, options, and the values of --expect.
+complete_words() { bash -c '. completion/famtrace.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _famtrace; echo "${COMPREPLY[*]}"' _ "$@"; }
+got_sub=$(complete_words famtrace ch)
+got_opt=$(complete_words famtrace check --ex)
+got_val=$(complete_words famtrace check --expect "")
+check "bash completion: 'ch' -> check, '--ex' -> --expect, --expect -> ipv4 ipv6 all (got: $got_sub / $got_opt / $got_val)" -- \
+	bash -c "test '$got_sub' = check && test '$got_opt' = --expect && test '$got_val' = 'ipv4 ipv6 all'"
 
 for sub in run record report check; do
 	"$FT" "$sub" --help >"$TMP/help.$sub"; rc=$?
