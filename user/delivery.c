@@ -6,14 +6,13 @@
  * smtp_balance_inet_protocols = no). Reads the correlator; never traces.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "delivery.h"
 #include "report.h"
 
 static void add(struct delivery *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-#include <stdarg.h>
 
 static void add(struct delivery *d, const char *fmt, ...)
 {
@@ -39,14 +38,6 @@ static char *fmt_results(char *buf, size_t len, const uint64_t res[RES_N])
 			off += (size_t)snprintf(buf + off, len - off, "%s%" PRIu64 " %s", off ? ", " : "",
 						res[r], result_name(r));
 	return buf;
-}
-
-static const char *setting(const struct check_expect *e, const char *name)
-{
-	for (unsigned i = 0; i < e->n_set; i++)
-		if (!strcmp(e->set[i].name, name))
-			return e->set[i].value;
-	return NULL;
 }
 
 /* A destination that got nothing while the other family was never tried. */
@@ -135,7 +126,6 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		       "= %d: %u destination(s) still reached the other family after the failures",
 		    e->addr_limit, fallbacks_in_limit);
 	if (d->stuck || d->unusable) {
-		const char *bal = setting(e, "smtp_balance_inet_protocols");
 		int bad = -1;
 
 		for (int f = 0; f < FAM_N; f++)
@@ -145,7 +135,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 			 "give %s a working route, or stop using it (inet_protocols = %s)%s%s",
 			 bad >= 0 ? fam_name(bad) : "the failing family",
 			 bad == FAM_V6 ? "ipv4" : bad == FAM_V4 ? "ipv6" : "the other family",
-			 d->limited && bal && !strcmp(bal, "no")
+			 d->limited && e->balance == 0
 				 ? ", or smtp_balance_inet_protocols = yes (both families within the limit)"
 				 : "",
 			 d->limited ? ", or a higher smtp_mx_address_limit" : "");

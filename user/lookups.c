@@ -70,7 +70,7 @@ unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct atte
 	size_t len = a->fam == FAM_V6 ? 16 : 4;
 	const struct lookup *from[PROC_MAX_LOOKUPS];
 	struct proc *parent;
-	unsigned n = 0, hit = 0;
+	unsigned n = 0, hit = 0, room;
 
 	if (!p->ppid || p->ppid == p->tgid || !(parent = correlator_find(c, p->ppid)) ||
 	    parent == p)
@@ -86,8 +86,10 @@ unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct atte
 	}
 	if (!hit)
 		return 0;
-	if (n > PROC_MAX_LOOKUPS - (p->n_lookups < PROC_MAX_LOOKUPS ? p->n_lookups : PROC_MAX_LOOKUPS))
-		n = PROC_MAX_LOOKUPS - (p->n_lookups < PROC_MAX_LOOKUPS ? p->n_lookups : PROC_MAX_LOOKUPS);
+	/* Within the process's own bound: the newest that fit. */
+	room = p->n_lookups < PROC_MAX_LOOKUPS ? PROC_MAX_LOOKUPS - p->n_lookups : 0;
+	if (n > room)
+		n = room;
 	/* Oldest first, so the child's list stays newest first. */
 	for (unsigned k = n; k-- > 0;) {
 		struct lookup *copy = malloc(sizeof(*copy));
