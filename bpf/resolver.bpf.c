@@ -245,6 +245,27 @@ static __always_inline void read_dns(struct ft_lookup *e, const void *umsg, long
 		e->dns_len = n;
 }
 
+/*
+ * A failed res_* call's buffer: the reply (NXDOMAIN, NODATA) is at its start,
+ * but its length is unknown and the copy may reach pages nobody touched (Exim
+ * passes a 64 KiB buffer from a fresh pool), where a read fails whole. Then
+ * keep what lies on the reply's first page: header and question are enough.
+ */
+static __always_inline void read_dns_head(struct ft_lookup *e, const void *umsg, long len)
+{
+	__u32 head;
+
+	read_dns(e, umsg, len);
+	if (e->dns_len || len <= 0)
+		return;
+	head = 4096 - ((__u64)umsg & 4095);
+	if (head >= FT_DNS_MAX || head >= len)
+		return;
+	head &= FT_DNS_MAX - 1;
+	if (head && !bpf_probe_read_user(e->dns, head, umsg))
+		e->dns_len = head;
+}
+
 static __always_inline int call_exit(struct pt_regs *ctx)
 {
 	struct ft_lookup *e, *zero;
@@ -327,7 +348,7 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 		} else {
 			/* glibc returns -1 for NXDOMAIN and NODATA but leaves the
 			 * reply in the buffer; user space reads its header. */
-			read_dns(e, (const void *)c.arg[(off + 3) & 7], (int)c.arg[(off + 4) & 7]);
+			read_dns_head(e, (const void *)c.arg[(off + 3) & 7], (int)c.arg[(off + 4) & 7]);
 			e->dns_total = 0;
 			e->flags |= FT_LF_DNS_UNSIZED;
 		}
@@ -345,8 +366,8 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 		if ((int)rc > 0) {
 			read_dns(e, (const void *)c.arg[(off + 4) & 7], (int)rc);
 		} else {
-			read_dns(e, (const void *)c.arg[(off + 4) & 7],
-				 off ? FT_DNS_MAX : (int)c.arg[5]);
+			read_dns_head(e, (const void *)c.arg[(off + 4) & 7],
+				      off ? FT_DNS_MAX : (int)c.arg[5]);
 			e->dns_total = 0;
 			e->flags |= FT_LF_DNS_UNSIZED;
 		}

@@ -71,9 +71,9 @@ check "famtrace(8): mandoc -T lint clean; all $(wc -l <"$TMP/help.opts") options
 # bash completion: subcommands, options, and the values of --expect.
 complete_words() { bash -c '. completion/famtrace.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _famtrace; echo "${COMPREPLY[*]}"' _ "$@"; }
 got_sub=$(complete_words famtrace ch)
-got_opt=$(complete_words famtrace check --ex)
+got_opt=$(complete_words famtrace check --exp)
 got_val=$(complete_words famtrace check --expect "")
-check "bash completion: 'ch' -> check, '--ex' -> --expect, --expect -> ipv4 ipv6 all (got: $got_sub / $got_opt / $got_val)" -- \
+check "bash completion: 'ch' -> check, '--exp' -> --expect, --expect -> ipv4 ipv6 all (got: $got_sub / $got_opt / $got_val)" -- \
 	bash -c "test '$got_sub' = check && test '$got_opt' = --expect && test '$got_val' = 'ipv4 ipv6 all'"
 
 for sub in run record report check; do

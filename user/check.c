@@ -16,10 +16,59 @@
 #include "check.h"
 #include "delivery.h"
 #include "exitcodes.h"
+#include "mta_exim.h"
 #include "mta_postfix.h"
 #include "report.h"
 
-int check_setup(struct check_expect *e, const char *postfix_dir, const char *expect,
+static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc, const char *dir)
+{
+	e->mta = MTA_POSTFIX;
+	snprintf(e->source, sizeof(e->source), "postconf -c %s", dir);
+	snprintf(e->configured, sizeof(e->configured), "inet_protocols = %s, smtp_address_preference = %s",
+		 pc->inet_protocols, pc->address_preference);
+	snprintf(e->family_setting, sizeof(e->family_setting), "inet_protocols = %s", pc->inet_protocols);
+	e->v6_off = "inet_protocols = ipv4";
+	e->v4_off = "inet_protocols = ipv6";
+	e->limit_name = "smtp_mx_address_limit";
+	for (unsigned i = 0; i < pc->n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
+		memcpy(e->set[i].name, pc->set[i].name, sizeof(e->set[i].name));
+		memcpy(e->set[i].value, pc->set[i].value, sizeof(e->set[i].value));
+		e->n_set = i + 1;
+	}
+	e->addr_limit = pc->mx_address_limit;
+	e->balance = pc->balance;
+}
+
+/* Exim: disable_ipv6 turns IPv6 off; dns_ipv4_lookup = * asks no AAAA at
+ * all, a narrower list none for the names it covers (judged per name).
+ * Exim has no preference between families and no balancing: prefer any. */
+static void setup_exim(struct check_expect *e, const struct exim_conf *xc, const char *conf)
+{
+	e->mta = MTA_EXIM;
+	snprintf(e->source, sizeof(e->source), "exim -bP%s%s", conf ? " -C " : "", conf ? conf : "");
+	snprintf(e->configured, sizeof(e->configured), "disable_ipv6 = %s, dns_ipv4_lookup = %s",
+		 xc->disable_ipv6 ? "true" : "false", xc->dns_ipv4_lookup[0] ? xc->dns_ipv4_lookup : "(empty)");
+	snprintf(e->family_setting, sizeof(e->family_setting), "disable_ipv6 = %s",
+		 xc->disable_ipv6 ? "true" : "false");
+	e->v6_off = "disable_ipv6 = true";
+	e->v4_off = NULL;
+	e->limit_name = "hosts_max_try";
+	if (xc->disable_ipv6 || !strcmp(xc->dns_ipv4_lookup, "*"))
+		e->families = 1u << FAM_V4;
+	snprintf(e->ipv4_lookup, sizeof(e->ipv4_lookup), "%s", xc->dns_ipv4_lookup);
+	for (unsigned i = 0; i < xc->n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
+		memcpy(e->set[i].name, xc->set[i].name, sizeof(e->set[i].name));
+		memcpy(e->set[i].value, xc->set[i].value, sizeof(e->set[i].value));
+		e->n_set = i + 1;
+	}
+	e->addr_limit = xc->hosts_max_try;
+	e->fastopen = xc->fastopen;
+	snprintf(e->connect_timeout, sizeof(e->connect_timeout), "%s", xc->connect_timeout);
+	snprintf(e->command_timeout, sizeof(e->command_timeout), "%s", xc->command_timeout);
+	e->connect_timeout_ns = exim_time_ns(xc->connect_timeout);
+}
+
+int check_setup(struct check_expect *e, const struct check_mta_arg *m, const char *expect,
 		const char *prefer, pid_t *master, char *err, size_t errlen)
 {
 	memset(e, 0, sizeof(*e));
@@ -28,28 +77,30 @@ int check_setup(struct check_expect *e, const char *postfix_dir, const char *exp
 	e->balance = -1;
 	e->families = 1u << FAM_V4 | 1u << FAM_V6;
 	*master = 0;
-	if (postfix_dir) {
+	if (m->postfix_dir && m->exim) {
+		snprintf(err, errlen, "--postfix and --exim: check one MTA instance at a time");
+		return -1;
+	}
+	if (m->postfix_dir) {
 		struct postfix_conf pc;
 
-		if (postfix_read(postfix_dir, &pc, err, errlen))
+		if (postfix_read(m->postfix_dir, &pc, err, errlen))
 			return -1;
-		snprintf(e->inet_protocols, sizeof(e->inet_protocols), "%s", pc.inet_protocols);
-		snprintf(e->preference, sizeof(e->preference), "%s", pc.address_preference);
-		snprintf(e->source, sizeof(e->source), "postconf -c %s", postfix_dir);
 		if (!check_parse_protocols(pc.inet_protocols, &e->families) ||
 		    !check_parse_prefer(pc.address_preference, &e->prefer)) {
 			snprintf(err, errlen, "cannot read inet_protocols '%s' / "
 				 "smtp_address_preference '%s'", pc.inet_protocols, pc.address_preference);
 			return -1;
 		}
+		setup_postfix(e, &pc, m->postfix_dir);
 		*master = pc.master;
-		for (unsigned i = 0; i < pc.n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
-			memcpy(e->set[i].name, pc.set[i].name, sizeof(e->set[i].name));
-			memcpy(e->set[i].value, pc.set[i].value, sizeof(e->set[i].value));
-			e->n_set = i + 1;
-		}
-		e->addr_limit = pc.mx_address_limit;
-		e->balance = pc.balance;
+	} else if (m->exim) {
+		struct exim_conf xc;
+
+		if (exim_read(m->exim_conf, &xc, err, errlen))
+			return -1;
+		setup_exim(e, &xc, m->exim_conf);
+		*master = xc.daemon;
 	} else {
 		snprintf(e->source, sizeof(e->source), "command line");
 	}
@@ -60,7 +111,7 @@ int check_setup(struct check_expect *e, const char *postfix_dir, const char *exp
 		}
 		snprintf(e->source + strlen(e->source), sizeof(e->source) - strlen(e->source),
 			 "%s--expect %s", e->source[0] ? ", overridden by " : "", expect);
-		e->inet_protocols[0] = 0;
+		e->configured[0] = 0;
 	}
 	if (prefer) {
 		if (!check_parse_prefer(prefer, &e->prefer)) {
@@ -69,7 +120,7 @@ int check_setup(struct check_expect *e, const char *postfix_dir, const char *exp
 		}
 		snprintf(e->source + strlen(e->source), sizeof(e->source) - strlen(e->source),
 			 ", --prefer %s", prefer);
-		e->inet_protocols[0] = 0;
+		e->configured[0] = 0;
 	}
 	return 0;
 }
@@ -106,6 +157,8 @@ bool check_parse_prefer(const char *s, int *prefer)
 /* Which families a lookup asked for (bits of 1 << FAM_*). */
 static unsigned asked(const struct lookup *l)
 {
+	if (l->literal) /* an address given as text asks no one */
+		return 0;
 	if (l->api == FT_API_GETADDRINFO)
 		return l->hint_family == 2 ? 1u << FAM_V4 : l->hint_family == 10 ? 1u << FAM_V6 :
 		       1u << FAM_V4 | 1u << FAM_V6;
@@ -168,8 +221,8 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			t.asked[f] += asked_by[f];
 			t.first[f] += p->dual_first[f];
 		}
+		t.dual_dests += p->dual_first[FAM_V4] + p->dual_first[FAM_V6];
 		if (e->prefer >= 0) {
-			t.dual_dests += p->dual_first[FAM_V4] + p->dual_first[FAM_V6];
 			t.pref_ok += p->dual_first[e->prefer];
 			t.pref_bad += p->dual_first[!e->prefer];
 		}
@@ -189,6 +242,13 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 						 fam_name(f), fmt_lookup_question(q, sizeof(q), l));
 					evidence(&t, "%s[%u] %s", p, buf);
 				}
+			/* Exim's dns_ipv4_lookup: these names are never asked AAAA. */
+			if ((a & (1u << FAM_V6)) && (e->families & (1u << FAM_V6)) && e->ipv4_lookup[0] &&
+			    exim_domain_match(e->ipv4_lookup, l->name)) {
+				snprintf(buf, sizeof(buf), "asked for IPv6 addresses: %s, which dns_ipv4_lookup "
+					 "covers", fmt_lookup_question(q, sizeof(q), l));
+				evidence(&t, "%s[%u] %s", p, buf);
+			}
 		}
 		if (t.n_evidence == shown && p->trimmed) {
 			/* Details of exited processes are trimmed; the counters remain. */
@@ -274,8 +334,8 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			json_str(out, t.evidence[i]);
 		}
 		fprintf(out, "],\"more_evidence\":%u,\"delivery\":{\"stuck\":%u,\"unusable_families\":%u,"
-			     "\"costly_fallbacks\":%u,\"limit_decided\":%u,\"findings\":[",
-			t.more_evidence, dv.stuck, dv.unusable, dv.costly, dv.limited);
+			     "\"costly_fallbacks\":%u,\"limit_decided\":%u,\"tfo_unbounded\":%u,\"findings\":[",
+			t.more_evidence, dv.stuck, dv.unusable, dv.costly, dv.limited, dv.tfo_unbounded);
 		for (unsigned i = 0; i < dv.n; i++) {
 			fputs(i ? "," : "", out);
 			json_str(out, dv.finding[i]);
@@ -303,9 +363,8 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 
 	fprintf(out, "\n=== famtrace check ===\n");
 	fprintf(out, "configured: %s", e->source);
-	if (e->inet_protocols[0])
-		fprintf(out, ": inet_protocols = %s, smtp_address_preference = %s", e->inet_protocols,
-			e->preference);
+	if (e->configured[0])
+		fprintf(out, ": %s", e->configured);
 	fprintf(out, "\nexpected:   %s%s%s; first attempt to a dual-stack destination: %s\n",
 		e->families & 1u << FAM_V4 ? "IPv4" : "",
 		(e->families & 1u << FAM_V4) && (e->families & 1u << FAM_V6) ? " and " : "",
@@ -326,7 +385,8 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			     "nothing to judge (did the command deliver anything, through this instance?)\n");
 	for (unsigned i = 0, shown_set = 0; i < e->n_set; i++)
 		if (strcmp(e->set[i].name, "queue_directory") && strcmp(e->set[i].name, "inet_protocols") &&
-		    strcmp(e->set[i].name, "smtp_address_preference") && e->set[i].value[0])
+		    strcmp(e->set[i].name, "smtp_address_preference") && strcmp(e->set[i].name, "disable_ipv6") &&
+		    strcmp(e->set[i].name, "dns_ipv4_lookup") && e->set[i].value[0])
 			fprintf(out, "%s%s = %s\n", shown_set++ ? "            " : "settings:   ",
 				e->set[i].name, e->set[i].value);
 	if (dv.n) {

@@ -1,6 +1,7 @@
 /*
  * check.h - `famtrace check`: does what an MTA instance did match what it is
- * configured to do (Postfix inet_protocols and smtp_address_preference)?
+ * configured to do (Postfix inet_protocols and smtp_address_preference; Exim
+ * disable_ipv6 and dns_ipv4_lookup), and can its mail leave?
  */
 #ifndef FT_CHECK_H
 #define FT_CHECK_H
@@ -11,11 +12,25 @@
 
 #include "correlate.h"
 
+enum check_mta { MTA_NONE, MTA_POSTFIX, MTA_EXIM };
+
 struct check_expect {
 	unsigned families; /* bit (1 << FAM_V4) / (1 << FAM_V6): families allowed */
 	int prefer;	   /* FAM_V4, FAM_V6, or -1 for any */
 	char source[300];  /* where the expectation came from, for the report */
-	char inet_protocols[256], preference[256];
+	enum check_mta mta;
+	/* The settings the expectation comes from, as the report shows them
+	 * ("inet_protocols = all, smtp_address_preference = ipv6"); "" when
+	 * overridden by --expect/--prefer. */
+	char configured[600];
+	char family_setting[300]; /* the one that allows families: "inet_protocols = all" */
+	const char *limit_name;	  /* the MTA's address limit: "smtp_mx_address_limit" */
+	const char *v6_off;	  /* the setting that stops IPv6: "inet_protocols = ipv4" */
+	const char *v4_off;	  /* the same for IPv4, NULL when the MTA has none */
+	char ipv4_lookup[256];	  /* Exim's dns_ipv4_lookup: names never asked AAAA */
+	bool fastopen;		  /* Exim tries TCP Fast Open (hosts_try_fastopen) */
+	char connect_timeout[32], command_timeout[32];
+	uint64_t connect_timeout_ns; /* 0 unknown */
 	/* The MTA's own settings that decide delivery, when known (--postfix). */
 	struct {
 		char name[48];
@@ -27,12 +42,19 @@ struct check_expect {
 	uint64_t max_lost_ns; /* --max-lost: a fallback costing more is a finding; 0 none */
 };
 
+/* Which MTA instance check reads (at most one of them). */
+struct check_mta_arg {
+	const char *postfix_dir; /* --postfix DIR */
+	bool exim;		 /* --exim [CONF] */
+	const char *exim_conf;	 /* CONF, NULL for Exim's own */
+};
+
 /*
- * What `check` expects: from a Postfix instance (postfix_dir, may be NULL)
- * and --expect/--prefer overrides. *master gets the instance's master pid
- * (0 without postfix_dir). Returns 0, or -1 with one line in err.
+ * What `check` expects: from an MTA instance and --expect/--prefer
+ * overrides. *master gets the instance's master (Postfix) or daemon (Exim)
+ * pid, 0 when there is none to trace. Returns 0, or -1 with one line in err.
  */
-int check_setup(struct check_expect *e, const char *postfix_dir, const char *expect,
+int check_setup(struct check_expect *e, const struct check_mta_arg *m, const char *expect,
 		const char *prefer, pid_t *master, char *err, size_t errlen);
 
 /* Parse "ipv4" / "ipv6" / "all" / "ipv4, ipv6" into families; false if unknown. */

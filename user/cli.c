@@ -38,7 +38,7 @@ void cli_usage(FILE *f)
 "       famtrace run [OPTIONS] -- CMD [ARG...]  trace CMD and its children\n"
 "       famtrace record -o FILE [OPTIONS]  write a recording until Ctrl-C\n"
 "       famtrace report [OPTIONS] FILE...  the report, from recordings\n"
-"       famtrace check [--postfix DIR] [--expect F] [--prefer F]\n"
+"       famtrace check [--postfix DIR | --exim [CONF]] [--expect F] [--prefer F]\n"
 "                      [--max-lost SECONDS] (-d SECONDS | -- CMD [ARG...])\n"
 "                          does an MTA use the address families it is\n"
 "                          configured for, and does its mail leave? exit 0\n"
@@ -80,11 +80,17 @@ void cli_usage(FILE *f)
 "                          smtp_mx_address_limit, smtp_balance_inet_protocols\n"
 "                          and the rest that decide delivery, with postconf;\n"
 "                          traces its master and children, and CMD\n"
+"      --exim [CONF]       the Exim instance of configuration CONF (default:\n"
+"                          Exim's own): reads disable_ipv6, dns_ipv4_lookup\n"
+"                          and the smtp transports' hosts_try_fastopen,\n"
+"                          hosts_max_try and timeouts with exim -bP; traces\n"
+"                          its daemon (when running) and children, and CMD\n"
 "      --expect F          allowed families: ipv4, ipv6 or all (overrides)\n"
 "      --prefer F          first family for dual-stack destinations: ipv4,\n"
 "                          ipv6 or any (overrides)\n"
 "      --max-lost SECONDS  a fallback that loses more than this is a finding\n"
-"      (without --postfix, name the MTA's processes with -p PID or -- CMD)\n"
+"      (without --postfix or --exim, name the MTA's processes with -p PID\n"
+"      or -- CMD)\n"
 "Other:\n"
 "  -d, --duration SECONDS  stop after SECONDS\n"
 "      --group-gap SECONDS attempts to one port within this gap form one\n"
@@ -107,6 +113,7 @@ void cli_usage(FILE *f)
 "  sudo famtrace -p $(pgrep -o master)    # one Postfix instance\n"
 "  sudo famtrace --all -j -d 30 > trace.jsonl\n"
 "  sudo famtrace check --postfix /etc/postfix -- postqueue -f\n"
+"  sudo famtrace check --exim -- exim4 -qff\n"
 "  sudo famtrace record -o /var/log/famtrace/trace.ftr.gz --rotate 100M\n"
 "  famtrace report -T /var/log/famtrace/trace.ftr.gz* --since 09:00\n"
 "\n"
@@ -142,11 +149,13 @@ static void usage_for(FILE *f, const struct opts *o)
 "Exit 7 when a file is not a recording, is corrupt, or is newer.\n");
 	else if (o->check)
 		fprintf(f,
-"Usage: famtrace check [--postfix DIR] [--expect F] [--prefer F]\n"
+"Usage: famtrace check [--postfix DIR | --exim [CONF]] [--expect F] [--prefer F]\n"
 "                      [--max-lost SECONDS] (-d SECONDS | -- CMD [ARG...])\n"
 "Does the MTA use the families it is configured for, and does its mail\n"
 "leave? --postfix DIR reads the instance with postconf and traces its\n"
-"master; -- CMD is traced too; -p PID names other processes.\n"
+"master; --exim [CONF] reads Exim's with exim -bP and traces its daemon;\n"
+"-- CMD is traced too (exim4 -qff delivers in its own processes);\n"
+"-p PID names other processes.\n"
 "Exit 0 conforms, 1 violation, 2 could not check (or nothing observed),\n"
 "3 mail stuck, 4 degraded.\n");
 	fprintf(f, "famtrace --help lists every option; man famtrace has the details.\n");
@@ -211,7 +220,7 @@ static int parse_ports(struct opts *o, const char *list)
 	}
 }
 
-enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXPECT,
+enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
        OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST };
 
@@ -230,6 +239,7 @@ static const struct option long_opts[] = {
 	{ "libc", required_argument, NULL, OPT_LIBC },
 	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
 	{ "postfix", required_argument, NULL, OPT_POSTFIX },
+	{ "exim", optional_argument, NULL, OPT_EXIM },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "prefer", required_argument, NULL, OPT_PREFER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
@@ -319,6 +329,14 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_POSTFIX:
 			o->postfix_dir = optarg;
+			break;
+		case OPT_EXIM:
+			/* --exim, --exim=CONF, or --exim CONF (a word that is not an
+			 * option and not the -- before a command). */
+			o->exim = true;
+			o->exim_conf = optarg;
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				o->exim_conf = argv[optind++];
 			break;
 		case OPT_EXPECT:
 			o->expect = optarg;
@@ -470,8 +488,11 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		o->keep = 5;
 	if (!o->metrics_interval_s)
 		o->metrics_interval_s = 15;
-	if ((o->postfix_dir || o->expect || o->prefer || o->max_lost_ns) && !o->check)
-		return cli_usage_error("--postfix, --expect, --prefer and --max-lost belong to famtrace check");
+	if ((o->postfix_dir || o->exim || o->expect || o->prefer || o->max_lost_ns) && !o->check)
+		return cli_usage_error("--postfix, --exim, --expect, --prefer and --max-lost belong to "
+				       "famtrace check");
+	if (o->postfix_dir && o->exim)
+		return cli_usage_error("check: --postfix and --exim: one MTA instance at a time");
 	if (o->check && (o->all || o->n_comms))
 		return cli_usage_error("check traces one instance; --all and --comm do not apply");
 	if (o->all && (o->n_pids || o->n_comms || o->run))

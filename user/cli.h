@@ -35,6 +35,8 @@ extern const size_t cli_n_mail_ports;
 struct opts {
 	bool json, wall_time, verbose, all, debug, run, check, record, report;
 	const char *postfix_dir, *expect, *prefer; /* check */
+	bool exim;		/* check --exim [CONF] */
+	const char *exim_conf;
 	uint64_t max_lost_ns;			   /* check --max-lost */
 	double interval_s, duration_s;
 	uint64_t group_gap_ns;

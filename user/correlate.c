@@ -129,9 +129,13 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 		if (lat > fs->lat_max_ns)
 			fs->lat_max_ns = lat;
 	}
-	l = lookup_link(p, &a);
+	/* A name of its own, else one its parent looked up (Exim resolves in
+	 * one process and connects from a child), else an address literal. */
+	l = lookup_link(p, &a, true);
 	if (!l && lookups_inherit(c, p, &a))
-		l = lookup_link(p, &a);
+		l = lookup_link(p, &a, true);
+	if (!l)
+		l = lookup_link(p, &a, false);
 	if (l) {
 		const struct lookup *m = lookup_mx_of(p, lookup_dest(l), NULL);
 

@@ -88,6 +88,7 @@ struct lookup {
 	unsigned used;		/* attempts linked to it */
 	bool checked;		/* looked at for family_unreachable */
 	bool inherited;		/* a copy of the parent's lookup (not counted twice) */
+	bool literal;		/* the name is an address ("2001:db8::1"): no name, no question */
 	struct lookup *next;	/* newest first */
 };
 
@@ -168,6 +169,7 @@ struct proc {
 	uint64_t lookups_by_api[FT_API_MAX + 1];
 	uint64_t asked_a, asked_aaaa, asked_mx, asked_other; /* res_*: types asked */
 	uint64_t gai_unspec, gai_inet, gai_inet6;	      /* getaddrinfo: families asked */
+	uint64_t gai_literal; /* getaddrinfo of an address literal: asked no one */
 	struct group *open;		    /* groups still collecting attempts */
 	struct group *done;		    /* newest first, at most PROC_MAX_DONE_GROUPS */
 	unsigned n_done;

@@ -59,7 +59,7 @@ const char *lookup_dest(const struct lookup *l);
 const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *pref);
 void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l);
 void lookup_event(struct correlator *c, const struct ft_lookup *r);
-struct lookup *lookup_link(struct proc *p, struct attempt *a);
+struct lookup *lookup_link(struct proc *p, struct attempt *a, bool names_only);
 /* The attempt's address was returned by none of p's lookups: a process that
  * resolves and then forks the child that connects (Exim's delivery) — p
  * inherits copies of its parent's lookups that ended within the group gap

@@ -59,8 +59,8 @@ static void judge_group(struct delivery *d, const struct check_expect *e, const 
 	/* The MTA's limit decided when it was filled, all by one family. */
 	if (e->addr_limit > 0 && tried == (unsigned)e->addr_limit && fam_tried == g->n) {
 		d->limited++;
-		snprintf(limit, sizeof(limit), "; smtp_mx_address_limit = %d was filled by %s addresses%s",
-			 e->addr_limit, fam_name(g->from_fam),
+		snprintf(limit, sizeof(limit), "; %s = %d was filled by %s addresses%s",
+			 e->limit_name ? e->limit_name : "the address limit", e->addr_limit, fam_name(g->from_fam),
 			 e->balance == 0 ? "; smtp_balance_inet_protocols = no" : "");
 	}
 	add(d, "%s[%u] %s: %s failed on %u of %u attempt(s) (%s); %s offered (%u address%s) but never "
@@ -68,6 +68,32 @@ static void judge_group(struct delivery *d, const struct check_expect *e, const 
 	    fmt_safe(p->comm), p->tgid, g->key[0] ? fmt_safe(g->key) : "a destination",
 	    fam_name(g->from_fam), fam_tried, tried, fmt_results(r, sizeof(r), res), fam_name(g->to_fam),
 	    n_un, n_un == 1 ? "" : "es", limit);
+}
+
+/*
+ * Exim's Fast Open attempts are not bounded by connect_timeout: sendto()
+ * returns at once and Exim waits for the banner (command_timeout) instead.
+ * An abandoned one that outlived connect_timeout says what it really cost.
+ */
+static void tfo_unbounded(struct delivery *d, const struct check_expect *e, const struct proc *p,
+			  const struct group *g)
+{
+	for (unsigned k = 0; k < g->n; k++) {
+		const struct attempt *a = &g->at[k];
+		char dst[80], took[32];
+
+		if (!e->connect_timeout_ns || !(a->flags & FT_F_TFO) || a->res != RES_ABANDONED ||
+		    a->end_ns - a->start_ns <= e->connect_timeout_ns + 100000000ULL)
+			continue;
+		d->tfo_unbounded++;
+		fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
+		add(d, "%s[%u] %s: the Fast Open attempt to %s waited %s before it was abandoned: "
+		       "connect_timeout = %s does not bound a Fast Open connect (Exim waits for the "
+		       "banner, command_timeout = %s)",
+		    fmt_safe(p->comm), p->tgid, g->key[0] ? fmt_safe(g->key) : "a destination", dst,
+		    fmt_dur(took, sizeof(took), a->end_ns - a->start_ns), e->connect_timeout,
+		    e->command_timeout[0] ? e->command_timeout : "?");
+	}
 }
 
 void delivery_judge(struct correlator *c, const struct check_expect *e, struct delivery *d)
@@ -90,6 +116,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 				res[f][k] += p->fam[f].res[k];
 		}
 		for (const struct group *g = p->done; g; g = g->next) {
+			tfo_unbounded(d, e, p, g);
 			if (g->cls == GC_NO_FALLBACK)
 				judge_group(d, e, p, g);
 			if (g->cls == GC_FALLBACK && e->max_lost_ns && g->cost_ns > e->max_lost_ns) {
@@ -118,8 +145,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		add(d, "%s: %" PRIu64 " of %" PRIu64 " attempt(s) failed (%s): %s is configured%s%s%s but "
 		       "unusable from this host",
 		    fam_name(f), dead, tried[f], fmt_results(r, sizeof(r), res[f]), fam_name(f),
-		    e->inet_protocols[0] ? " (inet_protocols = " : "", e->inet_protocols,
-		    e->inet_protocols[0] ? ")" : "");
+		    e->family_setting[0] ? " (" : "", e->family_setting, e->family_setting[0] ? ")" : "");
 	}
 	if (fallbacks_in_limit && d->unusable)
 		add(d, "smtp_balance_inet_protocols = yes kept both families within smtp_mx_address_limit "
@@ -131,13 +157,14 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		for (int f = 0; f < FAM_N; f++)
 			if ((e->families & (1u << f)) && tried[f] && !connected[f])
 				bad = f;
-		snprintf(d->ways_out, sizeof(d->ways_out),
-			 "give %s a working route, or stop using it (inet_protocols = %s)%s%s",
-			 bad >= 0 ? fam_name(bad) : "the failing family",
-			 bad == FAM_V6 ? "ipv4" : bad == FAM_V4 ? "ipv6" : "the other family",
+		const char *off = bad == FAM_V6 ? e->v6_off : bad == FAM_V4 ? e->v4_off : NULL;
+
+		snprintf(d->ways_out, sizeof(d->ways_out), "give %s a working route, or stop using it%s%s%s%s%s%s",
+			 bad >= 0 ? fam_name(bad) : "the failing family", off ? " (" : "",
+			 off ? off : "", off ? ")" : "",
 			 d->limited && e->balance == 0
 				 ? ", or smtp_balance_inet_protocols = yes (both families within the limit)"
 				 : "",
-			 d->limited ? ", or a higher smtp_mx_address_limit" : "");
+			 d->limited ? ", or a higher " : "", d->limited && e->limit_name ? e->limit_name : "");
 	}
 }

@@ -17,6 +17,7 @@ struct delivery {
 	unsigned unusable; /* configured families that failed every attempt */
 	unsigned costly;   /* fallbacks that lost more than --max-lost */
 	unsigned limited;  /* stuck destinations where the MTA's address limit decided */
+	unsigned tfo_unbounded; /* Exim Fast Open attempts that outlived connect_timeout */
 	char finding[DELIVERY_MAX_FINDINGS][600];
 	unsigned n, more;
 	char ways_out[600]; /* what the operator can do, "" when nothing is wrong */

@@ -112,6 +112,7 @@ static void fold_into(struct proc *d, struct proc *s)
 	d->gai_unspec += s->gai_unspec;
 	d->gai_inet += s->gai_inet;
 	d->gai_inet6 += s->gai_inet6;
+	d->gai_literal += s->gai_literal;
 	if (!d->first_ns || (s->first_ns && s->first_ns < d->first_ns))
 		d->first_ns = s->first_ns;
 	if (s->last_ns > d->last_ns)

@@ -288,10 +288,10 @@ int live_main(struct opts *o)
 	uint64_t next_metrics, end_ns;
 
 	if (o->check) {
+		struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf };
 		pid_t master;
 
-		if (check_setup(&expect, o->postfix_dir, o->expect, o->prefer, &master, err,
-				sizeof(err))) {
+		if (check_setup(&expect, &mta, o->expect, o->prefer, &master, err, sizeof(err))) {
 			fprintf(stderr, "famtrace: check: %s\n", err);
 			return FT_CHECK_UNKNOWN;
 		}
@@ -299,7 +299,8 @@ int live_main(struct opts *o)
 			o->pids[o->n_pids++] = master;
 		expect.max_lost_ns = o->max_lost_ns;
 		if (!o->n_pids && !o->cmd) {
-			fprintf(stderr, "famtrace: check: name the instance with --postfix DIR or -p PID\n");
+			fprintf(stderr, "famtrace: check: name the instance with --postfix DIR, --exim [CONF] "
+				"or -p PID%s\n", o->exim ? " (no Exim daemon is running: give -- CMD)" : "");
 			return FT_CHECK_UNKNOWN;
 		}
 		if (!o->cmd && !o->duration_s) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include "correlate_int.h"
@@ -207,6 +208,15 @@ static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *
 		if (n > 1 && l->name[n - 1] == '.')
 			l->name[n - 1] = 0;
 	}
+	{
+		uint8_t buf[16];
+		char a[FT_NAME_LEN];
+
+		/* "2001:db8::1%eth0" is as literal as "2001:db8::1". */
+		snprintf(a, sizeof(a), "%s", l->name);
+		a[strcspn(a, "%")] = 0;
+		l->literal = inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
+	}
 	l->ret = r->ret;
 	l->hint_family = r->hint_family;
 	l->hint_flags = r->hint_flags;
@@ -284,7 +294,9 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 		p->lookup_lat_max_ns = lat;
 	p->lookups_by_api[l->api <= FT_API_MAX ? l->api : 0]++;
 	if (l->api == FT_API_GETADDRINFO) {
-		if (l->hint_family == 2)
+		if (l->literal)
+			p->gai_literal++;
+		else if (l->hint_family == 2)
 			p->gai_inet++;
 		else if (l->hint_family == 10)
 			p->gai_inet6++;
@@ -354,22 +366,37 @@ void lookup_event(struct correlator *c, const struct ft_lookup *r)
 	c->cand_next = (i + 1) % CANDIDATE_LOOKUPS;
 }
 
-/* The most recent lookup, finished before the attempt, that returned its address. */
-struct lookup *lookup_link(struct proc *p, struct attempt *a)
+/*
+ * The most recent lookup, finished before the attempt, that returned its
+ * address. A name beats an address literal: Exim turns each address it got
+ * from DNS into a sockaddr with getaddrinfo("2001:db8::30", AI_NUMERICHOST)
+ * just before connecting, and that says nothing of where the address came
+ * from. With names_only, a literal is not taken at all.
+ */
+struct lookup *lookup_link(struct proc *p, struct attempt *a, bool names_only)
 {
 	size_t len = a->fam == FAM_V6 ? 16 : 4;
+	struct lookup *lit = NULL;
 
 	for (struct lookup *l = p->lookups; l; l = l->next) {
-		if (l->end_ns > a->start_ns)
+		if (l->end_ns > a->start_ns || (l->literal && lit))
 			continue;
 		for (unsigned i = 0; i < l->n_addrs; i++)
 			if (l->addrs[i].fam == a->fam && !memcmp(l->addrs[i].addr, a->daddr, len)) {
+				if (l->literal) {
+					lit = l;
+					break;
+				}
 				a->lookup_id = l->id;
 				l->used++;
 				return l;
 			}
 	}
-	return NULL;
+	if (lit && !names_only) {
+		a->lookup_id = lit->id;
+		lit->used++;
+	}
+	return names_only ? NULL : lit;
 }
 
 /* Give a group what its lookup knows: name, addresses offered, MX origin. */

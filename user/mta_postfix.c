@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mta_postfix.h"
+#include "runcmd.h"
 
 /* What check reads; a name this Postfix does not know (an older release) is
  * simply absent from postconf's output. */
@@ -25,56 +26,34 @@ static const char *const names[] = {
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
+/* One "name = value" line of postconf's output, kept. */
+static void keep(void *ctx, char *line)
+{
+	struct postfix_conf *pc = ctx;
+	char *eq = strstr(line, " = ");
+	size_t n;
+
+	if (pc->n_set == POSTFIX_MAX_SETTINGS)
+		return;
+	if (!eq) {
+		eq = strstr(line, " =");
+		if (!eq || eq[2])
+			return;
+	}
+	n = (size_t)(eq - line);
+	snprintf(pc->set[pc->n_set].name, sizeof(pc->set[0].name), "%.*s", (int)n, line);
+	snprintf(pc->set[pc->n_set].value, sizeof(pc->set[0].value), "%.255s", eq[2] ? eq + 3 : "");
+	pc->n_set++;
+}
+
 /* Run `postconf -c DIR -x NAMES...` and keep each "name = value" it prints. */
 static int postconf(const char *dir, struct postfix_conf *pc)
 {
-	int pfd[2], status = 0;
 	char *argv[N_NAMES + 5] = { "postconf", "-c", (char *)dir, "-x" };
-	char line[1400];
-	pid_t pid;
-	FILE *f;
 
 	for (size_t i = 0; i < N_NAMES; i++)
 		argv[4 + i] = (char *)names[i];
-	if (pipe2(pfd, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(pfd[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execvp("postconf", argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	f = fdopen(pfd[0], "r");
-	while (f && fgets(line, sizeof(line), f) && pc->n_set < POSTFIX_MAX_SETTINGS) {
-		char *eq = strstr(line, " = ");
-		size_t n;
-
-		line[strcspn(line, "\n")] = 0;
-		if (!eq) {
-			eq = strstr(line, " =");
-			if (!eq || eq[2])
-				continue;
-		}
-		n = (size_t)(eq - line);
-		snprintf(pc->set[pc->n_set].name, sizeof(pc->set[0].name), "%.*s", (int)n, line);
-		snprintf(pc->set[pc->n_set].value, sizeof(pc->set[0].value), "%.255s",
-			 eq[2] ? eq + 3 : "");
-		pc->n_set++;
-	}
-	if (f)
-		fclose(f);
-	else
-		close(pfd[0]);
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return run_lines(argv, keep, pc);
 }
 
 static const char *setting(const struct postfix_conf *pc, const char *name)

@@ -177,7 +177,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 			fprintf(f, "null");
 		json_ms(f, "start_offset_ms", a->start_ns - g->first_start_ns);
 		json_ms(f, "latency_ms", a->end_ns - a->start_ns);
-		fprintf(f, "}");
+		fprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
 	}
 	fprintf(f, "]}\n");
 	fflush(f);
@@ -304,9 +304,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", group_class_key(k), p->groups[k]);
 		fprintf(f, "},\"lookups\":{\"total\":%" PRIu64 ",\"failed\":%" PRIu64
 			   ",\"asked_a\":%" PRIu64 ",\"asked_aaaa\":%" PRIu64 ",\"asked_mx\":%" PRIu64
-			   ",\"gai_unspec\":%" PRIu64 ",\"gai_inet\":%" PRIu64 ",\"gai_inet6\":%" PRIu64,
+			   ",\"gai_unspec\":%" PRIu64 ",\"gai_inet\":%" PRIu64 ",\"gai_inet6\":%" PRIu64 ",\"gai_literal\":%" PRIu64,
 			p->lookups_total, p->lookups_failed, p->asked_a, p->asked_aaaa, p->asked_mx,
-			p->gai_unspec, p->gai_inet, p->gai_inet6);
+			p->gai_unspec, p->gai_inet, p->gai_inet6, p->gai_literal);
 		if (p->lookups_total) {
 			json_ms(f, "latency_avg_ms", p->lookup_lat_sum_ns / p->lookups_total);
 			json_ms(f, "latency_max_ms", p->lookup_lat_max_ns);

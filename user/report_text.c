@@ -455,6 +455,8 @@ stats:
 		if (p->gai_unspec || p->gai_inet || p->gai_inet6)
 			fprintf(o->out, "; getaddrinfo asked AF_UNSPEC %" PRIu64 ", AF_INET %" PRIu64
 					", AF_INET6 %" PRIu64, p->gai_unspec, p->gai_inet, p->gai_inet6);
+		if (p->gai_literal)
+			fprintf(o->out, "; %" PRIu64 " address literal(s) (no question asked)", p->gai_literal);
 		if (p->asked_a || p->asked_aaaa || p->asked_mx || p->asked_other)
 			fprintf(o->out, "; asked A %" PRIu64 ", AAAA %" PRIu64 ", MX %" PRIu64
 					", other %" PRIu64, p->asked_a, p->asked_aaaa, p->asked_mx, p->asked_other);

@@ -532,6 +532,30 @@ static void test_lookup_links_attempt_and_names_group(void)
 	correlator_free(c);
 }
 
+/* Exim turns each address into a sockaddr with getaddrinfo(literal,
+ * AI_NUMERICHOST) before connecting: the name comes from the DNS lookup,
+ * not from the literal, and the literal asks no family. */
+static void test_address_literal_does_not_name_the_attempt(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *v6[] = { "2001:db8::25" };
+
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", v6, 1, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	struct proc **procs;
+
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "2001:db8::25", v6, 1, NULL, 0,
+		    0, 0, T0 + 2 * MS, T0 + 3 * MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 4 * MS, T0 + 5 * MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && !strcmp(s.last_group.name, "mx1.example.test"));
+	CHECK(s.last_group.at[0].lookup_id == 1);
+	CHECK(correlator_procs(c, &procs) == 1 && procs[0]->gai_literal == 1 &&
+	      procs[0]->gai_unspec == 1);
+	correlator_free(c);
+}
+
 static void test_no_fallback(void)
 {
 	struct seen s;
@@ -956,6 +980,7 @@ int main(void)
 	RUN(test_decoder_rejects_malformed);
 	RUN(test_many_attempts_keep_the_winner);
 	RUN(test_lookup_links_attempt_and_names_group);
+	RUN(test_address_literal_does_not_name_the_attempt);
 	RUN(test_no_fallback);
 	RUN(test_all_failed_without_other_family_is_not_no_fallback);
 	RUN(test_family_unreachable);

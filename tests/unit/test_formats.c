@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "mta_exim.h"
 #include "dns.h"
 #include "fmt.h"
 #include "recording.h"
@@ -269,6 +270,22 @@ static void test_check_parsers(void)
 	CHECK(!check_parse_prefer("both", &pref));
 }
 
+static void test_exim_lists_and_times(void)
+{
+	CHECK(exim_domain_match("*", "mx.example.org"));
+	CHECK(exim_domain_match("a.example : *.example.org", "mx.example.org"));
+	CHECK(exim_domain_match(" MX.example.org ", "mx.example.org"));
+	CHECK(!exim_domain_match("!mx.example.org : *", "mx.example.org"));
+	CHECK(exim_domain_match("!mx.example.org : *", "other.example.org"));
+	CHECK(!exim_domain_match("", "mx.example.org"));
+	CHECK(!exim_domain_match("*.example.com", "mx.example.org"));
+	CHECK(exim_time_ns("2s") == 2000000000ULL);
+	CHECK(exim_time_ns("1m30s") == 90000000000ULL);
+	CHECK(exim_time_ns("5") == 5000000000ULL);
+	CHECK(exim_time_ns("1h") == 3600000000000ULL);
+	CHECK(exim_time_ns("soon") == 0);
+}
+
 static void test_terminal_escaping(void)
 {
 	CHECK(!strcmp(fmt_safe("smtp"), "smtp"));
@@ -316,6 +333,7 @@ int main(void)
 	RUN(test_dns_short_copy_and_nxdomain);
 	RUN(test_times_for_since_and_until);
 	RUN(test_check_parsers);
+	RUN(test_exim_lists_and_times);
 	RUN(test_terminal_escaping);
 	RUN(test_completeness_is_one_judgement);
 	{

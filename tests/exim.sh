@@ -1,0 +1,144 @@
+#!/bin/bash
+# tests/exim.sh - end to end with Exim 4 as Debian ships it (exim4-daemon-
+# light, unpacked privately by scripts/lab-exim) in the mail lab: every
+# delivery traced and compared, attempt by attempt, with Exim's main log,
+# with TCP Fast Open on (Exim's default) and off; `famtrace check --exim`.
+. "$(dirname "$0")/lib.sh"
+need_root dnsmasq postfix postconf unshare dpkg apt-get
+
+# from_log FROM_LINE: the attempts Exim's main log records, as JSON
+# [{"addr","result"}]: "H=host [addr]:port ERROR" for a failed one, the
+# "=>" line for the one that delivered.
+from_log() {
+	tail -n +"$1" "$MAINLOG" | sed -n \
+		-e 's/.* => .* H=[^ ]* \[\([^]]*\)\]:[0-9]* .*/{"addr":"\1","result":"connected"}/p' \
+		-e 's/.* H=[^ ]* \[\([^]]*\)\]:[0-9]*:\{0,1\} .*Network is unreachable.*/{"addr":"\1","result":"net_unreachable"}/p' \
+		-e 's/.* H=[^ ]* \[\([^]]*\)\]:[0-9]*:\{0,1\} .*Connection timed out.*/{"addr":"\1","result":"abandoned"}/p' \
+		-e 's/.* H=[^ ]* \[\([^]]*\)\]:[0-9]*:\{0,1\} .*Connection refused.*/{"addr":"\1","result":"refused"}/p' |
+		jq -s -c .
+}
+# deliver NAME DOMAIN [check options]: famtrace check --exim while Exim
+# delivers to u@DOMAIN; JSON to $TMP/NAME, attempts in $TMP/NAME.seen, the
+# log's in $TMP/NAME.truth, check's exit status in $TMP/NAME.rc.
+deliver() {
+	local name=$1 domain=$2 from
+	shift 2
+	from=$(($(wc -l <"$MAINLOG") + 1))
+	scripts/lab-exim run timeout 60 "$FT" check -j -v --exim "$CONF" "$@" -- \
+		sh -c "scripts/lab-exim send $domain 20 >'$TMP/$name.lab' 2>&1" >"$TMP/$name" 2>"$TMP/$name.err"
+	echo $? >"$TMP/$name.rc"
+	from_log "$from" >"$TMP/$name.truth"
+	jq -s -c '[.[] | select(.type=="attempt" and .comm=="exim4")] | sort_by(.start_ns) |
+		map({addr: .daddr, result: .result})' "$TMP/$name" >"$TMP/$name.seen"
+}
+same_as_log() { [ -s "$TMP/$1.truth" ] && [ "$(cat "$TMP/$1.truth")" != "[]" ] && diff "$TMP/$1.truth" "$TMP/$1.seen"; }
+# via NAME WAY: every Exim attempt of NAME was opened that way (tfo, connect).
+via() { jq -e -s --arg w "$2" 'map(select(.type=="attempt" and .comm=="exim4")) | length > 0 and all(.[]; .via == $w)' "$TMP/$1"; }
+rc_is() { test "$(cat "$TMP/$1.rc")" = "$2"; }
+
+CLEANUPS+=("scripts/lab-exim down")
+scripts/lab up >"$TMP/lab.log" 2>&1 || bail "lab up: relay and MX namespaces, dnsmasq" "$TMP/lab.log"
+scripts/lab-exim up >"$TMP/exim.log" 2>&1 || bail "Exim unpacked from Debian's packages and its daemon started" "$TMP/exim.log"
+eval "$(scripts/lab-exim env)"
+ok "Exim unpacked from Debian's packages, daemon running ($(grep -o 'Exim version [^ ]*' "$TMP/exim.log"))"
+check "Exim as shipped tries TCP Fast Open to every host (hosts_try_fastopen = *)" -- \
+	bash -c "scripts/lab-exim run exim4 -C '$CONF' -bP transports | grep -qx 'hosts_try_fastopen = \*'"
+
+for tfo in on off; do
+	if [ $tfo = on ]; then scripts/lab-exim set >/dev/null; way=tfo; else
+		scripts/lab-exim set hosts_try_fastopen= >/dev/null; way=connect; fi
+
+	scripts/lab scenario noroute >/dev/null
+	deliver ex_noroute_$tfo dual.lab.test
+	check "Exim (Fast Open $tfo), no IPv6 route: attempts match Exim's main log, opened by $way" \
+		"$TMP/ex_noroute_$tfo.truth" "$TMP/ex_noroute_$tfo.seen" -- \
+		eval "same_as_log ex_noroute_$tfo && via ex_noroute_$tfo $way"
+	check "Exim (Fast Open $tfo), no IPv6 route: one group for dual.lab.test (MX 10), IPv6 fails at once, IPv4 delivers" \
+		"$TMP/ex_noroute_$tfo" -- jqs "$TMP/ex_noroute_$tfo" '
+		map(select(.type=="group" and .comm=="exim4")) | length == 1 and .[0].class == "fallback" and
+		.[0].destination == "dual.lab.test" and .[0].mx_pref == 10 and
+		(.[0].attempts | map(.result)) == ["net_unreachable", "connected"] and .[0].time_lost_ms < 1000'
+	check "check --exim (Fast Open $tfo), no IPv6 route: DEGRADED (exit 4), way out disable_ipv6 = true" \
+		"$TMP/ex_noroute_$tfo" "$TMP/ex_noroute_$tfo.err" -- bash -c "test \$(cat '$TMP/ex_noroute_$tfo.rc') = 4 &&
+		jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and
+		 .delivery.unusable_families == 1 and (.delivery.ways_out | contains(\"disable_ipv6 = true\")) and
+		 .settings.disable_ipv6 == \"false\"' '$TMP/ex_noroute_$tfo'"
+
+	deliver ex_mixed_$tfo mixed.lab.test
+	check "Exim (Fast Open $tfo), mixed-family MX set: attempts match Exim's main log" \
+		"$TMP/ex_mixed_$tfo.truth" "$TMP/ex_mixed_$tfo.seen" -- \
+		same_as_log ex_mixed_$tfo
+	check "Exim (Fast Open $tfo), mixed-family MX set: lookups in the parent joined to the child's attempts (MX hosts named, one group)" \
+		"$TMP/ex_mixed_$tfo" -- jqs "$TMP/ex_mixed_$tfo" '
+		(map(select(.type=="attempt" and .comm=="exim4")) | sort_by(.start_ns) | map(.name)) ==
+		 ["mx-v6.lab.test", "mx-v4.lab.test"] and
+		(map(select(.type=="attempt" and .comm=="exim4")) | map(.pid) | unique | length) == 1 and
+		(map(select(.type=="lookup" and .qtype=="MX")) | .[0].pid) as $resolver |
+		(map(select(.type=="attempt" and .comm=="exim4"))[0].pid != $resolver) and
+		(map(select(.type=="group" and .comm=="exim4")) | length == 1 and .[0].destination == "mixed.lab.test" and
+		 .[0].class == "fallback")'
+
+	scripts/lab scenario blackhole >/dev/null
+	deliver ex_hole_$tfo dual.lab.test
+	check "Exim (Fast Open $tfo), IPv6 SYNs dropped: attempts match Exim's main log" \
+		"$TMP/ex_hole_$tfo.truth" "$TMP/ex_hole_$tfo.seen" -- \
+		same_as_log ex_hole_$tfo
+done
+# The black hole's cost: connect_timeout (2s) bounds a plain connect; a Fast
+# Open one returns at once and Exim waits for the banner (command_timeout 4s).
+check "Exim, IPv6 black hole, Fast Open off: abandoned after connect_timeout (about 2 s)" "$TMP/ex_hole_off" -- \
+	jqs "$TMP/ex_hole_off" 'map(select(.type=="group" and .comm=="exim4"))[0] | .class == "fallback" and
+	.time_lost_ms >= 1950 and .time_lost_ms < 3500'
+check "Exim, IPv6 black hole, Fast Open on: the real time lost (over 4 s), not bounded by connect_timeout, said by check" \
+	"$TMP/ex_hole_on" "$TMP/ex_hole_on.err" -- bash -c "test \$(cat '$TMP/ex_hole_on.rc') = 4 &&
+	jq -e -s '(map(select(.type==\"group\" and .comm==\"exim4\"))[0] | .class == \"fallback\" and
+	 .time_lost_ms >= 3950 and .attempts[0].via == \"tfo\") and
+	 (map(select(.type==\"check\"))[0].delivery | .tfo_unbounded == 1 and
+	  (.findings | map(select(contains(\"connect_timeout = 2s does not bound a Fast Open connect\"))) | length == 1))' '$TMP/ex_hole_on'"
+
+# Exim's family settings: disable_ipv6 and dns_ipv4_lookup.
+scripts/lab scenario good >/dev/null
+scripts/lab-exim set disable_ipv6=true >/dev/null
+deliver ex_nov6 dual.lab.test
+check "Exim disable_ipv6 = true: no AAAA asked, IPv4 only, as its log says; check --exim conforms (exit 0)" \
+	"$TMP/ex_nov6" "$TMP/ex_nov6.truth" "$TMP/ex_nov6.err" -- eval "
+	same_as_log ex_nov6 && test \$(cat '$TMP/ex_nov6.rc') = 0 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .expected_families == [\"ipv4\"] and
+	 .asked_ipv6 == 0 and .tried_ipv6 == 0 and .tried_ipv4 == 1' '$TMP/ex_nov6'"
+scripts/lab-exim set 'dns_ipv4_lookup=*' >/dev/null
+deliver ex_v4lookup mixed.lab.test
+check "Exim dns_ipv4_lookup = *: no AAAA asked, the IPv6-only MX host skipped, IPv4 delivers; conforms (exit 0)" \
+	"$TMP/ex_v4lookup" "$TMP/ex_v4lookup.truth" "$TMP/ex_v4lookup.err" -- eval "
+	same_as_log ex_v4lookup && test \$(cat '$TMP/ex_v4lookup.rc') = 0 &&
+	jq -e -s '(map(select(.type==\"lookup\" and .qtype==\"AAAA\")) | length == 0) and
+	 (map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .tried_ipv6 == 0)' '$TMP/ex_v4lookup'"
+# dns_ipv4_lookup names some hosts: they are never asked AAAA, the others are.
+scripts/lab-exim set 'dns_ipv4_lookup=mx-dual.lab.test' >/dev/null
+deliver ex_v4some dual.lab.test
+check "Exim dns_ipv4_lookup = mx-dual.lab.test: that host not asked AAAA; conforms (exit 0)" \
+	"$TMP/ex_v4some" "$TMP/ex_v4some.err" -- bash -c "test \$(cat '$TMP/ex_v4some.rc') = 0 &&
+	jq -e -s '(map(select(.type==\"lookup\" and .name==\"mx-dual.lab.test\") | .qtype) == [\"A\"]) and
+	 (map(select(.type==\"check\"))[0] | .verdict == \"conforms\")' '$TMP/ex_v4some'"
+
+# Expecting what Exim is not set to do: a violation with evidence.
+scripts/lab-exim set >/dev/null
+deliver ex_expect4 dual.lab.test --expect ipv4
+check "check --exim --expect ipv4 against Exim as shipped: violation (exit 1), the AAAA question and the IPv6 attempt named" \
+	"$TMP/ex_expect4" "$TMP/ex_expect4.err" -- bash -c "test \$(cat '$TMP/ex_expect4.rc') = 1 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"violation\" and
+	 (.evidence | map(select(test(\"asked for IPv6 addresses: res_search mx-dual.lab.test AAAA\"))) | length == 1) and
+	 (.evidence | map(select(test(\"tried IPv6: mx-dual.lab.test\\\\[2001:db8:200::10\\\\]:25, connected\"))) | length == 1)' '$TMP/ex_expect4'"
+
+# A check that saw nothing cannot conform.
+scripts/lab-exim run timeout 30 "$FT" check --exim "$CONF" -- true >"$TMP/ex_none" 2>&1
+echo $? >"$TMP/ex_none.rc"
+check "check --exim with a command that delivers nothing: NOTHING OBSERVED, exit 2" "$TMP/ex_none" -- bash -c "
+	test \$(cat '$TMP/ex_none.rc') = 2 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/ex_none'"
+"$FT" check --exim /nonexistent.conf -d 1 >/dev/null 2>"$TMP/ex_bad"
+echo $? >"$TMP/ex_bad.rc"
+check "check --exim of a configuration Exim cannot read: exit 2 and why" "$TMP/ex_bad" -- bash -c "
+	test \$(cat '$TMP/ex_bad.rc') = 2 && grep -q 'exim -bP -C /nonexistent.conf failed' '$TMP/ex_bad'"
+
+scripts/lab-exim down >/dev/null 2>&1
+check "lab-exim down stops the daemon it started" -- bash -c "! test -d '$LAB_DIR/exim'"
+summary
