@@ -490,6 +490,17 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 		return 0;
 	}
 	if (newstate == TCP_ESTABLISHED) {
+		/* Fast Open: did the SYN carry data, and did the server take it?
+		 * tcp_ack() has run on the SYN-ACK: all that was sent is
+		 * acknowledged when the data was accepted; only the SYN when the
+		 * cookie was refused (the data goes again after the handshake). */
+		if ((p->flags & FT_F_TFO) &&
+		    BPF_CORE_READ_BITFIELD_PROBED((struct tcp_sock *)sk, syn_data)) {
+			p->flags |= FT_F_TFO_SYN_DATA;
+			if (BPF_CORE_READ((struct tcp_sock *)sk, snd_una) ==
+			    BPF_CORE_READ((struct tcp_sock *)sk, snd_nxt))
+				p->flags |= FT_F_TFO_DATA_ACKED;
+		}
 		emit_attempt(key, p, FT_OUT_CONNECTED, 0, sk);
 	} else if (newstate == TCP_CLOSE) {
 		/* The kernel sets sk_err before tcp_done(); an application

@@ -62,6 +62,8 @@ enum ft_why {
 #define FT_F_NOCONNECT 0x4 /* not opened by connect(2): seen at SYN_SENT only, so
 			    * an error before the SYN (no route) is not seen */
 #define FT_F_IOURING 0x8   /* opened by an io_uring worker (IORING_OP_CONNECT) */
+#define FT_F_TFO_SYN_DATA 0x10   /* TFO, connected: the SYN carried data (a cookie was known) */
+#define FT_F_TFO_DATA_ACKED 0x20 /* ... and the SYN-ACK acknowledged it (cookie accepted) */
 
 /* Filter modes, set before load in .rodata (ft_cfg_mode). */
 enum ft_mode {

@@ -127,7 +127,28 @@ check "io_uring connect (never the connect syscall): refused and connected attem
 	jq -e -s 'map(select(.type==\"attempt\")) | length == 1 and .[0].result == \"connected\" and .[0].daddr == \"2001:db8:1::2\"' '$TMP/uring2'"
 timeout 60 "$FT" run -- $TFO 2525 192.0.2.2 >"$TMP/tfotext" 2>&1
 check "text: an attempt opened with TCP Fast Open is marked [tfo]" "$TMP/tfotext" -- \
-	grep -q 'IPv4 192.0.2.2:2525 *connected \[tfo\]' "$TMP/tfotext"
+	grep -q 'IPv4 192.0.2.2:2525 *connected \[tfo, plain handshake\]' "$TMP/tfotext"
+
+# Fast Open with data, against a server that takes it (its own address, so
+# the client's cookie cache starts empty): the first connection asks for a
+# cookie (plain handshake), the next sends its data in the SYN; once the
+# server's key changes, the cookie is refused and the data goes again.
+ip -n "$SRV" addr add 192.0.2.4/24 dev s0
+ip netns exec "$SRV" sysctl -qw net.ipv4.tcp_fastopen=3
+start_listener "$SRV" 192.0.2.4 2527 tfo || not_ok "a Fast Open listener started"
+ft tfo1 -- $TFO -d EHLO 2527 192.0.2.4
+ft tfo2 -- $TFO -d EHLO 2527 192.0.2.4
+ip netns exec "$SRV" sysctl -qw net.ipv4.tcp_fastopen_key=00000000-00000000-00000000-0000002a
+ft tfo3 -- $TFO -d EHLO 2527 192.0.2.4
+tfo_results() {
+	for n in 1 2 3; do
+		jq -r -s 'map(select(.type=="attempt")) | map("\(.result)/\(.via)/\(.tfo)") | join(",")' "$TMP/tfo$n"
+	done | paste -sd' '
+}
+got=$(tfo_results)
+check "TCP Fast Open results: plain handshake (no cookie), data in SYN (cookie accepted), SYN data refused (key changed) (got: $got)" \
+	"$TMP/tfo1" "$TMP/tfo2" "$TMP/tfo3" -- \
+	test "$got" = "connected/tfo/plain_handshake connected/tfo/data_in_syn connected/tfo/syn_data_refused"
 
 # The thread-group leader exits first (pthread_exit in main); the process
 # lives on in another thread, which connects: still traced, and its exit

@@ -126,10 +126,10 @@ setup_net() {
 	set +e
 }
 
-# start_listener NS ADDR PORT: a TCP listener in NS; waits for "ready".
+# start_listener NS ADDR PORT [tfo]: a TCP listener in NS; waits for "ready".
 start_listener() {
 	local ns=$1 addr=$2 port=$3 out=$TMP/listener.$RANDOM
-	ip netns exec "$ns" "$B/listener" "$addr" "$port" >"$out" 2>&1 &
+	ip netns exec "$ns" "$B/listener" "$addr" "$port" "${@:4}" >"$out" 2>&1 &
 	BG_PIDS+=($!)
 	wait_for 5 grep -q ready "$out"
 }

@@ -251,6 +251,10 @@ const char *api_name(enum ft_api a); /* "getaddrinfo", "res_nsearch", ... */
 /* How an attempt was opened: "connect", "tfo", "io_uring" or "other" (seen at
  * SYN_SENT only, by a call famtrace does not hook). */
 const char *attempt_via(const struct attempt *a);
+/* A Fast Open attempt that connected: "data_in_syn" (cookie accepted),
+ * "syn_data_refused" (the data went again after the handshake) or
+ * "plain_handshake" (no cookie yet, or no data); NULL otherwise. */
+const char *attempt_tfo(const struct attempt *a);
 
 enum result result_of(enum ft_outcome o, int err);
 const char *result_name(enum result r);	 /* "refused", "net unreachable", ... */

@@ -95,6 +95,17 @@ const char *attempt_via(const struct attempt *a)
 	return "connect";
 }
 
+const char *attempt_tfo(const struct attempt *a)
+{
+	if (!(a->flags & FT_F_TFO) || a->res != RES_CONNECTED)
+		return NULL;
+	if (a->flags & FT_F_TFO_DATA_ACKED)
+		return "data_in_syn";
+	if (a->flags & FT_F_TFO_SYN_DATA)
+		return "syn_data_refused";
+	return "plain_handshake";
+}
+
 const char *group_class_name(enum group_class g)
 {
 	return g < GC_N ? class_names[g][0] : "?";

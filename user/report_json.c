@@ -74,6 +74,8 @@ static void json_attempt_fields(FILE *f, const struct report_opts *o, const stru
 		fprintf(f, ",\"saddr\":\"%s\",\"sport\":%u",
 			fmt_addr(addr, sizeof(addr), a->fam, a->saddr), a->sport);
 	fprintf(f, ",\"nonblock\":%s,\"via\":\"%s\"", a->nonblock ? "true" : "false", attempt_via(a));
+	if (attempt_tfo(a))
+		fprintf(f, ",\"tfo\":\"%s\"", attempt_tfo(a));
 }
 
 static void json_attempt(void *ctx, const struct proc *p, const struct attempt *a,

@@ -44,9 +44,18 @@ static char *fmt_result(char *buf, size_t len, const struct attempt *a)
 		snprintf(buf, len, "%s (%s)", result_name(a->res), errno_name(a->err));
 	/* Opened another way than connect(): say which. */
 	if (strcmp(attempt_via(a), "connect")) {
+		static const char *const how[][2] = {
+			{ "data_in_syn", ", data in SYN" },
+			{ "syn_data_refused", ", SYN data refused" },
+			{ "plain_handshake", ", plain handshake" },
+		};
+		const char *tfo = attempt_tfo(a), *more = "";
 		size_t n = strlen(buf);
 
-		snprintf(buf + n, len > n ? len - n : 0, " [%s]", attempt_via(a));
+		for (size_t k = 0; tfo && k < sizeof(how) / sizeof(how[0]); k++)
+			if (!strcmp(tfo, how[k][0]))
+				more = how[k][1];
+		snprintf(buf + n, len > n ? len - n : 0, " [%s%s]", attempt_via(a), more);
 	}
 	return buf;
 }

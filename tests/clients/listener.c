@@ -1,9 +1,12 @@
 /*
  * listener - accepts TCP connections on ADDR PORT until killed, closing each.
  * Prints "ready" once listening, so a test can wait for it.
+ *
+ *   listener ADDR PORT [tfo]    tfo: accept TCP Fast Open (data in the SYN)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +19,8 @@ int main(int argc, char **argv)
 	socklen_t len;
 	int fd, one = 1;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: listener ADDR PORT\n");
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "tfo"))) {
+		fprintf(stderr, "usage: listener ADDR PORT [tfo]\n");
 		return 2;
 	}
 	if (strchr(argv[1], ':')) {
@@ -37,6 +40,14 @@ int main(int argc, char **argv)
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (argc == 4) {
+		int qlen = 16;
+
+		if (setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen))) {
+			perror("listener: TCP_FASTOPEN");
+			return 1;
+		}
+	}
 	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
 		perror("listener");
 		return 1;

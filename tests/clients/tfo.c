@@ -4,7 +4,8 @@
  * connect(). Tries the addresses in order until one connects (a client
  * with fallback).
  *
- *   tfo PORT ADDR...
+ *   tfo [-d DATA] PORT ADDR...   -d: send DATA in the SYN when a cookie is
+ *                                known (else after the handshake)
  *
  * Prints one line per attempt to stderr; exits 0 if one connected, 1 if none.
  */
@@ -22,14 +23,20 @@
 
 int main(int argc, char **argv)
 {
-	int port;
+	const char *data = NULL;
+	int port, first = 2;
 
+	if (argc > 2 && !strcmp(argv[1], "-d")) {
+		data = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: tfo PORT ADDR...\n");
+		fprintf(stderr, "usage: tfo [-d DATA] PORT ADDR...\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
-	for (int i = 2; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len;
 		int fd, e = 0;
@@ -41,7 +48,7 @@ int main(int argc, char **argv)
 		fd = socket(ss.ss_family, SOCK_STREAM, 0);
 		if (fd < 0)
 			return 1;
-		if (sendto(fd, NULL, 0, MSG_FASTOPEN, (struct sockaddr *)&ss, len) < 0)
+		if (sendto(fd, data, data ? strlen(data) : 0, MSG_FASTOPEN, (struct sockaddr *)&ss, len) < 0)
 			e = errno;
 		fprintf(stderr, "tfo %s: %s\n", argv[i], e ? strerror(e) : "connected");
 		close(fd);
