@@ -123,6 +123,9 @@ $(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
 $(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
 	$(CC) $(CFLAGS) -I$(BUILD)/bench $< -o $@ $(LDLIBS_BPF)
 
+$(BUILD)/bench/connstorm: bench/connstorm.c | $(BUILD)/bench
+	$(CC) $(CFLAGS) $< -o $@ -luring
+
 $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) $< -o $@
 

@@ -67,9 +67,11 @@ check "malformed DNS answer: unparsable, not a crash" "$TMP/badjunk" "$TMP/badju
 	(map(select(.type=="summary"))[0].malformed == 0)'
 check "DNS answer cut inside a record: unparsable" "$TMP/badcut" -- jqs "$TMP/badcut" '
 	map(select(.type=="lookup")) | length == 1 and (.[0].parsed | not)'
-check "DNS answer larger than the copy: true size kept, not parsed" "$TMP/badbig" -- jqs "$TMP/badbig" '
-	map(select(.type=="lookup")) | length == 1 and (.[0].parsed | not) and .[0].dns_bytes > 512 and
-	.[0].name == "big.bad.test" and .[0].qtype == "A"'
+check "DNS answer larger than the copy (60 A records): true size kept, parsed as far as the copy goes (30 whole records)" \
+	"$TMP/badbig" -- jqs "$TMP/badbig" '
+	map(select(.type=="lookup")) | length == 1 and .[0].parsed and .[0].partial and .[0].dns_bytes > 512 and
+	.[0].answers_read == 30 and .[0].answers_total == 60 and (.[0].answers | length) > 0 and
+	.[0].answers[0].addr == "192.0.2.10" and .[0].name == "big.bad.test" and .[0].qtype == "A"'
 
 timeout 60 "$FT" run -- $R -1 -n -t 500 2525 hole.famtrace.test >"$TMP/rtext" 2>&1
 check "text: lookup with its answer, then the attempt, then NO FALLBACK" "$TMP/rtext" -- bash -c "

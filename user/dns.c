@@ -115,8 +115,44 @@ void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out
 		return;
 	}
 	if (len < total) {
-		out->error = "message larger than the copy kept";
-		question_only(msg, len, out);
+		uint8_t cut[NS_PACKETSZ * 16];
+		size_t upto = 0;
+		unsigned whole = 0, count;
+
+		/* The answers wholly inside the copy, found with dn_skipname
+		 * (bounded by the copy's end), become a message of their own. */
+		if (len >= NS_HFIXEDSZ && len <= sizeof(cut) && ns_get16(msg + 4) == 1) {
+			const uint8_t *p = msg + NS_HFIXEDSZ, *end = msg + len;
+			int n = dn_skipname(p, end);
+
+			if (n >= 0 && p + n + 4 <= end) {
+				p += n + 4;
+				upto = (size_t)(p - msg);
+				count = ns_get16(msg + 6);
+				for (; whole < count; whole++) {
+					n = dn_skipname(p, end);
+					if (n < 0 || p + n + NS_RRFIXEDSZ > end ||
+					    p + n + NS_RRFIXEDSZ + ns_get16(p + n + 8) > end)
+						break;
+					p += n + NS_RRFIXEDSZ + ns_get16(p + n + 8);
+					upto = (size_t)(p - msg);
+				}
+			}
+		}
+		if (!whole) {
+			out->error = "message larger than the copy kept";
+			question_only(msg, len, out);
+			return;
+		}
+		memcpy(cut, msg, upto);
+		count = ns_get16(msg + 6);
+		cut[6] = (uint8_t)(whole >> 8);
+		cut[7] = (uint8_t)whole;
+		memset(cut + 8, 0, 4); /* no authority, no additional */
+		dns_parse(cut, upto, upto, out);
+		out->partial = true;
+		out->answers_read = whole;
+		out->n_answers = count;
 		return;
 	}
 	if (ns_initparse(msg, (int)len, &h) < 0) {

@@ -22,6 +22,9 @@ struct dns_rr {
 struct dns_msg {
 	bool parsed;	   /* false: see error */
 	bool header_only;  /* not parsed, but header and question read (see dns_header) */
+	bool partial;	   /* parsed as far as the copy went: the answers that fit in it
+			    * (n_answers is still the message's count) */
+	unsigned answers_read; /* partial: answer records wholly inside the copy */
 	const char *error; /* why it could not be parsed */
 	bool is_response;
 	int rcode; /* 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ... */
@@ -34,7 +37,10 @@ struct dns_msg {
 
 /*
  * Parse msg (len bytes copied of total). A copy shorter than the message
- * is reported as truncated rather than parsed. Never reads outside msg.
+ * (an EDNS0 answer with its additional records) is parsed as far as it goes:
+ * the answer section comes first, and the records wholly inside the copy
+ * are kept (partial); with none, it is reported as truncated. Never reads
+ * outside msg.
  */
 void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out);
 

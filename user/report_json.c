@@ -224,6 +224,9 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 				fputc('}', f);
 			}
 			fputc(']', f);
+			if (l->dns.partial)
+				fprintf(f, ",\"partial\":true,\"answers_read\":%u,\"answers_total\":%u",
+					l->dns.answers_read, l->dns.n_answers);
 		} else if (l->dns.header_only) {
 			fprintf(f, ",\"rcode\":\"%s\",\"answers\":[]",
 				l->dns.rcode || l->dns.n_answers ? dns_rcode_name(l->dns.rcode) : "NODATA");

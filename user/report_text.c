@@ -146,6 +146,9 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 		}
 		if (l->dns.parsed && !l->dns.n_answers && !l->dns.rcode && l->ret >= 0)
 			APPEND(", no records");
+		if (l->dns.partial)
+			APPEND(" (%u of %u answer records: the rest lies beyond the copy kept)",
+			       l->dns.answers_read, l->dns.n_answers);
 		return buf;
 	}
 	if (!l->n_addrs) {

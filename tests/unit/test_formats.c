@@ -223,9 +223,27 @@ static void test_dns_short_copy_and_nxdomain(void)
 	size_t n = dns_reply(m, "mx.example.org", 1, a, 4, 0);
 	struct dns_msg d;
 
-	/* A copy shorter than the message: reported, not parsed. */
+	/* A copy shorter than the message, cut inside its only answer:
+	 * reported, not parsed. */
 	dns_parse(m, n - 3, n, &d);
 	CHECK(!d.parsed && d.error);
+	/* Cut after the first of two answers (an EDNS0 answer longer than the
+	 * copy): parsed as far as it goes, the first answer kept. */
+	{
+		uint8_t two[512], b[4] = { 192, 0, 2, 26 };
+		size_t n1 = dns_reply(two, "mx.example.org", 1, a, 4, 0), n2;
+
+		n2 = dns_reply(m, "mx.example.org", 1, b, 4, 0);
+		/* the second answer record is the tail of m after its question */
+		memcpy(two + n1, m + (n1 - 16), n2 - (n1 - 16));
+		two[7] = 2;
+		n2 = n1 + (n2 - (n1 - 16));
+		dns_parse(two, n2, n2, &d);
+		CHECK(d.parsed && d.n_rrs == 2 && !d.partial);
+		dns_parse(two, n2 - 3, n2 + 200, &d);
+		CHECK(d.parsed && d.partial && d.n_rrs == 1 && d.answers_read == 1 && d.n_answers == 2 &&
+		      !memcmp(d.rr[0].addr, a, 4));
+	}
 	/* NXDOMAIN without answers: parsed, rcode 3. */
 	n = dns_reply(m, "nope.example.org", 28, NULL, 0, 3);
 	dns_parse(m, n, n, &d);
