@@ -96,6 +96,40 @@ check "Exim, IPv6 black hole, Fast Open on: the real time lost (over 4 s), not b
 	 (map(select(.type==\"check\"))[0].delivery | .tfo_unbounded == 1 and
 	  (.findings | map(select(contains(\"connect_timeout = 2s does not bound a Fast Open connect\"))) | length == 1))' '$TMP/ex_hole_on'"
 
+# The incident, with Exim's defaults: wide.lab.test has four MX hosts of
+# equal preference, one A and four AAAA each; Exim lists each host's AAAA
+# first, hosts_max_try (5) is filled by IPv6 addresses that all fail at once
+# (no IPv6 route), IPv4 is never tried and the message is deferred.
+scripts/lab scenario noroute >/dev/null
+for tfo in on off; do
+	if [ $tfo = on ]; then scripts/lab-exim set >/dev/null; else
+		scripts/lab-exim set hosts_try_fastopen= >/dev/null; fi
+	deliver ex_wide_$tfo wide.lab.test
+	check "Exim (Fast Open $tfo), incident MX set: 5 IPv6 failures then deferred, attempts match Exim's main log" \
+		"$TMP/ex_wide_$tfo.truth" "$TMP/ex_wide_$tfo.seen" "$TMP/ex_wide_$tfo.lab" -- eval "
+		same_as_log ex_wide_$tfo && grep -q ' == u@wide.lab.test' '$TMP/ex_wide_$tfo.lab' &&
+		jq -e 'length == 5 and all(.[]; .result == \"net_unreachable\")' '$TMP/ex_wide_$tfo.seen'"
+	check "check --exim (Fast Open $tfo), incident MX set: MAIL STUCK (exit 3), hosts_max_try = 5 filled by IPv6 named, one group, its 4 IPv4 addresses never tried" \
+		"$TMP/ex_wide_$tfo" "$TMP/ex_wide_$tfo.err" -- eval "rc_is ex_wide_$tfo 3 &&
+		jq -e -s '(map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and .delivery.limit_decided == 1 and
+		 (.delivery.findings | map(select(contains(\"hosts_max_try = 5 was filled by IPv6 addresses\"))) | length == 1) and
+		 (.delivery.ways_out | contains(\"a higher hosts_max_try\"))) and
+		 (map(select(.type==\"group\" and .comm==\"exim4\")) | length == 1 and .[0].class == \"no_fallback\" and
+		  .[0].destination == \"wide.lab.test\" and
+		  (.[0].untried | map(.addr) | sort) == [\"203.0.113.41\", \"203.0.113.42\", \"203.0.113.43\", \"203.0.113.44\"]) and
+		 (map(select(.type==\"lookup\" and .qtype==\"MX\"))[0] | (.answers | length) == 4)' '$TMP/ex_wide_$tfo'"
+done
+# With hosts_max_try = 20 the list reaches IPv4: delivered, a fallback; the
+# unusable family still makes it DEGRADED, not CONFORMS.
+scripts/lab-exim set hosts_max_try=20 >/dev/null
+deliver ex_wide20 wide.lab.test
+check "Exim hosts_max_try = 20, incident MX set: IPv4 reached after the IPv6 failures, delivered; one fallback group; DEGRADED (exit 4)" \
+	"$TMP/ex_wide20" "$TMP/ex_wide20.truth" "$TMP/ex_wide20.seen" -- eval "
+	same_as_log ex_wide20 && rc_is ex_wide20 4 &&
+	jq -e -s '(map(select(.type==\"group\" and .comm==\"exim4\")) | length == 1 and .[0].class == \"fallback\" and
+	 .[0].destination == \"wide.lab.test\" and .[0].connected_family == \"ipv4\") and
+	 (map(select(.type==\"check\"))[0].verdict == \"degraded\")' '$TMP/ex_wide20'"
+
 # Exim's family settings: disable_ipv6 and dns_ipv4_lookup.
 scripts/lab scenario good >/dev/null
 scripts/lab-exim set disable_ipv6=true >/dev/null

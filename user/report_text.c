@@ -146,9 +146,12 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 		}
 		if (l->dns.parsed && !l->dns.n_answers && !l->dns.rcode && l->ret >= 0)
 			APPEND(", no records");
-		if (l->dns.partial)
+		if (l->dns.partial && l->dns.answers_read < l->dns.n_answers)
 			APPEND(" (%u of %u answer records: the rest lies beyond the copy kept)",
 			       l->dns.answers_read, l->dns.n_answers);
+		else if (l->dns.partial)
+			APPEND(" (every answer record; the %u-byte message's other sections lie beyond "
+			       "the copy kept)", l->dns_total);
 		return buf;
 	}
 	if (!l->n_addrs) {
