@@ -187,6 +187,32 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		>"$TMP/ckp6" 2>"$TMP/ckp6.err"
 	check "check --prefer ipv6 against it: violation names the destination" "$TMP/ckp6" -- bash -c "
 		grep -q 'first tried IPv4 for dual.lab.test, which has both families' '$TMP/ckp6'"
+	# A master.cf -o override decides for its transport: main.cf prefers
+	# IPv6, the smtp service's -o prefers IPv4, and Postfix follows -o.
+	scripts/lab scenario good >/dev/null
+	RC_DIR=$LAB_DIR/relay/etc
+	postconf -c "$RC_DIR" -P "smtp/unix/smtp_address_preference=ipv4"
+	ip netns exec "${LAB}relay" postfix -c "$RC_DIR" reload >/dev/null 2>&1
+	timeout 60 "$FT" check -j -v --postfix "$RC_DIR" -- sh -c 'scripts/lab send dual.lab.test 20 >/dev/null' \
+		>"$TMP/ckov" 2>"$TMP/ckov.err"; rc=$?
+	postconf -c "$RC_DIR" -PX smtp/unix/smtp_address_preference
+	check "check reads master.cf -o overrides (postconf -P): smtp/unix prefers IPv4 over main.cf's IPv6; first attempt IPv4, conforms" \
+		"$TMP/ckov" "$TMP/ckov.err" -- bash -c "test $rc = 0 &&
+		jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .expected_prefer == \"ipv4\" and
+		 .first_ipv4 == 1 and .settings[\"smtp/unix/smtp_address_preference\"] == \"ipv4\"' '$TMP/ckov'"
+	# smtp_dns_reply_filter drops AAAA records before Postfix orders its
+	# addresses: DNS returned IPv6 (famtrace sees it), Postfix never had it.
+	printf '/ IN AAAA / IGNORE\n' >"$RC_DIR/reply_filter"
+	postconf -c "$RC_DIR" -e "smtp_dns_reply_filter = regexp:$RC_DIR/reply_filter"
+	ip netns exec "${LAB}relay" postfix -c "$RC_DIR" reload >/dev/null 2>&1
+	timeout 60 "$FT" check -j -v --postfix "$RC_DIR" -- sh -c 'scripts/lab send dual.lab.test 20 >/dev/null' \
+		>"$TMP/ckrf" 2>"$TMP/ckrf.err"; rc=$?
+	postconf -c "$RC_DIR" -X smtp_dns_reply_filter
+	check "smtp_dns_reply_filter hiding AAAA: IPv4 first though IPv6 is preferred; check says why (the filter), not a violation" \
+		"$TMP/ckrf" "$TMP/ckrf.err" -- bash -c "test $rc = 0 &&
+		jq -e -s '(map(select(.type==\"lookup\" and .qtype==\"AAAA\" and .name==\"mx-dual.lab.test\")) | length == 1) and
+		 (map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .first_ipv4 == 1 and .tried_ipv6 == 0 and
+		  (.note | contains(\"smtp_dns_reply_filter = regexp:\")))' '$TMP/ckrf'"
 	"$FT" check --postfix /nonexistent >/dev/null 2>"$TMP/ckbad"; rc=$?
 	check "check of something that is not a Postfix instance: exit 2 and why" "$TMP/ckbad" -- bash -c "
 		test $rc = 2 && grep -q 'postconf' '$TMP/ckbad'"

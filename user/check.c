@@ -24,8 +24,14 @@ static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc,
 {
 	e->mta = MTA_POSTFIX;
 	snprintf(e->source, sizeof(e->source), "postconf -c %s", dir);
-	snprintf(e->configured, sizeof(e->configured), "inet_protocols = %s, smtp_address_preference = %s",
-		 pc->inet_protocols, pc->address_preference);
+	/* (A long value is cut: the settings list below has them whole.) */
+	if (snprintf(e->configured, sizeof(e->configured),
+		     "inet_protocols = %s, smtp_address_preference = %s%s%s%s%s%s",
+		     pc->inet_protocols, pc->address_preference,
+		     pc->overridden[0] ? " (master.cf -o for the " : "",
+		     pc->overridden[0] ? pc->transport : "", pc->overridden[0] ? " transport: " : "",
+		     pc->overridden, pc->overridden[0] ? ")" : "") >= (int)sizeof(e->configured))
+		e->configured[sizeof(e->configured) - 2] = '~';
 	snprintf(e->family_setting, sizeof(e->family_setting), "inet_protocols = %s", pc->inet_protocols);
 	e->v6_off = "inet_protocols = ipv4";
 	e->v4_off = "inet_protocols = ipv6";
@@ -37,6 +43,9 @@ static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc,
 	}
 	e->addr_limit = pc->mx_address_limit;
 	e->balance = pc->balance;
+	for (unsigned i = 0; i < pc->n_set; i++)
+		if (!strcmp(pc->set[i].name, "smtp_dns_reply_filter"))
+			snprintf(e->reply_filter, sizeof(e->reply_filter), "%s", pc->set[i].value);
 }
 
 /* Exim: disable_ipv6 turns IPv6 off; dns_ipv4_lookup = * asks no AAAA at
@@ -175,9 +184,10 @@ static unsigned asked(const struct lookup *l)
 
 struct tally {
 	uint64_t asked[FAM_N], tried[FAM_N], first[FAM_N], dual_dests, pref_ok, pref_bad;
-	uint64_t fallbacks, fallback_cost_ns, abandoned, lookups;
+	uint64_t fallbacks, fallback_cost_ns, abandoned, lookups, pref_filtered;
 	char evidence[MAX_EVIDENCE][448];
 	unsigned n_evidence, more_evidence;
+	char note[600]; /* what explains an apparent violation, "" none */
 };
 
 static void evidence(struct tally *t, const char *fmt, const struct proc *p, const char *what)
@@ -287,14 +297,25 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 				offered |= 1u << g->offered[k].fam;
 			if (offered != (1u << FAM_V4 | 1u << FAM_V6) || e->prefer < 0)
 				continue;
-			if ((int)a0->fam != e->prefer) {
+			if ((int)a0->fam != e->prefer && e->reply_filter[0]) {
+				/* Postfix drops the DNS records its reply filter
+				 * matches before it builds the address list: what
+				 * DNS returned (and famtrace saw) it never had. */
+				if (!t.note[0])
+					snprintf(t.note, sizeof(t.note), "%s addresses DNS returned for %s were "
+						 "never tried: smtp_dns_reply_filter = %s drops the records it "
+						 "matches before Postfix orders addresses",
+						 fam_name(e->prefer), g->key[0] ? fmt_safe(g->key) : "a destination",
+						 e->reply_filter);
+				t.pref_filtered++;
+			} else if ((int)a0->fam != e->prefer) {
 				snprintf(buf, sizeof(buf), "first tried %s for %s, which has both families",
 					 fam_name(a0->fam), g->key[0] ? fmt_safe(g->key) : "a destination");
 				evidence(&t, "%s[%u] %s", p, buf);
 			}
 		}
 	}
-	ok = t.n_evidence == 0 && !t.pref_bad;
+	ok = t.n_evidence == 0 && t.pref_bad <= t.pref_filtered;
 	for (int f = 0; f < FAM_N; f++)
 		if (!(e->families & (1u << f)) && (t.asked[f] || t.tried[f]))
 			ok = false;
@@ -352,7 +373,12 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			fputc(':', out);
 			json_str(out, e->set[i].value);
 		}
-		fprintf(out, "},\"incomplete\":");
+		fprintf(out, "},\"note\":");
+		if (t.note[0])
+			json_str(out, t.note);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"incomplete\":");
 		if (untrusted)
 			json_str(out, untrusted);
 		else
@@ -380,6 +406,8 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	if (untrusted)
 		fprintf(out, "note:       the trace is incomplete (%s): what it missed could "
 			     "change the verdict\n", untrusted);
+	else if (t.note[0])
+		fprintf(out, "note:       %s\n", t.note);
 	else if (!seen)
 		fprintf(out, "note:       nothing was looked up or connected while tracing: there is "
 			     "nothing to judge (did the command deliver anything, through this instance?)\n");

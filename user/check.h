@@ -28,6 +28,7 @@ struct check_expect {
 	const char *v6_off;	  /* the setting that stops IPv6: "inet_protocols = ipv4" */
 	const char *v4_off;	  /* the same for IPv4, NULL when the MTA has none */
 	char ipv4_lookup[256];	  /* Exim's dns_ipv4_lookup: names never asked AAAA */
+	char reply_filter[256];	  /* Postfix smtp_dns_reply_filter, "" none */
 	bool fastopen;		  /* Exim tries TCP Fast Open (hosts_try_fastopen) */
 	char connect_timeout[32], command_timeout[32];
 	uint64_t connect_timeout_ns; /* 0 unknown */
@@ -35,7 +36,7 @@ struct check_expect {
 	struct {
 		char name[48];
 		char value[256];
-	} set[16];
+	} set[24];
 	unsigned n_set;
 	int addr_limit; /* addresses tried per delivery (smtp_mx_address_limit), -1 unknown */
 	int balance;	/* both families kept within that limit: 1, 0, -1 unknown */

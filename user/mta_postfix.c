@@ -22,7 +22,7 @@ static const char *const names[] = {
 	"inet_protocols", "smtp_address_preference", "queue_directory", "smtp_mx_address_limit",
 	"smtp_balance_inet_protocols", "smtp_mx_session_limit", "smtp_randomize_addresses",
 	"smtp_connect_timeout", "smtp_bind_address", "smtp_bind_address6", "smtp_host_lookup",
-	"smtp_dns_support_level", "smtp_dns_reply_filter", "relayhost",
+	"smtp_dns_support_level", "smtp_dns_reply_filter", "relayhost", "default_transport",
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
@@ -54,6 +54,28 @@ static int postconf(const char *dir, struct postfix_conf *pc)
 	for (size_t i = 0; i < N_NAMES; i++)
 		argv[4 + i] = (char *)names[i];
 	return run_lines(argv, keep, pc);
+}
+
+/* One "service/type/name = value" line of `postconf -P`: kept when name is
+ * one check reads (a master.cf -o override of it). */
+static void keep_override(void *ctx, char *line)
+{
+	struct postfix_conf *pc = ctx;
+	char *eq = strstr(line, " = "), *name;
+
+	if (!eq || pc->n_set == POSTFIX_MAX_SETTINGS)
+		return;
+	*eq = 0;
+	name = strrchr(line, '/');
+	if (!name)
+		return;
+	for (size_t i = 0; i < N_NAMES; i++)
+		if (!strcmp(name + 1, names[i])) {
+			snprintf(pc->set[pc->n_set].name, sizeof(pc->set[0].name), "%s", line);
+			snprintf(pc->set[pc->n_set].value, sizeof(pc->set[0].value), "%.255s", eq + 3);
+			pc->n_set++;
+			return;
+		}
 }
 
 static const char *setting(const struct postfix_conf *pc, const char *name)
@@ -109,6 +131,30 @@ int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t err
 		snprintf(err, errlen, "postconf -c %s failed%s; is it a Postfix config directory?", dir,
 			 rc == 127 ? " (postconf is not installed)" : "");
 		return -1;
+	}
+	/* master.cf's -o overrides: the default transport's own decide for it. */
+	{
+		char *argv[] = { "postconf", "-c", (char *)dir, "-P", NULL };
+		char over[80];
+		const char *t = setting(pc, "default_transport");
+
+		run_lines(argv, keep_override, pc);
+		snprintf(pc->transport, sizeof(pc->transport), "%.40s", t && *t ? t : "smtp");
+		pc->transport[strcspn(pc->transport, ":")] = 0;
+		for (const char *const *n = (const char *const[]){ "smtp_address_preference",
+				"smtp_mx_address_limit", "smtp_balance_inet_protocols", NULL }; *n; n++) {
+			snprintf(over, sizeof(over), "%s/unix/%s", pc->transport, *n);
+			if ((v = setting(pc, over))) {
+				/* the override replaces the main.cf value for check */
+				for (unsigned i = 0; i < pc->n_set; i++)
+					if (!strcmp(pc->set[i].name, *n)) {
+						memmove(pc->set[i].value, v, strlen(v) + 1);
+						snprintf(pc->overridden + strlen(pc->overridden),
+							 sizeof(pc->overridden) - strlen(pc->overridden),
+							 "%s%s", pc->overridden[0] ? ", " : "", *n);
+					}
+			}
+		}
 	}
 	/* (memcpy of bounded strings: the sources live in *pc too.) */
 	v = setting(pc, "inet_protocols");

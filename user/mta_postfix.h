@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define POSTFIX_MAX_SETTINGS 16
+#define POSTFIX_MAX_SETTINGS 24
 
 struct postfix_conf {
 	char inet_protocols[256];
@@ -24,6 +24,8 @@ struct postfix_conf {
 	unsigned n_set;
 	int mx_address_limit; /* smtp_mx_address_limit, -1 unknown */
 	int balance;	      /* smtp_balance_inet_protocols: 1 yes, 0 no, -1 unknown */
+	char transport[48];   /* default_transport's service name ("smtp") */
+	char overridden[160]; /* settings that its master.cf -o replaced, "" none */
 };
 
 /*
