@@ -25,7 +25,7 @@ BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(V
 # The correlator and reporters know nothing of libbpf; only the loader does.
 CORE_SRCS := user/source.c user/labels.c user/procs.c user/groups.c user/lookups.c user/fold.c user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c user/dns.c \
 	user/recording.c user/replay.c user/metrics.c
-TOOL_SRCS := user/main.c user/cli.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/loader.c user/procfs.c user/check.c user/delivery.c user/privs.c $(CORE_SRCS)
+TOOL_SRCS := user/main.c user/cli.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/mta_sendmail.c user/loader.c user/procfs.c user/check.c user/delivery.c user/privs.c $(CORE_SRCS)
 CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
@@ -60,7 +60,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
 # Parsers and formats: recordings, DNS, times, check's parsers, escaping.
-FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o
+FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
 $(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
@@ -88,7 +88,7 @@ $(BUILD)/san/unit: tests/unit/test_correlate.c $(SAN_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
 $(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/check.o \
-		$(BUILD)/san/delivery.o $(BUILD)/san/runcmd.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o | $(BUILD)/san
+		$(BUILD)/san/delivery.o $(BUILD)/san/runcmd.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o $(BUILD)/san/mta_sendmail.o | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SAN_OBJS) | $(BUILD)/fuzz

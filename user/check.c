@@ -12,12 +12,14 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check.h"
 #include "delivery.h"
 #include "exitcodes.h"
 #include "mta_exim.h"
 #include "mta_postfix.h"
+#include "mta_sendmail.h"
 #include "report.h"
 
 static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc, const char *dir)
@@ -77,6 +79,34 @@ static void setup_exim(struct check_expect *e, const struct exim_conf *xc, const
 	e->connect_timeout_ns = exim_time_ns(xc->connect_timeout);
 }
 
+/* Sendmail: no setting limits the client's families (ClientPortOptions'
+ * Family only chooses which client options apply), no preference setting
+ * (it asks AAAA and tries IPv6 first): both families, any first family. */
+static void setup_sendmail(struct check_expect *e, const struct sendmail_conf *sc, const char *cf)
+{
+	size_t off = 0;
+
+	e->mta = MTA_SENDMAIL;
+	snprintf(e->source, sizeof(e->source), "%s", cf ? cf : "/etc/mail/sendmail.cf");
+	for (unsigned i = 0; i < sc->n_set && off < sizeof(e->configured); i++)
+		if (!strcmp(sc->set[i].name, "ClientPortOptions"))
+			off += (size_t)snprintf(e->configured + off, sizeof(e->configured) - off, "%sClientPortOptions=%s",
+						off ? ", " : "", sc->set[i].value);
+	if (!off)
+		snprintf(e->configured, sizeof(e->configured), "no ClientPortOptions");
+	snprintf(e->family_setting, sizeof(e->family_setting),
+		 "Sendmail tries IPv6 whenever it can open an IPv6 socket");
+	e->v6_off = "Sendmail has no setting for it: RestrictAddressFamilies=~AF_INET6 in its unit";
+	e->v4_off = NULL;
+	e->limit_name = NULL;
+	e->client_inet_only = sc->client_inet_only;
+	for (unsigned i = 0; i < sc->n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
+		memcpy(e->set[i].name, sc->set[i].name, sizeof(e->set[i].name));
+		memcpy(e->set[i].value, sc->set[i].value, sizeof(e->set[i].value));
+		e->n_set = i + 1;
+	}
+}
+
 int check_setup(struct check_expect *e, const struct check_mta_arg *m, const char *expect,
 		const char *prefer, pid_t *master, char *err, size_t errlen)
 {
@@ -86,8 +116,8 @@ int check_setup(struct check_expect *e, const struct check_mta_arg *m, const cha
 	e->balance = -1;
 	e->families = 1u << FAM_V4 | 1u << FAM_V6;
 	*master = 0;
-	if (m->postfix_dir && m->exim) {
-		snprintf(err, errlen, "--postfix and --exim: check one MTA instance at a time");
+	if (!!m->postfix_dir + m->exim + m->sendmail > 1) {
+		snprintf(err, errlen, "--postfix, --exim, --sendmail: check one MTA instance at a time");
 		return -1;
 	}
 	if (m->postfix_dir) {
@@ -110,6 +140,13 @@ int check_setup(struct check_expect *e, const struct check_mta_arg *m, const cha
 			return -1;
 		setup_exim(e, &xc, m->exim_conf);
 		*master = xc.daemon;
+	} else if (m->sendmail) {
+		struct sendmail_conf sc;
+
+		if (sendmail_read(m->sendmail_cf, &sc, err, errlen))
+			return -1;
+		setup_sendmail(e, &sc, m->sendmail_cf);
+		*master = sc.daemon;
 	} else {
 		snprintf(e->source, sizeof(e->source), "command line");
 	}
@@ -178,6 +215,18 @@ static unsigned asked(const struct lookup *l)
 	if (l->qtype == 28)
 		return 1u << FAM_V6;
 	return 0;
+}
+
+/* Did p ask for family f's addresses of host before t? */
+static bool asked_before(const struct proc *p, const char *host, int f, uint64_t t)
+{
+	if (!host)
+		return true; /* nothing to judge the order by */
+	for (const struct lookup *l = p->lookups; l; l = l->next)
+		if (l->end_ns <= t && (asked(l) & (1u << f)) &&
+		    !strcasecmp(l->name[0] ? l->name : l->dns.qname, host))
+			return true;
+	return false;
 }
 
 #define MAX_EVIDENCE 20
@@ -295,6 +344,20 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 				continue;
 			for (unsigned k = 0; k < g->n_offered; k++)
 				offered |= 1u << g->offered[k].fam;
+			/* A client that asks the other family only after its
+			 * first family failed (Sendmail: AAAA, try, then A) never
+			 * has a destination "offered both": the order of its
+			 * questions is the evidence. First tried the other family
+			 * without having asked for the preferred one: a violation. */
+			if (e->prefer >= 0 && (int)a0->fam != e->prefer && !(offered & (1u << e->prefer)) &&
+			    (e->families & (1u << e->prefer)) &&
+			    !asked_before(p, attempt_host(p, a0), e->prefer, a0->start_ns)) {
+				snprintf(buf, sizeof(buf), "first tried %s for %s without asking for its %s "
+					 "addresses first", fam_name(a0->fam),
+					 g->key[0] ? fmt_safe(g->key) : "a destination", fam_name(e->prefer));
+				evidence(&t, "%s[%u] %s", p, buf);
+				continue;
+			}
 			if (offered != (1u << FAM_V4 | 1u << FAM_V6) || e->prefer < 0)
 				continue;
 			if ((int)a0->fam != e->prefer && e->reply_filter[0]) {
@@ -316,6 +379,10 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		}
 	}
 	ok = t.n_evidence == 0 && t.pref_bad <= t.pref_filtered;
+	if (e->client_inet_only && t.tried[FAM_V6] && !t.note[0])
+		snprintf(t.note, sizeof(t.note), "ClientPortOptions says Family=inet, and Sendmail still "
+			 "tried IPv6: that option only chooses which client options apply; Sendmail tries "
+			 "IPv6 whenever it can open an IPv6 socket");
 	for (int f = 0; f < FAM_N; f++)
 		if (!(e->families & (1u << f)) && (t.asked[f] || t.tried[f]))
 			ok = false;

@@ -12,7 +12,7 @@
 
 #include "correlate.h"
 
-enum check_mta { MTA_NONE, MTA_POSTFIX, MTA_EXIM };
+enum check_mta { MTA_NONE, MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL };
 
 struct check_expect {
 	unsigned families; /* bit (1 << FAM_V4) / (1 << FAM_V6): families allowed */
@@ -29,6 +29,7 @@ struct check_expect {
 	const char *v4_off;	  /* the same for IPv4, NULL when the MTA has none */
 	char ipv4_lookup[256];	  /* Exim's dns_ipv4_lookup: names never asked AAAA */
 	char reply_filter[256];	  /* Postfix smtp_dns_reply_filter, "" none */
+	bool client_inet_only;	  /* Sendmail ClientPortOptions Family=inet (no effect on IPv6) */
 	bool fastopen;		  /* Exim tries TCP Fast Open (hosts_try_fastopen) */
 	char connect_timeout[32], command_timeout[32];
 	uint64_t connect_timeout_ns; /* 0 unknown */
@@ -48,6 +49,8 @@ struct check_mta_arg {
 	const char *postfix_dir; /* --postfix DIR */
 	bool exim;		 /* --exim [CONF] */
 	const char *exim_conf;	 /* CONF, NULL for Exim's own */
+	bool sendmail;		 /* --sendmail [CF] */
+	const char *sendmail_cf; /* CF, NULL for /etc/mail/sendmail.cf */
 };
 
 /*

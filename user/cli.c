@@ -38,8 +38,9 @@ void cli_usage(FILE *f)
 "       famtrace run [OPTIONS] -- CMD [ARG...]  trace CMD and its children\n"
 "       famtrace record -o FILE [OPTIONS]  write a recording until Ctrl-C\n"
 "       famtrace report [OPTIONS] FILE...  the report, from recordings\n"
-"       famtrace check [--postfix DIR | --exim [CONF]] [--expect F] [--prefer F]\n"
-"                      [--max-lost SECONDS] (-d SECONDS | -- CMD [ARG...])\n"
+"       famtrace check [--postfix DIR | --exim [CONF] | --sendmail [CF]]\n"
+"                      [--expect F] [--prefer F] [--max-lost SECONDS]\n"
+"                      (-d SECONDS | -- CMD [ARG...])\n"
 "                          does an MTA use the address families it is\n"
 "                          configured for, and does its mail leave? exit 0\n"
 "                          conforms, 1 violation, 2 could not check, 3 mail\n"
@@ -85,11 +86,17 @@ void cli_usage(FILE *f)
 "                          and the smtp transports' hosts_try_fastopen,\n"
 "                          hosts_max_try and timeouts with exim -bP; traces\n"
 "                          its daemon (when running) and children, and CMD\n"
+"      --sendmail [CF]     the Sendmail instance of sendmail.cf CF (default\n"
+"                          /etc/mail/sendmail.cf): reads its Client- and\n"
+"                          DaemonPortOptions, Timeout.connect/iconnect and\n"
+"                          ResolverOptions; traces its daemon (PidFile, when\n"
+"                          running) and children, and CMD\n"
 "      --expect F          allowed families: ipv4, ipv6 or all (overrides)\n"
 "      --prefer F          first family for dual-stack destinations: ipv4,\n"
 "                          ipv6 or any (overrides)\n"
 "      --max-lost SECONDS  a fallback that loses more than this is a finding\n"
-"      (without --postfix or --exim, name the MTA's processes with -p PID\n"
+"      (without --postfix, --exim or --sendmail, name the MTA's processes with\n"
+"      -p PID\n"
 "      or -- CMD)\n"
 "Other:\n"
 "  -d, --duration SECONDS  stop after SECONDS\n"
@@ -114,6 +121,7 @@ void cli_usage(FILE *f)
 "  sudo famtrace --all -j -d 30 > trace.jsonl\n"
 "  sudo famtrace check --postfix /etc/postfix -- postqueue -f\n"
 "  sudo famtrace check --exim -- exim4 -qff\n"
+"  sudo famtrace check --sendmail -- sendmail -q\n"
 "  sudo famtrace record -o /var/log/famtrace/trace.ftr.gz --rotate 100M\n"
 "  famtrace report -T /var/log/famtrace/trace.ftr.gz* --since 09:00\n"
 "\n"
@@ -149,12 +157,14 @@ static void usage_for(FILE *f, const struct opts *o)
 "Exit 7 when a file is not a recording, is corrupt, or is newer.\n");
 	else if (o->check)
 		fprintf(f,
-"Usage: famtrace check [--postfix DIR | --exim [CONF]] [--expect F] [--prefer F]\n"
-"                      [--max-lost SECONDS] (-d SECONDS | -- CMD [ARG...])\n"
+"Usage: famtrace check [--postfix DIR | --exim [CONF] | --sendmail [CF]]\n"
+"                      [--expect F] [--prefer F] [--max-lost SECONDS]\n"
+"                      (-d SECONDS | -- CMD [ARG...])\n"
 "Does the MTA use the families it is configured for, and does its mail\n"
 "leave? --postfix DIR reads the instance with postconf and traces its\n"
 "master; --exim [CONF] reads Exim's with exim -bP and traces its daemon;\n"
-"-- CMD is traced too (exim4 -qff delivers in its own processes);\n"
+"--sendmail [CF] reads sendmail.cf; -- CMD is traced too (exim4 -qff and\n"
+"sendmail -q deliver in their own processes);\n"
 "-p PID names other processes.\n"
 "Exit 0 conforms, 1 violation, 2 could not check (or nothing observed),\n"
 "3 mail stuck, 4 degraded.\n");
@@ -220,7 +230,7 @@ static int parse_ports(struct opts *o, const char *list)
 	}
 }
 
-enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_EXPECT,
+enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_SENDMAIL, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
        OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST };
 
@@ -240,6 +250,7 @@ static const struct option long_opts[] = {
 	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
 	{ "postfix", required_argument, NULL, OPT_POSTFIX },
 	{ "exim", optional_argument, NULL, OPT_EXIM },
+	{ "sendmail", optional_argument, NULL, OPT_SENDMAIL },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "prefer", required_argument, NULL, OPT_PREFER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
@@ -337,6 +348,12 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			o->exim_conf = optarg;
 			if (!optarg && optind < argc && argv[optind][0] != '-')
 				o->exim_conf = argv[optind++];
+			break;
+		case OPT_SENDMAIL:
+			o->sendmail = true;
+			o->sendmail_cf = optarg;
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				o->sendmail_cf = argv[optind++];
 			break;
 		case OPT_EXPECT:
 			o->expect = optarg;
@@ -488,11 +505,12 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		o->keep = 5;
 	if (!o->metrics_interval_s)
 		o->metrics_interval_s = 15;
-	if ((o->postfix_dir || o->exim || o->expect || o->prefer || o->max_lost_ns) && !o->check)
-		return cli_usage_error("--postfix, --exim, --expect, --prefer and --max-lost belong to "
-				       "famtrace check");
-	if (o->postfix_dir && o->exim)
-		return cli_usage_error("check: --postfix and --exim: one MTA instance at a time");
+	if ((o->postfix_dir || o->exim || o->sendmail || o->expect || o->prefer || o->max_lost_ns) &&
+	    !o->check)
+		return cli_usage_error("--postfix, --exim, --sendmail, --expect, --prefer and --max-lost "
+				       "belong to famtrace check");
+	if (!!o->postfix_dir + o->exim + o->sendmail > 1)
+		return cli_usage_error("check: --postfix, --exim, --sendmail: one MTA instance at a time");
 	if (o->check && (o->all || o->n_comms))
 		return cli_usage_error("check traces one instance; --all and --comm do not apply");
 	if (o->all && (o->n_pids || o->n_comms || o->run))

@@ -37,6 +37,8 @@ struct opts {
 	const char *postfix_dir, *expect, *prefer; /* check */
 	bool exim;		/* check --exim [CONF] */
 	const char *exim_conf;
+	bool sendmail;		/* check --sendmail [CF] */
+	const char *sendmail_cf;
 	uint64_t max_lost_ns;			   /* check --max-lost */
 	double interval_s, duration_s;
 	uint64_t group_gap_ns;

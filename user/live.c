@@ -288,7 +288,8 @@ int live_main(struct opts *o)
 	uint64_t next_metrics, end_ns;
 
 	if (o->check) {
-		struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf };
+		struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf, o->sendmail,
+					     o->sendmail_cf };
 		pid_t master;
 
 		if (check_setup(&expect, &mta, o->expect, o->prefer, &master, err, sizeof(err))) {
@@ -299,8 +300,10 @@ int live_main(struct opts *o)
 			o->pids[o->n_pids++] = master;
 		expect.max_lost_ns = o->max_lost_ns;
 		if (!o->n_pids && !o->cmd) {
-			fprintf(stderr, "famtrace: check: name the instance with --postfix DIR, --exim [CONF] "
-				"or -p PID%s\n", o->exim ? " (no Exim daemon is running: give -- CMD)" : "");
+			fprintf(stderr, "famtrace: check: name the instance with --postfix DIR, --exim [CONF], "
+				"--sendmail [CF] or -p PID%s\n",
+				o->exim ? " (no Exim daemon is running: give -- CMD)" :
+				o->sendmail ? " (no Sendmail daemon is running: give -- CMD)" : "");
 			return FT_CHECK_UNKNOWN;
 		}
 		if (!o->cmd && !o->duration_s) {

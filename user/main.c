@@ -20,7 +20,7 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 		return cli_usage_error("report: name the recording(s): famtrace report [OPTIONS] FILE...");
 	if (o->all || o->interval_s || o->duration_s || o->debug || o->n_libcs || o->no_resolver ||
 	    o->ringbuf_bytes || o->ports_given || o->rec_path || o->rotate_bytes || o->keep_given ||
-	    o->metrics_interval_s || o->postfix_dir || o->exim || o->expect || o->prefer)
+	    o->metrics_interval_s || o->postfix_dir || o->exim || o->sendmail || o->expect || o->prefer)
 		return cli_usage_error("report reads recordings; it takes -j, -T, -v, -p, -c, --since, "
 				   "--until, --group-gap and --metrics");
 	ro.json = o->json;

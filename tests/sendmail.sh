@@ -1,0 +1,121 @@
+#!/bin/bash
+# tests/sendmail.sh - end to end with Sendmail 8.17 as Debian ships it
+# (sendmail-bin, unpacked privately by scripts/lab-sendmail) in the mail lab:
+# every delivery traced and compared, attempt by attempt, with Sendmail's own
+# log (its syslog lines, caught by a private /dev/log); `famtrace check
+# --sendmail`.
+. "$(dirname "$0")/lib.sh"
+need_root dnsmasq postfix postconf unshare dpkg apt-get m4
+
+# from_log FROM_LINE: the attempts Sendmail's log records, as JSON
+# [{"addr","result"}]: "makeconnection (host. [addr].25 ...) failed: ERROR"
+# for a failed one, the "stat=Sent" line's relay for the one that delivered.
+# Sendmail writes IPv6 addresses as "IPv6:2001:db8:200:0:0:0:0:10".
+from_log() {
+	tail -n +"$1" "$MAILLOG" | sed -n \
+		-e 's/.*makeconnection ([^[]*\[\(IPv6:\)\{0,1\}\([^]]*\)\]\.[0-9]* .*failed: Network is unreachable.*/{"addr":"\2","result":"net_unreachable"}/p' \
+		-e 's/.*makeconnection ([^[]*\[\(IPv6:\)\{0,1\}\([^]]*\)\]\.[0-9]* .*failed: Connection timed out.*/{"addr":"\2","result":"abandoned"}/p' \
+		-e 's/.*makeconnection ([^[]*\[\(IPv6:\)\{0,1\}\([^]]*\)\]\.[0-9]* .*failed: Connection refused.*/{"addr":"\2","result":"refused"}/p' \
+		-e 's/.* to=.*, relay=[^ ]* \[\(IPv6:\)\{0,1\}\([^]]*\)\], .*stat=Sent.*/{"addr":"\2","result":"connected"}/p' |
+		jq -s -c .
+}
+# famtrace's IPv6 addresses in Sendmail's form: all eight groups, "::" expanded.
+FULL6='def full6: if test(":") then (split("::") as $p |
+	($p[0] | if . == "" then [] else split(":") end) as $a |
+	(if ($p | length) > 1 then ($p[1] | if . == "" then [] else split(":") end) else [] end) as $b |
+	($a + [range(8 - ($a | length) - ($b | length)) | "0"] + $b) | join(":")) else . end;'
+# deliver NAME DOMAIN [check options]: famtrace check --sendmail while Sendmail
+# delivers to u@DOMAIN; as tests/exim.sh's.
+deliver() {
+	local name=$1 domain=$2 from
+	shift 2
+	from=$(($(wc -l <"$MAILLOG") + 1))
+	scripts/lab-sendmail run timeout 60 "$FT" check -j -v --sendmail "$CF" "$@" -- \
+		sh -c "scripts/lab-sendmail send $domain 20 >'$TMP/$name.lab' 2>&1" >"$TMP/$name" 2>"$TMP/$name.err"
+	echo $? >"$TMP/$name.rc"
+	from_log "$from" >"$TMP/$name.truth"
+	jq -s -c "$FULL6"' [.[] | select(.type=="attempt" and .comm=="sendmail")] | sort_by(.start_ns) |
+		map({addr: (.daddr | full6), result: .result})' "$TMP/$name" >"$TMP/$name.seen"
+}
+same_as_log() { [ -s "$TMP/$1.truth" ] && [ "$(cat "$TMP/$1.truth")" != "[]" ] && diff "$TMP/$1.truth" "$TMP/$1.seen"; }
+rc_is() { test "$(cat "$TMP/$1.rc")" = "$2"; }
+
+CLEANUPS+=("scripts/lab-sendmail down")
+scripts/lab up >"$TMP/lab.log" 2>&1 || bail "lab up: relay and MX namespaces, dnsmasq" "$TMP/lab.log"
+scripts/lab-sendmail up >"$TMP/sm.log" 2>&1 ||
+	bail "Sendmail unpacked from Debian's packages, its sendmail.cf made with m4" "$TMP/sm.log"
+eval "$(scripts/lab-sendmail env)"
+ok "Sendmail unpacked from Debian's packages, sendmail.cf made with its m4 macros ($(grep -o 'Sendmail [0-9.]*' "$TMP/sm.log"))"
+
+scripts/lab scenario noroute >/dev/null
+deliver sm_noroute dual.lab.test
+check "Sendmail, no IPv6 route: attempts match Sendmail's log" "$TMP/sm_noroute.truth" "$TMP/sm_noroute.seen" -- \
+	same_as_log sm_noroute
+check "Sendmail, no IPv6 route: one group for dual.lab.test with its MX (the trailing-dot host joined), IPv6 fails at once, IPv4 delivers" \
+	"$TMP/sm_noroute" -- jqs "$TMP/sm_noroute" '
+	map(select(.type=="group" and .comm=="sendmail")) | length == 1 and .[0].class == "fallback" and
+	.[0].destination == "dual.lab.test" and .[0].mx_domain == "dual.lab.test" and .[0].mx_pref == 10 and
+	(.[0].attempts | map(.result)) == ["net_unreachable", "connected"]'
+check "Sendmail, no IPv6 route: every resolver call seen (res_querydomain, res_search MX, gethostbyname2 AAAA then A)" \
+	"$TMP/sm_noroute" -- jqs "$TMP/sm_noroute" '
+	(map(select(.type=="lookup" and .api=="res_querydomain")) | length > 0) and
+	(map(select(.type=="lookup" and .api=="res_search" and .qtype=="MX" and .name=="dual.lab.test")) | length == 1) and
+	(map(select(.type=="lookup" and .api=="gethostbyname2" and .name=="mx-dual.lab.test")) | map(.hint_family)) ==
+	 ["ipv6", "ipv4"]'
+check "check --sendmail, no IPv6 route: DEGRADED (exit 4), no setting to name but the unit's RestrictAddressFamilies" \
+	"$TMP/sm_noroute" "$TMP/sm_noroute.err" -- eval "rc_is sm_noroute 4 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and .delivery.unusable_families == 1 and
+	 (.delivery.ways_out | contains(\"RestrictAddressFamilies=~AF_INET6\")) and
+	 .settings[\"Timeout.connect\"] == \"2s\"' '$TMP/sm_noroute'"
+
+deliver sm_mixed mixed.lab.test
+check "Sendmail, mixed-family MX set: attempts match Sendmail's log" "$TMP/sm_mixed.truth" "$TMP/sm_mixed.seen" -- \
+	same_as_log sm_mixed
+check "Sendmail, mixed-family MX set: one group for mixed.lab.test, the IPv4-only MX host never asked A is listed untried" \
+	"$TMP/sm_mixed" -- jqs "$TMP/sm_mixed" '
+	map(select(.type=="group" and .comm=="sendmail")) | length == 1 and .[0].destination == "mixed.lab.test" and
+	.[0].class == "fallback"'
+
+scripts/lab scenario blackhole >/dev/null
+deliver sm_hole dual.lab.test
+check "Sendmail, IPv6 SYNs dropped: attempts match Sendmail's log, abandoned after Timeout.connect (about 2 s)" \
+	"$TMP/sm_hole.truth" "$TMP/sm_hole.seen" "$TMP/sm_hole" -- eval "same_as_log sm_hole &&
+	jq -e -s 'map(select(.type==\"group\" and .comm==\"sendmail\"))[0] | .class == \"fallback\" and
+	 .time_lost_ms >= 1950 and .time_lost_ms < 3500' '$TMP/sm_hole'"
+
+scripts/lab scenario good >/dev/null
+deliver sm_good dual.lab.test
+check "Sendmail, working dual stack: IPv6 first and delivered, as its log says; check --sendmail conforms (exit 0)" \
+	"$TMP/sm_good.truth" "$TMP/sm_good.seen" "$TMP/sm_good.err" -- eval "same_as_log sm_good && rc_is sm_good 0 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .tried_ipv6 == 1 and .tried_ipv4 == 0' '$TMP/sm_good'"
+# Sendmail asks A only after IPv6 failed, so a working dual-stack host is
+# never "offered both": the order of its questions is the evidence.
+deliver sm_prefer4 dual.lab.test --prefer ipv4
+check "check --sendmail --prefer ipv4 on a working dual stack: violation (exit 1), IPv6 tried before IPv4 was even asked" \
+	"$TMP/sm_prefer4" "$TMP/sm_prefer4.err" -- eval "rc_is sm_prefer4 1 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"violation\" and
+	 (.evidence | map(select(contains(\"first tried IPv6 for dual.lab.test without asking for its IPv4 addresses first\"))) | length == 1)' '$TMP/sm_prefer4'"
+deliver sm_expect4 dual.lab.test --expect ipv4
+check "check --sendmail --expect ipv4: violation (exit 1), the AAAA question and the IPv6 attempt named" \
+	"$TMP/sm_expect4" "$TMP/sm_expect4.err" -- eval "rc_is sm_expect4 1 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"violation\" and
+	 (.evidence | map(select(test(\"asked for IPv6 addresses: gethostbyname2 mx-dual.lab.test\"))) | length >= 1) and
+	 (.evidence | map(select(test(\"tried IPv6: mx-dual.lab.test\\\\[2001:db8:200::10\\\\]:25, connected\"))) | length == 1)' '$TMP/sm_expect4'"
+# ClientPortOptions Family=inet looks like "IPv4 only" and is not.
+scripts/lab-sendmail set CLIENT_OPTIONS=Family=inet >/dev/null
+deliver sm_clientinet dual.lab.test
+check "Sendmail ClientPortOptions=Family=inet still tries IPv6; check says that option does not restrict families" \
+	"$TMP/sm_clientinet" "$TMP/sm_clientinet.err" -- eval "rc_is sm_clientinet 0 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .tried_ipv6 == 1 and
+	 (.note | contains(\"only chooses which client options apply\"))' '$TMP/sm_clientinet'"
+scripts/lab-sendmail set >/dev/null
+
+scripts/lab-sendmail run timeout 30 "$FT" check --sendmail "$CF" -- true >"$TMP/sm_none" 2>&1
+echo $? >"$TMP/sm_none.rc"
+check "check --sendmail with a command that delivers nothing: NOTHING OBSERVED, exit 2" "$TMP/sm_none" -- eval "
+	rc_is sm_none 2 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/sm_none'"
+"$FT" check --sendmail /nonexistent.cf -d 1 >/dev/null 2>"$TMP/sm_bad"
+echo $? >"$TMP/sm_bad.rc"
+check "check --sendmail of a file that is not there: exit 2 and why" "$TMP/sm_bad" -- eval "
+	rc_is sm_bad 2 && grep -q 'cannot read /nonexistent.cf' '$TMP/sm_bad'"
+summary
