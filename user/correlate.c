@@ -231,7 +231,9 @@ static void tick(struct correlator *c, uint64_t now_ns, bool trim)
 		for (struct lookup *l = p->lookups; l; l = l->next)
 			if (!l->checked && now_ns > l->end_ns + c->cfg.group_gap_ns)
 				lookup_check_unused(c, p, l);
-		if (trim && p->exited && !p->trimmed && !p->open &&
+		/* check keeps them, up to CHECK_KEEP_PROCS processes */
+		if (trim && !(c->cfg.keep_exited_details && c->n_all < CHECK_KEEP_PROCS) &&
+		    p->exited && !p->trimmed && !p->open &&
 		    now_ns > p->exit_ns + c->cfg.group_gap_ns) {
 			fold_trim_exited(p);
 			c->n_trimmed++;

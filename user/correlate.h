@@ -200,9 +200,15 @@ struct correlator_cfg {
 	/* Attempts to the same port join a group while each starts no later
 	 * than this after the previous outcome. */
 	uint64_t group_gap_ns;
+	/* Keep an exited process's lookups and groups (check: a verdict's
+	 * evidence; the memory budget of fold.c still bounds them). */
+	bool keep_exited_details;
 };
 
 #define DEFAULT_GROUP_GAP_NS 2000000000ULL
+/* Exited processes whose details check keeps (800 bytes each, plus what
+ * the details budget of fold.c allows): beyond, they are trimmed. */
+#define CHECK_KEEP_PROCS 4096
 
 struct correlator;
 

@@ -371,6 +371,7 @@ int live_main(struct opts *o)
 		sink = teed;
 	}
 	ccfg.group_gap_ns = o->group_gap_ns;
+	ccfg.keep_exited_details = o->check; /* the verdict's evidence names them */
 	st.corr = correlator_new(&ccfg, &sink);
 	if (!st.corr) {
 		fprintf(stderr, "famtrace: out of memory\n");

@@ -658,6 +658,31 @@ static void test_exited_process_is_trimmed_but_keeps_totals(void)
 	correlator_free(c);
 }
 
+/* check keeps what an exited process looked up and tried: its verdict's
+ * evidence names them ("(details no longer kept)" on a 9-second check was
+ * the bug). */
+static void test_check_keeps_exited_details(void)
+{
+	struct seen s;
+	struct correlator_cfg cfg = { .group_gap_ns = 2 * SEC, .keep_exited_details = true };
+	struct sink sink = { .ctx = &s, .attempt = s_attempt, .probe = s_probe, .group = s_group,
+			     .exit = s_exit, .lookup = s_lookup };
+	struct correlator *c;
+	const char *v4[] = { "192.0.2.25" };
+	struct proc *p;
+
+	memset(&s, 0, sizeof(s));
+	c = correlator_new(&cfg, &sink);
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v4, 1, NULL, 0, 0,
+		    0, T0, T0 + MS);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	feed_proc(c, &smtp, FT_PROC_EXIT, T0 + SEC, 0);
+	correlate_tick(c, T0 + 9 * SEC);
+	p = correlator_find(c, smtp.tgid);
+	CHECK(p && !p->trimmed && p->lookups && p->done);
+	correlator_free(c);
+}
+
 /* A relay runs thousands of smtp processes a day: memory must not grow with
  * them. Old exited processes fold into one summary per name. */
 static void test_exited_processes_fold_into_per_name_summaries(void)
@@ -986,6 +1011,7 @@ int main(void)
 	RUN(test_family_unreachable);
 	RUN(test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine);
 	RUN(test_exited_process_is_trimmed_but_keeps_totals);
+	RUN(test_check_keeps_exited_details);
 	RUN(test_exited_processes_fold_into_per_name_summaries);
 	RUN(test_flush_keeps_everything_for_the_report);
 	RUN(test_earlier_lookups_of_untraced_process_are_adopted);
