@@ -68,6 +68,27 @@ check "check --sendmail, no IPv6 route: DEGRADED (exit 4), no setting to name bu
 	 (.delivery.ways_out | contains(\"RestrictAddressFamilies=~AF_INET6\")) and
 	 .settings[\"Timeout.connect\"] == \"2s\"' '$TMP/sm_noroute'"
 
+# Every forward question Sendmail put on the wire (dnsmasq's query log) is a
+# lookup famtrace reports, by name and type (gethostbyname2 AF_INET6 asks
+# AAAA); a question for NAME.lab.test is the resolver's search-list retry of
+# a lookup of NAME. Reverse (PTR) questions are not probed: README, Known limits.
+dns_from=$(($(wc -l <"$LAB_DIR/dnsmasq.log") + 1))
+deliver sm_wire mixed.lab.test
+sed -n "$dns_from,\$ s/.*query\[\([A-Z]*\)\] \([^ ]*\) from 198\.51\.100\.1\$/\1 \2/p" "$LAB_DIR/dnsmasq.log" |
+	grep -v '^PTR ' | sort -u >"$TMP/sm_wire.dns"
+jq -r -s 'map(select(.type=="lookup" and .comm=="sendmail") |
+	(if .api == "gethostbyname2" then (if .hint_family == "ipv6" then "AAAA" else "A" end) else .qtype end)
+	+ " " + .name) | unique | .[]' "$TMP/sm_wire" | sort -u >"$TMP/sm_wire.seen"
+wire_unseen() {
+	local t n
+	while read -r t n; do
+		grep -qx "$t $n" "$TMP/sm_wire.seen" || grep -qx "$t ${n%.lab.test}" "$TMP/sm_wire.seen" ||
+			echo "$t $n"
+	done <"$TMP/sm_wire.dns"
+}
+check "Sendmail: every forward question on the wire ($(wc -l <"$TMP/sm_wire.dns") name/type pairs in dnsmasq's log) is a famtrace lookup" \
+	"$TMP/sm_wire.dns" "$TMP/sm_wire.seen" -- eval "test -s '$TMP/sm_wire.dns' && test -z \"\$(wire_unseen)\""
+
 deliver sm_mixed mixed.lab.test
 check "Sendmail, mixed-family MX set: attempts match Sendmail's log" "$TMP/sm_mixed.truth" "$TMP/sm_mixed.seen" -- \
 	same_as_log sm_mixed
@@ -101,6 +122,14 @@ check "check --sendmail --expect ipv4: violation (exit 1), the AAAA question and
 	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"violation\" and
 	 (.evidence | map(select(test(\"asked for IPv6 addresses: gethostbyname2 mx-dual.lab.test\"))) | length >= 1) and
 	 (.evidence | map(select(test(\"tried IPv6: mx-dual.lab.test\\\\[2001:db8:200::10\\\\]:25, connected\"))) | length == 1)' '$TMP/sm_expect4'"
+# The one way to make Sendmail IPv4-only: forbid IPv6 sockets, as systemd's
+# RestrictAddressFamilies=~AF_INET6 does (tests/clients/noinet6, seccomp).
+# Sendmail then asks no AAAA and tries no IPv6; --expect ipv4 conforms.
+NOINET6=1 deliver sm_noinet6 dual.lab.test --expect ipv4
+check "Sendmail under RestrictAddressFamilies=~AF_INET6 (seccomp): no AAAA asked, IPv4 only, as its log says; --expect ipv4 conforms" \
+	"$TMP/sm_noinet6" "$TMP/sm_noinet6.truth" "$TMP/sm_noinet6.err" -- eval "same_as_log sm_noinet6 && rc_is sm_noinet6 0 &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .asked_ipv6 == 0 and .tried_ipv6 == 0 and
+	 .tried_ipv4 == 1' '$TMP/sm_noinet6'"
 # ClientPortOptions Family=inet looks like "IPv4 only" and is not.
 scripts/lab-sendmail set CLIENT_OPTIONS=Family=inet >/dev/null
 deliver sm_clientinet dual.lab.test
@@ -109,6 +138,28 @@ check "Sendmail ClientPortOptions=Family=inet still tries IPv6; check says that 
 	jq -e -s 'map(select(.type==\"check\"))[0] | .tried_ipv6 == 1 and
 	 (.note | contains(\"only chooses which client options apply\"))' '$TMP/sm_clientinet'"
 scripts/lab-sendmail set >/dev/null
+
+# A message received by SMTP: the daemon asks the client's ident port (113,
+# refused here) and delivers from its child. The ident connection is
+# reported apart, never as a delivery, and changes no verdict.
+scripts/lab-sendmail daemon start >"$TMP/sm_daemon" 2>&1 || not_ok "the Sendmail daemon started" "$TMP/sm_daemon"
+from=$(($(wc -l <"$MAILLOG") + 1))
+timeout 60 "$FT" check -j -v --sendmail "$CF" -- sh -c "
+	ip netns exec ${LAB}relay swaks --server 127.0.0.1 --port 587 --from lab@dual.lab.test --to u@dual.lab.test \
+		>'$TMP/sm_smtp.swaks' 2>&1
+	for i in \$(seq 100); do tail -n +$from '$MAILLOG' | grep -q 'stat=Sent' && break; sleep 0.1; done" \
+	>"$TMP/sm_smtp" 2>"$TMP/sm_smtp.err"
+echo $? >"$TMP/sm_smtp.rc"
+from_log "$from" >"$TMP/sm_smtp.truth"
+jq -s -c "$FULL6"' [.[] | select(.type=="attempt" and .comm=="sendmail" and .dport==25)] | sort_by(.start_ns) |
+	map({addr: (.daddr | full6), result: .result})' "$TMP/sm_smtp" >"$TMP/sm_smtp.seen"
+check "Sendmail daemon, message received by SMTP: its delivery matches the log; the ident query (port 113) is a connection apart, not a delivery; conforms" \
+	"$TMP/sm_smtp" "$TMP/sm_smtp.err" "$TMP/sm_smtp.truth" "$TMP/sm_smtp.seen" -- eval "same_as_log sm_smtp && rc_is sm_smtp 0 &&
+	jq -e -s '(map(select(.type==\"attempt\" and .dport==113)) | length >= 1) and
+	 (map(select(.type==\"group\" and .dport==113)) | length >= 1 and all(.[]; .delivery == false)) and
+	 (map(select(.type==\"group\" and .dport==25)) | length == 1 and .[0].delivery and .[0].destination == \"dual.lab.test\") and
+	 (map(select(.type==\"check\"))[0].verdict == \"conforms\")' '$TMP/sm_smtp'"
+scripts/lab-sendmail daemon stop >/dev/null 2>&1
 
 scripts/lab-sendmail run timeout 30 "$FT" check --sendmail "$CF" -- true >"$TMP/sm_none" 2>&1
 echo $? >"$TMP/sm_none.rc"

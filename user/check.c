@@ -323,6 +323,9 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			const struct attempt *a0 = group_first(g);
 			unsigned offered = 0;
 
+			if (g->service)
+				continue; /* not a delivery: no family rule applies */
+
 			for (unsigned k = 0; k < g->n; k++)
 				if (!(e->families & (1u << g->at[k].fam))) {
 					char dst[220], a[64];

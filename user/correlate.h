@@ -117,6 +117,8 @@ struct group {
 	unsigned n_extra; /* attempts seen beyond GROUP_MAX_ATTEMPTS */
 	int winner;	  /* index of the attempt that connected, -1 if none */
 	bool final;
+	bool service; /* a mail program's connection to a non-mail port (ident):
+		       * reported apart, never judged as a delivery */
 	/* Valid once final: */
 	enum group_class cls;
 	enum wire_fam from_fam, to_fam; /* fallback: first family, winning family;
@@ -159,7 +161,8 @@ struct proc {
 	bool trimmed; /* exited and settled: lookups freed, done groups cut to PROC_KEEP_EXITED */
 	uint64_t groups_dropped, lookups_dropped; /* details freed by the memory bound */
 	struct fam_stats fam[FAM_N];
-	uint64_t groups[GC_N];
+	uint64_t groups[GC_N];	/* delivery groups by class (service ones apart) */
+	uint64_t service_groups; /* connections of a mail program to non-mail ports */
 	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
 	uint64_t dual_first[FAM_N]; /* groups offered both families, by the first family tried */
 	unsigned fallback_fam_from[FAM_N]; /* fallbacks by the family that failed */
@@ -203,6 +206,13 @@ struct correlator_cfg {
 	/* Keep an exited process's lookups and groups (check: a verdict's
 	 * evidence; the memory budget of fold.c still bounds them). */
 	bool keep_exited_details;
+	/* A mail program's (by name) connections to a port that is not a mail
+	 * port (ident 113, ...) are not deliveries: groups marked service.
+	 * n_mail_comms 0: no group is. */
+	const char *const *mail_comms;
+	size_t n_mail_comms;
+	const uint16_t *mail_ports;
+	size_t n_mail_ports;
 };
 
 #define DEFAULT_GROUP_GAP_NS 2000000000ULL

@@ -116,6 +116,8 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 				res[f][k] += p->fam[f].res[k];
 		}
 		for (const struct group *g = p->done; g; g = g->next) {
+			if (g->service)
+				continue; /* ident and the like: not deliveries */
 			tfo_unbounded(d, e, p, g);
 			if (g->cls == GC_NO_FALLBACK)
 				judge_group(d, e, p, g);

@@ -113,6 +113,7 @@ static void fold_into(struct proc *d, struct proc *s)
 	d->gai_inet += s->gai_inet;
 	d->gai_inet6 += s->gai_inet6;
 	d->gai_literal += s->gai_literal;
+	d->service_groups += s->service_groups;
 	if (!d->first_ns || (s->first_ns && s->first_ns < d->first_ns))
 		d->first_ns = s->first_ns;
 	if (s->last_ns > d->last_ns)

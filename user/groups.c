@@ -156,13 +156,34 @@ static void group_unlink_open(struct proc *p, struct group *g)
 		}
 }
 
+/* A mail program's connection to a port that is not a mail port. */
+static bool is_service(const struct correlator *c, const struct proc *p, const struct group *g)
+{
+	bool mail_comm = false;
+
+	if (!c->cfg.n_mail_comms || !g->dport)
+		return false;
+	for (size_t i = 0; i < c->cfg.n_mail_comms && !mail_comm; i++)
+		mail_comm = !strcmp(p->comm, c->cfg.mail_comms[i]);
+	if (!mail_comm)
+		return false;
+	for (size_t i = 0; i < c->cfg.n_mail_ports; i++)
+		if (g->dport == c->cfg.mail_ports[i])
+			return false;
+	return true;
+}
+
 void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 {
 	group_classify(g);
 	g->final = true;
 	group_unlink_open(p, g);
-	p->groups[g->cls]++;
-	if (g->n) {
+	g->service = is_service(c, p, g);
+	if (g->service)
+		p->service_groups++;
+	else
+		p->groups[g->cls]++;
+	if (g->n && !g->service) {
 		unsigned offered = 0;
 
 		for (unsigned i = 0; i < g->n_offered; i++)
@@ -170,7 +191,7 @@ void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 		if (offered == (1u << FAM_V4 | 1u << FAM_V6))
 			p->dual_first[group_first(g)->fam]++;
 	}
-	if (g->cls == GC_FALLBACK) {
+	if (g->cls == GC_FALLBACK && !g->service) {
 		p->fallback_cost_sum_ns += g->cost_ns;
 		if (g->cost_ns > p->fallback_cost_max_ns)
 			p->fallback_cost_max_ns = g->cost_ns;

@@ -372,6 +372,10 @@ int live_main(struct opts *o)
 	}
 	ccfg.group_gap_ns = o->group_gap_ns;
 	ccfg.keep_exited_details = o->check; /* the verdict's evidence names them */
+	ccfg.mail_comms = cli_mail_comms;
+	ccfg.n_mail_comms = cli_n_mail_comms;
+	ccfg.mail_ports = o->ports_given ? o->ports : cli_mail_ports;
+	ccfg.n_mail_ports = o->ports_given ? o->n_ports : cli_n_mail_ports;
 	st.corr = correlator_new(&ccfg, &sink);
 	if (!st.corr) {
 		fprintf(stderr, "famtrace: out of memory\n");

@@ -27,6 +27,10 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.wall_time = o->wall_time;
 	ro.verbose = o->verbose;
 	ro.group_gap_ns = o->group_gap_ns;
+	ro.mail_comms = cli_mail_comms;
+	ro.n_mail_comms = cli_n_mail_comms;
+	ro.mail_ports = cli_mail_ports;
+	ro.n_mail_ports = cli_n_mail_ports;
 	ro.pids = o->pids;
 	ro.n_pids = o->n_pids;
 	ro.comms = o->comms;

@@ -25,6 +25,11 @@ struct replay_opts {
 	size_t n_comms;
 	const char *since, *until; /* TIME (see replay_parse_time) */
 	const char *metrics_path;  /* also write the metrics file at the end */
+	/* Mail programs and mail ports (correlator_cfg: service groups). */
+	const char *const *mail_comms;
+	size_t n_mail_comms;
+	const uint16_t *mail_ports;
+	size_t n_mail_ports;
 };
 
 /* Report on the recordings in files (any order; sorted by their headers).

@@ -131,8 +131,8 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		g->id);
 	json_time(f, o, g->first_start_ns);
 	json_proc_id(f, p);
-	fprintf(f, ",\"dport\":%u,\"class\":\"%s\",\"destination\":", g->dport,
-		group_class_key(g->cls));
+	fprintf(f, ",\"dport\":%u,\"delivery\":%s,\"class\":\"%s\",\"destination\":", g->dport,
+		g->service ? "false" : "true", group_class_key(g->cls));
 	json_str_or_null(f, g->key);
 	fprintf(f, ",\"name\":");
 	json_str_or_null(f, g->name);

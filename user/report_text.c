@@ -287,6 +287,16 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 
 	fmt_when(when, sizeof(when), o, g->last_end_ns);
 	fmt_dest(dest, sizeof(dest), g);
+	if (g->service) {
+		/* Not a delivery: said as such, and only when it failed. */
+		if (g->cls == GC_ALL_FAILED || g->cls == GC_NO_FALLBACK)
+			fprintf(o->out, "%-12s %-7u %-15s ---- %s: not a delivery (port %u is not a mail "
+					"port%s): %u attempt%s failed\n", when, p->tgid, fmt_safe(p->comm),
+				dest, g->dport, g->dport == 113 ? "; ident, RFC 1413" : "",
+				g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s");
+		fflush(o->out);
+		return;
+	}
 	switch (g->cls) {
 	case GC_ALL_FAILED:
 		fprintf(o->out, "%-12s %-7u %-15s ---- %s: all %u attempt%s failed over %s\n", when,
@@ -479,8 +489,13 @@ stats:
 	}
 	for (int k = 0; k < GC_N; k++)
 		ngroups += p->groups[k];
-	if (!ngroups)
+	if (!ngroups && !p->service_groups)
 		return;
+	if (p->service_groups)
+		fprintf(o->out, "  other connections: %" PRIu64 " to ports that are not mail ports "
+				"(ident, ...): not deliveries, listed last\n", p->service_groups);
+	if (!ngroups)
+		goto listing;
 	fprintf(o->out, "  destinations: %" PRIu64 " connected first time, %" PRIu64
 			" fallback, %" PRIu64 " retried, %" PRIu64 " all failed, %" PRIu64
 			" NO FALLBACK, %" PRIu64 " family unreachable\n",
@@ -492,6 +507,7 @@ stats:
 			fmt_dur(a, sizeof(a), p->fallback_cost_sum_ns / p->groups[GC_FALLBACK]),
 			fmt_dur(b, sizeof(b), p->fallback_cost_max_ns));
 
+listing:
 	if (p->groups_dropped || p->lookups_dropped)
 		fprintf(o->out, "  (memory bound: %" PRIu64 " older destinations and %" PRIu64
 				" lookups of this process are counted above but no longer shown)\n",
@@ -501,7 +517,12 @@ stats:
 	unsigned n = 0;
 
 	for (const struct group *g = p->done; g && n < PROC_MAX_DONE_GROUPS; g = g->next)
-		if (g->cls != GC_CONNECTED_FIRST || o->verbose)
+		if (!g->service && (g->cls != GC_CONNECTED_FIRST || o->verbose))
+			shown[n++] = g;
+	while (n > 0)
+		report_group(o, p, shown[--n]);
+	for (const struct group *g = p->done; g && n < PROC_MAX_DONE_GROUPS; g = g->next)
+		if (g->service)
 			shown[n++] = g;
 	while (n > 0)
 		report_group(o, p, shown[--n]);

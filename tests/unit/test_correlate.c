@@ -658,6 +658,33 @@ static void test_exited_process_is_trimmed_but_keeps_totals(void)
 	correlator_free(c);
 }
 
+/* Sendmail asks a client's ident port (113) for a message received by SMTP:
+ * a mail program's connection to a non-mail port is not a delivery. */
+static void test_mail_program_to_non_mail_port_is_not_a_delivery(void)
+{
+	static const char *const comms[] = { "smtp" };
+	static const uint16_t ports[] = { 25 };
+	struct seen s;
+	struct correlator_cfg cfg = { .group_gap_ns = 2 * SEC, .mail_comms = comms, .n_mail_comms = 1,
+				      .mail_ports = ports, .n_mail_ports = 1 };
+	struct sink sink = { .ctx = &s, .attempt = s_attempt, .probe = s_probe, .group = s_group,
+			     .exit = s_exit, .lookup = s_lookup };
+	struct correlator *c;
+	struct proc *p;
+
+	memset(&s, 0, sizeof(s));
+	c = correlator_new(&cfg, &sink);
+	feed(c, &smtp, FT_EV_ATTEMPT, "127.0.0.1", 113, T0, T0 + MS, FT_OUT_ASYNC, ECONNREFUSED);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	p = correlator_find(c, smtp.tgid);
+	CHECK(p && p->service_groups == 1 && p->groups[GC_ALL_FAILED] == 0 &&
+	      p->groups[GC_CONNECTED_FIRST] == 1);
+	for (const struct group *g = p ? p->done : NULL; g; g = g->next)
+		CHECK(g->service == (g->dport == 113));
+	correlator_free(c);
+}
+
 /* check keeps what an exited process looked up and tried: its verdict's
  * evidence names them ("(details no longer kept)" on a 9-second check was
  * the bug). */
@@ -1012,6 +1039,7 @@ int main(void)
 	RUN(test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine);
 	RUN(test_exited_process_is_trimmed_but_keeps_totals);
 	RUN(test_check_keeps_exited_details);
+	RUN(test_mail_program_to_non_mail_port_is_not_a_delivery);
 	RUN(test_exited_processes_fold_into_per_name_summaries);
 	RUN(test_flush_keeps_everything_for_the_report);
 	RUN(test_earlier_lookups_of_untraced_process_are_adopted);
