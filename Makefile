@@ -48,13 +48,13 @@ $(BUILD)/loader.o: $(BUILD)/famtrace.skel.h
 
 # --version: rebuilt when VERSION changes.
 $(BUILD)/cli.o: user/cli.c VERSION $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)
-	$(CC) $(CFLAGS) $(VERSION_FLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERSION_FLAGS) -c $< -o $@
 
 $(BUILD)/%.o: user/%.c $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 famtrace: $(TOOL_OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz

@@ -1,0 +1,8 @@
+#!/bin/bash
+# tests/package.sh - the Debian package (scripts/test-package): built with
+# dpkg-buildpackage, lintian-clean, installed into a fresh minimal Debian 12
+# root and run there.
+. "$(dirname "$0")/lib.sh"
+need_root dpkg-buildpackage lintian debootstrap
+relay "scripts/test-package" scripts/test-package
+summary
