@@ -143,6 +143,21 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	check "check, inet_protocols = ipv4: no AAAA, no IPv6, conforms (exit 0)" "$TMP/ck4" "$TMP/ck4.err" -- bash -c "
 		test \$(cat '$TMP/ck4.rc') = 0 && jq -e -s '.[-1] | .type == \"check\" and .verdict == \"conforms\" and
 		.asked_ipv6 == 0 and .tried_ipv6 == 0 and .asked_ipv4 > 0 and .tried_ipv4 == 1' '$TMP/ck4'"
+	# Verdicts from absence: an IPv4-only relay and a domain whose only MX
+	# host has AAAA records only. Postfix asks MX, then A (NODATA), never
+	# AAAA, tries nothing, and bounces: conforming, and the mail cannot leave.
+	from=$(($(wc -l <"$RLOG") + 1))
+	timeout 60 "$FT" check -j -v --postfix "$LAB_DIR/relay/etc" -- sh -c 'scripts/lab send v6only.lab.test 20 >/dev/null' \
+		>"$TMP/ck4v6" 2>"$TMP/ck4v6.err"
+	echo $? >"$TMP/ck4v6.rc"
+	check "inet_protocols = ipv4, IPv6-only MX host: Postfix bounces; check says MAIL STUCK (exit 3): no usable address, IPv6 never asked, the setting and the way out named" \
+		"$TMP/ck4v6" "$TMP/ck4v6.err" -- bash -c "test \$(cat '$TMP/ck4v6.rc') = 3 &&
+		tail -n +$from '$RLOG' | grep -q 'status=bounced' &&
+		jq -e -s '(map(select(.type==\"group\" and .comm==\"smtp\")) | length == 1 and .[0].class == \"no_usable_address\" and
+		  .[0].destination == \"v6only.lab.test\" and .[0].asked_families == [\"ipv4\"] and .[0].never_asked == [\"ipv6\"]) and
+		 (map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and
+		  (.delivery.findings | map(select(contains(\"IPv6 was never asked (inet_protocols = ipv4)\"))) | length == 1) and
+		  (.delivery.ways_out | contains(\"inet_protocols = all\")))' '$TMP/ck4v6'"
 	# main.cf may say inet_protocols = $name: postconf -x expands it as Postfix does.
 	postconf -c "$LAB_DIR/relay/etc" -e 'famtrace_test_protocols = ipv4' \
 		'inet_protocols = $famtrace_test_protocols'

@@ -203,18 +203,7 @@ bool check_parse_prefer(const char *s, int *prefer)
 /* Which families a lookup asked for (bits of 1 << FAM_*). */
 static unsigned asked(const struct lookup *l)
 {
-	if (l->literal) /* an address given as text asks no one */
-		return 0;
-	if (l->api == FT_API_GETADDRINFO)
-		return l->hint_family == 2 ? 1u << FAM_V4 : l->hint_family == 10 ? 1u << FAM_V6 :
-		       1u << FAM_V4 | 1u << FAM_V6;
-	if (l->api <= FT_API_GETHOSTBYNAME2_R)
-		return l->hint_family == 10 ? 1u << FAM_V6 : 1u << FAM_V4;
-	if (l->qtype == 1)
-		return 1u << FAM_V4;
-	if (l->qtype == 28)
-		return 1u << FAM_V6;
-	return 0;
+	return lookup_asks(l);
 }
 
 /* Did p ask for family f's addresses of host before t? */

@@ -42,6 +42,7 @@ enum group_class {
 	GC_ALL_FAILED,		/* no attempt connected */
 	GC_NO_FALLBACK,		/* all failed in one family; the lookup had the other */
 	GC_FAMILY_UNREACHABLE,	/* the lookup had only a family the process never tries */
+	GC_NO_USABLE_ADDRESS,	/* an MX set whose hosts gave no address in any family asked */
 	GC_N
 };
 
@@ -126,6 +127,7 @@ struct group {
 					 * family_unreachable: the family offered */
 	uint64_t cost_ns;		/* first start -> winner's start */
 	unsigned fam_mask;		/* bit per wire family tried */
+	unsigned asked_mask;		/* no_usable_address: families its hosts were asked for */
 	struct group *next;		/* in the process's open or done list */
 };
 
@@ -271,6 +273,9 @@ const char *attempt_via(const struct attempt *a);
  * "syn_data_refused" (the data went again after the handshake) or
  * "plain_handshake" (no cookie yet, or no data); NULL otherwise. */
 const char *attempt_tfo(const struct attempt *a);
+/* Which families a lookup asked for (bits 1 << FAM_*); 0 for an address
+ * literal or a question that is not for addresses (MX, PTR...). */
+unsigned lookup_asks(const struct lookup *l);
 
 enum result result_of(enum ft_outcome o, int err);
 const char *result_name(enum result r);	 /* "refused", "net unreachable", ... */

@@ -96,6 +96,25 @@ static void tfo_unbounded(struct delivery *d, const struct check_expect *e, cons
 	}
 }
 
+/* An MX set with no address in any family asked: nothing could be tried. */
+static void judge_unusable(struct delivery *d, const struct check_expect *e, const struct proc *p,
+			   const struct group *g)
+{
+	char why[400] = "either family";
+
+	if (g->asked_mask != (1u << FAM_V4 | 1u << FAM_V6))
+		snprintf(why, sizeof(why), "%s, the only family asked; %s was never asked%s%s%s",
+			 fam_name(g->asked_mask & (1u << FAM_V4) ? FAM_V4 : FAM_V6), fam_name(g->to_fam),
+			 e->family_setting[0] ? " (" : "", e->family_setting,
+			 e->family_setting[0] ? ")" : "");
+	d->stuck++;
+	d->no_address++;
+	if (g->asked_mask != (1u << FAM_V4 | 1u << FAM_V6))
+		d->never_asked = (int)g->to_fam;
+	add(d, "%s[%u] %s: its MX hosts gave no address in %s: the mail cannot leave",
+	    fmt_safe(p->comm), p->tgid, fmt_safe(g->key), why);
+}
+
 void delivery_judge(struct correlator *c, const struct check_expect *e, struct delivery *d)
 {
 	struct proc **procs;
@@ -105,6 +124,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 	char r[200];
 
 	memset(d, 0, sizeof(*d));
+	d->never_asked = -1;
 	memset(res, 0, sizeof(res));
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
@@ -121,6 +141,8 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 			tfo_unbounded(d, e, p, g);
 			if (g->cls == GC_NO_FALLBACK)
 				judge_group(d, e, p, g);
+			if (g->cls == GC_NO_USABLE_ADDRESS)
+				judge_unusable(d, e, p, g);
 			if (g->cls == GC_FALLBACK && e->max_lost_ns && g->cost_ns > e->max_lost_ns) {
 				char a[32], b[32];
 
@@ -153,7 +175,20 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		add(d, "smtp_balance_inet_protocols = yes kept both families within smtp_mx_address_limit "
 		       "= %d: %u destination(s) still reached the other family after the failures",
 		    e->addr_limit, fallbacks_in_limit);
-	if (d->stuck || d->unusable) {
+	if (d->no_address && d->stuck == d->no_address && !d->unusable) {
+		/* Nothing failed: a family was never asked, or no host has one. */
+		if (d->never_asked >= 0)
+			snprintf(d->ways_out, sizeof(d->ways_out),
+				 "let the relay use %s too (%s), with a working %s route; or send the "
+				 "domain through a relay that has it (a transport_maps / relayhost entry)",
+				 fam_name(d->never_asked),
+				 e->mta == MTA_POSTFIX ? "inet_protocols = all" :
+				 e->mta == MTA_EXIM ? "disable_ipv6 = false, no dns_ipv4_lookup for it" : "both families",
+				 fam_name(d->never_asked));
+		else
+			snprintf(d->ways_out, sizeof(d->ways_out),
+				 "nothing on this relay: the domain's MX hosts publish no address");
+	} else if (d->stuck || d->unusable) {
 		int bad = -1;
 
 		for (int f = 0; f < FAM_N; f++)

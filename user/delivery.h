@@ -18,6 +18,8 @@ struct delivery {
 	unsigned costly;   /* fallbacks that lost more than --max-lost */
 	unsigned limited;  /* stuck destinations where the MTA's address limit decided */
 	unsigned tfo_unbounded; /* Exim Fast Open attempts that outlived connect_timeout */
+	unsigned no_address;	/* MX sets with no address in any family asked (stuck too) */
+	int never_asked;	/* the family those lookups never asked, -1 none */
 	char finding[DELIVERY_MAX_FINDINGS][600];
 	unsigned n, more;
 	char ways_out[600]; /* what the operator can do, "" when nothing is wrong */

@@ -71,6 +71,7 @@ static const char *const class_names[GC_N][2] = {
 	[GC_ALL_FAILED] = { "all attempts failed", "all_failed" },
 	[GC_NO_FALLBACK] = { "NO FALLBACK", "no_fallback" },
 	[GC_FAMILY_UNREACHABLE] = { "family unreachable", "family_unreachable" },
+	[GC_NO_USABLE_ADDRESS] = { "NO USABLE ADDRESS", "no_usable_address" },
 };
 
 const char *api_name(enum ft_api a)

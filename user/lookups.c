@@ -437,6 +437,87 @@ void lookup_join(struct proc *p, struct group *g, const struct lookup *l)
 		snprintf(g->key, sizeof(g->key), "%s", g->mx_domain[0] ? g->mx_domain : name);
 }
 
+unsigned lookup_asks(const struct lookup *l)
+{
+	if (l->literal)
+		return 0;
+	if (l->api == FT_API_GETADDRINFO)
+		return l->hint_family == 2 ? 1u << FAM_V4 : l->hint_family == 10 ? 1u << FAM_V6 :
+		       1u << FAM_V4 | 1u << FAM_V6;
+	if (l->api <= FT_API_GETHOSTBYNAME2_R)
+		return l->hint_family == 10 ? 1u << FAM_V6 : 1u << FAM_V4;
+	if (l->qtype == 1)
+		return 1u << FAM_V4;
+	if (l->qtype == 28)
+		return 1u << FAM_V6;
+	return 0;
+}
+
+/*
+ * An MX answer none of whose hosts gave an address in any family the
+ * process asked for, and nothing tried toward the domain: the mail cannot
+ * leave (an IPv4-only relay asks A of an IPv6-only MX host: NODATA, never
+ * AAAA, and bounces). Reported as a group without attempts, naming what was
+ * asked; never when a host was not looked up at all (not yet, or not this
+ * process's job).
+ */
+static void mx_check_unusable(struct correlator *c, struct proc *p, struct lookup *m)
+{
+	unsigned asked = 0, got = 0, hosts = 0, looked = 0;
+	struct group *g;
+
+	for (const struct group *d = p->done; d; d = d->next)
+		if (!strcasecmp(d->key, m->dns.qname))
+			return;
+	for (const struct group *d = p->open; d; d = d->next)
+		if (!strcasecmp(d->key, m->dns.qname))
+			return;
+	for (unsigned i = 0; i < m->dns.n_rrs; i++) {
+		bool seen = false;
+
+		if (m->dns.rr[i].type != 15)
+			continue;
+		hosts++;
+		for (const struct lookup *l = p->lookups; l; l = l->next) {
+			if (l->start_ns < m->start_ns || strcasecmp(lookup_dest(l), m->dns.rr[i].target) ||
+			    !lookup_asks(l))
+				continue;
+			seen = true;
+			asked |= lookup_asks(l);
+			for (unsigned k = 0; k < l->n_addrs; k++)
+				got |= 1u << l->addrs[k].fam;
+		}
+		looked += seen;
+	}
+	if (!hosts || looked < hosts || got || !asked)
+		return;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return;
+	groups_note_alloc();
+	g->id = c->next_group_id++;
+	g->proc = p;
+	g->winner = -1;
+	g->mx_pref = -1;
+	g->cls = GC_NO_USABLE_ADDRESS;
+	g->asked_mask = asked;
+	g->from_fam = g->to_fam = (asked & (1u << FAM_V4)) ? FAM_V6 : FAM_V4; /* the one never asked, if any */
+	g->dport = 25;
+	g->first_start_ns = m->start_ns;
+	g->last_end_ns = m->end_ns;
+	snprintf(g->key, sizeof(g->key), "%s", m->dns.qname);
+	snprintf(g->mx_domain, sizeof(g->mx_domain), "%s", m->dns.qname);
+	g->lookup_ids[g->n_lookup_ids++] = m->id;
+	for (const struct lookup *l = p->lookups; l && g->n_lookup_ids < 4; l = l->next)
+		for (unsigned i = 0; i < m->dns.n_rrs; i++)
+			if (m->dns.rr[i].type == 15 && l->start_ns >= m->start_ns && lookup_asks(l) &&
+			    !strcasecmp(lookup_dest(l), m->dns.rr[i].target)) {
+				g->lookup_ids[g->n_lookup_ids++] = l->id;
+				break;
+			}
+	group_finalize(c, p, g);
+}
+
 /*
  * A lookup nobody connected to, whose addresses are all of a family this
  * process never tries while it does try the other: the destination is
@@ -450,6 +531,8 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 	struct group *g;
 
 	l->checked = true;
+	if (!l->inherited && l->dns.parsed && l->qtype == 15 && l->dns.n_rrs)
+		mx_check_unusable(c, p, l);
 	if (l->used || l->failed || !l->n_addrs)
 		return;
 	/* Reached another way: the same host through another lookup (an MTA

@@ -151,6 +151,12 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 	json_fam(f, "first_family", g->cls == GC_FAMILY_UNREACHABLE ? g->to_fam : g->from_fam);
 	if (g->cls == GC_NO_FALLBACK)
 		json_fam(f, "untried_family", g->to_fam);
+	if (g->cls == GC_NO_USABLE_ADDRESS)
+		fprintf(f, ",\"asked_families\":[%s%s%s],\"never_asked\":[%s%s%s]",
+			g->asked_mask & 1 ? "\"ipv4\"" : "", g->asked_mask == 3 ? "," : "",
+			g->asked_mask & 2 ? "\"ipv6\"" : "", g->asked_mask & 1 ? "" : "\"ipv4\"",
+			!(g->asked_mask & 1) && !(g->asked_mask & 2) ? "," : "",
+			g->asked_mask & 2 ? "" : "\"ipv6\"");
 	if (g->cls == GC_NO_FALLBACK || g->cls == GC_FAMILY_UNREACHABLE) {
 		struct offered un[GROUP_MAX_OFFERED];
 

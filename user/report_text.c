@@ -313,6 +313,14 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 				"which this process never tries\n",
 			when, p->tgid, fmt_safe(p->comm), dest, fam_name(g->to_fam), fmt_untried(un, sizeof(un), g));
 		break;
+	case GC_NO_USABLE_ADDRESS:
+		fprintf(o->out, "%-12s %-7u %-15s ---- %s: NO USABLE ADDRESS: its MX hosts have no %s "
+				"address%s%s%s\n",
+			when, p->tgid, fmt_safe(p->comm), dest,
+			g->asked_mask == 3 ? "IPv4 or IPv6" : fam_name(g->asked_mask & 1 ? FAM_V4 : FAM_V6),
+			g->asked_mask == 3 ? "" : "; ", g->asked_mask == 3 ? "" : fam_name(g->to_fam),
+			g->asked_mask == 3 ? "" : " was never asked");
+		break;
 	default:
 		return; /* successes were annotated on the attempt line */
 	}
@@ -383,6 +391,11 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 			fam_name(g->to_fam), fmt_untried(unt, sizeof(unt), g));
 	else if (g->cls == GC_FAMILY_UNREACHABLE)
 		fprintf(o->out, ": only %s addresses, never tried", fam_name(g->to_fam));
+	else if (g->cls == GC_NO_USABLE_ADDRESS && g->asked_mask != 3)
+		fprintf(o->out, ": asked %s only, got none; %s never asked",
+			fam_name(g->asked_mask & 1 ? FAM_V4 : FAM_V6), fam_name(g->to_fam));
+	else if (g->cls == GC_NO_USABLE_ADDRESS)
+		fprintf(o->out, ": asked both families, got none");
 	else if (g->cls == GC_FALLBACK)
 		fprintf(o->out, " %s -> %s, %s lost", fam_name(g->from_fam), fam_name(g->to_fam),
 			fmt_dur(d, sizeof(d), g->cost_ns));
@@ -501,6 +514,9 @@ stats:
 			" NO FALLBACK, %" PRIu64 " family unreachable\n",
 		p->groups[GC_CONNECTED_FIRST], p->groups[GC_FALLBACK], p->groups[GC_RETRIED],
 		p->groups[GC_ALL_FAILED], p->groups[GC_NO_FALLBACK], p->groups[GC_FAMILY_UNREACHABLE]);
+	if (p->groups[GC_NO_USABLE_ADDRESS])
+		fprintf(o->out, "  destinations with no usable address: %" PRIu64 "\n",
+			p->groups[GC_NO_USABLE_ADDRESS]);
 	if (p->groups[GC_FALLBACK])
 		fprintf(o->out, "  fallbacks: %u from IPv6, %u from IPv4; time lost avg %s, max %s\n",
 			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4],

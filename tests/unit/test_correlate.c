@@ -875,6 +875,27 @@ static void test_mx_answer_parsed_and_joined(void)
 	correlator_free(c);
 }
 
+/* An IPv4-only relay and an IPv6-only MX host: MX, then A (nothing), never
+ * AAAA, nothing tried. The absence is a verdict: no_usable_address, naming
+ * the family asked. */
+static void test_mx_set_without_usable_address(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	uint8_t msg[512];
+	size_t len = mx_answer(msg, "example.test", 10, "mx1.example.test");
+
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_RES_NSEARCH, "example.test", NULL, 0, msg, len, len,
+		    (int)len, T0, T0 + MS);
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETHOSTBYNAME, "mx1.example.test", NULL, 0, NULL, 0, 0,
+		    -1, T0 + 2 * MS, T0 + 3 * MS);
+	correlate_tick(c, T0 + 10 * SEC);
+	CHECK(s.groups == 1 && s.last_group.cls == GC_NO_USABLE_ADDRESS);
+	CHECK(s.last_group.asked_mask == 1u << FAM_V4 && s.last_group.to_fam == FAM_V6);
+	CHECK(!strcmp(s.last_group.key, "example.test") && s.last_group.n == 0);
+	correlator_free(c);
+}
+
 /* Exim resolves the MX set in one process and connects from a forked
  * delivery child: the child's attempts still get their names, MX origin and
  * offered families, and the lookups are counted once, in the parent. */
@@ -1045,6 +1066,7 @@ int main(void)
 	RUN(test_earlier_lookups_of_untraced_process_are_adopted);
 	RUN(test_untraced_lookups_stay_bounded);
 	RUN(test_mx_answer_parsed_and_joined);
+	RUN(test_mx_set_without_usable_address);
 	RUN(test_bad_dns_answers_are_facts_not_crashes);
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
 	RUN(test_live_processes_details_stay_under_budget);
