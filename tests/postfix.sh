@@ -85,8 +85,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	scripts/lab scenario noroute >/dev/null
 	timeout 60 "$FT" check -v --postfix "$LAB_DIR/relay/etc" -- \
 		sh -c 'scripts/lab send mixed.lab.test 20 >/dev/null' >"$TMP/pf_mxtext" 2>&1
-	check "text report of a mixed-family MX set: hosts by preference, families, tried or not" "$TMP/pf_mxtext" -- \
-		grep -q 'MX hosts: 10 mx-v6.lab.test (IPv6, tried), 20 mx-v4.lab.test (IPv4, tried), 30 mx-dual.lab.test (IPv4+IPv6, not tried)' "$TMP/pf_mxtext"
+	check "text report of a mixed-family MX set: hosts by preference, families, tried or not, and why not" "$TMP/pf_mxtext" -- \
+		grep -q 'MX hosts: 10 mx-v6.lab.test (IPv6, tried), 20 mx-v4.lab.test (IPv4, tried), 30 mx-dual.lab.test (IPv4+IPv6, not tried: a more preferred host took the mail)' "$TMP/pf_mxtext"
 
 	# The incident famtrace exists for: wide.lab.test has four MX hosts of equal
 	# preference, each with one A and four AAAA records; the relay has no IPv6

@@ -347,8 +347,18 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 	const struct lookup *mx = proc_lookup(p, g->lookup_ids[0]);
 	bool done[DNS_MAX_RRS] = { false };
 
+	int win_pref = -1;
+
 	if (!mx || !mx->dns.parsed)
 		return;
+	/* The preference of the host that took the mail, if one did. */
+	if (g->winner >= 0) {
+		const char *h = attempt_host(p, &g->at[g->winner]);
+
+		for (unsigned i = 0; h && i < mx->dns.n_rrs; i++)
+			if (mx->dns.rr[i].type == 15 && !strcasecmp(mx->dns.rr[i].target, h))
+				win_pref = mx->dns.rr[i].pref;
+	}
 	fprintf(o->out, "      MX hosts:");
 	for (unsigned k = 0; k < mx->dns.n_rrs; k++) {
 		int best = -1;
@@ -372,10 +382,14 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 
 			tried |= h && !strcasecmp(h, mx->dns.rr[best].target);
 		}
-		fprintf(o->out, "%s %u %s (%s%s%s%s)", k ? "," : "", mx->dns.rr[best].pref,
+		/* Why not tried, when famtrace can tell: a more preferred host
+		 * took the mail. */
+		fprintf(o->out, "%s %u %s (%s%s%s%s%s)", k ? "," : "", mx->dns.rr[best].pref,
 			fmt_safe(mx->dns.rr[best].target), fams & 1u << FAM_V4 ? "IPv4" : "",
 			fams == 3 ? "+" : "", fams & 1u << FAM_V6 ? "IPv6" : "",
-			!fams ? "no address seen" : tried ? ", tried" : ", not tried");
+			!fams ? "no address seen" : tried ? ", tried" : ", not tried",
+			fams && !tried && win_pref >= 0 && mx->dns.rr[best].pref > win_pref
+				? ": a more preferred host took the mail" : "");
 	}
 	fputc('\n', o->out);
 }
