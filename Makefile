@@ -60,7 +60,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
 # Parsers and formats: recordings, DNS, times, check's parsers, escaping.
-FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
+FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
 $(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
@@ -88,7 +88,7 @@ $(BUILD)/san/unit: tests/unit/test_correlate.c $(SAN_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
 $(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/check.o \
-		$(BUILD)/san/delivery.o $(BUILD)/san/runcmd.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o $(BUILD)/san/mta_sendmail.o | $(BUILD)/san
+		$(BUILD)/san/delivery.o $(BUILD)/san/runcmd.o $(BUILD)/san/procfs.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o $(BUILD)/san/mta_sendmail.o | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SAN_OBJS) | $(BUILD)/fuzz

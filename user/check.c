@@ -22,6 +22,16 @@
 #include "mta_sendmail.h"
 #include "report.h"
 
+/* One setting the MTA's own tool showed, for the report (bounded). */
+static void add_setting(struct check_expect *e, const char *name, const char *value)
+{
+	if (e->n_set == sizeof(e->set) / sizeof(e->set[0]))
+		return;
+	snprintf(e->set[e->n_set].name, sizeof(e->set[0].name), "%s", name);
+	snprintf(e->set[e->n_set].value, sizeof(e->set[0].value), "%s", value);
+	e->n_set++;
+}
+
 static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc, const char *dir)
 {
 	e->mta = MTA_POSTFIX;
@@ -38,11 +48,8 @@ static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc,
 	e->v6_off = "inet_protocols = ipv4";
 	e->v4_off = "inet_protocols = ipv6";
 	e->limit_name = "smtp_mx_address_limit";
-	for (unsigned i = 0; i < pc->n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
-		memcpy(e->set[i].name, pc->set[i].name, sizeof(e->set[i].name));
-		memcpy(e->set[i].value, pc->set[i].value, sizeof(e->set[i].value));
-		e->n_set = i + 1;
-	}
+	for (unsigned i = 0; i < pc->n_set; i++)
+		add_setting(e, pc->set[i].name, pc->set[i].value);
 	e->addr_limit = pc->mx_address_limit;
 	e->balance = pc->balance;
 	for (unsigned i = 0; i < pc->n_set; i++)
@@ -67,11 +74,8 @@ static void setup_exim(struct check_expect *e, const struct exim_conf *xc, const
 	if (xc->disable_ipv6 || !strcmp(xc->dns_ipv4_lookup, "*"))
 		e->families = 1u << FAM_V4;
 	snprintf(e->ipv4_lookup, sizeof(e->ipv4_lookup), "%s", xc->dns_ipv4_lookup);
-	for (unsigned i = 0; i < xc->n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
-		memcpy(e->set[i].name, xc->set[i].name, sizeof(e->set[i].name));
-		memcpy(e->set[i].value, xc->set[i].value, sizeof(e->set[i].value));
-		e->n_set = i + 1;
-	}
+	for (unsigned i = 0; i < xc->n_set; i++)
+		add_setting(e, xc->set[i].name, xc->set[i].value);
 	e->addr_limit = xc->hosts_max_try;
 	e->fastopen = xc->fastopen;
 	snprintf(e->connect_timeout, sizeof(e->connect_timeout), "%s", xc->connect_timeout);
@@ -100,11 +104,8 @@ static void setup_sendmail(struct check_expect *e, const struct sendmail_conf *s
 	e->v4_off = NULL;
 	e->limit_name = NULL;
 	e->client_inet_only = sc->client_inet_only;
-	for (unsigned i = 0; i < sc->n_set && i < sizeof(e->set) / sizeof(e->set[0]); i++) {
-		memcpy(e->set[i].name, sc->set[i].name, sizeof(e->set[i].name));
-		memcpy(e->set[i].value, sc->set[i].value, sizeof(e->set[i].value));
-		e->n_set = i + 1;
-	}
+	for (unsigned i = 0; i < sc->n_set; i++)
+		add_setting(e, sc->set[i].name, sc->set[i].value);
 }
 
 int check_setup(struct check_expect *e, const struct check_mta_arg *m, const char *expect,
@@ -200,11 +201,6 @@ bool check_parse_prefer(const char *s, int *prefer)
 	return true;
 }
 
-/* Which families a lookup asked for (bits of 1 << FAM_*). */
-static unsigned asked(const struct lookup *l)
-{
-	return lookup_asks(l);
-}
 
 /* Did p ask for family f's addresses of host before t? */
 static bool asked_before(const struct proc *p, const char *host, int f, uint64_t t)
@@ -212,7 +208,7 @@ static bool asked_before(const struct proc *p, const char *host, int f, uint64_t
 	if (!host)
 		return true; /* nothing to judge the order by */
 	for (const struct lookup *l = p->lookups; l; l = l->next)
-		if (l->end_ns <= t && (asked(l) & (1u << f)) &&
+		if (l->end_ns <= t && (lookup_asks(l) & (1u << f)) &&
 		    !strcasecmp(l->name[0] ? l->name : l->dns.qname, host))
 			return true;
 	return false;
@@ -279,7 +275,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		t.fallback_cost_ns += p->fallback_cost_sum_ns;
 		t.lookups += p->lookups_total;
 		for (const struct lookup *l = p->lookups; l; l = l->next) {
-			unsigned a = asked(l);
+			unsigned a = lookup_asks(l);
 
 			if (l->inherited)
 				continue; /* the parent's; judged there */

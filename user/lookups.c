@@ -453,6 +453,40 @@ unsigned lookup_asks(const struct lookup *l)
 	return 0;
 }
 
+/* Has p a destination group (open or finished) keyed key? */
+static bool has_group(const struct proc *p, const char *key)
+{
+	for (const struct group *d = p->done; d; d = d->next)
+		if (!strcasecmp(d->key, key))
+			return true;
+	for (const struct group *d = p->open; d; d = d->next)
+		if (!strcasecmp(d->key, key))
+			return true;
+	return false;
+}
+
+/* A group without attempts, made from lookup l (a verdict from what was
+ * looked up, not from what was tried); NULL when out of memory. No
+ * fold_bound_details() here: the caller walks p->lookups. The next group
+ * made through group_for() brings memory back under budget. */
+static struct group *lookup_group(struct correlator *c, struct proc *p, enum group_class cls,
+				  const struct lookup *l)
+{
+	struct group *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	groups_note_alloc();
+	g->id = c->next_group_id++;
+	g->proc = p;
+	g->winner = -1;
+	g->mx_pref = -1;
+	g->cls = cls;
+	g->first_start_ns = l->start_ns;
+	g->last_end_ns = l->end_ns;
+	return g;
+}
+
 /*
  * An MX answer none of whose hosts gave an address in any family the
  * process asked for, and nothing tried toward the domain: the mail cannot
@@ -466,12 +500,8 @@ static void mx_check_unusable(struct correlator *c, struct proc *p, struct looku
 	unsigned asked = 0, got = 0, hosts = 0, looked = 0;
 	struct group *g;
 
-	for (const struct group *d = p->done; d; d = d->next)
-		if (!strcasecmp(d->key, m->dns.qname))
-			return;
-	for (const struct group *d = p->open; d; d = d->next)
-		if (!strcasecmp(d->key, m->dns.qname))
-			return;
+	if (has_group(p, m->dns.qname))
+		return;
 	for (unsigned i = 0; i < m->dns.n_rrs; i++) {
 		bool seen = false;
 
@@ -491,20 +521,12 @@ static void mx_check_unusable(struct correlator *c, struct proc *p, struct looku
 	}
 	if (!hosts || looked < hosts || got || !asked)
 		return;
-	g = calloc(1, sizeof(*g));
+	g = lookup_group(c, p, GC_NO_USABLE_ADDRESS, m);
 	if (!g)
 		return;
-	groups_note_alloc();
-	g->id = c->next_group_id++;
-	g->proc = p;
-	g->winner = -1;
-	g->mx_pref = -1;
-	g->cls = GC_NO_USABLE_ADDRESS;
 	g->asked_mask = asked;
 	g->from_fam = g->to_fam = (asked & (1u << FAM_V4)) ? FAM_V6 : FAM_V4; /* the one never asked, if any */
-	g->dport = 25;
-	g->first_start_ns = m->start_ns;
-	g->last_end_ns = m->end_ns;
+	g->dport = 25; /* an MX set: SMTP */
 	snprintf(g->key, sizeof(g->key), "%s", m->dns.qname);
 	snprintf(g->mx_domain, sizeof(g->mx_domain), "%s", m->dns.qname);
 	g->lookup_ids[g->n_lookup_ids++] = m->id;
@@ -543,12 +565,8 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 	/* Or a host of an MX set this process tried: that destination's group
 	 * lists what its hosts offered and says what was never tried. */
 	mx = lookup_mx_of(p, lookup_dest(l), NULL);
-	for (const struct group *d = p->done; mx && d; d = d->next)
-		if (!strcasecmp(d->key, mx->dns.qname))
-			return;
-	for (const struct group *d = p->open; mx && d; d = d->next)
-		if (!strcasecmp(d->key, mx->dns.qname))
-			return;
+	if (mx && has_group(p, mx->dns.qname))
+		return;
 	for (int f = 0; f < FAM_N; f++)
 		if (p->fam[f].tried)
 			tried |= 1u << f;
@@ -556,21 +574,11 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 		offered |= 1u << l->addrs[i].fam;
 	if (!tried || (offered & tried))
 		return;
-	/* No fold_bound_details() here: the caller walks p->lookups. The next
-	 * group made through group_for() brings memory back under budget. */
-	g = calloc(1, sizeof(*g));
+	g = lookup_group(c, p, GC_FAMILY_UNREACHABLE, l);
 	if (!g)
 		return;
-	groups_note_alloc();
-	g->id = c->next_group_id++;
-	g->proc = p;
-	g->winner = -1;
-	g->mx_pref = -1;
-	g->cls = GC_FAMILY_UNREACHABLE;
 	g->from_fam = g->to_fam = (offered & (1u << FAM_V6)) ? FAM_V6 : FAM_V4;
 	g->dport = l->addrs[0].port;
-	g->first_start_ns = l->start_ns;
-	g->last_end_ns = l->end_ns;
 	lookup_join(p, g, l);
 	group_finalize(c, p, g);
 }

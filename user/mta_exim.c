@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "mta_exim.h"
+#include "procfs.h"
 #include "runcmd.h"
 
 /* The main options check reads; every one is known to Exim 4.9x (-bP
@@ -131,18 +132,9 @@ static int exim_bp(const char *conf, const char *const *args, size_t n_args, str
 /* Is pid an Exim process? (Its daemon's command name is exim4 or exim.) */
 static bool is_exim(pid_t pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char comm[32];
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	comm[strcspn(comm, "\n")] = 0;
-	return !strcmp(comm, "exim4") || !strcmp(comm, "exim");
+	return proc_comm(pid, comm, sizeof(comm)) && (!strcmp(comm, "exim4") || !strcmp(comm, "exim"));
 }
 
 int exim_read(const char *conf, struct exim_conf *xc, char *err, size_t errlen)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mta_postfix.h"
+#include "procfs.h"
 #include "runcmd.h"
 
 /* What check reads; a name this Postfix does not know (an older release) is
@@ -91,18 +92,11 @@ static const char *not_master(pid_t pid, const char *queue_dir)
 {
 	char path[64], comm[32] = "";
 	struct stat cwd, want;
-	FILE *f;
 
 	if (pid <= 1)
 		return "not a Postfix master";
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (!proc_comm(pid, comm, sizeof(comm)))
 		return "no such process";
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	comm[strcspn(comm, "\n")] = 0;
 	if (strcmp(comm, "master"))
 		return "not a Postfix master";
 	/* The master works in its queue directory: that tells instances apart.

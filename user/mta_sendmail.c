@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "mta_sendmail.h"
+#include "procfs.h"
 
 static const char *const names[] = {
 	"DaemonPortOptions", "ClientPortOptions", "Timeout.connect", "Timeout.iconnect",
@@ -28,18 +29,10 @@ static void put(struct sendmail_conf *sc, const char *name, const char *value)
 
 static bool is_sendmail(pid_t pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char comm[32];
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	comm[strcspn(comm, "\n")] = 0;
-	return !strcmp(comm, "sendmail") || !strcmp(comm, "sendmail-mta");
+	return proc_comm(pid, comm, sizeof(comm)) &&
+	       (!strcmp(comm, "sendmail") || !strcmp(comm, "sendmail-mta"));
 }
 
 int sendmail_read(const char *cf, struct sendmail_conf *sc, char *err, size_t errlen)

@@ -139,6 +139,23 @@ size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max)
 	return n;
 }
 
+bool proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
 size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t max)
 {
 	struct dirent *de;
@@ -148,18 +165,10 @@ size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t
 	if (!d)
 		return 0;
 	while (n < max && (de = readdir(d))) {
-		char path[300], comm[32] = "";
-		FILE *f;
+		char comm[32] = "";
 
-		if (!isdigit((unsigned char)de->d_name[0]))
+		if (!isdigit((unsigned char)de->d_name[0]) || !proc_comm(atoi(de->d_name), comm, sizeof(comm)))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
-		fclose(f);
 		for (size_t i = 0; i < n_names; i++)
 			if (!strcmp(comm, names[i])) {
 				out[n++] = atoi(de->d_name);

@@ -26,6 +26,9 @@ size_t proc_descendants(const pid_t *roots, size_t n_roots, pid_t *out, size_t m
 size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max);
 
 /* Pids of live processes whose name (comm) is one of names. */
+/* pid's command name (/proc/PID/comm) into buf; false if it cannot be read. */
+bool proc_comm(pid_t pid, char *buf, size_t len);
+
 size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t max);
 
 #endif
