@@ -107,9 +107,11 @@ static void on_group(void *ctx, const struct proc *p, const struct group *g)
 {
 	struct metrics *m = ctx;
 
-	if (g->cls < GC_N)
+	/* A mail program's connection to a non-mail port (ident) is not a
+	 * destination: not in famtrace_destinations_total, as in the report. */
+	if (g->cls < GC_N && !g->service)
 		comm_of(m, p)->groups[g->cls]++;
-	if (g->cls == GC_FALLBACK && g->from_fam < FAM_N) {
+	if (g->cls == GC_FALLBACK && !g->service && g->from_fam < FAM_N) {
 		double s = (double)g->cost_ns / 1e9;
 
 		for (unsigned i = 0; i < N_BOUNDS; i++)
