@@ -31,7 +31,7 @@ TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
-.PHONY: all clean test test-unit test-kernels vmlinux tools demo bench bench-tools sanitize fuzz \
+.PHONY: all clean test test-unit test-kernels vmlinux tools demo bench bench-relay bench-tools sanitize fuzz \
 	install uninstall
 all: famtrace
 
@@ -131,9 +131,16 @@ $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 
 bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm tools
 
+# bench/run: connect and resolver storms; bench/relay: a Postfix relay's
+# throughput per delivered message. bench-relay runs the second alone.
 bench: bench-tools
 	scripts/install-deps --bench
 	bench/run
+	bench/relay
+
+bench-relay: bench-tools
+	scripts/install-deps --bench
+	bench/relay
 
 # The broken-IPv6 relay incident with real Postfix, explained (as root).
 demo:
