@@ -228,9 +228,21 @@ static void tick(struct correlator *c, uint64_t now_ns, bool trim)
 	for (size_t i = 0; i < c->n_all; i++) {
 		struct proc *p = c->all[i];
 
-		for (struct lookup *l = p->lookups; l; l = l->next)
-			if (!l->checked && now_ns > l->end_ns + c->cfg.group_gap_ns)
-				lookup_check_unused(c, p, l);
+		/* A busy process holds dozens of lookups: walk them only when
+		 * one is due, and note when the next one will be. */
+		if (now_ns > p->check_due_ns) {
+			uint64_t due = UINT64_MAX;
+
+			for (struct lookup *l = p->lookups; l; l = l->next) {
+				if (l->checked)
+					continue;
+				if (now_ns > l->end_ns + c->cfg.group_gap_ns)
+					lookup_check_unused(c, p, l);
+				else if (l->end_ns + c->cfg.group_gap_ns < due)
+					due = l->end_ns + c->cfg.group_gap_ns;
+			}
+			p->check_due_ns = due;
+		}
 		/* check keeps them, up to CHECK_KEEP_PROCS processes */
 		if (trim && !(c->cfg.keep_exited_details && c->n_all < CHECK_KEEP_PROCS) &&
 		    p->exited && !p->trimmed && !p->open &&

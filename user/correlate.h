@@ -140,8 +140,10 @@ struct fam_stats {
 };
 
 #define PROC_MAX_DONE_GROUPS 64 /* finished groups kept per process for the report */
+#define PROC_DONE_SLACK 16	/* ...and up to this many more between cuts */
 #define PROC_MAX_OPEN_GROUPS 32 /* destinations collecting attempts at once, per process */
 #define PROC_MAX_LOOKUPS 32	/* recent lookups kept per process for joining */
+#define PROC_LOOKUPS_SLACK 16	/* ...and up to this many more between cuts */
 #define PROC_KEEP_EXITED 4	/* finished groups kept once a process has exited */
 #define CANDIDATE_LOOKUPS 256	/* lookups kept from processes not (yet) traced */
 #define FOLD_KEEP_EXITED 256	/* settled exited processes kept one by one; older
@@ -168,15 +170,16 @@ struct proc {
 	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
 	uint64_t dual_first[FAM_N]; /* groups offered both families, by the first family tried */
 	unsigned fallback_fam_from[FAM_N]; /* fallbacks by the family that failed */
-	struct lookup *lookups;		    /* newest first, at most PROC_MAX_LOOKUPS */
+	struct lookup *lookups;		    /* newest first, at most PROC_MAX_LOOKUPS (+ SLACK) */
 	unsigned n_lookups;
+	uint64_t check_due_ns; /* no lookup of p is due for lookup_check_unused before this (0: unknown) */
 	uint64_t lookups_total, lookups_failed, lookup_lat_sum_ns, lookup_lat_max_ns;
 	uint64_t lookups_by_api[FT_API_MAX + 1];
 	uint64_t asked_a, asked_aaaa, asked_mx, asked_other; /* res_*: types asked */
 	uint64_t gai_unspec, gai_inet, gai_inet6;	      /* getaddrinfo: families asked */
 	uint64_t gai_literal; /* getaddrinfo of an address literal: asked no one */
 	struct group *open;		    /* groups still collecting attempts */
-	struct group *done;		    /* newest first, at most PROC_MAX_DONE_GROUPS */
+	struct group *done;		    /* newest first, at most PROC_MAX_DONE_GROUPS (+ SLACK) */
 	unsigned n_done;
 	uint64_t seq; /* order of first appearance */
 	uint64_t folded; /* >0: not a process but the sum of this many exited

@@ -200,10 +200,11 @@ void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 	if (c->sink.group)
 		c->sink.group(c->sink.ctx, p, g);
 
-	/* Keep the newest finished groups for the report, bounded. */
+	/* Keep the newest finished groups for the report, bounded; cut in
+	 * steps of PROC_DONE_SLACK (one walk per that many groups). */
 	g->next = p->done;
 	p->done = g;
-	if (++p->n_done > PROC_MAX_DONE_GROUPS) {
+	if (++p->n_done > PROC_MAX_DONE_GROUPS + PROC_DONE_SLACK) {
 		groups_cut(&p->done, PROC_MAX_DONE_GROUPS);
 		p->n_done = PROC_MAX_DONE_GROUPS;
 	}

@@ -318,9 +318,14 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 	}
 
 	lookups_in_memory++;
+	if (!l->checked && p->check_due_ns > l->end_ns + c->cfg.group_gap_ns)
+		p->check_due_ns = l->end_ns + c->cfg.group_gap_ns;
 	l->next = p->lookups;
 	p->lookups = l;
-	if (++p->n_lookups > PROC_MAX_LOOKUPS) {
+	/* Cut back to PROC_MAX_LOOKUPS in steps of PROC_LOOKUPS_SLACK: one walk
+	 * of the list per that many lookups, not one per lookup (a relay's
+	 * smtp process makes four per message). */
+	if (++p->n_lookups > PROC_MAX_LOOKUPS + PROC_LOOKUPS_SLACK) {
 		struct lookup **pp = &p->lookups;
 
 		for (unsigned i = 0; i < PROC_MAX_LOOKUPS; i++)

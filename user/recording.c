@@ -247,7 +247,11 @@ static int start_part(struct rec_writer *w, int flags)
 	if (fd < 0)
 		return fd;
 	w->fd = fd;
-	w->gz = gzdopen(fd, "ab6");
+	/* Level 3: zlib's default (6) was a quarter of famtrace's CPU on a
+	 * busy relay. On bench/relay's recording (25.8 MB raw), level 6 takes
+	 * 0.15 s and gives 0.88 MB; level 3 0.10 s and 1.08 MB; level 1 no
+	 * faster and 1.18 MB. */
+	w->gz = gzdopen(fd, "ab3");
 	if (!w->gz) {
 		close(fd);
 		return fail(w, "cannot start compression", ENOMEM);

@@ -101,7 +101,6 @@ static void json_attempt(void *ctx, const struct proc *p, const struct attempt *
 	fprintf(f, ",\"name\":");
 	json_str_or_null(f, attempt_host(p, a));
 	fprintf(f, "}\n");
-	fflush(f);
 }
 
 static void json_probe(void *ctx, const struct proc *p, const struct attempt *a)
@@ -118,7 +117,6 @@ static void json_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	else
 		fprintf(f, "null");
 	fprintf(f, "}\n");
-	fflush(f);
 }
 
 static void json_group(void *ctx, const struct proc *p, const struct group *g)
@@ -188,7 +186,6 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		fprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
 	}
 	fprintf(f, "]}\n");
-	fflush(f);
 }
 
 static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
@@ -246,7 +243,6 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	fprintf(f, ",\"more_addrs\":%s", l->more_addrs ? "true" : "false");
 	json_ms(f, "latency_ms", l->end_ns - l->start_ns);
 	fprintf(f, "}\n");
-	fflush(f);
 }
 
 void json_sink(struct sink *s, struct report_opts *o)

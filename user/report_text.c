@@ -178,7 +178,6 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	fprintf(o->out, "%-12s %-7u %-15s DNS  %s -> %s  %s\n", when, p->tgid, fmt_safe(p->comm),
 		fmt_lookup_question(q, sizeof(q), l), fmt_lookup_answer(a, sizeof(a), l),
 		fmt_dur(d, sizeof(d), l->end_ns - l->start_ns));
-	fflush(o->out);
 }
 
 /* "example MX port 25", "mx1.example port 25" or "port 25". */
@@ -255,7 +254,6 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 				fmt_dur(d, sizeof(d), g->cost_ns));
 	}
 	fputc('\n', o->out);
-	fflush(o->out);
 }
 
 static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
@@ -275,7 +273,6 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 		snprintf(res, sizeof(res), "route probe: ok");
 	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %s (UDP)\n", when, p->tgid, fmt_safe(p->comm),
 		fam_name(a->fam), dst, res);
-	fflush(o->out);
 }
 
 static void text_group(void *ctx, const struct proc *p, const struct group *g)
@@ -294,7 +291,6 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 					"port%s): %u attempt%s failed\n", when, p->tgid, fmt_safe(p->comm),
 				dest, g->dport, g->dport == 113 ? "; ident, RFC 1413" : "",
 				g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s");
-		fflush(o->out);
 		return;
 	}
 	switch (g->cls) {
@@ -324,7 +320,6 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 	default:
 		return; /* successes were annotated on the attempt line */
 	}
-	fflush(o->out);
 }
 
 void text_sink(struct sink *s, struct report_opts *o)
