@@ -101,7 +101,7 @@ FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/bench/connstorm sanitize
+tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/bench/connstorm $(BUILD)/bench/floor sanitize
 
 test: famtrace tools
 	tests/run
