@@ -178,14 +178,14 @@ static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, 
 	s->rodata->ft_cfg_mode = cfg->mode;
 	for (size_t i = 0; i < cfg->n_ports; i++)
 		s->rodata->ft_cfg_ports[cfg->ports[i] >> 6] |= 1ULL << (cfg->ports[i] & 63);
-	if (cfg->ringbuf_bytes) {
-		/* Wake the reader once a quarter of the buffer is full. */
-		s->rodata->ft_cfg_wakeup_bytes = cfg->ringbuf_bytes / 4;
-		if (bpf_map__set_max_entries(s->maps.ft_events, cfg->ringbuf_bytes)) {
-			snprintf(err, len, "cannot size the ring buffer to %u bytes", cfg->ringbuf_bytes);
-			return FT_EXIT_USAGE;
-		}
+	if (cfg->ringbuf_bytes && bpf_map__set_max_entries(s->maps.ft_events, cfg->ringbuf_bytes)) {
+		snprintf(err, len, "cannot size the ring buffer to %u bytes", cfg->ringbuf_bytes);
+		return FT_EXIT_USAGE;
 	}
+	/* Wake the reader once a sixteenth of the buffer is full (256 KiB of
+	 * the default 4 MiB; it also reads every 100 ms): at 64 KiB a relay
+	 * delivering 2,500 messages a second woke it 270 times a second. */
+	s->rodata->ft_cfg_wakeup_bytes = bpf_map__max_entries(s->maps.ft_events) / 16;
 	if (cfg->map_entries &&
 	    (bpf_map__set_max_entries(s->maps.ft_tracked, cfg->map_entries) ||
 	     bpf_map__set_max_entries(s->maps.ft_pending, cfg->map_entries))) {
