@@ -205,8 +205,13 @@ void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 	g->next = p->done;
 	p->done = g;
 	if (++p->n_done > PROC_MAX_DONE_GROUPS + PROC_DONE_SLACK) {
+		unsigned cut = p->n_done - PROC_MAX_DONE_GROUPS;
+
 		groups_cut(&p->done, PROC_MAX_DONE_GROUPS);
 		p->n_done = PROC_MAX_DONE_GROUPS;
+		/* Counted above, no longer listed: said in the report. */
+		p->groups_dropped += cut;
+		c->dropped_groups += cut;
 	}
 }
 

@@ -342,12 +342,16 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 	 * smtp process makes four per message). */
 	if (++p->n_lookups > PROC_MAX_LOOKUPS + PROC_LOOKUPS_SLACK) {
 		struct lookup **pp = &p->lookups;
+		unsigned cut = p->n_lookups - PROC_MAX_LOOKUPS;
 
 		for (unsigned i = 0; i < PROC_MAX_LOOKUPS; i++)
 			pp = &(*pp)->next;
 		lookups_free(*pp);
 		*pp = NULL;
 		p->n_lookups = PROC_MAX_LOOKUPS;
+		/* Counted above, no longer kept for joining: said in the report. */
+		p->lookups_dropped += cut;
+		c->dropped_lookups += cut;
 	}
 	if (c->sink.lookup)
 		c->sink.lookup(c->sink.ctx, p, l);

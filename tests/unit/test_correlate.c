@@ -1014,6 +1014,36 @@ static void test_live_processes_details_stay_under_budget(void)
 	correlator_free(c);
 }
 
+/* One busy process: finished destinations beyond what it keeps are counted
+ * as dropped, never silently (kept + dropped = all of them). */
+static void test_busy_process_drops_are_counted(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	struct who w = { 31000, 31000, 1, SEC, "smtp" };
+	const struct proc *p;
+	size_t kept = 0;
+
+	for (uint16_t k = 0; k < 200; k++) {
+		feed(c, &w, FT_EV_ATTEMPT, "192.0.2.9", 2000 + k, T0 + k * 10 * SEC,
+		     T0 + k * 10 * SEC + MS, FT_OUT_IMMEDIATE, ECONNREFUSED);
+		correlate_tick(c, T0 + k * 10 * SEC + 5 * SEC);
+	}
+	p = correlator_find(c, w.tgid);
+	CHECK(p != NULL);
+	if (!p) {
+		correlator_free(c);
+		return;
+	}
+	for (const struct group *g = p->done; g; g = g->next)
+		kept++;
+	CHECK(kept >= PROC_MAX_DONE_GROUPS && kept <= PROC_MAX_DONE_GROUPS + PROC_DONE_SLACK);
+	CHECK(p->groups_dropped > 0 && kept + p->groups_dropped == 200);
+	CHECK(correlator_dropped_groups(c) == p->groups_dropped);
+	CHECK(p->groups[GC_ALL_FAILED] == 200);
+	correlator_free(c);
+}
+
 /* Groups that close in one tick come out in time order, across processes
  * (live lines must not run backwards). */
 static void test_groups_close_in_time_order(void)
@@ -1070,6 +1100,7 @@ int main(void)
 	RUN(test_bad_dns_answers_are_facts_not_crashes);
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
 	RUN(test_live_processes_details_stay_under_budget);
+	RUN(test_busy_process_drops_are_counted);
 	RUN(test_groups_close_in_time_order);
 	RUN(test_child_attempts_join_the_parents_lookups);
 	UNIT_DONE();
