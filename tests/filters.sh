@@ -67,11 +67,16 @@ check "ring buffer overflow: lost events counted, warned while running, report m
 		(map(select(.type==\"attempt\" and .comm==\"connstorm\")) | length) as \$n |
 		\$s.lost > 0 and (\$s.complete | not) and \$n <= 20000 and \$n + \$s.lost >= 20000' '$TMP/lossy'"
 
-# -p: a process that exists before famtrace starts, and only it.
-$C -w 1500 -1 2606 127.0.0.1 >/dev/null 2>&1 &
+# -p: a process that exists before famtrace starts, and only it. It waits on
+# a FIFO, not a clock, until famtrace is tracing (a fixed 1.5 s lost the race
+# once when the previous famtrace's uprobes were still being removed), then
+# execs the connector under the same pid.
+mkfifo "$TMP/pid.go"
+bash -c 'read -r _ <"$1"; shift; exec "$@"' _ "$TMP/pid.go" $C -1 2606 127.0.0.1 >/dev/null 2>&1 &
 TARGET=$!
 BG_PIDS+=($TARGET)
 live pid -p "$TARGET"
+echo go >"$TMP/pid.go"
 $C -1 2607 127.0.0.1 >/dev/null 2>&1
 wait "$TARGET"
 stop_live pid
