@@ -45,6 +45,7 @@ size_t groups_held(void);	/* groups in memory, all correlators */
 void groups_note_alloc(void);	/* one more, made outside groups.c */
 void groups_free(struct group *g); /* a whole list */
 void groups_cut(struct group **head, unsigned keep);
+void proc_cut_done(struct correlator *c, struct proc *p, unsigned keep); /* counted */
 void group_finalize(struct correlator *c, struct proc *p, struct group *g);
 struct group *group_for(struct correlator *c, struct proc *p, const struct attempt *a,
 			const char *name);

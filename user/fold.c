@@ -191,7 +191,7 @@ void fold_bound_details(struct correlator *c)
 		keep = (unsigned)(DETAIL_GROUPS_BUDGET / 2 / (with_groups ? with_groups : 1));
 		for (size_t i = 0; i < c->n_all; i++) {
 			struct proc *p = c->all[i];
-			unsigned n_open = 0, n = 0, keep_done;
+			unsigned n_open = 0, keep_done;
 
 			for (struct group *g = p->open; g; g = g->next)
 				n_open++;
@@ -206,15 +206,7 @@ void fold_bound_details(struct correlator *c)
 				n_open--;
 			}
 			keep_done = keep > n_open ? keep - n_open : 0;
-			if (p->n_done <= keep_done)
-				continue;
-			for (struct group *g = p->done; g; g = g->next)
-				if (++n > keep_done) {
-					p->groups_dropped++;
-					c->dropped_groups++;
-				}
-			groups_cut(&p->done, keep_done);
-			p->n_done = keep_done;
+			proc_cut_done(c, p, keep_done);
 		}
 	}
 	if (lookups_held() >= DETAIL_LOOKUPS_BUDGET) {

@@ -122,6 +122,18 @@ void groups_cut(struct group **head, unsigned keep)
 	*head = NULL;
 }
 
+/* Keep p's newest keep finished groups; the ones freed stay in p's counts
+ * and are counted as dropped (the report says "no longer shown"). */
+void proc_cut_done(struct correlator *c, struct proc *p, unsigned keep)
+{
+	if (p->n_done <= keep)
+		return;
+	p->groups_dropped += p->n_done - keep;
+	c->dropped_groups += p->n_done - keep;
+	groups_cut(&p->done, keep);
+	p->n_done = keep;
+}
+
 const struct attempt *group_first(const struct group *g)
 {
 	const struct attempt *f = NULL;
@@ -204,15 +216,8 @@ void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 	 * steps of PROC_DONE_SLACK (one walk per that many groups). */
 	g->next = p->done;
 	p->done = g;
-	if (++p->n_done > PROC_MAX_DONE_GROUPS + PROC_DONE_SLACK) {
-		unsigned cut = p->n_done - PROC_MAX_DONE_GROUPS;
-
-		groups_cut(&p->done, PROC_MAX_DONE_GROUPS);
-		p->n_done = PROC_MAX_DONE_GROUPS;
-		/* Counted above, no longer listed: said in the report. */
-		p->groups_dropped += cut;
-		c->dropped_groups += cut;
-	}
+	if (++p->n_done > PROC_MAX_DONE_GROUPS + PROC_DONE_SLACK)
+		proc_cut_done(c, p, PROC_MAX_DONE_GROUPS);
 }
 
 static bool group_joins(const struct correlator *c, const struct group *g, const struct attempt *a)

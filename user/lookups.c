@@ -340,19 +340,8 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 	/* Cut back to PROC_MAX_LOOKUPS in steps of PROC_LOOKUPS_SLACK: one walk
 	 * of the list per that many lookups, not one per lookup (a relay's
 	 * smtp process makes four per message). */
-	if (++p->n_lookups > PROC_MAX_LOOKUPS + PROC_LOOKUPS_SLACK) {
-		struct lookup **pp = &p->lookups;
-		unsigned cut = p->n_lookups - PROC_MAX_LOOKUPS;
-
-		for (unsigned i = 0; i < PROC_MAX_LOOKUPS; i++)
-			pp = &(*pp)->next;
-		lookups_free(*pp);
-		*pp = NULL;
-		p->n_lookups = PROC_MAX_LOOKUPS;
-		/* Counted above, no longer kept for joining: said in the report. */
-		p->lookups_dropped += cut;
-		c->dropped_lookups += cut;
-	}
+	if (++p->n_lookups > PROC_MAX_LOOKUPS + PROC_LOOKUPS_SLACK)
+		lookups_cut(c, p, PROC_MAX_LOOKUPS); /* counts what it frees */
 	if (c->sink.lookup)
 		c->sink.lookup(c->sink.ctx, p, l);
 }
