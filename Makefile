@@ -23,7 +23,7 @@ LDLIBS_BPF := -lbpf -lelf -lz -lresolv
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf
 
 # The correlator and reporters know nothing of libbpf; only the loader does.
-CORE_SRCS := user/source.c user/labels.c user/procs.c user/groups.c user/lookups.c user/fold.c user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c user/dns.c \
+CORE_SRCS := user/source.c user/labels.c user/procs.c user/groups.c user/lookups.c user/addrorder.c user/addrclass.c user/fold.c user/correlate.c user/report_text.c user/report_json.c user/fmt.c user/decode.c user/dns.c \
 	user/recording.c user/replay.c user/metrics.c
 TOOL_SRCS := user/main.c user/cli.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/mta_sendmail.c user/loader.c user/procfs.c user/check.c user/delivery.c user/privs.c $(CORE_SRCS)
 CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
@@ -64,6 +64,9 @@ FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd
 $(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
+$(BUILD)/tests/unit_addresses: tests/unit/test_addresses.c $(CORE_OBJS) | $(BUILD)
+	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
+
 $(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
@@ -91,17 +94,20 @@ $(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/ch
 		$(BUILD)/san/delivery.o $(BUILD)/san/runcmd.o $(BUILD)/san/procfs.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o $(BUILD)/san/mta_sendmail.o | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
+$(BUILD)/san/unit_addresses: tests/unit/test_addresses.c $(SAN_OBJS) | $(BUILD)/san
+	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
+
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SAN_OBJS) | $(BUILD)/fuzz
 	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ -o $@ -lresolv -lz
 
-sanitize: $(BUILD)/san/unit $(BUILD)/san/unit_formats $(FUZZERS)
+sanitize: $(BUILD)/san/unit $(BUILD)/san/unit_formats $(BUILD)/san/unit_addresses $(FUZZERS)
 
 # make fuzz FUZZ_SECONDS=600: a longer run than the test suite's.
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/bench/connstorm $(BUILD)/bench/floor sanitize
+tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/bench/connstorm $(BUILD)/bench/floor sanitize
 
 test: famtrace tools
 	tests/run
@@ -146,8 +152,8 @@ bench-relay: bench-tools
 demo:
 	scripts/demo
 
-test-unit: $(BUILD)/tests/unit $(BUILD)/tests/unit_formats
-	$(BUILD)/tests/unit && $(BUILD)/tests/unit_formats
+test-unit: $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses
+	$(BUILD)/tests/unit && $(BUILD)/tests/unit_formats && $(BUILD)/tests/unit_addresses
 
 vmlinux:
 	mkdir -p $(VMLINUX_DIR)
