@@ -14,6 +14,8 @@
  *                                CLOSE (softirq!)
  *   tp_btf/inet_sk_error_report  the errno of an asynchronous failure (optional)
  *   tp_btf/sched_process_{fork,exec,exit}   the traced process tree
+ * and, from the SYN_SENT hook and a UDP connect's return, what an IPv6 source
+ * address is (source.bpf.c).
  *
  * One record per attempt is written, when its outcome is known; the attempt
  * lives in ft_pending, keyed by socket, until then. Outcomes that arrive in
@@ -279,6 +281,8 @@ static __always_inline int enter_open(int fd, const void *uaddr, __u64 alen, __u
 	return 0;
 }
 
+#include "source.bpf.c"
+
 /* Write the record for a finished attempt and forget it. */
 static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 outcome, __s32 err,
 					 const struct sock *sk)
@@ -308,6 +312,10 @@ static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 o
 			bpf_core_read(a->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		else
 			bpf_core_read(a->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	} else {
+		/* Failed after SYN_SENT: the source it left from, noted then
+		 * (zero when it never got there); the port is not known. */
+		__builtin_memcpy(a->saddr, p->saddr, 16);
 	}
 	a->family = p->family;
 	a->dport = p->dport;
@@ -356,6 +364,8 @@ static __always_inline int exit_open(long ret)
 		return 0; /* outcome already emitted (blocking connect) */
 	sk = (struct sock *)key;
 	if (p->proto == IPPROTO_UDP) {
+		if (ret == 0 && p->family == AF_INET6)
+			note_source(sk, &p->task);
 		emit_attempt(key, p, FT_OUT_PROBE, ret < 0 ? -ret : 0, ret == 0 ? sk : NULL);
 		return 0;
 	}
@@ -474,8 +484,22 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 	__u64 key;
 	__s32 err;
 
-	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
-		return track_active_open(sk);
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
+		track_active_open(sk);
+		/* The source address is chosen now (the port just after);
+		 * note it for an attempt that fails. */
+		key = (__u64)sk;
+		p = bpf_map_lookup_elem(&ft_pending, &key);
+		if (p) {
+			if (p->family == AF_INET) {
+				bpf_core_read(p->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+			} else {
+				bpf_core_read(p->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+				note_source(sk, &p->task);
+			}
+		}
+		return 0;
+	}
 	if (oldstate != TCP_SYN_SENT)
 		return 0;
 	key = (__u64)sk;

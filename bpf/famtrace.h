@@ -14,7 +14,7 @@
 #ifndef FAMTRACE_H
 #define FAMTRACE_H
 
-#define FT_ABI_VERSION 1
+#define FT_ABI_VERSION 2
 
 #define FT_COMM_LEN 16
 #define FT_MAX_COMMS 64	  /* size of the process-name filter map */
@@ -26,6 +26,7 @@ enum ft_event_kind {
 	FT_EV_PROBE = 2,   /* UDP connect(): a route probe, not an attempt */
 	FT_EV_PROC = 3,	   /* process fork, exec or exit */
 	FT_EV_LOOKUP = 4,  /* a resolver call and its result */
+	FT_EV_SRCADDR = 5, /* what an IPv6 source address is (temporary, ...) */
 };
 
 /* How a TCP connect attempt ended. */
@@ -99,7 +100,8 @@ struct ft_attempt {
 	__u64 start_ns; /* connect() entered */
 	__u64 end_ns;	/* outcome known */
 	__u8 daddr[16]; /* AF_INET: first 4 bytes; AF_INET6: as given */
-	__u8 saddr[16]; /* local address, when known (connected) */
+	__u8 saddr[16]; /* local address, when known (SYN_SENT reached; a probe's route);
+			 * all zero when not */
 	__u16 family;	/* address family passed to connect() */
 	__u16 dport;	/* host byte order */
 	__u16 sport;	/* host byte order, 0 when unknown */
@@ -155,6 +157,29 @@ struct ft_addr {
 	__u8 addr[16];
 };
 
+/*
+ * FT_EV_SRCADDR: 128 bytes. An IPv6 source address an attempt or a route
+ * probe of a traced process left from, as its interface holds it at that
+ * moment. Written the first time a (netns, address) is seen and again when
+ * its flags change, not per attempt; task is the process that used it.
+ */
+struct ft_srcaddr {
+	struct ft_hdr hdr;
+	struct ft_task task;
+	__u8 addr[16];
+	__u32 netns;	     /* network namespace inode */
+	__u32 ifindex;	     /* the outgoing device */
+	__u32 ifa_flags;     /* IFA_F_*: TEMPORARY 0x1, DEPRECATED 0x20, PERMANENT 0x80, ... */
+	__u32 prefix_len;
+	__u32 preferred_lft; /* seconds, as configured (0xffffffff: forever) */
+	__u32 valid_lft;
+	char ifname[16];
+	__u8 proto;	     /* ifa_proto: 3 = router advertisement (SLAAC); 0 unknown
+			      * (also on kernels before 6.3) */
+	__u8 found;	     /* 0: not among the outgoing device's addresses */
+	__u8 _pad[6];
+};
+
 /* FT_EV_LOOKUP: 1144 bytes. Written when the resolver call returns. */
 struct ft_lookup {
 	struct ft_hdr hdr;
@@ -198,6 +223,7 @@ struct ft_pending {
 	__u16 _pad2;
 	__s32 err; /* from inet_sk_error_report, if it came first */
 	__u32 flags;
+	__u8 saddr[16]; /* the source address chosen at CLOSE -> SYN_SENT (TCP), 0 before */
 };
 
 /* Indexes of the per-CPU counters map (ft_counters). */

@@ -41,7 +41,7 @@ check "run without a command: exit 2" "$TMP/e4" -- test $rc = 2
 
 "$FT" --version >"$TMP/version"; rc=$?
 check "--version: the VERSION file's version, one line" "$TMP/version" -- bash -c "
-	test $rc = 0 && grep -q '^famtrace $(cat VERSION) (.*record ABI 1, JSON schema 1)$' '$TMP/version'"
+	test $rc = 0 && grep -q '^famtrace $(cat VERSION) (.*record ABI 2, JSON schema 1)$' '$TMP/version'"
 
 # make install / uninstall into a staging root.
 make -s install DESTDIR="$TMP/root" PREFIX=/usr >"$TMP/install.log" 2>&1; rc=$?

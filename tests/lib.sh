@@ -158,6 +158,11 @@ dns_up() {
 		--host-record=hole.famtrace.test,192.0.2.2,2001:db8:2::25 \
 		--host-record=v4only.famtrace.test,192.0.2.2 \
 		--host-record=v6only.famtrace.test,2001:db8:3::26 \
+		--host-record=rr.famtrace.test,2001:db8:2::30 --host-record=rr.famtrace.test,2001:db8:1::30 \
+		--host-record=rr.famtrace.test,192.0.2.30 \
+		--host-record=rr2.famtrace.test,2001:db8:2::31 --host-record=rr2.famtrace.test,2001:db8:2::30 \
+		--host-record=sixtofour.famtrace.test,2002:c000:202::25,192.0.2.2 \
+		--host-record=ula.famtrace.test,fd00:db8::25,192.0.2.2 \
 		--mx-host=famtrace.test,mx1.famtrace.test,10 \
 		--mx-host=famtrace.test,hole.famtrace.test,20 >"$TMP/dnsmasq.log" 2>&1 &
 	BG_PIDS+=($!)

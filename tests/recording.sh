@@ -100,10 +100,16 @@ echo 'Subject: not a recording' | gzip >"$TMP/foreign.gz"
 check "a foreign file: exit 7 and one clear line" "$TMP/foreign.err" -- bash -c "
 	test $rc = 7 && test \$(wc -l <'$TMP/foreign.err') = 1 && grep -q 'not a famtrace recording' '$TMP/foreign.err'"
 zcat "$TMP/hup.ftr" >"$TMP/newer"
-printf '\x02\x00\x00\x00' | dd of="$TMP/newer" bs=1 seek=16 conv=notrunc 2>/dev/null
+printf '\x03\x00\x00\x00' | dd of="$TMP/newer" bs=1 seek=16 conv=notrunc 2>/dev/null
 "$FT" report "$TMP/newer" >/dev/null 2>"$TMP/newer.err"; rc=$?
 check "a newer format version is refused, naming both versions: exit 7" "$TMP/newer.err" -- bash -c "
-	test $rc = 7 && grep -q 'format version 2 is newer than this famtrace reads (version 1)' '$TMP/newer.err'"
+	test $rc = 7 && grep -q 'format version 3 is newer than this famtrace reads (version 2)' '$TMP/newer.err'"
+# Version 1 (before source-address records) is still read.
+zcat "$TMP/hup.ftr" >"$TMP/older"
+printf '\x01\x00\x00\x00' | dd of="$TMP/older" bs=1 seek=16 conv=notrunc 2>/dev/null
+"$FT" report -j "$TMP/older" >"$TMP/older.rep" 2>"$TMP/older.err"; rc=$?
+check "a version 1 recording is still read" "$TMP/older.err" "$TMP/older.rep" -- bash -c "
+	test $rc = 0 && jq -e -s 'map(select(.type==\"summary\"))[0].complete' '$TMP/older.rep' >/dev/null"
 cp "$TMP/rot.ftr.1" "$TMP/corrupt.ftr"
 printf 'garbage!garbage!garbage!' | dd of="$TMP/corrupt.ftr" bs=1 seek=20000 conv=notrunc 2>/dev/null
 "$FT" report -j "$TMP/corrupt.ftr" >"$TMP/corrupt.rep" 2>"$TMP/corrupt.err"; rc=$?

@@ -234,9 +234,48 @@ static void evidence(struct tally *t, const char *fmt, const struct proc *p, con
 		 what);
 }
 
+#define MAX_ADDR_WARNINGS 10
+
+struct addr_warnings {
+	char text[MAX_ADDR_WARNINGS][400];
+	unsigned n, more;
+};
+
+/* What the addresses behind the destinations deserve a word about (a
+ * transition or internal address offered for a mail host, mail leaving from
+ * a temporary or transition source): warnings beside the verdict, each said
+ * once. */
+static void address_warnings(struct correlator *c, struct addr_warnings *w)
+{
+	struct proc **procs;
+	size_t n = correlator_procs(c, &procs);
+
+	for (size_t i = 0; i < n; i++)
+		for (const struct group *g = procs[i]->done; g; g = g->next) {
+			struct addr_note notes[GROUP_MAX_OFFERED];
+			unsigned k = g->service ? 0 : group_address_notes(procs[i], g, notes, GROUP_MAX_OFFERED);
+
+			for (unsigned j = 0; j < k; j++) {
+				char text[400];
+				bool dup = false;
+
+				addr_note_text(text, sizeof(text), &notes[j]);
+				for (unsigned m = 0; m < w->n && !dup; m++)
+					dup = !strcmp(w->text[m], text);
+				if (dup)
+					continue;
+				if (w->n == MAX_ADDR_WARNINGS)
+					w->more++;
+				else
+					snprintf(w->text[w->n++], sizeof(w->text[0]), "%s", text);
+			}
+		}
+}
+
 int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
 		  const char *untrusted)
 {
+	struct addr_warnings aw = { .n = 0 };
 	struct tally t = { 0 };
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
@@ -379,6 +418,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	/* Conforming is not delivering: mail that could not leave outranks a
 	 * violation, which outranks a family that only costs time. */
 	delivery_judge(c, e, &dv);
+	address_warnings(c, &aw);
 	if (!seen || untrusted)
 		verdict = FT_CHECK_UNKNOWN;
 	else if (dv.stuck)
@@ -428,7 +468,12 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 			fputc(':', out);
 			json_str(out, e->set[i].value);
 		}
-		fprintf(out, "},\"note\":");
+		fprintf(out, "},\"address_warnings\":[");
+		for (unsigned i = 0; i < aw.n; i++) {
+			fputs(i ? "," : "", out);
+			json_str(out, aw.text[i]);
+		}
+		fprintf(out, "],\"note\":");
 		if (t.note[0])
 			json_str(out, t.note);
 		else
@@ -481,6 +526,10 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	}
 	if (dv.ways_out[0])
 		fprintf(out, "ways out:   %s\n", dv.ways_out);
+	for (unsigned i = 0; i < aw.n; i++)
+		fprintf(out, "%s%s\n", i ? "            " : "addresses:  ", aw.text[i]);
+	if (aw.more)
+		fprintf(out, "            (+%u more)\n", aw.more);
 	fprintf(out, "verdict:    %s\n", verdict_text[verdict]);
 	for (unsigned i = 0; i < t.n_evidence; i++)
 		fprintf(out, "  - %s\n", t.evidence[i]);

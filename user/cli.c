@@ -102,6 +102,9 @@ void cli_usage(FILE *f)
 "  -d, --duration SECONDS  stop after SECONDS\n"
 "      --group-gap SECONDS attempts to one port within this gap form one\n"
 "                          destination group (default 2)\n"
+"      --gai-conf FILE     getaddrinfo's address-sorting policy (RFC 6724)\n"
+"                          used to explain result orders (default\n"
+"                          /etc/gai.conf, else glibc's built-in table)\n"
 "      --libc PATH         also trace lookups through this C library\n"
 "                          (default: the system's, and those mapped by\n"
 "                          traced processes, e.g. in containers)\n"
@@ -152,7 +155,8 @@ static void usage_for(FILE *f, const struct opts *o)
 		fprintf(f,
 "Usage: famtrace report [OPTIONS] FILE...\n"
 "The report of recordings, in any order (sorted by their headers). Takes\n"
-"-j -T -v -p PID -c COMM --group-gap --metrics FILE, and --since/--until\n"
+"-j -T -v -p PID -c COMM --group-gap --gai-conf --metrics FILE, and\n"
+"--since/--until\n"
 "TIME (\"YYYY-MM-DD HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS, +SECONDS).\n"
 "Exit 7 when a file is not a recording, is corrupt, or is newer.\n");
 	else if (o->check)
@@ -232,7 +236,7 @@ static int parse_ports(struct opts *o, const char *list)
 
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_SENDMAIL, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
-       OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST };
+       OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST, OPT_GAI_CONF };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -245,6 +249,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "group-gap", required_argument, NULL, OPT_GAP },
+	{ "gai-conf", required_argument, NULL, OPT_GAI_CONF },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "libc", required_argument, NULL, OPT_LIBC },
 	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
@@ -324,6 +329,11 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			if (!parse_seconds(optarg, &secs) || secs > 3600)
 				return cli_usage_error("--group-gap: '%s' is not a number of seconds (0-3600)", optarg);
 			o->group_gap_ns = (uint64_t)(secs * 1e9);
+			break;
+		case OPT_GAI_CONF:
+			if (access(optarg, R_OK))
+				return cli_usage_error("--gai-conf: %s: %s", optarg, strerror(errno));
+			o->gai_conf = optarg;
 			break;
 		case OPT_DEBUG:
 			o->debug = true;

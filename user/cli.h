@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "famtrace.h"
+#include "addrorder.h"
 
 #ifndef FAMTRACE_VERSION
 #define FAMTRACE_VERSION "unknown" /* the Makefile passes VERSION's */
@@ -62,6 +63,8 @@ struct opts {
 	const char *metrics_path; /* --metrics */
 	double metrics_interval_s;
 	const char *since, *until; /* report */
+	const char *gai_conf;	   /* --gai-conf: getaddrinfo's policy table */
+	const struct addr_policy *policy; /* loaded from it (main.c) */
 };
 
 void cli_usage(FILE *f);

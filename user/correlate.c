@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "correlate_int.h"
+#include "addrclass.h"
 
 struct correlator *correlator_new(const struct correlator_cfg *cfg, const struct sink *sink)
 {
@@ -47,9 +48,11 @@ void correlator_free(struct correlator *c)
 		groups_free(c->all[i]->open);
 		groups_free(c->all[i]->done);
 		lookups_free(c->all[i]->lookups);
+		order_free(c->all[i]);
 		free(c->all[i]);
 	}
 	free(c->all);
+	free(c->srcs);
 	free(c);
 }
 
@@ -74,8 +77,14 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 	a->end_ns = r->end_ns >= r->start_ns ? r->end_ns : r->start_ns;
 	a->fam = wire_family(r->family, r->daddr, a->daddr, &mapped);
 	a->v4mapped = mapped;
-	if (r->outcome == FT_OUT_CONNECTED || (r->outcome == FT_OUT_PROBE && !r->err))
+	/* The source the kernel chose: a connect that reached SYN_SENT, a
+	 * route probe that found a route (all zero otherwise). */
+	if (r->outcome != FT_OUT_IMMEDIATE && !(r->outcome == FT_OUT_PROBE && r->err)) {
+		static const uint8_t zero[16];
+
 		wire_family(r->family, r->saddr, a->saddr, NULL);
+		a->has_saddr = memcmp(a->saddr, zero, 16) != 0;
+	}
 	a->nonblock = r->flags & FT_F_NONBLOCK;
 	a->flags = r->flags;
 	a->dport = r->dport;
@@ -103,6 +112,11 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 	p->comm[FT_COMM_LEN - 1] = 0;
 	attempt_from(&a, r);
 	fs = &p->fam[a.fam];
+	if (a.has_saddr) {
+		p->src_classes[a.fam] |= 1u << addr_class_of(a.fam, a.saddr);
+		if (a.fam == FAM_V6)
+			srcaddr_kind(c, a.saddr, &a.src);
+	}
 
 	if (r->hdr.kind == FT_EV_PROBE) {
 		if (a.err) {
@@ -111,6 +125,7 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 		} else {
 			fs->probes_ok++;
 		}
+		order_note_probe(p, &a);
 		if (c->sink.probe)
 			c->sink.probe(c->sink.ctx, p, &a);
 		return;
@@ -118,6 +133,8 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 
 	fs->tried++;
 	fs->res[a.res]++;
+	if (a.has_saddr)
+		srcaddr_count(p, &a);
 	if (a.res == RES_CONNECTED) {
 		uint64_t lat = a.end_ns - a.start_ns;
 
@@ -282,6 +299,10 @@ void correlate_event(struct correlator *c, const void *rec, size_t len)
 	case FT_EV_LOOKUP:
 		if (len == sizeof(struct ft_lookup))
 			lookup_event(c, rec);
+		break;
+	case FT_EV_SRCADDR:
+		if (len == sizeof(struct ft_srcaddr))
+			srcaddr_event(c, rec);
 		break;
 	}
 }

@@ -17,6 +17,7 @@
 #include "famtrace.h"
 #include "fmt.h"
 #include "dns.h"
+#include "addrorder.h"
 
 /* How an attempt ended, as a person reads it. */
 enum result {
@@ -46,9 +47,21 @@ enum group_class {
 	GC_N
 };
 
+/* What an IPv6 source address was when it was used (bpf: FT_EV_SRCADDR). */
+struct src_kind {
+	bool known;	   /* the kernel reported it (IPv6 only) */
+	bool found;	   /* ...and found it on the outgoing device */
+	uint32_t flags;	   /* IFA_F_* */
+	uint8_t proto;	   /* ifa_proto (3: SLAAC), 0 unknown */
+	uint32_t preferred_lft, valid_lft, prefix_len;
+	char ifname[16];
+};
+
 struct attempt {
 	uint64_t start_ns, end_ns;
 	uint8_t daddr[16], saddr[16]; /* wire-family form (4 bytes for IPv4) */
+	bool has_saddr;		      /* saddr known: SYN_SENT reached, or a probe's route */
+	struct src_kind src;	      /* what saddr was (IPv6) */
 	enum wire_fam fam;	      /* family on the wire */
 	bool v4mapped;		      /* AF_INET6 socket, ::ffff:a.b.c.d */
 	bool nonblock;
@@ -69,6 +82,14 @@ struct offered {
 };
 
 #define LOOKUP_MAX_ADDRS 16
+
+/* The source address glibc's route probe found for an offered address. */
+struct lookup_src {
+	int8_t state; /* 1: source known, -1: the probe failed (err), 0: no probe seen */
+	int8_t deprecated; /* the source was deprecated: 1, not: 0, unknown: -1 */
+	int16_t err;
+	uint8_t addr[16];
+};
 
 /* One resolver call and its result. */
 struct lookup {
@@ -94,6 +115,9 @@ struct lookup {
 	unsigned used;		/* attempts linked to it */
 	bool inherited;		/* a copy of the parent's lookup (not counted twice) */
 	bool literal;		/* the name is an address ("2001:db8::1"): no name, no question */
+	uint32_t tid;		/* the thread that called */
+	bool has_src;		/* getaddrinfo with 2+ addresses: src[] filled */
+	struct lookup_src src[LOOKUP_MAX_ADDRS]; /* per addrs[i], from route probes */
 };
 
 #define GROUP_MAX_ATTEMPTS 16
@@ -155,6 +179,28 @@ struct fam_stats {
 #define DETAIL_GROUPS_BUDGET 8192  /* finished groups kept over all processes (~19 MB) */
 #define DETAIL_LOOKUPS_BUDGET 4096 /* lookups kept over all processes (~13 MB) */
 
+/* A route probe kept briefly: getaddrinfo's probes arrive before its
+ * result, which then takes the sources from them. */
+struct probe_note {
+	uint64_t ns;
+	uint32_t tid;
+	enum wire_fam fam;
+	int err;
+	int8_t deprecated; /* as lookup_src */
+	uint8_t daddr[16], saddr[16];
+};
+
+#define PROC_PROBES 16 /* probes kept per process (a ring, allocated at the first) */
+#define PROC_SRCS 4	/* source addresses counted per process */
+
+/* A source address a process's attempts left from, and how often. */
+struct proc_src {
+	enum wire_fam fam;
+	uint8_t addr[16];
+	uint64_t attempts;
+	struct src_kind kind; /* as last seen */
+};
+
 struct proc {
 	uint32_t tgid, ppid, uid;
 	uint64_t start_ns; /* with tgid, the identity of the process */
@@ -184,6 +230,12 @@ struct proc {
 	struct group *open;		    /* groups still collecting attempts */
 	struct group *done;		    /* newest first, at most PROC_MAX_DONE_GROUPS (+ SLACK) */
 	unsigned n_done;
+	uint32_t src_classes[FAM_N]; /* bit per enum addr_class of the sources seen */
+	struct proc_src srcs[PROC_SRCS];
+	unsigned n_srcs;
+	uint64_t srcs_more; /* attempts from further sources, not kept */
+	struct probe_note *probes; /* PROC_PROBES, newest at probe_next - 1 */
+	unsigned probe_next;
 	uint64_t seq; /* order of first appearance */
 	uint64_t folded; /* >0: not a process but the sum of this many exited
 			  * processes named comm (tgid 0) */
@@ -221,6 +273,8 @@ struct correlator_cfg {
 	size_t n_mail_comms;
 	const uint16_t *mail_ports;
 	size_t n_mail_ports;
+	/* The policy table getaddrinfo sorted with; NULL: glibc's built-in. */
+	const struct addr_policy *policy;
 };
 
 #define DEFAULT_GROUP_GAP_NS 2000000000ULL
@@ -270,6 +324,65 @@ const struct lookup *proc_lookup(const struct proc *p, uint64_t id);
 
 /* The host name an attempt was looked up as, or NULL. */
 const char *attempt_host(const struct proc *p, const struct attempt *a);
+
+/*
+ * Why a getaddrinfo result came in its order: steps[i] explains addrs[i]
+ * before addrs[i + 1] (RFC 6724, sources from the route probes). Returns the
+ * number of steps (n_addrs - 1, 0 for fewer than two addresses or another
+ * call); *unexplained gets how many the rules put the other way round.
+ */
+unsigned lookup_order(const struct lookup *l, const struct addr_policy *pol,
+		      struct order_step steps[LOOKUP_MAX_ADDRS], unsigned *unexplained);
+
+#define ORDER_NAMES 128	     /* names whose result order is followed over the run */
+#define ORDER_NAME_ADDRS 8   /* addresses of one family per name */
+
+/* Over the run, for one name and family with several addresses: how often
+ * each address came first in getaddrinfo's results, and how often rule 9
+ * (longest prefix with the source) decided that. */
+struct order_name {
+	char name[FT_NAME_LEN];
+	enum wire_fam fam;
+	uint64_t lookups;	/* getaddrinfo results with 2+ addresses of fam */
+	uint64_t rule9_first;	/* ...whose first address of fam won by rule 9 */
+	uint8_t rule9_bits;	/* its common prefix bits, the last time */
+	unsigned n_addrs;
+	struct {
+		uint8_t addr[16];
+		uint64_t first;
+		uint64_t seen;
+	} addrs[ORDER_NAME_ADDRS];
+};
+
+/* "rule9_pinned": one address first every time, by rule 9, over 2+
+ * lookups — DNS round robin across the others cannot work; "rotating": the
+ * first address changed; NULL: too little seen. */
+const char *order_name_verdict(const struct order_name *o);
+/* The names followed, in order of first sight; returns the count. */
+size_t correlator_orders(const struct correlator *c, const struct order_name **out);
+
+/* "temporary", "slaac", "configured", ...: where a source address came
+ * from; NULL when not known. */
+const char *src_kind_origin(const struct src_kind *k);
+
+/* An address behind a destination that deserves a word (addr_notes.c). */
+struct addr_note {
+	enum wire_fam fam;
+	uint8_t addr[16];
+	int cls;	 /* enum addr_class */
+	bool transition; /* 6to4 or Teredo */
+	bool source;	 /* a source an attempt left from, not an offered address */
+	bool temporary;	 /* ...a temporary (privacy) one */
+	char ifname[16];
+};
+
+/* The notes for g: offered addresses of a transition or internal class (not
+ * internal when p has a source of that class itself), sources of a
+ * transition class. Returns how many (at most max). */
+unsigned group_address_notes(const struct proc *p, const struct group *g, struct addr_note *out,
+			     unsigned max);
+/* One note as a sentence. */
+char *addr_note_text(char *buf, size_t len, const struct addr_note *a);
 
 const char *api_name(enum ft_api a); /* "getaddrinfo", "res_nsearch", ... */
 /* How an attempt was opened: "connect", "tfo", "io_uring" or "other" (seen at

@@ -31,6 +31,17 @@ struct correlator {
 	uint64_t dropped_groups, dropped_lookups; /* by the memory bound */
 	struct proc *folds[FOLD_MAX_NAMES + 1]; /* per-name summaries; last: "other" */
 	unsigned n_folds;
+	struct order_name orders[ORDER_NAMES]; /* lookup_order.c */
+	unsigned n_orders;
+	struct src_seen *srcs; /* srcaddrs.c: a ring of SRC_SEEN */
+	unsigned src_next;
+};
+
+#define SRC_SEEN 256 /* IPv6 source addresses remembered with their kind */
+
+struct src_seen {
+	uint8_t addr[16];
+	struct src_kind kind;
 };
 
 /* procs.c */
@@ -68,6 +79,18 @@ struct lookup *lookup_link(struct proc *p, struct attempt *a, bool names_only);
 unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct attempt *a);
 void lookup_join(struct proc *p, struct group *g, const struct lookup *l);
 void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l);
+
+/* srcaddrs.c */
+void srcaddr_event(struct correlator *c, const struct ft_srcaddr *r);
+/* The kind of an IPv6 source, as last reported; false if never. */
+bool srcaddr_kind(const struct correlator *c, const uint8_t addr[16], struct src_kind *out);
+void srcaddr_count(struct proc *p, const struct attempt *a); /* a TCP attempt with a source */
+void srcaddr_fold(struct proc *d, const struct proc *s);	     /* into a summary */
+
+/* lookup_order.c */
+void order_note_probe(struct proc *p, const struct attempt *a); /* keep a route probe */
+void order_attach(struct correlator *c, struct proc *p, struct lookup *l); /* sources, stats */
+void order_free(struct proc *p);
 
 /* fold.c */
 void fold_trim_exited(struct proc *p);

@@ -11,6 +11,7 @@ _Static_assert(sizeof(struct ft_task) == 48, "ft_task layout");
 _Static_assert(sizeof(struct ft_attempt) == 128, "ft_attempt layout");
 _Static_assert(sizeof(struct ft_proc) == 72, "ft_proc layout");
 _Static_assert(sizeof(struct ft_lookup) == 1144, "ft_lookup layout");
+_Static_assert(sizeof(struct ft_srcaddr) == 128, "ft_srcaddr layout");
 
 static int comm_ok(const struct ft_task *t)
 {
@@ -94,6 +95,19 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 			}
 		if (!memchr(l->name, 0, sizeof(l->name)) || !comm_ok(&l->task)) {
 			*why = "unterminated name in lookup";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_SRCADDR: {
+		const struct ft_srcaddr *r = data;
+
+		if (len != sizeof(*r)) {
+			*why = "source address record has the wrong size";
+			return 0;
+		}
+		if (!memchr(r->ifname, 0, sizeof(r->ifname)) || !comm_ok(&r->task)) {
+			*why = "unterminated name in source address record";
 			return 0;
 		}
 		return h.kind;

@@ -23,6 +23,7 @@ void fold_trim_exited(struct proc *p)
 	lookups_free(p->lookups);
 	p->lookups = NULL;
 	p->n_lookups = 0;
+	order_free(p);
 	groups_cut(&p->done, PROC_KEEP_EXITED);
 	if (p->n_done > PROC_KEEP_EXITED)
 		p->n_done = PROC_KEEP_EXITED;
@@ -114,6 +115,7 @@ static void fold_into(struct proc *d, struct proc *s)
 	d->gai_inet6 += s->gai_inet6;
 	d->gai_literal += s->gai_literal;
 	d->service_groups += s->service_groups;
+	srcaddr_fold(d, s);
 	if (!d->first_ns || (s->first_ns && s->first_ns < d->first_ns))
 		d->first_ns = s->first_ns;
 	if (s->last_ns > d->last_ns)
@@ -159,6 +161,7 @@ void fold_exited(struct correlator *c)
 		fold_into(f, p);
 		procs_unhash(c, p);
 		groups_free(p->done);
+		order_free(p);
 		free(p);
 		c->all[i] = NULL;
 		c->n_trimmed--;

@@ -357,6 +357,7 @@ int live_main(struct opts *o)
 	st.ro.wall_time = o->wall_time;
 	st.ro.verbose = o->verbose;
 	st.ro.stats = &st.ss;
+	st.ro.policy = o->policy;
 	st.rec_path = o->rec_path;
 	st.ro.boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	if (o->json)
@@ -384,6 +385,7 @@ int live_main(struct opts *o)
 	ccfg.n_mail_comms = cli_n_mail_comms;
 	ccfg.mail_ports = o->ports_given ? o->ports : cli_mail_ports;
 	ccfg.n_mail_ports = o->ports_given ? o->n_ports : cli_n_mail_ports;
+	ccfg.policy = o->policy;
 	st.corr = correlator_new(&ccfg, &sink);
 	if (!st.corr) {
 		fprintf(stderr, "famtrace: out of memory\n");

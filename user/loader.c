@@ -423,6 +423,7 @@ int loader_pending(struct loader *l, uint64_t now_ns)
 		a.outcome = FT_OUT_PENDING;
 		a.err = p.err;
 		a.flags = p.flags;
+		memcpy(a.saddr, p.saddr, sizeof(a.saddr));
 		l->fn(l->ctx, &a, sizeof(a));
 		n++;
 	}

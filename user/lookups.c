@@ -232,6 +232,7 @@ static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *
 		l->literal = inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
 	}
 	l->ret = r->ret;
+	l->tid = r->task.tid;
 	l->hint_family = r->hint_family;
 	l->hint_flags = r->hint_flags;
 	l->hint_socktype = r->hint_socktype;
@@ -332,6 +333,7 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 		p->asked_other++;
 	}
 
+	order_attach(c, p, l);
 	lookups_in_memory++;
 	if (!l->checked && p->check_due_ns > l->end_ns + c->cfg.group_gap_ns)
 		p->check_due_ns = l->end_ns + c->cfg.group_gap_ns;

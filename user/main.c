@@ -22,7 +22,7 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	    o->ringbuf_bytes || o->ports_given || o->rec_path || o->rotate_bytes || o->keep_given ||
 	    o->metrics_interval_s || o->postfix_dir || o->exim || o->sendmail || o->expect || o->prefer)
 		return cli_usage_error("report reads recordings; it takes -j, -T, -v, -p, -c, --since, "
-				   "--until, --group-gap and --metrics");
+				   "--until, --group-gap, --gai-conf and --metrics");
 	ro.json = o->json;
 	ro.wall_time = o->wall_time;
 	ro.verbose = o->verbose;
@@ -38,6 +38,7 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.since = o->since;
 	ro.until = o->until;
 	ro.metrics_path = o->metrics_path;
+	ro.policy = o->policy;
 	return replay_main(&ro, files, nfiles);
 }
 
@@ -46,8 +47,19 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	int rc, first = 0;
 
+	static struct addr_policy policy;
+	char err[320];
+
 	if ((rc = cli_parse_all(&o, argc, argv, &first)) >= 0)
 		return rc; /* 0 or FT_EXIT_USAGE, which is check's "could not check" too */
+	/* The table getaddrinfo sorts with, to explain its result orders. */
+	if (addr_policy_load(&policy, o.gai_conf ? o.gai_conf : "/etc/gai.conf", err, sizeof(err))) {
+		if (o.gai_conf)
+			return cli_usage_error("--gai-conf: %s", err);
+		fprintf(stderr, "famtrace: warning: %s; explaining address orders with glibc's "
+				"built-in table\n", err);
+	}
+	o.policy = &policy;
 	if (o.report)
 		return report_cmd(&o, argc - first, argv + first);
 	return live_main(&o);

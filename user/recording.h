@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_FORMAT_VERSION 1
+#define REC_FORMAT_VERSION 2 /* 2: FT_EV_SRCADDR records may appear */
 #define REC_MAGIC "FAMTRACE"
 #define REC_MAX_FRAME 65536 /* larger payloads mean a corrupt file */
 #define REC_NCOUNTERS 4

@@ -354,8 +354,10 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	struct input *in = calloc((size_t)n, sizeof(*in));
 	struct correlator_cfg ccfg = { .group_gap_ns = o->group_gap_ns,
 				       .mail_comms = o->mail_comms, .n_mail_comms = o->n_mail_comms,
-				       .mail_ports = o->mail_ports, .n_mail_ports = o->n_mail_ports };
-	struct report_opts ro = { .out = stdout, .wall_time = o->wall_time, .verbose = o->verbose };
+				       .mail_ports = o->mail_ports, .n_mail_ports = o->n_mail_ports,
+				       .policy = o->policy };
+	struct report_opts ro = { .out = stdout, .wall_time = o->wall_time, .verbose = o->verbose,
+				  .policy = o->policy };
 	struct metrics *mx = NULL;
 	struct correlator *c = NULL;
 	struct replay *rp = NULL;

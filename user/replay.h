@@ -30,6 +30,7 @@ struct replay_opts {
 	size_t n_mail_comms;
 	const uint16_t *mail_ports;
 	size_t n_mail_ports;
+	const struct addr_policy *policy; /* getaddrinfo's sort table, NULL: built-in */
 };
 
 /* Report on the recordings in files (any order; sorted by their headers).

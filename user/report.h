@@ -21,6 +21,7 @@ struct report_opts {
 	bool wall_time;		 /* -T: wall-clock times instead of relative */
 	bool verbose;		 /* also successful route probes */
 	const struct source_stats *stats; /* the feeder's; NULL: nothing known */
+	const struct addr_policy *policy; /* getaddrinfo's sort table; NULL: glibc's built-in */
 };
 
 /* Live facts as they happen. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "addrclass.h"
 
 /* "2026-11-22T20:41:53.123456Z" */
 static void json_time(FILE *f, const struct report_opts *o, uint64_t ts_ns)
@@ -30,14 +31,23 @@ static void json_str_or_null(FILE *f, const char *s)
 		fprintf(f, "null");
 }
 
+/* ,"KEY":"documentation" beside an address. */
+static void json_class(FILE *f, const char *key, enum wire_fam fam, const uint8_t *addr)
+{
+	fprintf(f, ",\"%s\":\"%s\"", key, addr_class_key(addr_class_of(fam, addr)));
+}
+
 static void json_offered(FILE *f, const struct offered *o, unsigned n)
 {
 	char a[64];
 
 	fputc('[', f);
-	for (unsigned i = 0; i < n; i++)
-		fprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"}", i ? "," : "",
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"", i ? "," : "",
 			o[i].fam == FAM_V6 ? "ipv6" : "ipv4", fmt_addr(a, sizeof(a), o[i].fam, o[i].addr));
+		json_class(f, "class", o[i].fam, o[i].addr);
+		fputc('}', f);
+	}
 	fputc(']', f);
 }
 
@@ -58,6 +68,33 @@ static void json_fam(FILE *f, const char *key, enum wire_fam fam)
 	fprintf(f, ",\"%s\":\"%s\"", key, fam == FAM_V6 ? "ipv6" : "ipv4");
 }
 
+/* ,"saddr_kind":{...}: what an IPv6 source was when it was used. */
+static void json_src_kind(FILE *f, const struct src_kind *k)
+{
+	if (!k->known)
+		return;
+	fprintf(f, ",\"saddr_kind\":{\"found\":%s", k->found ? "true" : "false");
+	if (k->found) {
+		fprintf(f, ",\"origin\":\"%s\",\"temporary\":%s,\"deprecated\":%s,\"prefix_len\":%u",
+			src_kind_origin(k), k->flags & 0x01 ? "true" : "false",
+			k->flags & 0x20 ? "true" : "false", k->prefix_len);
+		fprintf(f, ",\"preferred_lft\":");
+		if (k->preferred_lft == 0xffffffffu)
+			fprintf(f, "null");
+		else
+			fprintf(f, "%u", k->preferred_lft);
+		fprintf(f, ",\"valid_lft\":");
+		if (k->valid_lft == 0xffffffffu)
+			fprintf(f, "null");
+		else
+			fprintf(f, "%u", k->valid_lft);
+		fprintf(f, ",\"flags\":%u", k->flags);
+	}
+	fprintf(f, ",\"iface\":");
+	json_str_or_null(f, k->ifname);
+	fputc('}', f);
+}
+
 /* The fields of one attempt, without braces. */
 static void json_attempt_fields(FILE *f, const struct report_opts *o, const struct attempt *a)
 {
@@ -70,9 +107,14 @@ static void json_attempt_fields(FILE *f, const struct report_opts *o, const stru
 	json_fam(f, "family", a->fam);
 	fprintf(f, ",\"v4mapped\":%s,\"daddr\":\"%s\",\"dport\":%u", a->v4mapped ? "true" : "false",
 		fmt_addr(addr, sizeof(addr), a->fam, a->daddr), a->dport);
-	if (a->sport)
-		fprintf(f, ",\"saddr\":\"%s\",\"sport\":%u",
-			fmt_addr(addr, sizeof(addr), a->fam, a->saddr), a->sport);
+	json_class(f, "daddr_class", a->fam, a->daddr);
+	if (a->has_saddr) {
+		fprintf(f, ",\"saddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->saddr));
+		if (a->sport)
+			fprintf(f, ",\"sport\":%u", a->sport);
+		json_class(f, "saddr_class", a->fam, a->saddr);
+		json_src_kind(f, &a->src);
+	}
 	fprintf(f, ",\"nonblock\":%s,\"via\":\"%s\"", a->nonblock ? "true" : "false", attempt_via(a));
 	if (attempt_tfo(a))
 		fprintf(f, ",\"tfo\":\"%s\"", attempt_tfo(a));
@@ -175,8 +217,14 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 
 		fprintf(f, "%s{", k ? "," : "");
 		fprintf(f, "\"family\":\"%s\"", a->fam == FAM_V6 ? "ipv6" : "ipv4");
-		fprintf(f, ",\"daddr\":\"%s\",\"result\":\"%s\",\"errno\":",
-			fmt_addr(addr, sizeof(addr), a->fam, a->daddr), result_key(a->res));
+		fprintf(f, ",\"daddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->daddr));
+		json_class(f, "daddr_class", a->fam, a->daddr);
+		if (a->has_saddr) {
+			fprintf(f, ",\"saddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->saddr));
+			json_class(f, "saddr_class", a->fam, a->saddr);
+			json_src_kind(f, &a->src);
+		}
+		fprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
 		if (a->err)
 			fprintf(f, "\"%s\"", errno_name(a->err));
 		else
@@ -185,7 +233,71 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		json_ms(f, "latency_ms", a->end_ns - a->start_ns);
 		fprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
 	}
-	fprintf(f, "]}\n");
+	fprintf(f, "]");
+	{
+		struct addr_note notes[GROUP_MAX_OFFERED];
+		unsigned n = group_address_notes(p, g, notes, GROUP_MAX_OFFERED);
+		char addr[64], text[400];
+
+		fprintf(f, ",\"address_notes\":[");
+		for (unsigned i = 0; i < n; i++) {
+			fprintf(f, "%s{\"addr\":\"%s\"", i ? "," : "",
+				fmt_addr(addr, sizeof(addr), notes[i].fam, notes[i].addr));
+			json_class(f, "class", notes[i].fam, notes[i].addr);
+			fprintf(f, ",\"kind\":\"%s\",\"note\":",
+				notes[i].temporary ? "temporary_source"
+				: notes[i].source ? "transition_source"
+				: notes[i].transition ? "transition_address" : "internal_address");
+			json_str(f, addr_note_text(text, sizeof(text), &notes[i]));
+			fputc('}', f);
+		}
+		fputc(']', f);
+	}
+	fprintf(f, "}\n");
+}
+
+/* getaddrinfo with 2+ addresses: each address's source (from the route
+ * probes) and the RFC 6724 rule behind each adjacent pair. */
+static void json_order(FILE *f, const struct report_opts *o, const struct lookup *l)
+{
+	struct order_step steps[LOOKUP_MAX_ADDRS];
+	unsigned bad, n = lookup_order(l, o->policy, steps, &bad);
+	char a[64];
+
+	if (!n)
+		return;
+	fprintf(f, ",\"sources\":[");
+	for (unsigned i = 0; i < l->n_addrs; i++) {
+		const struct lookup_src *s = &l->src[i];
+
+		fprintf(f, "%s{\"addr\":\"%s\",\"source\":", i ? "," : "",
+			fmt_addr(a, sizeof(a), l->addrs[i].fam, l->addrs[i].addr));
+		if (s->state > 0) {
+			fprintf(f, "\"%s\"", fmt_addr(a, sizeof(a), l->addrs[i].fam, s->addr));
+			json_class(f, "source_class", l->addrs[i].fam, s->addr);
+		} else {
+			fprintf(f, "null");
+		}
+		fprintf(f, ",\"probe\":\"%s\"", s->state > 0 ? "ok" : s->state < 0 ? "failed" : "not_seen");
+		if (s->state > 0 && s->deprecated >= 0)
+			fprintf(f, ",\"source_deprecated\":%s", s->deprecated ? "true" : "false");
+		if (s->state < 0)
+			fprintf(f, ",\"probe_errno\":\"%s\"", errno_name(s->err));
+		fputc('}', f);
+	}
+	fprintf(f, "],\"order\":[");
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "%s{\"rule\":", i ? "," : "");
+		if (steps[i].rule)
+			fprintf(f, "%d", steps[i].rule);
+		else
+			fprintf(f, "null");
+		fprintf(f, ",\"why\":");
+		json_str(f, steps[i].why);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"order_explained\":%s,\"policy\":", bad ? "false" : "true");
+	json_str(f, o->policy ? o->policy->source : "built-in");
 }
 
 static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
@@ -220,9 +332,12 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 					fprintf(f, ",\"pref\":%u,\"exchange\":", rr->pref);
 				else if (rr->type == 5)
 					fprintf(f, ",\"target\":");
-				else
-					fprintf(f, ",\"addr\":\"%s\",\"owner\":",
+				else {
+					fprintf(f, ",\"addr\":\"%s\"",
 						fmt_addr(a, sizeof(a), rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr));
+					json_class(f, "class", rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr);
+					fprintf(f, ",\"owner\":");
+				}
 				json_str(f, rr->target);
 				fputc('}', f);
 			}
@@ -241,6 +356,7 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	fprintf(f, ",\"addrs\":");
 	json_offered(f, l->addrs, l->n_addrs);
 	fprintf(f, ",\"more_addrs\":%s", l->more_addrs ? "true" : "false");
+	json_order(f, o, l);
 	json_ms(f, "latency_ms", l->end_ns - l->start_ns);
 	fprintf(f, "}\n");
 }
@@ -306,6 +422,23 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		json_fam_stats(f, &p->fam[FAM_V4]);
 		fprintf(f, ",\"ipv6\":");
 		json_fam_stats(f, &p->fam[FAM_V6]);
+		fprintf(f, ",\"sources\":[");
+		for (unsigned k = 0; k < p->n_srcs; k++) {
+			char sa[64];
+
+			fprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"", k ? "," : "",
+				p->srcs[k].fam == FAM_V6 ? "ipv6" : "ipv4",
+				fmt_addr(sa, sizeof(sa), p->srcs[k].fam, p->srcs[k].addr));
+			json_class(f, "class", p->srcs[k].fam, p->srcs[k].addr);
+			fprintf(f, ",\"attempts\":%" PRIu64, p->srcs[k].attempts);
+			if (src_kind_origin(&p->srcs[k].kind))
+				fprintf(f, ",\"origin\":\"%s\",\"temporary\":%s,\"deprecated\":%s",
+					src_kind_origin(&p->srcs[k].kind),
+					p->srcs[k].kind.flags & 0x01 ? "true" : "false",
+					p->srcs[k].kind.flags & 0x20 ? "true" : "false");
+			fputc('}', f);
+		}
+		fprintf(f, "],\"sources_more\":%" PRIu64, p->srcs_more);
 		fprintf(f, ",\"groups\":{");
 		for (int k = 0; k < GC_N; k++)
 			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", group_class_key(k), p->groups[k]);
@@ -326,6 +459,31 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			json_ms(f, "fallback_time_lost_max_ms", p->fallback_cost_max_ns);
 		}
 		fprintf(f, "}\n");
+	}
+	{
+		const struct order_name *on;
+		size_t no = correlator_orders(c, &on);
+
+		for (size_t i = 0; i < no; i++) {
+			const char *v = order_name_verdict(&on[i]);
+			char a[64];
+
+			fprintf(f, "{\"v\":%d,\"type\":\"order\",\"name\":", FT_JSON_SCHEMA);
+			json_str(f, on[i].name);
+			json_fam(f, "family", on[i].fam);
+			fprintf(f, ",\"lookups\":%" PRIu64 ",\"rule9_first\":%" PRIu64 ",\"addrs\":[",
+				on[i].lookups, on[i].rule9_first);
+			for (unsigned k = 0; k < on[i].n_addrs; k++) {
+				fprintf(f, "%s{\"addr\":\"%s\"", k ? "," : "",
+					fmt_addr(a, sizeof(a), on[i].fam, on[i].addrs[k].addr));
+				json_class(f, "class", on[i].fam, on[i].addrs[k].addr);
+				fprintf(f, ",\"first\":%" PRIu64 ",\"seen\":%" PRIu64 "}",
+					on[i].addrs[k].first, on[i].addrs[k].seen);
+			}
+			fprintf(f, "],\"verdict\":");
+			json_str_or_null(f, v);
+			fprintf(f, "}\n");
+		}
 	}
 	fprintf(f, "{\"v\":%d,\"type\":\"summary\",\"time\":", FT_JSON_SCHEMA);
 	json_time(f, o, now_ns);

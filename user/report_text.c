@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "addrclass.h"
 
 char *fmt_when(char *buf, size_t len, const struct report_opts *o, uint64_t ts_ns)
 {
@@ -101,6 +102,24 @@ char *fmt_lookup_question(char *buf, size_t len, const struct lookup *l)
 	return buf;
 }
 
+/*
+ * " (6to4 of 192.0.2.2)" after an address whose class is worth a word: not
+ * for global unicast, nor for documentation addresses (every example and
+ * lab uses them; JSON carries every class).
+ */
+static const char *class_tag(enum wire_fam fam, const uint8_t *addr)
+{
+	static __thread char buf[4][96];
+	static __thread unsigned k;
+	enum addr_class c = addr_class_of(fam, addr);
+	char *b = buf[k++ % 4], d[80];
+
+	if (c == AC_GLOBAL || c == AC_DOCUMENTATION)
+		return "";
+	snprintf(b, sizeof(buf[0]), " (%s)", addr_class_describe(d, sizeof(d), fam, addr));
+	return b;
+}
+
 /* What came back: "2001:db8::1, 192.0.2.1" or "NOERROR: MX 10 mx1" or "NXDOMAIN". */
 char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 {
@@ -142,7 +161,8 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 			else if (rr->type == 5)
 				APPEND("CNAME %s", fmt_safe(rr->target));
 			else
-				APPEND("%s", fmt_addr(a, sizeof(a), rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr));
+				APPEND("%s%s", fmt_addr(a, sizeof(a), rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr),
+				       class_tag(rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr));
 		}
 		if (l->dns.parsed && !l->dns.n_answers && !l->dns.rcode && l->ret >= 0)
 			APPEND(", no records");
@@ -161,12 +181,38 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 	for (unsigned i = 0; i < l->n_addrs; i++) {
 		char a[64];
 
-		APPEND("%s%s", i ? ", " : "", fmt_addr(a, sizeof(a), l->addrs[i].fam, l->addrs[i].addr));
+		APPEND("%s%s%s", i ? ", " : "", fmt_addr(a, sizeof(a), l->addrs[i].fam, l->addrs[i].addr),
+		       class_tag(l->addrs[i].fam, l->addrs[i].addr));
 	}
 	if (l->more_addrs)
 		APPEND(", ...");
 #undef APPEND
 	return buf;
+}
+
+/*
+ * Why getaddrinfo returned its addresses in that order, one pair a line:
+ * "2001:db8:1::25 before 192.0.2.25: rule 6, precedence 40 > 10". indent
+ * starts each line.
+ */
+static void print_order(FILE *f, const struct report_opts *o, const struct lookup *l,
+			const char *indent)
+{
+	struct order_step steps[LOOKUP_MAX_ADDRS];
+	unsigned bad, n = lookup_order(l, o->policy, steps, &bad);
+
+	for (unsigned i = 0; i < n; i++) {
+		char a[64], b[64];
+
+		fmt_addr(a, sizeof(a), l->addrs[i].fam, l->addrs[i].addr);
+		fmt_addr(b, sizeof(b), l->addrs[i + 1].fam, l->addrs[i + 1].addr);
+		if (steps[i].rule)
+			fprintf(f, "%sorder: %s before %s: rule %d, %s\n", indent, a, b, steps[i].rule,
+				steps[i].why);
+		else
+			fprintf(f, "%sorder: %s before %s: NOT EXPLAINED %s (policy: %s)\n", indent, a, b,
+				steps[i].why, o->policy ? o->policy->source : "built-in");
+	}
 }
 
 static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
@@ -178,6 +224,7 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	fprintf(o->out, "%-12s %-7u %-15s DNS  %s -> %s  %s\n", when, p->tgid, fmt_safe(p->comm),
 		fmt_lookup_question(q, sizeof(q), l), fmt_lookup_answer(a, sizeof(a), l),
 		fmt_dur(d, sizeof(d), l->end_ns - l->start_ns));
+	print_order(o->out, o, l, "                                          ");
 }
 
 /* "example MX port 25", "mx1.example port 25" or "port 25". */
@@ -414,9 +461,11 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 	for (unsigned i = 0; i < g->n_lookup_ids; i++) {
 		const struct lookup *l = proc_lookup(p, g->lookup_ids[i]);
 
-		if (l)
+		if (l) {
 			fprintf(o->out, "      lookup: %s -> %s\n", fmt_lookup_question(q, sizeof(q), l),
 				fmt_lookup_answer(ans, sizeof(ans), l));
+			print_order(o->out, o, l, "        ");
+		}
 	}
 
 	if (g->mx_domain[0] && g->n_lookup_ids)
@@ -431,12 +480,31 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 		fmt_host_endpoint(dst, sizeof(dst), p, a);
 		fmt_result(res, sizeof(res), a);
 		fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
-		fprintf(o->out, "      %u. %s %-40s %s%s%s\n", k + 1, fam_name(a->fam), dst, res,
+		fprintf(o->out, "      %u. %s %-40s %s%s%s", k + 1, fam_name(a->fam), dst, res,
 			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : " in ",
 			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : lat);
+		if (a->has_saddr) {
+			char src[64];
+
+			fprintf(o->out, ", from %s%s", fmt_addr(src, sizeof(src), a->fam, a->saddr),
+				class_tag(a->fam, a->saddr));
+			if (src_kind_origin(&a->src))
+				fprintf(o->out, " (%s%s address on %s)",
+					a->src.flags & 0x20 ? "deprecated " : "", src_kind_origin(&a->src),
+					fmt_safe(a->src.ifname));
+		}
+		fputc('\n', o->out);
 	}
 	if (g->n_extra)
 		fprintf(o->out, "      (+%u more attempts not kept)\n", g->n_extra);
+	{
+		struct addr_note notes[GROUP_MAX_OFFERED];
+		unsigned n = group_address_notes(p, g, notes, GROUP_MAX_OFFERED);
+		char text[400];
+
+		for (unsigned i = 0; i < n; i++)
+			fprintf(o->out, "      ADDRESS: %s\n", addr_note_text(text, sizeof(text), &notes[i]));
+	}
 }
 
 static void report_proc(struct report_opts *o, struct correlator *c, const struct proc *p)
@@ -487,6 +555,24 @@ stats:
 			if (s->probes_failed)
 				fprintf(o->out, " (%s)", errno_name(s->last_probe_err));
 		}
+		fputc('\n', o->out);
+	}
+	if (p->n_srcs) {
+		fprintf(o->out, "  sources:");
+		for (unsigned i = 0; i < p->n_srcs; i++) {
+			const struct proc_src *s = &p->srcs[i];
+			char sa[64];
+
+			fprintf(o->out, "%s %s%s", i ? "," : "", fmt_addr(sa, sizeof(sa), s->fam, s->addr),
+				class_tag(s->fam, s->addr));
+			if (src_kind_origin(&s->kind))
+				fprintf(o->out, " (%s%s on %s)", s->kind.flags & 0x20 ? "deprecated " : "",
+					src_kind_origin(&s->kind), fmt_safe(s->kind.ifname));
+			fprintf(o->out, " %" PRIu64 " attempt%s%s", s->attempts, s->attempts == 1 ? "" : "s",
+				s->kind.found && (s->kind.flags & 0x01) ? " TEMPORARY ADDRESS" : "");
+		}
+		if (p->srcs_more)
+			fprintf(o->out, ", %" PRIu64 " more from other sources", p->srcs_more);
 		fputc('\n', o->out);
 	}
 	if (p->lookups_total) {
@@ -562,6 +648,43 @@ bool proc_active(const struct proc *p)
 	return p->lookups_total > 0;
 }
 
+/*
+ * Over the run, names whose getaddrinfo results held several addresses of a
+ * family: which address came first how often, and the verdict when RFC 6724
+ * rule 9 pinned one first (DNS round robin then spreads nothing).
+ */
+static void report_orders(struct report_opts *o, struct correlator *c)
+{
+	const struct order_name *on;
+	size_t n = correlator_orders(c, &on);
+	bool header = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct order_name *x = &on[i];
+		const char *v = order_name_verdict(x);
+		char a[64];
+
+		if (!v || (!strcmp(v, "rotating") && !o->verbose))
+			continue;
+		if (!header)
+			fprintf(o->out, "\naddress order (getaddrinfo, RFC 6724; policy %s):\n",
+				o->policy ? o->policy->source : "built-in");
+		header = true;
+		fprintf(o->out, "  %s %s: %" PRIu64 " lookups;", fmt_safe(x->name), fam_name(x->fam),
+			x->lookups);
+		for (unsigned k = 0; k < x->n_addrs; k++)
+			fprintf(o->out, "%s %s first %" PRIu64 " of %" PRIu64, k ? "," : "",
+				fmt_addr(a, sizeof(a), x->fam, x->addrs[k].addr), x->addrs[k].first,
+				x->addrs[k].seen);
+		if (!strcmp(v, "rule9_pinned"))
+			fprintf(o->out, "\n    ROUND ROBIN DEFEATED BY RULE 9: the address sharing the longest "
+					"prefix with the source (%u bits) is always first, whatever order DNS "
+					"gives\n", x->rule9_bits);
+		else
+			fprintf(o->out, "\n    the first address rotates\n");
+	}
+}
+
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 {
 	static const struct source_stats none;
@@ -595,5 +718,6 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	}
 	if (!shown)
 		fprintf(o->out, "no connect attempts or lookups seen\n");
+	report_orders(o, c);
 	fflush(o->out);
 }

@@ -11,6 +11,9 @@
  *   resolver -q NAME TYPE [-s SERVER]            res_nmkquery + res_nsend (as Postfix
  *                                                 3.x), TYPE A|AAAA|MX; -s: this DNS server
  *   resolver -D NAME DOMAIN TYPE                 res_querydomain (as Sendmail)
+ *   resolver -L N NAME                           getaddrinfo(AF_UNSPEC, SOCK_STREAM) N
+ *                                                 times, one line of results each, no
+ *                                                 connect (the RFC 6724 order only)
  *
  * Reports to stderr (stdout may be famtrace's JSON). Exit 0 on success.
  */
@@ -159,13 +162,39 @@ static int by_res(bool send, const char *name, const char *type, const char *ser
 	return n > 0 ? 0 : 1;
 }
 
+/* getaddrinfo n times; each result list on one line of stderr. */
+static int lookup_only(int n, const char *name)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res;
+
+	for (int k = 0; k < n; k++) {
+		int rc = getaddrinfo(name, "25", &hints, &res);
+
+		if (rc) {
+			fprintf(stderr, "getaddrinfo %s: %s\n", name, gai_strerror(rc));
+			return 1;
+		}
+		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+			char a[INET6_ADDRSTRLEN];
+			const void *p = ai->ai_family == AF_INET6
+						? (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+						: (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+
+			inet_ntop(ai->ai_family, p, a, sizeof(a));
+			fprintf(stderr, "%s%s", a, ai->ai_next ? " " : "\n");
+		}
+		freeaddrinfo(res);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *gfam = NULL, *mx = NULL, *server = NULL;
 	bool query = false, domain = false;
-	int c, rc = 0;
+	int c, rc = 0, lookups = 0;
 
-	while ((c = getopt(argc, argv, "14nt:g:m:qs:D")) != -1) {
+	while ((c = getopt(argc, argv, "14nt:g:m:qs:DL:")) != -1) {
 		switch (c) {
 		case '1': first_only = true; break;
 		case '4': v4_only = true; break;
@@ -176,9 +205,12 @@ int main(int argc, char **argv)
 		case 'q': query = true; break;
 		case 's': server = optarg; break;
 		case 'D': domain = true; break;
+		case 'L': lookups = atoi(optarg); break;
 		default: return 2;
 		}
 	}
+	if (lookups > 0 && argc - optind == 1)
+		return lookup_only(lookups, argv[optind]);
 	if (mx)
 		return by_res(false, mx, "MX", server);
 	if (domain && argc - optind == 3)

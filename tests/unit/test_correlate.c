@@ -532,6 +532,159 @@ static void test_lookup_links_attempt_and_names_group(void)
 	correlator_free(c);
 }
 
+/* glibc's RFC 6724 route probe: a UDP connect to daddr that picked saddr
+ * (NULL: it failed with ENETUNREACH). */
+static void feed_probe(struct correlator *c, const struct who *w, const char *daddr,
+		       const char *saddr, uint64_t ts)
+{
+	struct ft_attempt a;
+	const char *why;
+	int af = strchr(daddr, ':') ? AF_INET6 : AF_INET;
+
+	memset(&a, 0, sizeof(a));
+	a.hdr.kind = FT_EV_PROBE;
+	a.hdr.size = sizeof(a);
+	a.hdr.ts_ns = ts;
+	fill_task(&a.task, w, FT_WHY_PID);
+	a.start_ns = a.end_ns = ts;
+	a.family = af;
+	inet_pton(af, daddr, a.daddr);
+	if (saddr) {
+		inet_pton(af, saddr, a.saddr);
+		a.sport = 40000;
+	}
+	a.proto = IPPROTO_UDP;
+	a.outcome = FT_OUT_PROBE;
+	a.err = saddr ? 0 : ENETUNREACH;
+	if (ft_decode_check(&a, sizeof(a), &why) != FT_EV_PROBE) {
+		printf("#   synthetic probe rejected: %s\n", why);
+		cur_failed = 1;
+		return;
+	}
+	correlate_event(c, &a, sizeof(a));
+}
+
+/* The route probes made inside a getaddrinfo give its addresses their
+ * sources; the rules then explain the order, and over several lookups
+ * rule 9 pinning one address first is a verdict. */
+static void test_getaddrinfo_order_from_route_probes(void)
+{
+	const char *list[] = { "2001:db8:1::30", "2001:db8:2::30", "192.0.2.30" };
+	struct order_step steps[LOOKUP_MAX_ADDRS];
+	const struct order_name *o;
+	const struct lookup *l;
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	unsigned bad, n;
+	size_t no;
+
+	for (int k = 0; k < 3; k++) {
+		uint64_t t = T0 + k * SEC;
+
+		feed_probe(c, &client, "2001:db8:1::30", "2001:db8:1::10", t + 100);
+		feed_probe(c, &client, "2001:db8:2::30", "2001:db8:1::10", t + 200);
+		feed_probe(c, &client, "192.0.2.30", k == 2 ? NULL : "192.0.2.10", t + 300);
+		feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "rr.example.test", list, 3, NULL,
+			    0, 0, 0, t, t + MS);
+	}
+	/* A probe of another thread, or outside the call, is not its. */
+	l = correlator_find(c, client.tgid)->lookups;
+	CHECK(l && l->has_src && l->src[0].state == 1 && l->src[1].state == 1 &&
+	      l->src[2].state == -1 && l->src[2].err == ENETUNREACH);
+	n = lookup_order(l, NULL, steps, &bad);
+	CHECK(n == 2 && bad == 0 && steps[0].rule == 9 && steps[1].rule == 1);
+	no = correlator_orders(c, &o);
+	CHECK(no == 1 && o[0].fam == FAM_V6 && o[0].lookups == 3 && o[0].rule9_first == 3);
+	CHECK(o[0].n_addrs == 2 && o[0].addrs[0].first == 3 && o[0].rule9_bits == 122);
+	CHECK(order_name_verdict(&o[0]) && !strcmp(order_name_verdict(&o[0]), "rule9_pinned"));
+	correlator_free(c);
+
+	/* No shared prefix decides: the list follows the resolver's rotation,
+	 * and that is no verdict against rule 9. */
+	c = new_corr(&s);
+	for (int k = 0; k < 2; k++) {
+		const char *rot[2][2] = { { "2001:db8:2::30", "2001:db8:3::30" },
+					  { "2001:db8:3::30", "2001:db8:2::30" } };
+		uint64_t t = T0 + k * SEC;
+
+		feed_probe(c, &client, rot[k][0], "2001:db8:1::10", t + 100);
+		feed_probe(c, &client, rot[k][1], "2001:db8:1::10", t + 200);
+		feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "rr.example.test", rot[k], 2,
+			    NULL, 0, 0, 0, t, t + MS);
+	}
+	no = correlator_orders(c, &o);
+	CHECK(no == 1 && o[0].rule9_first == 0 && !strcmp(order_name_verdict(&o[0]), "rotating"));
+	l = correlator_find(c, client.tgid)->lookups;
+	CHECK(lookup_order(l, NULL, steps, &bad) == 1 && steps[0].rule == 10 && !bad);
+	correlator_free(c);
+
+	/* Probes not seen (a lookup from before the process was traced). */
+	c = new_corr(&s);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "rr.example.test", list, 3, NULL, 0, 0,
+		    0, T0, T0 + MS);
+	l = correlator_find(c, client.tgid)->lookups;
+	CHECK(l->has_src && l->src[0].state == 0);
+	CHECK(lookup_order(l, NULL, steps, &bad) == 2 && steps[0].rule == 10 && steps[1].rule == 6);
+	correlator_free(c);
+}
+
+/* The kernel says what an IPv6 source is once (FT_EV_SRCADDR); attempts
+ * from it take that kind, and a temporary one is a note on the destination. */
+static void test_source_kind_from_the_kernel(void)
+{
+	struct ft_srcaddr r;
+	struct ft_attempt a;
+	struct addr_note notes[4];
+	const char *why;
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	struct proc *p;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.kind = FT_EV_SRCADDR;
+	r.hdr.size = sizeof(r);
+	r.hdr.ts_ns = T0;
+	fill_task(&r.task, &smtp, FT_WHY_COMM);
+	inet_pton(AF_INET6, "2001:db8:1::a8c3", r.addr);
+	r.found = 1;
+	r.ifa_flags = 0x01; /* IFA_F_TEMPORARY */
+	r.prefix_len = 64;
+	r.valid_lft = 604800;
+	r.preferred_lft = 86400;
+	strcpy(r.ifname, "eth0");
+	CHECK(ft_decode_check(&r, sizeof(r), &why) == FT_EV_SRCADDR);
+	correlate_event(c, &r, sizeof(r));
+
+	memset(&a, 0, sizeof(a));
+	a.hdr.kind = FT_EV_ATTEMPT;
+	a.hdr.size = sizeof(a);
+	a.hdr.ts_ns = T0 + MS;
+	fill_task(&a.task, &smtp, FT_WHY_COMM);
+	a.start_ns = T0;
+	a.end_ns = T0 + MS;
+	a.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8:2::25", a.daddr);
+	inet_pton(AF_INET6, "2001:db8:1::a8c3", a.saddr);
+	a.sport = 40000;
+	a.dport = 25;
+	a.proto = IPPROTO_TCP;
+	a.outcome = FT_OUT_CONNECTED;
+	CHECK(ft_decode_check(&a, sizeof(a), &why) == FT_EV_ATTEMPT);
+	correlate_event(c, &a, sizeof(a));
+	correlate_flush(c);
+	CHECK(s.last_group.at[0].has_saddr && s.last_group.at[0].src.known &&
+	      !strcmp(src_kind_origin(&s.last_group.at[0].src), "temporary") &&
+	      !strcmp(s.last_group.at[0].src.ifname, "eth0"));
+	p = correlator_find(c, smtp.tgid);
+	CHECK(p->n_srcs == 1 && p->srcs[0].attempts == 1 && (p->srcs[0].kind.flags & 0x01));
+	CHECK(group_address_notes(p, p->done, notes, 4) == 1 && notes[0].temporary && notes[0].source);
+	/* A record cut short, or with an unterminated interface name, is refused. */
+	memset(r.ifname, 'x', sizeof(r.ifname));
+	CHECK(ft_decode_check(&r, sizeof(r), &why) == 0);
+	CHECK(ft_decode_check(&r, sizeof(r) - 8, &why) == 0);
+	correlator_free(c);
+}
+
 /* Exim turns each address into a sockaddr with getaddrinfo(literal,
  * AI_NUMERICHOST) before connecting: the name comes from the DNS lookup,
  * not from the literal, and the literal asks no family. */
@@ -1083,6 +1236,8 @@ int main(void)
 	RUN(test_decoder_rejects_malformed);
 	RUN(test_many_attempts_keep_the_winner);
 	RUN(test_lookup_links_attempt_and_names_group);
+	RUN(test_getaddrinfo_order_from_route_probes);
+	RUN(test_source_kind_from_the_kernel);
 	RUN(test_address_literal_does_not_name_the_attempt);
 	RUN(test_no_fallback);
 	RUN(test_all_failed_without_other_family_is_not_no_fallback);
