@@ -174,7 +174,7 @@ struct ft_srcaddr {
 	__u32 preferred_lft; /* seconds, as configured (0xffffffff: forever) */
 	__u32 valid_lft;
 	char ifname[16];
-	__u8 proto;	     /* ifa_proto: 3 = router advertisement (SLAAC); 0 unknown
+	__u8 proto;	     /* ifa_proto: 2 = router advertisement (SLAAC); 0 unknown
 			      * (also on kernels before 6.3) */
 	__u8 found;	     /* 0: not among the outgoing device's addresses */
 	__u8 _pad[6];

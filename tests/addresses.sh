@@ -84,6 +84,19 @@ check "text: the class after an unusual address, the note under the destination,
 	grep -q 'ADDRESS: 2002:c000:202::25 is 6to4 of 192.0.2.2: a transition address' '$TMP/sixtext' &&
 	grep -qE 'connected in .*, from 192.0.2.1' '$TMP/sixtext'"
 
+# Teredo and NAT64 answers say what they embed (documentation addresses in
+# both: server 192.0.2.1, client 198.51.100.7:40000; 192.0.2.33).
+ft teredo -- $R -g inet6 teredo.famtrace.test
+ft nat64 -- $R -g inet6 nat64.famtrace.test
+check "Teredo and NAT64 answers: their classes" "$TMP/teredo" "$TMP/nat64" -- bash -c "
+	jq -e -s 'map(select(.type==\"lookup\"))[0].addrs[0].class == \"teredo\"' '$TMP/teredo' &&
+	jq -e -s 'map(select(.type==\"lookup\"))[0].addrs[0].class == \"nat64\"' '$TMP/nat64'"
+timeout 60 "$FT" run -- $R -g inet6 teredo.famtrace.test >"$TMP/teredotext" 2>&1
+timeout 60 "$FT" run -- $R -g inet6 nat64.famtrace.test >>"$TMP/teredotext" 2>&1
+check "text: what a Teredo and a NAT64 address embed" "$TMP/teredotext" -- bash -c "
+	grep -q '2001:0:c000:201:0:63bf:39cc:9bf8 (Teredo: server 192.0.2.1, client 198.51.100.7:40000)' '$TMP/teredotext' &&
+	grep -q '64:ff9b::c000:221 (NAT64 of 192.0.2.33)' '$TMP/teredotext'"
+
 # A failed attempt that reached SYN_SENT has its source too (the IPv6 black hole).
 ft hole -- $C -n -t 300 2525 2001:db8:2::25
 check "an attempt abandoned in SYN_SENT still names the source it left from" "$TMP/hole" "$TMP/hole.err" -- jqs "$TMP/hole" '
@@ -114,6 +127,27 @@ check "text: the temporary source and the advice under the destination" "$TMP/te
 	grep -q 'from $tmp (temporary address on c0)' '$TMP/temptext' &&
 	grep -q 'sources: $tmp (temporary on c0) 1 attempt TEMPORARY ADDRESS' '$TMP/temptext' &&
 	grep -q 'ADDRESS: IPv6 attempts left from a temporary (privacy) address $tmp on c0' '$TMP/temptext'"
+
+# An address from a router advertisement (SLAAC) on a second link: kind
+# "slaac" where the kernel says so (Linux 6.3 and later), "dynamic" before.
+{
+	ip link add c1 netns "$CLI" type veth peer name s1 netns "$SRV" &&
+	ip netns exec "$CLI" sysctl -qw net.ipv6.conf.c1.use_tempaddr=0 net.ipv6.conf.c1.accept_ra=1 &&
+	ip -n "$CLI" link set c1 up && ip -n "$SRV" link set s1 up &&
+	ip -n "$SRV" addr add 2001:db8:5::2/64 dev s1 nodad
+} >"$TMP/ra.log" 2>&1
+start_listener "$SRV" 2001:db8:5::2 2525
+wait_for 5 eval "ip -n $SRV -6 -o addr show dev s1 scope link | grep -qv tentative"
+ip netns exec "$SRV" "$B/ra" s1 2001:db8:5:: >>"$TMP/ra.log" 2>&1
+wait_for 5 eval "ip -n $CLI -6 -o addr show dev c1 scope global | grep -v tentative | grep -q 2001:db8:5:"
+slaac=$(ip -n "$CLI" -6 -o addr show dev c1 scope global | awk '{print $4}' | cut -d/ -f1 | head -1)
+want=slaac
+[ "$(printf '%s\n' 6.3 "$(uname -r | cut -d- -f1)" | sort -V | head -1)" = 6.3 ] || want=dynamic
+ft slaac -- $C 2525 2001:db8:5::2
+check "a connect from a SLAAC address ($slaac): origin $want, the advertised lifetimes" "$TMP/slaac" "$TMP/slaac.err" "$TMP/ra.log" -- jqs "$TMP/slaac" '
+	map(select(.type=="attempt"))[0] | .result == "connected" and .saddr == "'"$slaac"'" and
+	.saddr_kind.origin == "'"$want"'" and (.saddr_kind.temporary | not) and .saddr_kind.iface == "c1" and
+	.saddr_kind.valid_lft == 86400 and .saddr_kind.preferred_lft == 14400'
 
 timeout 60 "$FT" check -j --expect all -- $C 2525 2001:db8:1::2 >"$TMP/tempcheck" 2>"$TMP/tempcheck.err"
 check "check: the temporary source is a warning beside the verdict" "$TMP/tempcheck" "$TMP/tempcheck.err" -- jqs "$TMP/tempcheck" '

@@ -163,6 +163,8 @@ dns_up() {
 		--host-record=rr2.famtrace.test,2001:db8:2::31 --host-record=rr2.famtrace.test,2001:db8:2::30 \
 		--host-record=sixtofour.famtrace.test,2002:c000:202::25,192.0.2.2 \
 		--host-record=ula.famtrace.test,fd00:db8::25,192.0.2.2 \
+		--host-record=teredo.famtrace.test,2001:0:c000:201:0:63bf:39cc:9bf8 \
+		--host-record=nat64.famtrace.test,64:ff9b::c000:221 \
 		--mx-host=famtrace.test,mx1.famtrace.test,10 \
 		--mx-host=famtrace.test,hole.famtrace.test,20 >"$TMP/dnsmasq.log" 2>&1 &
 	BG_PIDS+=($!)

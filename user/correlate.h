@@ -52,7 +52,7 @@ struct src_kind {
 	bool known;	   /* the kernel reported it (IPv6 only) */
 	bool found;	   /* ...and found it on the outgoing device */
 	uint32_t flags;	   /* IFA_F_* */
-	uint8_t proto;	   /* ifa_proto (3: SLAAC), 0 unknown */
+	uint8_t proto;	   /* ifa_proto (2: SLAAC), 0 unknown */
 	uint32_t preferred_lft, valid_lft, prefix_len;
 	char ifname[16];
 };

@@ -306,7 +306,7 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 {
 	struct report_opts *o = ctx;
-	char when[32], dst[64], res[96];
+	char when[32], dst[64], res[200];
 
 	/* A UDP connect to port 53 that worked is the resolver talking to
 	 * its DNS server, not a route probe worth a line. */
@@ -314,10 +314,14 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 		return;
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
-	if (a->err)
+	if (a->err) {
 		snprintf(res, sizeof(res), "route probe: %s", errno_name(a->err));
-	else
-		snprintf(res, sizeof(res), "route probe: ok");
+	} else {
+		char src[64];
+
+		snprintf(res, sizeof(res), "route probe: ok, source %s%s",
+			 fmt_addr(src, sizeof(src), a->fam, a->saddr), class_tag(a->fam, a->saddr));
+	}
 	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %s (UDP)\n", when, p->tgid, fmt_safe(p->comm),
 		fam_name(a->fam), dst, res);
 }

@@ -14,8 +14,8 @@
 #define IFA_F_DEPRECATED_ 0x20
 #define IFA_F_PERMANENT_ 0x80
 #define IFAPROT_KERNEL_LO_ 1
-#define IFAPROT_KERNEL_LL_ 2
-#define IFAPROT_KERNEL_RA_ 3
+#define IFAPROT_KERNEL_RA_ 2
+#define IFAPROT_KERNEL_LL_ 3
 
 void srcaddr_event(struct correlator *c, const struct ft_srcaddr *r)
 {

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "correlate.h"
+#include "addrclass.h"
 #include "decode.h"
 #include "unit.h"
 
@@ -678,6 +679,15 @@ static void test_source_kind_from_the_kernel(void)
 	p = correlator_find(c, smtp.tgid);
 	CHECK(p->n_srcs == 1 && p->srcs[0].attempts == 1 && (p->srcs[0].kind.flags & 0x01));
 	CHECK(group_address_notes(p, p->done, notes, 4) == 1 && notes[0].temporary && notes[0].source);
+	/* Mail leaving from a 6to4 source: a transition-source note. */
+	inet_pton(AF_INET6, "2002:c000:201::10", a.saddr);
+	a.dport = 587; /* another destination */
+	a.start_ns = T0 + 10 * SEC;
+	a.end_ns = a.hdr.ts_ns = T0 + 10 * SEC + MS;
+	correlate_event(c, &a, sizeof(a));
+	correlate_flush(c);
+	CHECK(group_address_notes(p, p->done, notes, 4) == 1 && notes[0].source && notes[0].transition &&
+	      !notes[0].temporary && notes[0].cls == AC_6TO4);
 	/* A record cut short, or with an unterminated interface name, is refused. */
 	memset(r.ifname, 'x', sizeof(r.ifname));
 	CHECK(ft_decode_check(&r, sizeof(r), &why) == 0);
