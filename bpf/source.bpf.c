@@ -8,7 +8,9 @@
  * SYN_SENT hook and from the return of a UDP connect().
  *
  * One FT_EV_SRCADDR record per (network namespace, address) and change of
- * its flags, not per attempt: ft_srcseen remembers what was written.
+ * its flags, not per attempt: ft_srcseen remembers what was written, and an
+ * address in use has its flags read again at most once a second (a change
+ * shows within that second; the attempts between keep the kind before it).
  */
 
 #define FT_SRC_SCAN 16 /* addresses looked at on the outgoing device */
@@ -19,11 +21,21 @@ struct ft_src_key {
 	__u8 addr[16];
 };
 
+/* What was last written for an address, and when its flags were last read:
+ * an address in use is looked at again at most once a second. */
+struct ft_src_seen {
+	__u32 seen; /* ifa_flags | found << 31, as last written */
+	__u32 _pad;
+	__u64 checked_ns;
+};
+
+#define FT_SRC_RECHECK_NS 1000000000ULL
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct ft_src_key);
-	__type(value, __u32); /* ifa_flags | found << 31, as last written */
+	__type(value, struct ft_src_seen);
 } ft_srcseen SEC(".maps");
 
 static __always_inline bool in6_equal(const __u8 *a, const __u8 *b)
@@ -42,13 +54,17 @@ static __always_inline void note_source(const struct sock *sk, const struct ft_t
 	struct dst_entry *dst;
 	struct inet6_dev *idev;
 	struct list_head *head, *pos;
-	__u32 seen, *old;
+	struct ft_src_seen *old, now = {};
 
 	bpf_core_read(key.addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 	/* An IPv4-mapped source is IPv4: no such flags. */
 	if (((__u64 *)key.addr)[0] == 0 && ((__u32 *)key.addr)[2] == bpf_htonl(0xffff))
 		return;
 	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	now.checked_ns = bpf_ktime_get_boot_ns();
+	old = bpf_map_lookup_elem(&ft_srcseen, &key);
+	if (old && now.checked_ns - old->checked_ns < FT_SRC_RECHECK_NS)
+		return; /* looked at within the last second */
 	dst = BPF_CORE_READ(sk, sk_dst_cache);
 	if (dst)
 		dev = BPF_CORE_READ(dst, dev);
@@ -69,11 +85,12 @@ static __always_inline void note_source(const struct sock *sk, const struct ft_t
 			pos = BPF_CORE_READ(pos, next);
 		}
 	}
-	seen = ifa ? (BPF_CORE_READ(ifa, flags) | 1u << 31) : 0;
-	old = bpf_map_lookup_elem(&ft_srcseen, &key);
-	if (old && *old == seen)
+	now.seen = ifa ? (BPF_CORE_READ(ifa, flags) | 1u << 31) : 0;
+	if (old && old->seen == now.seen) {
+		old->checked_ns = now.checked_ns;
 		return;
-	bpf_map_update_elem(&ft_srcseen, &key, &seen, BPF_ANY);
+	}
+	bpf_map_update_elem(&ft_srcseen, &key, &now, BPF_ANY);
 	r = bpf_ringbuf_reserve(&ft_events, sizeof(*r), 0);
 	if (!r) {
 		count(FT_CNT_LOST);
