@@ -38,6 +38,21 @@ check "check --expect ipv6 of a command that tries IPv4: violation (exit 1)" "$T
 	test $rc = 1 && jq -e -s 'map(select(.type==\"check\"))[0].verdict == \"violation\"' '$TMP/e3e'"
 "$FT" run >/dev/null 2>"$TMP/e4"; rc=$?
 check "run without a command: exit 2" "$TMP/e4" -- test $rc = 2
+# The message view's options: each refused with one line when it cannot apply.
+: >"$TMP/ml"
+"$FT" report --queue-id 4F2A1C2A0B x.ftr >/dev/null 2>"$TMP/m1"; r1=$?
+"$FT" --domain example.org -d 1 >/dev/null 2>"$TMP/m2"; r2=$?
+"$FT" report --maillog "$TMP/ml" --queue-id 'bad id!' x.ftr >/dev/null 2>"$TMP/m3"; r3=$?
+"$FT" record -o "$TMP/x.ftr" --maillog "$TMP/ml" >/dev/null 2>"$TMP/m4"; r4=$?
+"$FT" --maillog "$TMP/nonexistent.log" -d 1 >/dev/null 2>"$TMP/m5"; r5=$?
+"$FT" report --maillog "$TMP/ml" --recipient nobody x.ftr >/dev/null 2>"$TMP/m6"; r6=$?
+check "--queue-id/--domain/--recipient without --maillog, a bad queue ID or address, --maillog with record or a missing file: exit 2, one line each" \
+	"$TMP/m1" "$TMP/m2" "$TMP/m3" "$TMP/m4" "$TMP/m5" "$TMP/m6" -- bash -c "
+	for r in $r1 $r2 $r3 $r4 $r5 $r6; do test \$r = 2 || exit 1; done
+	for f in m1 m2 m3 m4 m5 m6; do test \$(wc -l <'$TMP'/\$f) = 1 || exit 1; done
+	grep -q 'give it with --maillog' '$TMP/m1' && grep -q 'give it with --maillog' '$TMP/m2' &&
+	grep -q 'not a queue ID' '$TMP/m3' && grep -q 'famtrace report' '$TMP/m4' &&
+	grep -q 'nonexistent.log' '$TMP/m5' && grep -q 'not an address' '$TMP/m6'"
 
 "$FT" --version >"$TMP/version"; rc=$?
 check "--version: the VERSION file's version, one line" "$TMP/version" -- bash -c "

@@ -135,6 +135,26 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		 (map(select(.type==\"group\" and .comm==\"smtp\")) | length == 1 and .[0].class == \"fallback\" and
 		  .[0].first_family == \"ipv6\" and .[0].connected_family == \"ipv4\")' '$TMP/wideb'"
 
+	# A deferred message retried (postqueue -f): two delivery lines under one
+	# queue ID, each joined to its own group of attempts.
+	scripts/lab scenario nobalance >/dev/null
+	sleep 1.5
+	from=$(($(wc -l <"$RLOG") + 1))
+	live pf_retry -p "$(master)" --maillog "$RLOG"
+	scripts/lab send wide.lab.test 20 >/dev/null 2>&1
+	sleep 2.5 # beyond the group gap: the retry is a new destination group
+	ip netns exec "${LAB}relay" postqueue -c "$LAB_DIR/relay/etc" -f
+	wait_for 15 eval "test \$(tail -n +$from '$RLOG' | grep -c 'to=<u@wide.lab.test>.*status=deferred') -ge 2"
+	stop_live pf_retry
+	rqid=$(tail -n +"$from" "$RLOG" | sed -n 's/.*smtp\[[0-9]*\]: \([0-9A-F]*\): to=<u@wide.lab.test>.*status=deferred.*/\1/p' | head -1)
+	[ -n "$rqid" ] && postsuper -c "$LAB_DIR/relay/etc" -d "$rqid" >/dev/null 2>&1
+	check "--maillog, a deferred message retried: two delivery lines under one queue ID ($rqid), each joined to its own no-fallback group" \
+		"$TMP/pf_retry" "$TMP/pf_retry.err" -- jqs "$TMP/pf_retry" '
+		map(select(.type=="message" and .queue_id=="'"$rqid"'")) | length == 1 and
+		(.[0].deliveries | length == 2 and all(.status == "deferred" and .dsn == "4.4.1" and
+		 .class == "no_fallback" and .family_problem) and .[0].group != .[1].group and
+		 .[0].group != null and .[1].group != null)'
+
 	scripts/lab scenario ipv4only >/dev/null
 	from=$(($(wc -l <"$RLOG") + 1))
 	timeout 60 "$FT" check -j --postfix "$LAB_DIR/relay/etc" -- sh -c 'scripts/lab send dual.lab.test 20 >/dev/null' \
@@ -150,14 +170,82 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	timeout 60 "$FT" check -j -v --postfix "$LAB_DIR/relay/etc" -- sh -c 'scripts/lab send v6only.lab.test 20 >/dev/null' \
 		>"$TMP/ck4v6" 2>"$TMP/ck4v6.err"
 	echo $? >"$TMP/ck4v6.rc"
-	check "inet_protocols = ipv4, IPv6-only MX host: Postfix bounces; check says MAIL STUCK (exit 3): no usable address, IPv6 never asked, the setting and the way out named" \
+	check "inet_protocols = ipv4, IPv6-only MX host: Postfix bounces, and so does its notice to lab.test (no MX, no A); check says MAIL STUCK (exit 3): no usable address, IPv6 never asked, the setting and the way out named" \
 		"$TMP/ck4v6" "$TMP/ck4v6.err" -- bash -c "test \$(cat '$TMP/ck4v6.rc') = 3 &&
 		tail -n +$from '$RLOG' | grep -q 'status=bounced' &&
-		jq -e -s '(map(select(.type==\"group\" and .comm==\"smtp\")) | length == 1 and .[0].class == \"no_usable_address\" and
-		  .[0].destination == \"v6only.lab.test\" and .[0].asked_families == [\"ipv4\"] and .[0].never_asked == [\"ipv6\"]) and
+		jq -e -s '(map(select(.type==\"group\" and .comm==\"smtp\" and .destination == \"v6only.lab.test\")) | length == 1 and
+		  .[0].class == \"no_usable_address\" and .[0].asked_families == [\"ipv4\"] and .[0].never_asked == [\"ipv6\"]) and
+		 (map(select(.type==\"group\" and .comm==\"smtp\" and .destination == \"lab.test\")) | length == 1 and
+		  .[0].class == \"no_usable_address\" and .[0].mx_domain == null) and
 		 (map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and
-		  (.delivery.findings | map(select(contains(\"IPv6 was never asked (inet_protocols = ipv4)\"))) | length == 1) and
+		  (.delivery.findings | map(select(contains(\"v6only.lab.test: its MX hosts gave no address in IPv4, the only family asked; IPv6 was never asked (inet_protocols = ipv4)\"))) | length == 1) and
+		  (.delivery.findings | map(select(contains(\"lab.test: no MX records, and the domain itself gave no address in IPv4\"))) | length == 1) and
 		  (.delivery.ways_out | contains(\"inet_protocols = all\")))' '$TMP/ck4v6'"
+	# Messages from the MTA's own log (--maillog): the bounce, and its notice
+	# to the sender's domain (lab.test: no MX and no A record, only the
+	# relay's own names), each joined to what famtrace saw behind it.
+	# (Postfix logs whole seconds: the previous test's lines must be older.)
+	sleep 1.5
+	from=$(($(wc -l <"$RLOG") + 1))
+	live pf_msg -p "$(master)" --maillog "$RLOG" -o "$TMP/pf_msg.ftr"
+	scripts/lab send v6only.lab.test 20 >"$TMP/pf_msg.lab" 2>&1
+	wait_for 10 eval "tail -n +$from '$RLOG' | grep -q 'to=<lab@lab.test>.*status='"
+	stop_live pf_msg
+	qid=$(jq -r -s 'map(select(.type=="message" and .notice_of == null))[0].queue_id // "none"' "$TMP/pf_msg")
+	check "--maillog: the bounced message ($qid) with Postfix's status and DSN, joined to the group behind it (no usable address)" \
+		"$TMP/pf_msg" "$TMP/pf_msg.err" -- jqs "$TMP/pf_msg" '
+		(map(select(.type=="group" and .class=="no_usable_address" and .destination=="v6only.lab.test"))[0]) as $g |
+		map(select(.type=="message" and .notice_of == null)) | length == 1 and
+		.[0].from == "lab@lab.test" and .[0].notice != null and
+		(.[0].deliveries | length == 1 and .[0].to == "u@v6only.lab.test" and .[0].status == "bounced" and
+		 .[0].dsn == "5.4.4" and .[0].relay == null and .[0].group == $g.group and .[0].pid == $g.pid and
+		 .[0].class == "no_usable_address" and .[0].family_problem)'
+	check "--maillog: the bounce notice is linked to its message by queue ID, and its own delivery failed the same way" \
+		"$TMP/pf_msg" -- jqs "$TMP/pf_msg" '
+		(map(select(.type=="message" and .notice_of == null))[0]) as $m |
+		map(select(.type=="message" and .notice_of == $m.queue_id)) | length == 1 and
+		.[0].queue_id == $m.notice and .[0].from == "" and
+		(.[0].deliveries[0] | .to == "lab@lab.test" and .status == "bounced" and .class == "no_usable_address" and
+		 .family_problem)'
+	# Asked by message, after the incident: the recording and the log.
+	"$FT" report --maillog "$RLOG" --queue-id "$qid" "$TMP/pf_msg.ftr" >"$TMP/pf_qid" 2>"$TMP/pf_qid.err"; rc=$?
+	check "report --queue-id: the message, its delivery's lookups and verdict, and the notice beneath it" \
+		"$TMP/pf_qid" "$TMP/pf_qid.err" -- bash -c "test $rc = 0 &&
+		grep -q '^$qid from <lab@lab.test>' '$TMP/pf_qid' &&
+		grep -q 'to <u@v6only.lab.test>: bounced 5.4.4' '$TMP/pf_qid' &&
+		grep -q 'v6only.lab.test (MX) port 25: NO USABLE ADDRESS: asked IPv4 only, got none; IPv6 never asked' '$TMP/pf_qid' &&
+		grep -q '    non-delivery notice .* from <>' '$TMP/pf_qid' &&
+		grep -q 'lab.test port 25: NO USABLE ADDRESS' '$TMP/pf_qid' &&
+		test \$(grep -c '^[0-9A-F]* from <' '$TMP/pf_qid') = 1 && ! grep -q '^smtp\[' '$TMP/pf_qid'"
+	"$FT" report -j --maillog "$RLOG" --domain v6only.lab.test "$TMP/pf_msg.ftr" >"$TMP/pf_dom" 2>/dev/null
+	"$FT" report -j --maillog "$RLOG" --recipient nobody@nowhere.lab.test "$TMP/pf_msg.ftr" >"$TMP/pf_none" 2>/dev/null
+	check "report --domain selects the message and its notice; --recipient of nobody selects none; no other objects" \
+		"$TMP/pf_dom" "$TMP/pf_none" -- bash -c "
+		jq -e -s 'map(select(.type==\"message\")) | (map(.queue_id) | index(\"$qid\")) != null and
+			all(.deliveries[0].to == \"u@v6only.lab.test\" or .notice_of != null) and
+			(map(select(.notice_of == \"$qid\")) | length) == 1' '$TMP/pf_dom' &&
+		jq -e -s 'map(.type) | unique == [\"message\", \"summary\"]' '$TMP/pf_dom' &&
+		jq -e -s 'map(select(.type==\"message\")) | length == 0' '$TMP/pf_none'"
+	# Followed across \`postfix logrotate\` (renamed, compressed, recreated).
+	scripts/lab scenario good >/dev/null
+	live pf_rot -p "$(master)" --maillog "$RLOG"
+	scripts/lab send dual.lab.test 20 >/dev/null 2>&1
+	ip netns exec "${LAB}relay" postfix -c "$LAB_DIR/relay/etc" logrotate >/dev/null 2>&1
+	scripts/lab send dual.lab.test 20 >/dev/null 2>&1
+	stop_live pf_rot
+	check "--maillog followed across postfix logrotate: both messages sent, each joined to its connected group" \
+		"$TMP/pf_rot" "$TMP/pf_rot.err" -- jqs "$TMP/pf_rot" '
+		map(select(.type=="message")) | length == 2 and
+		all(.deliveries[0] | .status == "sent" and .relay == "mx-dual.lab.test" and .class == "connected_first" and
+		    (.family_problem | not))'
+	ls "$LAB_DIR"/relay/log/maillog.*.gz >/dev/null 2>&1 && gz=yes || gz=no
+	logs=(--maillog "$RLOG")
+	for f in "$LAB_DIR"/relay/log/maillog.*.gz; do [ -e "$f" ] && logs+=(--maillog "$f"); done
+	"$FT" report -j "${logs[@]}" "$TMP/pf_msg.ftr" >"$TMP/pf_gz" 2>"$TMP/pf_gz.err"
+	check "report reads rotated, gzip-compressed logs beside the current one (rotated: $gz)" "$TMP/pf_gz" "$TMP/pf_gz.err" -- bash -c "
+		test $gz = yes && jq -e -s 'map(select(.type==\"message\" and .queue_id==\"$qid\")) | length == 1' '$TMP/pf_gz'"
+	scripts/lab scenario ipv4only >/dev/null
+
 	# main.cf may say inet_protocols = $name: postconf -x expands it as Postfix does.
 	postconf -c "$LAB_DIR/relay/etc" -e 'famtrace_test_protocols = ipv4' \
 		'inet_protocols = $famtrace_test_protocols'

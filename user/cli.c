@@ -102,6 +102,11 @@ void cli_usage(FILE *f)
 "  -d, --duration SECONDS  stop after SECONDS\n"
 "      --group-gap SECONDS attempts to one port within this gap form one\n"
 "                          destination group (default 2)\n"
+"      --maillog FILE      the MTA's log (Postfix): messages joined to what\n"
+"                          famtrace saw behind each delivery (live: followed\n"
+"                          across rotation; report: plain or gzip; repeatable)\n"
+"      --queue-id QID, --domain DOMAIN, --recipient ADDR\n"
+"                          with --maillog: show only these messages\n"
 "      --gai-conf FILE     getaddrinfo's address-sorting policy (RFC 6724)\n"
 "                          used to explain result orders (default\n"
 "                          /etc/gai.conf, else glibc's built-in table)\n"
@@ -155,8 +160,8 @@ static void usage_for(FILE *f, const struct opts *o)
 		fprintf(f,
 "Usage: famtrace report [OPTIONS] FILE...\n"
 "The report of recordings, in any order (sorted by their headers). Takes\n"
-"-j -T -v -p PID -c COMM --group-gap --gai-conf --metrics FILE, and\n"
-"--since/--until\n"
+"-j -T -v -p PID -c COMM --group-gap --gai-conf --metrics FILE, --maillog\n"
+"FILE with --queue-id/--domain/--recipient, and --since/--until\n"
 "TIME (\"YYYY-MM-DD HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS, +SECONDS).\n"
 "Exit 7 when a file is not a recording, is corrupt, or is newer.\n");
 	else if (o->check)
@@ -236,7 +241,8 @@ static int parse_ports(struct opts *o, const char *list)
 
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_SENDMAIL, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
-       OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST, OPT_GAI_CONF };
+       OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST, OPT_GAI_CONF, OPT_MAILLOG, OPT_QUEUE_ID,
+       OPT_DOMAIN, OPT_RECIPIENT };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -250,6 +256,10 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "group-gap", required_argument, NULL, OPT_GAP },
 	{ "gai-conf", required_argument, NULL, OPT_GAI_CONF },
+	{ "maillog", required_argument, NULL, OPT_MAILLOG },
+	{ "queue-id", required_argument, NULL, OPT_QUEUE_ID },
+	{ "domain", required_argument, NULL, OPT_DOMAIN },
+	{ "recipient", required_argument, NULL, OPT_RECIPIENT },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "libc", required_argument, NULL, OPT_LIBC },
 	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
@@ -329,6 +339,31 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			if (!parse_seconds(optarg, &secs) || secs > 3600)
 				return cli_usage_error("--group-gap: '%s' is not a number of seconds (0-3600)", optarg);
 			o->group_gap_ns = (uint64_t)(secs * 1e9);
+			break;
+		case OPT_MAILLOG:
+			if (o->n_maillogs == sizeof(o->maillogs) / sizeof(o->maillogs[0]))
+				return cli_usage_error("--maillog: at most %zu files", o->n_maillogs);
+			if (access(optarg, R_OK))
+				return cli_usage_error("--maillog: %s: %s", optarg, strerror(errno));
+			o->maillogs[o->n_maillogs++] = optarg;
+			break;
+		case OPT_QUEUE_ID:
+			if (strlen(optarg) < 5 || strlen(optarg) > 20 ||
+			    strspn(optarg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+				    strlen(optarg))
+				return cli_usage_error("--queue-id: '%s' is not a queue ID (5-20 letters and digits)",
+						       optarg);
+			o->queue_id = optarg;
+			break;
+		case OPT_DOMAIN:
+			if (!*optarg || strchr(optarg, '@') || strchr(optarg, ' '))
+				return cli_usage_error("--domain: '%s' is not a domain", optarg);
+			o->domain = optarg;
+			break;
+		case OPT_RECIPIENT:
+			if (!strchr(optarg, '@') || strchr(optarg, ' '))
+				return cli_usage_error("--recipient: '%s' is not an address (user@domain)", optarg);
+			o->recipient = optarg;
 			break;
 		case OPT_GAI_CONF:
 			if (access(optarg, R_OK))
@@ -511,6 +546,12 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		return cli_usage_error("--metrics-interval needs --metrics FILE");
 	if (o->since || o->until)
 		return cli_usage_error("--since and --until belong to famtrace report");
+	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs)
+		return cli_usage_error("--queue-id, --domain and --recipient select messages of the MTA's "
+				       "log: give it with --maillog FILE");
+	if (o->n_maillogs && (o->record || o->check))
+		return cli_usage_error("--maillog belongs to live tracing, run and report (a recording "
+				       "keeps famtrace's events; give the log to famtrace report)");
 	if (!o->keep_given)
 		o->keep = 5;
 	if (!o->metrics_interval_s)

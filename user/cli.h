@@ -64,6 +64,9 @@ struct opts {
 	double metrics_interval_s;
 	const char *since, *until; /* report */
 	const char *gai_conf;	   /* --gai-conf: getaddrinfo's policy table */
+	const char *maillogs[8];   /* --maillog: the MTA's log files */
+	size_t n_maillogs;
+	const char *queue_id, *domain, *recipient; /* the message view's filters */
 	const struct addr_policy *policy; /* loaded from it (main.c) */
 };
 

@@ -96,7 +96,8 @@ static void tfo_unbounded(struct delivery *d, const struct check_expect *e, cons
 	}
 }
 
-/* An MX set with no address in any family asked: nothing could be tried. */
+/* An MX set (or a domain without MX) with no address in any family asked:
+ * nothing could be tried. */
 static void judge_unusable(struct delivery *d, const struct check_expect *e, const struct proc *p,
 			   const struct group *g)
 {
@@ -111,8 +112,9 @@ static void judge_unusable(struct delivery *d, const struct check_expect *e, con
 	d->no_address++;
 	if (g->asked_mask != (1u << FAM_V4 | 1u << FAM_V6))
 		d->never_asked = (int)g->to_fam;
-	add(d, "%s[%u] %s: its MX hosts gave no address in %s: the mail cannot leave",
-	    fmt_safe(p->comm), p->tgid, fmt_safe(g->key), why);
+	add(d, "%s[%u] %s: %s no address in %s: the mail cannot leave", fmt_safe(p->comm), p->tgid,
+	    fmt_safe(g->key), g->mx_domain[0] ? "its MX hosts gave" : "no MX records, and the domain itself gave",
+	    why);
 }
 
 void delivery_judge(struct correlator *c, const struct check_expect *e, struct delivery *d)

@@ -25,6 +25,7 @@
 #include "exitcodes.h"
 #include "libc.h"
 #include "live.h"
+#include "maillog_read.h"
 #include "loader.h"
 #include "metrics.h"
 #include "privs.h"
@@ -76,7 +77,17 @@ struct state {
 	uint64_t metrics_warned_at;
 	unsigned metrics_failures;
 	bool counters_warned;
+	struct mlog mlog;		  /* --maillog: the MTA's log, followed */
+	struct mlog_follow *follow[8];
+	size_t n_follow;
 };
+
+/* New lines of the MTA's log files. */
+static void poll_maillogs(struct state *st)
+{
+	for (size_t i = 0; i < st->n_follow; i++)
+		mlog_follow_poll(st->follow[i], &st->mlog);
+}
 
 /*
  * The recording failed (disk full, I/O error): say so once, keep tracing,
@@ -197,6 +208,7 @@ static void write_metrics(struct state *st, const char *path, uint64_t now)
 static void report(struct state *st, uint64_t now)
 {
 	refresh_counters(st, now);
+	poll_maillogs(st);
 	if (st->json)
 		json_report(&st->ro, st->corr, now);
 	else
@@ -358,6 +370,21 @@ int live_main(struct opts *o)
 	st.ro.verbose = o->verbose;
 	st.ro.stats = &st.ss;
 	st.ro.policy = o->policy;
+	if (o->n_maillogs) {
+		mlog_init(&st.mlog, time(NULL));
+		for (size_t i = 0; i < o->n_maillogs; i++) {
+			st.follow[i] = mlog_follow_open(o->maillogs[i], err, sizeof(err));
+			if (!st.follow[i]) {
+				fprintf(stderr, "famtrace: --maillog %s\n", err);
+				return FT_EXIT_USAGE;
+			}
+			st.n_follow++;
+		}
+		st.ro.mlog = &st.mlog;
+		st.ro.filter.qid = o->queue_id;
+		st.ro.filter.domain = o->domain;
+		st.ro.filter.recipient = o->recipient;
+	}
 	st.rec_path = o->rec_path;
 	st.ro.boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	if (o->json)
@@ -368,6 +395,8 @@ int live_main(struct opts *o)
 		memset(&sink, 0, sizeof(sink)); /* the verdict is the output */
 	if (o->record)
 		memset(&sink, 0, sizeof(sink)); /* the recording is the output */
+	if (msg_filter_active(&st.ro.filter))
+		memset(&sink, 0, sizeof(sink)); /* the selected messages are the output */
 	if (o->metrics_path) {
 		struct sink teed;
 
@@ -380,7 +409,8 @@ int live_main(struct opts *o)
 		sink = teed;
 	}
 	ccfg.group_gap_ns = o->group_gap_ns;
-	ccfg.keep_exited_details = o->check; /* the verdict's evidence names them */
+	/* The verdict's evidence names them; so does a message's delivery. */
+	ccfg.keep_exited_details = o->check || o->n_maillogs;
 	ccfg.mail_comms = cli_mail_comms;
 	ccfg.n_mail_comms = cli_n_mail_comms;
 	ccfg.mail_ports = o->ports_given ? o->ports : cli_mail_ports;
@@ -501,7 +531,7 @@ int live_main(struct opts *o)
 		else
 			fprintf(stderr, "famtrace: tracing %s; Ctrl-C to stop and print the report\n", what);
 	}
-	if (!o->json && !o->record && (!o->check || o->verbose))
+	if (!o->json && !o->record && (!o->check || o->verbose) && !msg_filter_active(&st.ro.filter))
 		text_header(&st.ro);
 	next_metrics = o->metrics_path ? t0 + (uint64_t)(o->metrics_interval_s * 1e9) : UINT64_MAX;
 
@@ -527,6 +557,7 @@ int live_main(struct opts *o)
 		/* Closing due groups walks every process: at most every
 		 * TICK_EVERY_NS, however often a busy relay fills a batch. */
 		if (now >= next_tick) {
+			poll_maillogs(&st);
 			correlate_tick(st.corr, now);
 			/* Replay ticks where live tracing ticked: same groups, same order. */
 			if (st.rec && !st.rec_down && rec_write_tick(st.rec, now))
@@ -661,6 +692,9 @@ int live_main(struct opts *o)
 	}
 	loader_close(st.ldr);
 	correlator_free(st.corr);
+	for (size_t i = 0; i < st.n_follow; i++)
+		mlog_follow_close(st.follow[i]);
+	mlog_free(&st.mlog);
 	if (child > 0 && rc == FT_EXIT_OK) {
 		if (!child_gone_at)
 			waitpid(child, &child_status, 0);

@@ -556,6 +556,45 @@ static void mx_check_unusable(struct correlator *c, struct proc *p, struct looku
 }
 
 /*
+ * A domain without MX records (NODATA) is its own mail host (RFC 5321's
+ * implicit MX): when its address lookups after the MX question gave no
+ * address in any family asked, and nothing was tried toward it, the mail
+ * cannot leave either — a bounce notice to an IPv6-only sender domain from
+ * an IPv4-only relay. The same group as for an MX set, keyed by the domain.
+ */
+static void implicit_mx_check_unusable(struct correlator *c, struct proc *p, struct lookup *m)
+{
+	unsigned asked = 0, got = 0;
+	const char *dom = m->dns.qname[0] ? m->dns.qname : lookup_dest(m);
+	struct group *g;
+
+	if (!dom[0] || has_group(p, dom))
+		return;
+	for (const struct lookup *l = p->lookups; l; l = l->next) {
+		if (l->start_ns < m->start_ns || l == m || strcasecmp(lookup_dest(l), dom) || !lookup_asks(l))
+			continue;
+		asked |= lookup_asks(l);
+		for (unsigned k = 0; k < l->n_addrs; k++)
+			got |= 1u << l->addrs[k].fam;
+	}
+	if (got || !asked)
+		return;
+	g = lookup_group(c, p, GC_NO_USABLE_ADDRESS, m);
+	if (!g)
+		return;
+	g->asked_mask = asked;
+	g->from_fam = g->to_fam = (asked & (1u << FAM_V4)) ? FAM_V6 : FAM_V4;
+	g->dport = 25;
+	snprintf(g->key, sizeof(g->key), "%s", dom);
+	snprintf(g->name, sizeof(g->name), "%s", dom);
+	g->lookup_ids[g->n_lookup_ids++] = m->id;
+	for (const struct lookup *l = p->lookups; l && g->n_lookup_ids < 4; l = l->next)
+		if (l->start_ns >= m->start_ns && l != m && lookup_asks(l) && !strcasecmp(lookup_dest(l), dom))
+			g->lookup_ids[g->n_lookup_ids++] = l->id;
+	group_finalize(c, p, g);
+}
+
+/*
  * A lookup nobody connected to, whose addresses are all of a family this
  * process never tries while it does try the other: the destination is
  * unreachable from the process's families (an IPv6-only MX host seen from
@@ -570,6 +609,9 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 	l->checked = true;
 	if (!l->inherited && l->dns.parsed && l->qtype == 15 && l->dns.n_rrs)
 		mx_check_unusable(c, p, l);
+	else if (!l->inherited && l->qtype == 15 && (l->dns.parsed || l->dns.header_only) &&
+		 !l->dns.rcode && !l->dns.n_rrs)
+		implicit_mx_check_unusable(c, p, l);
 	if (l->used || l->failed || !l->n_addrs)
 		return;
 	/* Reached another way: the same host through another lookup (an MTA

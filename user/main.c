@@ -39,6 +39,14 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.until = o->until;
 	ro.metrics_path = o->metrics_path;
 	ro.policy = o->policy;
+	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs)
+		return cli_usage_error("--queue-id, --domain and --recipient select messages of the MTA's "
+				       "log: give it with --maillog FILE");
+	ro.maillogs = o->maillogs;
+	ro.n_maillogs = o->n_maillogs;
+	ro.filter.qid = o->queue_id;
+	ro.filter.domain = o->domain;
+	ro.filter.recipient = o->recipient;
 	return replay_main(&ro, files, nfiles);
 }
 

@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "metrics.h"
 #include "replay.h"
+#include "maillog_read.h"
 #include "report.h"
 
 #define MAX_SESSIONS 256
@@ -362,6 +363,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	struct correlator *c = NULL;
 	struct replay *rp = NULL;
 	struct sink sink, teed;
+	struct mlog ml = { 0 };
 	int rc = 0;
 
 	if (!in) {
@@ -376,10 +378,29 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 
 	ro.t0_ns = in[0].meta.t0_ns;
 	ro.boot_to_real_ns = in[0].meta.boot_to_real_ns;
+	if (o->n_maillogs) {
+		/* The MTA's log, beside the recording: its classic syslog
+		 * times take the year of the recording's start. */
+		mlog_init(&ml, (time_t)(((int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns) / 1000000000LL));
+		for (size_t i = 0; i < o->n_maillogs; i++) {
+			char err[600];
+
+			if (maillog_read_file(&ml, o->maillogs[i], err, sizeof(err))) {
+				fprintf(stderr, "famtrace: report: --maillog %s\n", err);
+				rc = FT_EXIT_INPUT;
+				goto out;
+			}
+		}
+		ro.mlog = &ml;
+		ro.filter = o->filter;
+		ccfg.keep_exited_details = true; /* the deliveries' evidence */
+	}
 	if (o->json)
 		json_sink(&sink, &ro);
 	else
 		text_sink(&sink, &ro);
+	if (msg_filter_active(&ro.filter))
+		memset(&sink, 0, sizeof(sink)); /* the selected messages are the output */
 	if (o->metrics_path) {
 		mx = metrics_new(in[0].meta.version,
 				 (double)((int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns) / 1e9);
@@ -405,7 +426,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 				"filters: %s\n",
 			in[0].meta.host, in[0].meta.kernel, in[0].meta.version, w, in[0].meta.filters);
 	}
-	if (!o->json)
+	if (!o->json && !msg_filter_active(&ro.filter))
 		text_header(&ro);
 	for (int i = 0; i < n; i++) {
 		char err[512];
@@ -467,6 +488,7 @@ out:
 	replay_free(rp);
 	correlator_free(c);
 	metrics_free(mx);
+	mlog_free(&ml);
 	free(in);
 	return rc;
 }

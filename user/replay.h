@@ -14,6 +14,7 @@
 #include "exitcodes.h"
 #include "source.h"
 #include "recording.h"
+#include "messages.h"
 
 
 struct replay_opts {
@@ -31,6 +32,9 @@ struct replay_opts {
 	const uint16_t *mail_ports;
 	size_t n_mail_ports;
 	const struct addr_policy *policy; /* getaddrinfo's sort table, NULL: built-in */
+	const char *const *maillogs;	  /* --maillog: the MTA's log files */
+	size_t n_maillogs;
+	struct msg_filter filter;	  /* --queue-id, --domain, --recipient */
 };
 
 /* Report on the recordings in files (any order; sorted by their headers).

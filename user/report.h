@@ -11,6 +11,8 @@
 
 #include "correlate.h"
 #include "source.h"
+#include "maillog.h"
+#include "messages.h"
 
 #define FT_JSON_SCHEMA 1 /* "v" in every JSON object; bump on incompatible change */
 
@@ -22,6 +24,8 @@ struct report_opts {
 	bool verbose;		 /* also successful route probes */
 	const struct source_stats *stats; /* the feeder's; NULL: nothing known */
 	const struct addr_policy *policy; /* getaddrinfo's sort table; NULL: glibc's built-in */
+	const struct mlog *mlog;	  /* the MTA's log (--maillog), NULL: none */
+	struct msg_filter filter;	  /* --queue-id, --domain, --recipient */
 };
 
 /* Live facts as they happen. */
@@ -34,6 +38,15 @@ void text_header(struct report_opts *o);
 /* The per-process report at the end (or every -i seconds). */
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns);
 void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns);
+
+/* One destination group in detail: class, lookups, MX hosts, attempts. */
+void text_group_detail(struct report_opts *o, const struct proc *p, const struct group *g,
+		       const char *indent);
+
+/* The messages of the MTA's log, each with the deliveries behind it
+ * (report_messages.c). */
+void text_messages(struct report_opts *o, struct correlator *c);
+void json_messages(struct report_opts *o, struct correlator *c);
 
 /* Lookups as text: the question and the answer. */
 char *fmt_lookup_question(char *buf, size_t len, const struct lookup *l);

@@ -399,12 +399,16 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	size_t n = correlator_procs(c, &procs), shown = 0;
 	FILE *f = o->out;
 
+	bool by_message = o->mlog && msg_filter_active(&o->filter);
+
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
 		if (!proc_active(p))
 			continue;
 		shown++;
+		if (by_message)
+			continue; /* asked by message: the messages are the output */
 		fprintf(f, "{\"v\":%d,\"type\":\"process\"", FT_JSON_SCHEMA);
 		json_proc_id(f, p);
 		fprintf(f, ",\"first_comm\":");
@@ -462,7 +466,7 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	}
 	{
 		const struct order_name *on;
-		size_t no = correlator_orders(c, &on);
+		size_t no = by_message ? 0 : correlator_orders(c, &on);
 
 		for (size_t i = 0; i < no; i++) {
 			const char *v = order_name_verdict(&on[i]);
@@ -485,6 +489,8 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			fprintf(f, "}\n");
 		}
 	}
+	if (o->mlog)
+		json_messages(o, c);
 	fprintf(f, "{\"v\":%d,\"type\":\"summary\",\"time\":", FT_JSON_SCHEMA);
 	json_time(f, o, now_ns);
 	json_ms(f, "duration_ms", now_ns > o->t0_ns ? now_ns - o->t0_ns : 0);

@@ -361,9 +361,10 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 			when, p->tgid, fmt_safe(p->comm), dest, fam_name(g->to_fam), fmt_untried(un, sizeof(un), g));
 		break;
 	case GC_NO_USABLE_ADDRESS:
-		fprintf(o->out, "%-12s %-7u %-15s ---- %s: NO USABLE ADDRESS: its MX hosts have no %s "
+		fprintf(o->out, "%-12s %-7u %-15s ---- %s: NO USABLE ADDRESS: %s no %s "
 				"address%s%s%s\n",
 			when, p->tgid, fmt_safe(p->comm), dest,
+			g->mx_domain[0] ? "its MX hosts have" : "no MX records, and the domain itself has",
 			g->asked_mask == 3 ? "IPv4 or IPv6" : fam_name(g->asked_mask & 1 ? FAM_V4 : FAM_V6),
 			g->asked_mask == 3 ? "" : "; ", g->asked_mask == 3 ? "" : fam_name(g->to_fam),
 			g->asked_mask == 3 ? "" : " was never asked");
@@ -388,7 +389,8 @@ void text_sink(struct sink *s, struct report_opts *o)
  * the families its lookups returned, and whether it was tried — what makes a
  * mixed-family MX set readable.
  */
-static void report_mx_hosts(struct report_opts *o, const struct proc *p, const struct group *g)
+static void report_mx_hosts(struct report_opts *o, const struct proc *p, const struct group *g,
+			    const char *in)
 {
 	const struct lookup *mx = proc_lookup(p, g->lookup_ids[0]);
 	bool done[DNS_MAX_RRS] = { false };
@@ -405,7 +407,7 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 			if (mx->dns.rr[i].type == 15 && !strcasecmp(mx->dns.rr[i].target, h))
 				win_pref = mx->dns.rr[i].pref;
 	}
-	fprintf(o->out, "      MX hosts:");
+	fprintf(o->out, "%s      MX hosts:", in);
 	for (unsigned k = 0; k < mx->dns.n_rrs; k++) {
 		int best = -1;
 		unsigned fams = 0;
@@ -440,12 +442,13 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 	fputc('\n', o->out);
 }
 
-static void report_group(struct report_opts *o, const struct proc *p, const struct group *g)
+void text_group_detail(struct report_opts *o, const struct proc *p, const struct group *g,
+		       const char *in)
 {
 	char when[32], d[32], dst[220], res[96], lat[32], dest[300], q[200], ans[400], unt[1400];
 
 	fmt_when(when, sizeof(when), o, g->first_start_ns);
-	fprintf(o->out, "    %s %s: %s", when, fmt_dest(dest, sizeof(dest), g), group_class_name(g->cls));
+	fprintf(o->out, "%s    %s %s: %s", in, when, fmt_dest(dest, sizeof(dest), g), group_class_name(g->cls));
 	if (g->cls == GC_NO_FALLBACK)
 		fprintf(o->out, ": %s failed, %s %s never tried", fam_name(g->from_fam),
 			fam_name(g->to_fam), fmt_untried(unt, sizeof(unt), g));
@@ -466,14 +469,19 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 		const struct lookup *l = proc_lookup(p, g->lookup_ids[i]);
 
 		if (l) {
-			fprintf(o->out, "      lookup: %s -> %s\n", fmt_lookup_question(q, sizeof(q), l),
+			fprintf(o->out, "%s      lookup: %s -> %s\n", in, fmt_lookup_question(q, sizeof(q), l),
 				fmt_lookup_answer(ans, sizeof(ans), l));
-			print_order(o->out, o, l, "        ");
+			{
+				char ind[64];
+
+				snprintf(ind, sizeof(ind), "%s        ", in);
+				print_order(o->out, o, l, ind);
+			}
 		}
 	}
 
 	if (g->mx_domain[0] && g->n_lookup_ids)
-		report_mx_hosts(o, p, g);
+		report_mx_hosts(o, p, g, in);
 
 	/* Attempts in the order they started. */
 	int order[GROUP_MAX_ATTEMPTS];
@@ -484,7 +492,7 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 		fmt_host_endpoint(dst, sizeof(dst), p, a);
 		fmt_result(res, sizeof(res), a);
 		fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
-		fprintf(o->out, "      %u. %s %-40s %s%s%s", k + 1, fam_name(a->fam), dst, res,
+		fprintf(o->out, "%s      %u. %s %-40s %s%s%s", in, k + 1, fam_name(a->fam), dst, res,
 			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : " in ",
 			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : lat);
 		if (a->has_saddr) {
@@ -500,14 +508,14 @@ static void report_group(struct report_opts *o, const struct proc *p, const stru
 		fputc('\n', o->out);
 	}
 	if (g->n_extra)
-		fprintf(o->out, "      (+%u more attempts not kept)\n", g->n_extra);
+		fprintf(o->out, "%s      (+%u more attempts not kept)\n", in, g->n_extra);
 	{
 		struct addr_note notes[GROUP_MAX_OFFERED];
 		unsigned n = group_address_notes(p, g, notes, GROUP_MAX_OFFERED);
 		char text[400];
 
 		for (unsigned i = 0; i < n; i++)
-			fprintf(o->out, "      ADDRESS: %s\n", addr_note_text(text, sizeof(text), &notes[i]));
+			fprintf(o->out, "%s      ADDRESS: %s\n", in, addr_note_text(text, sizeof(text), &notes[i]));
 	}
 }
 
@@ -635,12 +643,12 @@ listing:
 		if (!g->service && (g->cls != GC_CONNECTED_FIRST || o->verbose))
 			shown[n++] = g;
 	while (n > 0)
-		report_group(o, p, shown[--n]);
+		text_group_detail(o, p, shown[--n], "");
 	for (const struct group *g = p->done; g && n < PROC_MAX_DONE_GROUPS; g = g->next)
 		if (g->service)
 			shown[n++] = g;
 	while (n > 0)
-		report_group(o, p, shown[--n]);
+		text_group_detail(o, p, shown[--n], "");
 }
 
 /* Has the process done anything the report is about? */
@@ -714,6 +722,12 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	if (!source_complete(st))
 		fprintf(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report\n",
 			source_gaps(gaps, sizeof(gaps), st));
+	if (o->mlog && msg_filter_active(&o->filter)) {
+		/* Asked by message: the selected messages are the report. */
+		text_messages(o, c);
+		fflush(o->out);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
@@ -723,5 +737,7 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	if (!shown)
 		fprintf(o->out, "no connect attempts or lookups seen\n");
 	report_orders(o, c);
+	if (o->mlog)
+		text_messages(o, c);
 	fflush(o->out);
 }

@@ -21,6 +21,7 @@
 #include "recording.h"
 #include "replay.h"
 #include "source.h"
+#include "maillog.h"
 #include "unit.h"
 
 static char dir[64];
@@ -335,6 +336,64 @@ static void test_completeness_is_one_judgement(void)
 	CHECK(!source_complete(&ss));
 }
 
+/* Postfix's own lines, as postlogd and syslog write them. */
+static void test_maillog_lines(void)
+{
+	struct mlog m;
+	struct mlog_message *msg, *notice;
+	int64_t ns;
+	const char *end;
+
+	mlog_init(&m, 1794960000); /* 2026-11-18 */
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/qmgr[22670]: 8CA6F11006A: from=<lab@lab.test>, "
+			    "size=271, nrcpt=1 (queue active)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/smtp[22689]: 8CA6F11006A: to=<u@v6only.lab.test>, "
+			    "relay=none, delay=0.02, delays=0.01/0.01/0/0, dsn=5.4.4, status=bounced (Host or "
+			    "domain name not found. Name service error for name=mx-v6.lab.test type=A: Host found "
+			    "but no data record of requested type)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/bounce[22690]: 8CA6F11006A: sender non-delivery "
+			    "notification: 90A1F11006D"));
+	CHECK(mlog_line(&m, "2026-12-02T19:30:18.250000+00:00 relay postfix-out/smtp[22689]: 90A1F11006D: "
+			    "to=<lab@lab.test>, orig_to=<x@lab.test>, relay=mx-dual.lab.test[2001:db8:200::10]:25, "
+			    "conn_use=2, delay=1.5, delays=0/0/1/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued "
+			    "as 4F2A1)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:18 relay postfix/qmgr[22670]: 8CA6F11006A: removed"));
+	CHECK(!mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[22689]: warning: no MX host for x has a "
+			     "valid address record"));
+	CHECK(!mlog_line(&m, "Dec 02 19:30:18 relay sshd[1]: 8CA6F11006A: not postfix"));
+	CHECK(!mlog_line(&m, "garbage"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	notice = mlog_find(&m, "90A1F11006D");
+	CHECK(msg && notice && m.n == 2);
+	CHECK(msg && !strcmp(msg->from, "lab@lab.test") && msg->size == 271 && msg->nrcpt == 1 &&
+	      msg->removed && !strcmp(msg->notice_qid, "90A1F11006D"));
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_BOUNCED && !strcmp(msg->d[0].dsn, "5.4.4") &&
+	      msg->d[0].pid == 22689 && !strcmp(msg->d[0].agent, "smtp") && !msg->d[0].relay_host[0] &&
+	      !strcmp(msg->d[0].to, "u@v6only.lab.test") && strstr(msg->d[0].text, "type=A: Host found") &&
+	      msg->d[0].text[strlen(msg->d[0].text) - 1] != ')');
+	CHECK(notice && !strcmp(notice->notice_of, "8CA6F11006A") && notice->n_d == 1 &&
+	      notice->d[0].status == MS_SENT && !strcmp(notice->d[0].relay_host, "mx-dual.lab.test") &&
+	      !strcmp(notice->d[0].relay_addr, "2001:db8:200::10") && notice->d[0].relay_port == 25 &&
+	      notice->d[0].delay == 1.5 && !strcmp(notice->d[0].delays, "0/0/1/0.5") &&
+	      !strcmp(notice->d[0].to, "lab@lab.test"));
+	/* ISO times carry their fraction and offset; a classic one is local. */
+	CHECK(mlog_time(&m, "2026-12-02T20:30:18.25+01:00 x", &ns, &end) &&
+	      ns == 1796239818LL * 1000000000LL + 250000000LL && *end == ' ');
+	/* Classic times have no year: a month far after the one the year was
+	 * taken at (a December line read in January) is the year before's. */
+	mlog_init(&m, 1767225600); /* 2026-01-01 */
+	CHECK(mlog_time(&m, "Dec 31 23:59:59 x", &ns, &end));
+	{
+		time_t t = (time_t)(ns / 1000000000LL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		CHECK(tm.tm_year + 1900 == 2025 && tm.tm_mon == 11 && tm.tm_mday == 31);
+	}
+	CHECK(!strcmp(mlog_domain("u@v6only.lab.test"), "v6only.lab.test") && !strcmp(mlog_domain("x"), ""));
+	mlog_free(&m);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/famtrace-unit.XXXXXX");
@@ -354,6 +413,7 @@ int main(void)
 	RUN(test_exim_lists_and_times);
 	RUN(test_terminal_escaping);
 	RUN(test_completeness_is_one_judgement);
+	RUN(test_maillog_lines);
 	{
 		char cmd[128];
 
