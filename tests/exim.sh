@@ -139,6 +139,20 @@ check "Exim disable_ipv6 = true: no AAAA asked, IPv4 only, as its log says; chec
 	same_as_log ex_nov6 && test \$(cat '$TMP/ex_nov6.rc') = 0 &&
 	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .expected_families == [\"ipv4\"] and
 	 .asked_ipv6 == 0 and .tried_ipv6 == 0 and .tried_ipv4 == 1' '$TMP/ex_nov6'"
+# The bounce under Exim, joined to Exim's main log (--maillog): disable_ipv6
+# and an IPv6-only MX host; Exim bounces ("**"), its bounce message ("<= <>
+# R=ID") is the notice, and it fails too (lab.test: no MX, no A).
+from=$(($(wc -l <"$MAINLOG") + 1))
+scripts/lab-exim run timeout 60 "$FT" run -j --maillog "$MAINLOG" -- \
+	sh -c "scripts/lab-exim send v6only.lab.test 20 >'$TMP/ex_msg.lab' 2>&1; sleep 1" >"$TMP/ex_msg" 2>"$TMP/ex_msg.err"
+check "Exim's main log joined: the bounce (**) to its no-usable-address group, the bounce message (<= <> R=) as its notice, failing too" \
+	"$TMP/ex_msg" "$TMP/ex_msg.err" -- jqs "$TMP/ex_msg" '
+	(map(select(.type=="message" and .notice_of == null)) | length == 1 and
+	 .[0].from == "lab@lab.test" and .[0].notice != null and
+	 (.[0].deliveries[0] | .to == "u@v6only.lab.test" and .status == "bounced" and .agent == "exim" and
+	  .class == "no_usable_address" and .family_problem and (.text | test("non-existent hosts")))) and
+	(map(select(.type=="message" and .notice_of != null)) | length == 1 and .[0].from == "" and
+	 (.[0].deliveries[0] | .to == "lab@lab.test" and .status == "bounced" and .class == "no_usable_address"))'
 scripts/lab-exim set 'dns_ipv4_lookup=*' >/dev/null
 deliver ex_v4lookup mixed.lab.test
 check "Exim dns_ipv4_lookup = *: no AAAA asked, the IPv6-only MX host skipped, IPv4 delivers; conforms (exit 0)" \

@@ -102,7 +102,7 @@ void cli_usage(FILE *f)
 "  -d, --duration SECONDS  stop after SECONDS\n"
 "      --group-gap SECONDS attempts to one port within this gap form one\n"
 "                          destination group (default 2)\n"
-"      --maillog FILE      the MTA's log (Postfix): messages joined to what\n"
+"      --maillog FILE      the MTA's log (Postfix, Exim): messages joined to what\n"
 "                          famtrace saw behind each delivery (live: followed\n"
 "                          across rotation; report: plain or gzip; repeatable)\n"
 "      --queue-id QID, --domain DOMAIN, --recipient ADDR\n"

@@ -1,9 +1,9 @@
 /*
  * messages.c - join the MTA's delivery lines to famtrace's destination
- * groups (see messages.h). Log times have a second's resolution and come
- * after the delivery they report, so a line matches the newest group of its
- * process, toward its recipient's domain or its relay, that began before the
- * line's second ended.
+ * groups (see messages.h). Log times (Postfix's) have a second's resolution
+ * and come after the delivery they report, so a line matches the newest group
+ * of its process or that process's children, toward its recipient's domain or
+ * its relay, that began before the line's second ended.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -81,12 +81,15 @@ const struct group *msg_delivery_group(struct correlator *c, const struct mlog_d
 	size_t n = correlator_procs(c, &procs);
 
 	*pp = NULL;
-	/* The process by pid: the newest one with that pid that existed then
-	 * (pids are reused; folded summaries have none). */
+	/* The process that logged it, or its children (Exim's transport runs
+	 * in a subprocess of the delivery process that logs); any process when
+	 * the log has no pids (Exim without log_selector +pid). Folded
+	 * summaries have no pid. */
 	for (size_t i = n; i-- > 0;) {
 		const struct proc *p = procs[i];
 
-		if (p->folded || p->tgid != d->pid || (int64_t)p->first_ns > until)
+		if (p->folded || (int64_t)p->first_ns > until ||
+		    (d->pid && p->tgid != d->pid && p->ppid != d->pid))
 			continue;
 		for (int list = 0; list < 2; list++)
 			for (const struct group *g = list ? p->open : p->done; g; g = g->next)
@@ -95,8 +98,6 @@ const struct group *msg_delivery_group(struct correlator *c, const struct mlog_d
 					best = g;
 					*pp = p;
 				}
-		if (best)
-			break;
 	}
 	return best;
 }

@@ -82,10 +82,17 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 		fprintf(o->out, "%s  %s to <%s>: %s", pad, when, fmt_safe(d->to), mlog_status_key(d->status));
 		if (d->dsn[0])
 			fprintf(o->out, " %s", fmt_safe(d->dsn));
-		if (d->relay_host[0])
-			fprintf(o->out, " via %s[%s]:%u", fmt_safe(d->relay_host), fmt_safe(d->relay_addr),
-				d->relay_port);
-		fprintf(o->out, ", delay %.2f s (%s[%u])", d->delay, fmt_safe(d->agent), d->pid);
+		if (d->relay_host[0]) {
+			fprintf(o->out, " via %s[%s]", fmt_safe(d->relay_host), fmt_safe(d->relay_addr));
+			if (d->relay_port)
+				fprintf(o->out, ":%u", d->relay_port);
+		}
+		if (d->delay > 0 || strcmp(d->agent, "exim"))
+			fprintf(o->out, ", delay %.2f s", d->delay);
+		fprintf(o->out, " (%s", fmt_safe(d->agent));
+		if (d->pid)
+			fprintf(o->out, "[%u]", d->pid);
+		fputc(')', o->out);
 		if (d->text[0] && d->status != MS_SENT)
 			fprintf(o->out, ": %s", fmt_safe(d->text));
 		fputc('\n', o->out);

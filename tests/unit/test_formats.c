@@ -381,6 +381,7 @@ static void test_maillog_lines(void)
 	      ns == 1796239818LL * 1000000000LL + 250000000LL && *end == ' ');
 	/* Classic times have no year: a month far after the one the year was
 	 * taken at (a December line read in January) is the year before's. */
+	mlog_free(&m);
 	mlog_init(&m, 1767225600); /* 2026-01-01 */
 	CHECK(mlog_time(&m, "Dec 31 23:59:59 x", &ns, &end));
 	{
@@ -391,6 +392,35 @@ static void test_maillog_lines(void)
 		CHECK(tm.tm_year + 1900 == 2025 && tm.tm_mon == 11 && tm.tm_mday == 31);
 	}
 	CHECK(!strcmp(mlog_domain("u@v6only.lab.test"), "v6only.lab.test") && !strcmp(mlog_domain("x"), ""));
+	mlog_free(&m);
+
+	/* Exim's main log, with and without +pid. */
+	mlog_init(&m, 1794960000);
+	CHECK(mlog_line(&m, "2026-12-02 19:44:22.457 [6054] 1xYqFa-0001Ze-1S <= lab@lab.test U=root P=local S=304"));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:22.463 [6060] 1xYqFa-0001Ze-1S ** u@v6only.lab.test: all relevant "
+			    "MX records point to non-existent hosts"));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:22.470 [6061] 1xYqFa-0001Zl-1V <= <> R=1xYqFa-0001Ze-1S "
+			    "U=Debian-exim P=local S=1554"));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:23 1xYqFb-0001Zm-2A => u@dual.lab.test R=dnslookup T=remote_smtp "
+			    "H=mx-dual.lab.test [2001:db8:200::10]:25 C=\"250 2.0.0 Ok: queued as 4F2A1\""));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:24.001 [7000] 1xYqFb-0001Zn-3B == u@wide.lab.test R=dnslookup "
+			    "T=remote_smtp defer (101): Network is unreachable"));
+	CHECK(!mlog_line(&m, "2026-12-02 19:44:20.415 [6033] exim 4.96 daemon started: pid=6033"));
+	msg = mlog_find(&m, "1xYqFa-0001Ze-1S");
+	notice = mlog_find(&m, "1xYqFa-0001Zl-1V");
+	CHECK(msg && notice && !strcmp(msg->from, "lab@lab.test") && msg->size == 304 &&
+	      !strcmp(msg->notice_qid, "1xYqFa-0001Zl-1V") && !strcmp(notice->notice_of, "1xYqFa-0001Ze-1S") &&
+	      !notice->from[0]);
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_BOUNCED && msg->d[0].pid == 6060 &&
+	      !strcmp(msg->d[0].to, "u@v6only.lab.test") && !strcmp(msg->d[0].agent, "exim") &&
+	      !strcmp(msg->d[0].text, "all relevant MX records point to non-existent hosts"));
+	msg = mlog_find(&m, "1xYqFb-0001Zm-2A");
+	CHECK(msg && msg->d[0].status == MS_SENT && msg->d[0].pid == 0 &&
+	      !strcmp(msg->d[0].relay_host, "mx-dual.lab.test") && !strcmp(msg->d[0].relay_addr, "2001:db8:200::10") &&
+	      msg->d[0].relay_port == 25 && !strcmp(msg->d[0].text, "250 2.0.0 Ok: queued as 4F2A1"));
+	msg = mlog_find(&m, "1xYqFb-0001Zn-3B");
+	CHECK(msg && msg->d[0].status == MS_DEFERRED && !strcmp(msg->d[0].to, "u@wide.lab.test") &&
+	      strstr(msg->d[0].text, "Network is unreachable"));
 	mlog_free(&m);
 }
 
