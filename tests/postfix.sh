@@ -181,6 +181,18 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		  (.delivery.findings | map(select(contains(\"v6only.lab.test: its MX hosts gave no address in IPv4, the only family asked; IPv6 was never asked (inet_protocols = ipv4)\"))) | length == 1) and
 		  (.delivery.findings | map(select(contains(\"lab.test: no MX records, and the domain itself gave no address in IPv4\"))) | length == 1) and
 		  (.delivery.ways_out | contains(\"inet_protocols = all\")))' '$TMP/ck4v6'"
+	# Each MX host's fate from an IPv4-only relay: the IPv6-only first host
+	# asked A only (nothing), the second delivers, the third never needed.
+	deliver pf_mx4 mixed.lab.test
+	check "MX hosts from an IPv4-only relay: each with its fate (no address in the family asked, IPv6 never asked; tried; a more preferred host took the mail)" \
+		"$TMP/pf_mx4" -- jqs "$TMP/pf_mx4" '
+		map(select(.type=="group" and .comm=="smtp" and .destination=="mixed.lab.test"))[0].mx_hosts |
+		length == 3 and
+		(.[0] | .pref == 10 and .host == "mx-v6.lab.test" and .looked_up and .asked == ["ipv4"] and
+		 .families == [] and (.tried | not) and .why_not == "no address in the families asked") and
+		(.[1] | .host == "mx-v4.lab.test" and .families == ["ipv4"] and .tried and .why_not == null) and
+		(.[2] | .host == "mx-dual.lab.test" and (.tried | not) and .why_not == "a more preferred host took the mail")'
+
 	# Messages from the MTA's own log (--maillog): the bounce, and its notice
 	# to the sender's domain (lab.test: no MX and no A record, only the
 	# relay's own names), each joined to what famtrace saw behind it.

@@ -361,6 +361,22 @@ const char *order_name_verdict(const struct order_name *o);
 /* The names followed, in order of first sight; returns the count. */
 size_t correlator_orders(const struct correlator *c, const struct order_name **out);
 
+/* What became of one host of an MX set (mx_fates.c). */
+struct mx_fate {
+	int pref;
+	char host[FT_NAME_LEN];
+	bool looked;	     /* a lookup of it was seen */
+	unsigned asked;	     /* families its lookups asked (bits 1 << FAM_*) */
+	unsigned fams;	     /* families its lookups returned */
+	bool tried;
+	const char *why_not; /* NULL when tried */
+};
+
+/* For a destination reached through MX: its hosts in preference order
+ * with their fates; returns how many (0 when g has no MX answer kept). */
+unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_fate *out,
+			unsigned max);
+
 /* "temporary", "slaac", "configured", ...: where a source address came
  * from; NULL when not known. */
 const char *src_kind_origin(const struct src_kind *k);

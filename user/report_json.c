@@ -184,6 +184,25 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		fprintf(f, ",\"mx_pref\":null");
 	fprintf(f, ",\"offered\":");
 	json_offered(f, g->offered, g->n_offered);
+	if (g->mx_domain[0]) {
+		struct mx_fate mf[DNS_MAX_RRS];
+		unsigned nm = group_mx_fates(p, g, mf, DNS_MAX_RRS);
+
+		fprintf(f, ",\"mx_hosts\":[");
+		for (unsigned k = 0; k < nm; k++) {
+			fprintf(f, "%s{\"pref\":%d,\"host\":", k ? "," : "", mf[k].pref);
+			json_str(f, mf[k].host);
+			fprintf(f, ",\"looked_up\":%s,\"asked\":[%s%s%s],\"families\":[%s%s%s],\"tried\":%s,"
+				   "\"why_not\":",
+				mf[k].looked ? "true" : "false", mf[k].asked & 1 ? "\"ipv4\"" : "",
+				mf[k].asked == 3 ? "," : "", mf[k].asked & 2 ? "\"ipv6\"" : "",
+				mf[k].fams & 1 ? "\"ipv4\"" : "", mf[k].fams == 3 ? "," : "",
+				mf[k].fams & 2 ? "\"ipv6\"" : "", mf[k].tried ? "true" : "false");
+			json_str_or_null(f, mf[k].why_not);
+			fputc('}', f);
+		}
+		fputc(']', f);
+	}
 	fprintf(f, ",\"lookups\":[");
 	for (unsigned i = 0; i < g->n_lookup_ids; i++)
 		fprintf(f, "%s%" PRIu64, i ? "," : "", g->lookup_ids[i]);

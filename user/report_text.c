@@ -386,58 +386,38 @@ void text_sink(struct sink *s, struct report_opts *o)
 
 /*
  * For a destination reached through MX: every MX host in preference order,
- * the families its lookups returned, and whether it was tried — what makes a
- * mixed-family MX set readable.
+ * the families its lookups returned, whether it was tried and why not —
+ * what makes a mixed-family MX set readable.
  */
 static void report_mx_hosts(struct report_opts *o, const struct proc *p, const struct group *g,
 			    const char *in)
 {
-	const struct lookup *mx = proc_lookup(p, g->lookup_ids[0]);
-	bool done[DNS_MAX_RRS] = { false };
+	struct mx_fate f[DNS_MAX_RRS];
+	unsigned n = group_mx_fates(p, g, f, DNS_MAX_RRS);
 
-	int win_pref = -1;
-
-	if (!mx || !mx->dns.parsed)
+	if (!n)
 		return;
-	/* The preference of the host that took the mail, if one did. */
-	if (g->winner >= 0) {
-		const char *h = attempt_host(p, &g->at[g->winner]);
-
-		for (unsigned i = 0; h && i < mx->dns.n_rrs; i++)
-			if (mx->dns.rr[i].type == 15 && !strcasecmp(mx->dns.rr[i].target, h))
-				win_pref = mx->dns.rr[i].pref;
-	}
 	fprintf(o->out, "%s      MX hosts:", in);
-	for (unsigned k = 0; k < mx->dns.n_rrs; k++) {
-		int best = -1;
-		unsigned fams = 0;
-		bool tried = false;
+	for (unsigned k = 0; k < n; k++) {
+		const struct mx_fate *m = &f[k];
 
-		/* Lowest preference not yet printed. */
-		for (unsigned i = 0; i < mx->dns.n_rrs; i++)
-			if (mx->dns.rr[i].type == 15 && !done[i] &&
-			    (best < 0 || mx->dns.rr[i].pref < mx->dns.rr[best].pref))
-				best = (int)i;
-		if (best < 0)
-			break;
-		done[best] = true;
-		for (const struct lookup *l = p->lookups; l; l = l->next)
-			if (!strcasecmp(l->name[0] ? l->name : l->dns.qname, mx->dns.rr[best].target))
-				for (unsigned i = 0; i < l->n_addrs; i++)
-					fams |= 1u << l->addrs[i].fam;
-		for (unsigned i = 0; i < g->n; i++) {
-			const char *h = attempt_host(p, &g->at[i]);
-
-			tried |= h && !strcasecmp(h, mx->dns.rr[best].target);
-		}
-		/* Why not tried, when famtrace can tell: a more preferred host
-		 * took the mail. */
-		fprintf(o->out, "%s %u %s (%s%s%s%s%s)", k ? "," : "", mx->dns.rr[best].pref,
-			fmt_safe(mx->dns.rr[best].target), fams & 1u << FAM_V4 ? "IPv4" : "",
-			fams == 3 ? "+" : "", fams & 1u << FAM_V6 ? "IPv6" : "",
-			!fams ? "no address seen" : tried ? ", tried" : ", not tried",
-			fams && !tried && win_pref >= 0 && mx->dns.rr[best].pref > win_pref
-				? ": a more preferred host took the mail" : "");
+		fprintf(o->out, "%s %d %s (", k ? "," : "", m->pref, fmt_safe(m->host));
+		if (m->fams)
+			fprintf(o->out, "%s%s%s, %s%s%s", m->fams & 1u << FAM_V4 ? "IPv4" : "",
+				m->fams == 3 ? "+" : "", m->fams & 1u << FAM_V6 ? "IPv6" : "",
+				m->tried ? "tried" : "not tried", m->why_not ? ": " : "",
+				m->why_not ? m->why_not : "");
+		else if (m->looked && m->asked && m->asked != 3)
+			fprintf(o->out, "asked %s: no address; %s never asked",
+				fam_name(m->asked & 1u << FAM_V4 ? FAM_V4 : FAM_V6),
+				fam_name(m->asked & 1u << FAM_V4 ? FAM_V6 : FAM_V4));
+		else if (m->looked)
+			fprintf(o->out, "no address seen");
+		else
+			fprintf(o->out, "never looked up%s%s",
+				m->why_not && strcmp(m->why_not, "never looked up") ? ": " : "",
+				m->why_not && strcmp(m->why_not, "never looked up") ? m->why_not : "");
+		fputc(')', o->out);
 	}
 	fputc('\n', o->out);
 }
