@@ -199,7 +199,7 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	# (Postfix logs whole seconds: the previous test's lines must be older.)
 	sleep 1.5
 	from=$(($(wc -l <"$RLOG") + 1))
-	live pf_msg -p "$(master)" --maillog "$RLOG" -o "$TMP/pf_msg.ftr"
+	live pf_msg -p "$(master)" --maillog "$RLOG" -o "$TMP/pf_msg.ftr" --metrics "$TMP/pf_msg.prom"
 	scripts/lab send v6only.lab.test 20 >"$TMP/pf_msg.lab" 2>&1
 	wait_for 10 eval "tail -n +$from '$RLOG' | grep -q 'to=<lab@lab.test>.*status='"
 	stop_live pf_msg
@@ -219,6 +219,10 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		.[0].queue_id == $m.notice and .[0].from == "" and
 		(.[0].deliveries[0] | .to == "lab@lab.test" and .status == "bounced" and .class == "no_usable_address" and
 		 .family_problem)'
+	check "--maillog metrics: both bounces counted as deliveries with a family problem; promtool accepts them" \
+		"$TMP/pf_msg.prom" -- bash -c "promtool check metrics <'$TMP/pf_msg.prom' &&
+		grep -q '^famtrace_message_deliveries_total{status=\"bounced\",family_problem=\"true\"} 2\$' '$TMP/pf_msg.prom' &&
+		grep -q '^famtrace_message_deliveries_total{status=\"sent\",family_problem=\"false\"} 0\$' '$TMP/pf_msg.prom'"
 	# Asked by message, after the incident: the recording and the log.
 	"$FT" report --maillog "$RLOG" --queue-id "$qid" "$TMP/pf_msg.ftr" >"$TMP/pf_qid" 2>"$TMP/pf_qid.err"; rc=$?
 	check "report --queue-id: the message, its delivery's lookups and verdict, and the notice beneath it" \

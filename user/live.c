@@ -185,10 +185,25 @@ static void rec_sync(struct state *st, uint64_t now)
 	}
 }
 
+static void count_delivery(void *ctx, const struct mlog_delivery *d, const struct group *g)
+{
+	metrics_count_delivery(ctx, d->status, msg_family_problem(g));
+}
+
 /* A metrics file that cannot be written is said once, then once an hour. */
-static void write_metrics(struct state *st, const char *path, uint64_t now)
+static void write_metrics(struct state *st, const char *path, uint64_t now, bool final)
 {
 	char err[512];
+
+	if (st->n_follow) {
+		/* Delivery lines whose groups are final by now (the gap and a
+		 * second's log resolution later), each counted once. */
+		int64_t wall = (int64_t)now + st->ro.boot_to_real_ns;
+
+		poll_maillogs(st);
+		messages_settle(&st->mlog, st->corr, st->ro.boot_to_real_ns,
+				final ? INT64_MAX : wall - 3000000000LL, count_delivery, st->metrics);
+	}
 
 	if (!metrics_write(path, st->metrics, &st->ss, correlator_events(st->corr), err,
 			   sizeof(err))) {
@@ -407,6 +422,8 @@ int live_main(struct opts *o)
 		}
 		metrics_tee(st.metrics, &teed, &sink);
 		sink = teed;
+		if (o->n_maillogs)
+			metrics_enable_messages(st.metrics);
 	}
 	ccfg.group_gap_ns = o->group_gap_ns;
 	/* The verdict's evidence names them; so does a message's delivery. */
@@ -598,7 +615,7 @@ int live_main(struct opts *o)
 		}
 		if (now >= next_metrics) {
 			refresh_counters(&st, now);
-			write_metrics(&st, o->metrics_path, now);
+			write_metrics(&st, o->metrics_path, now, false);
 			next_metrics = now + (uint64_t)(o->metrics_interval_s * 1e9);
 		}
 		if (now >= next_report) {
@@ -639,7 +656,7 @@ int live_main(struct opts *o)
 	else
 		refresh_counters(&st, end_ns);
 	if (st.metrics) {
-		write_metrics(&st, o->metrics_path, end_ns);
+		write_metrics(&st, o->metrics_path, end_ns, true);
 		metrics_free(st.metrics);
 		if (!st.metrics_written) {
 			fprintf(stderr, "famtrace: metrics were never written to %s\n", o->metrics_path);

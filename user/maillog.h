@@ -35,6 +35,7 @@ struct mlog_delivery {
 	char dsn[16];
 	enum mlog_status status;
 	char text[512];		  /* the explanation in parentheses */
+	bool settled;		  /* joined and counted once (messages_settle) */
 };
 
 struct mlog_message {

@@ -119,3 +119,20 @@ bool msg_family_problem(const struct group *g)
 		return false;
 	}
 }
+
+void messages_settle(struct mlog *m, struct correlator *c, int64_t boot_to_real_ns,
+		     int64_t settle_before,
+		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g),
+		     void *ctx)
+{
+	for (size_t i = 0; i < m->n; i++)
+		for (unsigned k = 0; k < m->msgs[i]->n_d; k++) {
+			struct mlog_delivery *d = &m->msgs[i]->d[k];
+			const struct proc *p;
+
+			if (d->settled || d->wall_ns >= settle_before)
+				continue;
+			d->settled = true;
+			fn(ctx, d, msg_delivery_group(c, d, boot_to_real_ns, &p));
+		}
+}

@@ -37,4 +37,14 @@ const struct group *msg_delivery_group(struct correlator *c, const struct mlog_d
  * family, no fallback, a family unreachable, no usable address)? */
 bool msg_family_problem(const struct group *g);
 
+/*
+ * Each delivery line logged before settle_before (wall ns) and not settled
+ * yet is joined once (its group, if any, is final by then) and passed to fn;
+ * then it is marked settled. For counting (metrics), not for printing.
+ */
+void messages_settle(struct mlog *m, struct correlator *c, int64_t boot_to_real_ns,
+		     int64_t settle_before,
+		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g),
+		     void *ctx);
+
 #endif

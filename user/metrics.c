@@ -50,7 +50,21 @@ struct metrics {
 	} ltypes[MAX_LTYPES + 1];
 	unsigned n_ltypes;
 	uint64_t probes[FAM_N][2]; /* routable, not */
+	bool messages;		   /* --maillog: delivery lines are counted */
+	uint64_t deliveries[5][2]; /* by enum mlog_status, family problem or not */
 };
+
+void metrics_count_delivery(struct metrics *m, int status, bool family_problem)
+{
+	m->messages = true;
+	if (status >= 0 && status < 5)
+		m->deliveries[status][family_problem]++;
+}
+
+void metrics_enable_messages(struct metrics *m)
+{
+	m->messages = true;
+}
 
 struct metrics *metrics_new(const char *version, double start_time_s)
 {
@@ -333,6 +347,18 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 		}
 	}
 
+	if (m->messages) {
+		static const char *const st[] = { "none", "sent", "deferred", "bounced", "expired" };
+
+		head(f, "famtrace_message_deliveries_total", "counter",
+		     "Delivery lines of the MTA's log (--maillog) by status, and whether an address-family "
+		     "problem stood behind the delivery famtrace saw.");
+		for (int i = 1; i < 5; i++)
+			for (int k = 0; k < 2; k++)
+				fprintf(f, "famtrace_message_deliveries_total{status=\"%s\",family_problem=\"%s\"} "
+					   "%llu\n", st[i], k ? "true" : "false",
+					(unsigned long long)m->deliveries[i][k]);
+	}
 	head(f, "famtrace_events_total", "counter", "Kernel records read and correlated.");
 	fprintf(f, "famtrace_events_total %llu\n", (unsigned long long)events);
 	head(f, "famtrace_events_lost_total", "counter",

@@ -6,6 +6,7 @@
 #ifndef FT_METRICS_H
 #define FT_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,6 +21,12 @@ void metrics_free(struct metrics *m);
 
 /* Make *out a sink that counts, then passes each fact on to next (copied). */
 void metrics_tee(struct metrics *m, struct sink *out, const struct sink *next);
+
+/* --maillog: delivery lines of the MTA's log, by status (enum mlog_status)
+ * and whether a family problem stood behind them; the series exist (at 0)
+ * once enabled. */
+void metrics_enable_messages(struct metrics *m);
+void metrics_count_delivery(struct metrics *m, int status, bool family_problem);
 
 /* The exposition text, from the counters and the source's own stats. */
 void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, uint64_t events);

@@ -350,6 +350,20 @@ static int read_headers(struct input *in, int n)
 	return 0;
 }
 
+/* Delivery lines of the MTA's log while the recording ran, for the metrics. */
+struct settle_ctx {
+	struct metrics *mx;
+	int64_t from, to; /* wall ns */
+};
+
+static void count_delivery(void *ctx, const struct mlog_delivery *d, const struct group *g)
+{
+	struct settle_ctx *sc = ctx;
+
+	if (d->wall_ns >= sc->from && d->wall_ns <= sc->to)
+		metrics_count_delivery(sc->mx, d->status, msg_family_problem(g));
+}
+
 int replay_main(const struct replay_opts *o, char *const *files, int n)
 {
 	struct input *in = calloc((size_t)n, sizeof(*in));
@@ -475,6 +489,13 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		json_report(&ro, c, rp->last_ns);
 	else
 		text_report(&ro, c, rp->last_ns);
+	if (mx && o->n_maillogs) {
+		struct settle_ctx sc = { mx, (int64_t)ro.t0_ns + ro.boot_to_real_ns - 1000000000LL,
+					 (int64_t)rp->last_ns + ro.boot_to_real_ns + 2000000000LL };
+
+		metrics_enable_messages(mx);
+		messages_settle(&ml, c, ro.boot_to_real_ns, INT64_MAX, count_delivery, &sc);
+	}
 	if (mx) {
 		char err[512];
 
