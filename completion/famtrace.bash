@@ -13,13 +13,13 @@ _famtrace() {
 	--postfix) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
 	-c | --comm | --port | -i | --interval | -d | --duration | --group-gap | --rotate | --keep | \
 		--metrics-interval | --since | --until | --buffer-size | --map-entries | --max-lost | \
-		--queue-id | --domain | --recipient)
+		--queue-id | --domain | --recipient | --dns-port)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "--all --pid --comm --port --json --timestamps \
 			--interval --verbose --output --rotate --keep --metrics --metrics-interval --since \
-			--until --postfix --exim --sendmail --expect --prefer --max-lost --duration --group-gap --gai-conf --maillog --queue-id --domain --recipient --libc \
+			--until --postfix --exim --sendmail --expect --prefer --max-lost --duration --group-gap --gai-conf --dns-port --maillog --queue-id --domain --recipient --libc \
 			--no-resolver --buffer-size --map-entries --debug --help --version" -- "$cur")
 		return
 	fi

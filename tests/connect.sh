@@ -39,12 +39,21 @@ check "::ffff:127.0.0.1 on an AF_INET6 socket is IPv4 on the wire" "$TMP/mapped"
 	map(select(.type=="attempt")) | length == 1 and .[0].family == "ipv4" and
 	.[0].v4mapped == true and .[0].daddr == "127.0.0.1" and .[0].result == "connected"'
 
-ft udp -- $C -u 53 192.0.2.2 2001:db8:3::1
+ft udp -- $C -u 2553 192.0.2.2 2001:db8:3::1
 check "UDP connect is a route probe, not an attempt" "$TMP/udp" -- jqs "$TMP/udp" '
 	(map(select(.type=="attempt")) | length == 0) and
-	(map(select(.type=="probe" and .family=="ipv4" and .ok and .daddr=="192.0.2.2" and .saddr=="192.0.2.1")) | length == 1) and
+	(map(select(.type=="probe" and .role=="route_probe" and .family=="ipv4" and .ok and .daddr=="192.0.2.2" and .saddr=="192.0.2.1")) | length == 1) and
 	(map(select(.type=="probe" and .family=="ipv6" and (.ok|not) and .errno=="ENETUNREACH")) | length == 1) and
 	(map(select(.type=="process"))[0].ipv6.probes_failed == 1)'
+# To a nameserver port it is a resolver's DNS socket (OpenSMTPD's libasr,
+# c-ares, res_nsend), not a route probe; --dns-port names more such ports.
+ft udpdns -- $C -u 53 192.0.2.2 2001:db8:3::1
+ft udpdns2 --dns-port 53,5353 -- $C -u 5353 192.0.2.2
+check "UDP connect to port 53 (and a --dns-port): a DNS socket, counted apart from route probes" "$TMP/udpdns" "$TMP/udpdns2" -- bash -c "
+	jq -e -s '(map(select(.type==\"probe\")) | length == 2 and all(.role == \"dns\")) and
+		(map(select(.type==\"process\"))[0] | .ipv4.dns_sockets_ok == 1 and .ipv4.probes_ok == 0 and
+		 .ipv6.dns_sockets_failed == 1 and .ipv6.probes_failed == 0)' '$TMP/udpdns' &&
+	jq -e -s 'map(select(.type==\"probe\")) | length == 1 and .[0].role == \"dns\" and .[0].dport == 5353' '$TMP/udpdns2'"
 
 # --------------------------------------------------------- failure kinds
 ft noroute -- $C -1 2525 2001:db8:3::25

@@ -107,6 +107,8 @@ void cli_usage(FILE *f)
 "                          across rotation; report: plain or gzip; repeatable)\n"
 "      --queue-id QID, --domain DOMAIN, --recipient ADDR\n"
 "                          with --maillog: show only these messages\n"
+"      --dns-port LIST     nameserver ports (default 53): a UDP connect to one\n"
+"                          is a resolver's DNS socket, not a route probe\n"
 "      --gai-conf FILE     getaddrinfo's address-sorting policy (RFC 6724)\n"
 "                          used to explain result orders (default\n"
 "                          /etc/gai.conf, else glibc's built-in table)\n"
@@ -212,12 +214,12 @@ static bool parse_seconds(const char *s, double *out)
 
 /* "25,587": every element a port; an empty list or element is an error,
  * never "no mail ports" (which would switch the mail-port rule off). */
-static int parse_ports(struct opts *o, const char *list)
+/* "25,587" into ports (at most MAX_PORTS); opt names the option in errors. */
+static int parse_port_list(const char *opt, const char *list, uint16_t *ports, size_t *n)
 {
 	const char *s = list;
 
-	o->n_ports = 0;
-	o->ports_given = true;
+	*n = 0;
 	for (;;) {
 		char *end;
 		long v;
@@ -225,24 +227,30 @@ static int parse_ports(struct opts *o, const char *list)
 		errno = 0;
 		v = strtol(s, &end, 10);
 		if (end == s || errno || (*end && *end != ',') || v < 1 || v > 65535) {
-			size_t n = strcspn(s, ",");
+			size_t k = strcspn(s, ",");
 
-			return cli_usage_error("--port: '%.*s' in '%s' is not a port number (1-65535)",
-					       (int)n, s, list);
+			return cli_usage_error("%s: '%.*s' in '%s' is not a port number (1-65535)", opt,
+					       (int)k, s, list);
 		}
-		if (o->n_ports == MAX_PORTS)
-			return cli_usage_error("--port: at most %d ports", MAX_PORTS);
-		o->ports[o->n_ports++] = (uint16_t)v;
+		if (*n == MAX_PORTS)
+			return cli_usage_error("%s: at most %d ports", opt, MAX_PORTS);
+		ports[(*n)++] = (uint16_t)v;
 		if (!*end)
 			return 0;
 		s = end + 1;
 	}
 }
 
+static int parse_ports(struct opts *o, const char *list)
+{
+	o->ports_given = true;
+	return parse_port_list("--port", list, o->ports, &o->n_ports);
+}
+
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_SENDMAIL, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
        OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST, OPT_GAI_CONF, OPT_MAILLOG, OPT_QUEUE_ID,
-       OPT_DOMAIN, OPT_RECIPIENT };
+       OPT_DOMAIN, OPT_RECIPIENT, OPT_DNS_PORT };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -257,6 +265,7 @@ static const struct option long_opts[] = {
 	{ "group-gap", required_argument, NULL, OPT_GAP },
 	{ "gai-conf", required_argument, NULL, OPT_GAI_CONF },
 	{ "maillog", required_argument, NULL, OPT_MAILLOG },
+	{ "dns-port", required_argument, NULL, OPT_DNS_PORT },
 	{ "queue-id", required_argument, NULL, OPT_QUEUE_ID },
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
 	{ "recipient", required_argument, NULL, OPT_RECIPIENT },
@@ -339,6 +348,10 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			if (!parse_seconds(optarg, &secs) || secs > 3600)
 				return cli_usage_error("--group-gap: '%s' is not a number of seconds (0-3600)", optarg);
 			o->group_gap_ns = (uint64_t)(secs * 1e9);
+			break;
+		case OPT_DNS_PORT:
+			if ((rc = parse_port_list("--dns-port", optarg, o->dns_ports, &o->n_dns_ports)))
+				return rc;
 			break;
 		case OPT_MAILLOG:
 			if (o->n_maillogs == sizeof(o->maillogs) / sizeof(o->maillogs[0]))

@@ -64,6 +64,8 @@ struct opts {
 	double metrics_interval_s;
 	const char *since, *until; /* report */
 	const char *gai_conf;	   /* --gai-conf: getaddrinfo's policy table */
+	uint16_t dns_ports[MAX_PORTS]; /* --dns-port: nameserver ports (default 53) */
+	size_t n_dns_ports;
 	const char *maillogs[8];   /* --maillog: the MTA's log files */
 	size_t n_maillogs;
 	const char *queue_id, *domain, *recipient; /* the message view's filters */

@@ -95,6 +95,16 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 	a->res = result_of(r->outcome, r->err);
 }
 
+static bool is_dns_port(const struct correlator *c, uint16_t port)
+{
+	if (!c->cfg.n_dns_ports)
+		return port == 53;
+	for (size_t i = 0; i < c->cfg.n_dns_ports; i++)
+		if (c->cfg.dns_ports[i] == port)
+			return true;
+	return false;
+}
+
 static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 {
 	const struct attempt *stored;
@@ -119,6 +129,18 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 	}
 
 	if (r->hdr.kind == FT_EV_PROBE) {
+		a.dns = is_dns_port(c, a.dport);
+		if (a.dns) {
+			/* A resolver's socket to its nameserver (res_nsend, libasr,
+			 * c-ares): DNS traffic, not a question about routes. */
+			if (a.err)
+				fs->dns_failed++;
+			else
+				fs->dns_ok++;
+			if (c->sink.probe)
+				c->sink.probe(c->sink.ctx, p, &a);
+			return;
+		}
 		if (a.err) {
 			fs->probes_failed++;
 			fs->last_probe_err = a.err;

@@ -62,6 +62,8 @@ struct attempt {
 	uint8_t daddr[16], saddr[16]; /* wire-family form (4 bytes for IPv4) */
 	bool has_saddr;		      /* saddr known: SYN_SENT reached, or a probe's route */
 	struct src_kind src;	      /* what saddr was (IPv6) */
+	bool dns;		      /* a UDP connect to a nameserver port: a DNS socket,
+				       * not a route probe */
 	enum wire_fam fam;	      /* family on the wire */
 	bool v4mapped;		      /* AF_INET6 socket, ::ffff:a.b.c.d */
 	bool nonblock;
@@ -164,6 +166,7 @@ struct fam_stats {
 	uint64_t lat_n, lat_sum_ns, lat_min_ns, lat_max_ns; /* connected attempts */
 	uint64_t probes_ok, probes_failed;
 	int last_probe_err;
+	uint64_t dns_ok, dns_failed; /* UDP sockets connected to a nameserver port */
 };
 
 #define PROC_MAX_DONE_GROUPS 64 /* finished groups kept per process for the report */
@@ -273,6 +276,10 @@ struct correlator_cfg {
 	size_t n_mail_comms;
 	const uint16_t *mail_ports;
 	size_t n_mail_ports;
+	/* Nameserver ports: a UDP connect to one is a DNS socket, not a route
+	 * probe. n_dns_ports 0: port 53. */
+	const uint16_t *dns_ports;
+	size_t n_dns_ports;
 	/* The policy table getaddrinfo sorted with; NULL: glibc's built-in. */
 	const struct addr_policy *policy;
 };

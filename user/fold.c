@@ -79,6 +79,8 @@ static void add_fam(struct fam_stats *d, const struct fam_stats *s)
 		d->lat_max_ns = s->lat_max_ns;
 	d->probes_ok += s->probes_ok;
 	d->probes_failed += s->probes_failed;
+	d->dns_ok += s->dns_ok;
+	d->dns_failed += s->dns_failed;
 	if (s->last_probe_err)
 		d->last_probe_err = s->last_probe_err;
 }

@@ -433,6 +433,8 @@ int live_main(struct opts *o)
 	ccfg.mail_ports = o->ports_given ? o->ports : cli_mail_ports;
 	ccfg.n_mail_ports = o->ports_given ? o->n_ports : cli_n_mail_ports;
 	ccfg.policy = o->policy;
+	ccfg.dns_ports = o->dns_ports;
+	ccfg.n_dns_ports = o->n_dns_ports;
 	st.corr = correlator_new(&ccfg, &sink);
 	if (!st.corr) {
 		fprintf(stderr, "famtrace: out of memory\n");

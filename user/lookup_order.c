@@ -16,6 +16,9 @@ void order_note_probe(struct proc *p, const struct attempt *a)
 {
 	struct probe_note *n;
 
+	if (a->dns)
+		return; /* a resolver's socket, not getaddrinfo's sorting */
+
 	if (!p->probes) {
 		p->probes = calloc(PROC_PROBES, sizeof(*p->probes));
 		if (!p->probes)

@@ -22,7 +22,8 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	    o->ringbuf_bytes || o->ports_given || o->rec_path || o->rotate_bytes || o->keep_given ||
 	    o->metrics_interval_s || o->postfix_dir || o->exim || o->sendmail || o->expect || o->prefer)
 		return cli_usage_error("report reads recordings; it takes -j, -T, -v, -p, -c, --since, "
-				   "--until, --group-gap, --gai-conf and --metrics");
+				   "--until, --group-gap, --gai-conf, --dns-port, --maillog (with --queue-id, "
+				   "--domain, --recipient) and --metrics");
 	ro.json = o->json;
 	ro.wall_time = o->wall_time;
 	ro.verbose = o->verbose;
@@ -39,6 +40,8 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.until = o->until;
 	ro.metrics_path = o->metrics_path;
 	ro.policy = o->policy;
+	ro.dns_ports = o->dns_ports;
+	ro.n_dns_ports = o->n_dns_ports;
 	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs)
 		return cli_usage_error("--queue-id, --domain and --recipient select messages of the MTA's "
 				       "log: give it with --maillog FILE");

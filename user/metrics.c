@@ -50,6 +50,7 @@ struct metrics {
 	} ltypes[MAX_LTYPES + 1];
 	unsigned n_ltypes;
 	uint64_t probes[FAM_N][2]; /* routable, not */
+	uint64_t dns[FAM_N][2];	   /* DNS sockets: connected, failed */
 	bool messages;		   /* --maillog: delivery lines are counted */
 	uint64_t deliveries[5][2]; /* by enum mlog_status, family problem or not */
 };
@@ -111,7 +112,9 @@ static void on_probe(void *ctx, const struct proc *p, const struct attempt *a)
 {
 	struct metrics *m = ctx;
 
-	if (a->fam < FAM_N)
+	if (a->fam < FAM_N && a->dns)
+		m->dns[a->fam][a->err != 0]++;
+	else if (a->fam < FAM_N)
 		m->probes[a->fam][a->err != 0]++;
 	if (m->next.probe)
 		m->next.probe(m->next.ctx, p, a);
@@ -330,6 +333,14 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 			fprintf(f, "famtrace_route_probes_total{family=\"%s\",result=\"%s\"} %llu\n",
 				fam_label(fa), r ? "unroutable" : "routable",
 				(unsigned long long)m->probes[fa][r]);
+
+	head(f, "famtrace_dns_sockets_total", "counter",
+	     "UDP sockets connected to a nameserver port (a resolver's, not route probes) by family "
+	     "and result.");
+	for (int fa = 0; fa < FAM_N; fa++)
+		for (int r = 0; r < 2; r++)
+			fprintf(f, "famtrace_dns_sockets_total{family=\"%s\",result=\"%s\"} %llu\n",
+				fam_label(fa), r ? "failed" : "connected", (unsigned long long)m->dns[fa][r]);
 
 	head(f, "famtrace_lookups_total", "counter",
 	     "Resolver calls by what was asked (DNS type, or the families asked of getaddrinfo) "

@@ -370,7 +370,8 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	struct correlator_cfg ccfg = { .group_gap_ns = o->group_gap_ns,
 				       .mail_comms = o->mail_comms, .n_mail_comms = o->n_mail_comms,
 				       .mail_ports = o->mail_ports, .n_mail_ports = o->n_mail_ports,
-				       .policy = o->policy };
+				       .policy = o->policy, .dns_ports = o->dns_ports,
+				       .n_dns_ports = o->n_dns_ports };
 	struct report_opts ro = { .out = stdout, .wall_time = o->wall_time, .verbose = o->verbose,
 				  .policy = o->policy };
 	struct metrics *mx = NULL;

@@ -32,6 +32,8 @@ struct replay_opts {
 	const uint16_t *mail_ports;
 	size_t n_mail_ports;
 	const struct addr_policy *policy; /* getaddrinfo's sort table, NULL: built-in */
+	const uint16_t *dns_ports;	  /* --dns-port (none: 53) */
+	size_t n_dns_ports;
 	const char *const *maillogs;	  /* --maillog: the MTA's log files */
 	size_t n_maillogs;
 	struct msg_filter filter;	  /* --queue-id, --domain, --recipient */

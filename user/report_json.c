@@ -153,6 +153,7 @@ static void json_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	fprintf(f, "{\"v\":%d,\"type\":\"probe\",", FT_JSON_SCHEMA);
 	json_attempt_fields(f, o, a);
 	json_proc_id(f, p);
+	fprintf(f, ",\"role\":\"%s\"", a->dns ? "dns" : "route_probe");
 	fprintf(f, ",\"ok\":%s,\"errno\":", a->err ? "false" : "true");
 	if (a->err)
 		fprintf(f, "\"%s\"", errno_name(a->err));
@@ -405,8 +406,9 @@ static void json_fam_stats(FILE *f, const struct fam_stats *s)
 		json_ms(f, "latency_min_ms", s->lat_min_ns);
 		json_ms(f, "latency_max_ms", s->lat_max_ns);
 	}
-	fprintf(f, ",\"probes_ok\":%" PRIu64 ",\"probes_failed\":%" PRIu64 "}", s->probes_ok,
-		s->probes_failed);
+	fprintf(f, ",\"probes_ok\":%" PRIu64 ",\"probes_failed\":%" PRIu64 ",\"dns_sockets_ok\":%" PRIu64
+		   ",\"dns_sockets_failed\":%" PRIu64 "}",
+		s->probes_ok, s->probes_failed, s->dns_ok, s->dns_failed);
 }
 
 void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)

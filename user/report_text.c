@@ -308,13 +308,16 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	struct report_opts *o = ctx;
 	char when[32], dst[64], res[200];
 
-	/* A UDP connect to port 53 that worked is the resolver talking to
-	 * its DNS server, not a route probe worth a line. */
-	if (!a->err && (!o->verbose || a->dport == 53))
+	/* A UDP connect that worked is said with -v only; to a nameserver
+	 * port it is the resolver's socket, not a route probe. */
+	if (!a->err && !o->verbose)
 		return;
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
-	if (a->err) {
+	if (a->dns) {
+		snprintf(res, sizeof(res), "DNS socket to a nameserver: %s",
+			 a->err ? errno_name(a->err) : "ok");
+	} else if (a->err) {
 		snprintf(res, sizeof(res), "route probe: %s", errno_name(a->err));
 	} else {
 		char src[64];
@@ -530,7 +533,7 @@ stats:
 	for (int f = 0; f < FAM_N; f++) {
 		const struct fam_stats *s = &p->fam[f];
 
-		if (!s->tried && !s->probes_ok && !s->probes_failed)
+		if (!s->tried && !s->probes_ok && !s->probes_failed && !s->dns_ok && !s->dns_failed)
 			continue;
 		fprintf(o->out, "  %s: %" PRIu64 " tried, %" PRIu64 " connected", fam_name(f),
 			s->tried, s->connected);
@@ -547,6 +550,9 @@ stats:
 			if (s->probes_failed)
 				fprintf(o->out, " (%s)", errno_name(s->last_probe_err));
 		}
+		if (s->dns_ok || s->dns_failed)
+			fprintf(o->out, "; DNS sockets %" PRIu64 " ok, %" PRIu64 " failed", s->dns_ok,
+				s->dns_failed);
 		fputc('\n', o->out);
 	}
 	if (p->n_srcs) {
@@ -635,7 +641,8 @@ listing:
 bool proc_active(const struct proc *p)
 {
 	for (int f = 0; f < FAM_N; f++)
-		if (p->fam[f].tried || p->fam[f].probes_ok || p->fam[f].probes_failed)
+		if (p->fam[f].tried || p->fam[f].probes_ok || p->fam[f].probes_failed || p->fam[f].dns_ok ||
+		    p->fam[f].dns_failed)
 			return true;
 	return p->lookups_total > 0;
 }
