@@ -73,6 +73,32 @@ check "DNS answer larger than the copy (60 A records): true size kept, parsed as
 	.[0].answers_read == 30 and .[0].answers_total == 60 and (.[0].answers | length) > 0 and
 	.[0].answers[0].addr == "192.0.2.10" and .[0].name == "big.bad.test" and .[0].qtype == "A"'
 
+# A chrooted process with its own copy of the C library (as Postfix's smtp in
+# /var/spool/postfix can have): /proc/PID/maps names the host's path, which
+# is not under /proc/PID/root; famtrace -p PID finds the copy anyway (checked
+# by inode) and traces lookups through it.
+CH=$TMP/chroot.d
+mkdir -p "$CH/etc" "$CH/lib64" "$CH/lib/x86_64-linux-gnu"
+cp "$B/resolver" "$CH/resolver"
+for lib in $(ldd "$B/resolver" | grep -o '/[^ ]*'); do mkdir -p "$CH$(dirname "$lib")"; cp -L "$lib" "$CH$lib"; done
+echo "nameserver 192.0.2.2" >"$CH/etc/resolv.conf"
+echo "hosts: files dns" >"$CH/etc/nsswitch.conf"
+: >"$CH/etc/hosts"
+mkfifo "$CH/go"
+ip netns exec "$CLI" chroot "$CH" /resolver -W /go -q mx1.famtrace.test A >"$TMP/chroot.out" 2>&1 &
+CPID=$!
+BG_PIDS+=($CPID)
+wait_for 5 grep -q "$CH/lib" "/proc/$CPID/maps"
+live chroot -p "$CPID"
+echo go >"$CH/go"
+wait_for 5 eval "! kill -0 $CPID"
+stop_live chroot
+check "a chrooted process's own C library copy is found by inode and traced (-p PID)" \
+	"$TMP/chroot" "$TMP/chroot.err" "$TMP/chroot.out" -- bash -c "
+	! grep -q 'cannot open' '$TMP/chroot.err' &&
+	jq -e -s 'map(select(.type==\"lookup\")) | length == 1 and .[0].api == \"res_nsend\" and
+		.[0].name == \"mx1.famtrace.test\" and .[0].pid == $CPID' '$TMP/chroot'"
+
 timeout 60 "$FT" run -- $R -1 -n -t 500 2525 hole.famtrace.test >"$TMP/rtext" 2>&1
 check "text: lookup with its answer, then the attempt, then NO FALLBACK" "$TMP/rtext" -- bash -c "
 	grep -q 'DNS  getaddrinfo hole.famtrace.test (AF_UNSPEC) -> 2001:db8:2::25, 192.0.2.2' '$TMP/rtext' &&

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -118,6 +120,8 @@ size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max)
 		return 0;
 	while (n < max && fgets(line, sizeof(line), f)) {
 		char *path = strchr(line, '/');
+		unsigned long long ino = 0;
+		char range[64] = "";
 		bool dup = false;
 
 		if (!path)
@@ -125,10 +129,32 @@ size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max)
 		path[strcspn(path, "\n")] = 0;
 		if (!is_libc(path) || strstr(path, " (deleted)"))
 			continue;
-		if (pid)
-			snprintf(out[n], sizeof(out[n]), "/proc/%d/root%s", (int)pid, path);
-		else
+		/* "start-end perms offset dev inode path" */
+		if (sscanf(line, "%63s %*s %*s %*s %llu", range, &ino) != 2)
+			ino = 0;
+		if (pid) {
+			char cand[3][4200];
+			struct stat st;
+			int k;
+
+			snprintf(cand[0], sizeof(cand[0]), "/proc/%d/root%s", (int)pid, path);
+			snprintf(cand[1], sizeof(cand[1]), "%s", path);
+			snprintf(cand[2], sizeof(cand[2]), "/proc/%d/map_files/%s", (int)pid, range);
+			for (k = 0; k < 3; k++)
+				if (!stat(cand[k], &st) && (!ino || st.st_ino == ino))
+					break;
+			if (k == 3) {
+				if (!kill(pid, 0))
+					fprintf(stderr, "famtrace: warning: pid %d maps the C library %s, which "
+							"famtrace cannot open (not under /proc/%d/root, nor as "
+							"named): its lookups are not traced (try --libc)\n",
+						(int)pid, path, (int)pid);
+				continue;
+			}
+			snprintf(out[n], sizeof(out[n]), "%.4095s", cand[k]);
+		} else {
 			snprintf(out[n], sizeof(out[n]), "%s", path);
+		}
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(out[i], out[n]))
 				dup = true;

@@ -20,8 +20,12 @@ size_t proc_descendants(const pid_t *roots, size_t n_roots, pid_t *out, size_t m
 
 /*
  * C libraries mapped by a process (glibc's libc.so.6, musl's libc), as paths
- * usable from here: under /proc/PID/root, so a container's own libc is
- * found. pid 0 means famtrace itself. Returns how many were written.
+ * usable from here, each checked against the mapping's inode: under
+ * /proc/PID/root (a container's own libc: maps shows its path inside the
+ * container), else as maps shows it (a chrooted process: maps shows the
+ * host's path), else /proc/PID/map_files/RANGE. A mapping none of them
+ * reaches is said on stderr, never skipped silently. pid 0 means famtrace
+ * itself. Returns how many were written.
  */
 size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max);
 

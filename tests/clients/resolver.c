@@ -11,6 +11,8 @@
  *   resolver -q NAME TYPE [-s SERVER]            res_nmkquery + res_nsend (as Postfix
  *                                                 3.x), TYPE A|AAAA|MX; -s: this DNS server
  *   resolver -D NAME DOMAIN TYPE                 res_querydomain (as Sendmail)
+ *   resolver -W FIFO ...                         wait for a line on FIFO first (a process
+ *                                                 famtrace can find by pid before it resolves)
  *   resolver -L N NAME                           getaddrinfo(AF_UNSPEC, SOCK_STREAM) N
  *                                                 times, one line of results each, no
  *                                                 connect (the RFC 6724 order only)
@@ -194,7 +196,7 @@ int main(int argc, char **argv)
 	bool query = false, domain = false;
 	int c, rc = 0, lookups = 0;
 
-	while ((c = getopt(argc, argv, "14nt:g:m:qs:DL:")) != -1) {
+	while ((c = getopt(argc, argv, "14nt:g:m:qs:DL:W:")) != -1) {
 		switch (c) {
 		case '1': first_only = true; break;
 		case '4': v4_only = true; break;
@@ -206,6 +208,15 @@ int main(int argc, char **argv)
 		case 's': server = optarg; break;
 		case 'D': domain = true; break;
 		case 'L': lookups = atoi(optarg); break;
+		case 'W': {
+			char line[8];
+			FILE *f = fopen(optarg, "r");
+
+			if (!f || !fgets(line, sizeof(line), f))
+				return 2;
+			fclose(f);
+			break;
+		}
 		default: return 2;
 		}
 	}
