@@ -154,7 +154,37 @@ static enum addr_class lookup(const struct prefix *t, size_t n, size_t width, co
 	return best;
 }
 
+/* The registry scan, memoised: a relay prints the same few addresses (its
+ * sources, its MX hosts) on every line, and JSON classifies each. */
+#define CLASS_CACHE 64
+
+static struct {
+	bool valid;
+	uint8_t fam, cls;
+	uint8_t addr[16];
+} cache[CLASS_CACHE];
+
+static enum addr_class classify(enum wire_fam fam, const uint8_t *addr);
+
 enum addr_class addr_class_of(enum wire_fam fam, const uint8_t *addr)
+{
+	size_t len = fam == FAM_V4 ? 4 : 16;
+	uint32_t h = 2166136261u;
+	unsigned slot;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	slot = (h ^ fam) % CLASS_CACHE;
+	if (cache[slot].valid && cache[slot].fam == fam && !memcmp(cache[slot].addr, addr, len))
+		return (enum addr_class)cache[slot].cls;
+	cache[slot].valid = true;
+	cache[slot].fam = (uint8_t)fam;
+	memcpy(cache[slot].addr, addr, len);
+	cache[slot].cls = (uint8_t)classify(fam, addr);
+	return (enum addr_class)cache[slot].cls;
+}
+
+static enum addr_class classify(enum wire_fam fam, const uint8_t *addr)
 {
 	parse_tables();
 	if (fam == FAM_V4)
