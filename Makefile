@@ -79,7 +79,7 @@ $(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h | $(BUILD)
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf $(SAN)
 SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(CORE_SRCS))
-FUZZERS := $(BUILD)/fuzz/fuzz_recording $(BUILD)/fuzz/fuzz_dns
+FUZZERS := $(BUILD)/fuzz/fuzz_recording $(BUILD)/fuzz/fuzz_dns $(BUILD)/fuzz/fuzz_maillog
 
 $(BUILD)/san $(BUILD)/fuzz:
 	mkdir -p $@

@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/unit.sh - the unit tests (plain and under ASan+UBSan): the
 # correlator's facts (test_correlate.c) and the parsers and formats around it
-# (test_formats.c), what famtrace says about addresses (test_addresses.c); then libFuzzer on the recording reader and the DNS
-# parser. No root needed.
+# (test_formats.c), what famtrace says about addresses (test_addresses.c); then libFuzzer on the recording reader, the DNS
+# parser and the MTA-log parser. No root needed.
 # The unit runner's exit status and its count are both checked.
 . "$(dirname "$0")/lib.sh"
 
@@ -52,10 +52,10 @@ else
 	not_ok "promtool (prometheus) is installed for the rule tests"
 fi
 
-# libFuzzer on the recording reader (through correlator and reporters) and
-# the DNS parser, with the seed corpus and every earlier crash input.
+# libFuzzer on the recording reader (through correlator and reporters), the
+# DNS parser and the MTA-log parser, with the seed corpus and every earlier crash input.
 tests/fuzz/run "${FUZZ_SECONDS:-20}" >"$TMP/fuzz.log" 2>&1
 check "fuzzing: $(tr '\n' ';' <"$TMP/fuzz.log")" "$TMP/fuzz.log" -- bash -c "
-	test \$(grep -c 'no crash' '$TMP/fuzz.log') = 2"
+	test \$(grep -c 'no crash' '$TMP/fuzz.log') = 3"
 
 summary

@@ -59,6 +59,13 @@ static int month_of(const char *s)
 	return 0;
 }
 
+/* A time a log line can hold (what mktime/timegm and ns arithmetic take). */
+static bool time_fields_ok(int y, int mo, int d, int hh, int mm, int ss)
+{
+	return y >= 1970 && y <= 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && hh >= 0 &&
+	       hh <= 23 && mm >= 0 && mm <= 59 && ss >= 0 && ss <= 60;
+}
+
 bool mlog_time(struct mlog *m, const char *s, int64_t *ns, const char **end)
 {
 	struct tm tm = { 0 };
@@ -71,7 +78,8 @@ bool mlog_time(struct mlog *m, const char *s, int64_t *ns, const char **end)
 		 * one the year was taken at belongs to the year before. */
 		int day, hh, mm, ss;
 
-		if (sscanf(s + 4, "%d %d:%d:%d%n", &day, &hh, &mm, &ss, &n) != 4)
+		if (sscanf(s + 4, "%d %d:%d:%d%n", &day, &hh, &mm, &ss, &n) != 4 ||
+		    !time_fields_ok(m->year, mon, day, hh, mm, ss))
 			return false;
 		tm.tm_year = m->year - 1900 - (mon > m->year_month + 6 ? 1 : 0);
 		tm.tm_mon = mon - 1;
@@ -98,6 +106,8 @@ bool mlog_time(struct mlog *m, const char *s, int64_t *ns, const char **end)
 				return false;
 			local = true;
 		}
+		if (!time_fields_ok(y, mo, d, hh, mm, ss))
+			return false;
 		p = s + n;
 		if (*p == '.') {
 			p++;
@@ -118,7 +128,7 @@ bool mlog_time(struct mlog *m, const char *s, int64_t *ns, const char **end)
 		} else if (*p == '+' || *p == '-') {
 			int oh, om;
 
-			if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+			if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || oh < 0 || oh > 14 || om < 0 || om > 59)
 				return false;
 			off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
 			p += 6;
@@ -336,6 +346,7 @@ static void exim_field(const char *s, const char *key, char *out, size_t len)
 static bool exim_line(struct mlog *m, int64_t ns, const char *p)
 {
 	char id[MLOG_QID_LEN], flag[3], v[MLOG_ADDR_LEN];
+	const char *after;
 	struct mlog_message *msg;
 	uint32_t pid = 0;
 	size_t n;
@@ -360,11 +371,13 @@ static bool exim_line(struct mlog *m, int64_t ns, const char *p)
 	while (*p == ' ')
 		p++;
 	snprintf(flag, sizeof(flag), "%.2s", p);
+	/* What follows the flag: never past the end of a line cut short. */
+	after = strlen(flag) == 2 && p[2] == ' ' ? p + 3 : "";
 	msg = get_message(m, id, ns);
 	if (!msg)
 		return false;
 	if (!strcmp(flag, "<=")) {
-		const char *a = p + 3;
+		const char *a = after;
 
 		n = strcspn(a, " ");
 		snprintf(msg->from, sizeof(msg->from), "%.*s", (int)(n < sizeof(msg->from) ? n : sizeof(msg->from) - 1),
@@ -388,7 +401,7 @@ static bool exim_line(struct mlog *m, int64_t ns, const char *p)
 	}
 	if (!strcmp(flag, "=>") || !strcmp(flag, "->") || !strcmp(flag, "**") || !strcmp(flag, "==")) {
 		struct mlog_delivery *d;
-		const char *a = p + 3, *why;
+		const char *a = after, *why;
 
 		if (msg->n_d == MLOG_MAX_DELIVERIES) {
 			msg->n_d_extra++;

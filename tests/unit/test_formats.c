@@ -392,6 +392,12 @@ static void test_maillog_lines(void)
 		CHECK(tm.tm_year + 1900 == 2025 && tm.tm_mon == 11 && tm.tm_mday == 31);
 	}
 	CHECK(!strcmp(mlog_domain("u@v6only.lab.test"), "v6only.lab.test") && !strcmp(mlog_domain("x"), ""));
+	/* Times no log holds are not times (the fuzzer's year 0001, month 13). */
+	CHECK(!mlog_time(&m, "0001-01-01T00:00:00Z x", &ns, &end) &&
+	      !mlog_time(&m, "2026-13-01 00:00:00 x", &ns, &end) && !mlog_time(&m, "Dec 99 19:30:17 x", &ns, &end));
+	/* An Exim line cut right after its flag is read no further. */
+	CHECK(mlog_line(&m, "2026-12-02 19:44:24 1xYqFb-0001Zn-3B ==") &&
+	      mlog_find(&m, "1xYqFb-0001Zn-3B")->n_d == 1);
 	mlog_free(&m);
 
 	/* Exim's main log, with and without +pid. */
