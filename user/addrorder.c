@@ -272,7 +272,7 @@ int addr_scope(const struct addr_policy *p, enum wire_fam fam, const uint8_t *ad
 	}
 }
 
-static unsigned common_bits(const uint8_t *a, const uint8_t *b, unsigned len)
+unsigned addr_common_bits(const uint8_t *a, const uint8_t *b, unsigned len)
 {
 	unsigned n = 0;
 
@@ -362,7 +362,7 @@ int order_compare(const struct addr_policy *p, const struct order_dest *a,
 	 * whole IPv6 addresses, and IPv4 only inside the source's subnet
 	 * (whose length famtrace does not know). */
 	if (srcs && a->fam == b->fam && a->fam == FAM_V6) {
-		unsigned ca = common_bits(a->addr, a->src, 16), cb = common_bits(b->addr, b->src, 16);
+		unsigned ca = addr_common_bits(a->addr, a->src, 16), cb = addr_common_bits(b->addr, b->src, 16);
 
 		if (ca != cb) {
 			*rule = 9;

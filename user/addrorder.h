@@ -53,6 +53,9 @@ int addr_policy_label(const struct addr_policy *p, enum wire_fam fam, const uint
 int addr_policy_precedence(const struct addr_policy *p, enum wire_fam fam, const uint8_t *addr);
 int addr_scope(const struct addr_policy *p, enum wire_fam fam, const uint8_t *addr);
 
+/* Leading bits a and b share (of len bytes): rule 9's common prefix. */
+unsigned addr_common_bits(const uint8_t *a, const uint8_t *b, unsigned len);
+
 /* One destination as glibc's sort saw it. */
 struct order_dest {
 	enum wire_fam fam;

@@ -166,23 +166,8 @@ void order_attach(struct correlator *c, struct proc *p, struct lookup *l)
 		to_dest(l, (unsigned)first, &a);
 		to_dest(l, (unsigned)second, &b);
 		if (order_compare(pol, &a, &b, &rule, why, sizeof(why)) < 0 && rule == 9) {
-			unsigned bits = 0;
-
 			o->rule9_first++;
-			for (unsigned k = 0; k < 16; k++) {
-				uint8_t x = a.addr[k] ^ a.src[k];
-
-				if (!x) {
-					bits += 8;
-					continue;
-				}
-				while (!(x & 0x80)) {
-					bits++;
-					x <<= 1;
-				}
-				break;
-			}
-			o->rule9_bits = (uint8_t)bits;
+			o->rule9_bits = (uint8_t)addr_common_bits(a.addr, a.src, 16);
 		}
 	}
 }
