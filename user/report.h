@@ -48,6 +48,11 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 void text_messages(struct report_opts *o, struct correlator *c);
 void json_messages(struct report_opts *o, struct correlator *c);
 
+/* JSON pieces the JSON reporters share: "2026-11-22T20:41:53.123456Z" from
+ * wall-clock ns; a string, or null when it is NULL or empty. */
+void json_wall_time(FILE *f, int64_t real_ns);
+void json_str_or_null(FILE *f, const char *s);
+
 /* Lookups as text: the question and the answer. */
 char *fmt_lookup_question(char *buf, size_t len, const struct lookup *l);
 char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l);

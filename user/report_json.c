@@ -10,20 +10,24 @@
 #include "report.h"
 #include "addrclass.h"
 
-/* "2026-11-22T20:41:53.123456Z" */
-static void json_time(FILE *f, const struct report_opts *o, uint64_t ts_ns)
+void json_wall_time(FILE *f, int64_t real_ns)
 {
-	int64_t real = (int64_t)ts_ns + o->boot_to_real_ns;
-	time_t secs = real / 1000000000LL;
+	time_t secs = real_ns / 1000000000LL;
 	struct tm tm;
 	char buf[40];
 
 	gmtime_r(&secs, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"%s.%06dZ\"", buf, (int)(real / 1000 % 1000000));
+	fprintf(f, "\"%s.%06dZ\"", buf, (int)(real_ns / 1000 % 1000000));
 }
 
-static void json_str_or_null(FILE *f, const char *s)
+/* A boottime as wall-clock time. */
+static void json_time(FILE *f, const struct report_opts *o, uint64_t ts_ns)
+{
+	json_wall_time(f, (int64_t)ts_ns + o->boot_to_real_ns);
+}
+
+void json_str_or_null(FILE *f, const char *s)
 {
 	if (s && *s)
 		json_str(f, s);

@@ -147,25 +147,6 @@ void text_messages(struct report_opts *o, struct correlator *c)
 		fprintf(o->out, "  none%s\n", m->lines_postfix ? "" : " (no Postfix lines were read)");
 }
 
-static void json_wall(FILE *f, int64_t wall_ns)
-{
-	time_t secs = (time_t)(wall_ns / 1000000000LL);
-	struct tm tm;
-	char buf[40];
-
-	gmtime_r(&secs, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"%s.%06dZ\"", buf, (int)(wall_ns / 1000 % 1000000));
-}
-
-static void json_str_or_null(FILE *f, const char *s)
-{
-	if (s && *s)
-		json_str(f, s);
-	else
-		fputs("null", f);
-}
-
 void json_messages(struct report_opts *o, struct correlator *c)
 {
 	const struct mlog *m = o->mlog;
@@ -179,7 +160,7 @@ void json_messages(struct report_opts *o, struct correlator *c)
 		fprintf(f, "{\"v\":%d,\"type\":\"message\",\"queue_id\":", FT_JSON_SCHEMA);
 		json_str(f, msg->qid);
 		fprintf(f, ",\"time\":");
-		json_wall(f, msg->first_ns);
+		json_wall_time(f, msg->first_ns);
 		fprintf(f, ",\"from\":");
 		json_str(f, msg->from);
 		fprintf(f, ",\"size\":%" PRIu64 ",\"nrcpt\":%u,\"notice\":", msg->size, msg->nrcpt);
@@ -193,7 +174,7 @@ void json_messages(struct report_opts *o, struct correlator *c)
 			const struct group *g = msg_delivery_group(c, d, o->boot_to_real_ns, &p);
 
 			fprintf(f, "%s{\"time\":", k ? "," : "");
-			json_wall(f, d->wall_ns);
+			json_wall_time(f, d->wall_ns);
 			fprintf(f, ",\"to\":");
 			json_str(f, d->to);
 			fprintf(f, ",\"agent\":");
