@@ -87,7 +87,7 @@ char *addr_note_text(char *buf, size_t len, const struct addr_note *a)
 		snprintf(buf, len, "%s is %s: a transition address; a mail host's %s record should "
 				   "give a native address", addr, what, a->fam == FAM_V6 ? "AAAA" : "A");
 	else
-		snprintf(buf, len, "%s is %s: no host on the Internet can reach it, and this relay has "
-				   "no source address of that kind", addr, what);
+		snprintf(buf, len, "%s is %s: no host on the Internet can reach it, and no attempt or "
+				   "route probe famtrace saw left from an address of that kind", addr, what);
 	return buf;
 }

@@ -365,7 +365,7 @@ static bool exim_line(struct mlog *m, int64_t ns, const char *p)
 	n = strcspn(p, " ");
 	if (!is_exim_id(p, n))
 		return false;
-	m->lines_postfix++; /* an MTA line this parser reads */
+	m->lines_mta++; /* an MTA line this parser reads */
 	snprintf(id, sizeof(id), "%.*s", (int)n, p);
 	p += n;
 	while (*p == ' ')
@@ -483,7 +483,7 @@ bool mlog_line(struct mlog *m, const char *line)
 			slash--;
 		snprintf(agent, sizeof(agent), "%.*s", (int)(lbr - slash), slash);
 	}
-	m->lines_postfix++;
+	m->lines_mta++;
 	rest = colon + 3;
 	n = strcspn(rest, ":");
 	if (!is_qid(rest, n) || rest[n] != ':' || rest[n + 1] != ' ')

@@ -57,7 +57,7 @@ struct mlog {
 	struct mlog_message **msgs; /* by first appearance */
 	size_t n, cap;
 	uint64_t next_seq;
-	uint64_t lines, lines_postfix, dropped_messages;
+	uint64_t lines, lines_mta, dropped_messages;
 	int year;	/* for classic syslog times, which have none */
 	int year_month; /* the month that year was taken at (1-12) */
 };

@@ -107,10 +107,14 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 				fmt_safe(d->agent), d->pid,
 				b < (int64_t)o->t0_ns - 1000000000LL ? "it was logged before the trace began"
 				: b > (int64_t)correlator_last_ns(c) + 2000000000LL ? "it was logged after the trace ended"
-				: correlator_find(c, d->pid) ? "no lookup or attempt of that process matches it "
-							       "(nothing was tried, as when delivery to a "
-							       "destination is suspended)"
-							     : "that process was not traced");
+				: !correlator_find(c, d->pid)
+					? "famtrace holds no process with that pid: not traced, or exited and "
+					  "summarised into its name's totals"
+				: correlator_find(c, d->pid)->groups_dropped
+					? "no destination of that process that famtrace still holds matches it "
+					  "(older ones were dropped to bound memory)"
+					: "no lookup or attempt of that process matches it (nothing was tried, as "
+					  "when delivery to a destination is suspended)");
 		}
 	}
 	if (msg->n_d_extra)
@@ -144,7 +148,7 @@ void text_messages(struct report_opts *o, struct correlator *c)
 			text_one(o, c, m->msgs[i], 0);
 		}
 	if (!shown)
-		fprintf(o->out, "  none%s\n", m->lines_postfix ? "" : " (no Postfix lines were read)");
+		fprintf(o->out, "  none%s\n", m->lines_mta ? "" : " (no Postfix or Exim lines were read)");
 }
 
 void json_messages(struct report_opts *o, struct correlator *c)
