@@ -85,8 +85,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	scripts/lab scenario noroute >/dev/null
 	timeout 60 "$FT" check -v --postfix "$LAB_DIR/relay/etc" -- \
 		sh -c 'scripts/lab send mixed.lab.test 20 >/dev/null' >"$TMP/pf_mxtext" 2>&1
-	check "text report of a mixed-family MX set: hosts by preference, families, tried or not, and why not" "$TMP/pf_mxtext" -- \
-		grep -q 'MX hosts: 10 mx-v6.lab.test (IPv6, tried), 20 mx-v4.lab.test (IPv4, tried), 30 mx-dual.lab.test (IPv4+IPv6, not tried: a more preferred host took the mail)' "$TMP/pf_mxtext"
+	check "text report of a mixed-family MX set: hosts by preference, families, tried and how it ended, or why not" "$TMP/pf_mxtext" -- \
+		grep -q 'MX hosts: 10 mx-v6.lab.test (IPv6, tried: net unreachable), 20 mx-v4.lab.test (IPv4, tried: connected), 30 mx-dual.lab.test (IPv4+IPv6, not tried: a more preferred host took the mail)' "$TMP/pf_mxtext"
 
 	# The incident famtrace exists for: wide.lab.test has four MX hosts of equal
 	# preference, each with one A and four AAAA records; the relay has no IPv6
@@ -192,6 +192,21 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		 .families == [] and (.tried | not) and .why_not == "no address in the families asked") and
 		(.[1] | .host == "mx-v4.lab.test" and .families == ["ipv4"] and .tried and .why_not == null) and
 		(.[2] | .host == "mx-dual.lab.test" and (.tried | not) and .why_not == "a more preferred host took the mail")'
+	# The issue's MX set: the first host refuses, the second has only IPv6
+	# (never asked by an IPv4-only relay), the third delivers.
+	deliver pf_mxr refuse.lab.test -o "$TMP/pf_mxr.ftr"
+	same_as_log pf_mxr >"$TMP/pf_mxr.diff" 2>&1; sal=$?
+	check "MX hosts: the first refuses, the second has only the family never asked, the third delivers; attempts as Postfix logged them" \
+		"$TMP/pf_mxr" "$TMP/pf_mxr.diff" -- bash -c "test $sal = 0 && jq -e -s '
+		map(select(.type==\"group\" and .comm==\"smtp\" and .destination==\"refuse.lab.test\"))[0] |
+		.class == \"retried_same_family\" and (.mx_hosts | length == 3 and
+		(.[0] | .host == \"mx-refuse.lab.test\" and .families == [\"ipv4\"] and .tried and .result == \"refused\") and
+		(.[1] | .host == \"mx-v6.lab.test\" and .asked == [\"ipv4\"] and .families == [] and (.tried | not) and
+		 .why_not == \"no address in the families asked\" and .result == null) and
+		(.[2] | .host == \"mx-v4.lab.test\" and .tried and .result == \"connected\" and .why_not == null))' '$TMP/pf_mxr'"
+	"$FT" report "$TMP/pf_mxr.ftr" >"$TMP/pf_mxr.txt" 2>&1
+	check "MX hosts in text: 10 mx-refuse tried: refused, 20 mx-v6 IPv6 never asked, 30 mx-v4 tried: connected" \
+		"$TMP/pf_mxr.txt" -- grep -q 'MX hosts: 10 mx-refuse.lab.test (IPv4, tried: refused), 20 mx-v6.lab.test (asked IPv4: no address; IPv6 never asked), 30 mx-v4.lab.test (IPv4, tried: connected)' "$TMP/pf_mxr.txt"
 
 	# Messages from the MTA's own log (--maillog): the bounce, and its notice
 	# to the sender's domain (lab.test: no MX and no A record, only the

@@ -376,6 +376,7 @@ struct mx_fate {
 	unsigned asked;	     /* families its lookups asked (bits 1 << FAM_*) */
 	unsigned fams;	     /* families its lookups returned */
 	bool tried;
+	enum result res;     /* when tried: how its last attempt ended */
 	const char *why_not; /* NULL when tried */
 };
 

@@ -1,10 +1,10 @@
 /*
  * mx_fates.c - what became of each host of an MX set, for a destination
  * reached through MX: the families its lookups returned and were asked,
- * whether it was tried, and, when famtrace can tell, why not (a more
- * preferred host took the mail; it was never looked up; its lookups gave no
- * address in the families asked, naming the one never asked; it has only a
- * family this process never tries). Read by the reporters; changes nothing.
+ * whether it was tried and how its last attempt ended, and, when famtrace
+ * can tell, why not (a more preferred host took the mail; it was never looked
+ * up; its lookups gave no address in the families asked, naming the one never
+ * asked; it has only a family this process never tries). Read by the reporters; changes nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +58,10 @@ unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_f
 		for (unsigned i = 0; i < g->n; i++) {
 			const char *h = attempt_host(p, &g->at[i]);
 
-			m->tried |= h && !strcasecmp(h, m->host);
+			if (h && !strcasecmp(h, m->host)) {
+				m->tried = true;
+				m->res = g->at[i].res;
+			}
 		}
 		if (m->tried)
 			m->why_not = NULL;

@@ -204,6 +204,8 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 				mf[k].fams & 1 ? "\"ipv4\"" : "", mf[k].fams == 3 ? "," : "",
 				mf[k].fams & 2 ? "\"ipv6\"" : "", mf[k].tried ? "true" : "false");
 			json_str_or_null(f, mf[k].why_not);
+			fprintf(f, ",\"result\":");
+			json_str_or_null(f, mf[k].tried ? result_key(mf[k].res) : NULL);
 			fputc('}', f);
 		}
 		fputc(']', f);

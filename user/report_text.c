@@ -406,10 +406,10 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 
 		fprintf(o->out, "%s %d %s (", k ? "," : "", m->pref, fmt_safe(m->host));
 		if (m->fams)
-			fprintf(o->out, "%s%s%s, %s%s%s", m->fams & 1u << FAM_V4 ? "IPv4" : "",
+			fprintf(o->out, "%s%s%s, %s%s%s%s", m->fams & 1u << FAM_V4 ? "IPv4" : "",
 				m->fams == 3 ? "+" : "", m->fams & 1u << FAM_V6 ? "IPv6" : "",
-				m->tried ? "tried" : "not tried", m->why_not ? ": " : "",
-				m->why_not ? m->why_not : "");
+				m->tried ? "tried: " : "not tried", m->tried ? result_name(m->res) : "",
+				m->why_not ? ": " : "", m->why_not ? m->why_not : "");
 		else if (m->looked && m->asked && m->asked != 3)
 			fprintf(o->out, "asked %s: no address; %s never asked",
 				fam_name(m->asked & 1u << FAM_V4 ? FAM_V4 : FAM_V6),
