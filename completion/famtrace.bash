@@ -10,7 +10,7 @@ _famtrace() {
 	--prefer) mapfile -t COMPREPLY < <(compgen -W "ipv4 ipv6 any" -- "$cur"); return ;;
 	-p | --pid) mapfile -t COMPREPLY < <(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur"); return ;;
 	-o | --output | --metrics | --libc | --exim | --sendmail | --gai-conf | --maillog) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-	--postfix) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
+	--postfix | --journal-dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
 	-c | --comm | --port | -i | --interval | -d | --duration | --group-gap | --rotate | --keep | \
 		--metrics-interval | --since | --until | --buffer-size | --map-entries | --max-lost | \
 		--queue-id | --domain | --recipient | --dns-port)
@@ -19,7 +19,7 @@ _famtrace() {
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "--all --pid --comm --port --json --timestamps \
 			--interval --verbose --output --rotate --keep --metrics --metrics-interval --since \
-			--until --postfix --exim --sendmail --expect --prefer --max-lost --duration --group-gap --gai-conf --dns-port --maillog --queue-id --domain --recipient --libc \
+			--until --postfix --exim --sendmail --expect --prefer --max-lost --duration --group-gap --gai-conf --dns-port --maillog --journal --journal-dir --queue-id --domain --recipient --libc \
 			--no-resolver --buffer-size --map-entries --debug --help --version" -- "$cur")
 		return
 	fi

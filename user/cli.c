@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -105,8 +106,13 @@ void cli_usage(FILE *f)
 "      --maillog FILE      the MTA's log (Postfix, Exim): messages joined to what\n"
 "                          famtrace saw behind each delivery (live: followed\n"
 "                          across rotation; report: plain or gzip; repeatable)\n"
+"      --journal           the MTA's log from the systemd journal (its mail\n"
+"                          facility, through journalctl): live, followed;\n"
+"                          report, from the recording's start\n"
+"      --journal-dir DIR   the same from journal files in DIR (a copy)\n"
 "      --queue-id QID, --domain DOMAIN, --recipient ADDR\n"
-"                          with --maillog: show only these messages\n"
+"                          with --maillog or --journal: show only these\n"
+"                          messages\n"
 "      --dns-port LIST     nameserver ports (default 53): a UDP connect to one\n"
 "                          is a resolver's DNS socket, not a route probe\n"
 "      --gai-conf FILE     getaddrinfo's address-sorting policy (RFC 6724)\n"
@@ -163,7 +169,8 @@ static void usage_for(FILE *f, const struct opts *o)
 "Usage: famtrace report [OPTIONS] FILE...\n"
 "The report of recordings, in any order (sorted by their headers). Takes\n"
 "-j -T -v -p PID -c COMM --group-gap --gai-conf --metrics FILE, --maillog\n"
-"FILE with --queue-id/--domain/--recipient, and --since/--until\n"
+"FILE, --journal or --journal-dir DIR with --queue-id/--domain/--recipient,\n"
+"and --since/--until\n"
 "TIME (\"YYYY-MM-DD HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS, +SECONDS).\n"
 "Exit 7 when a file is not a recording, is corrupt, or is newer.\n");
 	else if (o->check)
@@ -249,7 +256,7 @@ static int parse_ports(struct opts *o, const char *list)
 
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_SENDMAIL, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
-       OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST, OPT_GAI_CONF, OPT_MAILLOG, OPT_QUEUE_ID,
+       OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST, OPT_GAI_CONF, OPT_MAILLOG, OPT_JOURNAL, OPT_JOURNAL_DIR, OPT_QUEUE_ID,
        OPT_DOMAIN, OPT_RECIPIENT, OPT_DNS_PORT };
 
 static const struct option long_opts[] = {
@@ -265,6 +272,8 @@ static const struct option long_opts[] = {
 	{ "group-gap", required_argument, NULL, OPT_GAP },
 	{ "gai-conf", required_argument, NULL, OPT_GAI_CONF },
 	{ "maillog", required_argument, NULL, OPT_MAILLOG },
+	{ "journal", no_argument, NULL, OPT_JOURNAL },
+	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
 	{ "dns-port", required_argument, NULL, OPT_DNS_PORT },
 	{ "queue-id", required_argument, NULL, OPT_QUEUE_ID },
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
@@ -360,6 +369,20 @@ int cli_parse(struct opts *o, int argc, char **argv)
 				return cli_usage_error("--maillog: %s: %s", optarg, strerror(errno));
 			o->maillogs[o->n_maillogs++] = optarg;
 			break;
+		case OPT_JOURNAL:
+			o->journal = true;
+			break;
+		case OPT_JOURNAL_DIR: {
+			struct stat st;
+
+			if (stat(optarg, &st))
+				return cli_usage_error("--journal-dir: %s: %s", optarg, strerror(errno));
+			if (!S_ISDIR(st.st_mode))
+				return cli_usage_error("--journal-dir: %s: not a directory", optarg);
+			o->journal = true;
+			o->journal_dir = optarg;
+			break;
+		}
 		case OPT_QUEUE_ID:
 			if (strlen(optarg) < 5 || strlen(optarg) > 20 ||
 			    strspn(optarg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
@@ -559,11 +582,11 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		return cli_usage_error("--metrics-interval needs --metrics FILE");
 	if (o->since || o->until)
 		return cli_usage_error("--since and --until belong to famtrace report");
-	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs)
+	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs && !o->journal)
 		return cli_usage_error("--queue-id, --domain and --recipient select messages of the MTA's "
-				       "log: give it with --maillog FILE");
-	if (o->n_maillogs && (o->record || o->check))
-		return cli_usage_error("--maillog belongs to live tracing, run and report (a recording "
+				       "log: give it with --maillog FILE or --journal");
+	if ((o->n_maillogs || o->journal) && (o->record || o->check))
+		return cli_usage_error("--maillog and --journal belong to live tracing, run and report (a recording "
 				       "keeps famtrace's events; give the log to famtrace report)");
 	if (!o->keep_given)
 		o->keep = 5;

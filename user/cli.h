@@ -68,6 +68,8 @@ struct opts {
 	size_t n_dns_ports;
 	const char *maillogs[8];   /* --maillog: the MTA's log files */
 	size_t n_maillogs;
+	bool journal;		   /* --journal: the MTA's log from the systemd journal */
+	const char *journal_dir;   /* --journal-dir: journal files in this directory */
 	const char *queue_id, *domain, *recipient; /* the message view's filters */
 	const struct addr_policy *policy; /* loaded from it (main.c) */
 };

@@ -25,6 +25,7 @@
 #include "exitcodes.h"
 #include "libc.h"
 #include "live.h"
+#include "journal.h"
 #include "maillog_read.h"
 #include "loader.h"
 #include "metrics.h"
@@ -80,6 +81,7 @@ struct state {
 	struct mlog mlog;		  /* --maillog: the MTA's log, followed */
 	struct mlog_follow *follow[8];
 	size_t n_follow;
+	struct journal_follow *journal;	  /* --journal: journalctl -f */
 };
 
 /* New lines of the MTA's log files. */
@@ -87,6 +89,8 @@ static void poll_maillogs(struct state *st)
 {
 	for (size_t i = 0; i < st->n_follow; i++)
 		mlog_follow_poll(st->follow[i], &st->mlog);
+	if (st->journal)
+		journal_follow_poll(st->journal, &st->mlog);
 }
 
 /*
@@ -195,7 +199,7 @@ static void write_metrics(struct state *st, const char *path, uint64_t now, bool
 {
 	char err[512];
 
-	if (st->n_follow) {
+	if (st->n_follow || st->journal) {
 		/* Delivery lines whose groups are final by now (the gap and a
 		 * second's log resolution later), each counted once. */
 		int64_t wall = (int64_t)now + st->ro.boot_to_real_ns;
@@ -385,7 +389,7 @@ int live_main(struct opts *o)
 	st.ro.verbose = o->verbose;
 	st.ro.stats = &st.ss;
 	st.ro.policy = o->policy;
-	if (o->n_maillogs) {
+	if (o->n_maillogs || o->journal) {
 		mlog_init(&st.mlog, time(NULL));
 		for (size_t i = 0; i < o->n_maillogs; i++) {
 			st.follow[i] = mlog_follow_open(o->maillogs[i], err, sizeof(err));
@@ -422,12 +426,12 @@ int live_main(struct opts *o)
 		}
 		metrics_tee(st.metrics, &teed, &sink);
 		sink = teed;
-		if (o->n_maillogs)
+		if (o->n_maillogs || o->journal)
 			metrics_enable_messages(st.metrics);
 	}
 	ccfg.group_gap_ns = o->group_gap_ns;
 	/* The verdict's evidence names them; so does a message's delivery. */
-	ccfg.keep_exited_details = o->check || o->n_maillogs;
+	ccfg.keep_exited_details = o->check || o->n_maillogs || o->journal;
 	ccfg.mail_comms = cli_mail_comms;
 	ccfg.n_mail_comms = cli_n_mail_comms;
 	ccfg.mail_ports = o->ports_given ? o->ports : cli_mail_ports;
@@ -472,10 +476,22 @@ int live_main(struct opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* journalctl follows from now: entries logged while the programs load
+	 * are not missed. */
+	if (o->journal) {
+		struct journal_src js = { o->journal_dir };
+
+		st.journal = journal_follow_open(&js, err, sizeof(err));
+		if (!st.journal) {
+			fprintf(stderr, "famtrace: --journal: %s\n", err);
+			return FT_EXIT_USAGE;
+		}
+	}
 	if (o->cmd) {
 		child = spawn(o->cmd, &release_fd);
 		if (child < 0) {
 			fprintf(stderr, "famtrace: cannot start %s: %s\n", o->cmd[0], strerror(errno));
+			journal_follow_close(st.journal);
 			return FT_EXIT_RUNTIME;
 		}
 	}
@@ -491,6 +507,7 @@ int live_main(struct opts *o)
 		}
 		correlator_free(st.corr);
 		metrics_free(st.metrics);
+		journal_follow_close(st.journal);
 		if (st.rec) {
 			rec_writer_close(st.rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
 			unlink(o->rec_path); /* nothing was traced */
@@ -713,6 +730,7 @@ int live_main(struct opts *o)
 	correlator_free(st.corr);
 	for (size_t i = 0; i < st.n_follow; i++)
 		mlog_follow_close(st.follow[i]);
+	journal_follow_close(st.journal);
 	mlog_free(&st.mlog);
 	if (child > 0 && rc == FT_EXIT_OK) {
 		if (!child_gone_at)

@@ -343,12 +343,11 @@ static void exim_field(const char *s, const char *key, char *out, size_t len)
  * of one delivery), "ID ** rcpt ...: why" (failed, bounced), "ID == rcpt
  * ... defer (errno): why" (deferred), "ID Completed".
  */
-static bool exim_line(struct mlog *m, int64_t ns, const char *p)
+static bool exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p)
 {
 	char id[MLOG_QID_LEN], flag[3], v[MLOG_ADDR_LEN];
 	const char *after;
 	struct mlog_message *msg;
-	uint32_t pid = 0;
 	size_t n;
 
 	while (*p == ' ')
@@ -448,43 +447,18 @@ static bool exim_line(struct mlog *m, int64_t ns, const char *p)
 	return true;
 }
 
-bool mlog_line(struct mlog *m, const char *line)
+/*
+ * The text of one Postfix line after "prog[pid]: ", from the program whose
+ * last name part is agent ("smtp" of "postfix/smtp").
+ */
+static bool postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t pid,
+			 const char *rest)
 {
-	const char *p, *prog, *lbr, *colon, *rest;
-	char agent[16], qid[MLOG_QID_LEN], v[MLOG_ADDR_LEN];
+	char qid[MLOG_QID_LEN], v[MLOG_ADDR_LEN];
 	struct mlog_message *msg;
-	int64_t ns;
-	uint32_t pid;
 	size_t n;
 
-	m->lines++;
-	if (!mlog_time(m, line, &ns, &p))
-		return false;
-	if (isdigit((unsigned char)line[0]) && line[10] == ' ')
-		return exim_line(m, ns, p); /* Exim's main log: no host, no program */
-	/* " host prog[pid]: " */
-	while (*p == ' ')
-		p++;
-	p += strcspn(p, " ");
-	while (*p == ' ')
-		p++;
-	prog = p;
-	lbr = strchr(prog, '[');
-	if (!lbr || lbr - prog > 64 || !memchr(prog, '/', (size_t)(lbr - prog)))
-		return false; /* not a Postfix program ("postfix/smtp") */
-	pid = (uint32_t)strtoul(lbr + 1, NULL, 10);
-	colon = strstr(lbr, "]: ");
-	if (!colon)
-		return false;
-	{
-		const char *slash = lbr;
-
-		while (slash > prog && slash[-1] != '/')
-			slash--;
-		snprintf(agent, sizeof(agent), "%.*s", (int)(lbr - slash), slash);
-	}
 	m->lines_mta++;
-	rest = colon + 3;
 	n = strcspn(rest, ":");
 	if (!is_qid(rest, n) || rest[n] != ':' || rest[n + 1] != ' ')
 		return false;
@@ -524,4 +498,56 @@ bool mlog_line(struct mlog *m, const char *line)
 			snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", msg->qid);
 	}
 	return true;
+}
+
+/* "postfix/smtp" -> "smtp"; false unless a Postfix program (a '/' in it). */
+static bool postfix_agent(const char *prog, size_t len, char *agent, size_t agent_len)
+{
+	const char *slash = prog + len;
+
+	if (!len || len > 64 || !memchr(prog, '/', len))
+		return false;
+	while (slash > prog && slash[-1] != '/')
+		slash--;
+	snprintf(agent, agent_len, "%.*s", (int)(prog + len - slash), slash);
+	return true;
+}
+
+bool mlog_line(struct mlog *m, const char *line)
+{
+	const char *p, *prog, *lbr, *colon;
+	char agent[16];
+	int64_t ns;
+
+	m->lines++;
+	if (!mlog_time(m, line, &ns, &p))
+		return false;
+	if (isdigit((unsigned char)line[0]) && line[10] == ' ')
+		return exim_line(m, ns, 0, p); /* Exim's main log: no host, no program */
+	/* " host prog[pid]: " */
+	while (*p == ' ')
+		p++;
+	p += strcspn(p, " ");
+	while (*p == ' ')
+		p++;
+	prog = p;
+	lbr = strchr(prog, '[');
+	if (!lbr || !postfix_agent(prog, (size_t)(lbr - prog), agent, sizeof(agent)))
+		return false; /* not a Postfix program ("postfix/smtp") */
+	colon = strstr(lbr, "]: ");
+	if (!colon)
+		return false;
+	return postfix_text(m, ns, agent, (uint32_t)strtoul(lbr + 1, NULL, 10), colon + 3);
+}
+
+bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, const char *text)
+{
+	char agent[16];
+
+	m->lines++;
+	if (!strncmp(ident, "exim", 4))
+		return exim_line(m, ns, pid, text);
+	if (!postfix_agent(ident, strlen(ident), agent, sizeof(agent)))
+		return false;
+	return postfix_text(m, ns, agent, pid, text);
 }

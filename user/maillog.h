@@ -69,6 +69,11 @@ void mlog_free(struct mlog *m);
  * about a message. */
 bool mlog_line(struct mlog *m, const char *line);
 
+/* One entry of a structured log (the systemd journal): its time, the
+ * program's syslog identifier ("postfix/smtp", "exim"), its pid and its
+ * text. Same as mlog_line otherwise. */
+bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, const char *text);
+
 struct mlog_message *mlog_find(const struct mlog *m, const char *qid);
 
 const char *mlog_status_key(enum mlog_status s); /* "sent", "deferred", ... */

@@ -22,7 +22,7 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	    o->ringbuf_bytes || o->ports_given || o->rec_path || o->rotate_bytes || o->keep_given ||
 	    o->metrics_interval_s || o->postfix_dir || o->exim || o->sendmail || o->expect || o->prefer)
 		return cli_usage_error("report reads recordings; it takes -j, -T, -v, -p, -c, --since, "
-				   "--until, --group-gap, --gai-conf, --dns-port, --maillog (with --queue-id, "
+				   "--until, --group-gap, --gai-conf, --dns-port, --maillog, --journal, --journal-dir (with --queue-id, "
 				   "--domain, --recipient) and --metrics");
 	ro.json = o->json;
 	ro.wall_time = o->wall_time;
@@ -42,11 +42,13 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.policy = o->policy;
 	ro.dns_ports = o->dns_ports;
 	ro.n_dns_ports = o->n_dns_ports;
-	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs)
+	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs && !o->journal)
 		return cli_usage_error("--queue-id, --domain and --recipient select messages of the MTA's "
-				       "log: give it with --maillog FILE");
+				       "log: give it with --maillog FILE or --journal");
 	ro.maillogs = o->maillogs;
 	ro.n_maillogs = o->n_maillogs;
+	ro.journal = o->journal;
+	ro.journal_dir = o->journal_dir;
 	ro.filter.qid = o->queue_id;
 	ro.filter.domain = o->domain;
 	ro.filter.recipient = o->recipient;

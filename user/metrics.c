@@ -362,7 +362,7 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 		static const char *const st[] = { "none", "sent", "deferred", "bounced", "expired" };
 
 		head(f, "famtrace_message_deliveries_total", "counter",
-		     "Delivery lines of the MTA's log (--maillog) by status, and whether an address-family "
+		     "Delivery lines of the MTA's log (--maillog, --journal) by status, and whether an address-family "
 		     "problem stood behind the delivery famtrace saw.");
 		for (int i = 1; i < 5; i++)
 			for (int k = 0; k < 2; k++)

@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "metrics.h"
 #include "replay.h"
+#include "journal.h"
 #include "maillog_read.h"
 #include "report.h"
 
@@ -393,7 +394,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 
 	ro.t0_ns = in[0].meta.t0_ns;
 	ro.boot_to_real_ns = in[0].meta.boot_to_real_ns;
-	if (o->n_maillogs) {
+	if (o->n_maillogs || o->journal) {
 		/* The MTA's log, beside the recording: its classic syslog
 		 * times take the year of the recording's start. */
 		mlog_init(&ml, (time_t)(((int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns) / 1000000000LL));
@@ -404,6 +405,28 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 				fprintf(stderr, "famtrace: report: --maillog %s\n", err);
 				rc = FT_EXIT_INPUT;
 				goto out;
+			}
+		}
+		if (o->journal) {
+			/* From a minute before the recording started, to now. */
+			struct journal_src js = { o->journal_dir };
+			int64_t since = ((int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns) / 1000000000LL - 60;
+			char err[600];
+			int got = journal_read(&ml, &js, since, err, sizeof(err));
+
+			if (got < 0) {
+				fprintf(stderr, "famtrace: report: --journal: %s\n", err);
+				rc = FT_EXIT_INPUT;
+				goto out;
+			}
+			if (!got) {
+				/* Not "nothing was delivered": nothing was read. */
+				char when[40];
+				time_t t = (time_t)since;
+
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+				fprintf(stderr, "famtrace: report: warning: the journal%s%s has no mail-facility entries since %s; no message can be shown\n",
+					o->journal_dir ? " in " : "", o->journal_dir ? o->journal_dir : "", when);
 			}
 		}
 		ro.mlog = &ml;
@@ -490,7 +513,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		json_report(&ro, c, rp->last_ns);
 	else
 		text_report(&ro, c, rp->last_ns);
-	if (mx && o->n_maillogs) {
+	if (mx && (o->n_maillogs || o->journal)) {
 		struct settle_ctx sc = { mx, (int64_t)ro.t0_ns + ro.boot_to_real_ns - 1000000000LL,
 					 (int64_t)rp->last_ns + ro.boot_to_real_ns + 2000000000LL };
 

@@ -36,6 +36,8 @@ struct replay_opts {
 	size_t n_dns_ports;
 	const char *const *maillogs;	  /* --maillog: the MTA's log files */
 	size_t n_maillogs;
+	bool journal;			  /* --journal: also the systemd journal */
+	const char *journal_dir;	  /* --journal-dir: its files, elsewhere */
 	struct msg_filter filter;	  /* --queue-id, --domain, --recipient */
 };
 

@@ -1,6 +1,6 @@
 /*
  * report_messages.c - the message view: each message of the MTA's log
- * (--maillog) with its sender, and for each delivery line its recipient,
+ * (--maillog, --journal) with its sender, and for each delivery line its recipient,
  * status, DSN and delay, and beneath it the destination group famtrace saw
  * behind it (lookups, attempts, the verdict). A bounce notice is shown under
  * the message it reports on. Text for a person, JSON "message" objects for

@@ -21,6 +21,7 @@
 #include "recording.h"
 #include "replay.h"
 #include "source.h"
+#include "journal.h"
 #include "maillog.h"
 #include "unit.h"
 
@@ -336,6 +337,54 @@ static void test_completeness_is_one_judgement(void)
 	CHECK(!source_complete(&ss));
 }
 
+/* journalctl -o json entries: the fields wanted, whatever their form. */
+static void test_journal_entries(void)
+{
+	struct journal_entry e;
+	struct mlog m;
+	struct mlog_message *msg;
+
+	CHECK(journal_entry_parse(
+		"{\"__CURSOR\":\"s=1;i=2\",\"__REALTIME_TIMESTAMP\":\"1796249741483123\",\"_PID\":\"99\","
+		"\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"SYSLOG_PID\":\"4342\",\"PRIORITY\":\"6\","
+		"\"MESSAGE\":\"AED691321CC: to=<u@v6only.lab.test>, relay=none, delay=0.02, "
+		"delays=0/0/0.01/0, dsn=5.4.4, status=bounced (Host \\\"x\\\" \\u00e9t\\ud83d\\ude00)\"}", &e));
+	CHECK(e.ns == 1796249741483123000LL && e.pid == 4342 && !strcmp(e.ident, "postfix/smtp"));
+	CHECK(strstr(e.text, "(Host \"x\" \xc3\xa9t\xf0\x9f\x98\x80)") != NULL);
+	/* A message that is not UTF-8 comes as bytes; a repeated field as an
+	 * array (the first is taken); _PID when there is no SYSLOG_PID; a
+	 * newline inside a message does not make a second line. */
+	CHECK(journal_entry_parse("{\"MESSAGE\":[65,66,10,255],\"SYSLOG_IDENTIFIER\":[\"exim\",\"x\"],"
+				  "\"_PID\":\"7\",\"__REALTIME_TIMESTAMP\":\"1000000\",\"BIG\":null,"
+				  "\"N\":[[1,2],{\"a\":1}]}", &e));
+	CHECK(!strcmp(e.text, "AB?\xff") && !strcmp(e.ident, "exim") && e.pid == 7 && e.ns == 1000000000LL);
+	/* Refused: not an object, cut short, no time, no message, a bad escape. */
+	CHECK(!journal_entry_parse("", &e));
+	CHECK(!journal_entry_parse("-- No entries --", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"__REALTIME_TIME", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\"}", &e));
+	CHECK(!journal_entry_parse("{\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\\q\",\"SYSLOG_IDENTIFIER\":\"p/s\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\",\"SYSLOG_IDENTIFIER\":\"p/s\",\"__REALTIME_TIMESTAMP\":\"99999999999999999999\"}", &e));
+	/* Entries into messages: Postfix's by its identifier, Exim's too. */
+	mlog_init(&m, 1796249741);
+	CHECK(mlog_entry(&m, 1796249741000000000LL, "postfix/qmgr", 10,
+			 "AED691321CC: from=<lab@lab.test>, size=271, nrcpt=1 (queue active)"));
+	CHECK(mlog_entry(&m, 1796249741100000000LL, "postfix-out/smtp", 4342,
+			 "AED691321CC: to=<u@v6only.lab.test>, relay=none, delay=0.02, delays=0/0/0.01/0, "
+			 "dsn=5.4.4, status=bounced (Host or domain name not found)"));
+	CHECK(mlog_entry(&m, 1796249742000000000LL, "exim", 555,
+			 "1tQk2x-000Abc-3D ** u@v6only.lab.test: Unrouteable address"));
+	CHECK(!mlog_entry(&m, 1796249742000000000LL, "sshd", 1, "AED691321CC: to=<x@y>, status=sent"));
+	msg = mlog_find(&m, "AED691321CC");
+	CHECK(msg && !strcmp(msg->from, "lab@lab.test") && msg->n_d == 1 && msg->d[0].pid == 4342 &&
+	      msg->d[0].status == MS_BOUNCED && !strcmp(msg->d[0].agent, "smtp") &&
+	      msg->d[0].wall_ns == 1796249741100000000LL);
+	msg = mlog_find(&m, "1tQk2x-000Abc-3D");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].pid == 555 && msg->d[0].status == MS_BOUNCED);
+	mlog_free(&m);
+}
+
 /* Postfix's own lines, as postlogd and syslog write them. */
 static void test_maillog_lines(void)
 {
@@ -450,6 +499,7 @@ int main(void)
 	RUN(test_terminal_escaping);
 	RUN(test_completeness_is_one_judgement);
 	RUN(test_maillog_lines);
+	RUN(test_journal_entries);
 	{
 		char cmd[128];
 

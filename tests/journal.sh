@@ -1,0 +1,99 @@
+#!/bin/bash
+# tests/journal.sh - --journal and --journal-dir against a real
+# systemd-journald: the area runs in a private mount namespace with a /dev
+# of its own whose /dev/log is journald's socket, and journald's sockets
+# and files on private tmpfs mounts (nothing of the host's journal is read
+# or written). The lab's relay Postfix logs through syslog only; famtrace
+# joins its journal entries to what it traced, live and in `report`.
+if [ "${FT_JOURNAL_NS:-}" != 1 ]; then
+	FT_JOURNAL_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+need_root dnsmasq postfix postconf journalctl
+JOURNALD=
+for j in /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald; do
+	[ -x "$j" ] && JOURNALD=$j && break
+done
+[ -n "$JOURNALD" ] || bail "systemd-journald is installed (the systemd package)"
+
+# The private /dev, /run/systemd/journal, /run/log/journal and
+# /var/log/journal (mount points made here are removed on exit).
+made=()
+for d in /run/systemd/journal /run/log/journal; do
+	p=$d
+	while [ ! -d "$p" ]; do made+=("$p"); p=$(dirname "$p"); done # deepest first
+	mkdir -p "$d"
+done
+CLEANUPS+=('umount /run/systemd/journal /run/log/journal; for d in "${made[@]}"; do rmdir "$d"; done')
+mount -t tmpfs -o mode=755 famtrace-dev /dev &&
+	mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 &&
+	mknod -m 666 /dev/random c 1 8 && mknod -m 666 /dev/urandom c 1 9 &&
+	ln -s /proc/self/fd /dev/fd && ln -s /run/systemd/journal/dev-log /dev/log &&
+	mount -t tmpfs famtrace-journal /run/systemd/journal &&
+	mount -t tmpfs famtrace-journal /run/log/journal ||
+	bail "a private /dev and journal directories"
+[ -d /var/log/journal ] && { mount -t tmpfs famtrace-journal /var/log/journal || bail "a private /var/log/journal"; }
+
+"$JOURNALD" >"$TMP/journald.log" 2>&1 &
+JPID=$!
+BG_PIDS+=($JPID)
+wait_for 10 test -S /run/systemd/journal/dev-log || bail "systemd-journald started (see its output)" "$TMP/journald.log"
+logger -p mail.info -t famtrace-test "journal ready $$"
+wait_for 10 eval "journalctl -q -o cat SYSLOG_FACILITY=2 | grep -q 'journal ready $$'"
+check "a private systemd-journald takes mail-facility syslog lines" "$TMP/journald.log" -- \
+	eval "journalctl -q -o cat SYSLOG_FACILITY=2 | grep -q 'journal ready $$'"
+
+scripts/lab up >"$TMP/lab.log" 2>&1 || bail "lab up" "$TMP/lab.log"
+# The relay logs through syslog only (no maillog_file), as on most hosts.
+postconf -c "$LAB_DIR/relay/etc" -e "maillog_file =" "syslog_name = postfix"
+scripts/lab scenario ipv4only >/dev/null
+master() { head -1 "$LAB_DIR/relay/queue/pid/master.pid" | tr -d ' '; }
+notice_logged() { journalctl -q -o cat SYSLOG_FACILITY=2 | grep -q 'to=<lab@lab.test>.*status='; }
+
+# Live: the bounce and its notice (as in tests/postfix.sh), from the journal.
+live j_live -p "$(master)" --journal -o "$TMP/j_live.ftr" --metrics "$TMP/j_live.prom"
+scripts/lab send v6only.lab.test 20 >"$TMP/j_live.lab" 2>&1
+wait_for 10 notice_logged
+stop_live j_live
+journalctl -q -o short-iso SYSLOG_FACILITY=2 >"$TMP/journal.txt"
+qid=$(jq -r -s 'map(select(.type=="message" and .notice_of == null))[0].queue_id // "none"' "$TMP/j_live")
+check "--journal, live: the bounced message ($qid) from Postfix's journal entries, joined to the group behind it" \
+	"$TMP/j_live" "$TMP/j_live.err" "$TMP/journal.txt" -- jqs "$TMP/j_live" '
+	(map(select(.type=="group" and .class=="no_usable_address" and .destination=="v6only.lab.test"))[0]) as $g |
+	map(select(.type=="message" and .notice_of == null)) | length == 1 and
+	.[0].from == "lab@lab.test" and .[0].notice != null and
+	(.[0].deliveries | length == 1 and .[0].to == "u@v6only.lab.test" and .[0].status == "bounced" and
+	 .[0].dsn == "5.4.4" and .[0].group == $g.group and .[0].pid == $g.pid and .[0].family_problem)'
+check "--journal, live: the notice is linked by queue ID and its own delivery failed the same way" \
+	"$TMP/j_live" -- jqs "$TMP/j_live" '
+	(map(select(.type=="message" and .notice_of == null))[0]) as $m |
+	map(select(.type=="message" and .notice_of == $m.queue_id)) | length == 1 and
+	.[0].queue_id == $m.notice and .[0].deliveries[0].status == "bounced" and
+	.[0].deliveries[0].class == "no_usable_address"'
+check "--journal, live: the metrics count 2 bounced deliveries with a family problem" \
+	"$TMP/j_live.prom" -- grep -q '^famtrace_message_deliveries_total{status="bounced",family_problem="true"} 2$' "$TMP/j_live.prom"
+
+# Report: the recording beside the local journal, and beside a copy of its
+# files (journald stopped first, as after an incident).
+"$FT" report -j --journal "$TMP/j_live.ftr" >"$TMP/j_rep" 2>"$TMP/j_rep.err"
+check "report --journal: the same two messages, the same verdicts" "$TMP/j_rep" "$TMP/j_rep.err" -- jqs "$TMP/j_rep" '
+	map(select(.type=="message")) | length == 2 and
+	(map(select(.notice_of == null))[0].deliveries[0] | .status == "bounced" and .class == "no_usable_address")'
+kill "$JPID"
+wait "$JPID" 2>/dev/null
+mkdir -p "$TMP/jcopy"
+cp /run/log/journal/*/*.journal /var/log/journal/*/*.journal "$TMP/jcopy/" 2>/dev/null
+"$FT" report --journal-dir "$TMP/jcopy" --queue-id "$qid" "$TMP/j_live.ftr" >"$TMP/j_dir" 2>"$TMP/j_dir.err"
+check "report --journal-dir (a copy of the journal's files) --queue-id $qid: that message's story, bounced, no usable address" \
+	"$TMP/j_dir" "$TMP/j_dir.err" -- bash -c "grep -q '$qid' '$TMP/j_dir' && grep -q 'bounced' '$TMP/j_dir' &&
+	grep -q 'NO USABLE ADDRESS' '$TMP/j_dir' && ! grep -q 'lab@lab.test.*status' '$TMP/j_dir'"
+mkdir -p "$TMP/jempty"
+"$FT" report --journal-dir "$TMP/jempty" "$TMP/j_live.ftr" >"$TMP/j_empty" 2>"$TMP/j_empty.err"
+check "report --journal-dir with no journal in it says that no mail entries were read, not that nothing was delivered" \
+	"$TMP/j_empty.err" -- grep -q 'no mail-facility entries' "$TMP/j_empty.err"
+"$FT" report --journal-dir /nonexistent "$TMP/j_live.ftr" >/dev/null 2>"$TMP/j_bad.err"
+rc=$?
+check "report --journal-dir on a missing directory: a usage error (exit 2) in one line" "$TMP/j_bad.err" -- \
+	bash -c "test $rc = 2 && test \$(wc -l <'$TMP/j_bad.err') = 1 && grep -q 'journal-dir: /nonexistent' '$TMP/j_bad.err'"
+
+summary

@@ -1,0 +1,190 @@
+/*
+ * journal_read.c - the systemd journal read through journalctl (see
+ * journal.h): `journalctl -o json --all` for the mail facility (how Postfix,
+ * Exim and Sendmail log through syslog), either every entry since a time
+ * (report) or followed from now (live tracing). journalctl runs as a child
+ * with its output on a pipe; its errors go to famtrace's standard error. A
+ * followed journalctl is stopped by its pid.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "journal.h"
+
+extern char **environ;
+
+#define LINE_MAX_BYTES (64 * 1024) /* a longer entry is skipped */
+
+struct journal_follow {
+	pid_t pid;
+	int fd;
+	char *buf;
+	size_t len;
+	bool skipping; /* inside an entry longer than the buffer */
+};
+
+/* Start journalctl with args; its standard output is *fd (O_CLOEXEC). */
+static pid_t spawn(const struct journal_src *src, const char *const *extra, int *fd, char *err,
+		   size_t errlen)
+{
+	const char *argv[16];
+	int n = 0, p[2];
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int rc;
+
+	argv[n++] = "journalctl";
+	argv[n++] = "-o";
+	argv[n++] = "json";
+	argv[n++] = "--all";
+	argv[n++] = "--no-pager";
+	argv[n++] = "--quiet";
+	if (src->dir) {
+		argv[n++] = "-D";
+		argv[n++] = src->dir;
+	}
+	while (*extra)
+		argv[n++] = *extra++;
+	argv[n++] = "SYSLOG_FACILITY=2";
+	argv[n] = NULL;
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(err, errlen, "journal: pipe: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawnp(&pid, "journalctl", &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (rc) {
+		close(p[0]);
+		snprintf(err, errlen, "journal: journalctl: %s%s", strerror(rc),
+			 rc == ENOENT ? " (it comes with systemd)" : "");
+		return -1;
+	}
+	*fd = p[0];
+	return pid;
+}
+
+/* One line of journalctl's output; 1 if it was an entry. */
+static int feed(struct mlog *m, const char *line)
+{
+	struct journal_entry e;
+
+	if (!journal_entry_parse(line, &e))
+		return 0;
+	mlog_entry(m, e.ns, e.ident, e.pid, e.text);
+	return 1;
+}
+
+int journal_read(struct mlog *m, const struct journal_src *src, int64_t since_s, char *err,
+		 size_t errlen)
+{
+	char since[40];
+	const char *extra[] = { "--since", since, NULL };
+	int fd, status;
+	pid_t pid;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int entries = 0;
+
+	snprintf(since, sizeof(since), "@%lld", (long long)since_s);
+	pid = spawn(src, extra, &fd, err, errlen);
+	if (pid < 0)
+		return -1;
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, errlen, "journal: %s", strerror(errno));
+		close(fd);
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = 0;
+		entries += feed(m, line);
+	}
+	free(line);
+	fclose(f);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, errlen, "journal: journalctl %s %d%s", WIFEXITED(status) ? "exited with status" : "died of signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			 src->dir ? " (is the directory a journal?)" : "");
+		return -1;
+	}
+	return entries;
+}
+
+struct journal_follow *journal_follow_open(const struct journal_src *src, char *err, size_t errlen)
+{
+	const char *extra[] = { "--follow", "--lines=0", NULL };
+	struct journal_follow *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->buf = malloc(LINE_MAX_BYTES))) {
+		free(f);
+		snprintf(err, errlen, "journal: out of memory");
+		return NULL;
+	}
+	f->pid = spawn(src, extra, &f->fd, err, errlen);
+	if (f->pid < 0) {
+		free(f->buf);
+		free(f);
+		return NULL;
+	}
+	fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_NONBLOCK);
+	return f;
+}
+
+void journal_follow_poll(struct journal_follow *f, struct mlog *m)
+{
+	for (;;) {
+		ssize_t n = read(f->fd, f->buf + f->len, LINE_MAX_BYTES - 1 - f->len);
+		char *start, *nl;
+
+		if (n <= 0)
+			return; /* nothing more for now (EAGAIN), or journalctl ended */
+		f->len += (size_t)n;
+		f->buf[f->len] = 0;
+		start = f->buf;
+		while ((nl = memchr(start, '\n', f->len - (size_t)(start - f->buf)))) {
+			*nl = 0;
+			if (!f->skipping)
+				feed(m, start);
+			f->skipping = false;
+			start = nl + 1;
+		}
+		f->len -= (size_t)(start - f->buf);
+		memmove(f->buf, start, f->len);
+		if (f->len == LINE_MAX_BYTES - 1) {
+			/* An entry longer than the buffer: drop it to its end. */
+			f->skipping = true;
+			f->len = 0;
+		}
+	}
+}
+
+void journal_follow_close(struct journal_follow *f)
+{
+	if (!f)
+		return;
+	close(f->fd);
+	kill(f->pid, SIGTERM);
+	while (waitpid(f->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	free(f->buf);
+	free(f);
+}
