@@ -73,6 +73,31 @@ check "DNS answer larger than the copy (60 A records): true size kept, parsed as
 	.[0].answers_read == 30 and .[0].answers_total == 60 and (.[0].answers | length) > 0 and
 	.[0].answers[0].addr == "192.0.2.10" and .[0].name == "big.bad.test" and .[0].qtype == "A"'
 
+# A nameserver that never answers AAAA (a middlebox that drops AAAA): the
+# client asks A, then AAAA, in one process as Postfix does; the AAAA lookup
+# waits out the resolver's timeout (1 s, one try). Lookup time is counted by
+# the family asked, and IPv6 is named the slow family.
+ft slow6 -o "$TMP/slow6.ftr" -- $R -s 192.0.2.3 -q slow6.bad.test A,AAAA
+check "a nameserver that drops AAAA: lookup time by family (A at once, AAAA waits ~1 s), IPv6 the slow family" \
+	"$TMP/slow6" "$TMP/slow6.err" -- jqs "$TMP/slow6" '
+	map(select(.type=="lookup" and .name=="slow6.bad.test")) as $l |
+	($l | length == 2) and ($l | map(select(.qtype=="AAAA"))[0].latency_ms >= 900) and
+	(map(select(.type=="process" and .lookups.total == 2))[0].lookups |
+	 .time.ipv4.n == 1 and .time.ipv4.max_ms < 100 and .time.ipv6.n == 1 and .time.ipv6.max_ms >= 900 and
+	 .time.ipv6.total_ms >= 900 and .time.both.n == 0 and .slow_family == "ipv6")'
+"$FT" report "$TMP/slow6.ftr" >"$TMP/slow6.txt" 2>&1
+"$FT" report --metrics "$TMP/slow6.prom" "$TMP/slow6.ftr" >/dev/null 2>&1
+check "the same in text (lookup time line, SLOW IPv6 LOOKUPS) and metrics (famtrace_lookup_seconds_total by type)" \
+	"$TMP/slow6.txt" "$TMP/slow6.prom" -- bash -c "
+	grep -Eq 'lookup time: IPv4 only \(A\) [0-9.]+ ms in 1 \(slowest [0-9.]+ ms\); IPv6 only \(AAAA\) 1\.[0-9]+ s in 1' '$TMP/slow6.txt' &&
+	grep -q 'SLOW IPv6 LOOKUPS: the slowest AAAA lookup took 1\.[0-9]* s against' '$TMP/slow6.txt' &&
+	awk '/^famtrace_lookup_seconds_total\{type=\"AAAA\"\}/ { exit !(\$2 >= 0.9) }' '$TMP/slow6.prom' &&
+	grep -q '^famtrace_lookup_seconds_total{type=\"A\"} 0\.0' '$TMP/slow6.prom'"
+timeout 60 "$FT" check --expect all -- $R -s 192.0.2.3 -q slow6.bad.test A,AAAA >"$TMP/slow6.check" 2>&1
+check "check: the lookup wait is in the cost line, and the slow family is said" "$TMP/slow6.check" -- bash -c "
+	grep -Eq '^cost: .*; lookups waited IPv4 \(A\) [0-9.]+ ms, IPv6 \(AAAA\) 1\.[0-9]+ s, both 0' '$TMP/slow6.check' &&
+	grep -q '^lookups:    SLOW IPv6 LOOKUPS' '$TMP/slow6.check'"
+
 # A chrooted process with its own copy of the C library (as Postfix's smtp in
 # /var/spool/postfix can have): /proc/PID/maps names the host's path, which
 # is not under /proc/PID/root; famtrace -p PID finds the copy anyway (checked

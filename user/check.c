@@ -219,6 +219,7 @@ static bool asked_before(const struct proc *p, const char *host, int f, uint64_t
 struct tally {
 	uint64_t asked[FAM_N], tried[FAM_N], first[FAM_N], dual_dests, pref_ok, pref_bad;
 	uint64_t fallbacks, fallback_cost_ns, abandoned, lookups, pref_filtered;
+	struct lookup_wait wait[LW_N]; /* time in lookups, by the families asked */
 	char evidence[MAX_EVIDENCE][448];
 	unsigned n_evidence, more_evidence;
 	char note[600]; /* what explains an apparent violation, "" none */
@@ -313,6 +314,12 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		t.fallbacks += p->groups[GC_FALLBACK];
 		t.fallback_cost_ns += p->fallback_cost_sum_ns;
 		t.lookups += p->lookups_total;
+		for (int k = 0; k < LW_N; k++) {
+			t.wait[k].n += p->wait[k].n;
+			t.wait[k].sum_ns += p->wait[k].sum_ns;
+			if (p->wait[k].max_ns > t.wait[k].max_ns)
+				t.wait[k].max_ns = p->wait[k].max_ns;
+		}
 		for (const struct lookup *l = p->lookups; l; l = l->next) {
 			unsigned a = lookup_asks(l);
 
@@ -442,9 +449,20 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		fprintf(out, ",\"asked_ipv4\":%" PRIu64 ",\"asked_ipv6\":%" PRIu64 ",\"tried_ipv4\":%" PRIu64
 			     ",\"tried_ipv6\":%" PRIu64 ",\"first_ipv4\":%" PRIu64 ",\"first_ipv6\":%" PRIu64
 			     ",\"dual_destinations\":%" PRIu64 ",\"fallbacks\":%" PRIu64
-			     ",\"fallback_time_lost_ms\":%.3f,\"abandoned\":%" PRIu64 ",\"evidence\":[",
+			     ",\"fallback_time_lost_ms\":%.3f,\"abandoned\":%" PRIu64,
 			t.asked[FAM_V4], t.asked[FAM_V6], t.tried[FAM_V4], t.tried[FAM_V6], t.first[FAM_V4],
 			t.first[FAM_V6], t.dual_dests, t.fallbacks, t.fallback_cost_ns / 1e6, t.abandoned);
+		{
+			enum wire_fam slow = lookup_slow_family(t.wait);
+
+			fprintf(out, ",\"lookup_time_ms\":{");
+			for (int k = 0; k < LW_N; k++)
+				fprintf(out, "%s\"%s\":%.3f", k ? "," : "", lookup_wait_key(k),
+					t.wait[k].sum_ns / 1e6);
+			fprintf(out, "},\"slow_lookup_family\":%s",
+				slow == FAM_V4 ? "\"ipv4\"" : slow == FAM_V6 ? "\"ipv6\"" : "null");
+		}
+		fprintf(out, ",\"evidence\":[");
 		for (unsigned i = 0; i < t.n_evidence; i++) {
 			fputs(i ? "," : "", out);
 			json_str(out, t.evidence[i]);
@@ -501,8 +519,31 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		     "; %" PRIu64 " destination(s) offered both families\n",
 		t.lookups, t.asked[FAM_V4], t.asked[FAM_V6], t.tried[FAM_V4], t.tried[FAM_V6],
 		t.first[FAM_V4], t.first[FAM_V6], t.dual_dests);
-	fprintf(out, "cost:       %" PRIu64 " fallback(s), %s lost; %" PRIu64 " attempt(s) abandoned\n",
+	fprintf(out, "cost:       %" PRIu64 " fallback(s), %s lost; %" PRIu64 " attempt(s) abandoned",
 		t.fallbacks, fmt_dur(q, sizeof(q), t.fallback_cost_ns), t.abandoned);
+	if (t.lookups) {
+		/* Waiting for lookups is a delivery's cost too. */
+		char a4[32], a6[32], ab[32];
+
+		fprintf(out, "; lookups waited IPv4 (A) %s, IPv6 (AAAA) %s, both %s",
+			fmt_dur(a4, sizeof(a4), t.wait[LW_V4].sum_ns), fmt_dur(a6, sizeof(a6), t.wait[LW_V6].sum_ns),
+			fmt_dur(ab, sizeof(ab), t.wait[LW_BOTH].sum_ns));
+	}
+	fputc('\n', out);
+	{
+		enum wire_fam slow = lookup_slow_family(t.wait);
+
+		if (slow != FAM_N) {
+			char a[32], b[32];
+
+			fprintf(out, "lookups:    SLOW %s LOOKUPS: the slowest %s lookup took %s against %s "
+				     "for %s (an unanswered query waits for the resolver's timeout)\n",
+				fam_name(slow), slow == FAM_V4 ? "A" : "AAAA",
+				fmt_dur(a, sizeof(a), t.wait[slow == FAM_V4 ? LW_V4 : LW_V6].max_ns),
+				fmt_dur(b, sizeof(b), t.wait[slow == FAM_V4 ? LW_V6 : LW_V4].max_ns),
+				fam_name(slow == FAM_V4 ? FAM_V6 : FAM_V4));
+		}
+	}
 	if (untrusted)
 		fprintf(out, "note:       the trace is incomplete (%s): what it missed could "
 			     "change the verdict\n", untrusted);

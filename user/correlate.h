@@ -204,6 +204,13 @@ struct proc_src {
 	struct src_kind kind; /* as last seen */
 };
 
+/* Time spent in lookups by what they asked: IPv4 only (A, AF_INET), IPv6
+ * only (AAAA, AF_INET6), both (getaddrinfo AF_UNSPEC), other (MX, ...). */
+enum lookup_wait_kind { LW_V4 = 0, LW_V6, LW_BOTH, LW_OTHER, LW_N };
+struct lookup_wait {
+	uint64_t n, sum_ns, max_ns;
+};
+
 struct proc {
 	uint32_t tgid, ppid, uid;
 	uint64_t start_ns; /* with tgid, the identity of the process */
@@ -226,6 +233,7 @@ struct proc {
 	unsigned n_lookups;
 	uint64_t check_due_ns; /* no lookup of p is due for lookup_check_unused before this (0: unknown) */
 	uint64_t lookups_total, lookups_failed, lookup_lat_sum_ns, lookup_lat_max_ns;
+	struct lookup_wait wait[LW_N]; /* time spent in lookups, by the families asked */
 	uint64_t lookups_by_api[FT_API_MAX + 1];
 	uint64_t asked_a, asked_aaaa, asked_mx, asked_other; /* res_*: types asked */
 	uint64_t gai_unspec, gai_inet, gai_inet6;	      /* getaddrinfo: families asked */
@@ -419,6 +427,13 @@ const char *attempt_tfo(const struct attempt *a);
 /* Which families a lookup asked for (bits 1 << FAM_*); 0 for an address
  * literal or a question that is not for addresses (MX, PTR...). */
 unsigned lookup_asks(const struct lookup *l);
+/* "ipv4", "ipv6", "both", "other": the JSON and metrics names of LW_*. */
+const char *lookup_wait_key(int k);
+/* The family whose lookups are slow: its slowest single-family lookup
+ * (A or AAAA alone, as Postfix asks) took at least LOOKUP_SLOW_NS and ten
+ * times the other family's slowest; FAM_N when none. */
+enum wire_fam lookup_slow_family(const struct lookup_wait w[LW_N]);
+#define LOOKUP_SLOW_NS 1000000000ULL
 
 enum result result_of(enum ft_outcome o, int err);
 const char *result_name(enum result r);	 /* "refused", "net unreachable", ... */

@@ -308,6 +308,18 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 	p->lookup_lat_sum_ns += lat;
 	if (lat > p->lookup_lat_max_ns)
 		p->lookup_lat_max_ns = lat;
+	{
+		unsigned asks = lookup_asks(l);
+		struct lookup_wait *w = &p->wait[asks == 1u << FAM_V4   ? LW_V4
+						 : asks == 1u << FAM_V6 ? LW_V6
+						 : asks			? LW_BOTH
+									: LW_OTHER];
+
+		w->n++;
+		w->sum_ns += lat;
+		if (lat > w->max_ns)
+			w->max_ns = lat;
+	}
 	p->lookups_by_api[l->api <= FT_API_MAX ? l->api : 0]++;
 	if (l->api == FT_API_GETADDRINFO) {
 		if (l->literal)
@@ -638,4 +650,23 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 	g->dport = l->addrs[0].port;
 	lookup_join(p, g, l);
 	group_finalize(c, p, g);
+}
+
+const char *lookup_wait_key(int k)
+{
+	static const char *const keys[LW_N] = { "ipv4", "ipv6", "both", "other" };
+
+	return k >= 0 && k < LW_N ? keys[k] : "other";
+}
+
+enum wire_fam lookup_slow_family(const struct lookup_wait w[LW_N])
+{
+	for (int f = FAM_V4; f < FAM_N; f++) {
+		const struct lookup_wait *me = &w[f == FAM_V4 ? LW_V4 : LW_V6];
+		const struct lookup_wait *other = &w[f == FAM_V4 ? LW_V6 : LW_V4];
+
+		if (me->n && other->n && me->max_ns >= LOOKUP_SLOW_NS && me->max_ns >= 10 * other->max_ns)
+			return (enum wire_fam)f;
+	}
+	return FAM_N;
 }

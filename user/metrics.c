@@ -47,6 +47,7 @@ struct metrics {
 	struct {
 		char type[16];
 		uint64_t n[LR_N];
+		double seconds; /* time spent in them */
 	} ltypes[MAX_LTYPES + 1];
 	unsigned n_ltypes;
 	uint64_t probes[FAM_N][2]; /* routable, not */
@@ -207,6 +208,7 @@ static void on_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 			snprintf(m->ltypes[m->n_ltypes++].type, sizeof(m->ltypes[0].type), "%s", t);
 	}
 	m->ltypes[i].n[lookup_result(l)]++;
+	m->ltypes[i].seconds += (double)(l->end_ns - l->start_ns) / 1e9;
 	if (m->next.lookup)
 		m->next.lookup(m->next.ctx, p, l);
 }
@@ -356,6 +358,21 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 			fprintf(f, ",result=\"%s\"} %llu\n", lres_name[r],
 				(unsigned long long)m->ltypes[idx].n[r]);
 		}
+	}
+	head(f, "famtrace_lookup_seconds_total", "counter",
+	     "Time spent inside resolver calls, by what was asked (A and AAAA: one family each; "
+	     "A+AAAA: getaddrinfo for both): a lookup's wait is a delivery's cost.");
+	for (unsigned i = 0; i <= m->n_ltypes; i++) {
+		unsigned idx = i < m->n_ltypes ? i : MAX_LTYPES;
+		uint64_t n = 0;
+
+		for (int r = 0; r < LR_N; r++)
+			n += m->ltypes[idx].n[r];
+		if (!n)
+			continue;
+		fprintf(f, "famtrace_lookup_seconds_total{type=");
+		label(f, m->ltypes[idx].type);
+		fprintf(f, "} %.6f\n", m->ltypes[idx].seconds);
 	}
 
 	if (m->messages) {

@@ -479,8 +479,23 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			p->lookups_total, p->lookups_failed, p->asked_a, p->asked_aaaa, p->asked_mx,
 			p->gai_unspec, p->gai_inet, p->gai_inet6, p->gai_literal);
 		if (p->lookups_total) {
+			enum wire_fam slow = lookup_slow_family(p->wait);
+
 			json_ms(f, "latency_avg_ms", p->lookup_lat_sum_ns / p->lookups_total);
 			json_ms(f, "latency_max_ms", p->lookup_lat_max_ns);
+			fprintf(f, ",\"time\":{");
+			for (int k = 0; k < LW_N; k++) {
+				fprintf(f, "%s\"%s\":{\"n\":%" PRIu64, k ? "," : "", lookup_wait_key(k),
+					p->wait[k].n);
+				json_ms(f, "total_ms", p->wait[k].sum_ns);
+				json_ms(f, "max_ms", p->wait[k].max_ns);
+				fputc('}', f);
+			}
+			fputc('}', f);
+			if (slow != FAM_N)
+				json_fam(f, "slow_family", slow);
+			else
+				fprintf(f, ",\"slow_family\":null");
 		}
 		fprintf(f, "},\"fallbacks_from_ipv6\":%u,\"fallbacks_from_ipv4\":%u",
 			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4]);

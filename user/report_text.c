@@ -425,6 +425,42 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 	fputc('\n', o->out);
 }
 
+/*
+ * Time spent waiting for lookups, by the families they asked (a lookup's
+ * time is a delivery's cost too), and a family whose lookups are slow.
+ */
+static void report_lookup_wait(struct report_opts *o, const struct proc *p)
+{
+	static const char *const what[LW_N] = { "IPv4 only (A)", "IPv6 only (AAAA)",
+						"both families", "other (MX, ...)" };
+	enum wire_fam slow = lookup_slow_family(p->wait);
+	char a[32], b[32];
+	bool first = true;
+
+	fprintf(o->out, "  lookup time:");
+	for (int k = 0; k < LW_N; k++) {
+		if (!p->wait[k].n)
+			continue;
+		fprintf(o->out, "%s %s %s in %" PRIu64 " (slowest %s)", first ? "" : ";", what[k],
+			fmt_dur(a, sizeof(a), p->wait[k].sum_ns), p->wait[k].n,
+			fmt_dur(b, sizeof(b), p->wait[k].max_ns));
+		first = false;
+	}
+	fputc('\n', o->out);
+	if (slow != FAM_N) {
+		const struct lookup_wait *me = &p->wait[slow == FAM_V4 ? LW_V4 : LW_V6];
+		const struct lookup_wait *other = &p->wait[slow == FAM_V4 ? LW_V6 : LW_V4];
+
+		fprintf(o->out, "  SLOW %s LOOKUPS: the slowest %s lookup took %s against %s for %s: "
+				"an unanswered query waits for the resolver's timeout (resolv.conf "
+				"options timeout:N attempts:N); look for the nameserver or middlebox "
+				"that drops %s queries\n",
+			fam_name(slow), slow == FAM_V4 ? "A" : "AAAA", fmt_dur(a, sizeof(a), me->max_ns),
+			fmt_dur(b, sizeof(b), other->max_ns), fam_name(slow == FAM_V4 ? FAM_V6 : FAM_V4),
+			slow == FAM_V4 ? "A" : "AAAA");
+	}
+}
+
 void text_group_detail(struct report_opts *o, const struct proc *p, const struct group *g,
 		       const char *in)
 {
@@ -592,6 +628,7 @@ stats:
 			fprintf(o->out, "; asked A %" PRIu64 ", AAAA %" PRIu64 ", MX %" PRIu64
 					", other %" PRIu64, p->asked_a, p->asked_aaaa, p->asked_mx, p->asked_other);
 		fputc('\n', o->out);
+		report_lookup_wait(o, p);
 	}
 	for (int k = 0; k < GC_N; k++)
 		ngroups += p->groups[k];

@@ -5,6 +5,8 @@
  *   junk.*   claims 3 answers and sends bytes that are no records
  *   cut.*    one valid A record cut off in the middle of its data
  *   big.*    60 valid A records: a reply larger than famtrace copies
+ *   slow6.*  A answered at once; AAAA never answered (a middlebox that drops
+ *            AAAA queries: the client waits for its timeout)
  * Prints "ready" when listening on ADDR:53 (UDP). Runs until killed.
  */
 #include <arpa/inet.h>
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
 		qend += 5; /* root label, QTYPE, QCLASS */
 		if (qend > (size_t)n)
 			continue;
+		if (!memcmp(q + 13, "slow6", 5) && q[qend - 4] == 0 && q[qend - 3] == 28)
+			continue; /* AAAA: dropped */
 		memcpy(r, q, qend);
 		r[2] = 0x81, r[3] = 0x80; /* response, RD, RA, NOERROR */
 		r[6] = r[8] = r[9] = r[10] = r[11] = 0;

@@ -9,7 +9,9 @@
  *   resolver -g inet|inet6 NAME                  gethostbyname2
  *   resolver -m DOMAIN                           res_nsearch MX (as an MTA)
  *   resolver -q NAME TYPE [-s SERVER]            res_nmkquery + res_nsend (as Postfix
- *                                                 3.x), TYPE A|AAAA|MX; -s: this DNS server
+ *                                                 3.x), TYPE A|AAAA|MX or a list (A,AAAA:
+ *                                                 one after the other, as Postfix asks);
+ *                                                 -s: this DNS server, 1 s timeout, 1 try
  *   resolver -D NAME DOMAIN TYPE                 res_querydomain (as Sendmail)
  *   resolver -W FIFO ...                         wait for a line on FIFO first (a process
  *                                                 famtrace can find by pid before it resolves)
@@ -226,8 +228,13 @@ int main(int argc, char **argv)
 		return by_res(false, mx, "MX", server);
 	if (domain && argc - optind == 3)
 		return by_querydomain(argv[optind], argv[optind + 1], argv[optind + 2]);
-	if (query && argc - optind == 2)
-		return by_res(true, argv[optind], argv[optind + 1], server);
+	if (query && argc - optind == 2) {
+		char *types = argv[optind + 1], *save = NULL;
+
+		for (char *t = strtok_r(types, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			rc |= by_res(true, argv[optind], t, server);
+		return rc;
+	}
 	if (gfam && argc - optind == 1)
 		return by_gethostbyname2(gfam, argv[optind]);
 	if (argc - optind < 2) {
