@@ -126,9 +126,12 @@ bool mlog_time(struct mlog *m, const char *s, int64_t *ns, const char **end)
 		if (*p == 'Z') {
 			p++;
 		} else if (*p == '+' || *p == '-') {
-			int oh, om;
+			int oh, om, used = 0;
 
-			if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || oh < 0 || oh > 14 || om < 0 || om > 59)
+			/* Exactly "HH:MM": sscanf would also take "+1:2" (4 bytes). */
+			if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+			    !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]) ||
+			    sscanf(p + 1, "%2d:%2d%n", &oh, &om, &used) != 2 || used != 5 || oh > 14 || om > 59)
 				return false;
 			off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
 			p += 6;

@@ -444,6 +444,9 @@ static void test_maillog_lines(void)
 	/* Times no log holds are not times (the fuzzer's year 0001, month 13). */
 	CHECK(!mlog_time(&m, "0001-01-01T00:00:00Z x", &ns, &end) &&
 	      !mlog_time(&m, "2026-13-01 00:00:00 x", &ns, &end) && !mlog_time(&m, "Dec 99 19:30:17 x", &ns, &end));
+	/* An offset cut short is refused, never read past (the fuzzer's find). */
+	CHECK(!mlog_time(&m, "2026-12-02T20:30:18+1:2", &ns, &end) &&
+	      !mlog_time(&m, "2026-12-02T20:30:18+01:", &ns, &end) && !mlog_time(&m, "2026-12-02T20:30:18-", &ns, &end));
 	/* An Exim line cut right after its flag is read no further. */
 	CHECK(mlog_line(&m, "2026-12-02 19:44:24 1xYqFb-0001Zn-3B ==") &&
 	      mlog_find(&m, "1xYqFb-0001Zn-3B")->n_d == 1);
