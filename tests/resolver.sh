@@ -98,6 +98,18 @@ check "check: the lookup wait is in the cost line, and the slow family is said" 
 	grep -Eq '^cost: .*; lookups waited IPv4 \(A\) [0-9.]+ ms, IPv6 \(AAAA\) 1\.[0-9]+ s, both 0' '$TMP/slow6.check' &&
 	grep -q '^lookups:    SLOW IPv6 LOOKUPS' '$TMP/slow6.check'"
 
+# A client that waits before the next address (OpenSMTPD retries the next
+# address 2 s after a failure): its IPv6 attempt into the black hole is
+# abandoned after 1 s, it pauses 2.5 s (longer than --group-gap), then IPv4
+# connects. One destination, a fallback that cost the whole wait; not an
+# "all failed" group and a "connected first time" one.
+ft pause -- $R -n -t 1000 -P 2500 2525 hole.famtrace.test
+check "a pause longer than --group-gap before the next address of the same answer: one group, fallback IPv6 -> IPv4, the wait counted" \
+	"$TMP/pause" "$TMP/pause.err" -- jqs "$TMP/pause" '
+	map(select(.type=="group" and .name=="hole.famtrace.test")) | length == 1 and
+	.[0].class == "fallback" and .[0].first_family == "ipv6" and (.[0].attempts | length) == 2 and
+	.[0].time_lost_ms >= 3400'
+
 # A chrooted process with its own copy of the C library (as Postfix's smtp in
 # /var/spool/postfix can have): /proc/PID/maps names the host's path, which
 # is not under /proc/PID/root; famtrace -p PID finds the copy anyway (checked

@@ -246,7 +246,7 @@ static void tick(struct correlator *c, uint64_t now_ns, bool trim)
 
 	for (size_t i = 0; i < c->n_all; i++)
 		for (struct group *g = c->all[i]->open; g; g = g->next) {
-			if (now_ns <= g->last_end_ns + c->cfg.group_gap_ns)
+			if (now_ns <= g->last_end_ns + group_wait_ns(c, g))
 				continue;
 			if (n_due == cap) {
 				size_t ncap = cap ? cap * 2 : 16;

@@ -293,6 +293,12 @@ struct correlator_cfg {
 };
 
 #define DEFAULT_GROUP_GAP_NS 2000000000ULL
+/* A group whose attempts all failed while addresses it was offered are
+ * untried stays open this long after its last outcome (not just the gap):
+ * a client that pauses before the next address (OpenSMTPD waits 2 s) goes
+ * on with the same destination. Only an attempt to one of those untried
+ * addresses, from the group's own lookups, joins it after the gap. */
+#define GROUP_HOLD_NS 5000000000ULL
 /* Exited processes whose details check keeps (800 bytes each, plus what
  * the details budget of fold.c allows): beyond, they are trimmed. */
 #define CHECK_KEEP_PROCS 4096
@@ -333,6 +339,9 @@ unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS]);
 /* The addresses of family fam that g's lookups offered and no attempt of g
  * used, in offered order; returns how many (at most max) were written. */
 unsigned group_untried(const struct group *g, enum wire_fam fam, struct offered *out, unsigned max);
+/* How long after its last outcome g waits for more: the gap, or
+ * GROUP_HOLD_NS while it failed with offered addresses untried. */
+uint64_t group_wait_ns(const struct correlator *c, const struct group *g);
 
 /* The lookup with this id kept for p, or NULL. */
 const struct lookup *proc_lookup(const struct proc *p, uint64_t id);

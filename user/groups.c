@@ -220,11 +220,47 @@ void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 		proc_cut_done(c, p, PROC_MAX_DONE_GROUPS);
 }
 
+/* Does g still offer addresses it has not tried? */
+static bool group_has_untried(const struct group *g)
+{
+	struct offered un[1];
+
+	return group_untried(g, FAM_V4, un, 1) || group_untried(g, FAM_V6, un, 1);
+}
+
+uint64_t group_wait_ns(const struct correlator *c, const struct group *g)
+{
+	if (g->winner >= 0 || (g->proc && g->proc->exited) || c->cfg.group_gap_ns >= GROUP_HOLD_NS ||
+	    !group_has_untried(g))
+		return c->cfg.group_gap_ns;
+	return GROUP_HOLD_NS;
+}
+
+/* Is a's address one g offered and has not tried yet, from g's own lookups? */
+static bool next_offered(const struct group *g, const struct attempt *a)
+{
+	bool offered = false, own_lookup = !a->lookup_id;
+
+	for (unsigned i = 0; i < g->n_offered && !offered; i++)
+		offered = g->offered[i].fam == a->fam &&
+			  !memcmp(g->offered[i].addr, a->daddr, a->fam == FAM_V6 ? 16 : 4);
+	for (unsigned k = 0; k < g->n && offered; k++)
+		if (g->at[k].fam == a->fam && !memcmp(g->at[k].daddr, a->daddr, a->fam == FAM_V6 ? 16 : 4))
+			offered = false;
+	for (unsigned i = 0; i < g->n_lookup_ids && !own_lookup; i++)
+		own_lookup = g->lookup_ids[i] == a->lookup_id;
+	return offered && own_lookup;
+}
+
 static bool group_joins(const struct correlator *c, const struct group *g, const struct attempt *a)
 {
 	if (g->winner >= 0)
 		return a->start_ns <= g->at[g->winner].end_ns; /* raced the winner */
-	return a->start_ns <= g->last_end_ns + c->cfg.group_gap_ns;
+	if (a->start_ns <= g->last_end_ns + c->cfg.group_gap_ns)
+		return true;
+	/* Later, within the hold: only the next address of the same answer.
+	 * A new lookup first means a new delivery (a queue run's retry). */
+	return a->start_ns <= g->last_end_ns + group_wait_ns(c, g) && next_offered(g, a);
 }
 
 struct group *group_for(struct correlator *c, struct proc *p, const struct attempt *a,

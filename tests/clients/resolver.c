@@ -2,10 +2,12 @@
  * resolver - a test client that resolves names the ways mail software does
  * and then connects like a client with or without fallback.
  *
- *   resolver [-1] [-4] [-n] [-t MS] PORT NAME...   getaddrinfo(AF_UNSPEC), then
- *                                                 connect to the results in order
+ *   resolver [-1] [-4] [-n] [-t MS] [-P MS] PORT NAME...   getaddrinfo(AF_UNSPEC),
+ *                                                 then connect to the results in order
  *       -1 only the first address; -4 skip non-IPv4 results (an IPv4-only client);
- *       -n non-blocking connect abandoned after -t MS (default 1000)
+ *       -n non-blocking connect abandoned after -t MS (default 1000);
+ *       -P pause MS after a failed attempt before the next address (OpenSMTPD
+ *          waits 2 s)
  *   resolver -g inet|inet6 NAME                  gethostbyname2
  *   resolver -m DOMAIN                           res_nsearch MX (as an MTA)
  *   resolver -q NAME TYPE [-s SERVER]            res_nmkquery + res_nsend (as Postfix
@@ -37,7 +39,7 @@
 #include <unistd.h>
 
 static bool first_only, v4_only, nonblock;
-static int timeout_ms = 1000;
+static int timeout_ms = 1000, pause_ms;
 
 static int try_connect(const struct addrinfo *ai)
 {
@@ -92,6 +94,8 @@ static int resolve_and_connect(const char *port, const char *name)
 		}
 		if (first_only)
 			break;
+		if (pause_ms && ai->ai_next)
+			poll(NULL, 0, pause_ms);
 	}
 	freeaddrinfo(res);
 	return rc;
@@ -198,12 +202,13 @@ int main(int argc, char **argv)
 	bool query = false, domain = false;
 	int c, rc = 0, lookups = 0;
 
-	while ((c = getopt(argc, argv, "14nt:g:m:qs:DL:W:")) != -1) {
+	while ((c = getopt(argc, argv, "14nt:P:g:m:qs:DL:W:")) != -1) {
 		switch (c) {
 		case '1': first_only = true; break;
 		case '4': v4_only = true; break;
 		case 'n': nonblock = true; break;
 		case 't': timeout_ms = atoi(optarg); break;
+		case 'P': pause_ms = atoi(optarg); break;
 		case 'g': gfam = optarg; break;
 		case 'm': mx = optarg; break;
 		case 'q': query = true; break;

@@ -736,6 +736,69 @@ static void test_no_fallback(void)
 	correlator_free(c);
 }
 
+/*
+ * A client that waits longer than the gap before the next address of the
+ * same answer (OpenSMTPD: 2 s) still falls back within one destination;
+ * the hold ends at 5 s, and a new lookup first is a new delivery.
+ */
+static void test_pause_before_next_address_is_one_destination(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *both[] = { "2001:db8::25", "192.0.2.25" };
+
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + SEC, FT_OUT_ABANDONED, 0);
+	correlate_tick(c, T0 + 3500 * MS);
+	CHECK(s.groups == 0); /* past the gap, inside the hold: untried IPv4 left */
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 3 * SEC, T0 + 3 * SEC + MS,
+	     FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && s.last_group.cls == GC_FALLBACK && s.last_group.n == 2);
+	CHECK(s.last_group.cost_ns >= 2 * SEC);
+	correlator_free(c);
+
+	/* Past the hold: a destination of its own; the first one's verdict
+	 * (no fallback) was due when the hold ended. */
+	c = new_corr(&s);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + SEC, FT_OUT_ABANDONED, 0);
+	correlate_tick(c, T0 + 6100 * MS);
+	CHECK(s.groups == 1 && s.classes[0] == GC_NO_FALLBACK);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 6200 * MS, T0 + 6201 * MS,
+	     FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 2 && s.classes[1] == GC_CONNECTED_FIRST);
+	correlator_free(c);
+
+	/* Inside the hold, but after a new lookup of the name: a new delivery. */
+	c = new_corr(&s);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + SEC, FT_OUT_ABANDONED, 0);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0 + 3 * SEC, T0 + 3 * SEC + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 3 * SEC + 2 * MS, T0 + 3 * SEC + 3 * MS,
+	     FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 2 && s.classes[0] == GC_NO_FALLBACK && s.classes[1] == GC_CONNECTED_FIRST);
+	correlator_free(c);
+
+	/* The same address again after the gap is a new attempt at delivery,
+	 * not the next address. */
+	c = new_corr(&s);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + SEC, FT_OUT_ABANDONED, 0);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 3500 * MS, T0 + 3501 * MS,
+	     FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 2);
+	correlator_free(c);
+}
+
 static void test_all_failed_without_other_family_is_not_no_fallback(void)
 {
 	struct seen s;
@@ -1250,6 +1313,7 @@ int main(void)
 	RUN(test_source_kind_from_the_kernel);
 	RUN(test_address_literal_does_not_name_the_attempt);
 	RUN(test_no_fallback);
+	RUN(test_pause_before_next_address_is_one_destination);
 	RUN(test_all_failed_without_other_family_is_not_no_fallback);
 	RUN(test_family_unreachable);
 	RUN(test_unused_aaaa_of_a_host_reached_over_ipv4_is_fine);
