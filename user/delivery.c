@@ -137,6 +137,24 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 			for (int k = 0; k < RES_N; k++)
 				res[f][k] += p->fam[f].res[k];
 		}
+		{
+			/* Lookups of one family that wait out the resolver's timeout
+			 * cost every delivery that asks them. */
+			enum wire_fam slow = lookup_slow_family(p->wait);
+
+			if (slow != FAM_N) {
+				char a[32], b[32];
+
+				d->costly++;
+				add(d, "%s[%u]: %s lookups are slow: the slowest took %s against %s for %s "
+				       "(an unanswered query waits for the resolver's timeout; each delivery "
+				       "that asks pays it)",
+				    fmt_safe(p->comm), p->tgid, slow == FAM_V4 ? "A" : "AAAA",
+				    fmt_dur(a, sizeof(a), p->wait[slow == FAM_V4 ? LW_V4 : LW_V6].max_ns),
+				    fmt_dur(b, sizeof(b), p->wait[slow == FAM_V4 ? LW_V6 : LW_V4].max_ns),
+				    slow == FAM_V4 ? "AAAA" : "A");
+			}
+		}
 		for (const struct group *g = p->done; g; g = g->next) {
 			if (g->service)
 				continue; /* ident and the like: not deliveries */
