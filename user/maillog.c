@@ -1,11 +1,9 @@
 /*
- * maillog.c - the MTA's log lines turned into messages (see maillog.h).
- * Postfix:
- * "QID: from=<...>" (qmgr, pickup), "QID: to=<...>, relay=..., status=..."
- * (the delivery agents), "QID: sender non-delivery notification: QID2"
- * (bounce), "QID: removed". Exim's main log: "ID <=", "=>", "->", "**",
- * "==" and "Completed". Lines of other programs, and lines this parser does
- * not know, are counted and skipped.
+ * maillog.c - the MTA's log lines turned into messages (see maillog.h): the
+ * store of messages by queue ID, log times, and which MTA's parser a line
+ * goes to (maillog_postfix.c, maillog_exim.c). Lines
+ * of other programs, and lines a parser does not know, are counted and
+ * skipped.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -15,6 +13,7 @@
 #include <strings.h>
 
 #include "maillog.h"
+#include "maillog_parse.h"
 
 void mlog_init(struct mlog *m, time_t around)
 {
@@ -159,7 +158,7 @@ struct mlog_message *mlog_find(const struct mlog *m, const char *qid)
 	return NULL;
 }
 
-static struct mlog_message *get_message(struct mlog *m, const char *qid, int64_t ns)
+struct mlog_message *mlog_get_message(struct mlog *m, const char *qid, int64_t ns)
 {
 	struct mlog_message *msg = mlog_find(m, qid);
 
@@ -196,7 +195,7 @@ static struct mlog_message *get_message(struct mlog *m, const char *qid, int64_t
 
 /* The value of "key=" in s up to the next ", " (or the end); "" if absent.
  * A value in <...> is taken whole (addresses may hold commas). */
-static void field(const char *s, const char *key, char *out, size_t len)
+void mlog_field(const char *s, const char *key, char *out, size_t len)
 {
 	size_t kl = strlen(key);
 	const char *p = s, *e;
@@ -223,310 +222,18 @@ static void field(const char *s, const char *key, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)(e - p), p);
 }
 
-/* A Postfix queue ID: short (upper-case hex, 6 or more) or long (10 or
- * more of the vowel-less base-52 alphabet, enable_long_queue_ids). */
-static bool is_qid(const char *s, size_t n)
-{
-	static const char longq[] = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
-	bool hex = true, lng = true;
-
-	if (n < 6 || n >= MLOG_QID_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		hex &= isdigit((unsigned char)s[i]) || (s[i] >= 'A' && s[i] <= 'F');
-		lng &= s[i] && strchr(longq, s[i]) != NULL;
-	}
-	return hex || (lng && n >= 10);
-}
-
-/* "host[addr]:port" or "none" / "local". */
-static void parse_relay(const char *v, struct mlog_delivery *d)
-{
-	const char *lb = strchr(v, '['), *rb = lb ? strchr(lb, ']') : NULL;
-
-	if (!lb || !rb) {
-		if (strcmp(v, "none"))
-			snprintf(d->relay_host, sizeof(d->relay_host), "%.255s", v);
-		return;
-	}
-	snprintf(d->relay_host, sizeof(d->relay_host), "%.*s", (int)(lb - v), v);
-	snprintf(d->relay_addr, sizeof(d->relay_addr), "%.*s", (int)(rb - lb - 1), lb + 1);
-	if (!strncasecmp(d->relay_addr, "ipv6:", 5))
-		memmove(d->relay_addr, d->relay_addr + 5, strlen(d->relay_addr + 5) + 1);
-	if (rb[1] == ':')
-		d->relay_port = (uint16_t)atoi(rb + 2);
-}
-
-static void delivery_line(struct mlog_message *msg, const char *agent, uint32_t pid, int64_t ns,
-			  const char *rest)
-{
-	struct mlog_delivery *d;
-	char v[512];
-	const char *st;
-
-	if (msg->n_d == MLOG_MAX_DELIVERIES) {
-		msg->n_d_extra++;
-		return;
-	}
-	d = &msg->d[msg->n_d++];
-	memset(d, 0, sizeof(*d));
-	d->wall_ns = ns;
-	d->pid = pid;
-	snprintf(d->agent, sizeof(d->agent), "%s", agent);
-	field(rest, "to", d->to, sizeof(d->to));
-	field(rest, "relay", v, sizeof(v));
-	parse_relay(v, d);
-	field(rest, "delay", v, sizeof(v));
-	d->delay = atof(v);
-	field(rest, "delays", d->delays, sizeof(d->delays));
-	field(rest, "dsn", d->dsn, sizeof(d->dsn));
-	st = strstr(rest, "status=");
-	if (st) {
-		const char *paren;
-
-		st += 7;
-		d->status = !strncmp(st, "sent", 4)	    ? MS_SENT
-			    : !strncmp(st, "deferred", 8) ? MS_DEFERRED
-			    : !strncmp(st, "bounced", 7)  ? MS_BOUNCED
-			    : !strncmp(st, "expired", 7)  ? MS_EXPIRED
-							  : MS_NONE;
-		paren = strchr(st, '(');
-		if (paren) {
-			size_t n = strlen(paren + 1);
-
-			if (n && paren[n] == ')')
-				n--;
-			snprintf(d->text, sizeof(d->text), "%.*s", (int)n, paren + 1);
-		}
-	}
-}
-
-/* An Exim message ID: 6-6-2 (before 4.97) or 6-11-4 base-62. */
-static bool is_exim_id(const char *s, size_t n)
-{
-	size_t a = strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-
-	if (a != 6 || s[6] != '-')
-		return false;
-	if (n == 16)
-		return strspn(s + 7, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == 6 &&
-		       s[13] == '-';
-	if (n == 23)
-		return strspn(s + 7, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == 11 &&
-		       s[18] == '-';
-	return false;
-}
-
-/* The value of " KEY=" in an Exim line (up to the next space; a quoted
- * value whole), "" if absent. */
-static void exim_field(const char *s, const char *key, char *out, size_t len)
-{
-	char pat[8];
-	const char *p, *e;
-
-	out[0] = 0;
-	snprintf(pat, sizeof(pat), " %s=", key);
-	p = strstr(s, pat);
-	if (!p)
-		return;
-	p += strlen(pat);
-	if (*p == '"') {
-		e = strchr(p + 1, '"');
-		snprintf(out, len, "%.*s", (int)(e ? e - p - 1 : (long)strlen(p + 1)), p + 1);
-		return;
-	}
-	e = p + strcspn(p, " ");
-	snprintf(out, len, "%.*s", (int)(e - p), p);
-}
-
-/*
- * Exim's main log: "[PID] ID <= sender ... R=origid" (arrival; a bounce's
- * names the message it reports on), "ID => rcpt R=router T=transport
- * H=host [addr]:port ... C=\"250 ...\"" (delivered; "->" for more recipients
- * of one delivery), "ID ** rcpt ...: why" (failed, bounced), "ID == rcpt
- * ... defer (errno): why" (deferred), "ID Completed".
- */
-static bool exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p)
-{
-	char id[MLOG_QID_LEN], flag[3], v[MLOG_ADDR_LEN];
-	const char *after;
-	struct mlog_message *msg;
-	size_t n;
-
-	while (*p == ' ')
-		p++;
-	if (*p == '[') {
-		pid = (uint32_t)strtoul(p + 1, NULL, 10);
-		p = strchr(p, ']');
-		if (!p)
-			return false;
-		p++;
-		while (*p == ' ')
-			p++;
-	}
-	n = strcspn(p, " ");
-	if (!is_exim_id(p, n))
-		return false;
-	m->lines_mta++; /* an MTA line this parser reads */
-	snprintf(id, sizeof(id), "%.*s", (int)n, p);
-	p += n;
-	while (*p == ' ')
-		p++;
-	snprintf(flag, sizeof(flag), "%.2s", p);
-	/* What follows the flag: never past the end of a line cut short. */
-	after = strlen(flag) == 2 && p[2] == ' ' ? p + 3 : "";
-	msg = get_message(m, id, ns);
-	if (!msg)
-		return false;
-	if (!strcmp(flag, "<=")) {
-		const char *a = after;
-
-		n = strcspn(a, " ");
-		snprintf(msg->from, sizeof(msg->from), "%.*s", (int)(n < sizeof(msg->from) ? n : sizeof(msg->from) - 1),
-			 a);
-		if (!strcmp(msg->from, "<>"))
-			msg->from[0] = 0;
-		msg->from_seen = true;
-		exim_field(p, "S", v, sizeof(v));
-		msg->size = strtoull(v, NULL, 10);
-		exim_field(p, "R", v, sizeof(v));
-		if (!msg->from[0] && is_exim_id(v, strlen(v))) {
-			struct mlog_message *orig;
-
-			snprintf(msg->notice_of, sizeof(msg->notice_of), "%.23s", v);
-			orig = get_message(m, v, ns);
-			msg = mlog_find(m, id);
-			if (orig && msg)
-				snprintf(orig->notice_qid, sizeof(orig->notice_qid), "%s", id);
-		}
-		return true;
-	}
-	if (!strcmp(flag, "=>") || !strcmp(flag, "->") || !strcmp(flag, "**") || !strcmp(flag, "==")) {
-		struct mlog_delivery *d;
-		const char *a = after, *why;
-
-		if (msg->n_d == MLOG_MAX_DELIVERIES) {
-			msg->n_d_extra++;
-			return true;
-		}
-		d = &msg->d[msg->n_d++];
-		memset(d, 0, sizeof(*d));
-		d->wall_ns = ns;
-		d->pid = pid;
-		snprintf(d->agent, sizeof(d->agent), "exim");
-		n = strcspn(a, " :");
-		snprintf(d->to, sizeof(d->to), "%.*s", (int)(n < sizeof(d->to) ? n : sizeof(d->to) - 1), a);
-		exim_field(p, "H", v, sizeof(v));
-		if (v[0]) {
-			const char *lb = strstr(p, " H="), *q;
-
-			snprintf(d->relay_host, sizeof(d->relay_host), "%s", v);
-			/* "H=host [addr]:port" */
-			q = lb ? strchr(lb + 3, ' ') : NULL;
-			if (q && q[1] == '[') {
-				const char *rb = strchr(q + 2, ']');
-
-				if (rb) {
-					snprintf(d->relay_addr, sizeof(d->relay_addr), "%.*s",
-						 (int)(rb - q - 2 < 63 ? rb - q - 2 : 63), q + 2);
-					if (rb[1] == ':')
-						d->relay_port = (uint16_t)atoi(rb + 2);
-				}
-			}
-		}
-		d->status = flag[0] == '=' && flag[1] == '>' ? MS_SENT
-			    : flag[0] == '-'		      ? MS_SENT
-			    : flag[0] == '*'		      ? MS_BOUNCED
-							      : MS_DEFERRED;
-		if (d->status == MS_SENT) {
-			exim_field(p, "C", d->text, sizeof(d->text));
-		} else if ((why = strstr(p, ": "))) {
-			snprintf(d->text, sizeof(d->text), "%s", why + 2);
-		}
-		return true;
-	}
-	if (!strncmp(p, "Completed", 9))
-		msg->removed = true;
-	return true;
-}
-
-/*
- * The text of one Postfix line after "prog[pid]: ", from the program whose
- * last name part is agent ("smtp" of "postfix/smtp").
- */
-static bool postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t pid,
-			 const char *rest)
-{
-	char qid[MLOG_QID_LEN], v[MLOG_ADDR_LEN];
-	struct mlog_message *msg;
-	size_t n;
-
-	m->lines_mta++;
-	n = strcspn(rest, ":");
-	if (!is_qid(rest, n) || rest[n] != ':' || rest[n + 1] != ' ')
-		return false;
-	snprintf(qid, sizeof(qid), "%.*s", (int)n, rest);
-	rest += n + 2;
-	msg = get_message(m, qid, ns);
-	if (!msg)
-		return false;
-	if (!strncmp(rest, "to=<", 4)) {
-		delivery_line(msg, agent, pid, ns, rest);
-	} else if (!strncmp(rest, "from=<", 6)) {
-		field(rest, "from", msg->from, sizeof(msg->from));
-		msg->from_seen = true;
-		field(rest, "size", v, sizeof(v));
-		msg->size = strtoull(v, NULL, 10);
-		field(rest, "nrcpt", v, sizeof(v));
-		msg->nrcpt = (unsigned)strtoul(v, NULL, 10);
-		if (strstr(rest, "status=expired"))
-			delivery_line(msg, agent, pid, ns, rest);
-	} else if (!strncmp(rest, "uid=", 4) && strstr(rest, "from=<") && !msg->from_seen) {
-		field(rest, "from", msg->from, sizeof(msg->from));
-	} else if (!strcmp(rest, "removed")) {
-		msg->removed = true;
-	} else if (!strncmp(rest, "sender non-delivery notification: ", 34) ||
-		   !strncmp(rest, "sender delivery status notification: ", 37) ||
-		   !strncmp(rest, "postmaster non-delivery notification: ", 38)) {
-		const char *q = strrchr(rest, ' ') + 1;
-		struct mlog_message *notice;
-
-		if (!is_qid(q, strlen(q)))
-			return true;
-		snprintf(msg->notice_qid, sizeof(msg->notice_qid), "%s", q);
-		notice = get_message(m, q, ns);
-		/* get_message may have dropped the oldest: look msg up again. */
-		msg = mlog_find(m, qid);
-		if (notice && msg)
-			snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", msg->qid);
-	}
-	return true;
-}
-
-/* "postfix/smtp" -> "smtp"; false unless a Postfix program (a '/' in it). */
-static bool postfix_agent(const char *prog, size_t len, char *agent, size_t agent_len)
-{
-	const char *slash = prog + len;
-
-	if (!len || len > 64 || !memchr(prog, '/', len))
-		return false;
-	while (slash > prog && slash[-1] != '/')
-		slash--;
-	snprintf(agent, agent_len, "%.*s", (int)(prog + len - slash), slash);
-	return true;
-}
-
 bool mlog_line(struct mlog *m, const char *line)
 {
 	const char *p, *prog, *lbr, *colon;
 	char agent[16];
+	uint32_t pid;
 	int64_t ns;
 
 	m->lines++;
 	if (!mlog_time(m, line, &ns, &p))
 		return false;
 	if (isdigit((unsigned char)line[0]) && line[10] == ' ')
-		return exim_line(m, ns, 0, p); /* Exim's main log: no host, no program */
+		return mlog_exim_line(m, ns, 0, p); /* Exim's main log: no host, no program */
 	/* " host prog[pid]: " */
 	while (*p == ' ')
 		p++;
@@ -535,12 +242,15 @@ bool mlog_line(struct mlog *m, const char *line)
 		p++;
 	prog = p;
 	lbr = strchr(prog, '[');
-	if (!lbr || !postfix_agent(prog, (size_t)(lbr - prog), agent, sizeof(agent)))
-		return false; /* not a Postfix program ("postfix/smtp") */
+	if (!lbr || lbr - prog > 64)
+		return false;
 	colon = strstr(lbr, "]: ");
 	if (!colon)
 		return false;
-	return postfix_text(m, ns, agent, (uint32_t)strtoul(lbr + 1, NULL, 10), colon + 3);
+	pid = (uint32_t)strtoul(lbr + 1, NULL, 10);
+	if (mlog_postfix_agent(prog, (size_t)(lbr - prog), agent, sizeof(agent)))
+		return mlog_postfix_text(m, ns, agent, pid, colon + 3);
+	return false; /* another program */
 }
 
 bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, const char *text)
@@ -549,8 +259,8 @@ bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, con
 
 	m->lines++;
 	if (!strncmp(ident, "exim", 4))
-		return exim_line(m, ns, pid, text);
-	if (!postfix_agent(ident, strlen(ident), agent, sizeof(agent)))
-		return false;
-	return postfix_text(m, ns, agent, pid, text);
+		return mlog_exim_line(m, ns, pid, text);
+	if (mlog_postfix_agent(ident, strlen(ident), agent, sizeof(agent)))
+		return mlog_postfix_text(m, ns, agent, pid, text);
+	return false;
 }

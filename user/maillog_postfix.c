@@ -1,0 +1,158 @@
+/*
+ * maillog_postfix.c - Postfix's log lines (see maillog_parse.h): "QID:
+ * from=<...>" (qmgr, pickup), "QID: to=<...>, relay=..., status=..." (the
+ * delivery agents), "QID: sender non-delivery notification: QID2" (bounce),
+ * "QID: removed".
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "maillog_parse.h"
+
+/* A Postfix queue ID: short (upper-case hex, 6 or more) or long (10 or
+ * more of the vowel-less base-52 alphabet, enable_long_queue_ids). */
+static bool is_qid(const char *s, size_t n)
+{
+	static const char longq[] = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+	bool hex = true, lng = true;
+
+	if (n < 6 || n >= MLOG_QID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		hex &= isdigit((unsigned char)s[i]) || (s[i] >= 'A' && s[i] <= 'F');
+		lng &= s[i] && strchr(longq, s[i]) != NULL;
+	}
+	return hex || (lng && n >= 10);
+}
+
+/* "host[addr]:port" or "none" / "local". */
+static void parse_relay(const char *v, struct mlog_delivery *d)
+{
+	const char *lb = strchr(v, '['), *rb = lb ? strchr(lb, ']') : NULL;
+
+	if (!lb || !rb) {
+		if (strcmp(v, "none"))
+			snprintf(d->relay_host, sizeof(d->relay_host), "%.255s", v);
+		return;
+	}
+	snprintf(d->relay_host, sizeof(d->relay_host), "%.*s", (int)(lb - v), v);
+	snprintf(d->relay_addr, sizeof(d->relay_addr), "%.*s", (int)(rb - lb - 1), lb + 1);
+	if (!strncasecmp(d->relay_addr, "ipv6:", 5))
+		memmove(d->relay_addr, d->relay_addr + 5, strlen(d->relay_addr + 5) + 1);
+	if (rb[1] == ':')
+		d->relay_port = (uint16_t)atoi(rb + 2);
+}
+
+static void delivery_line(struct mlog_message *msg, const char *agent, uint32_t pid, int64_t ns,
+			  const char *rest)
+{
+	struct mlog_delivery *d;
+	char v[512];
+	const char *st;
+
+	if (msg->n_d == MLOG_MAX_DELIVERIES) {
+		msg->n_d_extra++;
+		return;
+	}
+	d = &msg->d[msg->n_d++];
+	memset(d, 0, sizeof(*d));
+	d->wall_ns = ns;
+	d->pid = pid;
+	snprintf(d->agent, sizeof(d->agent), "%s", agent);
+	mlog_field(rest, "to", d->to, sizeof(d->to));
+	mlog_field(rest, "relay", v, sizeof(v));
+	parse_relay(v, d);
+	mlog_field(rest, "delay", v, sizeof(v));
+	d->delay = atof(v);
+	mlog_field(rest, "delays", d->delays, sizeof(d->delays));
+	mlog_field(rest, "dsn", d->dsn, sizeof(d->dsn));
+	st = strstr(rest, "status=");
+	if (st) {
+		const char *paren;
+
+		st += 7;
+		d->status = !strncmp(st, "sent", 4)	    ? MS_SENT
+			    : !strncmp(st, "deferred", 8) ? MS_DEFERRED
+			    : !strncmp(st, "bounced", 7)  ? MS_BOUNCED
+			    : !strncmp(st, "expired", 7)  ? MS_EXPIRED
+							  : MS_NONE;
+		paren = strchr(st, '(');
+		if (paren) {
+			size_t n = strlen(paren + 1);
+
+			if (n && paren[n] == ')')
+				n--;
+			snprintf(d->text, sizeof(d->text), "%.*s", (int)n, paren + 1);
+		}
+	}
+}
+
+/*
+ * The text of one Postfix line after "prog[pid]: ", from the program whose
+ * last name part is agent ("smtp" of "postfix/smtp").
+ */
+bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t pid,
+			 const char *rest)
+{
+	char qid[MLOG_QID_LEN], v[MLOG_ADDR_LEN];
+	struct mlog_message *msg;
+	size_t n;
+
+	m->lines_mta++;
+	n = strcspn(rest, ":");
+	if (!is_qid(rest, n) || rest[n] != ':' || rest[n + 1] != ' ')
+		return false;
+	snprintf(qid, sizeof(qid), "%.*s", (int)n, rest);
+	rest += n + 2;
+	msg = mlog_get_message(m, qid, ns);
+	if (!msg)
+		return false;
+	if (!strncmp(rest, "to=<", 4)) {
+		delivery_line(msg, agent, pid, ns, rest);
+	} else if (!strncmp(rest, "from=<", 6)) {
+		mlog_field(rest, "from", msg->from, sizeof(msg->from));
+		msg->from_seen = true;
+		mlog_field(rest, "size", v, sizeof(v));
+		msg->size = strtoull(v, NULL, 10);
+		mlog_field(rest, "nrcpt", v, sizeof(v));
+		msg->nrcpt = (unsigned)strtoul(v, NULL, 10);
+		if (strstr(rest, "status=expired"))
+			delivery_line(msg, agent, pid, ns, rest);
+	} else if (!strncmp(rest, "uid=", 4) && strstr(rest, "from=<") && !msg->from_seen) {
+		mlog_field(rest, "from", msg->from, sizeof(msg->from));
+	} else if (!strcmp(rest, "removed")) {
+		msg->removed = true;
+	} else if (!strncmp(rest, "sender non-delivery notification: ", 34) ||
+		   !strncmp(rest, "sender delivery status notification: ", 37) ||
+		   !strncmp(rest, "postmaster non-delivery notification: ", 38)) {
+		const char *q = strrchr(rest, ' ') + 1;
+		struct mlog_message *notice;
+
+		if (!is_qid(q, strlen(q)))
+			return true;
+		snprintf(msg->notice_qid, sizeof(msg->notice_qid), "%s", q);
+		notice = mlog_get_message(m, q, ns);
+		/* get_message may have dropped the oldest: look msg up again. */
+		msg = mlog_find(m, qid);
+		if (notice && msg)
+			snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", msg->qid);
+	}
+	return true;
+}
+
+/* "postfix/smtp" -> "smtp"; false unless a Postfix program (a '/' in it). */
+bool mlog_postfix_agent(const char *prog, size_t len, char *agent, size_t agent_len)
+{
+	const char *slash = prog + len;
+
+	if (!len || len > 64 || !memchr(prog, '/', len))
+		return false;
+	while (slash > prog && slash[-1] != '/')
+		slash--;
+	snprintf(agent, agent_len, "%.*s", (int)(prog + len - slash), slash);
+	return true;
+}
