@@ -161,6 +161,22 @@ check "Sendmail daemon, message received by SMTP: its delivery matches the log; 
 	 (map(select(.type==\"check\"))[0].verdict == \"conforms\")' '$TMP/sm_smtp'"
 scripts/lab-sendmail daemon stop >/dev/null 2>&1
 
+# Messages from Sendmail's own log (--maillog): its syslog lines, as the
+# lab's private /dev/log writes them. With no IPv6 route, the message is
+# sent over IPv4 after the IPv6 attempt fails: the delivery line (relay,
+# DSN, stat=Sent) joins the fallback group of the process that logged it.
+scripts/lab scenario noroute >/dev/null
+scripts/lab-sendmail run timeout 60 "$FT" run -j --maillog "$MAILLOG" -- \
+	sh -c "scripts/lab-sendmail send dual.lab.test 20 >'$TMP/sm_msg.lab' 2>&1" >"$TMP/sm_msg" 2>"$TMP/sm_msg.err"
+check "--maillog with Sendmail's log: the message (from, size), its delivery line (esmtp, relay mx-dual.lab.test, 2.0.0, sent) joined to the fallback group behind it" \
+	"$TMP/sm_msg" "$TMP/sm_msg.err" "$TMP/sm_msg.lab" -- jqs "$TMP/sm_msg" '
+	(map(select(.type=="group" and .comm=="sendmail" and .destination=="dual.lab.test"))[0]) as $g |
+	($g.class == "fallback") and
+	(map(select(.type=="message")) | length == 1 and .[0].from == "lab@lab.test" and .[0].size > 0 and
+	 (.[0].deliveries | length == 1 and .[0].to == "u@dual.lab.test" and .[0].status == "sent" and
+	  .[0].dsn == "2.0.0" and .[0].relay == "mx-dual.lab.test" and .[0].group == $g.group and
+	  .[0].pid == $g.pid and .[0].class == "fallback"))'
+
 scripts/lab-sendmail run timeout 30 "$FT" check --sendmail "$CF" -- true >"$TMP/sm_none" 2>&1
 echo $? >"$TMP/sm_none.rc"
 check "check --sendmail with a command that delivers nothing: NOTHING OBSERVED, exit 2" "$TMP/sm_none" -- eval "

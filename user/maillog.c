@@ -1,7 +1,7 @@
 /*
  * maillog.c - the MTA's log lines turned into messages (see maillog.h): the
  * store of messages by queue ID, log times, and which MTA's parser a line
- * goes to (maillog_postfix.c, maillog_exim.c). Lines
+ * goes to (maillog_postfix.c, maillog_exim.c, maillog_sendmail.c). Lines
  * of other programs, and lines a parser does not know, are counted and
  * skipped.
  */
@@ -250,6 +250,8 @@ bool mlog_line(struct mlog *m, const char *line)
 	pid = (uint32_t)strtoul(lbr + 1, NULL, 10);
 	if (mlog_postfix_agent(prog, (size_t)(lbr - prog), agent, sizeof(agent)))
 		return mlog_postfix_text(m, ns, agent, pid, colon + 3);
+	if (mlog_is_sendmail(prog, (size_t)(lbr - prog)))
+		return mlog_sendmail_text(m, ns, pid, colon + 3);
 	return false; /* another program */
 }
 
@@ -262,5 +264,7 @@ bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, con
 		return mlog_exim_line(m, ns, pid, text);
 	if (mlog_postfix_agent(ident, strlen(ident), agent, sizeof(agent)))
 		return mlog_postfix_text(m, ns, agent, pid, text);
+	if (mlog_is_sendmail(ident, strlen(ident)))
+		return mlog_sendmail_text(m, ns, pid, text);
 	return false;
 }

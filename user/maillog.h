@@ -1,9 +1,10 @@
 /*
  * maillog.h - the MTA's own log, read as messages: Postfix's lines (syslog
- * or postlogd's maillog_file, classic "Mon DD HH:MM:SS" or ISO 8601 times)
- * turned into messages by queue ID, each with its sender, recipients and
- * every delivery attempt the log reports (time, process id, relay, status,
- * DSN, delays), and a bounce notice linked to the message it reports on.
+ * or postlogd's maillog_file, classic "Mon DD HH:MM:SS" or ISO 8601 times),
+ * Exim's main log and Sendmail's syslog lines turned into messages by queue
+ * ID, each with its sender, recipients and every delivery attempt the log
+ * reports (time, process id, relay, status, DSN, delays), and a bounce
+ * notice linked to the message it reports on.
  * Pure: lines in, facts out; reading files is maillog_read's job.
  */
 #ifndef FT_MAILLOG_H

@@ -1,7 +1,7 @@
 /*
  * maillog_parse.h - what the MTA log parsers share, inside the maillog
  * module: the message store (maillog.c) and one parser per MTA
- * (maillog_postfix.c, maillog_exim.c). Each parser
+ * (maillog_postfix.c, maillog_exim.c, maillog_sendmail.c). Each parser
  * takes a line's time, its process id where the log names one, and the
  * text after the program's "name[pid]: " (Exim's main log: after the time).
  */
@@ -31,5 +31,10 @@ bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t p
 
 /* Exim's main log: "[PID] ID <= ..." and the rest (pid 0: from the line). */
 bool mlog_exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p);
+
+/* Sendmail: is prog ("sendmail", "sm-mta", "sm-msp-queue") one of its
+ * names? The text of one of its lines. */
+bool mlog_is_sendmail(const char *prog, size_t len);
+bool mlog_sendmail_text(struct mlog *m, int64_t ns, uint32_t pid, const char *rest);
 
 #endif

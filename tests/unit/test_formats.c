@@ -337,6 +337,53 @@ static void test_completeness_is_one_judgement(void)
 	CHECK(!source_complete(&ss));
 }
 
+/* Sendmail's syslog lines: arrival, delivery (sent, deferred, bounced) and
+ * the DSN that links a notice to its message. */
+static void test_sendmail_lines(void)
+{
+	struct mlog m;
+	struct mlog_message *msg, *notice;
+
+	mlog_init(&m, 1796249741);
+	CHECK(mlog_line(&m, "Dec  2 22:15:41 relay sendmail[4242]: 5B2MFfxA004242: from=<lab@relay.lab.test>, "
+			    "size=312, class=0, nrcpts=1, msgid=<x@relay.lab.test>, relay=root@localhost"));
+	CHECK(mlog_line(&m, "Dec  2 22:15:42 relay sendmail[4243]: 5B2MFfxA004242: to=<u@dual.lab.test>, "
+			    "ctladdr=<lab@relay.lab.test> (0/0), delay=00:00:01, xdelay=00:00:01, mailer=esmtp, "
+			    "pri=120312, relay=mx-dual.lab.test. [IPv6:2001:db8:200:0:0:0:0:10], dsn=2.0.0, "
+			    "stat=Sent (Ok: queued as 4F2A1)"));
+	msg = mlog_find(&m, "5B2MFfxA004242");
+	CHECK(msg && msg->from_seen && !strcmp(msg->from, "lab@relay.lab.test") && msg->size == 312 &&
+	      msg->nrcpt == 1 && msg->n_d == 1);
+	CHECK(msg && msg->d[0].status == MS_SENT && msg->d[0].pid == 4243 && !strcmp(msg->d[0].agent, "esmtp") &&
+	      !strcmp(msg->d[0].to, "u@dual.lab.test") && !strcmp(msg->d[0].relay_host, "mx-dual.lab.test") &&
+	      !strcmp(msg->d[0].relay_addr, "2001:db8:200::10") && msg->d[0].delay == 1 &&
+	      !strcmp(msg->d[0].dsn, "2.0.0") && !strcmp(msg->d[0].text, "Ok: queued as 4F2A1"));
+	/* Deferred (the why holds ", "), then bounced with its notice. */
+	CHECK(mlog_line(&m, "Dec  2 22:16:00 relay sm-mta[4250]: 5B2MG0xB004250: to=<u@v6only.lab.test>, "
+			    "delay=1+00:00:02, mailer=esmtp, pri=1, relay=mx-v6.lab.test., dsn=4.0.0, "
+			    "stat=Deferred: Network is unreachable, try later"));
+	CHECK(mlog_line(&m, "Dec  2 22:16:05 relay sendmail[4251]: 5B2MG0xB004250: to=<u@v6only.lab.test>, "
+			    "delay=00:00:07, mailer=esmtp, pri=2, relay=mx-v6.lab.test., dsn=5.1.2, "
+			    "stat=Host unknown (Name server: mx-v6.lab.test.: host not found)"));
+	CHECK(mlog_line(&m, "Dec  2 22:16:05 relay sendmail[4251]: 5B2MG0xB004250: 5B2MG5xC004251: DSN: "
+			    "Host unknown (Name server: mx-v6.lab.test.: host not found)"));
+	msg = mlog_find(&m, "5B2MG0xB004250");
+	notice = mlog_find(&m, "5B2MG5xC004251");
+	CHECK(msg && msg->n_d == 2 && msg->d[0].status == MS_DEFERRED && msg->d[0].delay == 86402 &&
+	      !strcmp(msg->d[0].text, "Network is unreachable, try later") && !strcmp(msg->d[0].relay_host, "mx-v6.lab.test") &&
+	      !msg->d[0].relay_addr[0] && msg->d[1].status == MS_BOUNCED && !strcmp(msg->d[1].dsn, "5.1.2"));
+	CHECK(msg && notice && !strcmp(msg->notice_qid, "5B2MG5xC004251") && !strcmp(notice->notice_of, msg->qid));
+	/* Not Sendmail's: another program, a short ID, a line it does not know. */
+	CHECK(!mlog_line(&m, "Dec  2 22:16:05 relay sendmailx[1]: 5B2MG0xB004250: to=<a@b>, stat=Sent"));
+	CHECK(!mlog_line(&m, "Dec  2 22:16:05 relay sendmail[1]: 5B2MG: to=<a@b>, stat=Sent"));
+	CHECK(mlog_entry(&m, 1796249800000000000LL, "sendmail", 77,
+			 "5B2MH0xD004260: to=<u@dual.lab.test>, mailer=esmtp, relay=mx-dual.lab.test. [203.0.113.10], "
+			 "dsn=2.0.0, stat=Sent (ok)"));
+	msg = mlog_find(&m, "5B2MH0xD004260");
+	CHECK(msg && msg->d[0].pid == 77 && !strcmp(msg->d[0].relay_addr, "203.0.113.10"));
+	mlog_free(&m);
+}
+
 /* journalctl -o json entries: the fields wanted, whatever their form. */
 static void test_journal_entries(void)
 {
@@ -503,6 +550,7 @@ int main(void)
 	RUN(test_completeness_is_one_judgement);
 	RUN(test_maillog_lines);
 	RUN(test_journal_entries);
+	RUN(test_sendmail_lines);
 	{
 		char cmd[128];
 
