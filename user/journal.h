@@ -36,6 +36,9 @@ struct journal_src {
 int journal_read(struct mlog *m, const struct journal_src *src, int64_t since_s, char *err,
 		 size_t errlen);
 
+/* Is journalctl there to run (on PATH)? 0, or -1 with err set. */
+int journal_check(char *err, size_t errlen);
+
 struct journal_follow;
 
 /* Follow the journal from now (journalctl -f). NULL with err set. */

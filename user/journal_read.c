@@ -75,6 +75,25 @@ static pid_t spawn(const struct journal_src *src, const char *const *extra, int 
 	return pid;
 }
 
+int journal_check(char *err, size_t errlen)
+{
+	const char *path = getenv("PATH");
+	char file[4200];
+
+	if (!path || !*path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(file, sizeof(file), "%.*s/journalctl", (int)(n && n < 4096 ? n : 1), n ? path : ".");
+		if (!access(file, X_OK))
+			return 0;
+		path += n + (path[n] == ':');
+	}
+	snprintf(err, errlen, "journalctl is not on PATH (it comes with systemd)");
+	return -1;
+}
+
 /* One line of journalctl's output; 1 if it was an entry. */
 static int feed(struct mlog *m, const char *line)
 {

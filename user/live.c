@@ -476,22 +476,16 @@ int live_main(struct opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* journalctl follows from now: entries logged while the programs load
-	 * are not missed. */
-	if (o->journal) {
-		struct journal_src js = { o->journal_dir };
-
-		st.journal = journal_follow_open(&js, err, sizeof(err));
-		if (!st.journal) {
-			fprintf(stderr, "famtrace: --journal: %s\n", err);
-			return FT_EXIT_USAGE;
-		}
+	/* journalctl starts once privileges are dropped (it needs none of
+	 * famtrace's); whether it is there at all is said now. */
+	if (o->journal && journal_check(err, sizeof(err))) {
+		fprintf(stderr, "famtrace: --journal: %s\n", err);
+		return FT_EXIT_USAGE;
 	}
 	if (o->cmd) {
 		child = spawn(o->cmd, &release_fd);
 		if (child < 0) {
 			fprintf(stderr, "famtrace: cannot start %s: %s\n", o->cmd[0], strerror(errno));
-			journal_follow_close(st.journal);
 			return FT_EXIT_RUNTIME;
 		}
 	}
@@ -507,7 +501,6 @@ int live_main(struct opts *o)
 		}
 		correlator_free(st.corr);
 		metrics_free(st.metrics);
-		journal_follow_close(st.journal);
 		if (st.rec) {
 			rec_writer_close(st.rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
 			unlink(o->rec_path); /* nothing was traced */
@@ -546,6 +539,16 @@ int live_main(struct opts *o)
 			fprintf(stderr, "famtrace: warning: cannot drop privileges: %s\n", err);
 		else if (o->debug)
 			fprintf(stderr, "famtrace: capabilities now %#llx\n", privs_effective());
+	}
+	if (o->journal) {
+		/* Followed from now, before the command is released or
+		 * "tracing" is said: no entry of a traced delivery is missed. */
+		struct journal_src js = { o->journal_dir };
+
+		st.journal = journal_follow_open(&js, err, sizeof(err));
+		if (!st.journal)
+			fprintf(stderr, "famtrace: warning: --journal: %s; no message of the journal "
+					"will be shown\n", err);
 	}
 
 	t0 = clock_ns(CLOCK_BOOTTIME);

@@ -230,16 +230,30 @@ bool mlog_line(struct mlog *m, const char *line)
 	int64_t ns;
 
 	m->lines++;
+	/* A syslog datagram as a client sent it (a log of /dev/log's raw
+	 * lines): "<PRI>" first, and no host name after the time. */
+	if (line[0] == '<' && isdigit((unsigned char)line[1])) {
+		const char *gt = line + 1 + strspn(line + 1, "0123456789");
+
+		if (*gt == '>' && gt - line <= 4)
+			line = gt + 1;
+	}
 	if (!mlog_time(m, line, &ns, &p))
 		return false;
 	if (isdigit((unsigned char)line[0]) && line[10] == ' ')
 		return mlog_exim_line(m, ns, 0, p); /* Exim's main log: no host, no program */
-	/* " host prog[pid]: " */
+	/* " host prog[pid]: " (or " prog[pid]: " without a host) */
 	while (*p == ' ')
 		p++;
-	p += strcspn(p, " ");
-	while (*p == ' ')
-		p++;
+	{
+		size_t tok = strcspn(p, " ");
+
+		if (!(tok > 2 && p[tok - 1] == ':' && p[tok - 2] == ']' && memchr(p, '[', tok))) {
+			p += tok;
+			while (*p == ' ')
+				p++;
+		}
+	}
 	prog = p;
 	lbr = strchr(prog, '[');
 	if (!lbr || lbr - prog > 64)

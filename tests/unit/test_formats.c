@@ -381,6 +381,16 @@ static void test_sendmail_lines(void)
 			 "dsn=2.0.0, stat=Sent (ok)"));
 	msg = mlog_find(&m, "5B2MH0xD004260");
 	CHECK(msg && msg->d[0].pid == 77 && !strcmp(msg->d[0].relay_addr, "203.0.113.10"));
+	/* As /dev/log receives it (a raw datagram: priority, no host name), and
+	 * Sendmail's addresses without angle brackets. */
+	CHECK(mlog_line(&m, "<22>Dec  2 23:38:23 sendmail[20542]: 6B2NcNF6020542: from=lab@lab.test, size=29, "
+			    "class=0, nrcpts=1, msgid=<x@relay.lab.test>, relay=root@localhost"));
+	CHECK(mlog_line(&m, "<22>Dec  2 23:38:23 sendmail[20542]: 6B2NcNF6020542: to=u@dual.lab.test, "
+			    "ctladdr=lab@lab.test (0/0), delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=30029, "
+			    "relay=mx-dual.lab.test. [203.0.113.10], dsn=2.0.0, stat=Sent (Ok: queued as 3FD7613219F)"));
+	msg = mlog_find(&m, "6B2NcNF6020542");
+	CHECK(msg && !strcmp(msg->from, "lab@lab.test") && msg->n_d == 1 && msg->d[0].pid == 20542 &&
+	      !strcmp(msg->d[0].to, "u@dual.lab.test") && msg->d[0].status == MS_SENT);
 	mlog_free(&m);
 }
 
