@@ -195,6 +195,32 @@ struct mlog_message *mlog_get_message(struct mlog *m, const char *qid, int64_t n
 
 /* The value of "key=" in s up to the next ", " (or the end); "" if absent.
  * A value in <...> is taken whole (addresses may hold commas). */
+void mlog_link_notice(struct mlog *m, const char *orig_qid, const char *notice_qid, int64_t ns)
+{
+	struct mlog_message *orig, *notice;
+
+	mlog_get_message(m, orig_qid, ns);
+	notice = mlog_get_message(m, notice_qid, ns);
+	/* Making the second may have dropped the oldest: look the first up again. */
+	orig = mlog_find(m, orig_qid);
+	if (!orig || !notice)
+		return;
+	snprintf(orig->notice_qid, sizeof(orig->notice_qid), "%s", notice->qid);
+	snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", orig->qid);
+}
+
+void mlog_arrival(struct mlog_message *msg, const char *rest, const char *nrcpt_key)
+{
+	char v[32];
+
+	mlog_field(rest, "from", msg->from, sizeof(msg->from));
+	msg->from_seen = true;
+	mlog_field(rest, "size", v, sizeof(v));
+	msg->size = strtoull(v, NULL, 10);
+	mlog_field(rest, nrcpt_key, v, sizeof(v));
+	msg->nrcpt = (unsigned)strtoul(v, NULL, 10);
+}
+
 void mlog_field(const char *s, const char *key, char *out, size_t len)
 {
 	size_t kl = strlen(key);

@@ -101,15 +101,8 @@ bool mlog_exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p)
 		exim_field(p, "S", v, sizeof(v));
 		msg->size = strtoull(v, NULL, 10);
 		exim_field(p, "R", v, sizeof(v));
-		if (!msg->from[0] && is_exim_id(v, strlen(v))) {
-			struct mlog_message *orig;
-
-			snprintf(msg->notice_of, sizeof(msg->notice_of), "%.23s", v);
-			orig = mlog_get_message(m, v, ns);
-			msg = mlog_find(m, id);
-			if (orig && msg)
-				snprintf(orig->notice_qid, sizeof(orig->notice_qid), "%s", id);
-		}
+		if (!msg->from[0] && is_exim_id(v, strlen(v)))
+			mlog_link_notice(m, v, id, ns);
 		return true;
 	}
 	if (!strcmp(flag, "=>") || !strcmp(flag, "->") || !strcmp(flag, "**") || !strcmp(flag, "==")) {

@@ -19,6 +19,14 @@
  * May drop another message: look earlier pointers up again. */
 struct mlog_message *mlog_get_message(struct mlog *m, const char *qid, int64_t ns);
 
+/* notice_qid is the non-delivery (or delivery status) notice sent about
+ * orig_qid: each message made if new, and each names the other. */
+void mlog_link_notice(struct mlog *m, const char *orig_qid, const char *notice_qid, int64_t ns);
+
+/* An arrival line's "from=..., size=N, ..., NRCPT_KEY=N" into msg
+ * (Postfix says nrcpt, Sendmail nrcpts). */
+void mlog_arrival(struct mlog_message *msg, const char *rest, const char *nrcpt_key);
+
 /* The value of "key=" in s up to the next ", " (or the end); "" if absent.
  * A value in <...> is taken whole (addresses may hold commas). */
 void mlog_field(const char *s, const char *key, char *out, size_t len);

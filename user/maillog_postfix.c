@@ -98,7 +98,7 @@ static void delivery_line(struct mlog_message *msg, const char *agent, uint32_t 
 bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t pid,
 			 const char *rest)
 {
-	char qid[MLOG_QID_LEN], v[MLOG_ADDR_LEN];
+	char qid[MLOG_QID_LEN];
 	struct mlog_message *msg;
 	size_t n;
 
@@ -114,12 +114,7 @@ bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t p
 	if (!strncmp(rest, "to=<", 4)) {
 		delivery_line(msg, agent, pid, ns, rest);
 	} else if (!strncmp(rest, "from=<", 6)) {
-		mlog_field(rest, "from", msg->from, sizeof(msg->from));
-		msg->from_seen = true;
-		mlog_field(rest, "size", v, sizeof(v));
-		msg->size = strtoull(v, NULL, 10);
-		mlog_field(rest, "nrcpt", v, sizeof(v));
-		msg->nrcpt = (unsigned)strtoul(v, NULL, 10);
+		mlog_arrival(msg, rest, "nrcpt");
 		if (strstr(rest, "status=expired"))
 			delivery_line(msg, agent, pid, ns, rest);
 	} else if (!strncmp(rest, "uid=", 4) && strstr(rest, "from=<") && !msg->from_seen) {
@@ -130,16 +125,9 @@ bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t p
 		   !strncmp(rest, "sender delivery status notification: ", 37) ||
 		   !strncmp(rest, "postmaster non-delivery notification: ", 38)) {
 		const char *q = strrchr(rest, ' ') + 1;
-		struct mlog_message *notice;
 
-		if (!is_qid(q, strlen(q)))
-			return true;
-		snprintf(msg->notice_qid, sizeof(msg->notice_qid), "%s", q);
-		notice = mlog_get_message(m, q, ns);
-		/* get_message may have dropped the oldest: look msg up again. */
-		msg = mlog_find(m, qid);
-		if (notice && msg)
-			snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", msg->qid);
+		if (is_qid(q, strlen(q)))
+			mlog_link_notice(m, qid, q, ns);
 	}
 	return true;
 }

@@ -120,7 +120,7 @@ static void sm_delivery(struct mlog_message *msg, uint32_t pid, int64_t ns, cons
 
 bool mlog_sendmail_text(struct mlog *m, int64_t ns, uint32_t pid, const char *rest)
 {
-	char qid[MLOG_QID_LEN], v[MLOG_ADDR_LEN];
+	char qid[MLOG_QID_LEN];
 	struct mlog_message *msg;
 	size_t n;
 
@@ -136,26 +136,16 @@ bool mlog_sendmail_text(struct mlog *m, int64_t ns, uint32_t pid, const char *re
 	if (!strncmp(rest, "to=", 3)) {
 		sm_delivery(msg, pid, ns, rest);
 	} else if (!strncmp(rest, "from=", 5)) {
-		mlog_field(rest, "from", msg->from, sizeof(msg->from));
-		msg->from_seen = true;
-		mlog_field(rest, "size", v, sizeof(v));
-		msg->size = strtoull(v, NULL, 10);
-		mlog_field(rest, "nrcpts", v, sizeof(v));
-		msg->nrcpt = (unsigned)strtoul(v, NULL, 10);
+		mlog_arrival(msg, rest, "nrcpts");
 	} else {
 		/* "QID: QID2: DSN: why": QID2 is the notice about QID. */
 		size_t k = strcspn(rest, ":");
-		struct mlog_message *notice;
 		char nq[MLOG_QID_LEN];
 
 		if (!is_sendmail_qid(rest, k) || strncmp(rest + k, ": DSN: ", 7))
 			return true;
 		snprintf(nq, sizeof(nq), "%.*s", (int)k, rest);
-		memcpy(msg->notice_qid, nq, sizeof(nq));
-		notice = mlog_get_message(m, nq, ns);
-		msg = mlog_find(m, qid); /* mlog_get_message may have dropped it */
-		if (notice && msg)
-			snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", msg->qid);
+		mlog_link_notice(m, qid, nq, ns);
 	}
 	return true;
 }
