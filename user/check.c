@@ -314,12 +314,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		t.fallbacks += p->groups[GC_FALLBACK];
 		t.fallback_cost_ns += p->fallback_cost_sum_ns;
 		t.lookups += p->lookups_total;
-		for (int k = 0; k < LW_N; k++) {
-			t.wait[k].n += p->wait[k].n;
-			t.wait[k].sum_ns += p->wait[k].sum_ns;
-			if (p->wait[k].max_ns > t.wait[k].max_ns)
-				t.wait[k].max_ns = p->wait[k].max_ns;
-		}
+		lookup_wait_add(t.wait, p->wait);
 		for (const struct lookup *l = p->lookups; l; l = l->next) {
 			unsigned a = lookup_asks(l);
 
@@ -533,16 +528,12 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	{
 		enum wire_fam slow = lookup_slow_family(t.wait);
 
-		if (slow != FAM_N) {
-			char a[32], b[32];
+		char st[160];
 
-			fprintf(out, "lookups:    SLOW %s LOOKUPS: the slowest %s lookup took %s against %s "
-				     "for %s (an unanswered query waits for the resolver's timeout)\n",
-				fam_name(slow), slow == FAM_V4 ? "A" : "AAAA",
-				fmt_dur(a, sizeof(a), t.wait[slow == FAM_V4 ? LW_V4 : LW_V6].max_ns),
-				fmt_dur(b, sizeof(b), t.wait[slow == FAM_V4 ? LW_V6 : LW_V4].max_ns),
-				fam_name(slow == FAM_V4 ? FAM_V6 : FAM_V4));
-		}
+		if (slow != FAM_N)
+			fprintf(out, "lookups:    SLOW %s LOOKUPS: %s (an unanswered query waits for the "
+				     "resolver's timeout)\n",
+				fam_name(slow), lookup_slow_text(t.wait, slow, st, sizeof(st)));
 	}
 	if (untrusted)
 		fprintf(out, "note:       the trace is incomplete (%s): what it missed could "

@@ -442,6 +442,11 @@ const char *lookup_wait_key(int k);
  * (A or AAAA alone, as Postfix asks) took at least LOOKUP_SLOW_NS and ten
  * times the other family's slowest; FAM_N when none. */
 enum wire_fam lookup_slow_family(const struct lookup_wait w[LW_N]);
+/* Add src's lookup times into dst (counts and totals summed, slowest kept). */
+void lookup_wait_add(struct lookup_wait dst[LW_N], const struct lookup_wait src[LW_N]);
+/* "the slowest AAAA lookup took 1.00 s against 0.13 ms for IPv4" into buf,
+ * for slow (FAM_V4 or FAM_V6); returns buf. */
+const char *lookup_slow_text(const struct lookup_wait w[LW_N], enum wire_fam slow, char *buf, size_t len);
 #define LOOKUP_SLOW_NS 1000000000ULL
 
 enum result result_of(enum ft_outcome o, int err);

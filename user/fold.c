@@ -106,12 +106,7 @@ static void fold_into(struct proc *d, struct proc *s)
 	d->lookup_lat_sum_ns += s->lookup_lat_sum_ns;
 	if (s->lookup_lat_max_ns > d->lookup_lat_max_ns)
 		d->lookup_lat_max_ns = s->lookup_lat_max_ns;
-	for (int k = 0; k < LW_N; k++) {
-		d->wait[k].n += s->wait[k].n;
-		d->wait[k].sum_ns += s->wait[k].sum_ns;
-		if (s->wait[k].max_ns > d->wait[k].max_ns)
-			d->wait[k].max_ns = s->wait[k].max_ns;
-	}
+	lookup_wait_add(d->wait, s->wait);
 	for (int a = 0; a <= FT_API_MAX; a++)
 		d->lookups_by_api[a] += s->lookups_by_api[a];
 	d->asked_a += s->asked_a;

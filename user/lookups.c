@@ -670,3 +670,24 @@ enum wire_fam lookup_slow_family(const struct lookup_wait w[LW_N])
 	}
 	return FAM_N;
 }
+
+void lookup_wait_add(struct lookup_wait dst[LW_N], const struct lookup_wait src[LW_N])
+{
+	for (int k = 0; k < LW_N; k++) {
+		dst[k].n += src[k].n;
+		dst[k].sum_ns += src[k].sum_ns;
+		if (src[k].max_ns > dst[k].max_ns)
+			dst[k].max_ns = src[k].max_ns;
+	}
+}
+
+const char *lookup_slow_text(const struct lookup_wait w[LW_N], enum wire_fam slow, char *buf, size_t len)
+{
+	char a[32], b[32];
+
+	snprintf(buf, len, "the slowest %s lookup took %s against %s for %s", slow == FAM_V4 ? "A" : "AAAA",
+		 fmt_dur(a, sizeof(a), w[slow == FAM_V4 ? LW_V4 : LW_V6].max_ns),
+		 fmt_dur(b, sizeof(b), w[slow == FAM_V4 ? LW_V6 : LW_V4].max_ns),
+		 fam_name(slow == FAM_V4 ? FAM_V6 : FAM_V4));
+	return buf;
+}

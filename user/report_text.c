@@ -434,7 +434,7 @@ static void report_lookup_wait(struct report_opts *o, const struct proc *p)
 	static const char *const what[LW_N] = { "IPv4 only (A)", "IPv6 only (AAAA)",
 						"both families", "other (MX, ...)" };
 	enum wire_fam slow = lookup_slow_family(p->wait);
-	char a[32], b[32];
+	char a[32], b[32], st[160];
 	bool first = true;
 
 	fprintf(o->out, "  lookup time:");
@@ -447,18 +447,12 @@ static void report_lookup_wait(struct report_opts *o, const struct proc *p)
 		first = false;
 	}
 	fputc('\n', o->out);
-	if (slow != FAM_N) {
-		const struct lookup_wait *me = &p->wait[slow == FAM_V4 ? LW_V4 : LW_V6];
-		const struct lookup_wait *other = &p->wait[slow == FAM_V4 ? LW_V6 : LW_V4];
-
-		fprintf(o->out, "  SLOW %s LOOKUPS: the slowest %s lookup took %s against %s for %s: "
-				"an unanswered query waits for the resolver's timeout (resolv.conf "
-				"options timeout:N attempts:N); look for the nameserver or middlebox "
-				"that drops %s queries\n",
-			fam_name(slow), slow == FAM_V4 ? "A" : "AAAA", fmt_dur(a, sizeof(a), me->max_ns),
-			fmt_dur(b, sizeof(b), other->max_ns), fam_name(slow == FAM_V4 ? FAM_V6 : FAM_V4),
+	if (slow != FAM_N)
+		fprintf(o->out, "  SLOW %s LOOKUPS: %s: an unanswered query waits for the resolver's "
+				"timeout (resolv.conf options timeout:N attempts:N); look for the "
+				"nameserver or middlebox that drops %s queries\n",
+			fam_name(slow), lookup_slow_text(p->wait, slow, st, sizeof(st)),
 			slow == FAM_V4 ? "A" : "AAAA");
-	}
 }
 
 void text_group_detail(struct report_opts *o, const struct proc *p, const struct group *g,
