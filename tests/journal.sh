@@ -73,6 +73,16 @@ check "--journal, live: the notice is linked by queue ID and its own delivery fa
 check "--journal, live: the metrics count 2 bounced deliveries with a family problem" \
 	"$TMP/j_live.prom" -- grep -q '^famtrace_message_deliveries_total{status="bounced",family_problem="true"} 2$' "$TMP/j_live.prom"
 
+# journalctl stopping mid-trace (here: killed by its pid, as famtrace's
+# child) is said on stderr, never a silent end of messages.
+live j_end -p "$(master)" --journal
+jpid=$(ps -o pid= --ppid "$LIVE_PID" -C journalctl | tr -d ' ' | head -1)
+[ -n "$jpid" ] && kill "$jpid"
+wait_for 5 grep -q 'journalctl ended' "$TMP/j_end.err"
+stop_live j_end
+check "journalctl ending during a trace is said (later messages are not read), not left silent" \
+	"$TMP/j_end.err" -- bash -c "test -n '$jpid' && grep -q 'warning: journalctl ended (signal 15); the MTA' '$TMP/j_end.err'"
+
 # Report: the recording beside the local journal, and beside a copy of its
 # files (journald stopped first, as after an incident).
 "$FT" report -j --journal "$TMP/j_live.ftr" >"$TMP/j_rep" 2>"$TMP/j_rep.err"

@@ -29,6 +29,7 @@ struct journal_follow {
 	char *buf;
 	size_t len;
 	bool skipping; /* inside an entry longer than the buffer */
+	bool ended;    /* journalctl exited: said once */
 };
 
 /* Start journalctl with args; its standard output is *fd (O_CLOEXEC). */
@@ -38,6 +39,7 @@ static pid_t spawn(const struct journal_src *src, const char *const *extra, int 
 	const char *argv[16];
 	int n = 0, p[2];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
 	pid_t pid;
 	int rc;
 
@@ -62,7 +64,13 @@ static pid_t spawn(const struct journal_src *src, const char *const *extra, int 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawnp(&pid, "journalctl", &fa, NULL, (char *const *)argv, environ);
+	/* A process group of its own: the terminal's Ctrl-C stops famtrace,
+	 * which then reads the rest and stops journalctl itself. */
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	rc = posix_spawnp(&pid, "journalctl", &fa, &at, (char *const *)argv, environ);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	if (rc) {
@@ -174,6 +182,19 @@ void journal_follow_poll(struct journal_follow *f, struct mlog *m)
 		ssize_t n = read(f->fd, f->buf + f->len, LINE_MAX_BYTES - 1 - f->len);
 		char *start, *nl;
 
+		if (n == 0 && !f->ended) {
+			/* journalctl stopped following: what the MTA logs from
+			 * now on is not read, and that is said, not implied. */
+			int status = 0;
+
+			f->ended = true;
+			if (waitpid(f->pid, &status, 0) == f->pid)
+				f->pid = -1;
+			fprintf(stderr, "famtrace: warning: journalctl ended (%s %d); the MTA's lines "
+					"logged from now on are not read, so later messages are not shown\n",
+				WIFSIGNALED(status) ? "signal" : "status",
+				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		}
 		if (n <= 0)
 			return; /* nothing more for now (EAGAIN), or journalctl ended */
 		f->len += (size_t)n;
@@ -201,9 +222,11 @@ void journal_follow_close(struct journal_follow *f)
 	if (!f)
 		return;
 	close(f->fd);
-	kill(f->pid, SIGTERM);
-	while (waitpid(f->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (f->pid > 0) {
+		kill(f->pid, SIGTERM);
+		while (waitpid(f->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	free(f->buf);
 	free(f);
 }
