@@ -236,6 +236,20 @@ uint64_t group_wait_ns(const struct correlator *c, const struct group *g)
 	return GROUP_HOLD_NS;
 }
 
+/* Did the process look g's destination up again after g's last outcome,
+ * before a started? Then a begins a new delivery (a queue run's retry),
+ * whichever lookup its address is linked to. */
+static bool looked_up_again(const struct group *g, const struct attempt *a)
+{
+	if (!g->proc || !g->key[0])
+		return false;
+	for (const struct lookup *l = g->proc->lookups; l; l = l->next)
+		if (l->start_ns > g->last_end_ns && l->start_ns < a->start_ns &&
+		    !strcasecmp(lookup_dest(l), g->key))
+			return true;
+	return false;
+}
+
 /* Is a's address one g offered and has not tried yet, from g's own lookups? */
 static bool next_offered(const struct group *g, const struct attempt *a)
 {
@@ -260,7 +274,8 @@ static bool group_joins(const struct correlator *c, const struct group *g, const
 		return true;
 	/* Later, within the hold: only the next address of the same answer.
 	 * A new lookup first means a new delivery (a queue run's retry). */
-	return a->start_ns <= g->last_end_ns + group_wait_ns(c, g) && next_offered(g, a);
+	return a->start_ns <= g->last_end_ns + group_wait_ns(c, g) && next_offered(g, a) &&
+	       !looked_up_again(g, a);
 }
 
 struct group *group_for(struct correlator *c, struct proc *p, const struct attempt *a,
