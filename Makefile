@@ -23,9 +23,9 @@ LDLIBS_BPF := -lbpf -lelf -lz -lresolv
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf
 
 # The correlator and reporters know nothing of libbpf; only the loader does.
-CORE_SRCS := user/source.c user/labels.c user/procs.c user/groups.c user/lookups.c user/srcaddrs.c user/lookup_order.c user/addrorder.c user/addrclass.c user/addr_notes.c user/mx_fates.c user/fold.c user/correlate.c user/report_text.c user/report_json.c user/report_messages.c user/maillog.c user/maillog_postfix.c user/maillog_exim.c user/maillog_sendmail.c user/maillog_read.c user/journal.c user/journal_read.c user/messages.c user/fmt.c user/decode.c user/dns.c \
+CORE_SRCS := user/source.c user/labels.c user/procs.c user/groups.c user/lookups.c user/srcaddrs.c user/lookup_order.c user/addrorder.c user/addrclass.c user/addr_notes.c user/mx_fates.c user/fold.c user/correlate.c user/report_text.c user/report_json.c user/report_messages.c user/maillog.c user/maillog_postfix.c user/maillog_exim.c user/maillog_sendmail.c user/maillog_read.c user/journal.c user/journal_read.c user/messages.c user/fmt.c user/decode.c user/dns.c user/wire.c user/race.c \
 	user/recording.c user/replay.c user/metrics.c
-TOOL_SRCS := user/main.c user/cli.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/mta_sendmail.c user/loader.c user/procfs.c user/check.c user/delivery.c user/privs.c $(CORE_SRCS)
+TOOL_SRCS := user/main.c user/cli.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/mta_sendmail.c user/loader.c user/cgroup.c user/procfs.c user/check.c user/delivery.c user/privs.c $(CORE_SRCS)
 CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
@@ -38,7 +38,7 @@ all: famtrace
 $(BUILD):
 	mkdir -p $(BUILD) $(BUILD)/tests
 
-$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/resolver.bpf.c bpf/source.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/resolver.bpf.c bpf/source.bpf.c bpf/dns.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o
@@ -72,6 +72,11 @@ $(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)
 
 $(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
+
+# The same client with musl, static: no glibc, no shared library, so no
+# resolver probe of famtrace's can see its lookups (musl-tools).
+$(BUILD)/tests/gaiconnect-musl: tests/clients/gaiconnect.c | $(BUILD)
+	musl-gcc -static -O2 -Wall -Werror $< -o $@
 
 # The same core, built with clang's AddressSanitizer and UndefinedBehavior-
 # Sanitizer: the unit tests again, and libFuzzer targets for the recording
@@ -107,7 +112,7 @@ FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/bench/connstorm $(BUILD)/bench/floor sanitize
+tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/bench/connstorm $(BUILD)/bench/floor sanitize
 
 test: famtrace tools
 	tests/run

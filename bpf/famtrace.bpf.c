@@ -659,5 +659,7 @@ int BPF_PROG(ft_exit, struct task_struct *task)
 	return 0;
 }
 
-/* The resolver uprobes share these maps and helpers; one object, one skeleton. */
+/* The DNS wire programs and the resolver uprobes share these maps and
+ * helpers; one object, one skeleton. */
+#include "dns.bpf.c"
 #include "resolver.bpf.c"

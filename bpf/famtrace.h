@@ -27,6 +27,7 @@ enum ft_event_kind {
 	FT_EV_PROC = 3,	   /* process fork, exec or exit */
 	FT_EV_LOOKUP = 4,  /* a resolver call and its result */
 	FT_EV_SRCADDR = 5, /* what an IPv6 source address is (temporary, ...) */
+	FT_EV_DNS = 6,	   /* a DNS message on the wire (variable size) */
 };
 
 /* How a TCP connect attempt ended. */
@@ -134,7 +135,9 @@ enum ft_api {
 	FT_API_RES_NSEND = 11,
 	FT_API_RES_QUERYDOMAIN = 12,  /* Sendmail: name "." domain */
 	FT_API_RES_NQUERYDOMAIN = 13,
-	FT_API_MAX = 13,
+	FT_API_WIRE = 14,  /* user space only: a lookup seen on the wire alone
+			    * (a resolver famtrace has no probe in) */
+	FT_API_MAX = 14,
 };
 
 #define FT_NAME_LEN 128	 /* looked-up name, truncated (FT_LF_NAME_CUT) */
@@ -203,6 +206,38 @@ struct ft_lookup {
 	char name[FT_NAME_LEN]; /* node / name asked (res_send*: empty, see dns) */
 	struct ft_addr addrs[FT_LOOKUP_ADDRS];
 	__u8 dns[FT_DNS_MAX];
+};
+
+/*
+ * FT_EV_DNS: a DNS message a process sent or received, as the socket saw it
+ * (cgroup skb programs on the root cgroup, UDP and TCP to/from the DNS
+ * ports). 112 bytes of header, then msg_len bytes of the message; hdr.size
+ * is the whole record. TCP: one segment's payload from the 2-byte length
+ * prefix on (msg_total is that prefix's length); UDP: the datagram.
+ */
+#define FT_DNS_WIRE_MAX 4096 /* message bytes copied */
+
+#define FT_DF_RECEIVED 0x1 /* an answer arriving (else a query leaving) */
+#define FT_DF_IN_CALL 0x2  /* sent while the thread was inside a traced
+			    * resolver call (received: its query was) */
+#define FT_DF_TCP 0x4	   /* over TCP (else UDP) */
+#define FT_DF_UNOWNED 0x8  /* an answer on a socket whose queries were not seen
+			    * (opened before the trace, or its entry evicted):
+			    * no task, no message, counted by user space */
+
+struct ft_dns {
+	struct ft_hdr hdr;
+	struct ft_task task;  /* the sender of the socket's queries */
+	__u64 cookie;	      /* the socket (bpf_get_socket_cookie) */
+	__u8 ns_addr[16];     /* the nameserver: AF_INET first 4 bytes */
+	__u16 family;	      /* AF_INET or AF_INET6 */
+	__u16 ns_port;	      /* host byte order */
+	__u16 local_port;
+	__u16 msg_len;	      /* bytes of msg copied */
+	__u32 msg_total;      /* the message's true size */
+	__u32 flags;	      /* FT_DF_* */
+	__u32 _pad;
+	/* msg_len bytes of the message follow */
 };
 
 #define FT_MAP_ENTRIES 65536 /* default size of ft_tracked and ft_pending */

@@ -128,6 +128,7 @@ static __always_inline int call_enter(struct pt_regs *ctx, __u8 api)
 	c->arg[4] = PT_REGS_PARM5(ctx);
 	c->arg[5] = PT_REGS_PARM6(ctx);
 	c->api = api;
+	incall_set((__u32)bpf_get_current_pid_tgid(), (__u32)bpf_get_current_pid_tgid());
 	return 0;
 }
 
@@ -283,6 +284,7 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 	}
 	c = *cp;
 	cp->api = 0;
+	incall_set((__u32)bpf_get_current_pid_tgid(), 0);
 
 	e = bpf_ringbuf_reserve(&ft_events, sizeof(*e), 0);
 	if (!e) {

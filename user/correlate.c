@@ -53,6 +53,7 @@ void correlator_free(struct correlator *c)
 	}
 	free(c->all);
 	free(c->srcs);
+	wire_free(c);
 	free(c);
 }
 
@@ -244,6 +245,9 @@ static void tick(struct correlator *c, uint64_t now_ns, bool trim)
 	struct due *due = NULL;
 	size_t n_due = 0, cap = 0;
 
+	/* Wire lookups first: a group closing now may need them. */
+	wire_tick(c, now_ns);
+
 	for (size_t i = 0; i < c->n_all; i++)
 		for (struct group *g = c->all[i]->open; g; g = g->next) {
 			if (now_ns <= g->last_end_ns + group_wait_ns(c, g))
@@ -325,6 +329,10 @@ void correlate_event(struct correlator *c, const void *rec, size_t len)
 	case FT_EV_SRCADDR:
 		if (len == sizeof(struct ft_srcaddr))
 			srcaddr_event(c, rec);
+		break;
+	case FT_EV_DNS:
+		if (len >= sizeof(struct ft_dns))
+			wire_event(c, rec, len);
 		break;
 	}
 }

@@ -93,6 +93,32 @@ struct lookup_src {
 	uint8_t addr[16];
 };
 
+/*
+ * One DNS question on the wire and what came of it: a query the process
+ * sent and the answer it received (or none). Kept inside its lookup, by
+ * value, so that a lookup copied to a child stays self-contained.
+ */
+struct wire_x {
+	uint64_t sent_ns;
+	uint64_t answered_ns;	/* 0: no answer seen */
+	uint8_t ns_addr[16];	/* the nameserver */
+	uint8_t ns_fam;		/* enum wire_fam */
+	bool tcp;
+	bool asked_again;	/* unanswered, and the same question was sent again */
+	bool truncated;		/* the answer had TC set */
+	uint16_t ns_port;
+	uint16_t id;		/* DNS id */
+	uint16_t qtype;
+	uint16_t hflags;	/* the answer's header flags word (QR..RCODE) */
+	int16_t rcode;		/* -1: no answer */
+	uint16_t n_answers;	/* answer records in the answer */
+	uint16_t n_addrs;	/* of them A/AAAA records */
+	uint32_t size;		/* the answer's size in bytes */
+	char qname[DNS_NAME_LEN];
+};
+
+#define LOOKUP_MAX_WIRE 8
+
 /* One resolver call and its result. */
 struct lookup {
 	/* What a walk over a process's lookups reads, in the first cache
@@ -120,6 +146,13 @@ struct lookup {
 	uint32_t tid;		/* the thread that called */
 	bool has_src;		/* getaddrinfo with 2+ addresses: src[] filled */
 	struct lookup_src src[LOOKUP_MAX_ADDRS]; /* per addrs[i], from route probes */
+	/* The DNS messages of this lookup on the wire, in the order they were
+	 * sent: inside a C library call, the ones its thread exchanged during
+	 * the call; a lookup seen only on the wire (api FT_API_WIRE), its
+	 * question's tries. */
+	unsigned n_wire;
+	unsigned wire_extra; /* more than LOOKUP_MAX_WIRE: counted, not kept */
+	struct wire_x wire[LOOKUP_MAX_WIRE];
 };
 
 #define GROUP_MAX_ATTEMPTS 16
@@ -157,6 +190,12 @@ struct group {
 	uint64_t cost_ns;		/* first start -> winner's start */
 	unsigned fam_mask;		/* bit per wire family tried */
 	unsigned asked_mask;		/* no_usable_address: families its hosts were asked for */
+	/* First-answer race (race.c): A and AAAA asked at once on the wire,
+	 * only the family that answered first was tried, and it was tried
+	 * before the other family's answer came. */
+	bool race;
+	enum wire_fam race_fam;	/* the family that answered first, the one tried */
+	uint64_t race_lead_ns;	/* how much later the other family's answer came */
 	struct group *next;		/* in the process's open or done list */
 };
 
@@ -225,6 +264,7 @@ struct proc {
 	uint64_t groups_dropped, lookups_dropped; /* details freed by the memory bound */
 	struct fam_stats fam[FAM_N];
 	uint64_t groups[GC_N];	/* delivery groups by class (service ones apart) */
+	uint64_t races;		/* groups with a first-answer race (race.c) */
 	uint64_t service_groups; /* connections of a mail program to non-mail ports */
 	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
 	uint64_t dual_first[FAM_N]; /* groups offered both families, by the first family tried */
@@ -329,6 +369,20 @@ uint64_t correlator_last_ns(const struct correlator *c);
  * memory bounded: their counters stay, their details are gone. */
 uint64_t correlator_dropped_groups(const struct correlator *c);
 uint64_t correlator_dropped_lookups(const struct correlator *c);
+
+/* DNS messages on the wire (wire.c): how many came, and the ones that could
+ * not be made into exchanges, each a reason to doubt "no lookup". */
+struct wire_stats {
+	uint64_t messages;  /* FT_EV_DNS records */
+	uint64_t unowned;   /* answers on sockets whose queries were not seen */
+	uint64_t unmatched; /* answers to no query in flight */
+	uint64_t dropped;   /* queries not kept: too many in flight */
+	uint64_t unclaimed; /* exchanges inside a call whose lookup never came */
+};
+void correlator_wire_stats(const struct correlator *c, struct wire_stats *out);
+/* Of a lookup's exchanges in flight together (A and AAAA sent in
+ * parallel), the one answered first; NULL when none overlapped. */
+const struct wire_x *wire_first_answer(const struct lookup *l);
 
 /* The attempt of g that started first, NULL if g has none. */
 const struct attempt *group_first(const struct group *g);

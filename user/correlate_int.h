@@ -35,6 +35,7 @@ struct correlator {
 	unsigned n_orders;
 	struct src_seen *srcs; /* srcaddrs.c: a ring of SRC_SEEN */
 	unsigned src_next;
+	struct wire_state *wire; /* wire.c, made at the first DNS record */
 };
 
 #define SRC_SEEN 256 /* IPv6 source addresses remembered with their kind */
@@ -71,6 +72,21 @@ const char *lookup_dest(const struct lookup *l);
 const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *pref);
 void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l);
 void lookup_event(struct correlator *c, const struct ft_lookup *r);
+struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r);
+void lookup_route(struct correlator *c, const struct ft_task *t, uint64_t ts, struct lookup *l);
+
+/* race.c */
+void race_judge(struct proc *p, struct group *g);
+
+/* wire.c: DNS messages on the wire */
+void wire_event(struct correlator *c, const struct ft_dns *d, size_t len);
+/* Queries unanswered for WIRE_TIMEOUT_NS are settled; held exchanges that
+ * no C library call claimed are let go. */
+void wire_tick(struct correlator *c, uint64_t now_ns);
+/* A C library lookup of (tgid, its start) takes the exchanges its thread
+ * made during the call. */
+void wire_claim(struct correlator *c, struct lookup *l, uint32_t tgid, uint64_t pstart);
+void wire_free(struct correlator *c);
 struct lookup *lookup_link(struct proc *p, struct attempt *a, bool names_only);
 /* The attempt's address was returned by none of p's lookups: a process that
  * resolves and then forks the child that connects (Exim's delivery) — p

@@ -12,6 +12,7 @@ _Static_assert(sizeof(struct ft_attempt) == 128, "ft_attempt layout");
 _Static_assert(sizeof(struct ft_proc) == 72, "ft_proc layout");
 _Static_assert(sizeof(struct ft_lookup) == 1144, "ft_lookup layout");
 _Static_assert(sizeof(struct ft_srcaddr) == 128, "ft_srcaddr layout");
+_Static_assert(sizeof(struct ft_dns) == 112, "ft_dns layout");
 
 static int comm_ok(const struct ft_task *t)
 {
@@ -79,7 +80,7 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 			*why = "lookup record has the wrong size";
 			return 0;
 		}
-		if (l->api < 1 || l->api > FT_API_MAX) {
+		if (l->api < 1 || l->api > FT_API_RES_NQUERYDOMAIN) {
 			*why = "lookup from an unknown resolver function";
 			return 0;
 		}
@@ -108,6 +109,20 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 		}
 		if (!memchr(r->ifname, 0, sizeof(r->ifname)) || !comm_ok(&r->task)) {
 			*why = "unterminated name in source address record";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_DNS: {
+		const struct ft_dns *d = data;
+
+		if (len < sizeof(*d) || len != sizeof(*d) + d->msg_len) {
+			*why = "DNS record has the wrong size";
+			return 0;
+		}
+		if (d->msg_len > FT_DNS_WIRE_MAX || d->msg_len > d->msg_total ||
+		    (d->family != 2 && d->family != 10) || !comm_ok(&d->task)) {
+			*why = "DNS record with impossible fields";
 			return 0;
 		}
 		return h.kind;

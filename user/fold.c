@@ -118,6 +118,7 @@ static void fold_into(struct proc *d, struct proc *s)
 	d->gai_inet6 += s->gai_inet6;
 	d->gai_literal += s->gai_literal;
 	d->service_groups += s->service_groups;
+	d->races += s->races;
 	srcaddr_fold(d, s);
 	if (!d->first_ns || (s->first_ns && s->first_ns < d->first_ns))
 		d->first_ns = s->first_ns;

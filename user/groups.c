@@ -191,6 +191,8 @@ void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 	g->final = true;
 	group_unlink_open(p, g);
 	g->service = is_service(c, p, g);
+	if (!g->service)
+		race_judge(p, g);
 	if (g->service)
 		p->service_groups++;
 	else

@@ -79,7 +79,7 @@ const char *api_name(enum ft_api a)
 	static const char *const names[FT_API_MAX + 1] = {
 		"?", "getaddrinfo", "gethostbyname", "gethostbyname2", "gethostbyname_r",
 		"gethostbyname2_r", "res_query", "res_search", "res_nquery", "res_nsearch",
-		"res_send", "res_nsend", "res_querydomain", "res_nquerydomain",
+		"res_send", "res_nsend", "res_querydomain", "res_nquerydomain", "dns",
 	};
 
 	return a <= FT_API_MAX ? names[a] : "?";

@@ -27,6 +27,7 @@
 #include "live.h"
 #include "journal.h"
 #include "maillog_read.h"
+#include "cgroup.h"
 #include "loader.h"
 #include "metrics.h"
 #include "privs.h"
@@ -299,6 +300,8 @@ static void filters_text(char *buf, size_t len, const struct opts *o, const stru
 	}
 	if (o->no_resolver)
 		ADD("; no resolver");
+	if (o->no_dns_wire)
+		ADD("; %s", FT_NO_DNS_WIRE_TEXT);
 #undef ADD
 	for (char *p = buf; *p; p++)
 		if (*p == '\n')
@@ -314,7 +317,7 @@ int live_main(struct opts *o)
 	struct sink sink;
 	struct sigaction sa = { 0 };
 	char err[512];
-	int rc, code, release_fd = -1, child_status = 0;
+	int rc, code, release_fd = -1, child_status = 0, cg_fd = -1;
 	pid_t child = -1;
 	uint64_t t0, next_report, deadline, child_gone_at = 0, next_lost_check = 0, lost_seen = 0;
 	uint64_t next_metrics, end_ns, next_tick = 0;
@@ -353,6 +356,8 @@ int live_main(struct opts *o)
 	lcfg.debug = o->debug;
 	lcfg.ringbuf_bytes = o->ringbuf_bytes;
 	lcfg.map_entries = o->map_entries;
+	lcfg.dns_ports = o->dns_ports;
+	lcfg.n_dns_ports = o->n_dns_ports;
 	if (o->all) {
 		lcfg.mode = FT_MODE_ALL;
 	} else if (o->n_pids || o->run || o->check) {
@@ -372,6 +377,16 @@ int live_main(struct opts *o)
 		} else if (!o->n_comms) {
 			lcfg.ports = cli_mail_ports;
 			lcfg.n_ports = cli_n_mail_ports;
+		}
+	}
+	/* Where the DNS wire programs attach, found before the recording's
+	 * header is written: a trace without them says so there too. */
+	if (!o->no_dns_wire) {
+		cg_fd = cgroup_root_open(err, sizeof(err));
+		if (cg_fd < 0) {
+			fprintf(stderr, "famtrace: warning: DNS messages on the wire are not seen (%s); "
+					"lookups outside the C library's resolver are missed\n", err);
+			o->no_dns_wire = true;
 		}
 	}
 
@@ -529,6 +544,13 @@ int live_main(struct opts *o)
 
 	if (!o->no_resolver)
 		libc_attach_all(st.ldr, &lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
+	st.ss.no_dns_wire = o->no_dns_wire;
+	if (cg_fd >= 0) {
+		if (loader_attach_dns(st.ldr, cg_fd, err, sizeof(err)) && (st.ss.no_dns_wire = true))
+			fprintf(stderr, "famtrace: warning: DNS messages on the wire are not seen (%s); "
+					"lookups outside the C library's resolver are missed\n", err);
+		close(cg_fd);
+	}
 
 	/* Loaded and attached: from here on famtrace reads a ring buffer and
 	 * writes files. Keep only what that needs. */

@@ -178,6 +178,10 @@ static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, 
 	s->rodata->ft_cfg_mode = cfg->mode;
 	for (size_t i = 0; i < cfg->n_ports; i++)
 		s->rodata->ft_cfg_ports[cfg->ports[i] >> 6] |= 1ULL << (cfg->ports[i] & 63);
+	if (!cfg->n_dns_ports)
+		s->rodata->ft_cfg_dns_ports[0] |= 1ULL << 53;
+	for (size_t i = 0; i < cfg->n_dns_ports; i++)
+		s->rodata->ft_cfg_dns_ports[cfg->dns_ports[i] >> 6] |= 1ULL << (cfg->dns_ports[i] & 63);
 	if (cfg->ringbuf_bytes && bpf_map__set_max_entries(s->maps.ft_events, cfg->ringbuf_bytes)) {
 		snprintf(err, len, "cannot size the ring buffer to %u bytes", cfg->ringbuf_bytes);
 		return FT_EXIT_USAGE;
@@ -350,6 +354,25 @@ int loader_attach_resolver(struct loader *l, const char *lib)
 		attached++;
 	}
 	return attached;
+}
+
+int loader_attach_dns(struct loader *l, int fd, char *err, size_t errlen)
+{
+	struct bpf_program *progs[2] = { l->skel->progs.ft_dns_egress, l->skel->progs.ft_dns_ingress };
+
+	for (int i = 0; i < 2; i++) {
+		struct bpf_link *link = bpf_program__attach_cgroup(progs[i], fd);
+
+		if (!link || keep_link(l, link)) {
+			int e = link ? ENOMEM : errno;
+
+			if (link)
+				bpf_link__destroy(link);
+			snprintf(err, errlen, "cannot attach to the cgroup2 root: %s", strerror(e));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int loader_track(struct loader *l, uint32_t tgid, uint8_t why)

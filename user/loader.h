@@ -24,6 +24,8 @@ struct loader_cfg {
 	bool debug; /* pass libbpf's messages (verifier log) to stderr */
 	uint32_t ringbuf_bytes; /* ring buffer size (power of two, >= page); 0: 4 MiB */
 	uint32_t map_entries;	/* ft_tracked and ft_pending; 0: FT_MAP_ENTRIES */
+	const uint16_t *dns_ports; /* nameserver ports whose messages are captured; none: 53 */
+	size_t n_dns_ports;
 };
 
 /* Called for every raw record, in ring-buffer order. */
@@ -45,6 +47,13 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
  * each on stderr; returns the number of functions traced (0: none).
  */
 int loader_attach_resolver(struct loader *l, const char *lib);
+
+/*
+ * Attach the DNS wire programs (egress and ingress) to the cgroup v2 root,
+ * open as fd (cgroup_root_open; the caller closes it). 0, or -1 with a
+ * reason in err: DNS messages are then not seen, and the caller must say so.
+ */
+int loader_attach_dns(struct loader *l, int fd, char *err, size_t errlen);
 
 /* Trace this process (and, through the fork hook, its future children). */
 int loader_track(struct loader *l, uint32_t tgid, uint8_t why);

@@ -201,7 +201,7 @@ static void offer_host(const struct proc *p, struct group *g, const char *host, 
 						m->addrs[i].port);
 }
 
-static struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
+struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
 {
 	struct lookup *l = calloc(1, sizeof(*l));
 
@@ -360,22 +360,17 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 		c->sink.lookup(c->sink.ctx, p, l);
 }
 
-void lookup_event(struct correlator *c, const struct ft_lookup *r)
+/* A new lookup goes to its process, or, for a process not traced (yet), to
+ * the candidates' ring. */
+void lookup_route(struct correlator *c, const struct ft_task *t, uint64_t ts, struct lookup *l)
 {
-	struct proc *p = procs_exact(c, r->task.tgid, r->task.start_ns);
-	struct lookup *l;
+	struct proc *p = procs_exact(c, t->tgid, t->start_ns);
 	unsigned i;
 
-	/* An address-literal check (AI_NUMERICHOST) that fails asked no one. */
-	if (r->api == FT_API_GETADDRINFO && r->hint_family >= 0 && (r->hint_flags & 0x4) && r->ret)
-		return;
-	l = lookup_from(c, r);
-	if (!l)
-		return;
-	if (p || r->task.why) {
+	if (p || t->why) {
 		bool created;
 
-		p = procs_get(c, &r->task, r->hdr.ts_ns, &created);
+		p = procs_get(c, t, ts, &created);
 		if (p && created)
 			lookups_adopt(c, p);
 		if (p)
@@ -388,9 +383,24 @@ void lookup_event(struct correlator *c, const struct ft_lookup *r)
 	i = c->cand_next;
 	free(c->cand[i]);
 	c->cand[i] = l;
-	c->cand_tgid[i] = r->task.tgid;
-	c->cand_start[i] = r->task.start_ns;
+	c->cand_tgid[i] = t->tgid;
+	c->cand_start[i] = t->start_ns;
 	c->cand_next = (i + 1) % CANDIDATE_LOOKUPS;
+}
+
+void lookup_event(struct correlator *c, const struct ft_lookup *r)
+{
+	struct lookup *l;
+
+	/* An address-literal check (AI_NUMERICHOST) that fails asked no one. */
+	if (r->api == FT_API_GETADDRINFO && r->hint_family >= 0 && (r->hint_flags & 0x4) && r->ret)
+		return;
+	l = lookup_from(c, r);
+	if (!l)
+		return;
+	/* The DNS messages its thread exchanged during the call. */
+	wire_claim(c, l, r->task.tgid, r->task.start_ns);
+	lookup_route(c, &r->task, r->hdr.ts_ns, l);
 }
 
 /*

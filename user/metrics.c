@@ -32,6 +32,7 @@ struct comm_stats {
 	char comm[FT_COMM_LEN];
 	uint64_t attempts[FAM_N][RES_N];
 	uint64_t groups[GC_N];
+	uint64_t races[FAM_N]; /* first-answer races, by the family that answered first */
 };
 
 struct metrics {
@@ -129,6 +130,8 @@ static void on_group(void *ctx, const struct proc *p, const struct group *g)
 	 * destination: not in famtrace_destinations_total, as in the report. */
 	if (g->cls < GC_N && !g->service)
 		comm_of(m, p)->groups[g->cls]++;
+	if (g->race && g->race_fam < FAM_N)
+		comm_of(m, p)->races[g->race_fam]++;
 	if (g->cls == GC_FALLBACK && !g->service && g->from_fam < FAM_N) {
 		double s = (double)g->cost_ns / 1e9;
 
@@ -265,7 +268,7 @@ static bool comm_used(const struct comm_stats *c)
 	for (int g = 0; g < GC_N; g++)
 		if (c->groups[g])
 			return true;
-	return false;
+	return c->races[FAM_V4] || c->races[FAM_V6];
 }
 
 void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, uint64_t events)
@@ -311,6 +314,18 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 			label(f, cs[i]->comm);
 			fprintf(f, ",class=\"%s\"} %llu\n", group_class_key(g),
 				(unsigned long long)cs[i]->groups[g]);
+		}
+	head(f, "famtrace_first_answer_races_total", "counter",
+	     "Destination groups of a client that asked A and AAAA at once and tried only the "
+	     "family whose answer came first, by that family.");
+	for (unsigned i = 0; i < k; i++)
+		for (int fa = 0; fa < FAM_N; fa++) {
+			if (!cs[i]->races[fa])
+				continue;
+			fprintf(f, "famtrace_first_answer_races_total{comm=");
+			label(f, cs[i]->comm);
+			fprintf(f, ",answered_first=\"%s\"} %llu\n", fam_label(fa),
+				(unsigned long long)cs[i]->races[fa]);
 		}
 
 	head(f, "famtrace_fallback_cost_seconds", "histogram",

@@ -47,6 +47,16 @@ struct replay {
 	const char *time_error;
 };
 
+/* famtrace captures DNS on the wire since 0.3. */
+static bool version_has_wire(const char *v)
+{
+	unsigned major = 0, minor = 0;
+
+	if (sscanf(v, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 0 || minor >= 3;
+}
+
 static bool pid_in(const struct replay *rp, uint32_t pid)
 {
 	for (size_t i = 0; i < rp->n_pidset; i++)
@@ -253,6 +263,10 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 			}
 			rp->boot_to_real_ns = m->boot_to_real_ns;
 			rp->cur_t0 = m->t0_ns;
+			/* Earlier famtraces had no wire capture: their filters
+			 * say nothing of it, and a "no dns" there means nothing. */
+			if (strstr(m->filters, FT_NO_DNS_WIRE_TEXT) || !version_has_wire(m->version))
+				rp->ss.no_dns_wire = true;
 			{
 				struct session *se = session_of(rp);
 

@@ -233,6 +233,15 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		json_fam(f, "connected_family", g->to_fam);
 	else
 		fprintf(f, ",\"connected_family\":null");
+	fprintf(f, ",\"first_answer_race\":");
+	if (g->race) {
+		fprintf(f, "{\"answered_first\":\"%s\",\"never_tried\":\"%s\"",
+			g->race_fam == FAM_V6 ? "ipv6" : "ipv4", g->race_fam == FAM_V6 ? "ipv4" : "ipv6");
+		json_ms(f, "lead_ms", g->race_lead_ns);
+		fputc('}', f);
+	} else {
+		fprintf(f, "null");
+	}
 	json_ms(f, "time_lost_ms", g->cost_ns);
 	json_ms(f, "duration_ms", g->last_end_ns - g->first_start_ns);
 	fprintf(f, ",\"attempts_total\":%u,\"attempts\":[", g->n + g->n_extra);
@@ -326,6 +335,42 @@ static void json_order(FILE *f, const struct report_opts *o, const struct lookup
 	json_str(f, o->policy ? o->policy->source : "built-in");
 }
 
+/* A lookup's DNS messages on the wire, in the order they were sent. */
+static void json_wire(FILE *f, const struct lookup *l)
+{
+	const struct wire_x *first = wire_first_answer(l);
+	char a[64];
+
+	fprintf(f, ",\"wire\":[");
+	for (unsigned i = 0; i < l->n_wire; i++) {
+		const struct wire_x *x = &l->wire[i];
+
+		fprintf(f, "%s{\"qname\":", i ? "," : "");
+		json_str(f, x->qname);
+		fprintf(f, ",\"qtype\":\"%s\",\"nameserver\":\"%s\",\"port\":%u,\"family\":\"%s\","
+			   "\"transport\":\"%s\",\"id\":%u",
+			dns_type_name(x->qtype), fmt_addr(a, sizeof(a), x->ns_fam, x->ns_addr), x->ns_port,
+			x->ns_fam == FAM_V6 ? "ipv6" : "ipv4", x->tcp ? "tcp" : "udp", x->id);
+		json_ms(f, "sent_ms", x->sent_ns - (x->sent_ns < l->start_ns ? x->sent_ns : l->start_ns));
+		fprintf(f, ",\"answered\":%s,\"asked_again\":%s", x->answered_ns ? "true" : "false",
+			x->asked_again ? "true" : "false");
+		if (x->answered_ns) {
+			json_ms(f, "latency_ms", x->answered_ns - x->sent_ns);
+			fprintf(f, ",\"rcode\":\"%s\",\"tc\":%s,\"rd\":%s,\"ra\":%s,\"aa\":%s,"
+				   "\"answers\":%u,\"addrs\":%u,\"bytes\":%u",
+				dns_rcode_name(x->rcode), x->hflags & 0x0200 ? "true" : "false",
+				x->hflags & 0x0100 ? "true" : "false", x->hflags & 0x0080 ? "true" : "false",
+				x->hflags & 0x0400 ? "true" : "false", x->n_answers, x->n_addrs, x->size);
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "],\"wire_more\":%u,\"first_answer\":", l->wire_extra);
+	if (first)
+		fprintf(f, "\"%s\"", dns_type_name(first->qtype));
+	else
+		fprintf(f, "null");
+}
+
 static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 {
 	struct report_opts *o = ctx;
@@ -384,6 +429,7 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	fprintf(f, ",\"more_addrs\":%s", l->more_addrs ? "true" : "false");
 	json_order(f, o, l);
 	json_ms(f, "latency_ms", l->end_ns - l->start_ns);
+	json_wire(f, l);
 	fprintf(f, "}\n");
 }
 
@@ -425,7 +471,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs), shown = 0;
 	FILE *f = o->out;
+	struct wire_stats ws;
 
+	correlator_wire_stats(c, &ws);
 	bool by_message = o->mlog && msg_filter_active(&o->filter);
 
 	for (size_t i = 0; i < n; i++) {
@@ -497,8 +545,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			else
 				fprintf(f, ",\"slow_family\":null");
 		}
-		fprintf(f, "},\"fallbacks_from_ipv6\":%u,\"fallbacks_from_ipv4\":%u",
-			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4]);
+		fprintf(f, "},\"fallbacks_from_ipv6\":%u,\"fallbacks_from_ipv4\":%u,"
+			   "\"first_answer_races\":%" PRIu64,
+			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4], p->races);
 		if (p->groups[GC_FALLBACK]) {
 			json_ms(f, "fallback_time_lost_avg_ms",
 				p->fallback_cost_sum_ns / p->groups[GC_FALLBACK]);
@@ -541,10 +590,13 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		   ",\"cut\":%" PRIu64 ",\"recording_stopped\":%" PRIu64 ",\"recording_missed\":%" PRIu64
 		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"in_progress\":%" PRIu64
 		   ",\"details_dropped\":{\"groups\":%" PRIu64 ",\"lookups\":%" PRIu64 "}"
+		   ",\"dns_wire\":{\"captured\":%s,\"messages\":%" PRIu64 ",\"unowned\":%" PRIu64
+		   ",\"unmatched\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"unclaimed\":%" PRIu64 "}"
 		   ",\"complete\":%s}\n",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
 		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->in_progress,
 		correlator_dropped_groups(c), correlator_dropped_lookups(c),
-		source_complete(st) ? "true" : "false");
+		st->no_dns_wire ? "false" : "true", ws.messages, ws.unowned, ws.unmatched, ws.dropped,
+		ws.unclaimed, source_complete(st) ? "true" : "false");
 	fflush(f);
 }

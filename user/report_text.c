@@ -215,6 +215,52 @@ static void print_order(FILE *f, const struct report_opts *o, const struct looku
 	}
 }
 
+/*
+ * The DNS messages of a lookup, one line: "on the wire: A NOERROR, 1 record
+ * in 1.2 ms; AAAA unanswered after 5.00 s, asked again; AAAA NOERROR, 1
+ * record in 0.8 ms (udp 192.0.2.53 port 53; A answered first)".
+ */
+static void print_wire(FILE *f, const struct lookup *l, const char *indent)
+{
+	const struct wire_x *first;
+	char d[32], ns[80];
+
+	if (!l->n_wire)
+		return;
+	fprintf(f, "%son the wire:", indent);
+	for (unsigned i = 0; i < l->n_wire; i++) {
+		const struct wire_x *x = &l->wire[i];
+
+		fprintf(f, "%s %s", i ? ";" : "", dns_type_name(x->qtype));
+		if (strcasecmp(x->qname, l->name[0] ? l->name : l->dns.qname))
+			fprintf(f, " %s", fmt_safe(x->qname));
+		if (i && (x->tcp != l->wire[0].tcp || x->ns_fam != l->wire[0].ns_fam ||
+			  memcmp(x->ns_addr, l->wire[0].ns_addr, 16)))
+			fprintf(f, " (%s %s)", x->tcp ? "tcp" : "udp",
+				fmt_endpoint(ns, sizeof(ns), x->ns_fam, x->ns_addr, x->ns_port));
+		if (!x->answered_ns) {
+			fprintf(f, " unanswered%s%s", x->asked_again ? " after " : "",
+				x->asked_again ? fmt_dur(d, sizeof(d), l->wire[i + 1 < l->n_wire ? i + 1 : i].sent_ns -
+							      x->sent_ns)
+					       : "");
+			fprintf(f, "%s", x->asked_again ? ", asked again" : "");
+			continue;
+		}
+		fprintf(f, " %s", x->truncated ? "truncated (TC)" : dns_rcode_name(x->rcode));
+		if (!x->truncated)
+			fprintf(f, ", %u record%s", x->n_answers, x->n_answers == 1 ? "" : "s");
+		fprintf(f, " in %s", fmt_dur(d, sizeof(d), x->answered_ns - x->sent_ns));
+	}
+	if (l->wire_extra)
+		fprintf(f, "; %u more", l->wire_extra);
+	fprintf(f, " (%s %s", l->wire[0].tcp ? "tcp" : "udp",
+		fmt_endpoint(ns, sizeof(ns), l->wire[0].ns_fam, l->wire[0].ns_addr, l->wire[0].ns_port));
+	first = wire_first_answer(l);
+	if (first)
+		fprintf(f, "; %s answered first", dns_type_name(first->qtype));
+	fprintf(f, ")\n");
+}
+
 static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 {
 	struct report_opts *o = ctx;
@@ -225,6 +271,20 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 		fmt_lookup_question(q, sizeof(q), l), fmt_lookup_answer(a, sizeof(a), l),
 		fmt_dur(d, sizeof(d), l->end_ns - l->start_ns));
 	print_order(o->out, o, l, "                                          ");
+	print_wire(o->out, l, "                                          ");
+}
+
+/* "FIRST-ANSWER RACE: A and AAAA asked at once; IPv6 answered first and
+ * was the only family tried; IPv4 answered 299.6 ms later, never tried". */
+static char *race_text(char *buf, size_t len, const struct group *g)
+{
+	char d[32];
+	enum wire_fam other = g->race_fam == FAM_V6 ? FAM_V4 : FAM_V6;
+
+	snprintf(buf, len, "FIRST-ANSWER RACE: A and AAAA asked at once; %s answered first and was the "
+			   "only family tried; %s answered %s later, never tried",
+		 fam_name(g->race_fam), fam_name(other), fmt_dur(d, sizeof(d), g->race_lead_ns));
+	return buf;
 }
 
 /* "example MX port 25", "mx1.example port 25" or "port 25". */
@@ -346,6 +406,13 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 				dest, g->dport, g->dport == 113 ? "; ident, RFC 1413" : "",
 				g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s");
 		return;
+	}
+	if (g->race) {
+		/* Said whatever the outcome: its family is chance. */
+		char r[200];
+
+		fprintf(o->out, "%-12s %-7u %-15s ---- %s: %s\n", when, p->tgid, fmt_safe(p->comm), dest,
+			race_text(r, sizeof(r), g));
 	}
 	switch (g->cls) {
 	case GC_ALL_FAILED:
@@ -478,6 +545,11 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 	else if (g->cls == GC_RETRIED)
 		fprintf(o->out, ", %s lost", fmt_dur(d, sizeof(d), g->cost_ns));
 	fputc('\n', o->out);
+	if (g->race) {
+		char r[200];
+
+		fprintf(o->out, "%s      %s\n", in, race_text(r, sizeof(r), g));
+	}
 	for (unsigned i = 0; i < g->n_lookup_ids; i++) {
 		const struct lookup *l = proc_lookup(p, g->lookup_ids[i]);
 
@@ -489,6 +561,7 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 
 				snprintf(ind, sizeof(ind), "%s        ", in);
 				print_order(o->out, o, l, ind);
+				print_wire(o->out, l, ind);
 			}
 		}
 	}
@@ -740,6 +813,20 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	if (!source_complete(st))
 		fprintf(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report\n",
 			source_gaps(gaps, sizeof(gaps), st));
+	if (st->no_dns_wire)
+		fprintf(o->out, "NOTE: DNS messages on the wire were not captured: lookups are those of "
+				"the C library's resolver only; a process with a resolver of its own (musl, "
+				"c-ares, Go) shows attempts without names\n");
+	{
+		struct wire_stats ws;
+
+		correlator_wire_stats(c, &ws);
+		if (ws.unowned || ws.dropped || ws.unclaimed)
+			fprintf(o->out, "NOTE: DNS on the wire: %" PRIu64 " answer(s) on sockets whose queries "
+					"were not seen (opened before the trace), %" PRIu64 " question(s) not "
+					"kept (too many in flight), %" PRIu64 " exchange(s) whose call never "
+					"returned\n", ws.unowned, ws.dropped, ws.unclaimed);
+	}
 	if (o->mlog && msg_filter_active(&o->filter)) {
 		/* Asked by message: the selected messages are the report. */
 		text_messages(o, c);

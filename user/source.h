@@ -23,7 +23,13 @@ struct source_stats {
 	uint64_t missing_parts; /* report: parts of a recording not read (rotated away...) */
 	uint64_t in_progress;  /* attempts still in SYN_SENT when the trace ended */
 	uint64_t stale;	       /* pending attempts dropped: their socket had been reused */
+	bool no_dns_wire;      /* DNS messages on the wire were not captured (--no-dns-wire,
+				* or no cgroup2 to attach to): only the C library's
+				* resolver calls were seen */
 };
+
+/* How a recording's filters say that DNS on the wire was not captured. */
+#define FT_NO_DNS_WIRE_TEXT "DNS wire not captured"
 
 /* Did the source see and keep everything? (in_progress does not count:
  * those attempts are reported, only their outcome is unknown.) */

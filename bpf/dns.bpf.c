@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * dns.bpf.c - DNS messages on the wire: cgroup skb programs on the root
+ * cgroup see every UDP datagram and TCP segment a socket sends to, or
+ * receives from, a DNS port, whatever resolver built it (glibc, musl, c-ares,
+ * Go, libasr, a library of its own). Included by famtrace.bpf.c; shares its
+ * maps, filter and ring buffer.
+ *
+ * Egress runs in the sending task's context for UDP (udp_sendmsg ->
+ * ip_finish_output) and for a TCP connect's SYN, so the sender is taken from
+ * the current task there and remembered by socket cookie (ft_dnssocks).
+ * Ingress runs in softirq: an answer is attributed to the socket's sender,
+ * never to the current task. A TCP segment after the SYN is attributed the
+ * same way (a retransmission runs from a timer).
+ *
+ * Every other packet pays one 44-byte load and two compares. The programs
+ * never drop or change a packet: they always return 1.
+ */
+
+#define ETH_P_IP_BE 0x0008 /* bpf_htons(0x0800) on little-endian */
+#define IP_MF_OFFSET 0x3fff /* more-fragments flag and fragment offset */
+
+const volatile __u64 ft_cfg_dns_ports[FT_PORT_WORDS] = {};
+
+/* The sender behind a DNS socket. */
+struct dns_owner {
+	struct ft_task task;
+	__u32 flags;  /* FT_DF_IN_CALL of its last query */
+	__u8 traced;  /* 0: filtered out (its answers are not reported) */
+	__u8 _pad[3];
+};
+
+/* By socket cookie. An LRU: a socket whose entry is evicted makes its
+ * answers "unowned", which user space counts and reports. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct dns_owner);
+} ft_dnssocks SEC(".maps");
+
+/* ft_incall[tid % 65536] == tid while that thread is inside a traced
+ * resolver call (written by resolver.bpf.c): an array slot costs the
+ * resolver probes one store each way, where task storage is not readable
+ * from cgroup programs on older kernels. Two threads in calls whose tids
+ * are 65536 apart share a slot; the later one wins, the other's messages
+ * read as outside a call. */
+#define FT_INCALL_SLOTS 65536
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FT_INCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} ft_incall SEC(".maps");
+
+struct dns_buf {
+	struct ft_dns d;
+	__u8 msg[FT_DNS_WIRE_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dns_buf);
+} ft_dnsbuf SEC(".maps");
+
+static __always_inline bool port_is_dns(__u16 port)
+{
+	return (ft_cfg_dns_ports[(port >> 6) & (FT_PORT_WORDS - 1)] >> (port & 63)) & 1;
+}
+
+static __always_inline void incall_set(__u32 tid, __u32 val)
+{
+	__u32 k = tid & (FT_INCALL_SLOTS - 1);
+	__u32 *slot = bpf_map_lookup_elem(&ft_incall, &k);
+
+	if (slot)
+		*slot = val;
+}
+
+/* The current task, read with probe reads: cgroup programs have no
+ * tracing helpers beyond bpf_get_current_task. */
+static __always_inline __u8 dns_owner_fill(struct dns_owner *o)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = BPF_CORE_READ(task, tgid), tid = BPF_CORE_READ(task, pid), k;
+	__u32 *slot;
+	__u8 *known, why = 0;
+
+	o->task.tgid = tgid;
+	o->task.tid = tid;
+	o->task.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	o->task.uid = BPF_CORE_READ(task, cred, uid.val);
+	o->task.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	BPF_CORE_READ_STR_INTO(&o->task.comm, task, comm);
+	k = tid & (FT_INCALL_SLOTS - 1);
+	slot = bpf_map_lookup_elem(&ft_incall, &k);
+	o->flags = slot && *slot == tid && tid ? FT_DF_IN_CALL : 0;
+
+	/* The lookup filter: traced processes; in mail mode also everyone
+	 * else, as candidates (why 0) for the pre-trace window. */
+	known = bpf_map_lookup_elem(&ft_tracked, &tgid);
+	if (known) {
+		why = *known;
+	} else if (ft_cfg_mode == FT_MODE_ALL) {
+		why = FT_WHY_ALL;
+	} else if (ft_cfg_mode == FT_MODE_MAIL) {
+		if (bpf_map_lookup_elem(&ft_comms, o->task.comm)) {
+			why = FT_WHY_COMM;
+			if (bpf_map_update_elem(&ft_tracked, &tgid, &why, BPF_ANY))
+				count(FT_CNT_TRACK_FULL);
+		}
+	} else {
+		o->task.why = 0;
+		return 0;
+	}
+	o->task.why = why;
+	return 1;
+}
+
+static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
+{
+	struct dns_owner fresh = {}, *o;
+	struct dns_buf *b;
+	__u8 h[44];
+	__u32 l4, payload, n, zero = 0;
+	__u16 sport, dport, port, family;
+	__u8 proto;
+	__u64 cookie;
+
+	if (bpf_skb_load_bytes(skb, 0, h, 28))
+		return 1;
+	if ((h[0] >> 4) == 4) {
+		if (((h[6] << 8 | h[7]) & IP_MF_OFFSET))
+			return 1; /* a fragment: the first one's header says nothing of DNS */
+		proto = h[9];
+		l4 = (h[0] & 0xf) * 4;
+		family = AF_INET;
+		if (l4 != 20 && bpf_skb_load_bytes(skb, l4, h + 20, 4))
+			return 1;
+		sport = h[20] << 8 | h[21];
+		dport = h[22] << 8 | h[23];
+	} else if ((h[0] >> 4) == 6) {
+		if (bpf_skb_load_bytes(skb, 28, h + 28, 16))
+			return 1;
+		proto = h[6];
+		l4 = 40;
+		family = AF_INET6;
+		sport = h[40] << 8 | h[41];
+		dport = h[42] << 8 | h[43];
+	} else {
+		return 1;
+	}
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return 1;
+	port = egress ? dport : sport;
+	if (!port_is_dns(port))
+		return 1;
+
+	/* A DNS packet. */
+	if (proto == IPPROTO_UDP) {
+		payload = l4 + 8;
+	} else {
+		__u8 doff;
+
+		if (bpf_skb_load_bytes(skb, l4 + 12, &doff, 1))
+			return 1;
+		payload = l4 + (doff >> 4) * 4;
+	}
+	cookie = bpf_get_socket_cookie(skb);
+	o = bpf_map_lookup_elem(&ft_dnssocks, &cookie);
+	if (egress && (proto == IPPROTO_UDP || !o)) {
+		/* UDP, and TCP's SYN: in the sender's context. */
+		dns_owner_fill(&fresh);
+		fresh.traced = fresh.task.why || ft_cfg_mode == FT_MODE_MAIL;
+		if (!o || o->task.tid != fresh.task.tid || o->flags != fresh.flags ||
+		    o->task.why != fresh.task.why)
+			bpf_map_update_elem(&ft_dnssocks, &cookie, &fresh, BPF_ANY);
+		o = &fresh;
+	}
+	if (skb->len <= payload)
+		return 1; /* no payload: a SYN, an ACK, a FIN */
+
+	b = bpf_map_lookup_elem(&ft_dnsbuf, &zero);
+	if (!b)
+		return 1;
+	if (!o) {
+		/* An answer on a socket whose queries were not seen. */
+		__builtin_memset(&b->d, 0, sizeof(b->d));
+		b->d.flags = FT_DF_UNOWNED | FT_DF_RECEIVED | (proto == IPPROTO_TCP ? FT_DF_TCP : 0);
+		b->d.msg_total = skb->len - payload;
+	} else {
+		if (!o->traced)
+			return 1;
+		b->d.task = o->task;
+		b->d.flags = o->flags | (egress ? 0 : FT_DF_RECEIVED) |
+			     (proto == IPPROTO_TCP ? FT_DF_TCP : 0);
+		b->d.msg_total = skb->len - payload;
+	}
+	b->d.cookie = cookie;
+	b->d.family = family;
+	b->d.ns_port = port;
+	b->d.local_port = egress ? sport : dport;
+	__builtin_memset(b->d.ns_addr, 0, 16);
+	if (family == AF_INET)
+		bpf_skb_load_bytes(skb, egress ? 16 : 12, b->d.ns_addr, 4);
+	else
+		bpf_skb_load_bytes(skb, egress ? 24 : 8, b->d.ns_addr, 16);
+	n = 0;
+	if (o) {
+		n = b->d.msg_total;
+		if (n > FT_DNS_WIRE_MAX)
+			n = FT_DNS_WIRE_MAX;
+		if (n < 1 || bpf_skb_load_bytes(skb, payload, b->msg, n))
+			n = 0;
+	}
+	b->d.msg_len = n;
+	b->d.hdr.kind = FT_EV_DNS;
+	b->d.hdr.size = sizeof(b->d) + n;
+	b->d.hdr.cpu = bpf_get_smp_processor_id();
+	b->d.hdr.ts_ns = bpf_ktime_get_boot_ns();
+	if (n > FT_DNS_WIRE_MAX)
+		return 1;
+	if (bpf_ringbuf_output(&ft_events, b, sizeof(b->d) + n, wakeup_flags()))
+		count(FT_CNT_LOST);
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int ft_dns_egress(struct __sk_buff *skb)
+{
+	return dns_skb(skb, true);
+}
+
+SEC("cgroup_skb/ingress")
+int ft_dns_ingress(struct __sk_buff *skb)
+{
+	return dns_skb(skb, false);
+}

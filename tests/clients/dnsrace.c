@@ -1,0 +1,163 @@
+/*
+ * dnsrace - a client with a DNS resolver of its own: it builds its A and
+ * AAAA queries itself, sends both at once from one UDP socket and takes the
+ * first answer that holds an address, then connects to that address only
+ * and never falls back (the "first-answer" client the issue describes).
+ * With -w it waits for both answers and tries IPv6, then IPv4, falling back
+ * (a client that behaves).
+ *
+ *   dnsrace [-w] [-t MS] SERVER PORT NAME
+ *
+ * SERVER is an IPv4 nameserver address (port 53). Reports to stderr.
+ * Exit 0 when a connect succeeded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addr.h"
+
+/* A query for name and type into q; its length. */
+static size_t build_query(unsigned char *q, unsigned id, const char *name, int type)
+{
+	size_t n = 12;
+	const char *p = name;
+
+	memset(q, 0, 12);
+	q[0] = (unsigned char)(id >> 8), q[1] = (unsigned char)id;
+	q[2] = 0x01; /* RD */
+	q[5] = 1;    /* one question */
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		q[n++] = (unsigned char)l;
+		memcpy(q + n, p, l);
+		n += l;
+		p += l + (dot ? 1 : 0);
+	}
+	q[n++] = 0;
+	q[n++] = 0, q[n++] = (unsigned char)type;
+	q[n++] = 0, q[n++] = 1;
+	return n;
+}
+
+/* The first address record of an answer into out (text); 0 or -1. */
+static int first_addr(const unsigned char *r, size_t n, char *out, size_t outlen)
+{
+	size_t off = 12;
+	unsigned an = r[6] << 8 | r[7];
+
+	while (off < n && r[off])
+		off += r[off] + 1;
+	off += 5;
+	for (unsigned i = 0; i < an && off + 12 <= n; i++) {
+		unsigned type, rdlen;
+
+		off += (r[off] & 0xc0) == 0xc0 ? 2 : 0; /* only compressed owners here */
+		type = r[off] << 8 | r[off + 1];
+		rdlen = r[off + 8] << 8 | r[off + 9];
+		off += 10;
+		if (off + rdlen > n)
+			return -1;
+		if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
+			inet_ntop(type == 1 ? AF_INET : AF_INET6, r + off, out, outlen);
+			return 0;
+		}
+		off += rdlen;
+	}
+	return -1;
+}
+
+static int try_connect(const char *addr, int port, int ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err = 0;
+	socklen_t el = sizeof(err);
+	struct pollfd pf;
+
+	if (to_sockaddr(addr, port, &ss, &len))
+		return -EINVAL;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	pf.fd = fd;
+	pf.events = POLLOUT;
+	if (poll(&pf, 1, ms) != 1) {
+		close(fd);
+		return -ETIMEDOUT;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	close(fd);
+	return err ? -err : 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char q[2][300], r[1024];
+	char addr[2][64] = { "", "" }; /* [0] A, [1] AAAA */
+	struct sockaddr_storage ns;
+	socklen_t nslen;
+	int opt, wait_both = 0, ms = 1000, fd, port, got = 0, rc = -1;
+	size_t ql[2];
+
+	while ((opt = getopt(argc, argv, "wt:")) != -1) {
+		if (opt == 'w')
+			wait_both = 1;
+		else if (opt == 't')
+			ms = atoi(optarg);
+		else
+			return 2;
+	}
+	if (argc - optind != 3 || to_sockaddr(argv[optind], 53, &ns, &nslen)) {
+		fprintf(stderr, "usage: dnsrace [-w] [-t MS] SERVER PORT NAME\n");
+		return 2;
+	}
+	port = atoi(argv[optind + 1]);
+	fd = socket(ns.ss_family, SOCK_DGRAM, 0);
+	ql[0] = build_query(q[0], 0x1111, argv[optind + 2], 1);
+	ql[1] = build_query(q[1], 0x2222, argv[optind + 2], 28);
+	sendto(fd, q[0], ql[0], 0, (struct sockaddr *)&ns, nslen);
+	sendto(fd, q[1], ql[1], 0, (struct sockaddr *)&ns, nslen);
+	while (got < 2) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pf, 1, 3000) != 1)
+			break;
+		n = recv(fd, r, sizeof(r), 0);
+		if (n < 12)
+			continue;
+		int k = (r[0] << 8 | r[1]) == 0x2222;
+
+		if (first_addr(r, (size_t)n, addr[k], sizeof(addr[k])))
+			continue;
+		got++;
+		fprintf(stderr, "%s answered\n", k ? "AAAA" : "A");
+		if (!wait_both) {
+			rc = try_connect(addr[k], port, ms);
+			fprintf(stderr, "%s %s: %s\n", argv[optind + 2], addr[k], rc ? strerror(-rc) : "connected");
+			return rc ? 1 : 0;
+		}
+	}
+	for (int k = 1; k >= 0; k--) {
+		if (!addr[k][0])
+			continue;
+		rc = try_connect(addr[k], port, ms);
+		fprintf(stderr, "%s %s: %s\n", argv[optind + 2], addr[k], rc ? strerror(-rc) : "connected");
+		if (!rc)
+			break;
+	}
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * gaiconnect - getaddrinfo(AF_UNSPEC) and a connect to each result in order
+ * until one connects, written to build with any C library: the tests build
+ * it statically with musl (musl-gcc -static), a process with no glibc and no
+ * shared library for famtrace's resolver probes, whose lookups famtrace can
+ * only see on the wire. Also built with glibc, as every test client is.
+ *
+ *   gaiconnect [-1] [-t MS] PORT NAME
+ *       -1 only the first address (a client without fallback)
+ *       -t MS give up on a connect after MS (default 1000)
+ *
+ * Reports to stderr. Exit 0 when a connect succeeded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int try_connect(const struct addrinfo *ai, int ms)
+{
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK, 0), err = 0;
+	socklen_t el = sizeof(err);
+	struct pollfd pf;
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	pf.fd = fd;
+	pf.events = POLLOUT;
+	if (poll(&pf, 1, ms) != 1) {
+		close(fd);
+		return -ETIMEDOUT;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	close(fd);
+	return err ? -err : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int opt, first_only = 0, ms = 1000, rc;
+
+	while ((opt = getopt(argc, argv, "1t:")) != -1) {
+		if (opt == '1')
+			first_only = 1;
+		else if (opt == 't')
+			ms = atoi(optarg);
+		else
+			return 2;
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: gaiconnect [-1] [-t MS] PORT NAME\n");
+		return 2;
+	}
+	rc = getaddrinfo(argv[optind + 1], argv[optind], &hints, &res);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", argv[optind + 1], gai_strerror(rc));
+		return 1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		char host[64];
+
+		getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+		rc = try_connect(ai, ms);
+		fprintf(stderr, "%s %s: %s\n", argv[optind + 1], host, rc ? strerror(-rc) : "connected");
+		if (!rc || first_only)
+			break;
+	}
+	freeaddrinfo(res);
+	return rc ? 1 : 0;
+}
