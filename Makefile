@@ -67,6 +67,9 @@ $(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
 $(BUILD)/tests/unit_addresses: tests/unit/test_addresses.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
+$(BUILD)/tests/unit_wire: tests/unit/test_wire.c $(CORE_OBJS) | $(BUILD)
+	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
+
 $(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
@@ -102,17 +105,20 @@ $(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/ch
 $(BUILD)/san/unit_addresses: tests/unit/test_addresses.c $(SAN_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
+$(BUILD)/san/unit_wire: tests/unit/test_wire.c $(SAN_OBJS) | $(BUILD)/san
+	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
+
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SAN_OBJS) | $(BUILD)/fuzz
 	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ -o $@ -lresolv -lz
 
-sanitize: $(BUILD)/san/unit $(BUILD)/san/unit_formats $(BUILD)/san/unit_addresses $(FUZZERS)
+sanitize: $(BUILD)/san/unit $(BUILD)/san/unit_formats $(BUILD)/san/unit_addresses $(BUILD)/san/unit_wire $(FUZZERS)
 
 # make fuzz FUZZ_SECONDS=600: a longer run than the test suite's.
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/bench/connstorm $(BUILD)/bench/floor sanitize
+tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire $(BUILD)/bench/connstorm $(BUILD)/bench/floor sanitize
 
 test: famtrace tools
 	tests/run
@@ -157,8 +163,8 @@ bench-relay: bench-tools
 demo:
 	scripts/demo
 
-test-unit: $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses
-	$(BUILD)/tests/unit && $(BUILD)/tests/unit_formats && $(BUILD)/tests/unit_addresses
+test-unit: $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire
+	$(BUILD)/tests/unit && $(BUILD)/tests/unit_formats && $(BUILD)/tests/unit_addresses && $(BUILD)/tests/unit_wire
 
 vmlinux:
 	mkdir -p $(VMLINUX_DIR)

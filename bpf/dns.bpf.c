@@ -208,11 +208,15 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	else
 		bpf_skb_load_bytes(skb, egress ? 24 : 8, b->d.ns_addr, 16);
 	n = 0;
-	if (o) {
+	if (o && b->d.msg_total) {
 		n = b->d.msg_total;
 		if (n > FT_DNS_WIRE_MAX)
 			n = FT_DNS_WIRE_MAX;
-		if (n < 1 || bpf_skb_load_bytes(skb, payload, b->msg, n))
+		/* 1..FT_DNS_WIRE_MAX in a form older verifiers (6.1) can bound:
+		 * they do not narrow a length from the branch above. */
+		asm volatile("" : "+r"(n));
+		n = ((n - 1) & (FT_DNS_WIRE_MAX - 1)) + 1;
+		if (bpf_skb_load_bytes(skb, payload, b->msg, n))
 			n = 0;
 	}
 	b->d.msg_len = n;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/unit.sh - the unit tests (plain and under ASan+UBSan): the
 # correlator's facts (test_correlate.c) and the parsers and formats around it
-# (test_formats.c), what famtrace says about addresses (test_addresses.c); then libFuzzer on the recording reader, the DNS
+# (test_formats.c), what famtrace says about addresses (test_addresses.c),
+# DNS on the wire (test_wire.c); then libFuzzer on the recording reader, the DNS
 # parser and the MTA-log parser. No root needed.
 # The unit runner's exit status and its count are both checked.
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +25,7 @@ unit_lines() {
 		last=\$(tail -1 '$TMP/$label.log')
 		case \"\$last\" in *' 0 failed') test $rc = 0;; *) test $rc != 0;; esac && test $n -gt 0"
 }
-for u in unit unit_formats unit_addresses; do
+for u in unit unit_formats unit_addresses unit_wire; do
 	if [ -x "$B/$u" ]; then
 		unit_lines "$B/$u" "$u"
 	else

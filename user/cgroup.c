@@ -39,6 +39,7 @@ static int cgroup2_point(char *line, char *out, size_t outlen)
 int cgroup_root_open(char *err, size_t errlen)
 {
 	char line[4096], point[1024], tmp[] = "/run/famtrace-cgroup.XXXXXX";
+	char tmp2[] = "/tmp/famtrace-cgroup.XXXXXX";
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	int fd = -1, e;
 
@@ -49,10 +50,14 @@ int cgroup_root_open(char *err, size_t errlen)
 		fclose(f);
 	if (fd >= 0)
 		return fd;
+	/* /run where there is one (a minimal system may have none). */
 	if (!mkdtemp(tmp)) {
-		snprintf(err, errlen, "no cgroup2 mount, and cannot make a directory for one: %s",
-			 strerror(errno));
-		return -1;
+		if (!mkdtemp(tmp2)) {
+			snprintf(err, errlen, "no cgroup2 mount, and cannot make a directory for one: %s",
+				 strerror(errno));
+			return -1;
+		}
+		memcpy(tmp, tmp2, sizeof(tmp));
 	}
 	if (mount("cgroup2", tmp, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
 		e = errno;

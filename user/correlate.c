@@ -96,7 +96,7 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 	a->res = result_of(r->outcome, r->err);
 }
 
-static bool is_dns_port(const struct correlator *c, uint16_t port)
+bool is_dns_port(const struct correlator *c, uint16_t port)
 {
 	if (!c->cfg.n_dns_ports)
 		return port == 53;

@@ -244,8 +244,11 @@ struct proc_src {
 };
 
 /* Time spent in lookups by what they asked: IPv4 only (A, AF_INET), IPv6
- * only (AAAA, AF_INET6), both (getaddrinfo AF_UNSPEC), other (MX, ...). */
-enum lookup_wait_kind { LW_V4 = 0, LW_V6, LW_BOTH, LW_OTHER, LW_N };
+ * only (AAAA, AF_INET6), both (getaddrinfo AF_UNSPEC), other (MX, ...).
+ * LW_WIRE_V4/V6 split the "both" calls by what their messages on the wire
+ * show: from the call's start to that family's first answer (to the call's
+ * end when none came). */
+enum lookup_wait_kind { LW_V4 = 0, LW_V6, LW_BOTH, LW_OTHER, LW_WIRE_V4, LW_WIRE_V6, LW_N };
 struct lookup_wait {
 	uint64_t n, sum_ns, max_ns;
 };
@@ -490,17 +493,25 @@ const char *attempt_tfo(const struct attempt *a);
 /* Which families a lookup asked for (bits 1 << FAM_*); 0 for an address
  * literal or a question that is not for addresses (MX, PTR...). */
 unsigned lookup_asks(const struct lookup *l);
-/* "ipv4", "ipv6", "both", "other": the JSON and metrics names of LW_*. */
+/* "ipv4", "ipv6", "both", "other", "ipv4_wire", "ipv6_wire": the JSON and
+ * metrics names of LW_*. */
 const char *lookup_wait_key(int k);
 /* The family whose lookups are slow: its slowest single-family lookup
- * (A or AAAA alone, as Postfix asks) took at least LOOKUP_SLOW_NS and ten
- * times the other family's slowest; FAM_N when none. */
+ * (A or AAAA alone, as Postfix asks), or its slowest answer on the wire
+ * inside a call for both, took at least LOOKUP_SLOW_NS and ten times the
+ * other family's slowest; FAM_N when none. */
 enum wire_fam lookup_slow_family(const struct lookup_wait w[LW_N]);
 /* Add src's lookup times into dst (counts and totals summed, slowest kept). */
 void lookup_wait_add(struct lookup_wait dst[LW_N], const struct lookup_wait src[LW_N]);
 /* "the slowest AAAA lookup took 1.00 s against 0.13 ms for IPv4" into buf,
  * for slow (FAM_V4 or FAM_V6); returns buf. */
 const char *lookup_slow_text(const struct lookup_wait w[LW_N], enum wire_fam slow, char *buf, size_t len);
+/* What family f's queries of l waited on the wire: from the call's start to
+ * the family's first answer, or to the call's end when none was answered.
+ * false when l sent no query of that family. */
+bool lookup_wire_wait(const struct lookup *l, enum wire_fam f, uint64_t *ns);
+/* A family's slowest wait: single-family lookups or its answers on the wire. */
+uint64_t lookup_fam_max(const struct lookup_wait w[LW_N], enum wire_fam f);
 #define LOOKUP_SLOW_NS 1000000000ULL
 
 enum result result_of(enum ft_outcome o, int err);

@@ -75,6 +75,9 @@ void lookup_event(struct correlator *c, const struct ft_lookup *r);
 struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r);
 void lookup_route(struct correlator *c, const struct ft_task *t, uint64_t ts, struct lookup *l);
 
+/* correlate.c: a nameserver port (--dns-port, default 53)? */
+bool is_dns_port(const struct correlator *c, uint16_t port);
+
 /* race.c */
 void race_judge(struct proc *p, struct group *g);
 

@@ -150,8 +150,8 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 				       "(an unanswered query waits for the resolver's timeout; each delivery "
 				       "that asks pays it)",
 				    fmt_safe(p->comm), p->tgid, slow == FAM_V4 ? "A" : "AAAA",
-				    fmt_dur(a, sizeof(a), p->wait[slow == FAM_V4 ? LW_V4 : LW_V6].max_ns),
-				    fmt_dur(b, sizeof(b), p->wait[slow == FAM_V4 ? LW_V6 : LW_V4].max_ns),
+				    fmt_dur(a, sizeof(a), lookup_fam_max(p->wait, slow)),
+				    fmt_dur(b, sizeof(b), lookup_fam_max(p->wait, slow == FAM_V4 ? FAM_V6 : FAM_V4)),
 				    slow == FAM_V4 ? "AAAA" : "A");
 			}
 		}

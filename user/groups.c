@@ -173,6 +173,10 @@ static bool is_service(const struct correlator *c, const struct proc *p, const s
 {
 	bool mail_comm = false;
 
+	/* A resolver's TCP connection to its nameserver (after a truncated
+	 * answer, or options use-vc) is DNS, never a delivery. */
+	if (g->dport && is_dns_port(c, g->dport))
+		return true;
 	if (!c->cfg.n_mail_comms || !g->dport)
 		return false;
 	for (size_t i = 0; i < c->cfg.n_mail_comms && !mail_comm; i++)

@@ -298,6 +298,43 @@ struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
 	return l;
 }
 
+bool lookup_wire_wait(const struct lookup *l, enum wire_fam f, uint64_t *ns)
+{
+	uint16_t qt = f == FAM_V4 ? 1 : 28;
+	const struct wire_x *first = NULL;
+	bool asked = false;
+
+	/* The first answer: the resolver had the family's addresses then
+	 * (glibc asks both again when one is late; the repeat is no wait). */
+	for (unsigned i = 0; i < l->n_wire; i++)
+		if (l->wire[i].qtype == qt) {
+			asked = true;
+			if (!first && l->wire[i].answered_ns)
+				first = &l->wire[i];
+		}
+	if (!asked)
+		return false;
+	*ns = first ? first->answered_ns : l->end_ns;
+	*ns = *ns > l->start_ns ? *ns - l->start_ns : 0;
+	return true;
+}
+
+/* A call that asked both families: each family's wait on the wire. */
+static void wire_wait_split(struct proc *p, const struct lookup *l)
+{
+	for (int f = FAM_V4; f < FAM_N; f++) {
+		struct lookup_wait *w = &p->wait[f == FAM_V4 ? LW_WIRE_V4 : LW_WIRE_V6];
+		uint64_t t;
+
+		if (!lookup_wire_wait(l, (enum wire_fam)f, &t))
+			continue;
+		w->n++;
+		w->sum_ns += t;
+		if (t > w->max_ns)
+			w->max_ns = t;
+	}
+}
+
 /* Count a lookup into its process and keep it, bounded, for joining. */
 void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 {
@@ -319,6 +356,8 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 		w->sum_ns += lat;
 		if (lat > w->max_ns)
 			w->max_ns = lat;
+		if (asks == (1u << FAM_V4 | 1u << FAM_V6))
+			wire_wait_split(p, l);
 	}
 	p->lookups_by_api[l->api <= FT_API_MAX ? l->api : 0]++;
 	if (l->api == FT_API_GETADDRINFO) {
@@ -664,19 +703,32 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 
 const char *lookup_wait_key(int k)
 {
-	static const char *const keys[LW_N] = { "ipv4", "ipv6", "both", "other" };
+	static const char *const keys[LW_N] = { "ipv4", "ipv6", "both", "other", "ipv4_wire", "ipv6_wire" };
 
 	return k >= 0 && k < LW_N ? keys[k] : "other";
+}
+
+static uint64_t fam_n(const struct lookup_wait w[LW_N], enum wire_fam f)
+{
+	return f == FAM_V4 ? w[LW_V4].n + w[LW_WIRE_V4].n : w[LW_V6].n + w[LW_WIRE_V6].n;
+}
+
+uint64_t lookup_fam_max(const struct lookup_wait w[LW_N], enum wire_fam f)
+{
+	const struct lookup_wait *a = &w[f == FAM_V4 ? LW_V4 : LW_V6];
+	const struct lookup_wait *b = &w[f == FAM_V4 ? LW_WIRE_V4 : LW_WIRE_V6];
+
+	return a->max_ns > b->max_ns ? a->max_ns : b->max_ns;
 }
 
 enum wire_fam lookup_slow_family(const struct lookup_wait w[LW_N])
 {
 	for (int f = FAM_V4; f < FAM_N; f++) {
-		const struct lookup_wait *me = &w[f == FAM_V4 ? LW_V4 : LW_V6];
-		const struct lookup_wait *other = &w[f == FAM_V4 ? LW_V6 : LW_V4];
+		enum wire_fam me = (enum wire_fam)f, other = f == FAM_V4 ? FAM_V6 : FAM_V4;
 
-		if (me->n && other->n && me->max_ns >= LOOKUP_SLOW_NS && me->max_ns >= 10 * other->max_ns)
-			return (enum wire_fam)f;
+		if (fam_n(w, me) && fam_n(w, other) && lookup_fam_max(w, me) >= LOOKUP_SLOW_NS &&
+		    lookup_fam_max(w, me) >= 10 * lookup_fam_max(w, other))
+			return me;
 	}
 	return FAM_N;
 }
@@ -696,8 +748,8 @@ const char *lookup_slow_text(const struct lookup_wait w[LW_N], enum wire_fam slo
 	char a[32], b[32];
 
 	snprintf(buf, len, "the slowest %s lookup took %s against %s for %s", slow == FAM_V4 ? "A" : "AAAA",
-		 fmt_dur(a, sizeof(a), w[slow == FAM_V4 ? LW_V4 : LW_V6].max_ns),
-		 fmt_dur(b, sizeof(b), w[slow == FAM_V4 ? LW_V6 : LW_V4].max_ns),
+		 fmt_dur(a, sizeof(a), lookup_fam_max(w, slow)),
+		 fmt_dur(b, sizeof(b), lookup_fam_max(w, slow == FAM_V4 ? FAM_V6 : FAM_V4)),
 		 fam_name(slow == FAM_V4 ? FAM_V6 : FAM_V4));
 	return buf;
 }

@@ -53,6 +53,7 @@ struct metrics {
 	unsigned n_ltypes;
 	uint64_t probes[FAM_N][2]; /* routable, not */
 	uint64_t dns[FAM_N][2];	   /* DNS sockets: connected, failed */
+	double wire_wait[FAM_N];   /* inside calls for both families: each family's wait */
 	bool messages;		   /* --maillog: delivery lines are counted */
 	uint64_t deliveries[5][2]; /* by enum mlog_status, family problem or not */
 };
@@ -212,6 +213,13 @@ static void on_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	}
 	m->ltypes[i].n[lookup_result(l)]++;
 	m->ltypes[i].seconds += (double)(l->end_ns - l->start_ns) / 1e9;
+	if (lookup_asks(l) == (1u << FAM_V4 | 1u << FAM_V6))
+		for (int f = FAM_V4; f < FAM_N; f++) {
+			uint64_t ns;
+
+			if (lookup_wire_wait(l, (enum wire_fam)f, &ns))
+				m->wire_wait[f] += (double)ns / 1e9;
+		}
 	if (m->next.lookup)
 		m->next.lookup(m->next.ctx, p, l);
 }
@@ -389,6 +397,13 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 		label(f, m->ltypes[idx].type);
 		fprintf(f, "} %.6f\n", m->ltypes[idx].seconds);
 	}
+	head(f, "famtrace_lookup_wire_wait_seconds_total", "counter",
+	     "Inside resolver calls that asked both families (getaddrinfo AF_UNSPEC): how long "
+	     "each family's queries waited on the wire for their answer (to the call's end when "
+	     "unanswered).");
+	for (int fa = 0; fa < FAM_N; fa++)
+		fprintf(f, "famtrace_lookup_wire_wait_seconds_total{family=\"%s\"} %.6f\n", fam_label(fa),
+			m->wire_wait[fa]);
 
 	if (m->messages) {
 		static const char *const st[] = { "none", "sent", "deferred", "bounced", "expired" };

@@ -131,6 +131,18 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 		APPEND("%s", eai_name(l->ret));
 		return buf;
 	}
+	if (l->api == FT_API_WIRE && l->n_wire) {
+		const struct wire_x *x = &l->wire[l->n_wire - 1];
+
+		if (!x->answered_ns) {
+			APPEND("unanswered");
+			return buf;
+		}
+		if (x->truncated) {
+			APPEND("truncated (TC), no retry over TCP seen");
+			return buf;
+		}
+	}
 	if (l->has_dns) {
 		if (l->ret < 0 && l->dns.header_only) {
 			if (l->dns.rcode)
@@ -238,12 +250,22 @@ static void print_wire(FILE *f, const struct lookup *l, const char *indent)
 			  memcmp(x->ns_addr, l->wire[0].ns_addr, 16)))
 			fprintf(f, " (%s %s)", x->tcp ? "tcp" : "udp",
 				fmt_endpoint(ns, sizeof(ns), x->ns_fam, x->ns_addr, x->ns_port));
+		if (!x->answered_ns && x->asked_again) {
+			/* Waited until the same question went again. */
+			uint64_t next = x->sent_ns;
+
+			for (unsigned k = i + 1; k < l->n_wire && next == x->sent_ns; k++)
+				if (l->wire[k].qtype == x->qtype)
+					next = l->wire[k].sent_ns;
+			fprintf(f, " unanswered after %s, asked again", fmt_dur(d, sizeof(d), next - x->sent_ns));
+			continue;
+		}
 		if (!x->answered_ns) {
-			fprintf(f, " unanswered%s%s", x->asked_again ? " after " : "",
-				x->asked_again ? fmt_dur(d, sizeof(d), l->wire[i + 1 < l->n_wire ? i + 1 : i].sent_ns -
-							      x->sent_ns)
-					       : "");
-			fprintf(f, "%s", x->asked_again ? ", asked again" : "");
+			if (l->api == FT_API_WIRE)
+				fprintf(f, " unanswered");
+			else
+				fprintf(f, " unanswered when the call returned %s later",
+					fmt_dur(d, sizeof(d), l->end_ns > x->sent_ns ? l->end_ns - x->sent_ns : 0));
 			continue;
 		}
 		fprintf(f, " %s", x->truncated ? "truncated (TC)" : dns_rcode_name(x->rcode));
@@ -499,7 +521,9 @@ static void report_mx_hosts(struct report_opts *o, const struct proc *p, const s
 static void report_lookup_wait(struct report_opts *o, const struct proc *p)
 {
 	static const char *const what[LW_N] = { "IPv4 only (A)", "IPv6 only (AAAA)",
-						"both families", "other (MX, ...)" };
+						"both families", "other (MX, ...)",
+						"of which A answers on the wire",
+						"AAAA answers on the wire" };
 	enum wire_fam slow = lookup_slow_family(p->wait);
 	char a[32], b[32], st[160];
 	bool first = true;
@@ -517,9 +541,14 @@ static void report_lookup_wait(struct report_opts *o, const struct proc *p)
 	if (slow != FAM_N)
 		fprintf(o->out, "  SLOW %s LOOKUPS: %s: an unanswered query waits for the resolver's "
 				"timeout (resolv.conf options timeout:N attempts:N); look for the "
-				"nameserver or middlebox that drops %s queries\n",
+				"nameserver or middlebox that drops %s queries%s\n",
 			fam_name(slow), lookup_slow_text(p->wait, slow, st, sizeof(st)),
-			slow == FAM_V4 ? "A" : "AAAA");
+			slow == FAM_V4 ? "A" : "AAAA",
+			p->wait[LW_WIRE_V4].n || p->wait[LW_WIRE_V6].n
+				? "; A and AAAA left together from one socket: if a firewall or NAT "
+				  "drops one of such a pair, resolv.conf options single-request-reopen "
+				  "(or single-request) sends them one after the other"
+				: "");
 }
 
 void text_group_detail(struct report_opts *o, const struct proc *p, const struct group *g,

@@ -122,6 +122,8 @@ static void make_lookup(struct correlator *c, struct wire_state *ws, struct pend
 	if (!l)
 		return;
 	l->api = FT_API_WIRE;
+	if (p->x.truncated || !p->x.answered_ns)
+		l->failed = true; /* no usable answer: cut short, or none */
 	for (unsigned i = 0; i < p->n_prior; i++)
 		l->wire[l->n_wire++] = p->prior[i];
 	l->wire[l->n_wire++] = p->x;
