@@ -73,6 +73,9 @@ $(BUILD)/tests/unit_wire: tests/unit/test_wire.c $(CORE_OBJS) | $(BUILD)
 $(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
+$(BUILD)/tests/aresconnect: tests/clients/aresconnect.c | $(BUILD)
+	$(CC) $(CFLAGS) $< -o $@ -lcares
+
 $(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
