@@ -4,7 +4,9 @@
  * first: its family then depends on which nameserver reply wins, and the
  * other family is never tried, even when the first one fails. famtrace sees
  * both questions on the wire (lookups of api FT_API_WIRE) and names it when
- *   - the two were in flight together (each sent before the other answered),
+ *   - both questions were sent before the group's first attempt (a client
+ *     that asks AAAA only after its A attempt is not racing; the second
+ *     query may leave after the first answer came, on a fast network),
  *   - both answers held addresses,
  *   - the group tried only the family that answered first, and
  *   - its first attempt started before the other family's answer arrived
@@ -48,11 +50,11 @@ void race_judge(struct proc *p, struct group *g)
 	to = g->last_end_ns;
 	v4 = wire_answer(p, g->name, FAM_V4, from, to);
 	v6 = wire_answer(p, g->name, FAM_V6, from, to);
-	if (!v4 || !v6 || v4->start_ns >= v6->end_ns || v6->start_ns >= v4->end_ns)
+	if (!v4 || !v6)
 		return;
 	first = v4->end_ns <= v6->end_ns ? v4 : v6;
 	other = first == v4 ? v6 : v4;
-	if (g->fam_mask != 1u << (first == v4 ? FAM_V4 : FAM_V6) ||
+	if (g->fam_mask != 1u << (first == v4 ? FAM_V4 : FAM_V6) || other->start_ns >= g->first_start_ns ||
 	    g->first_start_ns >= other->end_ns)
 		return;
 	g->race = true;

@@ -402,7 +402,14 @@ void wire_tick(struct correlator *c, uint64_t now_ns)
 			free(a);
 			pend_free(ws, p);
 		} else {
-			settle(c, ws, p, NULL, 0, 0, p->x.sent_ns + WIRE_TIMEOUT_NS);
+			/* Given up on: the process waited until the timeout, or
+			 * until it exited, whichever came first. */
+			uint64_t end = p->x.sent_ns + WIRE_TIMEOUT_NS;
+			struct proc *pr = procs_exact(c, p->task.tgid, p->task.start_ns);
+
+			if (pr && pr->exited && pr->exit_ns > p->x.sent_ns && pr->exit_ns < end)
+				end = pr->exit_ns;
+			settle(c, ws, p, NULL, 0, 0, end);
 		}
 	}
 	for (struct pend **pp = &ws->held; *pp;) {

@@ -1,0 +1,165 @@
+#!/bin/bash
+# tests/wire.sh - DNS on the wire: real resolvers (glibc's getaddrinfo in its
+# parallel, single-request and use-vc modes, res_nsend with a truncated
+# answer, musl built static, c-ares, a client with a resolver of its own)
+# against dnsmasq and baddns in the test network, captured by the cgroup skb
+# programs; their exchanges under the calls, lookups of their own for the
+# resolvers famtrace has no probe in, the slow family, the first-answer race.
+. "$(dirname "$0")/lib.sh"
+need_root dnsmasq
+net_up
+dns_up
+
+M="ip netns exec $CLI $B/gaiconnect-musl"
+A="ip netns exec $CLI $B/aresconnect"
+D="ip netns exec $CLI $B/dnsrace"
+for b in gaiconnect-musl aresconnect dnsrace; do
+	[ -x "$B/$b" ] || bail "test client $b built (make tools: musl-tools, libc-ares-dev)"
+done
+# conf NAME LINES...: a resolv.conf of these lines.
+conf() {
+	local n=$1
+	shift
+	printf '%s\n' "$@" >"$TMP/resolv.$n"
+}
+# $IN FILE CMD...: CMD in the client namespace with FILE as its resolv.conf
+# (a script, so that famtrace run can start it).
+IN=$TMP/in_conf
+cat >"$IN" <<EOS
+#!/bin/sh
+f=\$1
+shift
+exec ip netns exec $CLI unshare -m sh -c 'mount --bind "\$0" /etc/resolv.conf && exec "\$@"' "\$f" "\$@"
+EOS
+chmod +x "$IN"
+conf slow "nameserver 192.0.2.3" "options timeout:1 attempts:2"
+conf bad "nameserver 192.0.2.3" "options timeout:1 attempts:1"
+conf single "nameserver 192.0.2.2" "options single-request"
+conf vc "nameserver 192.0.2.2" "options use-vc"
+
+# glibc's getaddrinfo sends A and AAAA together from one socket.
+ft gai -- $R -1 2525 mx1.famtrace.test
+check "getaddrinfo: its A and AAAA exchanges on the wire are shown under the call, with nameserver, times and which answered first" \
+	"$TMP/gai" "$TMP/gai.err" -- jqs "$TMP/gai" '
+	map(select(.type=="lookup")) | length == 1 and .[0].api == "getaddrinfo" and
+	(.[0].wire | map(.qtype) | sort) == ["A", "AAAA"] and
+	(.[0].wire | all(.nameserver == "192.0.2.2" and .port == 53 and .transport == "udp" and
+	                 .answered and .rcode == "NOERROR" and .answers == 1 and .latency_ms < 1000 and
+	                 .qname == "mx1.famtrace.test")) and
+	(.[0].first_answer == "A" or .[0].first_answer == "AAAA" or
+	 (.[0].wire | max_by(.sent_ms) | .sent_ms) >= (.[0].wire | min_by(.sent_ms) | .sent_ms + .latency_ms))'
+"$FT" run -- $R -1 2525 mx1.famtrace.test >"$TMP/gai.txt" 2>&1
+check "the same in text: one 'on the wire' line under the lookup" "$TMP/gai.txt" -- \
+	grep -Eq 'on the wire: (A|AAAA) NOERROR, 1 record in [0-9.]+ ms; (A|AAAA) NOERROR, 1 record in [0-9.]+ ms \(udp 192\.0\.2\.2:53(; (A|AAAA) answered first)?\)' \
+	"$TMP/gai.txt"
+
+# A nameserver that drops AAAA: glibc asks both again after 1 s, then
+# gives up on AAAA after 2 s and returns the A answer.
+ft slow -o "$TMP/slow.ftr" -- $IN $TMP/resolv.slow $B/resolver -L 1 slow6.bad.test
+check "getaddrinfo against a server that drops AAAA: AAAA unanswered and asked again, A answered; IPv6 the slow family by its wait on the wire" \
+	"$TMP/slow" "$TMP/slow.err" -- jqs "$TMP/slow" '
+	(map(select(.type=="lookup"))[0] | .latency_ms >= 1900 and
+	 (.wire | map(select(.qtype=="AAAA")) | length >= 2 and all(.answered | not) and .[0].asked_again) and
+	 (.wire | map(select(.qtype=="A")) | .[0].answered and .[0].latency_ms < 500)) and
+	(map(select(.type=="process" and .lookups.total == 1))[0].lookups |
+	 .time.ipv6_wire.max_ms >= 1900 and .time.ipv4_wire.max_ms < 500 and .slow_family == "ipv6")'
+"$FT" report "$TMP/slow.ftr" >"$TMP/slow.txt" 2>&1
+"$FT" report --metrics "$TMP/slow.prom" "$TMP/slow.ftr" >/dev/null 2>&1
+check "the same in text (unanswered after 1 s, asked again; SLOW IPv6 LOOKUPS with the single-request hint) and metrics" \
+	"$TMP/slow.txt" "$TMP/slow.prom" -- bash -c "
+	grep -Eq 'AAAA unanswered after 1\.0[0-9] s, asked again' '$TMP/slow.txt' &&
+	grep -q 'AAAA unanswered when the call returned' '$TMP/slow.txt' &&
+	grep -q 'SLOW IPv6 LOOKUPS: .*single-request-reopen' '$TMP/slow.txt' &&
+	awk '/^famtrace_lookup_wire_wait_seconds_total\{family=\"ipv6\"\}/ { exit !(\$2 >= 1.9) }' '$TMP/slow.prom' &&
+	awk '/^famtrace_lookup_wire_wait_seconds_total\{family=\"ipv4\"\}/ { exit !(\$2 < 0.5) }' '$TMP/slow.prom'"
+
+ft single -- $IN $TMP/resolv.single $B/resolver -L 1 mx1.famtrace.test
+check "options single-request: AAAA leaves only after A's answer (no answer race to name)" \
+	"$TMP/single" "$TMP/single.err" -- jqs "$TMP/single" '
+	map(select(.type=="lookup"))[0] | (.wire | length == 2) and .first_answer == null and
+	(.wire[0].sent_ms + .wire[0].latency_ms <= .wire[1].sent_ms)'
+
+ft vc -- $IN $TMP/resolv.vc $B/resolver -1 2525 mx1.famtrace.test
+check "options use-vc: both exchanges over TCP; the TCP connection to the nameserver is not a delivery" \
+	"$TMP/vc" "$TMP/vc.err" -- jqs "$TMP/vc" '
+	(map(select(.type=="lookup"))[0].wire | length == 2 and all(.transport == "tcp" and .answered)) and
+	(map(select(.type=="group" and .dport == 53)) | length >= 1 and all(.delivery | not)) and
+	(map(select(.type=="group" and .delivery)) | length == 1 and .[0].name == "mx1.famtrace.test")'
+
+ft tc -- $R -s 192.0.2.3 -q tc.bad.test A
+check "res_nsend and a truncated answer: the UDP exchange (TC) and the retry over TCP, in order" \
+	"$TMP/tc" "$TMP/tc.err" -- jqs "$TMP/tc" '
+	map(select(.type=="lookup"))[0] | .api == "res_nsend" and
+	(.wire | length == 2 and .[0].transport == "udp" and .[0].tc and
+	 .[1].transport == "tcp" and .[1].answered and (.[1].tc | not) and .[1].addrs == 1)'
+
+# musl, static: no C library famtrace can probe; only the wire sees it.
+ft musl -o "$TMP/musl.ftr" -- $M 2525 hole.famtrace.test
+check "musl (static): its A and AAAA questions are lookups of their own, and its IPv6->IPv4 fallback is named" \
+	"$TMP/musl" "$TMP/musl.err" -- jqs "$TMP/musl" '
+	(map(select(.type=="lookup")) | length == 2 and all(.api == "dns" and .name == "hole.famtrace.test" and
+	  (.failed | not)) and (map(.qtype) | sort) == ["A", "AAAA"]) and
+	(map(select(.type=="group")) | length == 1 and .[0].class == "fallback" and
+	 .[0].name == "hole.famtrace.test" and .[0].first_family == "ipv6" and
+	 .[0].connected_family == "ipv4" and (.[0].lookups | length) >= 1 and .[0].first_answer_race == null)'
+"$FT" report -j "$TMP/musl.ftr" >"$TMP/musl.rep" 2>"$TMP/musl.rep.err"
+check "a recording of it reports the same lookups and verdict" "$TMP/musl.rep" "$TMP/musl.rep.err" -- bash -c "
+	diff <(jq -c -s 'map(select(.type==\"lookup\" or .type==\"group\"))' '$TMP/musl') \
+	     <(jq -c -s 'map(select(.type==\"lookup\" or .type==\"group\"))' '$TMP/musl.rep')"
+ft muslnofb -- $M -1 2525 hole.famtrace.test
+check "musl client that tries only the first address: NO FALLBACK, IPv4 named as never tried" \
+	"$TMP/muslnofb" -- jqs "$TMP/muslnofb" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "no_fallback" and
+	.[0].name == "hole.famtrace.test" and .[0].untried_family == "ipv4" and .[0].first_answer_race == null'
+ft nowire --no-dns-wire -- $M 2525 hole.famtrace.test
+"$FT" run --no-dns-wire -- $M 2525 hole.famtrace.test >"$TMP/nowire.txt" 2>&1
+check "--no-dns-wire: the same client's attempts have no name, and the report says DNS was not captured" \
+	"$TMP/nowire" "$TMP/nowire.txt" -- bash -c "
+	jq -e -s 'map(select(.type==\"lookup\")) | length == 0' '$TMP/nowire' &&
+	jq -e -s 'map(select(.type==\"group\"))[0].name == null' '$TMP/nowire' &&
+	jq -e -s 'map(select(.type==\"summary\"))[0].dns_wire.captured == false' '$TMP/nowire' &&
+	grep -q 'NOTE: DNS messages on the wire were not captured' '$TMP/nowire.txt'"
+
+# c-ares: its own sockets, connected to the nameserver.
+ft ares -- $A 2525 hole.famtrace.test
+check "c-ares: lookups of its own with names; the fallback named; its connected nameserver sockets counted as DNS sockets" \
+	"$TMP/ares" "$TMP/ares.err" -- jqs "$TMP/ares" '
+	(map(select(.type=="lookup")) | length >= 2 and all(.api == "dns" and .name == "hole.famtrace.test") and
+	 (map(.qtype) | unique) == ["A", "AAAA"]) and
+	(map(select(.type=="group" and .delivery)) | length == 1 and .[0].class == "fallback" and
+	 .[0].name == "hole.famtrace.test") and
+	(map(select(.type=="process"))[0] | .ipv4.dns_sockets_ok >= 1)'
+
+# A client with a resolver of its own that takes the first answer.
+ft race4 -- $D 192.0.2.3 2525 late4.bad.test
+"$FT" run -- $D 192.0.2.3 2525 late4.bad.test >"$TMP/race4.txt" 2>&1
+check "first-answer client, AAAA answers first (black hole): FIRST-ANSWER RACE and NO FALLBACK" \
+	"$TMP/race4" "$TMP/race4.txt" -- bash -c "
+	jq -e -s 'map(select(.type==\"group\")) | length == 1 and .[0].class == \"no_fallback\" and
+		.[0].name == \"late4.bad.test\" and .[0].first_answer_race.answered_first == \"ipv6\" and
+		.[0].first_answer_race.never_tried == \"ipv4\" and .[0].first_answer_race.lead_ms >= 250' '$TMP/race4' &&
+	grep -Eq 'late4\.bad\.test port 2525: FIRST-ANSWER RACE: A and AAAA asked at once; IPv6 answered first and was the only family tried; IPv4 answered [0-9.]+ ms later, never tried' '$TMP/race4.txt'"
+ft race6 -- $D 192.0.2.3 2525 late6.bad.test
+check "first-answer client, A answers first: connected over IPv4, and still named a race" \
+	"$TMP/race6" -- jqs "$TMP/race6" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "connected_first" and
+	.[0].first_answer_race.answered_first == "ipv4"'
+ft wait4 -- $D -w 192.0.2.3 2525 late4.bad.test
+check "a client that waits for both answers: no race, IPv6 -> IPv4 fallback" "$TMP/wait4" -- jqs "$TMP/wait4" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "fallback" and .[0].first_answer_race == null'
+ft glibc4 -- $IN $TMP/resolv.bad $B/resolver -1 -n -t 500 2525 late4.bad.test
+check "glibc (getaddrinfo waits for both): first address only is NO FALLBACK, never a race" \
+	"$TMP/glibc4" "$TMP/glibc4.err" -- jqs "$TMP/glibc4" '
+	map(select(.type=="group")) | length == 1 and .[0].class == "no_fallback" and .[0].first_answer_race == null'
+
+# Mail mode: a process that is not a mail process resolves on the wire and
+# then connects to a mail port; its earlier lookups become its own.
+live mm --port 2525 || bail "famtrace in mail mode started" "$TMP/mm.err"
+$D 192.0.2.3 2525 late6.bad.test 2>/dev/null
+stop_live mm
+check "mail mode: a non-mail process's wire lookups before its mail-port connect are adopted (name, race)" \
+	"$TMP/mm" "$TMP/mm.err" -- jqs "$TMP/mm" '
+	map(select(.type=="group" and .comm == "dnsrace")) | length == 1 and .[0].name == "late6.bad.test" and
+	.[0].first_answer_race.answered_first == "ipv4"'
+
+summary
