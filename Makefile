@@ -140,8 +140,8 @@ $(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c $(VMLINUX_DIR)/vmlinux.h | $(BUILD
 $(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
 	$(BPFTOOL) gen skeleton $< name floor_bpf > $@
 
-$(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
-	$(CC) $(CFLAGS) -I$(BUILD)/bench $< -o $@ $(LDLIBS_BPF)
+$(BUILD)/bench/floor: bench/floor.c user/cgroup.c $(BUILD)/bench/floor.skel.h
+	$(CC) $(CFLAGS) -I$(BUILD)/bench -Iuser bench/floor.c user/cgroup.c -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/bench/connstorm: bench/connstorm.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) $< -o $@ -luring
@@ -149,7 +149,7 @@ $(BUILD)/bench/connstorm: bench/connstorm.c | $(BUILD)/bench
 $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) $< -o $@
 
-bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm tools
+bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/bulk tools
 
 # bench/run: connect and resolver storms; bench/relay: a Postfix relay's
 # throughput per delivered message. bench-relay runs the second alone.

@@ -32,3 +32,7 @@ SEC("uprobe")
 int floor_uprobe(void *ctx) { return 0; }
 SEC("uretprobe")
 int floor_uretprobe(void *ctx) { return 0; }
+SEC("cgroup_skb/egress")
+int floor_skb_egress(struct __sk_buff *skb) { return 1; }
+SEC("cgroup_skb/ingress")
+int floor_skb_ingress(struct __sk_buff *skb) { return 1; }

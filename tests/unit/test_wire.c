@@ -424,6 +424,23 @@ static void test_waiting_for_both_answers_is_no_race(void)
 	CHECK(s.groups == 1 && !s.last_group.race);
 }
 
+static void test_aaaa_asked_after_the_attempt_is_no_race(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+
+	/* A, then the attempt, then AAAA (a client that asks one family,
+	 * tries it, and only then asks the other): no race. */
+	query(c, &racer, 7, 1, "seq.example.test", 1, 0, T0);
+	answer(c, &racer, 7, 1, "seq.example.test", 1, "192.0.2.25", 0, T0 + MS);
+	feed_attempt(c, &racer, "192.0.2.25", T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED);
+	query(c, &racer, 7, 2, "seq.example.test", 28, 0, T0 + 4 * MS);
+	answer(c, &racer, 7, 2, "seq.example.test", 28, "2001:db8::25", 0, T0 + 5 * MS);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && !s.last_group.race);
+	correlator_free(c);
+}
+
 int main(void)
 {
 	RUN(test_query_and_answer_make_a_lookup_of_their_own);
@@ -438,5 +455,6 @@ int main(void)
 	RUN(test_unowned_answers_are_counted);
 	RUN(test_first_answer_race);
 	RUN(test_waiting_for_both_answers_is_no_race);
+	RUN(test_aaaa_asked_after_the_attempt_is_no_race);
 	UNIT_DONE();
 }
