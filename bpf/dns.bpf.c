@@ -79,21 +79,22 @@ static __always_inline void incall_set(__u32 tid, __u32 val)
 		*slot = val;
 }
 
-/* The current task, read with probe reads: cgroup programs have no
- * tracing helpers beyond bpf_get_current_task. */
+/* The current task (a BTF pointer: plain loads, which the verifier makes
+ * fault-safe, instead of a probe-read helper call per field; cgroup
+ * programs have bpf_get_current_task_btf but not the tracing helpers). */
 static __always_inline __u8 dns_owner_fill(struct dns_owner *o)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 tgid = BPF_CORE_READ(task, tgid), tid = BPF_CORE_READ(task, pid), k;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid, tid = task->pid, k;
 	__u32 *slot;
 	__u8 *known, why = 0;
 
 	o->task.tgid = tgid;
 	o->task.tid = tid;
-	o->task.ppid = BPF_CORE_READ(task, real_parent, tgid);
-	o->task.uid = BPF_CORE_READ(task, cred, uid.val);
-	o->task.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	BPF_CORE_READ_STR_INTO(&o->task.comm, task, comm);
+	o->task.ppid = task->real_parent->tgid;
+	o->task.uid = task->cred->uid.val;
+	o->task.start_ns = task->group_leader->start_boottime;
+	bpf_probe_read_kernel_str(o->task.comm, sizeof(o->task.comm), task->comm);
 	k = tid & (FT_INCALL_SLOTS - 1);
 	slot = bpf_map_lookup_elem(&ft_incall, &k);
 	o->flags = slot && *slot == tid && tid ? FT_DF_IN_CALL : 0;
