@@ -90,6 +90,16 @@ static void question_only(const uint8_t *msg, size_t len, struct dns_msg *out)
 	out->is_response = msg[2] & 0x80;
 }
 
+bool dns_question(const uint8_t *buf, size_t len, struct dns_msg *out)
+{
+	out->parsed = out->header_only = false;
+	out->qname[0] = 0;
+	out->qtype = out->qclass = 0;
+	out->n_rrs = out->n_answers = 0;
+	question_only(buf, len, out);
+	return out->qname[0] != 0;
+}
+
 bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_msg *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -51,6 +51,12 @@ void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out
  */
 bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_msg *out);
 
+/*
+ * Only the header and the question (a query on the wire: nothing else to
+ * read), without clearing the whole of out. True when a question was read.
+ */
+bool dns_question(const uint8_t *buf, size_t len, struct dns_msg *out);
+
 const char *dns_rcode_name(int rcode); /* "NOERROR", "NXDOMAIN", ... */
 const char *dns_type_name(int type);   /* "A", "AAAA", "MX", "TYPE99" */
 

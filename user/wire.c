@@ -271,15 +271,18 @@ static void on_message(struct correlator *c, struct wire_state *ws, const struct
 	/* A query arriving, an answer leaving: a server's socket, not a client's. */
 	if (response != !!(d->flags & FT_DF_RECEIVED))
 		return;
+	if (!response) {
+		/* A query: its question is all there is to read. */
+		if (dns_question(m, n, &ws->msg))
+			on_query(c, ws, d, m, n);
+		return;
+	}
 	dns_parse(m, n, total, &ws->msg);
 	if (!ws->msg.parsed && !ws->msg.partial)
 		return;
 	if (!ws->msg.qname[0] && !ws->msg.qtype)
 		return;
-	if (response)
-		on_answer(c, ws, d, m, n, total);
-	else
-		on_query(c, ws, d, m, n);
+	on_answer(c, ws, d, m, n, total);
 }
 
 /* TCP: a segment holds length-prefixed messages, or the rest of one. */
