@@ -8,7 +8,7 @@
  *
  * Egress runs in the sending task's context for UDP (udp_sendmsg ->
  * ip_finish_output) and for a TCP connect's SYN, so the sender is taken from
- * the current task there and remembered by socket cookie (ft_dnssocks).
+ * the current task there and remembered in the socket's storage (ft_dnssocks).
  * Ingress runs in softirq: an answer is attributed to the socket's sender,
  * never to the current task. A TCP segment after the SYN is attributed the
  * same way (a retransmission runs from a timer).
@@ -30,12 +30,12 @@ struct dns_owner {
 	__u8 _pad[3];
 };
 
-/* By socket cookie. An LRU: a socket whose entry is evicted makes its
- * answers "unowned", which user space counts and reports. */
+/* In the socket's own storage: no hash to look up or update per packet,
+ * nothing to evict, freed with the socket. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct dns_owner);
 } ft_dnssocks SEC(".maps");
 
@@ -123,6 +123,7 @@ static __always_inline __u8 dns_owner_fill(struct dns_owner *o)
 static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 {
 	struct dns_owner fresh = {}, *o;
+	struct bpf_sock *sk;
 	struct dns_buf *b;
 	__u8 h[44];
 	__u32 l4, payload, n, zero = 0;
@@ -189,15 +190,23 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 			return 1;
 		payload = l4 + (doff >> 4) * 4;
 	}
+	sk = skb->sk;
+	if (!sk)
+		return 1;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return 1;
 	cookie = bpf_get_socket_cookie(skb);
-	o = bpf_map_lookup_elem(&ft_dnssocks, &cookie);
+	o = bpf_sk_storage_get(&ft_dnssocks, sk, NULL, 0);
 	if (egress && (proto == IPPROTO_UDP || !o)) {
 		/* UDP, and TCP's SYN: in the sender's context. */
 		dns_owner_fill(&fresh);
 		fresh.traced = fresh.task.why || ft_cfg_mode == FT_MODE_MAIL;
-		if (!o || o->task.tid != fresh.task.tid || o->flags != fresh.flags ||
-		    o->task.why != fresh.task.why)
-			bpf_map_update_elem(&ft_dnssocks, &cookie, &fresh, BPF_ANY);
+		if (!o)
+			o = bpf_sk_storage_get(&ft_dnssocks, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+		if (o && (o->task.tid != fresh.task.tid || o->flags != fresh.flags ||
+			  o->task.why != fresh.task.why || o->task.tgid != fresh.task.tgid))
+			*o = fresh;
 		o = &fresh;
 	}
 	if (skb->len <= payload)
