@@ -73,6 +73,14 @@ check "the same in text (unanswered after 1 s, asked again; SLOW IPv6 LOOKUPS wi
 	awk '/^famtrace_lookup_wire_wait_seconds_total\{family=\"ipv6\"\}/ { exit !(\$2 >= 1.9) }' '$TMP/slow.prom' &&
 	awk '/^famtrace_lookup_wire_wait_seconds_total\{family=\"ipv4\"\}/ { exit !(\$2 < 0.5) }' '$TMP/slow.prom'"
 
+timeout 60 "$FT" check --expect all -- $IN $TMP/resolv.slow $B/resolver -L 1 slow6.bad.test \
+	>"$TMP/slow.check" 2>&1
+rc=$?
+check "check: each family's wait inside getaddrinfo in the cost line, IPv6 the slow family, DEGRADED (exit 4)" \
+	"$TMP/slow.check" -- bash -c "test $rc = 4 &&
+	grep -Eq '^cost: .*both 2\.[0-9]+ s \(on the wire: A [0-9.]+ ms, AAAA 2\.[0-9]+ s\)' '$TMP/slow.check' &&
+	grep -q 'SLOW IPv6 LOOKUPS' '$TMP/slow.check'"
+
 ft single -- $IN $TMP/resolv.single $B/resolver -L 1 mx1.famtrace.test
 check "options single-request: AAAA leaves only after A's answer (no answer race to name)" \
 	"$TMP/single" "$TMP/single.err" -- jqs "$TMP/single" '

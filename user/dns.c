@@ -100,6 +100,35 @@ bool dns_question(const uint8_t *buf, size_t len, struct dns_msg *out)
 	return out->qname[0] != 0;
 }
 
+unsigned dns_count_addrs(const uint8_t *msg, size_t len)
+{
+	const uint8_t *p = msg + NS_HFIXEDSZ, *end = msg + len;
+	unsigned an, n = 0;
+	int k;
+
+	if (len < NS_HFIXEDSZ || ns_get16(msg + 4) != 1)
+		return 0;
+	an = ns_get16(msg + 6);
+	k = dn_skipname(p, end);
+	if (k < 0 || p + k + 4 > end)
+		return 0;
+	p += k + 4;
+	for (unsigned i = 0; i < an; i++) {
+		unsigned type, rdlen;
+
+		k = dn_skipname(p, end);
+		if (k < 0 || p + k + NS_RRFIXEDSZ > end)
+			break;
+		type = ns_get16(p + k);
+		rdlen = ns_get16(p + k + 8);
+		if (p + k + NS_RRFIXEDSZ + rdlen > end)
+			break;
+		n += (type == ns_t_a && rdlen == 4) || (type == ns_t_aaaa && rdlen == 16);
+		p += k + NS_RRFIXEDSZ + rdlen;
+	}
+	return n;
+}
+
 bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_msg *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -57,6 +57,10 @@ bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_ms
  */
 bool dns_question(const uint8_t *buf, size_t len, struct dns_msg *out);
 
+/* A and AAAA records among the answers wholly inside msg (a walk over the
+ * records, no parse of their names). */
+unsigned dns_count_addrs(const uint8_t *msg, size_t len);
+
 const char *dns_rcode_name(int rcode); /* "NOERROR", "NXDOMAIN", ... */
 const char *dns_type_name(int type);   /* "A", "AAAA", "MX", "TYPE99" */
 

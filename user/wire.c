@@ -254,9 +254,8 @@ static void on_answer(struct correlator *c, struct wire_state *ws, const struct 
 	p->x.rcode = p->x.hflags & 0xf;
 	p->x.truncated = p->x.hflags & 0x0200;
 	p->x.size = total;
-	p->x.n_answers = a->n_answers;
-	for (unsigned i = 0; i < a->n_rrs; i++)
-		p->x.n_addrs += a->rr[i].type == 1 || a->rr[i].type == 28;
+	p->x.n_answers = (uint16_t)(m[6] << 8 | m[7]);
+	p->x.n_addrs = (uint16_t)dns_count_addrs(m, n);
 	settle(c, ws, p, m, n, total, d->hdr.ts_ns);
 }
 
@@ -271,18 +270,15 @@ static void on_message(struct correlator *c, struct wire_state *ws, const struct
 	/* A query arriving, an answer leaving: a server's socket, not a client's. */
 	if (response != !!(d->flags & FT_DF_RECEIVED))
 		return;
-	if (!response) {
-		/* A query: its question is all there is to read. */
-		if (dns_question(m, n, &ws->msg))
-			on_query(c, ws, d, m, n);
+	/* The question is all a query holds, and all an answer needs to find
+	 * its query; an answer that becomes a lookup of its own is parsed
+	 * whole there (lookup_from), once. */
+	if (!dns_question(m, n, &ws->msg))
 		return;
-	}
-	dns_parse(m, n, total, &ws->msg);
-	if (!ws->msg.parsed && !ws->msg.partial)
-		return;
-	if (!ws->msg.qname[0] && !ws->msg.qtype)
-		return;
-	on_answer(c, ws, d, m, n, total);
+	if (response)
+		on_answer(c, ws, d, m, n, total);
+	else
+		on_query(c, ws, d, m, n);
 }
 
 /* TCP: a segment holds length-prefixed messages, or the rest of one. */

@@ -21,6 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dns_parse(data, size, size, &msg);
 	dns_parse(data, size, total, &msg);
 	dns_header(data, size, "example.test", &msg);
+	/* The wire's readers: the question, and the A/AAAA count. */
+	dns_question(data, size, &msg);
+	(void)dns_count_addrs(data, size);
 	if (msg.header_only || msg.parsed)
 		dns_header(data, size, msg.qname, &msg);
 	return 0;
