@@ -222,7 +222,7 @@ struct ft_lookup {
 			    * resolver call (received: its query was) */
 #define FT_DF_TCP 0x4	   /* over TCP (else UDP) */
 #define FT_DF_UNOWNED 0x8  /* an answer on a socket whose queries were not seen
-			    * (opened before the trace, or its entry evicted):
+			    * (opened before the trace, or its storage not made):
 			    * no task, no message, counted by user space */
 
 struct ft_dns {
