@@ -73,15 +73,15 @@ $(BUILD)/tests/unit_wire: tests/unit/test_wire.c $(CORE_OBJS) | $(BUILD)
 $(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
-$(BUILD)/tests/aresconnect: tests/clients/aresconnect.c | $(BUILD)
+$(BUILD)/tests/aresconnect: tests/clients/aresconnect.c tests/clients/connect_wait.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lcares
 
-$(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h | $(BUILD)
+$(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h tests/clients/connect_wait.h | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
 # The same client with musl, static: no glibc, no shared library, so no
 # resolver probe of famtrace's can see its lookups (musl-tools).
-$(BUILD)/tests/gaiconnect-musl: tests/clients/gaiconnect.c | $(BUILD)
+$(BUILD)/tests/gaiconnect-musl: tests/clients/gaiconnect.c tests/clients/connect_wait.h | $(BUILD)
 	musl-gcc -static -O2 -Wall -Werror $< -o $@
 
 # The same core, built with clang's AddressSanitizer and UndefinedBehavior-

@@ -19,13 +19,14 @@
 #include <ares.h>
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "connect_wait.h"
 
 struct result {
 	int done, status;
@@ -39,30 +40,6 @@ static void on_result(void *arg, int status, int timeouts, struct ares_addrinfo 
 	r->done = 1;
 	r->status = status;
 	r->ai = ai;
-}
-
-static int try_connect(const struct ares_addrinfo_node *n, int ms)
-{
-	int fd = socket(n->ai_family, SOCK_STREAM | SOCK_NONBLOCK, 0), err = 0;
-	socklen_t el = sizeof(err);
-	struct pollfd pf;
-
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, n->ai_addr, n->ai_addrlen) && errno != EINPROGRESS) {
-		err = errno;
-		close(fd);
-		return -err;
-	}
-	pf.fd = fd;
-	pf.events = POLLOUT;
-	if (poll(&pf, 1, ms) != 1) {
-		close(fd);
-		return -ETIMEDOUT;
-	}
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
-	close(fd);
-	return err ? -err : 0;
 }
 
 int main(int argc, char **argv)
@@ -111,8 +88,8 @@ int main(int argc, char **argv)
 		char host[64];
 
 		getnameinfo(n->ai_addr, n->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
-		rc = try_connect(n, ms);
-		fprintf(stderr, "%s %s: %s\n", argv[optind + 1], host, rc ? strerror(-rc) : "connected");
+		rc = connect_wait(n->ai_addr, n->ai_addrlen, ms);
+		fprintf(stderr, "%s %s: %s\n", argv[optind + 1], host, rc ? strerror(rc) : "connected");
 		if (!rc || first_only)
 			break;
 	}

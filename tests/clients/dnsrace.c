@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "connect_wait.h"
 
 /* A query for name and type into q; its length. */
 static size_t build_query(unsigned char *q, unsigned id, const char *name, int type)
@@ -75,33 +76,15 @@ static int first_addr(const unsigned char *r, size_t n, char *out, size_t outlen
 	return -1;
 }
 
+/* Connect to a textual address; 0 or an errno. */
 static int try_connect(const char *addr, int port, int ms)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, err = 0;
-	socklen_t el = sizeof(err);
-	struct pollfd pf;
 
 	if (to_sockaddr(addr, port, &ss, &len))
-		return -EINVAL;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
-		err = errno;
-		close(fd);
-		return -err;
-	}
-	pf.fd = fd;
-	pf.events = POLLOUT;
-	if (poll(&pf, 1, ms) != 1) {
-		close(fd);
-		return -ETIMEDOUT;
-	}
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
-	close(fd);
-	return err ? -err : 0;
+		return EINVAL;
+	return connect_wait((struct sockaddr *)&ss, len, ms);
 }
 
 int main(int argc, char **argv)
@@ -148,7 +131,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s answered\n", k ? "AAAA" : "A");
 		if (!wait_both) {
 			rc = try_connect(addr[k], port, ms);
-			fprintf(stderr, "%s %s: %s\n", argv[optind + 2], addr[k], rc ? strerror(-rc) : "connected");
+			fprintf(stderr, "%s %s: %s\n", argv[optind + 2], addr[k], rc ? strerror(rc) : "connected");
 			/* A session's length with the resolver socket still
 			 * open: the late answer arrives, and is ignored. */
 			usleep(500 * 1000);
@@ -159,7 +142,7 @@ int main(int argc, char **argv)
 		if (!addr[k][0])
 			continue;
 		rc = try_connect(addr[k], port, ms);
-		fprintf(stderr, "%s %s: %s\n", argv[optind + 2], addr[k], rc ? strerror(-rc) : "connected");
+		fprintf(stderr, "%s %s: %s\n", argv[optind + 2], addr[k], rc ? strerror(rc) : "connected");
 		if (!rc)
 			break;
 	}

@@ -15,36 +15,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int try_connect(const struct addrinfo *ai, int ms)
-{
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK, 0), err = 0;
-	socklen_t el = sizeof(err);
-	struct pollfd pf;
-
-	if (fd < 0)
-		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
-		err = errno;
-		close(fd);
-		return -err;
-	}
-	pf.fd = fd;
-	pf.events = POLLOUT;
-	if (poll(&pf, 1, ms) != 1) {
-		close(fd);
-		return -ETIMEDOUT;
-	}
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
-	close(fd);
-	return err ? -err : 0;
-}
+#include "connect_wait.h"
 
 int main(int argc, char **argv)
 {
@@ -72,8 +49,8 @@ int main(int argc, char **argv)
 		char host[64];
 
 		getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
-		rc = try_connect(ai, ms);
-		fprintf(stderr, "%s %s: %s\n", argv[optind + 1], host, rc ? strerror(-rc) : "connected");
+		rc = connect_wait(ai->ai_addr, ai->ai_addrlen, ms);
+		fprintf(stderr, "%s %s: %s\n", argv[optind + 1], host, rc ? strerror(rc) : "connected");
 		if (!rc || first_only)
 			break;
 	}
