@@ -128,7 +128,7 @@ static __always_inline int call_enter(struct pt_regs *ctx, __u8 api)
 	c->arg[4] = PT_REGS_PARM5(ctx);
 	c->arg[5] = PT_REGS_PARM6(ctx);
 	c->api = api;
-	incall_set((__u32)bpf_get_current_pid_tgid(), (__u32)bpf_get_current_pid_tgid());
+	incall_set(task->pid, task->pid);
 	return 0;
 }
 

@@ -308,6 +308,14 @@ static void filters_text(char *buf, size_t len, const struct opts *o, const stru
 			*p = ' ';
 }
 
+/* Said, never silent: without the wire programs a resolver famtrace has no
+ * probe in (musl, c-ares, Go) makes lookups nobody sees. */
+static void warn_no_wire(const char *why)
+{
+	fprintf(stderr, "famtrace: warning: DNS messages on the wire are not seen (%s); "
+			"lookups outside the C library's resolver are missed\n", why);
+}
+
 int live_main(struct opts *o)
 {
 	struct check_expect expect;
@@ -384,8 +392,7 @@ int live_main(struct opts *o)
 	if (!o->no_dns_wire) {
 		cg_fd = cgroup_root_open(err, sizeof(err));
 		if (cg_fd < 0) {
-			fprintf(stderr, "famtrace: warning: DNS messages on the wire are not seen (%s); "
-					"lookups outside the C library's resolver are missed\n", err);
+			warn_no_wire(err);
 			o->no_dns_wire = true;
 		}
 	}
@@ -546,9 +553,10 @@ int live_main(struct opts *o)
 		libc_attach_all(st.ldr, &lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
 	st.ss.no_dns_wire = o->no_dns_wire;
 	if (cg_fd >= 0) {
-		if (loader_attach_dns(st.ldr, cg_fd, err, sizeof(err)) && (st.ss.no_dns_wire = true))
-			fprintf(stderr, "famtrace: warning: DNS messages on the wire are not seen (%s); "
-					"lookups outside the C library's resolver are missed\n", err);
+		if (loader_attach_dns(st.ldr, cg_fd, err, sizeof(err))) {
+			st.ss.no_dns_wire = true;
+			warn_no_wire(err);
+		}
 		close(cg_fd);
 	}
 

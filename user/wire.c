@@ -395,8 +395,6 @@ void wire_tick(struct correlator *c, uint64_t now_ns)
 			uint8_t *a = p->answer;
 
 			p->answer = NULL;
-			p->in_call = false;
-			p->tc_wait = true;
 			make_lookup(c, ws, p, a, p->alen, p->atotal, p->x.answered_ns);
 			free(a);
 			pend_free(ws, p);
