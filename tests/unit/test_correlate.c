@@ -16,6 +16,7 @@
 #include "addrclass.h"
 #include "decode.h"
 #include "unit.h"
+#include "dnsname.h"
 
 #define MS 1000000ULL
 #define SEC 1000000000ULL
@@ -1037,24 +1038,8 @@ static void test_untraced_lookups_stay_bounded(void)
 	correlator_free(c); /* valgrind/ASan: nothing leaks */
 }
 
-/* A DNS response: header, question, answers, names uncompressed. */
-static size_t put_name(uint8_t *p, const char *name)
-{
-	size_t n = 0;
-
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t len = dot ? (size_t)(dot - name) : strlen(name);
-
-		p[n++] = (uint8_t)len;
-		memcpy(p + n, name, len);
-		n += len;
-		name += len + (dot ? 1 : 0);
-	}
-	p[n++] = 0;
-	return n;
-}
-
+/* A DNS response: header, question, answers, names uncompressed
+ * (put_name: dnsname.h). */
 static size_t mx_answer(uint8_t *m, const char *domain, uint16_t pref, const char *exchange)
 {
 	size_t n = 12, rd;

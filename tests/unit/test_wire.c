@@ -16,6 +16,7 @@
 #include "correlate.h"
 #include "decode.h"
 #include "unit.h"
+#include "dnsname.h"
 
 #define MS 1000000ULL
 #define SEC 1000000000ULL
@@ -54,23 +55,6 @@ static struct correlator *new_corr(struct seen *s)
 
 static const struct ft_task racer = { .tgid = 3000, .tid = 3000, .ppid = 1, .start_ns = 9 * SEC,
 				      .comm = "racer", .why = FT_WHY_PID };
-
-static size_t put_name(uint8_t *p, const char *name)
-{
-	size_t n = 0;
-
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t len = dot ? (size_t)(dot - name) : strlen(name);
-
-		p[n++] = (uint8_t)len;
-		memcpy(p + n, name, len);
-		n += len;
-		name += len + (dot ? 1 : 0);
-	}
-	p[n++] = 0;
-	return n;
-}
 
 /* A query (addr NULL) or an answer with one address record (addr given;
  * "" for none), into m; its length. */
