@@ -39,6 +39,17 @@ enum rec_frame_type {
 	REC_END = 5,
 };
 
+/* On disk, every frame: this header (little-endian), then len bytes. */
+struct rec_frame_hdr {
+	uint32_t len;
+	uint16_t type; /* enum rec_frame_type */
+	uint16_t reserved;
+};
+
+_Static_assert(sizeof(struct rec_frame_hdr) == 8, "frame header layout");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "recordings are little-endian; a big-endian port needs byte swapping here");
+
 enum rec_end_reason {
 	REC_END_STOP = 1,   /* tracing ended */
 	REC_END_ROTATE = 2, /* --rotate: continued in a new file */
