@@ -26,7 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_FORMAT_VERSION 2 /* 2: FT_EV_SRCADDR records may appear */
+/* 2: FT_EV_SRCADDR records may appear; 3: events may come as REC_EVENT_ZR
+ * frames, which a reader of format 2 would skip as unknown */
+#define REC_FORMAT_VERSION 3
 #define REC_MAGIC "FAMTRACE"
 #define REC_MAX_FRAME 65536 /* larger payloads mean a corrupt file */
 #define REC_NCOUNTERS 4
@@ -37,6 +39,8 @@ enum rec_frame_type {
 	REC_TICK = 3,
 	REC_COUNTERS = 4,
 	REC_END = 5,
+	REC_EVENT_ZR = 6, /* an event with its zero runs elided (zeroruns.h); the
+			   * reader hands it out as REC_EVENT */
 };
 
 /* On disk, every frame: this header (little-endian), then len bytes. */

@@ -17,12 +17,14 @@
 
 #include "famtrace.h"
 #include "recording.h"
+#include "zeroruns.h"
 
 
 struct rec_reader {
 	rec_read_fn fn;
 	void *src;
 	uint8_t buf[REC_MAX_FRAME];
+	uint8_t ev[REC_MAX_FRAME]; /* a REC_EVENT_ZR frame, decoded */
 	uint64_t offset;
 	bool seen_header, ended;
 	struct rec_meta meta;
@@ -209,6 +211,20 @@ enum rec_status rec_next(struct rec_reader *r, struct rec_frame *f)
 			r->seen_header = true;
 			return REC_OK;
 		}
+		case REC_EVENT_ZR: {
+			long n = zr_decode(r->buf, h.len, r->ev, sizeof(r->ev));
+
+			if (n < 0) {
+				snprintf(r->whybuf, sizeof(r->whybuf),
+					 "corrupt event frame at byte %" PRIu64, r->offset - h.len - sizeof(h));
+				r->why = r->whybuf;
+				return REC_BAD;
+			}
+			f->type = REC_EVENT;
+			f->len = (uint32_t)n;
+			f->data = r->ev;
+		}
+			/* fall through */
 		case REC_EVENT:
 			if (f->len >= sizeof(struct ft_hdr)) {
 				struct ft_hdr eh;

@@ -306,6 +306,8 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 			if (f.ts_ns > rp->last_ns)
 				rp->last_ns = f.ts_ns;
 			break;
+		case REC_EVENT_ZR: /* rec_next hands these out as REC_EVENT */
+			break;
 		}
 	}
 	return s;
