@@ -268,6 +268,8 @@ struct proc {
 	struct fam_stats fam[FAM_N];
 	uint64_t groups[GC_N];	/* delivery groups by class (service ones apart) */
 	uint64_t races;		/* groups with a first-answer race (race.c) */
+	uint64_t wire_lookups;	/* lookups of api FT_API_WIRE ever kept: none,
+				 * and there is no race to look for */
 	uint64_t service_groups; /* connections of a mail program to non-mail ports */
 	uint64_t fallback_cost_sum_ns, fallback_cost_max_ns;
 	uint64_t dual_first[FAM_N]; /* groups offered both families, by the first family tried */

@@ -106,6 +106,7 @@ unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct atte
 		copy->next = p->lookups;
 		p->lookups = copy;
 		p->n_lookups++;
+		p->wire_lookups += copy->api == FT_API_WIRE;
 	}
 	return n;
 }
@@ -201,6 +202,22 @@ static void offer_host(const struct proc *p, struct group *g, const char *host, 
 						m->addrs[i].port);
 }
 
+/* An address written out ("192.0.2.1", "2001:db8::1%eth0"), not a name.
+ * Most names hold a letter no address has: no parse for them (every
+ * lookup of every traced process comes here). */
+static bool name_is_literal(const char *name)
+{
+	char a[INET6_ADDRSTRLEN + 1];
+	uint8_t buf[16];
+	size_t k = strcspn(name, "%");
+
+	if (!k || k >= sizeof(a) || strspn(name, "0123456789abcdefABCDEF:.") < k)
+		return false;
+	memcpy(a, name, k);
+	a[k] = 0;
+	return inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
+}
+
 struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
 {
 	struct lookup *l = calloc(1, sizeof(*l));
@@ -211,25 +228,16 @@ struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
 	l->api = r->api;
 	l->start_ns = r->start_ns;
 	l->end_ns = r->end_ns >= r->start_ns ? r->end_ns : r->start_ns;
-	memcpy(l->name, r->name, FT_NAME_LEN);
-	l->name[FT_NAME_LEN - 1] = 0;
-	/* "mx.example.org." is "mx.example.org" (Sendmail asks the fully
-	 * qualified form of the MX answer's exchange): one name in joins,
-	 * filters and output. */
 	{
-		size_t n = strlen(l->name);
+		size_t n = strnlen(r->name, FT_NAME_LEN - 1);
 
+		memcpy(l->name, r->name, n); /* calloc: the rest is zero */
+		/* "mx.example.org." is "mx.example.org" (Sendmail asks the fully
+		 * qualified form of the MX answer's exchange): one name in
+		 * joins, filters and output. */
 		if (n > 1 && l->name[n - 1] == '.')
-			l->name[n - 1] = 0;
-	}
-	{
-		uint8_t buf[16];
-		char a[FT_NAME_LEN];
-
-		/* "2001:db8::1%eth0" is as literal as "2001:db8::1". */
-		snprintf(a, sizeof(a), "%s", l->name);
-		a[strcspn(a, "%")] = 0;
-		l->literal = inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
+			l->name[--n] = 0;
+		l->literal = name_is_literal(l->name);
 	}
 	l->ret = r->ret;
 	l->tid = r->task.tid;
@@ -390,6 +398,7 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 		p->check_due_ns = l->end_ns + c->cfg.group_gap_ns;
 	l->next = p->lookups;
 	p->lookups = l;
+	p->wire_lookups += l->api == FT_API_WIRE;
 	/* Cut back to PROC_MAX_LOOKUPS in steps of PROC_LOOKUPS_SLACK: one walk
 	 * of the list per that many lookups, not one per lookup (a relay's
 	 * smtp process makes four per message). */

@@ -44,7 +44,7 @@ void race_judge(struct proc *p, struct group *g)
 	uint64_t from, to;
 
 	g->race = false;
-	if (!g->n || !g->name[0] || (g->fam_mask != 1u << FAM_V4 && g->fam_mask != 1u << FAM_V6))
+	if (!p->wire_lookups || !g->n || !g->name[0] || (g->fam_mask != 1u << FAM_V4 && g->fam_mask != 1u << FAM_V6))
 		return;
 	from = g->first_start_ns > 60000000000ULL ? g->first_start_ns - 60000000000ULL : 0;
 	to = g->last_end_ns;

@@ -717,6 +717,14 @@ static void test_address_literal_does_not_name_the_attempt(void)
 	CHECK(s.last_group.at[0].lookup_id == 1);
 	CHECK(correlator_procs(c, &procs) == 1 && procs[0]->gai_literal == 1 &&
 	      procs[0]->gai_unspec == 1);
+	/* IPv4, a scoped IPv6 literal, and a name made of hex digits only. */
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "192.0.2.25", NULL, 0, NULL, 0, 0, 0,
+		    T0 + 6 * MS, T0 + 7 * MS);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "fe80::25%veth0", NULL, 0, NULL, 0,
+		    0, 0, T0 + 8 * MS, T0 + 9 * MS);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "cafe.be", NULL, 0, NULL, 0, 0, 0,
+		    T0 + 10 * MS, T0 + 11 * MS);
+	CHECK(correlator_procs(c, &procs) == 1 && procs[0]->gai_literal == 3);
 	correlator_free(c);
 }
 
