@@ -24,6 +24,18 @@ static uint8_t *put_chunk(uint8_t *o, const uint8_t *lit, size_t nlit, size_t nz
 	return o + 4 + nlit;
 }
 
+/* The first non-zero byte at or after p, or end: eight bytes at a time. */
+static const uint8_t *run_end(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t w;
+
+	while (end - p >= 8 && (memcpy(&w, p, 8), !w))
+		p += 8;
+	while (p < end && !*p)
+		p++;
+	return p;
+}
+
 size_t zr_encode(const void *src, size_t len, void *dst)
 {
 	const uint8_t *s = src, *lit = s, *end = s + len;
@@ -32,12 +44,10 @@ size_t zr_encode(const void *src, size_t len, void *dst)
 	for (const uint8_t *p = s; p < end;) {
 		const uint8_t *z;
 
-		if (*p) {
-			p++;
-			continue;
-		}
-		for (z = p; z < end && !*z; z++)
-			;
+		p = memchr(p, 0, (size_t)(end - p));
+		if (!p)
+			break;
+		z = run_end(p, end);
 		if (z - p >= ZR_MIN_RUN || z == end) {
 			o = put_chunk(o, lit, (size_t)(p - lit), (size_t)(z - p));
 			lit = z;
