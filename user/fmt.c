@@ -94,13 +94,22 @@ void json_str(FILE *f, const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	fputc('"', f);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(f, "\\u%04x", *p); /* comm is bytes, not UTF-8 */
+	while (*p) {
+		/* The plain run in one write, then the one byte that needs
+		 * escaping. */
+		const unsigned char *q = p;
+
+		while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+			q++;
+		if (q > p)
+			fwrite(p, 1, (size_t)(q - p), f);
+		if (!*q)
+			break;
+		if (*q == '"' || *q == '\\')
+			fprintf(f, "\\%c", *q);
 		else
-			fputc(*p, f);
+			fprintf(f, "\\u%04x", *q); /* comm is bytes, not UTF-8 */
+		p = q + 1;
 	}
 	fputc('"', f);
 }

@@ -12,12 +12,19 @@
 
 void json_wall_time(FILE *f, int64_t real_ns)
 {
+	/* Records come in time order, many to a second: the second's text
+	 * is made once. */
+	static time_t last = -1;
+	static char buf[40];
 	time_t secs = real_ns / 1000000000LL;
-	struct tm tm;
-	char buf[40];
 
-	gmtime_r(&secs, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (secs != last) {
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = secs;
+	}
 	fprintf(f, "\"%s.%06dZ\"", buf, (int)(real_ns / 1000 % 1000000));
 }
 
@@ -55,9 +62,13 @@ static void json_offered(FILE *f, const struct offered *o, unsigned n)
 	fputc(']', f);
 }
 
+/* Milliseconds with three decimals, rounded to the nearest microsecond (as
+ * "%.3f" of ns / 1e6 does, without the floating-point formatter). */
 static void json_ms(FILE *f, const char *key, uint64_t ns)
 {
-	fprintf(f, ",\"%s\":%.3f", key, ns / 1e6);
+	uint64_t us = ns / 1000 + (ns % 1000 >= 500);
+
+	fprintf(f, ",\"%s\":%" PRIu64 ".%03u", key, us / 1000, (unsigned)(us % 1000));
 }
 
 static void json_proc_id(FILE *f, const struct proc *p)

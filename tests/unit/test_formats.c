@@ -20,6 +20,7 @@
 #include "fmt.h"
 #include "recording.h"
 #include "replay.h"
+#include "report.h"
 #include "source.h"
 #include "journal.h"
 #include "maillog.h"
@@ -291,6 +292,32 @@ static void test_recording_events_come_back_whole(void)
 	on_disk = (size_t)rec_reader_offset(rec_file_reader(f)); /* uncompressed stream */
 	rec_file_close(f);
 	CHECK(on_disk < 50 * (sizeof(l) + sizeof(dense)) / 2);
+}
+
+/* What json_str and json_wall_time write, through a memory stream. */
+static void test_json_strings_and_times(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CHECK(f);
+	if (!f)
+		return;
+	json_str(f, "plain mx1.lab.test");
+	fputc('|', f);
+	json_str(f, "a\"b\\c\x01\x7f\xff end");
+	fputc('|', f);
+	json_str(f, "");
+	fputc('|', f);
+	json_wall_time(f, 1700000000123456789LL);
+	json_wall_time(f, 1700000000999999000LL); /* the same second */
+	json_wall_time(f, 1700000061000001000LL); /* a later one */
+	fclose(f);
+	CHECK(!strcmp(buf, "\"plain mx1.lab.test\"|\"a\\\"b\\\\c\\u0001\\u007f\\u00ff end\"|\"\"|"
+			   "\"2023-11-14T22:13:20.123456Z\"\"2023-11-14T22:13:20.999999Z\""
+			   "\"2023-11-14T22:14:21.000001Z\""));
+	free(buf);
 }
 
 /* A DNS response by hand: header, question, one answer of type. */
@@ -680,6 +707,7 @@ int main(void)
 	RUN(test_check_parsers);
 	RUN(test_exim_lists_and_times);
 	RUN(test_terminal_escaping);
+	RUN(test_json_strings_and_times);
 	RUN(test_completeness_is_one_judgement);
 	RUN(test_maillog_lines);
 	RUN(test_journal_entries);
