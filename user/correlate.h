@@ -126,7 +126,7 @@ struct lookup {
 	struct lookup *next;	/* newest first */
 	uint64_t id; /* 1, 2, ... in arrival order */
 	uint64_t start_ns, end_ns;
-	uint32_t dest_hash;	/* name_hash(lookup_dest(l)); 0: not computed */
+	uint32_t dest_hash;	/* lookup_name_hash of its name; 0: not computed */
 	bool checked;		/* looked at for family_unreachable */
 	enum ft_api api;
 	char name[FT_NAME_LEN]; /* as asked; for res_send the question's */
@@ -407,6 +407,9 @@ const struct lookup *proc_lookup(const struct proc *p, uint64_t id);
 
 /* The host name an attempt was looked up as, or NULL. */
 const char *attempt_host(const struct proc *p, const struct attempt *a);
+/* Case-insensitive FNV-1a of a name, never 0: a cheap first test before
+ * strcasecmp when a process's lookups are searched by name (dest_hash). */
+uint32_t lookup_name_hash(const char *s);
 
 /*
  * Why a getaddrinfo result came in its order: steps[i] explains addrs[i]

@@ -178,7 +178,7 @@ static void add_offered(struct offered *list, unsigned *n, enum wire_fam fam, co
 
 /* Case-insensitive FNV-1a of a name, never 0: a cheap first test before
  * strcasecmp when a busy process's lookups are searched by name. */
-static uint32_t name_hash(const char *s)
+uint32_t lookup_name_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
 
@@ -191,7 +191,7 @@ static uint32_t name_hash(const char *s)
  * separately, and both say what the host offers), into a group. */
 static void offer_host(const struct proc *p, struct group *g, const char *host, uint64_t near_ns)
 {
-	uint32_t h = name_hash(host);
+	uint32_t h = lookup_name_hash(host);
 
 	for (const struct lookup *m = p->lookups; m; m = m->next)
 		if ((!m->dest_hash || m->dest_hash == h) && m->end_ns <= near_ns + 1000000000ULL &&
@@ -302,7 +302,7 @@ struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
 		l->failed = r->ret < 0 || ((l->dns.parsed || l->dns.header_only) && l->dns.rcode != 0);
 		break;
 	}
-	l->dest_hash = name_hash(lookup_dest(l));
+	l->dest_hash = lookup_name_hash(lookup_dest(l));
 	return l;
 }
 

@@ -18,6 +18,7 @@ unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_f
 	const struct lookup *mx = g->n_lookup_ids ? proc_lookup(p, g->lookup_ids[0]) : NULL;
 	bool done[DNS_MAX_RRS] = { false };
 	unsigned n = 0, tried_fams = 0;
+	uint32_t hash;
 	int win_pref = -1;
 
 	if (!g->mx_domain[0] || !mx || !mx->dns.parsed)
@@ -48,8 +49,10 @@ unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_f
 		memset(m, 0, sizeof(*m));
 		m->pref = mx->dns.rr[best].pref;
 		snprintf(m->host, sizeof(m->host), "%s", mx->dns.rr[best].target);
+		hash = lookup_name_hash(m->host);
 		for (const struct lookup *l = p->lookups; l; l = l->next)
-			if (!strcasecmp(l->name[0] ? l->name : l->dns.qname, m->host)) {
+			if ((!l->dest_hash || l->dest_hash == hash) &&
+			    !strcasecmp(l->name[0] ? l->name : l->dns.qname, m->host)) {
 				m->looked = true;
 				m->asked |= lookup_asks(l);
 				for (unsigned i = 0; i < l->n_addrs; i++)
