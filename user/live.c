@@ -554,7 +554,9 @@ int live_main(struct opts *o)
 	st.ss.no_dns_wire = o->no_dns_wire;
 	if (cg_fd >= 0) {
 		if (loader_attach_dns(st.ldr, cg_fd, err, sizeof(err))) {
-			st.ss.no_dns_wire = true;
+			/* The recording's header, not yet written, says it too
+			 * (rec_writer_start below). */
+			st.ss.no_dns_wire = o->no_dns_wire = true;
 			warn_no_wire(err);
 		}
 		close(cg_fd);
@@ -583,8 +585,12 @@ int live_main(struct opts *o)
 
 	t0 = clock_ns(CLOCK_BOOTTIME);
 	st.ro.t0_ns = t0;
-	if (st.rec)
-		rec_writer_start(st.rec, t0);
+	if (st.rec) {
+		char filters[512];
+
+		filters_text(filters, sizeof(filters), o, &lcfg);
+		rec_writer_start(st.rec, t0, filters);
+	}
 	if (o->cmd) {
 		if (write(release_fd, "go", 1) != 1) {
 			fprintf(stderr, "famtrace: cannot release %s\n", o->cmd[0]);

@@ -89,8 +89,10 @@ struct rec_writer;
  * line in err. */
 struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struct rec_meta *m,
 				   char *err, size_t errlen);
-/* Tracing starts now (boottime ns): the header's t0. Before the first frame. */
-void rec_writer_start(struct rec_writer *w, uint64_t t0_ns);
+/* Tracing starts now (boottime ns): the header's t0, and (unless NULL) its
+ * filters as the attach turned out (a part that could not attach, said in
+ * every part's header). Before the first frame. */
+void rec_writer_start(struct rec_writer *w, uint64_t t0_ns, const char *filters);
 int rec_write_event(struct rec_writer *w, const void *data, size_t len);
 int rec_write_tick(struct rec_writer *w, uint64_t now_ns);
 int rec_write_counters(struct rec_writer *w, uint64_t now_ns, const uint64_t c[REC_NCOUNTERS]);

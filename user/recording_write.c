@@ -281,9 +281,11 @@ struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struc
 	return w;
 }
 
-void rec_writer_start(struct rec_writer *w, uint64_t t0_ns)
+void rec_writer_start(struct rec_writer *w, uint64_t t0_ns, const char *filters)
 {
 	w->meta.t0_ns = t0_ns;
+	if (filters)
+		snprintf(w->meta.filters, sizeof(w->meta.filters), "%s", filters);
 }
 
 int rec_write_event(struct rec_writer *w, const void *data, size_t len)

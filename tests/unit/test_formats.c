@@ -81,7 +81,7 @@ static void test_recording_round_trip(void)
 	CHECK(w);
 	if (!w)
 		return;
-	rec_writer_start(w, 7);
+	rec_writer_start(w, 7, NULL);
 	for (uint64_t t = 1; t <= 100; t++)
 		CHECK(rec_write_tick(w, t) == 0);
 	CHECK(rec_writer_close(w, 200, err, sizeof(err)) == 0);
@@ -101,7 +101,7 @@ static void test_recording_cut_is_read_up_to_the_cut(void)
 	CHECK(w);
 	if (!w)
 		return;
-	rec_writer_start(w, 7);
+	rec_writer_start(w, 7, NULL);
 	for (uint64_t t = 1; t <= 50; t++)
 		rec_write_tick(w, t);
 	CHECK(rec_writer_sync(w, 60) == 0);
@@ -151,7 +151,7 @@ static void test_recording_restart_starts_a_new_part(void)
 	CHECK(w);
 	if (!w)
 		return;
-	rec_writer_start(w, 7);
+	rec_writer_start(w, 7, NULL);
 	rec_write_tick(w, 1);
 	CHECK(rec_writer_sync(w, 2) == 0);
 	/* After a write failure: the synced part moves aside, a new one starts. */
@@ -265,7 +265,7 @@ static void test_recording_events_come_back_whole(void)
 	for (size_t i = 0; i < sizeof(dense); i++)
 		dense[i] = (uint8_t)(i | 1);
 	memset(dense, 0, sizeof(struct ft_hdr));
-	rec_writer_start(w, 7);
+	rec_writer_start(w, 7, NULL);
 	for (unsigned i = 0; i < 50; i++) {
 		l.hdr.ts_ns = 1000 + i;
 		CHECK(rec_write_event(w, &l, sizeof(l)) == 0);
@@ -318,6 +318,32 @@ static void test_json_strings_and_times(void)
 			   "\"2023-11-14T22:13:20.123456Z\"\"2023-11-14T22:13:20.999999Z\""
 			   "\"2023-11-14T22:14:21.000001Z\""));
 	free(buf);
+}
+
+/* The filters the trace turned out to have (a part that could not attach)
+ * reach the header, written with the first frame. */
+static void test_recording_header_says_what_attached(void)
+{
+	char err[256];
+	struct rec_writer *w = writer("filters.ftr", 5, err, sizeof(err));
+	struct rec_file *f;
+	struct rec_frame fr;
+
+	CHECK(w);
+	if (!w)
+		return;
+	rec_writer_start(w, 7, "mail processes; DNS wire not captured");
+	CHECK(rec_write_tick(w, 8) == 0);
+	CHECK(rec_writer_close(w, 9, err, sizeof(err)) == 0);
+	f = rec_file_open(path_in("filters.ftr"), err, sizeof(err));
+	CHECK(f);
+	if (!f)
+		return;
+	CHECK(rec_next(rec_file_reader(f), &fr) == REC_OK && fr.type == REC_HEADER);
+	CHECK(!strcmp(rec_reader_meta(rec_file_reader(f))->filters,
+		      "mail processes; DNS wire not captured"));
+	CHECK(rec_reader_meta(rec_file_reader(f))->t0_ns == 7);
+	rec_file_close(f);
 }
 
 /* A DNS response by hand: header, question, one answer of type. */
@@ -701,6 +727,7 @@ int main(void)
 	RUN(test_zero_runs_round_trip);
 	RUN(test_zero_runs_refuse_malformed_input);
 	RUN(test_recording_events_come_back_whole);
+	RUN(test_recording_header_says_what_attached);
 	RUN(test_dns_answer_parsed);
 	RUN(test_dns_short_copy_and_nxdomain);
 	RUN(test_times_for_since_and_until);
