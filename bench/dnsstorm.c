@@ -4,7 +4,10 @@
  * waiting for its answer: the DNS workload of `make bench`, which every
  * cgroup skb program famtrace attaches for DNS on the wire sees twice per
  * question (the query leaving, the answer arriving). No C library resolver
- * is involved, so famtrace sees these only on the wire.
+ * is involved, so famtrace sees these only on the wire. With "fresh" as a
+ * fourth argument, each question goes from a socket of its own (socket,
+ * connect, send, receive, close: what glibc's res_send does per call), so
+ * per-socket state is made and freed once per question.
  * Prints "OPS_PER_SEC <n>" on stdout.
  */
 #include <arpa/inet.h>
@@ -24,10 +27,10 @@ int main(int argc, char **argv)
 	struct timespec a, b;
 	size_t len = 12;
 	long n;
-	int fd;
+	int fd, fresh = argc == 5 && !strcmp(argv[4], "fresh");
 
-	if (argc != 4 || inet_pton(AF_INET, argv[2], &ns.sin_addr) != 1) {
-		fprintf(stderr, "usage: dnsstorm N SERVER NAME\n");
+	if ((argc != 4 && !fresh) || inet_pton(AF_INET, argv[2], &ns.sin_addr) != 1) {
+		fprintf(stderr, "usage: dnsstorm N SERVER NAME [fresh]\n");
 		return 2;
 	}
 	n = atol(argv[1]);
@@ -54,6 +57,15 @@ int main(int argc, char **argv)
 		struct pollfd pf = { fd, POLLIN, 0 };
 
 		q[0] = (unsigned char)(i >> 8), q[1] = (unsigned char)i;
+		if (fresh && i) {
+			close(fd);
+			fd = socket(AF_INET, SOCK_DGRAM, 0);
+			if (fd < 0 || connect(fd, (struct sockaddr *)&ns, sizeof(ns))) {
+				perror("dnsstorm");
+				return 1;
+			}
+			pf.fd = fd;
+		}
 		if (send(fd, q, len, 0) < 0 || poll(&pf, 1, 2000) != 1 || recv(fd, r, sizeof(r), 0) < 12) {
 			fprintf(stderr, "dnsstorm: question %ld went unanswered\n", i);
 			return 1;
