@@ -110,6 +110,14 @@ printf '\x01\x00\x00\x00' | dd of="$TMP/older" bs=1 seek=16 conv=notrunc 2>/dev/
 "$FT" report -j "$TMP/older" >"$TMP/older.rep" 2>"$TMP/older.err"; rc=$?
 check "a version 1 recording is still read" "$TMP/older.err" "$TMP/older.rep" -- bash -c "
 	test $rc = 0 && jq -e -s 'map(select(.type==\"attempt\")) | length >= 1' '$TMP/older.rep' >/dev/null"
+# Format 2 (famtrace 0.3.0, every event whole) is read as before, and gives
+# the report its format-3 form (events with their zero runs elided) gives.
+CORPUS=$(dirname "$0")/fuzz/corpus/recording
+"$FT" report -j "$CORPUS/wire-dns" >"$TMP/f2.rep" 2>"$TMP/f2.err"; rc2=$?
+"$FT" report -j "$CORPUS/wire-dns-format3" >"$TMP/f3.rep" 2>"$TMP/f3.err"; rc3=$?
+check "a format 2 recording reads as its format 3 form does (zero runs elided)" "$TMP/f2.rep" "$TMP/f3.rep" -- bash -c "
+	test $rc2 = 0 && test $rc3 = 0 && cmp -s '$TMP/f2.rep' '$TMP/f3.rep' &&
+	jq -e -s 'map(select(.type==\"lookup\")) | length >= 2' '$TMP/f2.rep' >/dev/null"
 cp "$TMP/rot.ftr.1" "$TMP/corrupt.ftr"
 printf 'garbage!garbage!garbage!' | dd of="$TMP/corrupt.ftr" bs=1 seek=20000 conv=notrunc 2>/dev/null
 "$FT" report -j "$TMP/corrupt.ftr" >"$TMP/corrupt.rep" 2>"$TMP/corrupt.err"; rc=$?
