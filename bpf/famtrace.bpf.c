@@ -98,13 +98,26 @@ struct {
 	__type(value, struct ft_pending);
 } ft_pending SEC(".maps");
 
-/* Socket of the connect() a thread is inside (0: none), in the thread's
- * own storage: cheaper than a hash by tid and freed with the thread. */
+/*
+ * The connect() or sendto() a thread is inside, in the thread's own storage:
+ * cheaper than a hash by tid and freed with the thread. key is its socket
+ * (0: none). A UDP connect's attempt waits here rather than in ft_pending:
+ * its outcome is the call's return on this same thread and nothing else
+ * looks for it, so it costs no hash update, lookup and delete (a resolver
+ * connects a UDP socket to its nameserver for every query).
+ */
+struct inflight {
+	__u64 key;
+	__u8 udp; /* the attempt waits in p, not in ft_pending */
+	__u8 _pad[7];
+	struct ft_pending p;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
+	__type(value, struct inflight);
 } ft_inflight SEC(".maps");
 
 static __always_inline void count(__u32 idx)
@@ -210,7 +223,8 @@ static __always_inline int enter_open(int fd, const void *uaddr, __u64 alen, __u
 	struct sockaddr_in6 sa = {};
 	struct task_struct *task;
 	struct ft_pending p = {};
-	__u64 id, key, *inflight;
+	struct inflight *inflight;
+	__u64 id, key;
 	struct sock *sk;
 	__u32 tgid, fflags = 0;
 	__u16 proto;
@@ -270,29 +284,37 @@ static __always_inline int enter_open(int fd, const void *uaddr, __u64 alen, __u
 		return 0;
 	}
 	key = (__u64)sk;
+	inflight->udp = proto == IPPROTO_UDP;
+	if (inflight->udp) {
+		inflight->p = p;
+		inflight->key = key;
+		return 0;
+	}
 	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
 		count(FT_CNT_PENDING_FULL);
 		/* Refused and counted: the SYN_SENT hook, which runs inside
 		 * this very call, must not count it again. */
-		*inflight = INFLIGHT_REFUSED;
+		inflight->key = INFLIGHT_REFUSED;
 		return 0;
 	}
-	*inflight = key;
+	inflight->key = key;
 	return 0;
 }
 
 #include "source.bpf.c"
 
-/* Write the record for a finished attempt and forget it. */
-static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 outcome, __s32 err,
-					 const struct sock *sk)
+/* Write the record for a finished attempt and forget it (in ft_pending
+ * unless it waited in the thread's storage: in_map false). */
+static __always_inline void emit_attempt_from(__u64 key, struct ft_pending *p, __u8 outcome,
+					      __s32 err, const struct sock *sk, bool in_map)
 {
 	struct ft_attempt *a;
 
 	a = bpf_ringbuf_reserve(&ft_events, sizeof(*a), 0);
 	if (!a) {
 		count(FT_CNT_LOST);
-		bpf_map_delete_elem(&ft_pending, &key);
+		if (in_map)
+			bpf_map_delete_elem(&ft_pending, &key);
 		return;
 	}
 	a->hdr.kind = outcome == FT_OUT_PROBE ? FT_EV_PROBE : FT_EV_ATTEMPT;
@@ -323,8 +345,15 @@ static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 o
 	a->outcome = outcome;
 	a->err = err;
 	a->flags = p->flags;
-	bpf_map_delete_elem(&ft_pending, &key);
+	if (in_map)
+		bpf_map_delete_elem(&ft_pending, &key);
 	bpf_ringbuf_submit(a, wakeup_flags());
+}
+
+static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 outcome, __s32 err,
+					 const struct sock *sk)
+{
+	emit_attempt_from(key, p, outcome, err, sk, true);
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
@@ -348,27 +377,31 @@ int ft_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 /* The return of connect() or sendto(): immediate errors and route probes. */
 static __always_inline int exit_open(long ret)
 {
+	struct inflight *in;
 	struct ft_pending *p;
 	struct sock *sk;
-	__u64 *keyp, key;
+	__u64 key;
 
-	keyp = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (!keyp || !*keyp)
+	in = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (!in || !in->key)
 		return 0;
-	key = *keyp;
-	*keyp = 0;
+	key = in->key;
+	in->key = 0;
 	if (key == INFLIGHT_REFUSED)
 		return 0;
+	sk = (struct sock *)key;
+	if (in->udp) {
+		/* A route probe, or a resolver's socket to its nameserver. */
+		in->udp = 0;
+		if (ret == 0 && in->p.family == AF_INET6)
+			note_source(sk, &in->p.task);
+		emit_attempt_from(key, &in->p, FT_OUT_PROBE, ret < 0 ? -ret : 0, ret == 0 ? sk : NULL,
+				  false);
+		return 0;
+	}
 	p = bpf_map_lookup_elem(&ft_pending, &key);
 	if (!p)
 		return 0; /* outcome already emitted (blocking connect) */
-	sk = (struct sock *)key;
-	if (p->proto == IPPROTO_UDP) {
-		if (ret == 0 && p->family == AF_INET6)
-			note_source(sk, &p->task);
-		emit_attempt(key, p, FT_OUT_PROBE, ret < 0 ? -ret : 0, ret == 0 ? sk : NULL);
-		return 0;
-	}
 	/* TCP: an error while the socket never left CLOSE means no SYN was sent. */
 	if (ret < 0 && ret != -EINPROGRESS &&
 	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
@@ -393,9 +426,9 @@ int ft_exit_sendto(struct trace_event_raw_sys_exit *ctx)
  * free (EADDRNOTAVAIL); that is an immediate error, not an abandonment. */
 static __always_inline bool connect_in_progress(__u64 key)
 {
-	__u64 *k = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
+	struct inflight *in = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
 
-	return k && *k == key;
+	return in && in->key == key;
 }
 
 /*
@@ -436,7 +469,8 @@ static __always_inline int track_active_open(const struct sock *sk)
 {
 	struct task_struct *task;
 	struct ft_pending p = {};
-	__u64 key = (__u64)sk, *inflight;
+	struct inflight *inflight;
+	__u64 key = (__u64)sk;
 	__u32 tgid;
 	__u8 why;
 
@@ -445,7 +479,7 @@ static __always_inline int track_active_open(const struct sock *sk)
 	if (bpf_map_lookup_elem(&ft_pending, &key))
 		return 0; /* tracked since its entry */
 	inflight = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (inflight && *inflight == INFLIGHT_REFUSED)
+	if (inflight && inflight->key == INFLIGHT_REFUSED)
 		return 0; /* inside a connect() whose entry was refused, and counted */
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
