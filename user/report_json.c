@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jprintf.h"
 #include "report.h"
 #include "addrclass.h"
 
@@ -25,7 +26,7 @@ void json_wall_time(FILE *f, int64_t real_ns)
 		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 		last = secs;
 	}
-	fprintf(f, "\"%s.%06dZ\"", buf, (int)(real_ns / 1000 % 1000000));
+	jprintf(f, "\"%s.%06dZ\"", buf, (int)(real_ns / 1000 % 1000000));
 }
 
 /* A boottime as wall-clock time. */
@@ -39,13 +40,13 @@ void json_str_or_null(FILE *f, const char *s)
 	if (s && *s)
 		json_str(f, s);
 	else
-		fprintf(f, "null");
+		jprintf(f, "null");
 }
 
 /* ,"KEY":"documentation" beside an address. */
 static void json_class(FILE *f, const char *key, enum wire_fam fam, const uint8_t *addr)
 {
-	fprintf(f, ",\"%s\":\"%s\"", key, addr_class_key(addr_class_of(fam, addr)));
+	jprintf(f, ",\"%s\":\"%s\"", key, addr_class_key(addr_class_of(fam, addr)));
 }
 
 static void json_offered(FILE *f, const struct offered *o, unsigned n)
@@ -54,7 +55,7 @@ static void json_offered(FILE *f, const struct offered *o, unsigned n)
 
 	fputc('[', f);
 	for (unsigned i = 0; i < n; i++) {
-		fprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"", i ? "," : "",
+		jprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"", i ? "," : "",
 			o[i].fam == FAM_V6 ? "ipv6" : "ipv4", fmt_addr(a, sizeof(a), o[i].fam, o[i].addr));
 		json_class(f, "class", o[i].fam, o[i].addr);
 		fputc('}', f);
@@ -62,25 +63,29 @@ static void json_offered(FILE *f, const struct offered *o, unsigned n)
 	fputc(']', f);
 }
 
-/* Milliseconds with three decimals, rounded to the nearest microsecond (as
- * "%.3f" of ns / 1e6 does, without the floating-point formatter). */
+/* Milliseconds with three decimals, as "%.3f" of ns / 1e6 prints them,
+ * without the floating-point formatter; only an exact half microsecond,
+ * which %.3f rounds as the double nearest to it falls, goes through it. */
 static void json_ms(FILE *f, const char *key, uint64_t ns)
 {
-	uint64_t us = ns / 1000 + (ns % 1000 >= 500);
+	uint64_t us = ns / 1000 + (ns % 1000 > 500);
 
-	fprintf(f, ",\"%s\":%" PRIu64 ".%03u", key, us / 1000, (unsigned)(us % 1000));
+	if (ns % 1000 == 500)
+		fprintf(f, ",\"%s\":%.3f", key, ns / 1e6);
+	else
+		jprintf(f, ",\"%s\":%" PRIu64 ".%03u", key, us / 1000, (unsigned)(us % 1000));
 }
 
 static void json_proc_id(FILE *f, const struct proc *p)
 {
-	fprintf(f, ",\"pid\":%u,\"proc_start_ns\":%" PRIu64 ",\"comm\":", p->tgid, p->start_ns);
+	jprintf(f, ",\"pid\":%u,\"proc_start_ns\":%" PRIu64 ",\"comm\":", p->tgid, p->start_ns);
 	json_str(f, p->comm);
-	fprintf(f, ",\"ppid\":%u,\"uid\":%u", p->ppid, p->uid);
+	jprintf(f, ",\"ppid\":%u,\"uid\":%u", p->ppid, p->uid);
 }
 
 static void json_fam(FILE *f, const char *key, enum wire_fam fam)
 {
-	fprintf(f, ",\"%s\":\"%s\"", key, fam == FAM_V6 ? "ipv6" : "ipv4");
+	jprintf(f, ",\"%s\":\"%s\"", key, fam == FAM_V6 ? "ipv6" : "ipv4");
 }
 
 /* ,"saddr_kind":{...}: what an IPv6 source was when it was used. */
@@ -88,24 +93,24 @@ static void json_src_kind(FILE *f, const struct src_kind *k)
 {
 	if (!k->known)
 		return;
-	fprintf(f, ",\"saddr_kind\":{\"found\":%s", k->found ? "true" : "false");
+	jprintf(f, ",\"saddr_kind\":{\"found\":%s", k->found ? "true" : "false");
 	if (k->found) {
-		fprintf(f, ",\"origin\":\"%s\",\"temporary\":%s,\"deprecated\":%s,\"prefix_len\":%u",
+		jprintf(f, ",\"origin\":\"%s\",\"temporary\":%s,\"deprecated\":%s,\"prefix_len\":%u",
 			src_kind_origin(k), k->flags & 0x01 ? "true" : "false",
 			k->flags & 0x20 ? "true" : "false", k->prefix_len);
-		fprintf(f, ",\"preferred_lft\":");
+		jprintf(f, ",\"preferred_lft\":");
 		if (k->preferred_lft == 0xffffffffu)
-			fprintf(f, "null");
+			jprintf(f, "null");
 		else
-			fprintf(f, "%u", k->preferred_lft);
-		fprintf(f, ",\"valid_lft\":");
+			jprintf(f, "%u", k->preferred_lft);
+		jprintf(f, ",\"valid_lft\":");
 		if (k->valid_lft == 0xffffffffu)
-			fprintf(f, "null");
+			jprintf(f, "null");
 		else
-			fprintf(f, "%u", k->valid_lft);
-		fprintf(f, ",\"flags\":%u", k->flags);
+			jprintf(f, "%u", k->valid_lft);
+		jprintf(f, ",\"flags\":%u", k->flags);
 	}
-	fprintf(f, ",\"iface\":");
+	jprintf(f, ",\"iface\":");
 	json_str_or_null(f, k->ifname);
 	fputc('}', f);
 }
@@ -115,24 +120,24 @@ static void json_attempt_fields(FILE *f, const struct report_opts *o, const stru
 {
 	char addr[64];
 
-	fprintf(f, "\"time\":");
+	jprintf(f, "\"time\":");
 	json_time(f, o, a->end_ns);
-	fprintf(f, ",\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64, a->start_ns, a->end_ns);
-	fprintf(f, ",\"tid\":%u", a->tid);
+	jprintf(f, ",\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64, a->start_ns, a->end_ns);
+	jprintf(f, ",\"tid\":%u", a->tid);
 	json_fam(f, "family", a->fam);
-	fprintf(f, ",\"v4mapped\":%s,\"daddr\":\"%s\",\"dport\":%u", a->v4mapped ? "true" : "false",
+	jprintf(f, ",\"v4mapped\":%s,\"daddr\":\"%s\",\"dport\":%u", a->v4mapped ? "true" : "false",
 		fmt_addr(addr, sizeof(addr), a->fam, a->daddr), a->dport);
 	json_class(f, "daddr_class", a->fam, a->daddr);
 	if (a->has_saddr) {
-		fprintf(f, ",\"saddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->saddr));
+		jprintf(f, ",\"saddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->saddr));
 		if (a->sport)
-			fprintf(f, ",\"sport\":%u", a->sport);
+			jprintf(f, ",\"sport\":%u", a->sport);
 		json_class(f, "saddr_class", a->fam, a->saddr);
 		json_src_kind(f, &a->src);
 	}
-	fprintf(f, ",\"nonblock\":%s,\"via\":\"%s\"", a->nonblock ? "true" : "false", attempt_via(a));
+	jprintf(f, ",\"nonblock\":%s,\"via\":\"%s\"", a->nonblock ? "true" : "false", attempt_via(a));
 	if (attempt_tfo(a))
-		fprintf(f, ",\"tfo\":\"%s\"", attempt_tfo(a));
+		jprintf(f, ",\"tfo\":\"%s\"", attempt_tfo(a));
 }
 
 static void json_attempt(void *ctx, const struct proc *p, const struct attempt *a,
@@ -141,23 +146,23 @@ static void json_attempt(void *ctx, const struct proc *p, const struct attempt *
 	struct report_opts *o = ctx;
 	FILE *f = o->out;
 
-	fprintf(f, "{\"v\":%d,\"type\":\"attempt\",", FT_JSON_SCHEMA);
+	jprintf(f, "{\"v\":%d,\"type\":\"attempt\",", FT_JSON_SCHEMA);
 	json_attempt_fields(f, o, a);
 	json_proc_id(f, p);
-	fprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
+	jprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
 	if (a->err)
-		fprintf(f, "\"%s\"", errno_name(a->err));
+		jprintf(f, "\"%s\"", errno_name(a->err));
 	else
-		fprintf(f, "null");
+		jprintf(f, "null");
 	json_ms(f, "latency_ms", a->end_ns - a->start_ns);
-	fprintf(f, ",\"group\":%" PRIu64 ",\"lookup\":", g->id);
+	jprintf(f, ",\"group\":%" PRIu64 ",\"lookup\":", g->id);
 	if (a->lookup_id)
-		fprintf(f, "%" PRIu64, a->lookup_id);
+		jprintf(f, "%" PRIu64, a->lookup_id);
 	else
-		fprintf(f, "null");
-	fprintf(f, ",\"name\":");
+		jprintf(f, "null");
+	jprintf(f, ",\"name\":");
 	json_str_or_null(f, attempt_host(p, a));
-	fprintf(f, "}\n");
+	jprintf(f, "}\n");
 }
 
 static void json_probe(void *ctx, const struct proc *p, const struct attempt *a)
@@ -165,16 +170,16 @@ static void json_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	struct report_opts *o = ctx;
 	FILE *f = o->out;
 
-	fprintf(f, "{\"v\":%d,\"type\":\"probe\",", FT_JSON_SCHEMA);
+	jprintf(f, "{\"v\":%d,\"type\":\"probe\",", FT_JSON_SCHEMA);
 	json_attempt_fields(f, o, a);
 	json_proc_id(f, p);
-	fprintf(f, ",\"role\":\"%s\"", a->dns ? "dns" : "route_probe");
-	fprintf(f, ",\"ok\":%s,\"errno\":", a->err ? "false" : "true");
+	jprintf(f, ",\"role\":\"%s\"", a->dns ? "dns" : "route_probe");
+	jprintf(f, ",\"ok\":%s,\"errno\":", a->err ? "false" : "true");
 	if (a->err)
-		fprintf(f, "\"%s\"", errno_name(a->err));
+		jprintf(f, "\"%s\"", errno_name(a->err));
 	else
-		fprintf(f, "null");
-	fprintf(f, "}\n");
+		jprintf(f, "null");
+	jprintf(f, "}\n");
 }
 
 static void json_group(void *ctx, const struct proc *p, const struct group *g)
@@ -183,53 +188,53 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 	FILE *f = o->out;
 	int order[GROUP_MAX_ATTEMPTS];
 
-	fprintf(f, "{\"v\":%d,\"type\":\"group\",\"group\":%" PRIu64 ",\"time\":", FT_JSON_SCHEMA,
+	jprintf(f, "{\"v\":%d,\"type\":\"group\",\"group\":%" PRIu64 ",\"time\":", FT_JSON_SCHEMA,
 		g->id);
 	json_time(f, o, g->first_start_ns);
 	json_proc_id(f, p);
-	fprintf(f, ",\"dport\":%u,\"delivery\":%s,\"class\":\"%s\",\"destination\":", g->dport,
+	jprintf(f, ",\"dport\":%u,\"delivery\":%s,\"class\":\"%s\",\"destination\":", g->dport,
 		g->service ? "false" : "true", group_class_key(g->cls));
 	json_str_or_null(f, g->key);
-	fprintf(f, ",\"name\":");
+	jprintf(f, ",\"name\":");
 	json_str_or_null(f, g->name);
-	fprintf(f, ",\"mx_domain\":");
+	jprintf(f, ",\"mx_domain\":");
 	json_str_or_null(f, g->mx_domain);
 	if (g->mx_pref >= 0)
-		fprintf(f, ",\"mx_pref\":%d", g->mx_pref);
+		jprintf(f, ",\"mx_pref\":%d", g->mx_pref);
 	else
-		fprintf(f, ",\"mx_pref\":null");
-	fprintf(f, ",\"offered\":");
+		jprintf(f, ",\"mx_pref\":null");
+	jprintf(f, ",\"offered\":");
 	json_offered(f, g->offered, g->n_offered);
 	if (g->mx_domain[0]) {
 		struct mx_fate mf[DNS_MAX_RRS];
 		unsigned nm = group_mx_fates(p, g, mf, DNS_MAX_RRS);
 
-		fprintf(f, ",\"mx_hosts\":[");
+		jprintf(f, ",\"mx_hosts\":[");
 		for (unsigned k = 0; k < nm; k++) {
-			fprintf(f, "%s{\"pref\":%d,\"host\":", k ? "," : "", mf[k].pref);
+			jprintf(f, "%s{\"pref\":%d,\"host\":", k ? "," : "", mf[k].pref);
 			json_str(f, mf[k].host);
-			fprintf(f, ",\"looked_up\":%s,\"asked\":[%s%s%s],\"families\":[%s%s%s],\"tried\":%s,"
+			jprintf(f, ",\"looked_up\":%s,\"asked\":[%s%s%s],\"families\":[%s%s%s],\"tried\":%s,"
 				   "\"why_not\":",
 				mf[k].looked ? "true" : "false", mf[k].asked & 1 ? "\"ipv4\"" : "",
 				mf[k].asked == 3 ? "," : "", mf[k].asked & 2 ? "\"ipv6\"" : "",
 				mf[k].fams & 1 ? "\"ipv4\"" : "", mf[k].fams == 3 ? "," : "",
 				mf[k].fams & 2 ? "\"ipv6\"" : "", mf[k].tried ? "true" : "false");
 			json_str_or_null(f, mf[k].why_not);
-			fprintf(f, ",\"result\":");
+			jprintf(f, ",\"result\":");
 			json_str_or_null(f, mf[k].tried ? result_key(mf[k].res) : NULL);
 			fputc('}', f);
 		}
 		fputc(']', f);
 	}
-	fprintf(f, ",\"lookups\":[");
+	jprintf(f, ",\"lookups\":[");
 	for (unsigned i = 0; i < g->n_lookup_ids; i++)
-		fprintf(f, "%s%" PRIu64, i ? "," : "", g->lookup_ids[i]);
-	fprintf(f, "]");
+		jprintf(f, "%s%" PRIu64, i ? "," : "", g->lookup_ids[i]);
+	jprintf(f, "]");
 	json_fam(f, "first_family", g->cls == GC_FAMILY_UNREACHABLE ? g->to_fam : g->from_fam);
 	if (g->cls == GC_NO_FALLBACK)
 		json_fam(f, "untried_family", g->to_fam);
 	if (g->cls == GC_NO_USABLE_ADDRESS)
-		fprintf(f, ",\"asked_families\":[%s%s%s],\"never_asked\":[%s%s%s]",
+		jprintf(f, ",\"asked_families\":[%s%s%s],\"never_asked\":[%s%s%s]",
 			g->asked_mask & 1 ? "\"ipv4\"" : "", g->asked_mask == 3 ? "," : "",
 			g->asked_mask & 2 ? "\"ipv6\"" : "", g->asked_mask & 1 ? "" : "\"ipv4\"",
 			!(g->asked_mask & 1) && !(g->asked_mask & 2) ? "," : "",
@@ -237,60 +242,60 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 	if (g->cls == GC_NO_FALLBACK || g->cls == GC_FAMILY_UNREACHABLE) {
 		struct offered un[GROUP_MAX_OFFERED];
 
-		fprintf(f, ",\"untried\":");
+		jprintf(f, ",\"untried\":");
 		json_offered(f, un, group_untried(g, g->to_fam, un, GROUP_MAX_OFFERED));
 	}
 	if (g->winner >= 0)
 		json_fam(f, "connected_family", g->to_fam);
 	else
-		fprintf(f, ",\"connected_family\":null");
-	fprintf(f, ",\"first_answer_race\":");
+		jprintf(f, ",\"connected_family\":null");
+	jprintf(f, ",\"first_answer_race\":");
 	if (g->race) {
-		fprintf(f, "{\"answered_first\":\"%s\",\"never_tried\":\"%s\"",
+		jprintf(f, "{\"answered_first\":\"%s\",\"never_tried\":\"%s\"",
 			g->race_fam == FAM_V6 ? "ipv6" : "ipv4", g->race_fam == FAM_V6 ? "ipv4" : "ipv6");
 		json_ms(f, "lead_ms", g->race_lead_ns);
 		fputc('}', f);
 	} else {
-		fprintf(f, "null");
+		jprintf(f, "null");
 	}
 	json_ms(f, "time_lost_ms", g->cost_ns);
 	json_ms(f, "duration_ms", g->last_end_ns - g->first_start_ns);
-	fprintf(f, ",\"attempts_total\":%u,\"attempts\":[", g->n + g->n_extra);
+	jprintf(f, ",\"attempts_total\":%u,\"attempts\":[", g->n + g->n_extra);
 	group_order(g, order);
 	for (unsigned k = 0; k < g->n; k++) {
 		const struct attempt *a = &g->at[order[k]];
 		char addr[64];
 
-		fprintf(f, "%s{", k ? "," : "");
-		fprintf(f, "\"family\":\"%s\"", a->fam == FAM_V6 ? "ipv6" : "ipv4");
-		fprintf(f, ",\"daddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->daddr));
+		jprintf(f, "%s{", k ? "," : "");
+		jprintf(f, "\"family\":\"%s\"", a->fam == FAM_V6 ? "ipv6" : "ipv4");
+		jprintf(f, ",\"daddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->daddr));
 		json_class(f, "daddr_class", a->fam, a->daddr);
 		if (a->has_saddr) {
-			fprintf(f, ",\"saddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->saddr));
+			jprintf(f, ",\"saddr\":\"%s\"", fmt_addr(addr, sizeof(addr), a->fam, a->saddr));
 			json_class(f, "saddr_class", a->fam, a->saddr);
 			json_src_kind(f, &a->src);
 		}
-		fprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
+		jprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
 		if (a->err)
-			fprintf(f, "\"%s\"", errno_name(a->err));
+			jprintf(f, "\"%s\"", errno_name(a->err));
 		else
-			fprintf(f, "null");
+			jprintf(f, "null");
 		json_ms(f, "start_offset_ms", a->start_ns - g->first_start_ns);
 		json_ms(f, "latency_ms", a->end_ns - a->start_ns);
-		fprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
+		jprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
 	}
-	fprintf(f, "]");
+	jprintf(f, "]");
 	{
 		struct addr_note notes[GROUP_MAX_OFFERED];
 		unsigned n = group_address_notes(p, g, notes, GROUP_MAX_OFFERED);
 		char addr[64], text[400];
 
-		fprintf(f, ",\"address_notes\":[");
+		jprintf(f, ",\"address_notes\":[");
 		for (unsigned i = 0; i < n; i++) {
-			fprintf(f, "%s{\"addr\":\"%s\"", i ? "," : "",
+			jprintf(f, "%s{\"addr\":\"%s\"", i ? "," : "",
 				fmt_addr(addr, sizeof(addr), notes[i].fam, notes[i].addr));
 			json_class(f, "class", notes[i].fam, notes[i].addr);
-			fprintf(f, ",\"kind\":\"%s\",\"note\":",
+			jprintf(f, ",\"kind\":\"%s\",\"note\":",
 				notes[i].temporary ? "temporary_source"
 				: notes[i].source ? "transition_source"
 				: notes[i].transition ? "transition_address" : "internal_address");
@@ -299,7 +304,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		}
 		fputc(']', f);
 	}
-	fprintf(f, "}\n");
+	jprintf(f, "}\n");
 }
 
 /* getaddrinfo with 2+ addresses: each address's source (from the route
@@ -312,37 +317,37 @@ static void json_order(FILE *f, const struct report_opts *o, const struct lookup
 
 	if (!n)
 		return;
-	fprintf(f, ",\"sources\":[");
+	jprintf(f, ",\"sources\":[");
 	for (unsigned i = 0; i < l->n_addrs; i++) {
 		const struct lookup_src *s = &l->src[i];
 
-		fprintf(f, "%s{\"addr\":\"%s\",\"source\":", i ? "," : "",
+		jprintf(f, "%s{\"addr\":\"%s\",\"source\":", i ? "," : "",
 			fmt_addr(a, sizeof(a), l->addrs[i].fam, l->addrs[i].addr));
 		if (s->state > 0) {
-			fprintf(f, "\"%s\"", fmt_addr(a, sizeof(a), l->addrs[i].fam, s->addr));
+			jprintf(f, "\"%s\"", fmt_addr(a, sizeof(a), l->addrs[i].fam, s->addr));
 			json_class(f, "source_class", l->addrs[i].fam, s->addr);
 		} else {
-			fprintf(f, "null");
+			jprintf(f, "null");
 		}
-		fprintf(f, ",\"probe\":\"%s\"", s->state > 0 ? "ok" : s->state < 0 ? "failed" : "not_seen");
+		jprintf(f, ",\"probe\":\"%s\"", s->state > 0 ? "ok" : s->state < 0 ? "failed" : "not_seen");
 		if (s->state > 0 && s->deprecated >= 0)
-			fprintf(f, ",\"source_deprecated\":%s", s->deprecated ? "true" : "false");
+			jprintf(f, ",\"source_deprecated\":%s", s->deprecated ? "true" : "false");
 		if (s->state < 0)
-			fprintf(f, ",\"probe_errno\":\"%s\"", errno_name(s->err));
+			jprintf(f, ",\"probe_errno\":\"%s\"", errno_name(s->err));
 		fputc('}', f);
 	}
-	fprintf(f, "],\"order\":[");
+	jprintf(f, "],\"order\":[");
 	for (unsigned i = 0; i < n; i++) {
-		fprintf(f, "%s{\"rule\":", i ? "," : "");
+		jprintf(f, "%s{\"rule\":", i ? "," : "");
 		if (steps[i].rule)
-			fprintf(f, "%d", steps[i].rule);
+			jprintf(f, "%d", steps[i].rule);
 		else
-			fprintf(f, "null");
-		fprintf(f, ",\"why\":");
+			jprintf(f, "null");
+		jprintf(f, ",\"why\":");
 		json_str(f, steps[i].why);
 		fputc('}', f);
 	}
-	fprintf(f, "],\"order_explained\":%s,\"policy\":", bad ? "false" : "true");
+	jprintf(f, "],\"order_explained\":%s,\"policy\":", bad ? "false" : "true");
 	json_str(f, o->policy ? o->policy->source : "built-in");
 }
 
@@ -352,22 +357,22 @@ static void json_wire(FILE *f, const struct lookup *l)
 	const struct wire_x *first = wire_first_answer(l);
 	char a[64];
 
-	fprintf(f, ",\"wire\":[");
+	jprintf(f, ",\"wire\":[");
 	for (unsigned i = 0; i < l->n_wire; i++) {
 		const struct wire_x *x = &l->wire[i];
 
-		fprintf(f, "%s{\"qname\":", i ? "," : "");
+		jprintf(f, "%s{\"qname\":", i ? "," : "");
 		json_str(f, x->qname);
-		fprintf(f, ",\"qtype\":\"%s\",\"nameserver\":\"%s\",\"port\":%u,\"family\":\"%s\","
+		jprintf(f, ",\"qtype\":\"%s\",\"nameserver\":\"%s\",\"port\":%u,\"family\":\"%s\","
 			   "\"transport\":\"%s\",\"id\":%u",
 			dns_type_name(x->qtype), fmt_addr(a, sizeof(a), x->ns_fam, x->ns_addr), x->ns_port,
 			x->ns_fam == FAM_V6 ? "ipv6" : "ipv4", x->tcp ? "tcp" : "udp", x->id);
 		json_ms(f, "sent_ms", x->sent_ns - (x->sent_ns < l->start_ns ? x->sent_ns : l->start_ns));
-		fprintf(f, ",\"answered\":%s,\"asked_again\":%s", x->answered_ns ? "true" : "false",
+		jprintf(f, ",\"answered\":%s,\"asked_again\":%s", x->answered_ns ? "true" : "false",
 			x->asked_again ? "true" : "false");
 		if (x->answered_ns) {
 			json_ms(f, "latency_ms", x->answered_ns - x->sent_ns);
-			fprintf(f, ",\"rcode\":\"%s\",\"tc\":%s,\"rd\":%s,\"ra\":%s,\"aa\":%s,"
+			jprintf(f, ",\"rcode\":\"%s\",\"tc\":%s,\"rd\":%s,\"ra\":%s,\"aa\":%s,"
 				   "\"answers\":%u,\"addrs\":%u,\"bytes\":%u",
 				dns_rcode_name(x->rcode), x->hflags & 0x0200 ? "true" : "false",
 				x->hflags & 0x0100 ? "true" : "false", x->hflags & 0x0080 ? "true" : "false",
@@ -375,11 +380,11 @@ static void json_wire(FILE *f, const struct lookup *l)
 		}
 		fputc('}', f);
 	}
-	fprintf(f, "],\"wire_more\":%u,\"first_answer\":", l->wire_extra);
+	jprintf(f, "],\"wire_more\":%u,\"first_answer\":", l->wire_extra);
 	if (first)
-		fprintf(f, "\"%s\"", dns_type_name(first->qtype));
+		jprintf(f, "\"%s\"", dns_type_name(first->qtype));
 	else
-		fprintf(f, "null");
+		jprintf(f, "null");
 }
 
 static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
@@ -387,61 +392,61 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	struct report_opts *o = ctx;
 	FILE *f = o->out;
 
-	fprintf(f, "{\"v\":%d,\"type\":\"lookup\",\"lookup\":%" PRIu64 ",\"time\":", FT_JSON_SCHEMA,
+	jprintf(f, "{\"v\":%d,\"type\":\"lookup\",\"lookup\":%" PRIu64 ",\"time\":", FT_JSON_SCHEMA,
 		l->id);
 	json_time(f, o, l->end_ns);
-	fprintf(f, ",\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64, l->start_ns, l->end_ns);
+	jprintf(f, ",\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64, l->start_ns, l->end_ns);
 	json_proc_id(f, p);
-	fprintf(f, ",\"api\":\"%s\",\"name\":", api_name(l->api));
+	jprintf(f, ",\"api\":\"%s\",\"name\":", api_name(l->api));
 	json_str(f, l->name[0] ? l->name : l->dns.qname);
-	fprintf(f, ",\"ret\":%d,\"failed\":%s", l->ret, l->failed ? "true" : "false");
+	jprintf(f, ",\"ret\":%d,\"failed\":%s", l->ret, l->failed ? "true" : "false");
 	if (l->api <= FT_API_GETHOSTBYNAME2_R)
-		fprintf(f, ",\"hint_family\":%s", l->hint_family == 2 ? "\"ipv4\"" :
+		jprintf(f, ",\"hint_family\":%s", l->hint_family == 2 ? "\"ipv4\"" :
 			l->hint_family == 10 ? "\"ipv6\"" : l->hint_family < 0 ? "null" : "\"unspec\"");
 	if (l->api == FT_API_GETADDRINFO)
-		fprintf(f, ",\"hint_flags\":%d,\"hint_socktype\":%d", l->hint_flags, l->hint_socktype);
+		jprintf(f, ",\"hint_flags\":%d,\"hint_socktype\":%d", l->hint_flags, l->hint_socktype);
 	if (l->has_dns) {
-		fprintf(f, ",\"qtype\":\"%s\",\"dns_bytes\":%u,\"parsed\":%s", dns_type_name(l->qtype),
+		jprintf(f, ",\"qtype\":\"%s\",\"dns_bytes\":%u,\"parsed\":%s", dns_type_name(l->qtype),
 			l->dns_total, l->dns.parsed ? "true" : "false");
 		if (l->dns.parsed) {
-			fprintf(f, ",\"rcode\":\"%s\",\"answers\":[", dns_rcode_name(l->dns.rcode));
+			jprintf(f, ",\"rcode\":\"%s\",\"answers\":[", dns_rcode_name(l->dns.rcode));
 			for (unsigned i = 0; i < l->dns.n_rrs; i++) {
 				const struct dns_rr *rr = &l->dns.rr[i];
 				char a[64];
 
-				fprintf(f, "%s{\"type\":\"%s\"", i ? "," : "", dns_type_name(rr->type));
+				jprintf(f, "%s{\"type\":\"%s\"", i ? "," : "", dns_type_name(rr->type));
 				if (rr->type == 15)
-					fprintf(f, ",\"pref\":%u,\"exchange\":", rr->pref);
+					jprintf(f, ",\"pref\":%u,\"exchange\":", rr->pref);
 				else if (rr->type == 5)
-					fprintf(f, ",\"target\":");
+					jprintf(f, ",\"target\":");
 				else {
-					fprintf(f, ",\"addr\":\"%s\"",
+					jprintf(f, ",\"addr\":\"%s\"",
 						fmt_addr(a, sizeof(a), rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr));
 					json_class(f, "class", rr->type == 28 ? FAM_V6 : FAM_V4, rr->addr);
-					fprintf(f, ",\"owner\":");
+					jprintf(f, ",\"owner\":");
 				}
 				json_str(f, rr->target);
 				fputc('}', f);
 			}
 			fputc(']', f);
 			if (l->dns.partial)
-				fprintf(f, ",\"partial\":true,\"answers_read\":%u,\"answers_total\":%u",
+				jprintf(f, ",\"partial\":true,\"answers_read\":%u,\"answers_total\":%u",
 					l->dns.answers_read, l->dns.n_answers);
 		} else if (l->dns.header_only) {
-			fprintf(f, ",\"rcode\":\"%s\",\"answers\":[]",
+			jprintf(f, ",\"rcode\":\"%s\",\"answers\":[]",
 				l->dns.rcode || l->dns.n_answers ? dns_rcode_name(l->dns.rcode) : "NODATA");
 		} else {
-			fprintf(f, ",\"error\":");
+			jprintf(f, ",\"error\":");
 			json_str(f, l->dns.error ? l->dns.error : "unknown");
 		}
 	}
-	fprintf(f, ",\"addrs\":");
+	jprintf(f, ",\"addrs\":");
 	json_offered(f, l->addrs, l->n_addrs);
-	fprintf(f, ",\"more_addrs\":%s", l->more_addrs ? "true" : "false");
+	jprintf(f, ",\"more_addrs\":%s", l->more_addrs ? "true" : "false");
 	json_order(f, o, l);
 	json_ms(f, "latency_ms", l->end_ns - l->start_ns);
 	json_wire(f, l);
-	fprintf(f, "}\n");
+	jprintf(f, "}\n");
 }
 
 void json_sink(struct sink *s, struct report_opts *o)
@@ -456,20 +461,20 @@ void json_sink(struct sink *s, struct report_opts *o)
 
 static void json_fam_stats(FILE *f, const struct fam_stats *s)
 {
-	fprintf(f, "{\"tried\":%" PRIu64 ",\"connected\":%" PRIu64, s->tried, s->connected);
-	fprintf(f, ",\"results\":{");
+	jprintf(f, "{\"tried\":%" PRIu64 ",\"connected\":%" PRIu64, s->tried, s->connected);
+	jprintf(f, ",\"results\":{");
 	for (int r = 0, first = 1; r < RES_N; r++)
 		if (s->res[r]) {
-			fprintf(f, "%s\"%s\":%" PRIu64, first ? "" : ",", result_key(r), s->res[r]);
+			jprintf(f, "%s\"%s\":%" PRIu64, first ? "" : ",", result_key(r), s->res[r]);
 			first = 0;
 		}
-	fprintf(f, "}");
+	jprintf(f, "}");
 	if (s->lat_n) {
 		json_ms(f, "latency_avg_ms", s->lat_sum_ns / s->lat_n);
 		json_ms(f, "latency_min_ms", s->lat_min_ns);
 		json_ms(f, "latency_max_ms", s->lat_max_ns);
 	}
-	fprintf(f, ",\"probes_ok\":%" PRIu64 ",\"probes_failed\":%" PRIu64 ",\"dns_sockets_ok\":%" PRIu64
+	jprintf(f, ",\"probes_ok\":%" PRIu64 ",\"probes_failed\":%" PRIu64 ",\"dns_sockets_ok\":%" PRIu64
 		   ",\"dns_sockets_failed\":%" PRIu64 "}",
 		s->probes_ok, s->probes_failed, s->dns_ok, s->dns_failed);
 }
@@ -495,44 +500,44 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		shown++;
 		if (by_message)
 			continue; /* asked by message: the messages are the output */
-		fprintf(f, "{\"v\":%d,\"type\":\"process\"", FT_JSON_SCHEMA);
+		jprintf(f, "{\"v\":%d,\"type\":\"process\"", FT_JSON_SCHEMA);
 		json_proc_id(f, p);
-		fprintf(f, ",\"first_comm\":");
+		jprintf(f, ",\"first_comm\":");
 		json_str(f, p->first_comm);
-		fprintf(f, ",\"traced_as\":\"%s\",\"exited\":%s",
+		jprintf(f, ",\"traced_as\":\"%s\",\"exited\":%s",
 			p->why < sizeof(why_keys) / sizeof(why_keys[0]) ? why_keys[p->why] : "unknown",
 			p->exited ? "true" : "false");
 		if (p->folded)
-			fprintf(f, ",\"folded\":%" PRIu64, p->folded);
+			jprintf(f, ",\"folded\":%" PRIu64, p->folded);
 		else if (p->exited && (p->exit_code & 0x7f))
-			fprintf(f, ",\"exit_status\":null,\"exit_signal\":%d", p->exit_code & 0x7f);
+			jprintf(f, ",\"exit_status\":null,\"exit_signal\":%d", p->exit_code & 0x7f);
 		else if (p->exited)
-			fprintf(f, ",\"exit_status\":%d,\"exit_signal\":null", (p->exit_code >> 8) & 0xff);
-		fprintf(f, ",\"ipv4\":");
+			jprintf(f, ",\"exit_status\":%d,\"exit_signal\":null", (p->exit_code >> 8) & 0xff);
+		jprintf(f, ",\"ipv4\":");
 		json_fam_stats(f, &p->fam[FAM_V4]);
-		fprintf(f, ",\"ipv6\":");
+		jprintf(f, ",\"ipv6\":");
 		json_fam_stats(f, &p->fam[FAM_V6]);
-		fprintf(f, ",\"sources\":[");
+		jprintf(f, ",\"sources\":[");
 		for (unsigned k = 0; k < p->n_srcs; k++) {
 			char sa[64];
 
-			fprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"", k ? "," : "",
+			jprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"", k ? "," : "",
 				p->srcs[k].fam == FAM_V6 ? "ipv6" : "ipv4",
 				fmt_addr(sa, sizeof(sa), p->srcs[k].fam, p->srcs[k].addr));
 			json_class(f, "class", p->srcs[k].fam, p->srcs[k].addr);
-			fprintf(f, ",\"attempts\":%" PRIu64, p->srcs[k].attempts);
+			jprintf(f, ",\"attempts\":%" PRIu64, p->srcs[k].attempts);
 			if (src_kind_origin(&p->srcs[k].kind))
-				fprintf(f, ",\"origin\":\"%s\",\"temporary\":%s,\"deprecated\":%s",
+				jprintf(f, ",\"origin\":\"%s\",\"temporary\":%s,\"deprecated\":%s",
 					src_kind_origin(&p->srcs[k].kind),
 					p->srcs[k].kind.flags & 0x01 ? "true" : "false",
 					p->srcs[k].kind.flags & 0x20 ? "true" : "false");
 			fputc('}', f);
 		}
-		fprintf(f, "],\"sources_more\":%" PRIu64, p->srcs_more);
-		fprintf(f, ",\"groups\":{");
+		jprintf(f, "],\"sources_more\":%" PRIu64, p->srcs_more);
+		jprintf(f, ",\"groups\":{");
 		for (int k = 0; k < GC_N; k++)
-			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", group_class_key(k), p->groups[k]);
-		fprintf(f, "},\"lookups\":{\"total\":%" PRIu64 ",\"failed\":%" PRIu64
+			jprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", group_class_key(k), p->groups[k]);
+		jprintf(f, "},\"lookups\":{\"total\":%" PRIu64 ",\"failed\":%" PRIu64
 			   ",\"asked_a\":%" PRIu64 ",\"asked_aaaa\":%" PRIu64 ",\"asked_mx\":%" PRIu64
 			   ",\"gai_unspec\":%" PRIu64 ",\"gai_inet\":%" PRIu64 ",\"gai_inet6\":%" PRIu64 ",\"gai_literal\":%" PRIu64,
 			p->lookups_total, p->lookups_failed, p->asked_a, p->asked_aaaa, p->asked_mx,
@@ -542,9 +547,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 
 			json_ms(f, "latency_avg_ms", p->lookup_lat_sum_ns / p->lookups_total);
 			json_ms(f, "latency_max_ms", p->lookup_lat_max_ns);
-			fprintf(f, ",\"time\":{");
+			jprintf(f, ",\"time\":{");
 			for (int k = 0; k < LW_N; k++) {
-				fprintf(f, "%s\"%s\":{\"n\":%" PRIu64, k ? "," : "", lookup_wait_key(k),
+				jprintf(f, "%s\"%s\":{\"n\":%" PRIu64, k ? "," : "", lookup_wait_key(k),
 					p->wait[k].n);
 				json_ms(f, "total_ms", p->wait[k].sum_ns);
 				json_ms(f, "max_ms", p->wait[k].max_ns);
@@ -554,9 +559,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			if (slow != FAM_N)
 				json_fam(f, "slow_family", slow);
 			else
-				fprintf(f, ",\"slow_family\":null");
+				jprintf(f, ",\"slow_family\":null");
 		}
-		fprintf(f, "},\"fallbacks_from_ipv6\":%u,\"fallbacks_from_ipv4\":%u,"
+		jprintf(f, "},\"fallbacks_from_ipv6\":%u,\"fallbacks_from_ipv4\":%u,"
 			   "\"first_answer_races\":%" PRIu64,
 			p->fallback_fam_from[FAM_V6], p->fallback_fam_from[FAM_V4], p->races);
 		if (p->groups[GC_FALLBACK]) {
@@ -564,7 +569,7 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 				p->fallback_cost_sum_ns / p->groups[GC_FALLBACK]);
 			json_ms(f, "fallback_time_lost_max_ms", p->fallback_cost_max_ns);
 		}
-		fprintf(f, "}\n");
+		jprintf(f, "}\n");
 	}
 	{
 		const struct order_name *on;
@@ -574,29 +579,29 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			const char *v = order_name_verdict(&on[i]);
 			char a[64];
 
-			fprintf(f, "{\"v\":%d,\"type\":\"order\",\"name\":", FT_JSON_SCHEMA);
+			jprintf(f, "{\"v\":%d,\"type\":\"order\",\"name\":", FT_JSON_SCHEMA);
 			json_str(f, on[i].name);
 			json_fam(f, "family", on[i].fam);
-			fprintf(f, ",\"lookups\":%" PRIu64 ",\"rule9_first\":%" PRIu64 ",\"addrs\":[",
+			jprintf(f, ",\"lookups\":%" PRIu64 ",\"rule9_first\":%" PRIu64 ",\"addrs\":[",
 				on[i].lookups, on[i].rule9_first);
 			for (unsigned k = 0; k < on[i].n_addrs; k++) {
-				fprintf(f, "%s{\"addr\":\"%s\"", k ? "," : "",
+				jprintf(f, "%s{\"addr\":\"%s\"", k ? "," : "",
 					fmt_addr(a, sizeof(a), on[i].fam, on[i].addrs[k].addr));
 				json_class(f, "class", on[i].fam, on[i].addrs[k].addr);
-				fprintf(f, ",\"first\":%" PRIu64 ",\"seen\":%" PRIu64 "}",
+				jprintf(f, ",\"first\":%" PRIu64 ",\"seen\":%" PRIu64 "}",
 					on[i].addrs[k].first, on[i].addrs[k].seen);
 			}
-			fprintf(f, "],\"verdict\":");
+			jprintf(f, "],\"verdict\":");
 			json_str_or_null(f, v);
-			fprintf(f, "}\n");
+			jprintf(f, "}\n");
 		}
 	}
 	if (o->mlog)
 		json_messages(o, c);
-	fprintf(f, "{\"v\":%d,\"type\":\"summary\",\"time\":", FT_JSON_SCHEMA);
+	jprintf(f, "{\"v\":%d,\"type\":\"summary\",\"time\":", FT_JSON_SCHEMA);
 	json_time(f, o, now_ns);
 	json_ms(f, "duration_ms", now_ns > o->t0_ns ? now_ns - o->t0_ns : 0);
-	fprintf(f, ",\"processes\":%zu,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
+	jprintf(f, ",\"processes\":%zu,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 		   ",\"track_full\":%" PRIu64 ",\"pending_full\":%" PRIu64 ",\"malformed\":%" PRIu64
 		   ",\"cut\":%" PRIu64 ",\"recording_stopped\":%" PRIu64 ",\"recording_missed\":%" PRIu64
 		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"in_progress\":%" PRIu64

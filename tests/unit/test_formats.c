@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <arpa/nameser.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include "report.h"
 #include "source.h"
 #include "journal.h"
+#include "jprintf.h"
 #include "maillog.h"
 #include "unit.h"
 #include "zeroruns.h"
@@ -344,6 +346,54 @@ static void test_recording_header_says_what_attached(void)
 		      "mail processes; DNS wire not captured"));
 	CHECK(rec_reader_meta(rec_file_reader(f))->t0_ns == 7);
 	rec_file_close(f);
+}
+
+/* jprintf writes what fprintf writes, conversion by conversion, and hands
+ * what it does not format itself to vfprintf. */
+static int jp_bad;
+
+#define JP_SAME(...)                                                                 \
+	do {                                                                         \
+		char *got = NULL, want[8192];                                        \
+		size_t gl = 0;                                                       \
+		FILE *mf = open_memstream(&got, &gl);                                \
+                                                                                     \
+		if (!mf) {                                                           \
+			jp_bad++;                                                    \
+			break;                                                       \
+		}                                                                    \
+		jprintf(mf, __VA_ARGS__);                                            \
+		fclose(mf);                                                          \
+		snprintf(want, sizeof(want), __VA_ARGS__);                           \
+		if (strcmp(got, want)) {                                             \
+			printf("#   jprintf \"%s\" != printf \"%s\"\n", got, want);     \
+			jp_bad++;                                                    \
+		}                                                                    \
+		free(got);                                                           \
+	} while (0)
+
+static void test_jprintf_writes_what_printf_writes(void)
+{
+	static char longs[3000];
+
+	memset(longs, 'x', sizeof(longs) - 1);
+	jp_bad = 0;
+	JP_SAME("plain, no conversion");
+	JP_SAME("%s|%s|%5s|%c|%%|%3c", "a", "", "ab", 'z', 'q');
+	JP_SAME("%d %d %d %i %u %u", 0, -1, 2147483647, -2147483647 - 1, 0u, 4294967295u);
+	JP_SAME("%ld %lu %lld %llu %zu", -9223372036854775807L - 1, 18446744073709551615UL,
+		123456789012345LL, 1ULL, (size_t)77);
+	JP_SAME(",\"start_ns\":%" PRIu64 ",\"x\":%" PRId64, (uint64_t)37172660341894ULL,
+		(int64_t)-5);
+	JP_SAME("%06d|%03u|%04x|%x|%5d|%05d|%2d|%1u", 42, 7u, 255u, 0xdeadbeefu, -12, -12, 345, 6u);
+	/* Handed whole to vfprintf: a flag, a precision or a conversion of
+	 * its own anywhere in the format. */
+	JP_SAME("%d|%-4d|%+d|% d|%#x", 1, 3, 3, 3, 255u);
+	JP_SAME("%hd %hu %hhd %hhu", 70000, 70000, 300, 300);
+	JP_SAME("%.3f %g %p %08.3f %m", 1.23456, 0.5, (void *)0, 2.5);
+	JP_SAME("%s%s", longs, longs + 100); /* past the buffer */
+	JP_SAME("\"%s\":%u,\"%s\":\"%s\"", "k", 5u, "key", "value");
+	CHECK(jp_bad == 0);
 }
 
 /* A DNS response by hand: header, question, one answer of type. */
@@ -735,6 +785,7 @@ int main(void)
 	RUN(test_exim_lists_and_times);
 	RUN(test_terminal_escaping);
 	RUN(test_json_strings_and_times);
+	RUN(test_jprintf_writes_what_printf_writes);
 	RUN(test_completeness_is_one_judgement);
 	RUN(test_maillog_lines);
 	RUN(test_journal_entries);

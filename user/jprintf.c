@@ -1,0 +1,190 @@
+/*
+ * jprintf.c - a printf subset for the JSON writer (jprintf.h).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "jprintf.h"
+
+struct out {
+	FILE *f;
+	size_t n;
+	char buf[512];
+};
+
+static void flush(struct out *o)
+{
+	if (o->n)
+		fwrite(o->buf, 1, o->n, o->f);
+	o->n = 0;
+}
+
+static void put(struct out *o, const char *s, size_t len)
+{
+	if (len > sizeof(o->buf) - o->n) {
+		flush(o);
+		if (len > sizeof(o->buf)) {
+			fwrite(s, 1, len, o->f);
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, s, len);
+	o->n += len;
+}
+
+/* A conversion jprintf does itself: the 0 flag (numbers only), a width,
+ * h/hh/l/ll/z, and one of s c d i u x. Returns the length of the spec after
+ * '%', 0 if not. */
+static size_t spec_len(const char *p)
+{
+	const char *s = p;
+
+	bool zero = *s == '0';
+
+	if (*s == '%')
+		return 1;
+	while (*s == '0')
+		s++;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == 'h' || *s == 'l')
+		s += s[1] == s[0] ? 2 : 1;
+	else if (*s == 'z')
+		s++;
+	if (!*s || !strchr(zero ? "diux" : "scdiux", *s))
+		return 0;
+	return (size_t)(s - p + 1);
+}
+
+static bool all_known(const char *fmt)
+{
+	for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
+		size_t n = spec_len(p + 1);
+
+		if (!n)
+			return false;
+		p += 1 + n;
+	}
+	return true;
+}
+
+/* digits (and sign) of v, right-aligned in width, padded with pad */
+static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, unsigned width, char pad)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *d = e;
+	size_t len;
+
+	do {
+		*--d = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	len = (size_t)(e - d) + neg;
+	if (neg && pad == '0')
+		put(o, "-", 1);
+	for (; width > len; width--)
+		put(o, &pad, 1);
+	if (neg && pad != '0')
+		put(o, "-", 1);
+	put(o, d, (size_t)(e - d));
+}
+
+static void format(struct out *o, const char *fmt, va_list ap)
+{
+	const char *p = fmt;
+
+	for (;;) {
+		const char *pct = strchr(p, '%');
+		unsigned width = 0, lng = 0;
+		char pad = ' ', conv;
+
+		if (!pct) {
+			put(o, p, strlen(p));
+			return;
+		}
+		put(o, p, (size_t)(pct - p));
+		p = pct + 1;
+		if (*p == '%') {
+			put(o, "%", 1);
+			p++;
+			continue;
+		}
+		if (*p == '0')
+			pad = '0';
+		while (*p == '0')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			width = width * 10 + (unsigned)(*p++ - '0');
+		if (*p == 'h') {
+			lng = p[1] == 'h' ? 5 : 4;
+			p += lng - 3;
+		} else if (*p == 'l') {
+			lng = p[1] == 'l' ? 2 : 1;
+			p += lng;
+		} else if (*p == 'z') {
+			lng = 3;
+			p++;
+		}
+		conv = *p++;
+		if (conv == 's') {
+			const char *s = va_arg(ap, const char *);
+			size_t len;
+
+			if (!s)
+				s = "(null)";
+			len = strlen(s);
+			for (; width > len; width--)
+				put(o, " ", 1);
+			put(o, s, len);
+		} else if (conv == 'c') {
+			char c = (char)va_arg(ap, int);
+
+			for (; width > 1; width--)
+				put(o, " ", 1);
+			put(o, &c, 1);
+		} else if (conv == 'd' || conv == 'i') {
+			int64_t v = lng == 2 ? va_arg(ap, long long) :
+				    lng == 1 ? va_arg(ap, long) :
+				    lng == 3 ? (int64_t)va_arg(ap, size_t) : va_arg(ap, int);
+			uint64_t u;
+
+			if (lng == 4)
+				v = (short)v;
+			else if (lng == 5)
+				v = (signed char)v;
+			u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+			put_num(o, u, v < 0, 10, width, pad);
+		} else {
+			uint64_t v = lng == 2 ? va_arg(ap, unsigned long long) :
+				     lng == 1 ? va_arg(ap, unsigned long) :
+				     lng == 3 ? va_arg(ap, size_t) : va_arg(ap, unsigned);
+
+			if (lng == 4)
+				v = (unsigned short)v;
+			else if (lng == 5)
+				v = (unsigned char)v;
+
+			put_num(o, v, false, conv == 'x' ? 16 : 10, width, pad);
+		}
+	}
+}
+
+void jprintf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (all_known(fmt)) {
+		struct out o;
+
+		o.f = f;
+		o.n = 0;
+		format(&o, fmt, ap);
+		flush(&o);
+	} else {
+		vfprintf(f, fmt, ap);
+	}
+	va_end(ap);
+}
