@@ -389,7 +389,8 @@ static void test_jprintf_writes_what_printf_writes(void)
 	/* Handed whole to vfprintf: a flag, a precision or a conversion of
 	 * its own anywhere in the format. */
 	JP_SAME("%d|%-4d|%+d|% d|%#x", 1, 3, 3, 3, 255u);
-	JP_SAME("%hd %hu %hhd %hhu", 70000, 70000, 300, 300);
+	JP_SAME("%hd %hu %hhd %hhu", (short)-4464, (unsigned short)65535, (signed char)-56,
+		(unsigned char)200);
 	JP_SAME("%.3f %g %p %08.3f %m", 1.23456, 0.5, (void *)0, 2.5);
 	JP_SAME("%s%s", longs, longs + 100); /* past the buffer */
 	JP_SAME("\"%s\":%u,\"%s\":\"%s\"", "k", 5u, "key", "value");
