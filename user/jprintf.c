@@ -1,6 +1,7 @@
 /*
  * jprintf.c - a printf subset for the JSON writer (jprintf.h).
  */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,10 +15,11 @@ struct out {
 	char buf[512];
 };
 
+/* famtrace writes its output from one thread: no stream lock per call. */
 static void flush(struct out *o)
 {
 	if (o->n)
-		fwrite(o->buf, 1, o->n, o->f);
+		fwrite_unlocked(o->buf, 1, o->n, o->f);
 	o->n = 0;
 }
 
@@ -26,7 +28,7 @@ static void put(struct out *o, const char *s, size_t len)
 	if (len > sizeof(o->buf) - o->n) {
 		flush(o);
 		if (len > sizeof(o->buf)) {
-			fwrite(s, 1, len, o->f);
+			fwrite_unlocked(s, 1, len, o->f);
 			return;
 		}
 	}
@@ -60,6 +62,14 @@ static size_t spec_len(const char *p)
 
 static bool all_known(const char *fmt)
 {
+	/* The formats are the writer's string literals: each is judged once
+	 * and remembered by its address (a slot taken by another format is
+	 * judged again, never misread). */
+	static const char *seen[256];
+	unsigned slot = (unsigned)(((uintptr_t)fmt >> 3) & 255);
+
+	if (seen[slot] == fmt)
+		return true;
 	for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
 		size_t n = spec_len(p + 1);
 
@@ -67,6 +77,7 @@ static bool all_known(const char *fmt)
 			return false;
 		p += 1 + n;
 	}
+	seen[slot] = fmt;
 	return true;
 }
 
@@ -76,10 +87,17 @@ static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, unsigned
 	char tmp[24], *e = tmp + sizeof(tmp), *d = e;
 	size_t len;
 
-	do {
-		*--d = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
+	if (base == 10) {
+		do {
+			*--d = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+	} else {
+		do {
+			*--d = "0123456789abcdef"[v & 15];
+			v >>= 4;
+		} while (v);
+	}
 	len = (size_t)(e - d) + neg;
 	if (neg && pad == '0')
 		put(o, "-", 1);
@@ -95,16 +113,19 @@ static void format(struct out *o, const char *fmt, va_list ap)
 	const char *p = fmt;
 
 	for (;;) {
-		const char *pct = strchr(p, '%');
 		unsigned width = 0, lng = 0;
 		char pad = ' ', conv;
 
-		if (!pct) {
-			put(o, p, strlen(p));
-			return;
+		/* The literal text up to the next conversion, byte by byte
+		 * into the buffer (the runs are short). */
+		while (*p && *p != '%') {
+			if (o->n == sizeof(o->buf))
+				flush(o);
+			o->buf[o->n++] = *p++;
 		}
-		put(o, p, (size_t)(pct - p));
-		p = pct + 1;
+		if (!*p)
+			return;
+		p++;
 		if (*p == '%') {
 			put(o, "%", 1);
 			p++;
