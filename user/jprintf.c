@@ -42,7 +42,6 @@ static void put(struct out *o, const char *s, size_t len)
 static size_t spec_len(const char *p)
 {
 	const char *s = p;
-
 	bool zero = *s == '0';
 
 	if (*s == '%')

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -18,7 +17,6 @@
 #include "famtrace.h"
 #include "recording.h"
 #include "zeroruns.h"
-
 
 struct rec_reader {
 	rec_read_fn fn;
