@@ -26,6 +26,7 @@
 #include "journal.h"
 #include "jprintf.h"
 #include "maillog.h"
+#include "dnsname.h"
 #include "unit.h"
 #include "zeroruns.h"
 
@@ -402,23 +403,13 @@ static size_t dns_reply(uint8_t *m, const char *qname, int type, const uint8_t *
 			int rcode)
 {
 	size_t n = 12;
-	const char *p = qname;
 
 	memset(m, 0, 512);
 	m[0] = 0x12, m[1] = 0x34;
 	m[2] = 0x81, m[3] = 0x80 | rcode;
 	m[5] = 1;		  /* qdcount */
 	m[7] = rdata ? 1 : 0; /* ancount */
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-
-		m[n++] = (uint8_t)len;
-		memcpy(m + n, p, len);
-		n += len;
-		p += len + (dot ? 1 : 0);
-	}
-	m[n++] = 0;
+	n += put_name(m + n, qname);
 	m[n++] = 0, m[n++] = (uint8_t)type, m[n++] = 0, m[n++] = 1;
 	if (rdata) {
 		m[n++] = 0xc0, m[n++] = 12; /* the question's name */
