@@ -191,7 +191,7 @@ static void format(struct out *o, const char *fmt, va_list ap)
 	}
 }
 
-void jprintf(FILE *f, const char *fmt, ...)
+void jprintf_lit(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
 

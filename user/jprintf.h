@@ -10,6 +10,9 @@
 
 #include <stdio.h>
 
-void jprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* fmt must be a string literal: it is judged once and then known by its
+ * address (the macro refuses anything else at compile time). */
+#define jprintf(f, fmt, ...) jprintf_lit(f, "" fmt, ##__VA_ARGS__)
+void jprintf_lit(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
