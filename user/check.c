@@ -523,11 +523,14 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		fprintf(out, "; lookups waited IPv4 (A) %s, IPv6 (AAAA) %s, both %s",
 			fmt_dur(a4, sizeof(a4), t.wait[LW_V4].sum_ns), fmt_dur(a6, sizeof(a6), t.wait[LW_V6].sum_ns),
 			fmt_dur(ab, sizeof(ab), t.wait[LW_BOTH].sum_ns));
-		/* Inside the calls for both, what each family's answers took. */
+		/* Inside the calls for both, what each family's answers took; a
+		 * family whose question never left is not seen, not 0 s. */
 		if (t.wait[LW_WIRE_V4].n || t.wait[LW_WIRE_V6].n)
 			fprintf(out, " (on the wire: A %s, AAAA %s)",
-				fmt_dur(a4, sizeof(a4), t.wait[LW_WIRE_V4].sum_ns),
-				fmt_dur(a6, sizeof(a6), t.wait[LW_WIRE_V6].sum_ns));
+				t.wait[LW_WIRE_V4].n ? fmt_dur(a4, sizeof(a4), t.wait[LW_WIRE_V4].sum_ns)
+						     : "not seen",
+				t.wait[LW_WIRE_V6].n ? fmt_dur(a6, sizeof(a6), t.wait[LW_WIRE_V6].sum_ns)
+						     : "not seen");
 	}
 	fputc('\n', out);
 	{
