@@ -24,35 +24,70 @@ static uint8_t *put_chunk(uint8_t *o, const uint8_t *lit, size_t nlit, size_t nz
 	return o + 4 + nlit;
 }
 
-/* The first non-zero byte at or after p, or end: eight bytes at a time. */
-static const uint8_t *run_end(const uint8_t *p, const uint8_t *end)
-{
-	uint64_t w;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "zr_encode reads bytes in little-endian word order"
+#endif
 
-	while (end - p >= 8 && (memcpy(&w, p, 8), !w))
-		p += 8;
-	while (p < end && !*p)
-		p++;
-	return p;
+#define ZR_LOW7 0x7f7f7f7f7f7f7f7fULL
+#define ZR_HIGH 0x8080808080808080ULL
+
+/* The zero bytes of w, as the top bit of each (exact: no borrow between
+ * bytes). Byte i of the word is the one at address +i (little-endian). */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+	return ~(((w & ZR_LOW7) + ZR_LOW7) | w | ZR_LOW7);
 }
 
+/*
+ * One pass, eight bytes a step: a word of zeros extends or starts a run; a
+ * word with a non-zero byte ends the open run at its first non-zero byte
+ * and opens one at its trailing zeros (a run wholly inside a word is
+ * shorter than ZR_MIN_RUN and stays literal). A record is mostly zero and
+ * its other bytes are binary fields with zeros scattered among them: a
+ * search per zero byte, as before, was most of the encoder's time.
+ */
 size_t zr_encode(const void *src, size_t len, void *dst)
 {
-	const uint8_t *s = src, *lit = s, *end = s + len;
+	const uint8_t *s = src, *lit = s, *end = s + len, *run = NULL, *p = s;
 	uint8_t *o = dst;
 
-	for (const uint8_t *p = s; p < end;) {
-		const uint8_t *z;
+	for (; end - p >= 8; p += 8) {
+		uint64_t w, nz;
 
-		p = memchr(p, 0, (size_t)(end - p));
-		if (!p)
-			break;
-		z = run_end(p, end);
-		if (z - p >= ZR_MIN_RUN || z == end) {
-			o = put_chunk(o, lit, (size_t)(p - lit), (size_t)(z - p));
-			lit = z;
+		memcpy(&w, p, 8);
+		nz = ~zero_bytes(w) & ZR_HIGH; /* the non-zero bytes */
+		if (!nz) {
+			if (!run)
+				run = p;
+			continue;
 		}
-		p = z;
+		if (run) {
+			const uint8_t *stop = p + (__builtin_ctzll(nz) >> 3);
+
+			if (stop - run >= ZR_MIN_RUN) {
+				o = put_chunk(o, lit, (size_t)(run - lit), (size_t)(stop - run));
+				lit = stop;
+			}
+			run = NULL;
+		}
+		if (!(nz >> 56)) /* the last byte is zero: a run may start here */
+			run = p + 8 - (__builtin_clzll(nz) >> 3);
+	}
+	for (; p < end; p++) {
+		if (!*p) {
+			if (!run)
+				run = p;
+		} else if (run) {
+			if (p - run >= ZR_MIN_RUN) {
+				o = put_chunk(o, lit, (size_t)(run - lit), (size_t)(p - run));
+				lit = p;
+			}
+			run = NULL;
+		}
+	}
+	if (run) { /* a run that reaches the end goes whatever its length */
+		o = put_chunk(o, lit, (size_t)(run - lit), (size_t)(end - run));
+		lit = end;
 	}
 	if (lit < end)
 		o = put_chunk(o, lit, (size_t)(end - lit), 0);

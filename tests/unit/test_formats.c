@@ -178,14 +178,53 @@ static void test_recording_refuses_absurd_frames(void)
 	CHECK(read_all(path_in("big.ftr"), n, &ticks) == REC_BAD);
 }
 
-/* Encode, check the bound, decode, compare. */
+/* The encoding by its definition, a byte at a time, for inputs whose
+ * literals and runs fit a chunk header (< 65536 bytes): every run of at
+ * least ZR_MIN_RUN zeros elided, and a run that reaches the end whatever
+ * its length; everything else literal. */
+static size_t zr_by_definition(const uint8_t *s, size_t len, uint8_t *o)
+{
+	size_t lit = 0, i = 0, n = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		if (s[i]) {
+			i++;
+			continue;
+		}
+		while (j < len && !s[j])
+			j++;
+		if (j - i >= ZR_MIN_RUN || j == len) {
+			o[n] = (uint8_t)(i - lit), o[n + 1] = (uint8_t)((i - lit) >> 8);
+			o[n + 2] = (uint8_t)(j - i), o[n + 3] = (uint8_t)((j - i) >> 8);
+			memcpy(o + n + 4, s + lit, i - lit);
+			n += 4 + i - lit;
+			lit = j;
+		}
+		i = j;
+	}
+	if (lit < len) {
+		o[n] = (uint8_t)(len - lit), o[n + 1] = (uint8_t)((len - lit) >> 8);
+		o[n + 2] = o[n + 3] = 0;
+		memcpy(o + n + 4, s + lit, len - lit);
+		n += 4 + len - lit;
+	}
+	return n;
+}
+
+/* Encode, check the bound (and, below 65536 bytes, that the encoding is
+ * the defined one byte for byte: a run missed would still round-trip),
+ * decode, compare. */
 static bool zr_round_trip(const uint8_t *in, size_t len, size_t *enc_len)
 {
-	static uint8_t enc[ZR_BOUND(140000)], out[140000];
+	static uint8_t enc[ZR_BOUND(140000)], out[140000], def[ZR_BOUND(140000)];
 	long n;
 
 	*enc_len = zr_encode(in, len, enc);
 	if (*enc_len > ZR_BOUND(len))
+		return false;
+	if (len < 65536 && (zr_by_definition(in, len, def) != *enc_len || memcmp(def, enc, *enc_len)))
 		return false;
 	n = zr_decode(enc, *enc_len, out, sizeof(out));
 	return n == (long)len && !memcmp(in, out, len);
@@ -216,6 +255,15 @@ static void test_zero_runs_round_trip(void)
 		}
 		CHECK(zr_round_trip(b, len, &e));
 	}
+	/* Runs of every length from 1 to 20 at every offset within a word,
+	 * between non-zero bytes, and reaching the end. */
+	for (size_t run = 1; run <= 20; run++)
+		for (size_t at = 0; at < 16; at++) {
+			memset(b, 0x5a, 64);
+			memset(b + at, 0, run);
+			CHECK(zr_round_trip(b, 64, &e));
+			CHECK(zr_round_trip(b, at + run, &e));
+		}
 	/* A lookup record as the kernel fills it: the name, two addresses,
 	 * the rest zero. */
 	{
