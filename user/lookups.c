@@ -512,9 +512,12 @@ void lookup_join(struct proc *p, struct group *g, const struct lookup *l)
 			}
 			/* The destination is the MX set: every host of it offers its
 			 * addresses, tried or not (an MTA's address limit may have cut
-			 * some hosts off; they are still what the domain offered). */
+			 * some hosts off; they are still what the domain offered).
+			 * The host just offered is not walked for again: the same
+			 * name at the same moment adds nothing (a domain with one
+			 * MX host would pay the walk twice). */
 			for (unsigned i = 0; i < m->dns.n_rrs; i++)
-				if (m->dns.rr[i].type == 15)
+				if (m->dns.rr[i].type == 15 && strcasecmp(m->dns.rr[i].target, name))
 					offer_host(p, g, m->dns.rr[i].target, l->end_ns);
 		}
 	}
