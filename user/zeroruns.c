@@ -1,6 +1,7 @@
 /*
  * zeroruns.c - eliding runs of zero bytes and putting them back (zeroruns.h).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "zeroruns.h"
@@ -38,6 +39,19 @@ static inline uint64_t zero_bytes(uint64_t w)
 	return ~(((w & ZR_LOW7) + ZR_LOW7) | w | ZR_LOW7);
 }
 
+/* A zero run [run, stop) ends: elided when it is long enough, or when it
+ * reaches the end of the input (last) whatever its length; otherwise it
+ * stays in the literal. */
+static uint8_t *end_run(uint8_t *o, const uint8_t **lit, const uint8_t *run, const uint8_t *stop,
+			bool last)
+{
+	if (stop - run < ZR_MIN_RUN && !last)
+		return o;
+	o = put_chunk(o, *lit, (size_t)(run - *lit), (size_t)(stop - run));
+	*lit = stop;
+	return o;
+}
+
 /*
  * One pass, eight bytes a step: a word of zeros extends or starts a run; a
  * word with a non-zero byte ends the open run at its first non-zero byte
@@ -61,34 +75,22 @@ size_t zr_encode(const void *src, size_t len, void *dst)
 				run = p;
 			continue;
 		}
-		if (run) {
-			const uint8_t *stop = p + (__builtin_ctzll(nz) >> 3);
-
-			if (stop - run >= ZR_MIN_RUN) {
-				o = put_chunk(o, lit, (size_t)(run - lit), (size_t)(stop - run));
-				lit = stop;
-			}
-			run = NULL;
-		}
-		if (!(nz >> 56)) /* the last byte is zero: a run may start here */
-			run = p + 8 - (__builtin_clzll(nz) >> 3);
+		if (run)
+			o = end_run(o, &lit, run, p + (__builtin_ctzll(nz) >> 3), false);
+		/* The last byte zero: a run may start at the word's trailing zeros. */
+		run = nz >> 56 ? NULL : p + 8 - (__builtin_clzll(nz) >> 3);
 	}
-	for (; p < end; p++) {
+	for (; p < end; p++) { /* the last few bytes, one at a time */
 		if (!*p) {
 			if (!run)
 				run = p;
 		} else if (run) {
-			if (p - run >= ZR_MIN_RUN) {
-				o = put_chunk(o, lit, (size_t)(run - lit), (size_t)(p - run));
-				lit = p;
-			}
+			o = end_run(o, &lit, run, p, false);
 			run = NULL;
 		}
 	}
-	if (run) { /* a run that reaches the end goes whatever its length */
-		o = put_chunk(o, lit, (size_t)(run - lit), (size_t)(end - run));
-		lit = end;
-	}
+	if (run)
+		o = end_run(o, &lit, run, end, true);
 	if (lit < end)
 		o = put_chunk(o, lit, (size_t)(end - lit), 0);
 	return (size_t)(o - (uint8_t *)dst);
