@@ -43,9 +43,19 @@ not_ok() {
 	FAIL=$((FAIL + 1))
 	echo "not ok - $1"
 	shift
-	local f
+	local f n
 	for f in "$@"; do
-		[ -e "$f" ] && sed 's/^/#   /' "$f" | head -40
+		[ -e "$f" ] || continue
+		# A report's verdicts are at its end: a long file shows both ends.
+		n=$(wc -l <"$f")
+		if [ "$n" -le 40 ]; then
+			sed 's/^/#   /' "$f"
+		else
+			echo "# $f ($n lines; the first 10 and the last 30):"
+			head -10 "$f" | sed 's/^/#   /'
+			echo "#   ..."
+			tail -30 "$f" | sed 's/^/#   /'
+		fi
 	done
 }
 # check NAME FILE... -- COMMAND: pass if COMMAND succeeds; on failure show FILEs.

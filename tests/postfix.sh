@@ -260,12 +260,15 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	# Followed across \`postfix logrotate\` (renamed, compressed, recreated).
 	scripts/lab scenario good >/dev/null
 	live pf_rot -p "$(master)" --maillog "$RLOG"
-	scripts/lab send dual.lab.test 20 >/dev/null 2>&1
-	ip netns exec "${LAB}relay" postfix -c "$LAB_DIR/relay/etc" logrotate >/dev/null 2>&1
-	scripts/lab send dual.lab.test 20 >/dev/null 2>&1
+	{
+		scripts/lab send dual.lab.test 20 || echo "first send: exit $?"
+		ip netns exec "${LAB}relay" postfix -c "$LAB_DIR/relay/etc" logrotate || echo "logrotate: exit $?"
+		scripts/lab send dual.lab.test 20 || echo "second send: exit $?"
+		ls -l "$LAB_DIR/relay/log"
+	} >"$TMP/pf_rot.steps" 2>&1
 	stop_live pf_rot
 	check "--maillog followed across postfix logrotate: both messages sent, each joined to its connected group" \
-		"$TMP/pf_rot" "$TMP/pf_rot.err" -- jqs "$TMP/pf_rot" '
+		"$TMP/pf_rot.steps" "$TMP/pf_rot" "$TMP/pf_rot.err" -- jqs "$TMP/pf_rot" '
 		map(select(.type=="message")) | length == 2 and
 		all(.deliveries[0] | .status == "sent" and .relay == "mx-dual.lab.test" and .class == "connected_first" and
 		    (.family_problem | not))'

@@ -7,6 +7,7 @@
 #define FT_MAILLOG_READ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "maillog.h"
 
@@ -17,8 +18,15 @@ struct mlog_follow;
 
 /* Follow path from its current end. NULL with err set if it cannot be read. */
 struct mlog_follow *mlog_follow_open(const char *path, char *err, size_t errlen);
+/* After a rotation the old file is read on until it has been quiet this
+ * long: its writer may not have reopened the path yet. */
+#define MLOG_ROTATED_QUIET_NS (5 * 1000000000LL)
+
 /* Read the lines written since the last poll (whole lines only). */
 void mlog_follow_poll(struct mlog_follow *f, struct mlog *m);
-void mlog_follow_close(struct mlog_follow *f);
+/* The same, at now_ns on CLOCK_MONOTONIC (for tests). */
+void mlog_follow_poll_at(struct mlog_follow *f, struct mlog *m, int64_t now_ns);
+/* Stop following: what is left in the files is read into m first. */
+void mlog_follow_close(struct mlog_follow *f, struct mlog *m);
 
 #endif

@@ -2,7 +2,8 @@
  * test_formats.c - unit tests for the parsers and file formats around the
  * correlator: the recording writer and reader (round trip, cut, corrupt,
  * restart, lock, events with their zero runs elided), the DNS parser, --since/--until times, check's parsers,
- * terminal escaping and the completeness judgement. Output as in
+ * terminal escaping, the completeness judgement, and the MTA logs' lines and
+ * a followed log across rotation. Output as in
  * test_correlate.c ("ok - name" ..., "N passed, N failed").
  */
 #define _GNU_SOURCE
@@ -26,6 +27,7 @@
 #include "journal.h"
 #include "jprintf.h"
 #include "maillog.h"
+#include "maillog_read.h"
 #include "dnsname.h"
 #include "unit.h"
 #include "zeroruns.h"
@@ -705,6 +707,73 @@ static void test_journal_entries(void)
 	mlog_free(&m);
 }
 
+/* A qmgr line that makes a message of qid, written to fd. */
+static void qmgr_line(int fd, const char *qid, bool newline)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "Dec 02 19:30:17 relay postfix/qmgr[7]: %s: from=<a@lab.test>, "
+				"size=1, nrcpt=1 (queue active)%s", qid, newline ? "\n" : "");
+
+	CHECK(write(fd, line, (size_t)n) == n);
+}
+
+/* A followed log across rotation: lines its writer puts in the old file
+ * after the new one appeared are read while it is quiet for less than
+ * MLOG_ROTATED_QUIET_NS; then the old file is let go, its unfinished last
+ * line read as a line. */
+static void test_maillog_follow_across_rotation(void)
+{
+	char path[300], moved[310], err[200];
+	struct mlog_follow *f;
+	struct mlog m;
+	int w_old, w_new;
+	const int64_t s = 1000000000LL;
+
+	snprintf(path, sizeof(path), "%s/maillog", dir);
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	mlog_init(&m, 1794960000);
+	w_old = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0600);
+	CHECK(w_old >= 0);
+	qmgr_line(w_old, "0A0000000A0", true); /* before the follow: not read */
+	f = mlog_follow_open(path, err, sizeof(err));
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	qmgr_line(w_old, "0A0000000A1", true);
+	mlog_follow_poll_at(f, &m, 0);
+	CHECK(!mlog_find(&m, "0A0000000A0") && mlog_find(&m, "0A0000000A1"));
+	/* Renamed; the writer has not reopened yet; the new file appears. */
+	CHECK(!rename(path, moved));
+	qmgr_line(w_old, "0A0000000A2", true);
+	w_new = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	CHECK(w_new >= 0);
+	qmgr_line(w_new, "0A0000000B1", true);
+	mlog_follow_poll_at(f, &m, 1 * s);
+	CHECK(mlog_find(&m, "0A0000000A2") && mlog_find(&m, "0A0000000B1"));
+	/* The writer's late lines in the old file, after the switch. */
+	qmgr_line(w_old, "0A0000000A3", true);
+	mlog_follow_poll_at(f, &m, 2 * s);
+	CHECK(mlog_find(&m, "0A0000000A3"));
+	qmgr_line(w_old, "0A0000000A4", false);
+	mlog_follow_poll_at(f, &m, 3 * s);
+	CHECK(!mlog_find(&m, "0A0000000A4")); /* no newline yet */
+	mlog_follow_poll_at(f, &m, 3 * s + MLOG_ROTATED_QUIET_NS - 1);
+	CHECK(!mlog_find(&m, "0A0000000A4"));
+	mlog_follow_poll_at(f, &m, 3 * s + MLOG_ROTATED_QUIET_NS);
+	CHECK(mlog_find(&m, "0A0000000A4")); /* quiet: let go, its last line read */
+	CHECK(write(w_old, "\n", 1) == 1);
+	qmgr_line(w_old, "0A0000000A5", true);
+	mlog_follow_poll_at(f, &m, 20 * s);
+	CHECK(!mlog_find(&m, "0A0000000A5")); /* no longer held */
+	qmgr_line(w_new, "0A0000000B2", true);
+	mlog_follow_close(f, &m);
+	CHECK(mlog_find(&m, "0A0000000B2")); /* read to the end at close */
+	CHECK(m.n == 6);
+	close(w_old);
+	close(w_new);
+	mlog_free(&m);
+}
+
 /* Postfix's own lines, as postlogd and syslog write them. */
 static void test_maillog_lines(void)
 {
@@ -828,6 +897,7 @@ int main(void)
 	RUN(test_jprintf_writes_what_printf_writes);
 	RUN(test_completeness_is_one_judgement);
 	RUN(test_maillog_lines);
+	RUN(test_maillog_follow_across_rotation);
 	RUN(test_journal_entries);
 	RUN(test_sendmail_lines);
 	{
