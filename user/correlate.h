@@ -213,6 +213,7 @@ struct fam_stats {
 #define PROC_MAX_OPEN_GROUPS 32 /* destinations collecting attempts at once, per process */
 #define PROC_MAX_LOOKUPS 32	/* recent lookups kept per process for joining */
 #define PROC_LOOKUPS_SLACK 16	/* ...and up to this many more between cuts */
+#define PROC_LOOKUP_KEYS (PROC_MAX_LOOKUPS + PROC_LOOKUPS_SLACK + 1) /* the list's most */
 #define PROC_KEEP_EXITED 4	/* finished groups kept once a process has exited */
 #define CANDIDATE_LOOKUPS 256	/* lookups kept from processes not (yet) traced */
 #define FOLD_KEEP_EXITED 256	/* settled exited processes kept one by one; older
@@ -253,6 +254,15 @@ struct lookup_wait {
 	uint64_t n, sum_ns, max_ns;
 };
 
+/* A kept lookup as the walks that pick one see it first: its id and the
+ * hash of its name, in a compact ring beside the list (a lookup is 3 KB;
+ * walking a busy process's list by its nodes was a cache miss each). */
+struct lookup_key {
+	const struct lookup *l;
+	uint64_t id;
+	uint32_t hash; /* its dest_hash; 0: not computed, compare the name */
+};
+
 struct proc {
 	uint32_t tgid, ppid, uid;
 	uint64_t start_ns; /* with tgid, the identity of the process */
@@ -276,6 +286,10 @@ struct proc {
 	unsigned fallback_fam_from[FAM_N]; /* fallbacks by the family that failed */
 	struct lookup *lookups;		    /* newest first, at most PROC_MAX_LOOKUPS (+ SLACK) */
 	unsigned n_lookups;
+	/* The same lookups' keys, the newest at lkey_top, the i-th newest
+	 * i places before it (proc_lkey); n_lookups of them are valid. */
+	struct lookup_key lkeys[PROC_LOOKUP_KEYS];
+	unsigned lkey_top;
 	uint64_t check_due_ns; /* no lookup of p is due for lookup_check_unused before this (0: unknown) */
 	uint64_t lookups_total, lookups_failed, lookup_lat_sum_ns, lookup_lat_max_ns;
 	struct lookup_wait wait[LW_N]; /* time spent in lookups, by the families asked */
@@ -297,6 +311,14 @@ struct proc {
 			  * processes named comm (tgid 0) */
 	struct proc *hnext;
 };
+
+/* p's i-th newest kept lookup's key (i < p->n_lookups). */
+static inline const struct lookup_key *proc_lkey(const struct proc *p, unsigned i)
+{
+	unsigned k = p->lkey_top >= i ? p->lkey_top - i : p->lkey_top + PROC_LOOKUP_KEYS - i;
+
+	return &p->lkeys[k];
+}
 
 /* Facts as they become known. Any callback may be NULL. */
 struct sink {

@@ -52,6 +52,13 @@ void lookups_cut(struct correlator *c, struct proc *p, unsigned keep)
 		p->n_lookups = keep;
 }
 
+/* l has just become the head of p's list: its key is the newest. */
+static void lkey_push(struct proc *p, const struct lookup *l)
+{
+	p->lkey_top = (p->lkey_top + 1) % PROC_LOOKUP_KEYS;
+	p->lkeys[p->lkey_top] = (struct lookup_key){ .l = l, .id = l->id, .hash = l->dest_hash };
+}
+
 /* A process became traced: its recent lookups become its own, oldest first. */
 void lookups_adopt(struct correlator *c, struct proc *p)
 {
@@ -105,6 +112,7 @@ unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct atte
 		lookups_in_memory++;
 		copy->next = p->lookups;
 		p->lookups = copy;
+		lkey_push(p, copy);
 		p->n_lookups++;
 		p->wire_lookups += copy->api == FT_API_WIRE;
 	}
@@ -113,9 +121,9 @@ unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct atte
 
 const struct lookup *proc_lookup(const struct proc *p, uint64_t id)
 {
-	for (const struct lookup *l = p->lookups; l; l = l->next)
-		if (l->id == id)
-			return l;
+	for (unsigned i = 0; i < p->n_lookups; i++)
+		if (proc_lkey(p, i)->id == id)
+			return proc_lkey(p, i)->l;
 	return NULL;
 }
 
@@ -193,13 +201,17 @@ static void offer_host(const struct proc *p, struct group *g, const char *host, 
 {
 	uint32_t h = lookup_name_hash(host);
 
-	for (const struct lookup *m = p->lookups; m; m = m->next)
-		if ((!m->dest_hash || m->dest_hash == h) && m->end_ns <= near_ns + 1000000000ULL &&
+	for (unsigned k = 0; k < p->n_lookups; k++) {
+		const struct lookup_key *key = proc_lkey(p, k);
+		const struct lookup *m = key->l;
+
+		if ((!key->hash || key->hash == h) && m->end_ns <= near_ns + 1000000000ULL &&
 		    m->end_ns + 60000000000ULL >= near_ns && !strcasecmp(lookup_dest(m), host))
 			for (unsigned i = 0; i < m->n_addrs; i++)
 				add_offered_max(g->offered, &g->n_offered, GROUP_MAX_OFFERED,
 						&g->n_offered_extra, m->addrs[i].fam, m->addrs[i].addr,
 						m->addrs[i].port);
+	}
 }
 
 /* An address written out ("192.0.2.1", "2001:db8::1%eth0"), not a name.
@@ -398,6 +410,7 @@ void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l)
 		p->check_due_ns = l->end_ns + c->cfg.group_gap_ns;
 	l->next = p->lookups;
 	p->lookups = l;
+	lkey_push(p, l);
 	p->wire_lookups += l->api == FT_API_WIRE;
 	/* Cut back to PROC_MAX_LOOKUPS in steps of PROC_LOOKUPS_SLACK: one walk
 	 * of the list per that many lookups, not one per lookup (a relay's

@@ -50,14 +50,18 @@ unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_f
 		m->pref = mx->dns.rr[best].pref;
 		snprintf(m->host, sizeof(m->host), "%s", mx->dns.rr[best].target);
 		hash = lookup_name_hash(m->host);
-		for (const struct lookup *l = p->lookups; l; l = l->next)
-			if ((!l->dest_hash || l->dest_hash == hash) &&
+		for (unsigned k = 0; k < p->n_lookups; k++) {
+			const struct lookup_key *key = proc_lkey(p, k);
+			const struct lookup *l = key->l;
+
+			if ((!key->hash || key->hash == hash) &&
 			    !strcasecmp(l->name[0] ? l->name : l->dns.qname, m->host)) {
 				m->looked = true;
 				m->asked |= lookup_asks(l);
 				for (unsigned i = 0; i < l->n_addrs; i++)
 					m->fams |= 1u << l->addrs[i].fam;
 			}
+		}
 		for (unsigned i = 0; i < g->n; i++) {
 			const char *h = attempt_host(p, &g->at[i]);
 

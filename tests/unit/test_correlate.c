@@ -517,6 +517,18 @@ static void feed_lookup(struct correlator *c, const struct who *w, uint8_t why, 
 
 static const struct who client = { 2000, 2000, 900, 7 * SEC, "client" };
 
+/* The keys beside a process's lookups list the same lookups, newest first. */
+static bool keys_mirror_lookups(const struct proc *p)
+{
+	unsigned i = 0;
+
+	for (const struct lookup *l = p->lookups; l; l = l->next, i++)
+		if (i >= p->n_lookups || proc_lkey(p, i)->l != l || proc_lkey(p, i)->id != l->id ||
+		    proc_lkey(p, i)->hash != l->dest_hash)
+			return false;
+	return i == p->n_lookups;
+}
+
 static void test_lookup_links_attempt_and_names_group(void)
 {
 	struct seen s;
@@ -1141,6 +1153,7 @@ static void test_child_attempts_join_the_parents_lookups(void)
 	CHECK(!strcmp(s.last_group.mx_domain, "example.test"));
 	CHECK(correlator_find(c, child.tgid)->lookups_total == 0);
 	CHECK(correlator_find(c, exim.tgid)->lookups_total == 3);
+	CHECK(keys_mirror_lookups(correlator_find(c, child.tgid)));
 	correlator_free(c);
 }
 
@@ -1263,6 +1276,41 @@ static void test_busy_process_drops_are_counted(void)
 	correlator_free(c);
 }
 
+/* A relay's smtp process delivering for long: its lookups are cut back many
+ * times, their keys follow, and the late deliveries still join theirs (the
+ * host's A and AAAA answers both offered to the group). */
+static void test_busy_process_lookups_keep_their_keys(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const struct who w = { 32000, 32000, 1, SEC, "smtp" };
+	const char *v4[] = { "192.0.2.25" }, *v6[] = { "2001:db8::25" };
+	const struct proc *p;
+	bool mirrored = true;
+
+	for (unsigned k = 0; k < 100; k++) {
+		uint64_t t = T0 + k * 3 * SEC;
+		char host[64];
+
+		snprintf(host, sizeof(host), "mx%u.example.test", k % 7);
+		feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETHOSTBYNAME2, host, v4, 1, NULL, 0, 0, 0, t,
+			    t + MS);
+		feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETHOSTBYNAME2, host, v6, 1, NULL, 0, 0, 0,
+			    t + 2 * MS, t + 3 * MS);
+		feed(c, &w, FT_EV_ATTEMPT, "192.0.2.25", 25, t + 4 * MS, t + 5 * MS, FT_OUT_IMMEDIATE, 0);
+		correlate_tick(c, t + 2900 * MS);
+		p = correlator_find(c, w.tgid);
+		mirrored &= p && keys_mirror_lookups(p);
+	}
+	correlate_flush(c);
+	p = correlator_find(c, w.tgid);
+	CHECK(mirrored);
+	CHECK(p && p->lookups_dropped > 0 && p->n_lookups <= PROC_MAX_LOOKUPS + PROC_LOOKUPS_SLACK);
+	CHECK(s.groups == 100 && !strcmp(s.last_group.name, "mx1.example.test"));
+	CHECK(s.last_group.n_offered == 2);
+	correlator_free(c);
+}
+
 /* Groups that close in one tick come out in time order, across processes
  * (live lines must not run backwards). */
 static void test_groups_close_in_time_order(void)
@@ -1323,6 +1371,7 @@ int main(void)
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
 	RUN(test_live_processes_details_stay_under_budget);
 	RUN(test_busy_process_drops_are_counted);
+	RUN(test_busy_process_lookups_keep_their_keys);
 	RUN(test_groups_close_in_time_order);
 	RUN(test_child_attempts_join_the_parents_lookups);
 	UNIT_DONE();
