@@ -258,7 +258,7 @@ struct lookup_wait {
  * hash of its name, in a compact ring beside the list (a lookup is 3 KB;
  * walking a busy process's list by its nodes was a cache miss each). */
 struct lookup_key {
-	const struct lookup *l;
+	struct lookup *l;
 	uint64_t id;
 	uint32_t hash; /* its dest_hash; 0: not computed, compare the name */
 };

@@ -35,25 +35,27 @@ void lookups_free(struct lookup *l)
 	}
 }
 
-/* Keep the first keep lookups of p (newest first), free the rest. */
+/* Keep the first keep lookups of p (newest first), free the rest. The
+ * keys name them: no walk down the list to the cut, node by node. */
 void lookups_cut(struct correlator *c, struct proc *p, unsigned keep)
 {
-	struct lookup **pp = &p->lookups;
-
-	for (unsigned i = 0; i < keep && *pp; i++)
-		pp = &(*pp)->next;
-	for (struct lookup *l = *pp; l; l = l->next) {
-		p->lookups_dropped++;
-		c->dropped_lookups++;
+	if (p->n_lookups <= keep)
+		return;
+	if (keep)
+		proc_lkey(p, keep - 1)->l->next = NULL;
+	else
+		p->lookups = NULL;
+	for (unsigned i = keep; i < p->n_lookups; i++) {
+		free(proc_lkey(p, i)->l);
+		lookups_in_memory--;
 	}
-	lookups_free(*pp);
-	*pp = NULL;
-	if (p->n_lookups > keep)
-		p->n_lookups = keep;
+	p->lookups_dropped += p->n_lookups - keep;
+	c->dropped_lookups += p->n_lookups - keep;
+	p->n_lookups = keep;
 }
 
 /* l has just become the head of p's list: its key is the newest. */
-static void lkey_push(struct proc *p, const struct lookup *l)
+static void lkey_push(struct proc *p, struct lookup *l)
 {
 	p->lkey_top = (p->lkey_top + 1) % PROC_LOOKUP_KEYS;
 	p->lkeys[p->lkey_top] = (struct lookup_key){ .l = l, .id = l->id, .hash = l->dest_hash };

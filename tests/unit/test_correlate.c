@@ -1306,6 +1306,7 @@ static void test_busy_process_lookups_keep_their_keys(void)
 	p = correlator_find(c, w.tgid);
 	CHECK(mirrored);
 	CHECK(p && p->lookups_dropped > 0 && p->n_lookups <= PROC_MAX_LOOKUPS + PROC_LOOKUPS_SLACK);
+	CHECK(p && p->lookups_dropped + p->n_lookups == 200 && correlator_dropped_lookups(c) == p->lookups_dropped);
 	CHECK(s.groups == 100 && !strcmp(s.last_group.name, "mx1.example.test"));
 	CHECK(s.last_group.n_offered == 2);
 	correlator_free(c);
