@@ -197,22 +197,36 @@ uint32_t lookup_name_hash(const char *s)
 	return h ? h : 1;
 }
 
-/* Everything the lookups of one host returned (an MTA asks A and AAAA
- * separately, and both say what the host offers), into a group. */
+/* What the lookups of one host returned (an MTA asks A and AAAA
+ * separately, and both say what the host offers), into a group: for each
+ * family, the newest answer by then. An older answer to a question asked
+ * again since is what the host offered before, not now (a record removed in
+ * between must not read as an address never tried). Lookups that ended
+ * after near_ns (within a second: events of other threads) are offered as
+ * they are. */
 static void offer_host(const struct proc *p, struct group *g, const char *host, uint64_t near_ns)
 {
+	const unsigned both = 1u << FAM_V4 | 1u << FAM_V6;
 	uint32_t h = lookup_name_hash(host);
+	unsigned covered = 0;
 
-	for (unsigned k = 0; k < p->n_lookups; k++) {
+	for (unsigned k = 0; k < p->n_lookups && covered != both; k++) {
 		const struct lookup_key *key = proc_lkey(p, k);
 		const struct lookup *m = key->l;
 
-		if ((!key->hash || key->hash == h) && m->end_ns <= near_ns + 1000000000ULL &&
-		    m->end_ns + 60000000000ULL >= near_ns && !strcasecmp(lookup_dest(m), host))
-			for (unsigned i = 0; i < m->n_addrs; i++)
-				add_offered_max(g->offered, &g->n_offered, GROUP_MAX_OFFERED,
-						&g->n_offered_extra, m->addrs[i].fam, m->addrs[i].addr,
-						m->addrs[i].port);
+		if ((key->hash && key->hash != h) || m->end_ns > near_ns + 1000000000ULL ||
+		    m->end_ns + 60000000000ULL < near_ns || strcasecmp(lookup_dest(m), host))
+			continue;
+		if (m->end_ns <= near_ns) {
+			unsigned asks = lookup_asks(m);
+
+			if (asks && !(asks & ~covered))
+				continue;
+			covered |= asks;
+		}
+		for (unsigned i = 0; i < m->n_addrs; i++)
+			add_offered_max(g->offered, &g->n_offered, GROUP_MAX_OFFERED, &g->n_offered_extra,
+					m->addrs[i].fam, m->addrs[i].addr, m->addrs[i].port);
 	}
 }
 

@@ -1297,7 +1297,7 @@ static void test_busy_process_lookups_keep_their_keys(void)
 			    t + MS);
 		feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETHOSTBYNAME2, host, v6, 1, NULL, 0, 0, 0,
 			    t + 2 * MS, t + 3 * MS);
-		feed(c, &w, FT_EV_ATTEMPT, "192.0.2.25", 25, t + 4 * MS, t + 5 * MS, FT_OUT_IMMEDIATE, 0);
+		feed(c, &w, FT_EV_ATTEMPT, "192.0.2.25", 25, t + 4 * MS, t + 5 * MS, FT_OUT_CONNECTED, 0);
 		correlate_tick(c, t + 2900 * MS);
 		p = correlator_find(c, w.tgid);
 		mirrored &= p && keys_mirror_lookups(p);
@@ -1309,6 +1309,31 @@ static void test_busy_process_lookups_keep_their_keys(void)
 	CHECK(p && p->lookups_dropped + p->n_lookups == 200 && correlator_dropped_lookups(c) == p->lookups_dropped);
 	CHECK(s.groups == 100 && !strcmp(s.last_group.name, "mx1.example.test"));
 	CHECK(s.last_group.n_offered == 2);
+	correlator_free(c);
+}
+
+/* A host that stopped offering IPv6: the delivery is offered what the
+ * process's newest answer said, not an address an older answer had (a
+ * removed AAAA must not read as IPv6 offered and never tried). */
+static void test_older_answer_of_a_host_is_not_offered_again(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const struct who w = { 33000, 33000, 1, SEC, "smtp" };
+	const char *both[] = { "2001:db8::25", "192.0.2.25" }, *v4[] = { "192.0.2.25" };
+
+	feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETADDRINFO, "mx.example.test", both, 2, NULL, 0, 0, 0, T0,
+		    T0 + MS);
+	feed(c, &w, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	correlate_tick(c, T0 + 5 * SEC);
+	CHECK(s.groups == 1 && s.last_group.n_offered == 2);
+	feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETADDRINFO, "mx.example.test", v4, 1, NULL, 0, 0, 0,
+		    T0 + 10 * SEC, T0 + 10 * SEC + MS);
+	feed(c, &w, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 10 * SEC + 2 * MS, T0 + 10 * SEC + 3 * MS,
+	     FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 2 && s.last_group.n_offered == 1 && s.last_group.offered[0].fam == FAM_V4);
+	CHECK(s.last_group.cls == GC_CONNECTED_FIRST);
 	correlator_free(c);
 }
 
@@ -1373,6 +1398,7 @@ int main(void)
 	RUN(test_live_processes_details_stay_under_budget);
 	RUN(test_busy_process_drops_are_counted);
 	RUN(test_busy_process_lookups_keep_their_keys);
+	RUN(test_older_answer_of_a_host_is_not_offered_again);
 	RUN(test_groups_close_in_time_order);
 	RUN(test_child_attempts_join_the_parents_lookups);
 	UNIT_DONE();
