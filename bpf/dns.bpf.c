@@ -197,7 +197,11 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	if (!sk)
 		return 1;
 	cookie = bpf_get_socket_cookie(skb);
-	o = bpf_sk_storage_get(&ft_dnssocks, sk, NULL, 0);
+	/* A UDP query always names its sender (from the current task), so its
+	 * socket's storage is taken or made in one call; a TCP segment makes
+	 * it only if none is there (the SYN), else reads it. */
+	o = bpf_sk_storage_get(&ft_dnssocks, sk, NULL,
+			       egress && proto == IPPROTO_UDP ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (egress && (proto == IPPROTO_UDP || !o)) {
 		/* UDP, and TCP's SYN: in the sender's context. */
 		dns_owner_fill(&fresh);
