@@ -18,6 +18,7 @@ unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_f
 	const struct lookup *mx = g->n_lookup_ids ? proc_lookup(p, g->lookup_ids[0]) : NULL;
 	bool done[DNS_MAX_RRS] = { false };
 	unsigned n = 0, tried_fams = 0;
+	const unsigned both = 1u << FAM_V4 | 1u << FAM_V6;
 	uint32_t hash;
 	int win_pref = -1;
 
@@ -50,7 +51,9 @@ unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_f
 		m->pref = mx->dns.rr[best].pref;
 		snprintf(m->host, sizeof(m->host), "%s", mx->dns.rr[best].target);
 		hash = lookup_name_hash(m->host);
-		for (unsigned k = 0; k < p->n_lookups; k++) {
+		/* Once both families were asked and returned, older lookups
+		 * of the host add nothing (a relay's process holds dozens). */
+		for (unsigned k = 0; k < p->n_lookups && !(m->asked == both && m->fams == both); k++) {
 			const struct lookup_key *key = proc_lkey(p, k);
 			const struct lookup *l = key->l;
 
