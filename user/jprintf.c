@@ -87,10 +87,25 @@ static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, unsigned
 	size_t len;
 
 	if (base == 10) {
-		do {
-			*--d = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
+		/* Two digits per division: times in ns have 14 to 19. */
+		static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+					    "25262728293031323334353637383940414243444546474849"
+					    "50515253545556575859606162636465666768697071727374"
+					    "75767778798081828384858687888990919293949596979899";
+
+		while (v >= 100) {
+			unsigned r = (unsigned)(v % 100);
+
+			v /= 100;
+			d -= 2;
+			memcpy(d, pairs + 2 * r, 2);
+		}
+		if (v >= 10) {
+			d -= 2;
+			memcpy(d, pairs + 2 * v, 2);
+		} else {
+			*--d = (char)('0' + v);
+		}
 	} else {
 		do {
 			*--d = "0123456789abcdef"[v & 15];
@@ -115,12 +130,13 @@ static void format(struct out *o, const char *fmt, va_list ap)
 		unsigned width = 0, lng = 0;
 		char pad = ' ', conv;
 
-		/* The literal text up to the next conversion, byte by byte
-		 * into the buffer (the runs are short). */
-		while (*p && *p != '%') {
-			if (o->n == sizeof(o->buf))
-				flush(o);
-			o->buf[o->n++] = *p++;
+		/* The literal text up to the next conversion, found a word at
+		 * a time (strchrnul) and copied at once. */
+		{
+			const char *q = strchrnul(p, '%');
+
+			put(o, p, (size_t)(q - p));
+			p = q;
 		}
 		if (!*p)
 			return;

@@ -445,6 +445,19 @@ static void test_jprintf_writes_what_printf_writes(void)
 	JP_SAME("%.3f %g %p %08.3f %m", 1.23456, 0.5, (void *)0, 2.5);
 	JP_SAME("%s%s", longs, longs + 100); /* past the buffer */
 	JP_SAME("\"%s\":%u,\"%s\":\"%s\"", "k", 5u, "key", "value");
+	/* Every digit count, at each power of ten and either side of it, in
+	 * widths shorter and longer than the number (digits go two at a time). */
+	for (uint64_t p10 = 1;; p10 *= 10) {
+		for (int d = -1; d <= 1; d++) {
+			uint64_t v = p10 + (uint64_t)d;
+
+			JP_SAME("%llu|%20llu|%021llu|%lld|%3lld", (unsigned long long)v, (unsigned long long)v,
+				(unsigned long long)v, -(long long)(v >> 1), (long long)(v >> 1));
+		}
+		if (p10 > UINT64_MAX / 10)
+			break;
+	}
+	JP_SAME("%llu", (unsigned long long)UINT64_MAX);
 	CHECK(jp_bad == 0);
 }
 
