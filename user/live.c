@@ -768,7 +768,7 @@ int live_main(struct opts *o)
 	loader_close(st.ldr);
 	correlator_free(st.corr);
 	for (size_t i = 0; i < st.n_follow; i++)
-		mlog_follow_close(st.follow[i], &st.mlog);
+		mlog_follow_close(st.follow[i]);
 	journal_follow_close(st.journal);
 	mlog_free(&st.mlog);
 	if (child > 0 && rc == FT_EXIT_OK) {

@@ -200,12 +200,13 @@ void mlog_follow_poll(struct mlog_follow *f, struct mlog *m)
 	mlog_follow_poll_at(f, m, mono_ns());
 }
 
-void mlog_follow_close(struct mlog_follow *f, struct mlog *m)
+void mlog_follow_close(struct mlog_follow *f)
 {
 	if (!f)
 		return;
-	tail_close(&f->old, m);
-	tail_close(&f->cur, m);
+	if (f->old.fd >= 0)
+		close(f->old.fd);
+	close(f->cur.fd);
 	free(f->path);
 	free(f);
 }

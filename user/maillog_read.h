@@ -26,7 +26,7 @@ struct mlog_follow *mlog_follow_open(const char *path, char *err, size_t errlen)
 void mlog_follow_poll(struct mlog_follow *f, struct mlog *m);
 /* The same, at now_ns on CLOCK_MONOTONIC (for tests). */
 void mlog_follow_poll_at(struct mlog_follow *f, struct mlog *m, int64_t now_ns);
-/* Stop following: what is left in the files is read into m first. */
-void mlog_follow_close(struct mlog_follow *f, struct mlog *m);
+/* Stop following (a last poll reads what is there). */
+void mlog_follow_close(struct mlog_follow *f);
 
 #endif
