@@ -39,18 +39,26 @@ struct {
 	__type(value, struct dns_owner);
 } ft_dnssocks SEC(".maps");
 
-/* ft_incall[tid % 65536] == tid while that thread is inside a traced
+/* ft_incall[tid % 65536].tid == tid while that thread is inside a traced
  * resolver call (written by resolver.bpf.c): an array slot costs the
  * resolver probes one store each way, where task storage is not readable
  * from cgroup programs on older kernels. Two threads in calls whose tids
  * are 65536 apart share a slot; the later one wins, the other's messages
- * read as outside a call. */
+ * read as outside a call. .open counts the recorded calls in progress of
+ * all the slot's threads: a return probe whose slot has none returns at
+ * once, without a task-storage lookup (most calls of a busy machine are
+ * not recorded). */
 #define FT_INCALL_SLOTS 65536
+struct incall {
+	__u32 tid;
+	__u32 open;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FT_INCALL_SLOTS);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct incall);
 } ft_incall SEC(".maps");
 
 struct dns_buf {
@@ -70,13 +78,12 @@ static __always_inline bool port_is_dns(__u16 port)
 	return (ft_cfg_dns_ports[(port >> 6) & (FT_PORT_WORDS - 1)] >> (port & 63)) & 1;
 }
 
-static __always_inline void incall_set(__u32 tid, __u32 val)
+/* The slot of thread tid (NULL only to the verifier: the index is masked). */
+static __always_inline struct incall *incall_slot(__u32 tid)
 {
 	__u32 k = tid & (FT_INCALL_SLOTS - 1);
-	__u32 *slot = bpf_map_lookup_elem(&ft_incall, &k);
 
-	if (slot)
-		*slot = val;
+	return bpf_map_lookup_elem(&ft_incall, &k);
 }
 
 /* The current task (a BTF pointer: plain loads, which the verifier makes
@@ -85,8 +92,8 @@ static __always_inline void incall_set(__u32 tid, __u32 val)
 static __always_inline __u8 dns_owner_fill(struct dns_owner *o)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid, tid = task->pid, k;
-	__u32 *slot;
+	__u32 tgid = task->tgid, tid = task->pid;
+	struct incall *slot;
 	__u8 *known, why = 0;
 
 	o->task.tgid = tgid;
@@ -95,9 +102,8 @@ static __always_inline __u8 dns_owner_fill(struct dns_owner *o)
 	o->task.uid = task->cred->uid.val;
 	o->task.start_ns = task->group_leader->start_boottime;
 	bpf_probe_read_kernel_str(o->task.comm, sizeof(o->task.comm), task->comm);
-	k = tid & (FT_INCALL_SLOTS - 1);
-	slot = bpf_map_lookup_elem(&ft_incall, &k);
-	o->flags = slot && *slot == tid && tid ? FT_DF_IN_CALL : 0;
+	slot = incall_slot(tid);
+	o->flags = slot && slot->tid == tid && tid ? FT_DF_IN_CALL : 0;
 
 	/* The lookup filter: traced processes; in mail mode also everyone
 	 * else, as candidates (why 0) for the pre-trace window. */

@@ -17,6 +17,8 @@
 #define FT_ABI_VERSION 2
 
 #define FT_COMM_LEN 16
+#define FT_SERVICE_LEN 16 /* service names compared, with their NUL */
+#define FT_MAX_SERVICES 2048
 #define FT_MAX_COMMS 64	  /* size of the process-name filter map */
 #define FT_PORT_WORDS 1024 /* 65536-bit port bitmap as __u64 words */
 

@@ -50,6 +50,16 @@ struct {
 	__type(value, struct ft_lookup);
 } ft_zero_lookup SEC(".maps");
 
+/* Service names of the services database and their TCP ports (filled by
+ * user space): a getaddrinfo that names a service says which port its
+ * addresses are for. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FT_MAX_SERVICES);
+	__type(key, char[FT_SERVICE_LEN]);
+	__type(value, __u16);
+} ft_services SEC(".maps");
+
 /* User-space struct addrinfo and struct hostent (LP64 layouts). */
 struct u_addrinfo {
 	int ai_flags;
@@ -71,12 +81,50 @@ struct u_hostent {
 };
 
 /*
- * Should this process's lookups be recorded? In mail mode every process's
- * are, with why 0 for processes not (yet) known to be mail processes: user
- * space keeps a short history of those and attributes it if the process
- * later connects to a mail port.
+ * getaddrinfo's service names a port that is not a mail port, so its
+ * addresses come back with that port. Digits are the port; a name is looked
+ * up in ft_services. No service, port 0, a name famtrace does not know or
+ * one too long to compare: not known to be another port (false).
  */
-static __always_inline bool lookup_why(__u32 tgid, __u8 *why)
+static __always_inline bool service_not_mail(const void *uservice)
+{
+	char s[FT_SERVICE_LEN] = {};
+	__u32 port = 0;
+	__u16 *known;
+	long n;
+	int i;
+
+	if (!uservice)
+		return false;
+	n = bpf_probe_read_user_str(s, sizeof(s), uservice);
+	if (n <= 1 || n >= (long)sizeof(s))
+		return false;
+	for (i = 0; i < 6; i++) {
+		char ch = s[i];
+
+		if (!ch)
+			break;
+		if (ch < '0' || ch > '9') {
+			known = bpf_map_lookup_elem(&ft_services, s);
+			return known && *known && !port_is_mail(*known);
+		}
+		port = port * 10 + (ch - '0');
+	}
+	if (i == 6 || port == 0 || port > 65535)
+		return false;
+	return !port_is_mail(port);
+}
+
+/*
+ * Should this call be recorded? In mail mode every process's calls are,
+ * with why 0 for processes not (yet) known to be mail processes: user space
+ * keeps a short history of those and attributes it if the process later
+ * connects to a mail port. Except a getaddrinfo of such a process for a
+ * service that is not a mail port (a web client's "443"): its addresses
+ * carry that port, and it is decided before the name is looked at, so that
+ * the calls most processes make cost the least.
+ */
+static __always_inline bool lookup_why(__u32 tgid, __u8 *why, __u8 api, const void *service)
 {
 	char comm[FT_COMM_LEN];
 	__u8 *known = bpf_map_lookup_elem(&ft_tracked, &tgid);
@@ -91,6 +139,8 @@ static __always_inline bool lookup_why(__u32 tgid, __u8 *why)
 	}
 	if (ft_cfg_mode != FT_MODE_MAIL)
 		return false;
+	if (api == FT_API_GETADDRINFO && service_not_mail(service))
+		return false;
 	bpf_get_current_comm(comm, sizeof(comm));
 	*why = 0;
 	if (bpf_map_lookup_elem(&ft_comms, comm)) {
@@ -104,18 +154,24 @@ static __always_inline bool lookup_why(__u32 tgid, __u8 *why)
 static __always_inline int call_enter(struct pt_regs *ctx, __u8 api)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct incall *slot = incall_slot(task->pid);
 	struct rcall *c;
 	__u8 why;
 
-	c = bpf_task_storage_get(&ft_rcalls, task, NULL, 0);
-	if (c && c->api) {
-		c->depth++;
+	if (!slot)
 		return 0;
+	/* A call inside one being recorded is counted, not recorded; only a
+	 * slot with calls open can hold one. */
+	if (slot->open) {
+		c = bpf_task_storage_get(&ft_rcalls, task, NULL, 0);
+		if (c && c->api) {
+			c->depth++;
+			return 0;
+		}
 	}
-	if (!lookup_why(task->tgid, &why))
+	if (!lookup_why(task->tgid, &why, api, (const void *)PT_REGS_PARM2(ctx)))
 		return 0;
-	if (!c)
-		c = bpf_task_storage_get(&ft_rcalls, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	c = bpf_task_storage_get(&ft_rcalls, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)
 		return 0;
 	c->start_ns = bpf_ktime_get_boot_ns();
@@ -128,7 +184,8 @@ static __always_inline int call_enter(struct pt_regs *ctx, __u8 api)
 	c->arg[4] = PT_REGS_PARM5(ctx);
 	c->arg[5] = PT_REGS_PARM6(ctx);
 	c->api = api;
-	incall_set(task->pid, task->pid);
+	slot->tid = task->pid;
+	__sync_fetch_and_add(&slot->open, 1);
 	return 0;
 }
 
@@ -269,13 +326,17 @@ static __always_inline void read_dns_head(struct ft_lookup *e, const void *umsg,
 
 static __always_inline int call_exit(struct pt_regs *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct incall *slot = incall_slot(task->pid);
 	struct ft_lookup *e, *zero;
 	struct rcall *cp, c;
 	__u32 zero_key = 0;
 	long rc;
 	int off;
 
-	cp = bpf_task_storage_get(&ft_rcalls, bpf_get_current_task_btf(), NULL, 0);
+	if (!slot || !slot->open)
+		return 0;
+	cp = bpf_task_storage_get(&ft_rcalls, task, NULL, 0);
 	if (!cp || !cp->api)
 		return 0;
 	if (cp->depth) {
@@ -284,7 +345,9 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 	}
 	c = *cp;
 	cp->api = 0;
-	incall_set((__u32)bpf_get_current_pid_tgid(), 0);
+	if (slot->tid == task->pid)
+		slot->tid = 0;
+	__sync_fetch_and_add(&slot->open, -1);
 
 	e = bpf_ringbuf_reserve(&ft_events, sizeof(*e), 0);
 	if (!e) {
@@ -303,7 +366,7 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	e->end_ns = e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	e->start_ns = c.start_ns;
-	fill_task(&e->task, bpf_get_current_task_btf(), c.why);
+	fill_task(&e->task, task, c.why);
 	e->api = c.api;
 	rc = PT_REGS_RC(ctx);
 	e->hint_family = -1;

@@ -159,4 +159,32 @@ check "a name with a trailing dot is the same name: looked up and joined to its 
 	(map(select(.type=="lookup"))[0].name == "mx1.famtrace.test") and
 	(map(select(.type=="attempt"))[0] | .name == "mx1.famtrace.test" and .lookup != null)'
 
+# Mail mode, a process not traced yet: its getaddrinfo is kept for the
+# pre-trace window unless it names the service of a port that is not a
+# mail port (its addresses carry that port); once the process is traced,
+# every lookup is. The lookup left out still goes to DNS, and is seen there.
+live svc --port 2525 || bail "famtrace in mail mode started" "$TMP/svc.err"
+svc_run() { $R -1 -S "$1" 2525 "${@:2}" 2>>"$TMP/svc.out" & wait $!; echo $! >>"$TMP/svc.pids"; }
+: >"$TMP/svc.pids"
+svc_run 80 mx1.famtrace.test v4only.famtrace.test
+svc_run http mx1.famtrace.test
+svc_run 2525 mx1.famtrace.test
+svc_run - mx1.famtrace.test
+stop_live svc
+read -r P80 PHTTP P2525 PNONE < <(tr '\n' ' ' <"$TMP/svc.pids")
+check "mail mode: getaddrinfo of a process not traced yet for service 80 or http is not recorded; once traced, it is" \
+	"$TMP/svc" "$TMP/svc.err" "$TMP/svc.out" -- jqs "$TMP/svc" "
+	(map(select(.type==\"lookup\" and .api==\"getaddrinfo\" and .pid==$P80)) | map(.name)) == [\"v4only.famtrace.test\"] and
+	(map(select(.type==\"lookup\" and .api==\"getaddrinfo\" and .pid==$PHTTP)) | length) == 0"
+check "mail mode: the lookup left out is seen on the wire, and the attempt is joined to it by name" \
+	"$TMP/svc" -- jqs "$TMP/svc" "
+	. as \$all | map(select(.type==\"attempt\" and .pid==$P80))[0] as \$a |
+	\$a.name == \"mx1.famtrace.test\" and
+	(\$all | map(select(.type==\"lookup\" and .lookup==\$a.lookup))[0].api) == \"dns\""
+check "mail mode: getaddrinfo for the mail port or for no service is recorded before the connect and joined to it" \
+	"$TMP/svc" -- jqs "$TMP/svc" "
+	. as \$all | [$P2525, $PNONE] | all(. as \$p | \$all | (map(select(.type==\"lookup\" and .api==\"getaddrinfo\" and .pid==\$p))) as \$l |
+		(\$l | length) == 1 and \$l[0].name == \"mx1.famtrace.test\" and
+		(\$all | map(select(.type==\"attempt\" and .pid==\$p))[0].lookup) == \$l[0].lookup)"
+
 summary

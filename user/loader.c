@@ -6,6 +6,7 @@
  * code (enum ft_exit).
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,55 @@ static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, 
 	return 0;
 }
 
+static bool port_listed(const struct loader_cfg *cfg, uint16_t port)
+{
+	for (size_t i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i] == port)
+			return true;
+	return false;
+}
+
+/*
+ * The services database's names and their ports, for the resolver probes:
+ * a getaddrinfo of a process not (yet) traced that names a service of
+ * another port is not recorded. A name with a mail port for either
+ * protocol keeps that port. A name left out (too long, map full, no
+ * database) is only ever recorded, so nothing here can fail.
+ */
+static int add_service(int fd, const struct loader_cfg *cfg, const char *name, uint16_t port)
+{
+	char key[FT_SERVICE_LEN] = {};
+	size_t len = strlen(name);
+	uint16_t had;
+
+	if (len >= sizeof(key))
+		return 0;
+	memcpy(key, name, len);
+	if (!bpf_map_lookup_elem(fd, key, &had) && (had == port || port_listed(cfg, had)))
+		return 0;
+	return bpf_map_update_elem(fd, key, &port, BPF_ANY) ? -1 : 1;
+}
+
+static void fill_services(struct loader *l, const struct loader_cfg *cfg)
+{
+	int fd = bpf_map__fd(l->skel->maps.ft_services), e = 0;
+	struct servent *se;
+	size_t n = 0;
+
+	setservent(1);
+	while (e >= 0 && (se = getservent())) {
+		uint16_t port = ntohs((uint16_t)se->s_port);
+
+		n += (e = add_service(fd, cfg, se->s_name, port)) > 0;
+		for (char **a = se->s_aliases; e >= 0 && *a; a++)
+			n += (e = add_service(fd, cfg, *a, port)) > 0;
+	}
+	endservent();
+	if (debug_on)
+		fprintf(stderr, "famtrace: %zu service names for the resolver filter%s\n", n,
+			e < 0 ? " (map full)" : "");
+}
+
 struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, void *ctx,
 			   char *err, size_t errlen, int *code)
 {
@@ -256,6 +306,7 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 			goto fail;
 		}
 	}
+	fill_services(l, cfg);
 	e = famtrace_bpf__attach(l->skel);
 	if (e) {
 		snprintf(err, errlen, "cannot attach famtrace's tracepoints: %s%s%s%s", strerror(-e),

@@ -2,12 +2,14 @@
  * resolver - a test client that resolves names the ways mail software does
  * and then connects like a client with or without fallback.
  *
- *   resolver [-1] [-4] [-n] [-t MS] [-P MS] PORT NAME...   getaddrinfo(AF_UNSPEC),
+ *   resolver [-1] [-4] [-n] [-t MS] [-P MS] [-S SVC] PORT NAME...   getaddrinfo(AF_UNSPEC),
  *                                                 then connect to the results in order
  *       -1 only the first address; -4 skip non-IPv4 results (an IPv4-only client);
  *       -n non-blocking connect abandoned after -t MS (default 1000);
  *       -P pause MS after a failed attempt before the next address (OpenSMTPD
  *          waits 2 s)
+ *       -S getaddrinfo's service is SVC ("-": none), the connects still go to
+ *          PORT (a client that sets the port itself)
  *   resolver -g inet|inet6 NAME                  gethostbyname2
  *   resolver -m DOMAIN                           res_nsearch MX (as an MTA)
  *   resolver -q NAME TYPE [-s SERVER]            res_nmkquery + res_nsend (as Postfix
@@ -40,6 +42,7 @@
 
 static bool first_only, v4_only, nonblock;
 static int timeout_ms = 1000, pause_ms;
+static const char *service; /* -S: getaddrinfo's service, if not PORT */
 
 static int try_connect(const struct addrinfo *ai)
 {
@@ -70,13 +73,20 @@ static int try_connect(const struct addrinfo *ai)
 static int resolve_and_connect(const char *port, const char *name)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
-	int rc = getaddrinfo(name, port, &hints, &res);
+	const char *svc = !service ? port : strcmp(service, "-") ? service : NULL;
+	int rc = getaddrinfo(name, svc, &hints, &res);
 
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", name, gai_strerror(rc));
 		return 1;
 	}
 	rc = 1;
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET6)
+			((struct sockaddr_in6 *)ai->ai_addr)->sin6_port = htons(atoi(port));
+		else if (ai->ai_family == AF_INET)
+			((struct sockaddr_in *)ai->ai_addr)->sin_port = htons(atoi(port));
+	}
 	for (ai = res; ai; ai = ai->ai_next) {
 		char a[INET6_ADDRSTRLEN];
 		void *p = ai->ai_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
@@ -202,7 +212,7 @@ int main(int argc, char **argv)
 	bool query = false, domain = false;
 	int c, rc = 0, lookups = 0;
 
-	while ((c = getopt(argc, argv, "14nt:P:g:m:qs:DL:W:")) != -1) {
+	while ((c = getopt(argc, argv, "14nt:P:g:m:qs:S:DL:W:")) != -1) {
 		switch (c) {
 		case '1': first_only = true; break;
 		case '4': v4_only = true; break;
@@ -213,6 +223,7 @@ int main(int argc, char **argv)
 		case 'm': mx = optarg; break;
 		case 'q': query = true; break;
 		case 's': server = optarg; break;
+		case 'S': service = optarg; break;
 		case 'D': domain = true; break;
 		case 'L': lookups = atoi(optarg); break;
 		case 'W': {
