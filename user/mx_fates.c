@@ -4,7 +4,9 @@
  * whether it was tried and how its last attempt ended, and, when famtrace
  * can tell, why not (a more preferred host took the mail; it was never looked
  * up; its lookups gave no address in the families asked, naming the one never
- * asked; it has only a family this process never tries). Read by the reporters; changes nothing.
+ * asked; it has only a family this process never tries). A host's lookups
+ * count from the MX question of the group on. Read by the reporters;
+ * changes nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,13 +53,16 @@ unsigned group_mx_fates(const struct proc *p, const struct group *g, struct mx_f
 		m->pref = mx->dns.rr[best].pref;
 		snprintf(m->host, sizeof(m->host), "%s", mx->dns.rr[best].target);
 		hash = lookup_name_hash(m->host);
-		/* Once both families were asked and returned, older lookups
-		 * of the host add nothing (a relay's process holds dozens). */
+		/* Only this delivery's lookups of the host: those from its MX
+		 * question on (an earlier delivery's answer, or its lookup of a
+		 * host this one never looked up, is not this one's fate). Once
+		 * both families were asked and returned, older lookups add
+		 * nothing (a relay's process holds dozens). */
 		for (unsigned k = 0; k < p->n_lookups && !(m->asked == both && m->fams == both); k++) {
 			const struct lookup_key *key = proc_lkey(p, k);
 			const struct lookup *l = key->l;
 
-			if ((!key->hash || key->hash == hash) &&
+			if ((!key->hash || key->hash == hash) && l->start_ns >= mx->start_ns &&
 			    !strcasecmp(l->name[0] ? l->name : l->dns.qname, m->host)) {
 				m->looked = true;
 				m->asked |= lookup_asks(l);

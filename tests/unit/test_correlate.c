@@ -1337,6 +1337,67 @@ static void test_older_answer_of_a_host_is_not_offered_again(void)
 	correlator_free(c);
 }
 
+/* mx_answer's message with one more MX record. */
+static size_t mx_answer_add(uint8_t *m, size_t n, const char *domain, uint16_t pref,
+			    const char *exchange)
+{
+	size_t rd;
+
+	m[7]++; /* ANCOUNT */
+	n += put_name(m + n, domain);
+	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1;
+	m[n++] = 0, m[n++] = 0, m[n++] = 0x0e, m[n++] = 0x10;
+	rd = n;
+	n += 2;
+	m[n++] = pref >> 8, m[n++] = pref & 0xff;
+	n += put_name(m + n, exchange);
+	m[rd] = (n - rd - 2) >> 8, m[rd + 1] = (n - rd - 2) & 0xff;
+	return n;
+}
+
+/* Two deliveries to one MX set from one process: the first looks up both
+ * hosts and reaches the second; the next looks up only the first host, is
+ * refused and stops. Its fates are its own: the second host was never
+ * looked up in it, whatever the earlier delivery asked. */
+static void test_mx_fates_are_this_deliverys(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const struct who w = { 34000, 34000, 1, SEC, "smtp" };
+	const char *v4a[] = { "192.0.2.25" }, *both[] = { "2001:db8::26", "192.0.2.26" };
+	const uint64_t t2 = T0 + 20 * SEC;
+	struct mx_fate f[4];
+	uint8_t msg[512];
+	size_t len = mx_answer(msg, "example.test", 10, "mx1.example.test");
+	unsigned n;
+
+	len = mx_answer_add(msg, len, "example.test", 20, "mx2.example.test");
+	feed_lookup(c, &w, FT_WHY_COMM, FT_API_RES_NSEARCH, "example.test", NULL, 0, msg, len, len,
+		    (int)len, T0, T0 + MS);
+	feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v4a, 1, NULL, 0, 0, 0,
+		    T0 + 2 * MS, T0 + 3 * MS);
+	feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETADDRINFO, "mx2.example.test", both, 2, NULL, 0, 0, 0,
+		    T0 + 4 * MS, T0 + 5 * MS);
+	feed(c, &w, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 6 * MS, T0 + 7 * MS, FT_OUT_ASYNC, ECONNREFUSED);
+	feed(c, &w, FT_EV_ATTEMPT, "2001:db8::26", 25, T0 + 8 * MS, T0 + 9 * MS, FT_OUT_CONNECTED, 0);
+	correlate_tick(c, T0 + 10 * SEC);
+	CHECK(s.groups == 1);
+
+	feed_lookup(c, &w, FT_WHY_COMM, FT_API_RES_NSEARCH, "example.test", NULL, 0, msg, len, len,
+		    (int)len, t2, t2 + MS);
+	feed_lookup(c, &w, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", v4a, 1, NULL, 0, 0, 0,
+		    t2 + 2 * MS, t2 + 3 * MS);
+	feed(c, &w, FT_EV_ATTEMPT, "192.0.2.25", 25, t2 + 6 * MS, t2 + 7 * MS, FT_OUT_ASYNC, ECONNREFUSED);
+	correlate_flush(c);
+	CHECK(s.groups == 2 && !strcmp(s.last_group.mx_domain, "example.test"));
+	n = group_mx_fates(correlator_find(c, w.tgid), &s.last_group, f, 4);
+	CHECK(n == 2);
+	CHECK(n == 2 && f[0].tried && f[0].res == RES_REFUSED);
+	CHECK(n == 2 && !f[1].tried && !f[1].looked && f[1].fams == 0 &&
+	      f[1].why_not && !strcmp(f[1].why_not, "never looked up"));
+	correlator_free(c);
+}
+
 /* Groups that close in one tick come out in time order, across processes
  * (live lines must not run backwards). */
 static void test_groups_close_in_time_order(void)
@@ -1393,6 +1454,7 @@ int main(void)
 	RUN(test_untraced_lookups_stay_bounded);
 	RUN(test_mx_answer_parsed_and_joined);
 	RUN(test_mx_set_without_usable_address);
+	RUN(test_mx_fates_are_this_deliverys);
 	RUN(test_bad_dns_answers_are_facts_not_crashes);
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
 	RUN(test_live_processes_details_stay_under_budget);
