@@ -7,6 +7,7 @@
  * test_correlate.c ("ok - name" ..., "N passed, N failed").
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -422,6 +423,49 @@ static int jp_bad;
 		}                                                                    \
 		free(got);                                                           \
 	} while (0)
+
+/* fmt_addr writes what inet_ntop writes: every IPv6 pattern of zero,
+ * 0xffff and other groups (all 3^8), each with random other groups, and
+ * random IPv4 addresses; a buffer too short gives "?". */
+static void test_fmt_addr_is_inet_ntop(void)
+{
+	uint8_t a[16];
+	char want[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN];
+	unsigned bad = 0, seed = 12345;
+
+	for (unsigned pat = 0; pat < 6561; pat++)
+		for (int rep = 0; rep < 4; rep++) {
+			for (unsigned i = 0, q = pat; i < 8; i++, q /= 3) {
+				unsigned w = q % 3 == 0 ? 0 : q % 3 == 1 ? 0xffff : (rand_r(&seed) & 0xffff);
+
+				if (q % 3 == 2 && rep == 3)
+					w &= 0xf; /* short groups */
+				a[2 * i] = (uint8_t)(w >> 8);
+				a[2 * i + 1] = (uint8_t)w;
+			}
+			inet_ntop(AF_INET6, a, want, sizeof(want));
+			fmt_addr(got, sizeof(got), FAM_V6, a);
+			if (strcmp(want, got) && bad++ < 5)
+				printf("#   %s written as %s\n", want, got);
+		}
+	for (int n = 0; n < 100000; n++) {
+		uint32_t v = (uint32_t)rand_r(&seed) ^ (uint32_t)rand_r(&seed) << 16;
+
+		memcpy(a, &v, 4);
+		if (n < 256)
+			a[0] = a[1] = a[2] = a[3] = (uint8_t)n;
+		inet_ntop(AF_INET, a, want, sizeof(want));
+		fmt_addr(got, sizeof(got), FAM_V4, a);
+		if (strcmp(want, got) && bad++ < 5)
+			printf("#   %s written as %s\n", want, got);
+	}
+	CHECK(bad == 0);
+	memset(a, 0xff, 16);
+	CHECK(!strcmp(fmt_addr(got, 10, FAM_V6, a), "?"));
+	CHECK(!strcmp(fmt_addr(got, 40, FAM_V6, a), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+	CHECK(!strcmp(fmt_addr(got, 15, FAM_V4, a), "?"));
+	CHECK(!strcmp(fmt_addr(got, 16, FAM_V4, a), "255.255.255.255"));
+}
 
 static void test_jprintf_writes_what_printf_writes(void)
 {
@@ -893,6 +937,7 @@ int main(void)
 		return 1;
 	}
 	RUN(test_recording_round_trip);
+	RUN(test_fmt_addr_is_inet_ntop);
 	RUN(test_recording_cut_is_read_up_to_the_cut);
 	RUN(test_recording_never_truncates_and_locks);
 	RUN(test_recording_restart_starts_a_new_part);
