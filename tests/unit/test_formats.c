@@ -502,6 +502,22 @@ static void test_jprintf_writes_what_printf_writes(void)
 			break;
 	}
 	JP_SAME("%llu", (unsigned long long)UINT64_MAX);
+	/* Pieces of every length the short copies handle, and either side:
+	 * strings of 0 to 20 bytes, and literal text of 1 to 17 bytes between
+	 * conversions (jprintf's formats are literals). */
+	for (size_t len = 0; len <= 20; len++) {
+		char piece[24];
+
+		for (size_t i = 0; i < len; i++)
+			piece[i] = (char)('a' + i);
+		piece[len] = 0;
+		JP_SAME("%s|%s", piece, piece);
+	}
+	JP_SAME("a%ub%uab%uabc%uabcd%u", 1u, 2u, 3u, 4u, 5u);
+	JP_SAME("abcde%uabcdef%uabcdefg%uabcdefgh%u", 1u, 2u, 3u, 4u);
+	JP_SAME("abcdefghi%uabcdefghij%uabcdefghijk%u", 1u, 2u, 3u);
+	JP_SAME("abcdefghijkl%uabcdefghijklm%uabcdefghijklmn%u", 1u, 2u, 3u);
+	JP_SAME("abcdefghijklmno%uabcdefghijklmnop%uabcdefghijklmnopq%u", 1u, 2u, 3u);
 	CHECK(jp_bad == 0);
 }
 
