@@ -152,11 +152,13 @@ $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/bulk tools
 
 # bench/run: connect and resolver storms; bench/relay: a Postfix relay's
-# throughput per delivered message. bench-relay runs the second alone.
+# throughput per delivered message; bench/replay: famtrace's user-space CPU
+# on the relay's recording. bench-relay runs the relay alone.
 bench: bench-tools
 	scripts/install-deps --bench
 	bench/run
 	bench/relay
+	bench/replay
 
 bench-relay: bench-tools
 	scripts/install-deps --bench
