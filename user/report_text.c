@@ -845,7 +845,9 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	if (st->no_dns_wire)
 		fprintf(o->out, "NOTE: DNS messages on the wire were not captured: lookups are those of "
 				"the C library's resolver only; a process with a resolver of its own (musl, "
-				"c-ares, Go) shows attempts without names\n");
+				"c-ares, Go) shows attempts without names, and in the default mode so does "
+				"one whose getaddrinfo, made before it was traced, named a service that is "
+				"not a mail port\n");
 	{
 		struct wire_stats ws;
 
