@@ -1058,21 +1058,17 @@ static void test_untraced_lookups_stay_bounded(void)
 	correlator_free(c); /* valgrind/ASan: nothing leaks */
 }
 
-/* A DNS response: header, question, answers, names uncompressed
- * (put_name: dnsname.h). */
-static size_t mx_answer(uint8_t *m, const char *domain, uint16_t pref, const char *exchange)
+/* DNS responses by hand: header, question, answers, names uncompressed
+ * (put_name: dnsname.h). mx_answer_add puts one more MX record for DOMAIN
+ * on a message built by mx_answer. */
+static size_t mx_answer_add(uint8_t *m, size_t n, const char *domain, uint16_t pref,
+			    const char *exchange)
 {
-	size_t n = 12, rd;
+	size_t rd;
 
-	memset(m, 0, 12);
-	m[0] = 0x12, m[1] = 0x34; /* id */
-	m[2] = 0x81, m[3] = 0x80; /* response, RD, RA, NOERROR */
-	m[5] = 1;		  /* QDCOUNT */
-	m[7] = 1;		  /* ANCOUNT */
+	m[7]++; /* ANCOUNT */
 	n += put_name(m + n, domain);
-	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1; /* MX IN */
-	n += put_name(m + n, domain);
-	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1;
+	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1;     /* MX IN */
 	m[n++] = 0, m[n++] = 0, m[n++] = 0x0e, m[n++] = 0x10; /* TTL */
 	rd = n;
 	n += 2;
@@ -1080,6 +1076,20 @@ static size_t mx_answer(uint8_t *m, const char *domain, uint16_t pref, const cha
 	n += put_name(m + n, exchange);
 	m[rd] = (n - rd - 2) >> 8, m[rd + 1] = (n - rd - 2) & 0xff;
 	return n;
+}
+
+/* A response to DOMAIN's MX question with one record, PREF EXCHANGE. */
+static size_t mx_answer(uint8_t *m, const char *domain, uint16_t pref, const char *exchange)
+{
+	size_t n = 12;
+
+	memset(m, 0, 12);
+	m[0] = 0x12, m[1] = 0x34; /* id */
+	m[2] = 0x81, m[3] = 0x80; /* response, RD, RA, NOERROR */
+	m[5] = 1;		  /* QDCOUNT */
+	n += put_name(m + n, domain);
+	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1; /* MX IN */
+	return mx_answer_add(m, n, domain, pref, exchange);
 }
 
 static void test_mx_answer_parsed_and_joined(void)
@@ -1335,24 +1345,6 @@ static void test_older_answer_of_a_host_is_not_offered_again(void)
 	CHECK(s.groups == 2 && s.last_group.n_offered == 1 && s.last_group.offered[0].fam == FAM_V4);
 	CHECK(s.last_group.cls == GC_CONNECTED_FIRST);
 	correlator_free(c);
-}
-
-/* mx_answer's message with one more MX record. */
-static size_t mx_answer_add(uint8_t *m, size_t n, const char *domain, uint16_t pref,
-			    const char *exchange)
-{
-	size_t rd;
-
-	m[7]++; /* ANCOUNT */
-	n += put_name(m + n, domain);
-	m[n++] = 0, m[n++] = 15, m[n++] = 0, m[n++] = 1;
-	m[n++] = 0, m[n++] = 0, m[n++] = 0x0e, m[n++] = 0x10;
-	rd = n;
-	n += 2;
-	m[n++] = pref >> 8, m[n++] = pref & 0xff;
-	n += put_name(m + n, exchange);
-	m[rd] = (n - rd - 2) >> 8, m[rd + 1] = (n - rd - 2) & 0xff;
-	return n;
 }
 
 /* Two deliveries to one MX set from one process: the first looks up both
