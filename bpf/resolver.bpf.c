@@ -155,7 +155,7 @@ static __always_inline int call_enter(struct pt_regs *ctx, __u8 api)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct incall *slot = incall_slot(task->pid);
-	struct rcall *c;
+	struct rcall *c = NULL;
 	__u8 why;
 
 	if (!slot)
@@ -171,7 +171,8 @@ static __always_inline int call_enter(struct pt_regs *ctx, __u8 api)
 	}
 	if (!lookup_why(task->tgid, &why, api, (const void *)PT_REGS_PARM2(ctx)))
 		return 0;
-	c = bpf_task_storage_get(&ft_rcalls, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		c = bpf_task_storage_get(&ft_rcalls, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)
 		return 0;
 	c->start_ns = bpf_ktime_get_boot_ns();
