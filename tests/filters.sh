@@ -56,13 +56,18 @@ check "default filter: lookups made before the mail-port connect are attributed"
 	 .[0].lookup != null and .[0].name == "mx1.famtrace.test")'
 
 # Loss is counted and said, never silent: a 4 KiB ring buffer under a storm.
+# famtrace is stopped (SIGSTOP) while the storm runs, a reader that stalls,
+# as behind a slow terminal or disk: a running reader kept up with the storm
+# once in CI and nothing was lost, so the test could not say what it is for.
 live lossy --all --buffer-size 4
+kill -STOP "$LIVE_PID"
 ip netns exec "$CLI" "$PWD/build/bench/connstorm" 20000 2601 >/dev/null 2>&1
-wait_for 5 grep -q 'events lost in the last second' "$TMP/lossy.err" # said once a second
+kill -CONT "$LIVE_PID"
+wait_for 5 grep -q 'events lost in the last' "$TMP/lossy.err" # said once a second
 stop_live lossy
 check "ring buffer overflow: lost events counted, warned while running, report marked incomplete" \
 	"$TMP/lossy.err" -- bash -c "
-	grep -q 'events lost in the last second' '$TMP/lossy.err' &&
+	grep -q 'events lost in the last' '$TMP/lossy.err' &&
 	jq -e -s '(map(select(.type==\"summary\"))[-1]) as \$s |
 		(map(select(.type==\"attempt\" and .comm==\"connstorm\")) | length) as \$n |
 		\$s.lost > 0 and (\$s.complete | not) and \$n <= 20000 and \$n + \$s.lost >= 20000' '$TMP/lossy'"

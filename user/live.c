@@ -327,7 +327,8 @@ int live_main(struct opts *o)
 	char err[512];
 	int rc, code, release_fd = -1, child_status = 0, cg_fd = -1;
 	pid_t child = -1;
-	uint64_t t0, next_report, deadline, child_gone_at = 0, next_lost_check = 0, lost_seen = 0;
+	uint64_t t0, next_report, deadline, child_gone_at = 0, next_lost_check = 0, lost_seen = 0,
+		 lost_checked = 0;
 	uint64_t next_metrics, end_ns, next_tick = 0;
 
 	if (o->check) {
@@ -648,11 +649,19 @@ int live_main(struct opts *o)
 			refresh_counters(&st, now);
 			rec_sync(&st, now);
 			lost = st.ss.lost;
-			if (lost > lost_seen)
+			/* A reader that was stopped (SIGSTOP, a suspended
+			 * terminal) checks late: the span says how late. */
+			if (lost > lost_seen && (!lost_checked || now - lost_checked < 1500000000ULL))
 				fprintf(stderr, "famtrace: warning: %llu events lost in the last second "
 						"(ring buffer full; try --buffer-size or narrower filters)\n",
 					(unsigned long long)(lost - lost_seen));
+			else if (lost > lost_seen)
+				fprintf(stderr, "famtrace: warning: %llu events lost in the last %.0f s "
+						"(ring buffer full; try --buffer-size or narrower filters)\n",
+					(unsigned long long)(lost - lost_seen),
+					(double)(now - lost_checked) / 1e9);
 			lost_seen = lost;
+			lost_checked = now;
 			next_lost_check = now + 1000000000ULL;
 		}
 		if (hup_signal) {
