@@ -8,10 +8,13 @@
  *
  * Egress runs in the sending task's context for UDP (udp_sendmsg ->
  * ip_finish_output) and for a TCP connect's SYN, so the sender is taken from
- * the current task there and remembered in the socket's storage (ft_dnssocks).
- * Ingress runs in softirq: an answer is attributed to the socket's sender,
- * never to the current task. A TCP segment after the SYN is attributed the
- * same way (a retransmission runs from a timer).
+ * the current task there. Ingress runs in softirq: an answer is attributed to
+ * the socket's sender, never to the current task. Where every query is
+ * reported (the mail and all modes), a UDP answer goes out with the socket's
+ * cookie only and user space finds its query by it; otherwise, and for TCP,
+ * the sender is remembered in the socket's storage (ft_dnssocks), and a TCP
+ * segment after the SYN is attributed from there (a retransmission runs from
+ * a timer).
  *
  * Every other packet pays a read of its linear header and two compares. The programs
  * never drop or change a packet: they always return 1.
@@ -136,6 +139,7 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	__u16 sport, dport, port, family;
 	__u8 proto;
 	__u64 cookie;
+	bool by_socket;
 
 	/* The fast test, by direct packet access to the linear header (every
 	 * packet pays this): not UDP or TCP, or not a DNS port, leaves here.
@@ -203,6 +207,21 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	if (!sk)
 		return 1;
 	cookie = bpf_get_socket_cookie(skb);
+	/* UDP where every query is reported (the mail and all modes): a query
+	 * names its sender from the current task, and user space finds an
+	 * answer's query by the socket's cookie. No storage is made or read:
+	 * glibc opens a socket per call, and making its storage was most of
+	 * what a query cost (bench/run dns_fresh). */
+	by_socket = proto == IPPROTO_UDP && ft_cfg_mode != FT_MODE_PIDS;
+	if (by_socket) {
+		o = NULL;
+		if (egress) {
+			dns_owner_fill(&fresh);
+			fresh.traced = 1;
+			o = &fresh;
+		}
+		goto owned;
+	}
 	/* A UDP query always names its sender (from the current task), so its
 	 * socket's storage is taken or made in one call; a TCP segment makes
 	 * it only if none is there (the SYN), else reads it. */
@@ -219,13 +238,19 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 			*o = fresh;
 		o = &fresh;
 	}
+owned:
 	if (skb->len <= payload)
 		return 1; /* no payload: a SYN, an ACK, a FIN */
 
 	b = bpf_map_lookup_elem(&ft_dnsbuf, &zero);
 	if (!b)
 		return 1;
-	if (!o) {
+	if (!o && by_socket) {
+		/* An answer: its sender is its query's, found by the cookie. */
+		__builtin_memset(&b->d.task, 0, sizeof(b->d.task));
+		b->d.flags = FT_DF_RECEIVED | FT_DF_BY_SOCKET;
+		b->d.msg_total = skb->len - payload;
+	} else if (!o) {
 		/* An answer on a socket whose queries were not seen. */
 		__builtin_memset(&b->d, 0, sizeof(b->d));
 		b->d.flags = FT_DF_UNOWNED | FT_DF_RECEIVED | (proto == IPPROTO_TCP ? FT_DF_TCP : 0);
@@ -248,7 +273,7 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	else
 		bpf_skb_load_bytes(skb, egress ? 24 : 8, b->d.ns_addr, 16);
 	n = 0;
-	if (o && b->d.msg_total) {
+	if ((o || by_socket) && b->d.msg_total) {
 		n = b->d.msg_total;
 		if (n > FT_DNS_WIRE_MAX)
 			n = FT_DNS_WIRE_MAX;

@@ -226,6 +226,9 @@ struct ft_lookup {
 #define FT_DF_UNOWNED 0x8  /* an answer on a socket whose queries were not seen
 			    * (opened before the trace, or its storage not made):
 			    * no task, no message, counted by user space */
+#define FT_DF_BY_SOCKET 0x10 /* a UDP answer whose sender is its query's, found by
+			      * the socket's cookie: no task (the mail and all modes,
+			      * where every query is reported) */
 
 struct ft_dns {
 	struct ft_hdr hdr;

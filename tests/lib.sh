@@ -179,6 +179,7 @@ dns_up() {
 		--mx-host=famtrace.test,hole.famtrace.test,20 >"$TMP/dnsmasq.log" 2>&1 &
 	BG_PIDS+=($!)
 	ip netns exec "$SRV" "$B/baddns" 192.0.2.3 >"$TMP/baddns.log" 2>&1 &
+	BADDNS_PID=$!
 	BG_PIDS+=($!)
 	wait_for 5 eval "$R -q mx1.famtrace.test A && grep -q ready '$TMP/baddns.log'" ||
 		bail "dnsmasq and baddns answer in the test network" "$TMP/dnsmasq.log" "$TMP/baddns.log"

@@ -171,4 +171,48 @@ check "mail mode: a non-mail process's wire lookups before its mail-port connect
 	map(select(.type=="group" and .comm == "dnsrace")) | length == 1 and .[0].name == "late6.bad.test" and
 	.[0].first_answer_race.answered_first == "ipv4"'
 
+# An answer to a question asked before the trace began: nothing of its
+# socket was seen, so it is counted unowned (said in the summary and the
+# text), never matched to anything and never a lookup. baddns is stopped
+# while the question waits in its socket; bash's /dev/udp is the client
+# (no C library resolver, one connected UDP socket). A question asked and
+# answered during the trace is not counted.
+kill -STOP "$BADDNS_PID"
+ip netns exec "$CLI" bash -c 'exec 3<>/dev/udp/192.0.2.3/53 &&
+	printf "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03old\x08famtrace\x04test\x00\x00\x01\x00\x01" >&3 &&
+	timeout 20 head -c 1 <&3 >/dev/null' &
+OLDQ=$!
+BG_PIDS+=($OLDQ)
+"$FT" >"$TMP/old.txt" 2>"$TMP/old.err" &
+OLD_FT=$!
+BG_PIDS+=($OLD_FT)
+wait_for 10 grep -q "Ctrl-C to stop" "$TMP/old.err"
+kill -CONT "$BADDNS_PID"
+wait "$OLDQ"
+echo "oldq=$?" >>"$TMP/old.err"
+$R -q mx1.famtrace.test A >/dev/null 2>&1
+sleep 0.3
+kill -TERM "$OLD_FT"
+wait "$OLD_FT"
+check "an answer to a question asked before the trace: counted unowned and said; one asked in the trace is not" \
+	"$TMP/old.txt" "$TMP/old.err" -- bash -c "
+	grep -q 'oldq=0' '$TMP/old.err' &&
+	grep -q 'NOTE: DNS on the wire: 1 answer(s) on sockets whose queries were not seen' '$TMP/old.txt'"
+live oldj --all
+kill -STOP "$BADDNS_PID"
+ip netns exec "$CLI" bash -c 'exec 3<>/dev/udp/192.0.2.3/53 &&
+	printf "\x12\x35\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03new\x08famtrace\x04test\x00\x00\x01\x00\x01" >&3 &&
+	timeout 20 head -c 1 <&3 >/dev/null' &
+OLDQ=$!
+BG_PIDS+=($OLDQ)
+sleep 0.3
+kill -CONT "$BADDNS_PID"
+wait "$OLDQ"
+stop_live oldj
+check "the same question asked in the trace: joined to its answer, a lookup of its own; nothing unowned" \
+	"$TMP/oldj" -- jqs "$TMP/oldj" '
+	(map(select(.type=="lookup" and .name == "new.famtrace.test" and .api == "dns" and
+		(.wire[0].answered))) | length == 1) and
+	(map(select(.type=="summary"))[-1].dns_wire | .unowned == 0 and .unmatched == 0)'
+
 summary

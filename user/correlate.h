@@ -401,8 +401,9 @@ uint64_t correlator_dropped_lookups(const struct correlator *c);
  * not be made into exchanges, each a reason to doubt "no lookup". */
 struct wire_stats {
 	uint64_t messages;  /* FT_EV_DNS records */
-	uint64_t unowned;   /* answers on sockets whose queries were not seen */
-	uint64_t unmatched; /* answers to no query in flight */
+	uint64_t unowned;   /* answers on sockets with no question in flight (asked
+			     * before the trace, or given up on) */
+	uint64_t unmatched; /* answers matching none of their socket's questions */
 	uint64_t dropped;   /* queries not kept: too many in flight */
 	uint64_t unclaimed; /* exchanges inside a call whose lookup never came */
 };

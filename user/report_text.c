@@ -854,7 +854,7 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		correlator_wire_stats(c, &ws);
 		if (ws.unowned || ws.dropped || ws.unclaimed)
 			fprintf(o->out, "NOTE: DNS on the wire: %" PRIu64 " answer(s) on sockets whose queries "
-					"were not seen (opened before the trace), %" PRIu64 " question(s) not "
+					"were not seen (asked before the trace, or given up on after 10 s), %" PRIu64 " question(s) not "
 					"kept (too many in flight), %" PRIu64 " exchange(s) whose call never "
 					"returned\n", ws.unowned, ws.dropped, ws.unclaimed);
 	}

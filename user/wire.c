@@ -157,11 +157,16 @@ static void settle(struct correlator *c, struct wire_state *ws, struct pend *p, 
 	pend_free(ws, p);
 }
 
+static bool same_ask(const struct pend *p, const char *qname, uint16_t qtype)
+{
+	return p->x.qtype == qtype && !strcasecmp(p->x.qname, qname);
+}
+
 static bool same_question(const struct pend *p, const struct ft_dns *d, const char *qname,
 			  uint16_t qtype)
 {
 	return p->task.tgid == d->task.tgid && p->task.start_ns == d->task.start_ns &&
-	       p->x.qtype == qtype && !strcasecmp(p->x.qname, qname);
+	       same_ask(p, qname, qtype);
 }
 
 static void on_query(struct correlator *c, struct wire_state *ws, const struct ft_dns *d,
@@ -237,14 +242,28 @@ static void on_answer(struct correlator *c, struct wire_state *ws, const struct 
 	uint16_t id = (uint16_t)(m[0] << 8 | m[1]);
 	struct pend *p, **pp;
 
+	bool by_socket = d->flags & FT_DF_BY_SOCKET, socket_seen = false;
+
+	/* An answer sent by socket (no task) is its socket's query's: the
+	 * cookie names one socket for the kernel's uptime. */
 	for (pp = &ws->inflight; *pp; pp = &(*pp)->next) {
 		p = *pp;
-		if (p->cookie == d->cookie && p->x.id == id && !p->tc_wait &&
-		    same_question(p, d, a->qname, a->qtype))
+		if (p->cookie != d->cookie)
+			continue;
+		socket_seen = true;
+		if (p->x.id == id && !p->tc_wait &&
+		    (by_socket ? same_ask(p, a->qname, a->qtype)
+			       : same_question(p, d, a->qname, a->qtype)))
 			break;
 	}
 	if (!*pp) {
-		ws->unmatched++;
+		/* With no question of its socket in flight, the socket's
+		 * questions were not seen (asked before the trace, or dropped)
+		 * or were given up on: that is what "unowned" says. */
+		if (by_socket && !socket_seen)
+			ws->unowned++;
+		else
+			ws->unmatched++;
 		return;
 	}
 	p = *pp;
