@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -11,17 +12,7 @@
 
 struct out {
 	FILE *f;
-	size_t n;
-	char buf[512];
 };
-
-/* famtrace writes its output from one thread: no stream lock per call. */
-static void flush(struct out *o)
-{
-	if (o->n)
-		fwrite_unlocked(o->buf, 1, o->n, o->f);
-	o->n = 0;
-}
 
 /* Most pieces are a few bytes (a key, a number): copied with two
  * overlapping fixed-size moves, which the compiler keeps inline, instead of
@@ -50,17 +41,23 @@ static inline void copy_bytes(char *d, const char *s, size_t len)
 	}
 }
 
+/* Into the stream's own buffer where it has room, as putc_unlocked does
+ * (glibc's FILE fields; a line-buffered or unbuffered stream never shows
+ * room, so every byte of those goes through fwrite and its flushing);
+ * otherwise fwrite. famtrace writes its output from one thread: no stream
+ * lock per call. */
 static void put(struct out *o, const char *s, size_t len)
 {
-	if (len > sizeof(o->buf) - o->n) {
-		flush(o);
-		if (len > sizeof(o->buf)) {
-			fwrite_unlocked(s, 1, len, o->f);
-			return;
-		}
+	FILE *f = o->f;
+
+	/* Signed: glibc leaves a line-buffered stream's end behind its
+	 * write pointer. */
+	if (f->_IO_write_end - f->_IO_write_ptr >= (ptrdiff_t)len) {
+		copy_bytes(f->_IO_write_ptr, s, len);
+		f->_IO_write_ptr += len;
+	} else {
+		fwrite_unlocked(s, 1, len, f);
 	}
-	copy_bytes(o->buf + o->n, s, len);
-	o->n += len;
 }
 
 /* A conversion jprintf does itself: the 0 flag (numbers only), a width,
@@ -240,12 +237,9 @@ void jprintf_lit(FILE *f, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (all_known(fmt)) {
-		struct out o;
+		struct out o = { .f = f };
 
-		o.f = f;
-		o.n = 0;
 		format(&o, fmt, ap);
-		flush(&o);
 	} else {
 		vfprintf(f, fmt, ap);
 	}

@@ -53,14 +53,14 @@ static void json_offered(FILE *f, const struct offered *o, unsigned n)
 {
 	char a[64];
 
-	fputc('[', f);
+	putc_unlocked('[', f);
 	for (unsigned i = 0; i < n; i++) {
 		jprintf(f, "%s{\"family\":\"%s\",\"addr\":\"%s\"", i ? "," : "",
 			o[i].fam == FAM_V6 ? "ipv6" : "ipv4", fmt_addr(a, sizeof(a), o[i].fam, o[i].addr));
 		json_class(f, "class", o[i].fam, o[i].addr);
-		fputc('}', f);
+		putc_unlocked('}', f);
 	}
-	fputc(']', f);
+	putc_unlocked(']', f);
 }
 
 /* Milliseconds with three decimals, as "%.3f" of ns / 1e6 prints them,
@@ -112,7 +112,7 @@ static void json_src_kind(FILE *f, const struct src_kind *k)
 	}
 	jprintf(f, ",\"iface\":");
 	json_str_or_null(f, k->ifname);
-	fputc('}', f);
+	putc_unlocked('}', f);
 }
 
 /* The fields of one attempt, without braces. */
@@ -222,9 +222,9 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 			json_str_or_null(f, mf[k].why_not);
 			jprintf(f, ",\"result\":");
 			json_str_or_null(f, mf[k].tried ? result_key(mf[k].res) : NULL);
-			fputc('}', f);
+			putc_unlocked('}', f);
 		}
-		fputc(']', f);
+		putc_unlocked(']', f);
 	}
 	jprintf(f, ",\"lookups\":[");
 	for (unsigned i = 0; i < g->n_lookup_ids; i++)
@@ -254,7 +254,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		jprintf(f, "{\"answered_first\":\"%s\",\"never_tried\":\"%s\"",
 			g->race_fam == FAM_V6 ? "ipv6" : "ipv4", g->race_fam == FAM_V6 ? "ipv4" : "ipv6");
 		json_ms(f, "lead_ms", g->race_lead_ns);
-		fputc('}', f);
+		putc_unlocked('}', f);
 	} else {
 		jprintf(f, "null");
 	}
@@ -300,9 +300,9 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 				: notes[i].source ? "transition_source"
 				: notes[i].transition ? "transition_address" : "internal_address");
 			json_str(f, addr_note_text(text, sizeof(text), &notes[i]));
-			fputc('}', f);
+			putc_unlocked('}', f);
 		}
-		fputc(']', f);
+		putc_unlocked(']', f);
 	}
 	jprintf(f, "}\n");
 }
@@ -334,7 +334,7 @@ static void json_order(FILE *f, const struct report_opts *o, const struct lookup
 			jprintf(f, ",\"source_deprecated\":%s", s->deprecated ? "true" : "false");
 		if (s->state < 0)
 			jprintf(f, ",\"probe_errno\":\"%s\"", errno_name(s->err));
-		fputc('}', f);
+		putc_unlocked('}', f);
 	}
 	jprintf(f, "],\"order\":[");
 	for (unsigned i = 0; i < n; i++) {
@@ -345,7 +345,7 @@ static void json_order(FILE *f, const struct report_opts *o, const struct lookup
 			jprintf(f, "null");
 		jprintf(f, ",\"why\":");
 		json_str(f, steps[i].why);
-		fputc('}', f);
+		putc_unlocked('}', f);
 	}
 	jprintf(f, "],\"order_explained\":%s,\"policy\":", bad ? "false" : "true");
 	json_str(f, o->policy ? o->policy->source : "built-in");
@@ -378,7 +378,7 @@ static void json_wire(FILE *f, const struct lookup *l)
 				x->hflags & 0x0100 ? "true" : "false", x->hflags & 0x0080 ? "true" : "false",
 				x->hflags & 0x0400 ? "true" : "false", x->n_answers, x->n_addrs, x->size);
 		}
-		fputc('}', f);
+		putc_unlocked('}', f);
 	}
 	jprintf(f, "],\"wire_more\":%u,\"first_answer\":", l->wire_extra);
 	if (first)
@@ -426,9 +426,9 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 					jprintf(f, ",\"owner\":");
 				}
 				json_str(f, rr->target);
-				fputc('}', f);
+				putc_unlocked('}', f);
 			}
-			fputc(']', f);
+			putc_unlocked(']', f);
 			if (l->dns.partial)
 				jprintf(f, ",\"partial\":true,\"answers_read\":%u,\"answers_total\":%u",
 					l->dns.answers_read, l->dns.n_answers);
@@ -531,7 +531,7 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 					src_kind_origin(&p->srcs[k].kind),
 					p->srcs[k].kind.flags & 0x01 ? "true" : "false",
 					p->srcs[k].kind.flags & 0x20 ? "true" : "false");
-			fputc('}', f);
+			putc_unlocked('}', f);
 		}
 		jprintf(f, "],\"sources_more\":%" PRIu64, p->srcs_more);
 		jprintf(f, ",\"groups\":{");
@@ -553,9 +553,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 					p->wait[k].n);
 				json_ms(f, "total_ms", p->wait[k].sum_ns);
 				json_ms(f, "max_ms", p->wait[k].max_ns);
-				fputc('}', f);
+				putc_unlocked('}', f);
 			}
-			fputc('}', f);
+			putc_unlocked('}', f);
 			if (slow != FAM_N)
 				json_fam(f, "slow_family", slow);
 			else

@@ -521,6 +521,92 @@ static void test_jprintf_writes_what_printf_writes(void)
 	CHECK(jp_bad == 0);
 }
 
+/* jprintf writes into the stream's own buffer where it has room: mixed
+ * with stdio's own calls, on a fully buffered stream with a small buffer, a
+ * line-buffered one and an unbuffered one, the bytes are fprintf's in the
+ * same order; a line-buffered stream's line is out (readable from the pipe)
+ * as soon as jprintf wrote its newline, without a flush. */
+static void jp_mixed(FILE *f, bool j, const char *longs)
+{
+	for (int i = 0; i < 300; i++) {
+		if (j)
+			jprintf(f, "{\"n\":%d,\"s\":\"%s\"", i, longs + (i * 37) % 3000);
+		else
+			fprintf(f, "{\"n\":%d,\"s\":\"%s\"", i, longs + (i * 37) % 3000);
+		fputc('}', f);
+		if (j)
+			jprintf(f, "%s", "\n");
+		else
+			fputs("\n", f);
+	}
+}
+
+static void test_jprintf_keeps_stdio_order_and_buffering(void)
+{
+	static char longs[3001];
+	static const int modes[] = { _IOFBF, _IOLBF, _IONBF };
+	char buf[2][64];
+	int bad = 0;
+
+	memset(longs, 'y', sizeof(longs) - 1);
+	for (size_t m = 0; m < 3; m++) {
+		FILE *f[2] = { tmpfile(), tmpfile() };
+		char *got[2] = { NULL, NULL };
+		size_t n[2] = { 0, 0 };
+
+		if (!f[0] || !f[1]) {
+			bad++;
+			continue;
+		}
+		for (int k = 0; k < 2; k++) {
+			setvbuf(f[k], modes[m] == _IONBF ? NULL : buf[k], modes[m], sizeof(buf[k]));
+			jp_mixed(f[k], k == 1, longs);
+			fflush(f[k]);
+			n[k] = (size_t)ftell(f[k]);
+			rewind(f[k]);
+			got[k] = malloc(n[k] + 1);
+			if (!got[k] || fread(got[k], 1, n[k], f[k]) != n[k])
+				bad++;
+			fclose(f[k]);
+		}
+		if (n[0] != n[1] || !got[0] || !got[1] || memcmp(got[0], got[1], n[0])) {
+			printf("#   setvbuf mode %d: %zu bytes by fprintf, %zu by jprintf, or different\n",
+			       modes[m], n[0], n[1]);
+			bad++;
+		}
+		free(got[0]);
+		free(got[1]);
+	}
+	CHECK(bad == 0);
+
+	/* Line-buffered on a pipe: each line reaches the reader at its newline. */
+	{
+		int p[2];
+		char line[64];
+		FILE *w;
+		ssize_t r;
+
+		CHECK(pipe(p) == 0);
+		w = fdopen(p[1], "w");
+		CHECK(w != NULL);
+		if (!w)
+			return;
+		setvbuf(w, NULL, _IOLBF, 4096);
+		fcntl(p[0], F_SETFL, O_NONBLOCK);
+		jprintf(w, "{\"a\":%u}\n", 1u);
+		r = read(p[0], line, sizeof(line));
+		CHECK(r == 8 && !memcmp(line, "{\"a\":1}\n", 8));
+		jprintf(w, "{\"b\":%u", 2u);
+		r = read(p[0], line, sizeof(line));
+		CHECK(r < 0); /* no newline yet: still in the buffer */
+		jprintf(w, "}\n");
+		r = read(p[0], line, sizeof(line));
+		CHECK(r == 8 && !memcmp(line, "{\"b\":2}\n", 8));
+		fclose(w);
+		close(p[0]);
+	}
+}
+
 /* A DNS response by hand: header, question, one answer of type. */
 static size_t dns_reply(uint8_t *m, const char *qname, int type, const uint8_t *rdata, int rdlen,
 			int rcode)
@@ -970,6 +1056,7 @@ int main(void)
 	RUN(test_terminal_escaping);
 	RUN(test_json_strings_and_times);
 	RUN(test_jprintf_writes_what_printf_writes);
+	RUN(test_jprintf_keeps_stdio_order_and_buffering);
 	RUN(test_completeness_is_one_judgement);
 	RUN(test_maillog_lines);
 	RUN(test_maillog_follow_across_rotation);
