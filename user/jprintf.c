@@ -83,27 +83,6 @@ static size_t spec_len(const char *p)
 	return (size_t)(s - p + 1);
 }
 
-static bool all_known(const char *fmt)
-{
-	/* The formats are the writer's string literals: each is judged once
-	 * and remembered by its address (a slot taken by another format is
-	 * judged again, never misread). */
-	static const char *seen[256];
-	unsigned slot = (unsigned)(((uintptr_t)fmt >> 3) & 255);
-
-	if (seen[slot] == fmt)
-		return true;
-	for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
-		size_t n = spec_len(p + 1);
-
-		if (!n)
-			return false;
-		p += 1 + n;
-	}
-	seen[slot] = fmt;
-	return true;
-}
-
 /* digits (and sign) of v, right-aligned in width, padded with pad */
 static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, unsigned width, char pad)
 {
@@ -146,100 +125,188 @@ static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, unsigned
 	put(o, d, (size_t)(e - d));
 }
 
-static void format(struct out *o, const char *fmt, va_list ap)
+/* One conversion, parsed. */
+struct spec {
+	char conv;	/* s c d i u x, or % for a literal '%' */
+	uint8_t lng;	/* 0 int, 1 l, 2 ll, 3 z, 4 h, 5 hh */
+	char pad;	/* ' ' or '0' */
+	unsigned width;
+};
+
+/* The spec after a '%' at p (known to spec_len); returns what follows it. */
+static const char *parse_spec(const char *p, struct spec *sp)
 {
+	sp->width = 0;
+	sp->lng = 0;
+	sp->pad = ' ';
+	if (*p == '%') {
+		sp->conv = '%';
+		return p + 1;
+	}
+	if (*p == '0')
+		sp->pad = '0';
+	while (*p == '0')
+		p++;
+	while (*p >= '0' && *p <= '9')
+		sp->width = sp->width * 10 + (unsigned)(*p++ - '0');
+	if (*p == 'h') {
+		sp->lng = p[1] == 'h' ? 5 : 4;
+		p += sp->lng - 3;
+	} else if (*p == 'l') {
+		sp->lng = p[1] == 'l' ? 2 : 1;
+		p += sp->lng;
+	} else if (*p == 'z') {
+		sp->lng = 3;
+		p++;
+	}
+	sp->conv = *p++;
+	return p;
+}
+
+static void emit(struct out *o, const struct spec *sp, va_list *ap)
+{
+	unsigned width = sp->width;
+	unsigned lng = sp->lng;
+	char conv = sp->conv;
+
+	if (conv == '%') {
+		put(o, "%", 1);
+	} else if (conv == 's') {
+		const char *s = va_arg(*ap, const char *);
+		size_t len;
+
+		if (!s)
+			s = "(null)";
+		len = strlen(s);
+		for (; width > len; width--)
+			put(o, " ", 1);
+		put(o, s, len);
+	} else if (conv == 'c') {
+		char c = (char)va_arg(*ap, int);
+
+		for (; width > 1; width--)
+			put(o, " ", 1);
+		put(o, &c, 1);
+	} else if (conv == 'd' || conv == 'i') {
+		int64_t v = lng == 2 ? va_arg(*ap, long long) :
+			    lng == 1 ? va_arg(*ap, long) :
+			    lng == 3 ? (int64_t)va_arg(*ap, size_t) : va_arg(*ap, int);
+		uint64_t u;
+
+		if (lng == 4)
+			v = (short)v;
+		else if (lng == 5)
+			v = (signed char)v;
+		u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+		put_num(o, u, v < 0, 10, width, sp->pad);
+	} else {
+		uint64_t v = lng == 2 ? va_arg(*ap, unsigned long long) :
+			     lng == 1 ? va_arg(*ap, unsigned long) :
+			     lng == 3 ? va_arg(*ap, size_t) : va_arg(*ap, unsigned);
+
+		if (lng == 4)
+			v = (unsigned short)v;
+		else if (lng == 5)
+			v = (unsigned char)v;
+
+		put_num(o, v, false, conv == 'x' ? 16 : 10, width, sp->pad);
+	}
+}
+
+/*
+ * A format compiled: its literal pieces and conversions in order, so that
+ * a call walks them instead of scanning and parsing the text again. The
+ * formats are the writer's string literals: each is compiled once and
+ * remembered by its address (a slot taken by another format is compiled
+ * again, never misread).
+ */
+#define PROG_SEGS 32
+#define PROG_SLOTS 256
+
+struct prog {
+	const char *fmt;
+	enum { PROG_RUN, PROG_SCAN, PROG_VFPRINTF } how;
+	unsigned n;			/* conversions */
+	struct {
+		uint16_t off, len;	/* the literal text before it */
+		struct spec sp;
+	} seg[PROG_SEGS];
+	uint16_t tail_off, tail_len;	/* the literal text after the last */
+};
+
+static const struct prog *compile(const char *fmt)
+{
+	static struct prog progs[PROG_SLOTS];
+	struct prog *pr = &progs[((uintptr_t)fmt >> 3) & (PROG_SLOTS - 1)];
 	const char *p = fmt;
 
+	if (pr->fmt == fmt)
+		return pr;
+	pr->fmt = fmt;
+	pr->how = PROG_RUN;
+	pr->n = 0;
 	for (;;) {
-		unsigned width = 0, lng = 0;
-		char pad = ' ', conv;
+		const char *q = strchrnul(p, '%');
 
-		/* The literal text up to the next conversion, found a word at
-		 * a time (strchrnul) and copied at once. */
-		{
-			const char *q = strchrnul(p, '%');
-
-			put(o, p, (size_t)(q - p));
-			p = q;
+		if ((size_t)(q - fmt) > UINT16_MAX)
+			pr->how = PROG_SCAN; /* too long to note: scanned per call */
+		if (!*q) {
+			pr->tail_off = (uint16_t)(p - fmt);
+			pr->tail_len = (uint16_t)(q - p);
+			return pr;
 		}
-		if (!*p)
-			return;
-		p++;
-		if (*p == '%') {
-			put(o, "%", 1);
-			p++;
-			continue;
+		if (!spec_len(q + 1)) {
+			pr->how = PROG_VFPRINTF; /* not a conversion jprintf does */
+			return pr;
 		}
-		if (*p == '0')
-			pad = '0';
-		while (*p == '0')
-			p++;
-		while (*p >= '0' && *p <= '9')
-			width = width * 10 + (unsigned)(*p++ - '0');
-		if (*p == 'h') {
-			lng = p[1] == 'h' ? 5 : 4;
-			p += lng - 3;
-		} else if (*p == 'l') {
-			lng = p[1] == 'l' ? 2 : 1;
-			p += lng;
-		} else if (*p == 'z') {
-			lng = 3;
-			p++;
-		}
-		conv = *p++;
-		if (conv == 's') {
-			const char *s = va_arg(ap, const char *);
-			size_t len;
-
-			if (!s)
-				s = "(null)";
-			len = strlen(s);
-			for (; width > len; width--)
-				put(o, " ", 1);
-			put(o, s, len);
-		} else if (conv == 'c') {
-			char c = (char)va_arg(ap, int);
-
-			for (; width > 1; width--)
-				put(o, " ", 1);
-			put(o, &c, 1);
-		} else if (conv == 'd' || conv == 'i') {
-			int64_t v = lng == 2 ? va_arg(ap, long long) :
-				    lng == 1 ? va_arg(ap, long) :
-				    lng == 3 ? (int64_t)va_arg(ap, size_t) : va_arg(ap, int);
-			uint64_t u;
-
-			if (lng == 4)
-				v = (short)v;
-			else if (lng == 5)
-				v = (signed char)v;
-			u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-
-			put_num(o, u, v < 0, 10, width, pad);
+		if (pr->n == PROG_SEGS)
+			pr->how = PROG_SCAN;
+		if (pr->how == PROG_RUN) {
+			pr->seg[pr->n].off = (uint16_t)(p - fmt);
+			pr->seg[pr->n].len = (uint16_t)(q - p);
+			p = parse_spec(q + 1, &pr->seg[pr->n].sp);
+			pr->n++;
 		} else {
-			uint64_t v = lng == 2 ? va_arg(ap, unsigned long long) :
-				     lng == 1 ? va_arg(ap, unsigned long) :
-				     lng == 3 ? va_arg(ap, size_t) : va_arg(ap, unsigned);
-
-			if (lng == 4)
-				v = (unsigned short)v;
-			else if (lng == 5)
-				v = (unsigned char)v;
-
-			put_num(o, v, false, conv == 'x' ? 16 : 10, width, pad);
+			p = q + 1 + spec_len(q + 1);
 		}
+	}
+}
+
+/* The interpreter, for a format too long or with too many conversions to
+ * compile: the literal text up to each conversion found by strchrnul. */
+static void scan(struct out *o, const char *p, va_list *ap)
+{
+	struct spec sp;
+
+	for (;;) {
+		const char *q = strchrnul(p, '%');
+
+		put(o, p, (size_t)(q - p));
+		if (!*q)
+			return;
+		p = parse_spec(q + 1, &sp);
+		emit(o, &sp, ap);
 	}
 }
 
 void jprintf_lit(FILE *f, const char *fmt, ...)
 {
+	const struct prog *pr = compile(fmt);
+	struct out o = { .f = f };
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (all_known(fmt)) {
-		struct out o = { .f = f };
-
-		format(&o, fmt, ap);
+	if (pr->how == PROG_RUN) {
+		for (unsigned i = 0; i < pr->n; i++) {
+			if (pr->seg[i].len)
+				put(&o, fmt + pr->seg[i].off, pr->seg[i].len);
+			emit(&o, &pr->seg[i].sp, &ap);
+		}
+		if (pr->tail_len)
+			put(&o, fmt + pr->tail_off, pr->tail_len);
+	} else if (pr->how == PROG_SCAN) {
+		scan(&o, fmt, &ap);
 	} else {
 		vfprintf(f, fmt, ap);
 	}

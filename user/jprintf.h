@@ -1,9 +1,10 @@
 /*
  * jprintf.h - the printf the JSON writer uses: the conversions it needs
  * (%s %c %d %i %u %x with h/l/ll/z, a width and the 0 flag) formatted by
- * hand into a small buffer and written with one fwrite, where vfprintf was
- * a sixth of famtrace's CPU with -j on a busy relay. Any other conversion
- * makes the whole call an ordinary vfprintf, so the output never differs.
+ * hand straight into the stream's buffer, where vfprintf was a sixth of
+ * famtrace's CPU with -j on a busy relay. Each format is compiled once into
+ * its pieces. Any other conversion makes the whole call an ordinary
+ * vfprintf, so the output never differs.
  */
 #ifndef FT_JPRINTF_H
 #define FT_JPRINTF_H

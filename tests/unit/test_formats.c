@@ -518,6 +518,15 @@ static void test_jprintf_writes_what_printf_writes(void)
 	JP_SAME("abcdefghi%uabcdefghij%uabcdefghijk%u", 1u, 2u, 3u);
 	JP_SAME("abcdefghijkl%uabcdefghijklm%uabcdefghijklmn%u", 1u, 2u, 3u);
 	JP_SAME("abcdefghijklmno%uabcdefghijklmnop%uabcdefghijklmnopq%u", 1u, 2u, 3u);
+	/* More conversions than a compiled format holds (32): scanned per call,
+	 * the same bytes; a literal '%' among them. */
+	for (int rep = 0; rep < 2; rep++)
+		JP_SAME("%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,"
+			"%u,%u,%u,%u,%u,%u,%u,%u,%s,%d%%,%03u!",
+			1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u, 16u, 17u,
+			18u, 19u, 20u, 21u, 22u, 23u, 24u, 25u, 26u, 27u, 28u, 29u, 30u, 31u, 32u,
+			"thirty-three", -34, 35u);
+	JP_SAME("%u%%%s%%", 7u, "x");
 	CHECK(jp_bad == 0);
 }
 
