@@ -50,6 +50,8 @@ static void put(struct out *o, const char *s, size_t len)
 {
 	FILE *f = o->f;
 
+	if (!len)
+		return; /* nothing, and no offset on a stream not yet buffered */
 	/* Signed: glibc leaves a line-buffered stream's end behind its
 	 * write pointer. */
 	if (f->_IO_write_end - f->_IO_write_ptr >= (ptrdiff_t)len) {
