@@ -176,7 +176,9 @@ check "mail mode: a non-mail process's wire lookups before its mail-port connect
 # text), never matched to anything and never a lookup. baddns is stopped
 # while the question waits in its socket; bash's /dev/udp is the client
 # (no C library resolver, one connected UDP socket). A question asked and
-# answered during the trace is not counted.
+# answered during the trace is joined to its answer by its socket. (Other
+# DNS traffic of the machine may add to the counts, so they are not
+# compared with exact numbers.)
 kill -STOP "$BADDNS_PID"
 ip netns exec "$CLI" bash -c 'exec 3<>/dev/udp/192.0.2.3/53 &&
 	printf "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03old\x08famtrace\x04test\x00\x00\x01\x00\x01" >&3 &&
@@ -194,10 +196,10 @@ $R -q mx1.famtrace.test A >/dev/null 2>&1
 sleep 0.3
 kill -TERM "$OLD_FT"
 wait "$OLD_FT"
-check "an answer to a question asked before the trace: counted unowned and said; one asked in the trace is not" \
+check "an answer to a question asked before the trace: counted unowned and said in the text" \
 	"$TMP/old.txt" "$TMP/old.err" -- bash -c "
 	grep -q 'oldq=0' '$TMP/old.err' &&
-	grep -q 'NOTE: DNS on the wire: 1 answer(s) on sockets whose queries were not seen' '$TMP/old.txt'"
+	grep -Eq 'NOTE: DNS on the wire: [1-9][0-9]* answer\\(s\\) on sockets whose queries were not seen' '$TMP/old.txt'"
 live oldj --all
 kill -STOP "$BADDNS_PID"
 ip netns exec "$CLI" bash -c 'exec 3<>/dev/udp/192.0.2.3/53 &&
@@ -209,10 +211,9 @@ sleep 0.3
 kill -CONT "$BADDNS_PID"
 wait "$OLDQ"
 stop_live oldj
-check "the same question asked in the trace: joined to its answer, a lookup of its own; nothing unowned" \
+check "the same question asked in the trace: its answer (no sender in the kernel's record) joined to it by socket, a lookup of its own" \
 	"$TMP/oldj" -- jqs "$TMP/oldj" '
-	(map(select(.type=="lookup" and .name == "new.famtrace.test" and .api == "dns" and
-		(.wire[0].answered))) | length == 1) and
-	(map(select(.type=="summary"))[-1].dns_wire | .unowned == 0 and .unmatched == 0)'
+	map(select(.type=="lookup" and .name == "new.famtrace.test" and .api == "dns" and
+		.wire[0].answered and .addrs[0].addr == "192.0.2.10")) | length == 1'
 
 summary
