@@ -71,11 +71,18 @@ static bool group_is_for(const struct group *g, const struct mlog_delivery *d)
 	return false;
 }
 
+#define MLOG_CLOCK_SLACK_NS 20000000LL /* two coarse-clock ticks at HZ=100 */
+
 const struct group *msg_delivery_group(struct correlator *c, const struct mlog_delivery *d,
 				       int64_t boot_to_real_ns, const struct proc **pp)
 {
-	/* The line's second, in boottime: the group began before it ended. */
-	int64_t until = d->wall_ns - boot_to_real_ns + 1000000000LL;
+	/* The line's second, in boottime: the group began before it ended.
+	 * A log's second can end late: Postfix stamps its lines with time(),
+	 * which reads the kernel's coarse clock, a tick (up to 10 ms) behind
+	 * the clock famtrace maps its events with; a delivery retried just
+	 * after a second began was once logged in the second before. So the
+	 * second is taken to end MLOG_CLOCK_SLACK_NS later. */
+	int64_t until = d->wall_ns - boot_to_real_ns + 1000000000LL + MLOG_CLOCK_SLACK_NS;
 	const struct group *best = NULL;
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
