@@ -15,6 +15,7 @@
 #include "correlate.h"
 #include "addrclass.h"
 #include "decode.h"
+#include "messages.h"
 #include "unit.h"
 #include "dnsname.h"
 
@@ -1202,6 +1203,46 @@ static void test_bad_dns_answers_are_facts_not_crashes(void)
 /* An IPv6 attempt still in SYN_SENT when the trace ends (user space reports
  * it as FT_OUT_PENDING) while IPv4 connected meanwhile: a fallback that cost
  * the time from the IPv6 start, not "connected first time". */
+/* A delivery line joins the newest group of its process that began before
+ * the line's second ended: Postfix stamps lines with time(), the kernel's
+ * coarse clock, a tick behind, so a retry that began 2 ms into a second can
+ * be logged in the second before and is still that retry's; a group that
+ * began 30 ms into the next second is not. */
+static void test_log_line_joins_group_begun_just_after_its_second(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	struct mlog_delivery d;
+	const struct proc *p;
+	const struct group *g;
+	const int64_t wall0 = 1700000000LL * (int64_t)SEC; /* wall time of T0, a whole second */
+	const int64_t b2r = wall0 - (int64_t)T0;
+
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.1", 25, T0 + 300 * MS, T0 + 301 * MS, FT_OUT_ASYNC,
+	     ECONNREFUSED);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.1", 25, T0 + 3 * SEC + 2 * MS, T0 + 3 * SEC + 3 * MS,
+	     FT_OUT_ASYNC, ECONNREFUSED);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.1", 25, T0 + 6 * SEC + 30 * MS, T0 + 6 * SEC + 31 * MS,
+	     FT_OUT_ASYNC, ECONNREFUSED);
+	correlate_tick(c, T0 + 20 * SEC);
+	CHECK(s.groups == 3);
+	memset(&d, 0, sizeof(d));
+	d.pid = smtp.tgid;
+	snprintf(d.to, sizeof(d.to), "u@example.test");
+	snprintf(d.relay_addr, sizeof(d.relay_addr), "192.0.2.1");
+
+	d.wall_ns = wall0; /* logged in the first group's second */
+	g = msg_delivery_group(c, &d, b2r, &p);
+	CHECK(g && g->first_start_ns == T0 + 300 * MS && p && p->tgid == smtp.tgid);
+	d.wall_ns = wall0 + 2 * (int64_t)SEC; /* the second before the retry began, 2 ms into the next */
+	g = msg_delivery_group(c, &d, b2r, &p);
+	CHECK(g && g->first_start_ns == T0 + 3 * SEC + 2 * MS);
+	d.wall_ns = wall0 + 5 * (int64_t)SEC; /* a group 30 ms into the next second is not its */
+	g = msg_delivery_group(c, &d, b2r, &p);
+	CHECK(g && g->first_start_ns == T0 + 3 * SEC + 2 * MS);
+	correlator_free(c);
+}
+
 static void test_in_progress_at_the_end_is_a_failed_attempt(void)
 {
 	struct seen s;
@@ -1449,6 +1490,7 @@ int main(void)
 	RUN(test_mx_fates_are_this_deliverys);
 	RUN(test_bad_dns_answers_are_facts_not_crashes);
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
+	RUN(test_log_line_joins_group_begun_just_after_its_second);
 	RUN(test_live_processes_details_stay_under_budget);
 	RUN(test_busy_process_drops_are_counted);
 	RUN(test_busy_process_lookups_keep_their_keys);
