@@ -179,12 +179,18 @@ check "mail mode: a non-mail process's wire lookups before its mail-port connect
 # answered during the trace is joined to its answer by its socket. (Other
 # DNS traffic of the machine may add to the counts, so they are not
 # compared with exact numbers.)
-kill -STOP "$BADDNS_PID"
-ip netns exec "$CLI" bash -c 'exec 3<>/dev/udp/192.0.2.3/53 &&
-	printf "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03old\x08famtrace\x04test\x00\x00\x01\x00\x01" >&3 &&
-	timeout 20 head -c 1 <&3 >/dev/null' &
-OLDQ=$!
-BG_PIDS+=($OLDQ)
+# held_question LABEL: baddns stopped, and a question for LABEL.famtrace.test
+# (three letters) A sent to it from bash's /dev/udp in CLI; the client (OLDQ)
+# waits for the answer, which comes once baddns is resumed (SIGCONT).
+held_question() {
+	kill -STOP "$BADDNS_PID"
+	ip netns exec "$CLI" bash -c 'exec 3<>/dev/udp/192.0.2.3/53 &&
+		printf "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03%s\x08famtrace\x04test\x00\x00\x01\x00\x01" "$1" >&3 &&
+		timeout 20 head -c 1 <&3 >/dev/null' _ "$1" &
+	OLDQ=$!
+	BG_PIDS+=($OLDQ)
+}
+held_question old
 "$FT" >"$TMP/old.txt" 2>"$TMP/old.err" &
 OLD_FT=$!
 BG_PIDS+=($OLD_FT)
@@ -201,12 +207,7 @@ check "an answer to a question asked before the trace: counted unowned and said 
 	grep -q 'oldq=0' '$TMP/old.err' &&
 	grep -Eq 'NOTE: DNS on the wire: [1-9][0-9]* answer\\(s\\) on sockets whose queries were not seen' '$TMP/old.txt'"
 live oldj --all
-kill -STOP "$BADDNS_PID"
-ip netns exec "$CLI" bash -c 'exec 3<>/dev/udp/192.0.2.3/53 &&
-	printf "\x12\x35\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03new\x08famtrace\x04test\x00\x00\x01\x00\x01" >&3 &&
-	timeout 20 head -c 1 <&3 >/dev/null' &
-OLDQ=$!
-BG_PIDS+=($OLDQ)
+held_question new
 sleep 0.3
 kill -CONT "$BADDNS_PID"
 wait "$OLDQ"
