@@ -3,9 +3,17 @@
  * on the same resolver functions of LIBC (entry and return) and, as
  * famtrace's DNS wire programs, on every packet of the cgroup v2 root (egress
  * and ingress); prints "ready" and waits for SIGINT/SIGTERM.
+ *
+ * Optional PART arguments attach one kind of hook only, for what each kind
+ * costs on its own: "syscalls" (the connect and sendto syscall tracepoints,
+ * which put every system call of every process on the tracing slow path),
+ * "events" (the tp_btf socket and scheduler points), "uprobes" (the
+ * resolver functions) and "wire" (the cgroup packet programs). No PART: all.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "floor.skel.h"
@@ -13,6 +21,17 @@
 
 static volatile sig_atomic_t stop;
 static void on_sig(int s) { stop = 1; }
+
+/* Is PART among the command line's parts (argv[2..]), or are there none? */
+static bool wanted(int argc, char **argv, const char *part)
+{
+	if (argc <= 2)
+		return true;
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], part))
+			return true;
+	return false;
+}
 
 int main(int argc, char **argv)
 {
@@ -23,25 +42,57 @@ int main(int argc, char **argv)
 	int cg;
 	struct floor_bpf *s;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: floor LIBC\n");
+	static const char *const parts[] = { "syscalls", "events", "uprobes", "wire" };
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: floor LIBC [syscalls|events|uprobes|wire]...\n");
 		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		bool known = false;
+
+		for (unsigned j = 0; j < sizeof(parts) / sizeof(parts[0]); j++)
+			known |= !strcmp(argv[i], parts[j]);
+		if (!known) {
+			fprintf(stderr, "floor: unknown part %s (syscalls, events, uprobes, wire)\n", argv[i]);
+			return 2;
+		}
 	}
 	signal(SIGINT, on_sig);
 	signal(SIGTERM, on_sig);
-	s = floor_bpf__open_and_load();
-	if (!s || floor_bpf__attach(s)) {
+	s = floor_bpf__open();
+	if (!s) {
+		fprintf(stderr, "floor: cannot open\n");
+		return 1;
+	}
+	if (!wanted(argc, argv, "syscalls")) {
+		bpf_program__set_autoattach(s->progs.floor_enter_connect, false);
+		bpf_program__set_autoattach(s->progs.floor_exit_connect, false);
+		bpf_program__set_autoattach(s->progs.floor_enter_sendto, false);
+		bpf_program__set_autoattach(s->progs.floor_exit_sendto, false);
+	}
+	if (!wanted(argc, argv, "events")) {
+		bpf_program__set_autoattach(s->progs.floor_set_state, false);
+		bpf_program__set_autoattach(s->progs.floor_error_report, false);
+		bpf_program__set_autoattach(s->progs.floor_fork, false);
+		bpf_program__set_autoattach(s->progs.floor_exec, false);
+		bpf_program__set_autoattach(s->progs.floor_exit, false);
+	}
+	if (floor_bpf__load(s) || floor_bpf__attach(s)) {
 		fprintf(stderr, "floor: cannot load or attach\n");
 		return 1;
 	}
-	cg = cgroup_root_open(err, sizeof(err));
-	if (cg < 0 || !bpf_program__attach_cgroup(s->progs.floor_skb_egress, cg) ||
-	    !bpf_program__attach_cgroup(s->progs.floor_skb_ingress, cg)) {
-		fprintf(stderr, "floor: cannot attach to the cgroup2 root: %s\n", cg < 0 ? err : "attach");
-		return 1;
+	if (wanted(argc, argv, "wire")) {
+		cg = cgroup_root_open(err, sizeof(err));
+		if (cg < 0 || !bpf_program__attach_cgroup(s->progs.floor_skb_egress, cg) ||
+		    !bpf_program__attach_cgroup(s->progs.floor_skb_ingress, cg)) {
+			fprintf(stderr, "floor: cannot attach to the cgroup2 root: %s\n",
+				cg < 0 ? err : "attach");
+			return 1;
+		}
+		close(cg);
 	}
-	close(cg);
-	for (unsigned i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+	for (unsigned i = 0; wanted(argc, argv, "uprobes") && i < sizeof(fns) / sizeof(fns[0]); i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, en, .func_name = fns[i]);
 		LIBBPF_OPTS(bpf_uprobe_opts, ex, .func_name = fns[i], .retprobe = true);
 
