@@ -1200,9 +1200,6 @@ static void test_bad_dns_answers_are_facts_not_crashes(void)
 	correlator_free(c);
 }
 
-/* An IPv6 attempt still in SYN_SENT when the trace ends (user space reports
- * it as FT_OUT_PENDING) while IPv4 connected meanwhile: a fallback that cost
- * the time from the IPv6 start, not "connected first time". */
 /* A delivery line joins the newest group of its process that began before
  * the line's second ended: Postfix stamps lines with time(), the kernel's
  * coarse clock, a tick behind, so a retry that began 2 ms into a second can
@@ -1243,6 +1240,9 @@ static void test_log_line_joins_group_begun_just_after_its_second(void)
 	correlator_free(c);
 }
 
+/* An IPv6 attempt still in SYN_SENT when the trace ends (user space reports
+ * it as FT_OUT_PENDING) while IPv4 connected meanwhile: a fallback that cost
+ * the time from the IPv6 start, not "connected first time". */
 static void test_in_progress_at_the_end_is_a_failed_attempt(void)
 {
 	struct seen s;
