@@ -41,6 +41,7 @@ int main(int argc, char **argv)
 	char err[256];
 	int cg;
 	struct floor_bpf *s;
+	struct bpf_program *prog;
 
 	static const char *const parts[] = { "syscalls", "events", "uprobes", "wire" };
 
@@ -65,18 +66,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: cannot open\n");
 		return 1;
 	}
-	if (!wanted(argc, argv, "syscalls")) {
-		bpf_program__set_autoattach(s->progs.floor_enter_connect, false);
-		bpf_program__set_autoattach(s->progs.floor_exit_connect, false);
-		bpf_program__set_autoattach(s->progs.floor_enter_sendto, false);
-		bpf_program__set_autoattach(s->progs.floor_exit_sendto, false);
-	}
-	if (!wanted(argc, argv, "events")) {
-		bpf_program__set_autoattach(s->progs.floor_set_state, false);
-		bpf_program__set_autoattach(s->progs.floor_error_report, false);
-		bpf_program__set_autoattach(s->progs.floor_fork, false);
-		bpf_program__set_autoattach(s->progs.floor_exec, false);
-		bpf_program__set_autoattach(s->progs.floor_exit, false);
+	/* The auto-attached kinds, by section: the syscall tracepoints and the
+	 * tp_btf points (uprobes and cgroup programs are attached below). */
+	bpf_object__for_each_program(prog, s->obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		if ((!strncmp(sec, "tracepoint/syscalls/", 20) && !wanted(argc, argv, "syscalls")) ||
+		    (!strncmp(sec, "tp_btf/", 7) && !wanted(argc, argv, "events")))
+			bpf_program__set_autoattach(prog, false);
 	}
 	if (floor_bpf__load(s) || floor_bpf__attach(s)) {
 		fprintf(stderr, "floor: cannot load or attach\n");
