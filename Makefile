@@ -38,7 +38,7 @@ all: famtrace
 $(BUILD):
 	mkdir -p $(BUILD) $(BUILD)/tests
 
-$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/resolver.bpf.c bpf/source.bpf.c bpf/dns.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/arch.bpf.h bpf/route.bpf.c bpf/resolver.bpf.c bpf/source.bpf.c bpf/dns.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o

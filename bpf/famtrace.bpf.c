@@ -1,28 +1,38 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * famtrace.bpf.c - kernel side of famtrace: connect attempts and their outcomes.
+ * famtrace.bpf.c - kernel side of famtrace: connect attempts and their
+ * outcomes, and the traced process tree.
  *
- * Hooks (tracepoints and tp_btf only: kprobes and fentry do not exist on the
- * kernels famtrace targets):
- *   syscalls:sys_enter_connect   who connects where; the socket behind the fd
- *   syscalls:sys_exit_connect    immediate errors; UDP route probes
- *   syscalls:sys_{enter,exit}_sendto  the same for sendto(MSG_FASTOPEN)
- *   tp_btf/inet_sock_set_state   CLOSE -> SYN_SENT of an active open that was
- *                                not a connect() (TCP Fast Open's sendto/
- *                                sendmsg, io_uring's connect): in the opening
- *                                task's context; SYN_SENT -> ESTABLISHED /
- *                                CLOSE (softirq!)
+ * Hooks that cost per connect, per route lookup or per socket, never per
+ * system call of the rest of the host (no syscalls:* tracepoint: attaching
+ * one puts every system call of every task on the slow path):
+ *   cgroup/connect4, connect6    an attempt: who connects where (every
+ *                                connect(), TCP Fast Open's sendto/sendmsg,
+ *                                io_uring's connect), before the route lookup
+ *   tp_btf/fib_table_lookup,     the route verdict in the connecting task,
+ *   tp_btf/fib6_table_lookup     hence the errno of a connect that fails at
+ *                                once (route.bpf.c)
+ *   tp_btf/inet_sock_set_state   CLOSE -> SYN_SENT: the SYN leaves (task
+ *                                context); SYN_SENT -> ESTABLISHED / CLOSE:
+ *                                the outcome (softirq!)
+ *   cgroup/sock_release          the end of an attempt that never sent a SYN
+ *   cgroup/getsockname4, 6       a UDP connect's source, as the caller reads it
  *   tp_btf/inet_sk_error_report  the errno of an asynchronous failure (optional)
  *   tp_btf/sched_process_{fork,exec,exit}   the traced process tree
- * and, from the SYN_SENT hook and a UDP connect's return, what an IPv6 source
+ *   fexit on the connect and sendto system calls (optional, where the kernel
+ *                                allows trampolines): the exact return value
+ * and, from the SYN_SENT hook and a UDP connect's source, what an IPv6 source
  * address is (source.bpf.c).
  *
- * One record per attempt is written, when its outcome is known; the attempt
- * lives in ft_pending, keyed by socket, until then. Outcomes that arrive in
- * softirq context are attributed from that entry, never from the current task.
+ * An attempt lives in ft_pending, keyed by its socket's cookie, until its
+ * outcome is known; ft_opening says which attempt a thread is making before
+ * its SYN, so that the route lookup finds it. One record per attempt is
+ * written, when its outcome is known. Outcomes that arrive in softirq context
+ * are attributed from the ft_pending entry, never from the current task.
  *
  * Must never: reserve ring-buffer space for a record it will not submit, emit
- * anything for a process the filter rejects, or drop a record without counting.
+ * anything for a process the filter rejects, drop a record without counting,
+ * or write an errno that no hook saw (FT_F_ERRNO_UNSEEN instead).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,25 +40,20 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "famtrace.h"
+#include "arch.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_CLOSE 7
 #define EINPROGRESS 115
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
+#define EADDRNOTAVAIL 99
 #define O_NONBLOCK 00004000
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define PF_IO_WORKER 0x00000010
-#define MSG_FASTOPEN 0x20000000
-#define INFLIGHT_REFUSED 1ULL /* ft_inflight: the call's attempt could not be tracked
-			       * (no socket lives at address 1) */
 
 /* Set by user space between open and load. */
 const volatile __u32 ft_cfg_mode = FT_MODE_MAIL;
@@ -87,10 +92,11 @@ struct {
 	__type(value, __u8);
 } ft_tracked SEC(".maps");
 
-/* Attempts by socket address. A plain hash, so that a full map refuses an
- * insert, which is counted, instead of evicting an attempt silently. Every
- * entry leaves: TCP through the socket's way out of SYN_SENT or connect()'s
- * immediate error, UDP at connect()'s return. */
+/* Attempts by socket cookie (unique for the boot, so a socket freed and
+ * reused cannot inherit an older attempt). A plain hash, so that a full map
+ * refuses an insert, which is counted, instead of evicting an attempt
+ * silently. Every entry leaves: TCP through the socket's way out of
+ * SYN_SENT, or when the attempt is settled (below); UDP when settled. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FT_MAP_ENTRIES);
@@ -98,27 +104,16 @@ struct {
 	__type(value, struct ft_pending);
 } ft_pending SEC(".maps");
 
-/*
- * The connect() or sendto() a thread is inside, in the thread's own storage:
- * cheaper than a hash by tid and freed with the thread. key is its socket
- * (0: none). A UDP connect's attempt waits here rather than in ft_pending:
- * its outcome is the call's return on this same thread and nothing else
- * looks for it, so it costs no hash update, lookup and delete (a resolver
- * connects a UDP socket to its nameserver for every query).
- */
-struct inflight {
-	__u64 key;
-	__u8 udp; /* the attempt waits in p, not in ft_pending */
-	__u8 _pad[7];
-	struct ft_pending p;
-};
-
+/* The attempt a thread is making, by thread id: its socket's cookie, from
+ * the connect hook until its SYN leaves or it is settled. The route lookup
+ * runs in the thread and finds its attempt here. A hash, not task storage:
+ * cgroup programs cannot reach task storage on Linux 6.1. */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct inflight);
-} ft_inflight SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FT_MAP_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} ft_opening SEC(".maps");
 
 static __always_inline void count(__u32 idx)
 {
@@ -142,6 +137,20 @@ static __always_inline bool port_is_mail(__u16 port)
 	return (ft_cfg_ports[(port >> 6) & (FT_PORT_WORDS - 1)] >> (port & 63)) & 1;
 }
 
+/* The parts of "who" that need the task itself (tp_btf programs only):
+ * the parent, the start time, and for an io_uring worker (named iou-wrk-PID)
+ * the process's own name. */
+static __always_inline void fill_task_btf(struct ft_task *t, struct task_struct *task)
+{
+	/* task is a BTF pointer (bpf_get_current_task_btf): plain loads, which
+	 * the verifier turns into fault-safe ones, instead of helper calls. */
+	t->ppid = task->real_parent->tgid;
+	t->start_ns = task->group_leader->start_boottime;
+	if (task->flags & PF_IO_WORKER)
+		BPF_CORE_READ_STR_INTO(&t->comm, task, group_leader, comm);
+}
+
+/* The whole "who", in a program that may read the task (tp_btf, uprobes). */
 static __always_inline void fill_task(struct ft_task *t, struct task_struct *task, __u8 why)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -149,12 +158,9 @@ static __always_inline void fill_task(struct ft_task *t, struct task_struct *tas
 	t->tgid = id >> 32;
 	t->tid = (__u32)id;
 	t->uid = (__u32)bpf_get_current_uid_gid();
-	/* task is a BTF pointer (bpf_get_current_task_btf): plain loads, which
-	 * the verifier turns into fault-safe ones, instead of helper calls. */
-	t->ppid = task->real_parent->tgid;
-	t->start_ns = task->group_leader->start_boottime;
 	t->why = why;
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
+	fill_task_btf(t, task);
 }
 
 /*
@@ -188,155 +194,65 @@ static __always_inline __u8 traced_why(__u32 tgid, __u16 dport)
 	return why;
 }
 
-/* struct sock behind a file descriptor of the current task, or NULL. */
-static __always_inline struct sock *sock_of_fd(struct task_struct *task, int fd, __u32 *fflags)
-{
-	struct file **fds, *file;
-	struct socket *sock;
-	unsigned int max;
-	umode_t mode;
+#include "source.bpf.c"
 
-	max = task->files->fdt->max_fds;
-	if (fd < 0 || (unsigned int)fd >= max)
-		return NULL;
-	fds = task->files->fdt->fd;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
-		return NULL;
-	*fflags = BPF_CORE_READ(file, f_flags);
-	sock = BPF_CORE_READ(file, private_data);
-	if (!sock)
-		return NULL;
-	return BPF_CORE_READ(sock, sk);
+/* The system call the current task is inside (-1 outside one). */
+static __always_inline long current_syscall(void)
+{
+	return ft_syscall_nr((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+}
+
+/* The opening task, read once in task context (a route lookup or the
+ * SYN_SENT change, whichever comes first): the parts of "who" that need the
+ * task, and whether io_uring opened the connection, from its worker thread
+ * or inline in io_uring_enter(). */
+static __always_inline void note_opener(struct ft_pending *p)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (p->task.start_ns)
+		return;
+	fill_task_btf(&p->task, task);
+	if ((task->flags & PF_IO_WORKER) || current_syscall() == FT_NR_IO_URING_ENTER)
+		p->flags |= FT_F_IOURING;
 }
 
 /*
- * A call that opens a connection from a socket to the address the caller
- * passed: connect(), or sendto() with MSG_FASTOPEN (extra_flags FT_F_TFO).
- * The attempt waits in ft_pending for its outcome; the thread notes the
- * socket so that the call's return can report an immediate error.
+ * Write the record of a finished attempt and forget it. sk, when given, is
+ * the connected socket (its source address and port are read from it).
  */
-static __always_inline int enter_open(int fd, const void *uaddr, __u64 alen, __u32 extra_flags)
-{
-	struct sockaddr_in6 sa = {};
-	struct task_struct *task;
-	struct ft_pending p = {};
-	struct inflight *inflight;
-	__u64 id, key;
-	struct sock *sk;
-	__u32 tgid, fflags = 0;
-	__u16 proto;
-	__u8 why;
-	__u32 n;
-
-	/* One user-memory read of what the caller passed, at most a
-	 * sockaddr_in6: never past the end of its buffer. */
-	if (alen < sizeof(struct sockaddr_in))
-		return 0;
-	n = alen < sizeof(sa) ? (__u32)alen : sizeof(sa);
-	if (bpf_probe_read_user(&sa, n, uaddr))
-		return 0;
-	if (sa.sin6_family == AF_INET6) {
-		if (n < sizeof(struct sockaddr_in6))
-			return 0;
-	} else if (sa.sin6_family != AF_INET) {
-		return 0;
-	}
-
-	id = bpf_get_current_pid_tgid();
-	tgid = id >> 32;
-	p.dport = bpf_ntohs(sa.sin6_port);
-	why = traced_why(tgid, p.dport);
-	if (!why)
-		return 0;
-
-	task = bpf_get_current_task_btf();
-	sk = sock_of_fd(task, fd, &fflags);
-	if (!sk)
-		return 0;
-	proto = BPF_CORE_READ(sk, sk_protocol);
-	if (proto == IPPROTO_TCP) {
-		/* A connect() on a socket that is not closed is no new attempt
-		 * (EALREADY/EISCONN polling): its outcome is already tracked. */
-		if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE)
-			return 0;
-	} else if (proto != IPPROTO_UDP || (extra_flags & FT_F_TFO)) {
-		return 0;
-	}
-
-	p.family = sa.sin6_family;
-	if (p.family == AF_INET)
-		__builtin_memcpy(p.daddr, &((struct sockaddr_in *)&sa)->sin_addr, 4);
-	else
-		__builtin_memcpy(p.daddr, &sa.sin6_addr, 16);
-	p.proto = proto;
-	p.flags = ((fflags & O_NONBLOCK) ? FT_F_NONBLOCK : 0) | extra_flags;
-	p.start_ns = bpf_ktime_get_boot_ns();
-	fill_task(&p.task, task, why);
-
-	/* The thread's slot first: without it the connect's return would go
-	 * unseen and the entry would linger. */
-	inflight = bpf_task_storage_get(&ft_inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!inflight) {
-		count(FT_CNT_PENDING_FULL);
-		return 0;
-	}
-	key = (__u64)sk;
-	inflight->udp = proto == IPPROTO_UDP;
-	if (inflight->udp) {
-		inflight->p = p;
-		inflight->key = key;
-		return 0;
-	}
-	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
-		count(FT_CNT_PENDING_FULL);
-		/* Refused and counted: the SYN_SENT hook, which runs inside
-		 * this very call, must not count it again. */
-		inflight->key = INFLIGHT_REFUSED;
-		return 0;
-	}
-	inflight->key = key;
-	return 0;
-}
-
-#include "source.bpf.c"
-
-/* Write the record for a finished attempt and forget it (in ft_pending
- * unless it waited in the thread's storage: in_map false). */
-static __always_inline void emit_attempt_from(__u64 key, struct ft_pending *p, __u8 outcome,
-					      __s32 err, const struct sock *sk, bool in_map)
+static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 outcome, __s32 err,
+					 __u64 end_ns, const struct sock *sk)
 {
 	struct ft_attempt *a;
 
 	a = bpf_ringbuf_reserve(&ft_events, sizeof(*a), 0);
 	if (!a) {
 		count(FT_CNT_LOST);
-		if (in_map)
-			bpf_map_delete_elem(&ft_pending, &key);
+		bpf_map_delete_elem(&ft_pending, &key);
 		return;
 	}
 	a->hdr.kind = outcome == FT_OUT_PROBE ? FT_EV_PROBE : FT_EV_ATTEMPT;
 	a->hdr.size = sizeof(*a);
 	a->hdr.cpu = bpf_get_smp_processor_id();
-	a->end_ns = a->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	a->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	a->end_ns = end_ns ? end_ns : a->hdr.ts_ns;
 	a->task = p->task;
 	a->start_ns = p->start_ns;
 	__builtin_memcpy(a->daddr, p->daddr, 16);
-	__builtin_memset(a->saddr, 0, 16);
-	a->sport = 0;
 	if (sk) {
 		a->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 		/* Explicit sizes: BPF_CORE_READ_INTO would copy one byte,
 		 * the size of an element of saddr. */
+		__builtin_memset(a->saddr, 0, 16);
 		if (p->family == AF_INET)
 			bpf_core_read(a->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		else
 			bpf_core_read(a->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 	} else {
-		/* Failed after SYN_SENT: the source it left from, noted then
-		 * (zero when it never got there); the port is not known. */
+		/* The source noted on the way (zero when none was); the
+		 * port only where a UDP caller read it. */
+		a->sport = p->sport;
 		__builtin_memcpy(a->saddr, p->saddr, 16);
 	}
 	a->family = p->family;
@@ -345,170 +261,287 @@ static __always_inline void emit_attempt_from(__u64 key, struct ft_pending *p, _
 	a->outcome = outcome;
 	a->err = err;
 	a->flags = p->flags;
-	if (in_map)
-		bpf_map_delete_elem(&ft_pending, &key);
+	if (!err && outcome == FT_OUT_IMMEDIATE)
+		a->flags |= FT_F_ERRNO_UNSEEN;
+	bpf_map_delete_elem(&ft_pending, &key);
 	bpf_ringbuf_submit(a, wakeup_flags());
 }
 
-static __always_inline void emit_attempt(__u64 key, struct ft_pending *p, __u8 outcome, __s32 err,
-					 const struct sock *sk)
+/* The thread no longer makes this attempt. */
+static __always_inline void forget_opening(__u32 tid, __u64 key)
 {
-	emit_attempt_from(key, p, outcome, err, sk, true);
+	__u64 *c = bpf_map_lookup_elem(&ft_opening, &tid);
+
+	if (c && *c == key)
+		bpf_map_delete_elem(&ft_opening, &tid);
 }
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int ft_enter_connect(struct trace_event_raw_sys_enter *ctx)
+/*
+ * Settle an attempt that never sent a SYN, from what the hooks saw: its
+ * connect() has returned (the socket is being released, connected again, or
+ * its thread makes another attempt). TCP: it failed, with the errno the
+ * route lookup decided, else "errno not seen". UDP: a route probe, routable
+ * when the socket showed it is connected or its route was found.
+ */
+static __always_inline void settle(__u64 key, struct ft_pending *p)
 {
-	/* The arguments as direct context loads at constant offsets (each
-	 * BPF_CORE_READ would be a helper call on the hot path). */
-	return enter_open((int)ctx->args[0], (const void *)ctx->args[1], ctx->args[2], 0);
+	__u32 tid = p->task.tid;
+	__s32 err = p->err;
+
+	if (p->proto == IPPROTO_UDP) {
+		if (p->confirmed)
+			err = 0;
+		else if (!err && !p->route_seen)
+			p->flags |= FT_F_ERRNO_UNSEEN; /* failed before any route lookup */
+		emit_attempt(key, p, FT_OUT_PROBE, err, p->decided_ns, NULL);
+	} else {
+		emit_attempt(key, p, FT_OUT_IMMEDIATE, err, p->decided_ns, NULL);
+	}
+	forget_opening(tid, key);
 }
 
-/* TCP Fast Open (Exim's default): sendto(fd, data, len, MSG_FASTOPEN, addr)
- * opens the connection; every other sendto returns at the first test. */
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int ft_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+/* Settle the thread's attempt before its SYN, if it has one: it moves on. */
+static __always_inline void settle_thread(__u32 tid)
 {
-	if (!(ctx->args[3] & MSG_FASTOPEN))
-		return 0;
-	return enter_open((int)ctx->args[0], (const void *)ctx->args[4], ctx->args[5], FT_F_TFO);
-}
-
-/* The return of connect() or sendto(): immediate errors and route probes. */
-static __always_inline int exit_open(long ret)
-{
-	struct inflight *in;
 	struct ft_pending *p;
-	struct sock *sk;
+	__u64 *c, key;
+
+	c = bpf_map_lookup_elem(&ft_opening, &tid);
+	if (!c)
+		return;
+	key = *c;
+	p = bpf_map_lookup_elem(&ft_pending, &key);
+	if (p && p->stage == FT_STAGE_OPENING)
+		settle(key, p);
+	else
+		bpf_map_delete_elem(&ft_opening, &tid);
+}
+
+/*
+ * connect() on an inet socket (and TCP Fast Open's sendto/sendmsg, and
+ * io_uring's connect, which pass the same hook), before the route lookup.
+ * Always allows the connect: famtrace only looks.
+ */
+static __always_inline int open_attempt(struct bpf_sock_addr *ctx, const __u16 family)
+{
+	struct ft_pending p = {}, *old;
+	struct bpf_sock *bsk;
+	struct tcp_sock *tp;
+	__u64 id, key;
+	__u32 tid, proto;
+	__u8 why;
+
+	proto = ctx->protocol;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return 1;
+	id = bpf_get_current_pid_tgid();
+	p.dport = bpf_ntohs((__u16)ctx->user_port);
+	why = traced_why(id >> 32, p.dport);
+	if (!why)
+		return 1;
+	tid = (__u32)id;
+	key = bpf_get_socket_cookie(ctx);
+	/* The thread's previous attempt has had its connect() return; the
+	 * same socket connected again ends its earlier attempt too. */
+	settle_thread(tid);
+	old = bpf_map_lookup_elem(&ft_pending, &key);
+	if (old && old->stage == FT_STAGE_OPENING)
+		settle(key, old);
+
+	/* family is a constant per program: connect4 may not read user_ip6. */
+	p.family = family;
+	if (family == AF_INET) {
+		__u32 a4 = ctx->user_ip4;
+
+		__builtin_memcpy(p.daddr, &a4, 4);
+	} else {
+		__u32 a6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+
+		__builtin_memcpy(p.daddr, a6, 16);
+	}
+	p.proto = proto;
+	p.stage = FT_STAGE_OPENING;
+	p.start_ns = bpf_ktime_get_boot_ns();
+	p.task.tgid = id >> 32;
+	p.task.tid = tid;
+	p.task.uid = (__u32)bpf_get_current_uid_gid();
+	p.task.why = why;
+	bpf_get_current_comm(p.task.comm, sizeof(p.task.comm));
+	if (proto == IPPROTO_TCP) {
+		bsk = ctx->sk;
+		tp = bsk ? bpf_skc_to_tcp_sock(bsk) : NULL;
+		if (tp) {
+			struct file *f = tp->inet_conn.icsk_inet.sk.sk_socket->file;
+
+			if (f && (f->f_flags & O_NONBLOCK))
+				p.flags |= FT_F_NONBLOCK;
+			/* sendto/sendmsg with MSG_FASTOPEN, or a connect()
+			 * after TCP_FASTOPEN_CONNECT */
+			if (tp->fastopen_req || BPF_CORE_READ_BITFIELD(tp, fastopen_connect))
+				p.flags |= FT_F_TFO;
+		}
+	}
+	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
+		count(FT_CNT_PENDING_FULL);
+		return 1;
+	}
+	if (bpf_map_update_elem(&ft_opening, &tid, &key, BPF_ANY)) {
+		/* Without it the route's verdict is not found: the attempt
+		 * would read "errno not seen". Refused and counted. */
+		bpf_map_delete_elem(&ft_pending, &key);
+		count(FT_CNT_PENDING_FULL);
+	}
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int ft_connect4(struct bpf_sock_addr *ctx)
+{
+	return open_attempt(ctx, AF_INET);
+}
+
+SEC("cgroup/connect6")
+int ft_connect6(struct bpf_sock_addr *ctx)
+{
+	return open_attempt(ctx, AF_INET6);
+}
+
+/* The thread's attempt before its SYN, if this route lookup is its own. */
+static __always_inline struct ft_pending *opening_of_thread(__u64 *key)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ft_pending *p;
+	__u64 *c;
+
+	c = bpf_map_lookup_elem(&ft_opening, &tid);
+	if (!c)
+		return NULL;
+	*key = *c;
+	p = bpf_map_lookup_elem(&ft_pending, key);
+	if (!p || p->stage != FT_STAGE_OPENING)
+		return NULL;
+	return p;
+}
+
+#include "route.bpf.c"
+
+/* The socket is closed: an attempt that never sent a SYN has its outcome.
+ * (One in SYN_SENT is left to the SYN_SENT -> CLOSE that follows.) */
+SEC("cgroup/sock_release")
+int ft_release(struct bpf_sock *ctx)
+{
+	struct ft_pending *p;
 	__u64 key;
 
-	in = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (!in || !in->key)
-		return 0;
-	key = in->key;
-	in->key = 0;
-	if (key == INFLIGHT_REFUSED)
-		return 0;
-	sk = (struct sock *)key;
-	if (in->udp) {
-		/* A route probe, or a resolver's socket to its nameserver. */
-		in->udp = 0;
-		if (ret == 0 && in->p.family == AF_INET6)
-			note_source(sk, &in->p.task);
-		emit_attempt_from(key, &in->p, FT_OUT_PROBE, ret < 0 ? -ret : 0, ret == 0 ? sk : NULL,
-				  false);
-		return 0;
-	}
+	if (ctx->protocol != IPPROTO_TCP && ctx->protocol != IPPROTO_UDP)
+		return 1;
+	key = bpf_get_socket_cookie(ctx);
 	p = bpf_map_lookup_elem(&ft_pending, &key);
+	if (!p || p->stage != FT_STAGE_OPENING)
+		return 1;
+	/* A UDP socket still connected: its connect() worked. */
+	if (p->proto == IPPROTO_UDP && ctx->state == TCP_ESTABLISHED)
+		p->confirmed = 1;
+	settle(key, p);
+	return 1;
+}
+
+/*
+ * getsockname() right after a UDP connect (glibc's getaddrinfo does it for
+ * every candidate address, to sort them by RFC 6724): the connect worked,
+ * and this is the source the caller reads.
+ */
+static __always_inline void note_sockname(struct bpf_sock_addr *ctx, const __u16 family)
+{
+	struct ft_pending *p;
+	__u64 key;
+
+	if (ctx->protocol != IPPROTO_UDP)
+		return;
+	key = bpf_get_socket_cookie(ctx);
+	p = bpf_map_lookup_elem(&ft_pending, &key);
+	if (!p || p->stage != FT_STAGE_OPENING || p->confirmed)
+		return;
+	p->confirmed = 1;
+	p->sport = bpf_ntohs((__u16)ctx->user_port);
+	if (family == AF_INET) {
+		__u32 a4 = ctx->user_ip4;
+
+		__builtin_memcpy(p->saddr, &a4, 4);
+	} else {
+		__u32 a6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+		struct udp6_sock *us = ctx->sk ? bpf_skc_to_udp6_sock(ctx->sk) : NULL;
+
+		__builtin_memcpy(p->saddr, a6, 16);
+		if (us)
+			note_source((const struct sock *)us, &p->task);
+	}
+}
+
+SEC("cgroup/getsockname4")
+int ft_sockname4(struct bpf_sock_addr *ctx)
+{
+	note_sockname(ctx, AF_INET);
+	return 1;
+}
+
+SEC("cgroup/getsockname6")
+int ft_sockname6(struct bpf_sock_addr *ctx)
+{
+	note_sockname(ctx, AF_INET6);
+	return 1;
+}
+
+/*
+ * Optional ("?"), where the kernel allows trampolines (Debian's stock
+ * kernels do; a hardened one may not): the exact return of connect() and
+ * sendto(), so that a failure before the SYN has its errno whatever
+ * decided it (a tentative IPv6 source, another cgroup program, ...).
+ */
+static __always_inline int open_returned(long ret)
+{
+	struct ft_pending *p;
+	__u64 key;
+
+	p = opening_of_thread(&key);
 	if (!p)
-		return 0; /* outcome already emitted (blocking connect) */
-	/* TCP: an error while the socket never left CLOSE means no SYN was sent. */
-	if (ret < 0 && ret != -EINPROGRESS &&
-	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
-		emit_attempt(key, p, FT_OUT_IMMEDIATE, -ret, NULL);
+		return 0;
+	if (p->proto == IPPROTO_UDP) {
+		p->confirmed = ret == 0;
+		p->err = ret < 0 ? -ret : 0;
+		p->route_seen = 1;
+		if (!p->decided_ns)
+			p->decided_ns = bpf_ktime_get_boot_ns();
+		settle(key, p);
+	} else if (ret < 0 && ret != -EINPROGRESS) {
+		p->err = -ret;
+		settle(key, p);
+	}
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int ft_exit_connect(struct trace_event_raw_sys_exit *ctx)
+SEC("?fexit/" FT_SYS_CONNECT)
+int BPF_PROG(ft_connect_ret, struct pt_regs *regs, long ret)
 {
-	return exit_open(ctx->ret);
+	return open_returned(ret);
 }
 
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int ft_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+SEC("?fexit/" FT_SYS_SENDTO)
+int BPF_PROG(ft_sendto_ret, struct pt_regs *regs, long ret)
 {
-	return exit_open(ctx->ret);
-}
-
-/* Is the current thread inside connect() on this very socket? tcp_v*_connect
- * falls back to CLOSE after SYN_SENT when, for example, no local port is
- * free (EADDRNOTAVAIL); that is an immediate error, not an abandonment. */
-static __always_inline bool connect_in_progress(__u64 key)
-{
-	struct inflight *in = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
-
-	return in && in->key == key;
+	return open_returned(ret);
 }
 
 /*
- * Every active TCP open passes CLOSE -> SYN_SENT in the task that opens it,
- * whatever the call: connect() (already tracked at its entry), sendto() or
- * sendmsg() with MSG_FASTOPEN, connect() after TCP_FASTOPEN_CONNECT, and
- * io_uring's IORING_OP_CONNECT (which never enters the connect syscall).
- * The ones not tracked yet become attempts here.
- */
-/*
- * Is the current task inside connect() or sendto()? Those calls are
- * tracked (or filtered out) at their entry; the SYN_SENT hook then need not
- * run the filter a second time for every untraced process's connect.
- * bpf_task_pt_regs needs Linux 5.15: on older kernels the answer is "no"
- * and the filter simply runs twice.
+ * Is the current task inside connect() or sendto()? A socket that falls
+ * back from SYN_SENT to CLOSE inside the call failed there (no local port:
+ * EADDRNOTAVAIL), which is not an abandonment.
  */
 static __always_inline bool in_open_syscall(void)
 {
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-		long nr;
+	long nr = current_syscall();
 
-#if defined(__TARGET_ARCH_x86)
-		nr = BPF_CORE_READ(regs, orig_ax);
-		return nr == 42 /* connect */ || nr == 44 /* sendto */;
-#elif defined(__TARGET_ARCH_arm64)
-		nr = BPF_CORE_READ(regs, syscallno);
-		return nr == 203 /* connect */ || nr == 206 /* sendto */;
-#else
-		(void)regs;
-		(void)nr;
-#endif
-	}
-	return false;
-}
-
-static __always_inline int track_active_open(const struct sock *sk)
-{
-	struct task_struct *task;
-	struct ft_pending p = {};
-	struct inflight *inflight;
-	__u64 key = (__u64)sk;
-	__u32 tgid;
-	__u8 why;
-
-	if (in_open_syscall())
-		return 0; /* connect()/sendto(): tracked, or filtered out, at its entry */
-	if (bpf_map_lookup_elem(&ft_pending, &key))
-		return 0; /* tracked since its entry */
-	inflight = bpf_task_storage_get(&ft_inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (inflight && inflight->key == INFLIGHT_REFUSED)
-		return 0; /* inside a connect() whose entry was refused, and counted */
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	p.dport = bpf_ntohs(sk->__sk_common.skc_dport);
-	why = traced_why(tgid, p.dport);
-	if (!why)
-		return 0;
-	task = bpf_get_current_task_btf();
-	p.family = sk->__sk_common.skc_family;
-	if (p.family == AF_INET)
-		bpf_core_read(p.daddr, 4, &sk->__sk_common.skc_daddr);
-	else
-		bpf_core_read(p.daddr, 16, &sk->__sk_common.skc_v6_daddr);
-	p.proto = IPPROTO_TCP;
-	p.flags = FT_F_NOCONNECT;
-	if (BPF_CORE_READ((struct tcp_sock *)sk, fastopen_req) ||
-	    BPF_CORE_READ_BITFIELD_PROBED((struct tcp_sock *)sk, fastopen_connect))
-		p.flags |= FT_F_TFO;
-	if (task->flags & PF_IO_WORKER)
-		p.flags |= FT_F_IOURING;
-	p.start_ns = bpf_ktime_get_boot_ns();
-	fill_task(&p.task, task, why);
-	/* An io_uring worker is named iou-wrk-PID: the process's name instead. */
-	if (p.flags & FT_F_IOURING)
-		BPF_CORE_READ_STR_INTO(&p.task.comm, task, group_leader, comm);
-	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_NOEXIST))
-		count(FT_CNT_PENDING_FULL);
-	return 0;
+	return nr == FT_NR_CONNECT || nr == FT_NR_SENDTO;
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -519,34 +552,32 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 	__s32 err;
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		track_active_open(sk);
+		/* In the connecting task: the route and a port were found,
+		 * the SYN leaves now. */
+		key = bpf_get_socket_cookie((void *)sk);
+		p = bpf_map_lookup_elem(&ft_pending, &key);
+		if (!p)
+			return 0;
+		p->stage = FT_STAGE_SYN_SENT;
+		p->err = 0;
+		forget_opening(p->task.tid, key);
+		note_opener(p);
 		/* The source address is chosen now (the port just after);
 		 * note it for an attempt that fails. */
-		key = (__u64)sk;
-		p = bpf_map_lookup_elem(&ft_pending, &key);
-		if (p) {
-			if (p->family == AF_INET) {
-				bpf_core_read(p->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-			} else {
-				bpf_core_read(p->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-				note_source(sk, &p->task);
-			}
+		if (p->family == AF_INET) {
+			bpf_core_read(p->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		} else {
+			bpf_core_read(p->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+			note_source(sk, &p->task);
 		}
 		return 0;
 	}
 	if (oldstate != TCP_SYN_SENT)
 		return 0;
-	key = (__u64)sk;
+	key = bpf_get_socket_cookie((void *)sk);
 	p = bpf_map_lookup_elem(&ft_pending, &key);
-	if (!p)
+	if (!p || p->stage != FT_STAGE_SYN_SENT)
 		return 0;
-	/* The entry must be this connection's: a socket freed and reused at
-	 * the same address must not inherit an older attempt. */
-	if (p->proto != IPPROTO_TCP || p->dport != bpf_ntohs(sk->__sk_common.skc_dport)) {
-		bpf_map_delete_elem(&ft_pending, &key);
-		count(FT_CNT_STALE);
-		return 0;
-	}
 	if (newstate == TCP_ESTABLISHED) {
 		/* Fast Open: did the SYN carry data, and did the server take it?
 		 * tcp_ack() has run on the SYN-ACK: all that was sent is
@@ -559,16 +590,27 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 			    BPF_CORE_READ((struct tcp_sock *)sk, snd_nxt))
 				p->flags |= FT_F_TFO_DATA_ACKED;
 		}
-		emit_attempt(key, p, FT_OUT_CONNECTED, 0, sk);
+		emit_attempt(key, p, FT_OUT_CONNECTED, 0, 0, sk);
 	} else if (newstate == TCP_CLOSE) {
 		/* The kernel sets sk_err before tcp_done(); an application
 		 * close() in SYN_SENT leaves it 0. */
 		err = BPF_CORE_READ(sk, sk_err);
 		if (!err)
 			err = p->err;
-		if (!err && connect_in_progress(key))
-			return 0; /* connect() itself fails; its exit has the errno */
-		emit_attempt(key, p, err ? FT_OUT_ASYNC : FT_OUT_ABANDONED, err, NULL);
+		if (!err && in_open_syscall()) {
+			/* connect() itself fails after SYN_SENT: no local
+			 * port (the sequence number is chosen only once one
+			 * is), else an errno no hook sees. Settled when the
+			 * call returns (fexit) or the socket goes. */
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			p->stage = FT_STAGE_OPENING;
+			p->err = BPF_CORE_READ((struct tcp_sock *)sk, write_seq) == 0 ? EADDRNOTAVAIL : 0;
+			p->decided_ns = bpf_ktime_get_boot_ns();
+			bpf_map_update_elem(&ft_opening, &tid, &key, BPF_ANY);
+			return 0;
+		}
+		emit_attempt(key, p, err ? FT_OUT_ASYNC : FT_OUT_ABANDONED, err, 0, NULL);
 	}
 	return 0;
 }
@@ -580,15 +622,16 @@ SEC("?tp_btf/inet_sk_error_report")
 int BPF_PROG(ft_error_report, const struct sock *sk)
 {
 	struct ft_pending *p;
-	__u64 key = (__u64)sk;
+	__u64 key;
 
 	/* Only an attempt still in SYN_SENT can be pending here: a refused
 	 * connect has already gone to CLOSE (and been reported) when its
 	 * error is reported, and most sockets erroring are not connecting. */
 	if (sk->__sk_common.skc_state != TCP_SYN_SENT)
 		return 0;
+	key = bpf_get_socket_cookie((void *)sk);
 	p = bpf_map_lookup_elem(&ft_pending, &key);
-	if (p && !p->err)
+	if (p && p->stage == FT_STAGE_SYN_SENT && !p->err)
 		p->err = BPF_CORE_READ(sk, sk_err);
 	return 0;
 }

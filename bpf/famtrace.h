@@ -64,10 +64,13 @@ enum ft_why {
 #define FT_F_TFO 0x2	   /* TCP Fast Open: the SYN may carry data (sendto/sendmsg
 			    * MSG_FASTOPEN, or TCP_FASTOPEN_CONNECT) */
 #define FT_F_NOCONNECT 0x4 /* not opened by connect(2): seen at SYN_SENT only, so
-			    * an error before the SYN (no route) is not seen */
+			    * an error before the SYN (no route) is not seen
+			    * (written by famtrace before 0.4, read in recordings) */
 #define FT_F_IOURING 0x8   /* opened by an io_uring worker (IORING_OP_CONNECT) */
 #define FT_F_TFO_SYN_DATA 0x10   /* TFO, connected: the SYN carried data (a cookie was known) */
 #define FT_F_TFO_DATA_ACKED 0x20 /* ... and the SYN-ACK acknowledged it (cookie accepted) */
+#define FT_F_ERRNO_UNSEEN 0x40	 /* failed before the SYN (a UDP connect: failed), but no
+				  * hook saw the errno: err is 0, never a guess */
 
 /* Filter modes, set before load in .rodata (ft_cfg_mode). */
 enum ft_mode {
@@ -245,12 +248,20 @@ struct ft_dns {
 	/* msg_len bytes of the message follow */
 };
 
-#define FT_MAP_ENTRIES 65536 /* default size of ft_tracked and ft_pending */
+#define FT_MAP_ENTRIES 65536 /* default size of ft_tracked, ft_pending, ft_opening */
+
+/* Where an attempt in ft_pending stands (ft_pending.stage). */
+enum ft_stage {
+	FT_STAGE_OPENING = 0, /* inside connect(): before the SYN (TCP), or a UDP
+			       * connect not settled yet */
+	FT_STAGE_SYN_SENT = 1, /* TCP: the SYN left; its outcome comes from the socket */
+};
 
 /*
  * An attempt between connect() and its outcome (ft_pending, keyed by the
- * socket's kernel address). User space reads what is left at the end of a
- * trace: attempts still in SYN_SENT. 96 bytes.
+ * socket's cookie). User space reads what is left at the end of a trace:
+ * attempts still in SYN_SENT, and ones whose connect() was not settled yet.
+ * Never written to a recording (its layout may change). 120 bytes.
  */
 struct ft_pending {
 	struct ft_task task;
@@ -259,11 +270,18 @@ struct ft_pending {
 	__u16 family;
 	__u16 dport;
 	__u8 proto;
-	__u8 _pad;
-	__u16 _pad2;
-	__s32 err; /* from inet_sk_error_report, if it came first */
+	__u8 stage;	   /* enum ft_stage */
+	__u8 route_seen;   /* the route lookup of this connect() was seen */
+	__u8 confirmed;	   /* UDP: the socket showed it is connected */
+	__s32 err;	   /* SYN_SENT: from inet_sk_error_report, if it came first;
+			    * OPENING: the errno the route lookup decided (or
+			    * EADDRNOTAVAIL: no local port), 0 when none */
 	__u32 flags;
-	__u8 saddr[16]; /* the source address chosen at CLOSE -> SYN_SENT (TCP), 0 before */
+	__u8 saddr[16];	   /* the source: TCP at CLOSE -> SYN_SENT, UDP from its
+			    * route or getsockname(); 0 before */
+	__u64 decided_ns;  /* OPENING: when err or the route was decided */
+	__u16 sport;	   /* UDP: from getsockname(), 0 when not seen */
+	__u8 _pad[6];
 };
 
 /* Indexes of the per-CPU counters map (ft_counters). */

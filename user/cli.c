@@ -126,6 +126,8 @@ void cli_usage(FILE *f)
 "      --no-resolver       do not trace lookups (connects only)\n"
 "      --no-dns-wire       do not capture DNS messages on the wire (only the\n"
 "                          C library's resolver calls are seen)\n"
+"      --no-fexit          take connect()'s errno from the route lookup only,\n"
+"                          even where the kernel allows fexit programs\n"
 "      --buffer-size KIB   kernel ring buffer size, a power of two (default 4096)\n"
 "      --map-entries N     size of the kernel's process and attempt maps\n"
 "                          (default 65536); a full map refuses and counts\n"
@@ -159,7 +161,7 @@ static void usage_for(FILE *f, const struct opts *o)
 "Usage: famtrace run [OPTIONS] -- CMD [ARG...]\n"
 "Trace CMD and its children; exit with CMD's status. Takes the output,\n"
 "recording and metrics options (-j -T -v -i -d -o --rotate --keep --metrics\n"
-"--metrics-interval --group-gap --libc --no-resolver --no-dns-wire\n"
+"--metrics-interval --group-gap --libc --no-resolver --no-dns-wire --no-fexit\n"
 "--dns-port --buffer-size\n"
 "--map-entries --debug).\n");
 	else if (o->record)
@@ -262,7 +264,7 @@ static int parse_ports(struct opts *o, const char *list)
 enum { OPT_PORT = 256, OPT_GAP, OPT_DEBUG, OPT_LIBC, OPT_NO_RESOLVER, OPT_POSTFIX, OPT_EXIM, OPT_SENDMAIL, OPT_EXPECT,
        OPT_PREFER, OPT_BUFFER, OPT_ROTATE, OPT_KEEP, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_SINCE,
        OPT_UNTIL, OPT_MAP_ENTRIES, OPT_MAX_LOST, OPT_GAI_CONF, OPT_MAILLOG, OPT_JOURNAL, OPT_JOURNAL_DIR, OPT_QUEUE_ID,
-       OPT_DOMAIN, OPT_RECIPIENT, OPT_DNS_PORT, OPT_NO_DNS_WIRE };
+       OPT_DOMAIN, OPT_RECIPIENT, OPT_DNS_PORT, OPT_NO_DNS_WIRE, OPT_NO_FEXIT };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -287,6 +289,7 @@ static const struct option long_opts[] = {
 	{ "libc", required_argument, NULL, OPT_LIBC },
 	{ "no-resolver", no_argument, NULL, OPT_NO_RESOLVER },
 	{ "no-dns-wire", no_argument, NULL, OPT_NO_DNS_WIRE },
+	{ "no-fexit", no_argument, NULL, OPT_NO_FEXIT },
 	{ "postfix", required_argument, NULL, OPT_POSTFIX },
 	{ "exim", optional_argument, NULL, OPT_EXIM },
 	{ "sendmail", optional_argument, NULL, OPT_SENDMAIL },
@@ -427,6 +430,9 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_NO_DNS_WIRE:
 			o->no_dns_wire = true;
+			break;
+		case OPT_NO_FEXIT:
+			o->no_fexit = true;
 			break;
 		case OPT_POSTFIX:
 			o->postfix_dir = optarg;

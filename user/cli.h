@@ -51,6 +51,7 @@ struct opts {
 	size_t n_libcs;
 	bool no_resolver;
 	bool no_dns_wire; /* --no-dns-wire */
+	bool no_fexit;	  /* --no-fexit */
 	uint32_t ringbuf_bytes; /* --buffer-size */
 	uint32_t map_entries;	/* --map-entries (tracking and pending maps) */
 	uint16_t ports[MAX_PORTS];

@@ -92,8 +92,9 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 	a->sport = r->sport;
 	a->tid = r->task.tid;
 	a->outcome = r->outcome;
-	a->err = r->err;
-	a->res = result_of(r->outcome, r->err);
+	/* Failed, but no hook saw how: never read as success (err 0). */
+	a->err = !r->err && (r->flags & FT_F_ERRNO_UNSEEN) ? ERR_UNSEEN : r->err;
+	a->res = result_of(r->outcome, a->err);
 }
 
 bool is_dns_port(const struct correlator *c, uint16_t port)

@@ -31,6 +31,7 @@ enum result {
 	RES_NO_FAMILY,	/* EAFNOSUPPORT */
 	RES_DENIED,	/* EACCES / EPERM: policy (cgroup, firewall) */
 	RES_OTHER,
+	RES_UNSEEN,	 /* failed before the SYN; no hook saw the errno */
 	RES_IN_PROGRESS, /* still in SYN_SENT when the trace ended */
 	RES_N
 };

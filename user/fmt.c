@@ -152,6 +152,8 @@ const char *errno_name(int err)
 
 	if (n)
 		return n;
+	if (err == ERR_UNSEEN)
+		return "errno not seen";
 	snprintf(unknown, sizeof(unknown), "E%d", err);
 	return unknown;
 }

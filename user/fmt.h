@@ -23,6 +23,9 @@ char *fmt_endpoint(char *buf, size_t len, enum wire_fam f, const uint8_t *addr, 
 char *fmt_addr(char *buf, size_t len, enum wire_fam f, const uint8_t *addr);
 
 /* "ECONNREFUSED" etc.; "E123" when unknown. */
+/* An attempt's err when it failed but no hook saw its errno
+ * (FT_F_ERRNO_UNSEEN): never printed as an errno. */
+#define ERR_UNSEEN 9999
 const char *errno_name(int err);
 
 /* "0.21 ms", "1.20 s", "2 min 5 s". */

@@ -35,6 +35,8 @@ enum result result_of(enum ft_outcome o, int err)
 	case EACCES:
 	case EPERM:
 		return RES_DENIED;
+	case ERR_UNSEEN:
+		return RES_UNSEEN;
 	default:
 		return RES_OTHER;
 	}
@@ -51,6 +53,7 @@ static const char *const result_names[RES_N][2] = {
 	[RES_NO_FAMILY] = { "family not supported", "family_not_supported" },
 	[RES_DENIED] = { "denied by policy", "denied" },
 	[RES_OTHER] = { "failed", "other_error" },
+	[RES_UNSEEN] = { "failed before the SYN, errno not seen", "failed_errno_unseen" },
 	[RES_IN_PROGRESS] = { "still connecting", "in_progress" },
 };
 

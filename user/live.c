@@ -388,15 +388,16 @@ int live_main(struct opts *o)
 			lcfg.n_ports = cli_n_mail_ports;
 		}
 	}
-	/* Where the DNS wire programs attach, found before the recording's
-	 * header is written: a trace without them says so there too. */
-	if (!o->no_dns_wire) {
-		cg_fd = cgroup_root_open(err, sizeof(err));
-		if (cg_fd < 0) {
-			warn_no_wire(err);
-			o->no_dns_wire = true;
-		}
+	/* The cgroup v2 root: the attempt programs attach there, and the DNS
+	 * wire programs too. Found before the recording's header is written. */
+	cg_fd = cgroup_root_open(err, sizeof(err));
+	if (cg_fd < 0) {
+		fprintf(stderr, "famtrace: %s; famtrace sees connect attempts through the cgroup v2 "
+				"root\n", err);
+		return o->check ? 2 : FT_EXIT_KERNEL;
 	}
+	lcfg.cgroup_fd = cg_fd;
+	lcfg.route_errno_only = o->no_fexit;
 
 	/* Reporters and correlator. */
 	st.json = o->json;
@@ -516,6 +517,7 @@ int live_main(struct opts *o)
 	st.ldr = loader_open(&lcfg, on_event, &st, err, sizeof(err), &code);
 	if (!st.ldr) {
 		fprintf(stderr, "famtrace: %s\n", err);
+		close(cg_fd);
 		if (o->check)
 			code = 2; /* could not check */
 		if (child > 0) {
@@ -553,15 +555,15 @@ int live_main(struct opts *o)
 	if (!o->no_resolver)
 		libc_attach_all(st.ldr, &lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
 	st.ss.no_dns_wire = o->no_dns_wire;
-	if (cg_fd >= 0) {
+	if (!o->no_dns_wire) {
 		if (loader_attach_dns(st.ldr, cg_fd, err, sizeof(err))) {
 			/* The recording's header, not yet written, says it too
 			 * (rec_writer_start below). */
 			st.ss.no_dns_wire = o->no_dns_wire = true;
 			warn_no_wire(err);
 		}
-		close(cg_fd);
 	}
+	close(cg_fd);
 
 	/* Loaded and attached: from here on famtrace reads a ring buffer and
 	 * writes files. Keep only what that needs. */

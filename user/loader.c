@@ -42,6 +42,7 @@ struct loader {
 	void *ctx;
 	int delivered;
 	int ncpus;
+	bool exact_errno; /* the fexit programs on connect() and sendto() run */
 };
 
 static bool debug_on;
@@ -135,7 +136,8 @@ static int check_kernel(char *err, size_t len)
 static int check_hooks(char *err, size_t len, bool *has_error_report)
 {
 	static const char *const needed[] = { "inet_sock_set_state", "sched_process_fork",
-					      "sched_process_exec", "sched_process_exit" };
+					      "sched_process_exec", "sched_process_exit",
+					      "fib_table_lookup", "fib6_table_lookup" };
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	char name[64];
 
@@ -161,6 +163,47 @@ static int check_hooks(char *err, size_t len, bool *has_error_report)
 		return FT_EXIT_KERNEL;
 	}
 	return 0;
+}
+
+/*
+ * Can a program attach with fexit to this kernel function? Tried for real,
+ * as libbpf-tools' fentry_can_attach() does: a two-instruction program is
+ * loaded and attached, then dropped. A hardened kernel refuses trampolines
+ * (EPERM at load), an older one may lack the function: the answer is then
+ * no, and famtrace reads errnos from the route lookup instead. Never decided
+ * by kernel version.
+ */
+static bool fexit_can_attach(const struct bpf_program *prog)
+{
+	/* "fexit/FUNCTION": the function named by the program's section
+	 * (bpf/arch.bpf.h names it for the architecture). */
+	const char *func = strchr(bpf_program__section_name(prog), '/');
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FEXIT);
+	int id, fd, link;
+
+	if (!vmlinux || !func) {
+		btf__free(vmlinux);
+		return false;
+	}
+	id = btf__find_by_name_kind(vmlinux, func + 1, BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id <= 0)
+		return false;
+	o.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
+	if (fd < 0)
+		return false;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	close(fd);
+	if (link < 0)
+		return false;
+	close(link);
+	return true;
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -193,7 +236,8 @@ static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, 
 	s->rodata->ft_cfg_wakeup_bytes = bpf_map__max_entries(s->maps.ft_events) / 16;
 	if (cfg->map_entries &&
 	    (bpf_map__set_max_entries(s->maps.ft_tracked, cfg->map_entries) ||
-	     bpf_map__set_max_entries(s->maps.ft_pending, cfg->map_entries))) {
+	     bpf_map__set_max_entries(s->maps.ft_pending, cfg->map_entries) ||
+	     bpf_map__set_max_entries(s->maps.ft_opening, cfg->map_entries))) {
 		snprintf(err, len, "cannot size the tracking maps to %u entries", cfg->map_entries);
 		return FT_EXIT_USAGE;
 	}
@@ -253,6 +297,40 @@ static void fill_services(struct loader *l, const struct loader_cfg *cfg)
 			e < 0 ? " (map full)" : "");
 }
 
+static int keep_link(struct loader *l, struct bpf_link *link);
+
+/*
+ * The attempt programs on the cgroup v2 root (every socket of the host
+ * passes them): the connect hooks, the socket's release and getsockname.
+ * Without them famtrace sees no attempt, so failing here fails the start.
+ */
+static int attach_attempts(struct loader *l, int cg_fd, char *err, size_t errlen)
+{
+	struct famtrace_bpf *s = l->skel;
+	struct bpf_program *progs[] = { s->progs.ft_connect4, s->progs.ft_connect6, s->progs.ft_release,
+					s->progs.ft_sockname4, s->progs.ft_sockname6 };
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct bpf_link *link = bpf_program__attach_cgroup(progs[i], cg_fd);
+
+		if (!link || keep_link(l, link)) {
+			int e = link ? ENOMEM : errno;
+
+			if (link)
+				bpf_link__destroy(link);
+			snprintf(err, errlen, "cannot attach %s to the cgroup2 root: %s",
+				 bpf_program__section_name(progs[i]), strerror(e));
+			return FT_EXIT_KERNEL;
+		}
+	}
+	return 0;
+}
+
+bool loader_exact_errno(const struct loader *l)
+{
+	return l->exact_errno;
+}
+
 struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, void *ctx,
 			   char *err, size_t errlen, int *code)
 {
@@ -285,6 +363,16 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 	if ((*code = configure(l, cfg, err, errlen)))
 		goto fail;
 	bpf_program__set_autoload(l->skel->progs.ft_error_report, has_error_report);
+	/* The exact return of connect() and sendto(), where the kernel lets
+	 * famtrace have it; both or neither. */
+	l->exact_errno = !cfg->route_errno_only && fexit_can_attach(l->skel->progs.ft_connect_ret) &&
+			 fexit_can_attach(l->skel->progs.ft_sendto_ret);
+	bpf_program__set_autoload(l->skel->progs.ft_connect_ret, l->exact_errno);
+	bpf_program__set_autoload(l->skel->progs.ft_sendto_ret, l->exact_errno);
+	if (debug_on)
+		fprintf(stderr, "famtrace: connect errnos %s\n",
+			l->exact_errno ? "from fexit on the system calls"
+				       : "from the route lookup (fexit not available or not wanted)");
 	e = famtrace_bpf__load(l->skel);
 	if (e) {
 		snprintf(err, errlen, "the kernel refused famtrace's BPF programs: %s%s%s%s",
@@ -315,6 +403,8 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 		*code = FT_EXIT_KERNEL;
 		goto fail;
 	}
+	if ((*code = attach_attempts(l, cfg->cgroup_fd, err, errlen)))
+		goto fail;
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.ft_events), on_record, l, NULL);
 	if (!l->rb) {
 		snprintf(err, errlen, "cannot set up the ring buffer: %s", strerror(errno));
@@ -481,7 +571,7 @@ int loader_pending(struct loader *l, uint64_t now_ns)
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &p) || p.proto != 6 /* TCP */)
+		if (bpf_map_lookup_elem(fd, &key, &p))
 			continue;
 		memset(&a, 0, sizeof(a));
 		a.hdr.kind = FT_EV_ATTEMPT;
@@ -493,13 +583,33 @@ int loader_pending(struct loader *l, uint64_t now_ns)
 		memcpy(a.daddr, p.daddr, sizeof(a.daddr));
 		a.family = p.family;
 		a.dport = p.dport;
+		a.sport = p.sport;
 		a.proto = p.proto;
-		a.outcome = FT_OUT_PENDING;
 		a.err = p.err;
 		a.flags = p.flags;
 		memcpy(a.saddr, p.saddr, sizeof(a.saddr));
+		if (p.stage == FT_STAGE_SYN_SENT) {
+			a.outcome = FT_OUT_PENDING;
+			n++;
+		} else {
+			/* connect() returned, but nothing settled it yet: as
+			 * the kernel side settles (settle in famtrace.bpf.c). */
+			if (p.decided_ns)
+				a.end_ns = p.decided_ns;
+			if (p.proto == 17 /* UDP */) {
+				a.hdr.kind = FT_EV_PROBE;
+				a.outcome = FT_OUT_PROBE;
+				if (p.confirmed)
+					a.err = 0;
+				else if (!a.err && !p.route_seen)
+					a.flags |= FT_F_ERRNO_UNSEEN;
+			} else {
+				a.outcome = FT_OUT_IMMEDIATE;
+				if (!a.err)
+					a.flags |= FT_F_ERRNO_UNSEEN;
+			}
+		}
 		l->fn(l->ctx, &a, sizeof(a));
-		n++;
 	}
 	return n;
 }

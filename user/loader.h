@@ -26,6 +26,9 @@ struct loader_cfg {
 	uint32_t map_entries;	/* ft_tracked and ft_pending; 0: FT_MAP_ENTRIES */
 	const uint16_t *dns_ports; /* nameserver ports whose messages are captured; none: 53 */
 	size_t n_dns_ports;
+	int cgroup_fd;		/* the cgroup v2 root (cgroup_root_open): the attempt
+				 * programs attach there */
+	bool route_errno_only;	/* never use fexit, even where it loads (tests) */
 };
 
 /* Called for every raw record, in ring-buffer order. */
@@ -40,6 +43,10 @@ struct loader;
  */
 struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, void *ctx,
 			   char *err, size_t errlen, int *code);
+
+/* Do connect()'s errnos come from fexit on the system calls (exact), or
+ * from the route lookup (the kernel allows no trampolines)? */
+bool loader_exact_errno(const struct loader *l);
 
 /*
  * Attach the resolver uprobes to one C library (a path, possibly under
@@ -65,8 +72,9 @@ int loader_poll(struct loader *l, int timeout_ms);
 /*
  * The end of a trace: every attempt still waiting for its outcome (in
  * SYN_SENT) goes to the event callback as an FT_OUT_PENDING record ending
- * at now_ns, so live output, recordings and reports all show it. Returns
- * how many.
+ * at now_ns, so live output, recordings and reports all show it; one whose
+ * connect() returned but was not settled yet goes as the kernel side would
+ * settle it. Returns how many were still waiting.
  */
 int loader_pending(struct loader *l, uint64_t now_ns);
 /* Kernel-side counters (enum ft_counter), summed over CPUs. 0 or -errno. */

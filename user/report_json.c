@@ -66,6 +66,16 @@ static void json_offered(FILE *f, const struct offered *o, unsigned n)
 /* Milliseconds with three decimals, as "%.3f" of ns / 1e6 prints them,
  * without the floating-point formatter; only an exact half microsecond,
  * which %.3f rounds as the double nearest to it falls, goes through it. */
+/* An errno as its name, or null: none, or one no hook saw (the result
+ * says "failed_errno_unseen"). */
+static void json_errno(FILE *f, int err)
+{
+	if (err && err != ERR_UNSEEN)
+		jprintf(f, "\"%s\"", errno_name(err));
+	else
+		jprintf(f, "null");
+}
+
 static void json_ms(FILE *f, const char *key, uint64_t ns)
 {
 	uint64_t us = ns / 1000 + (ns % 1000 > 500);
@@ -150,10 +160,7 @@ static void json_attempt(void *ctx, const struct proc *p, const struct attempt *
 	json_attempt_fields(f, o, a);
 	json_proc_id(f, p);
 	jprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
-	if (a->err)
-		jprintf(f, "\"%s\"", errno_name(a->err));
-	else
-		jprintf(f, "null");
+	json_errno(f, a->err);
 	json_ms(f, "latency_ms", a->end_ns - a->start_ns);
 	jprintf(f, ",\"group\":%" PRIu64 ",\"lookup\":", g->id);
 	if (a->lookup_id)
@@ -175,10 +182,7 @@ static void json_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	json_proc_id(f, p);
 	jprintf(f, ",\"role\":\"%s\"", a->dns ? "dns" : "route_probe");
 	jprintf(f, ",\"ok\":%s,\"errno\":", a->err ? "false" : "true");
-	if (a->err)
-		jprintf(f, "\"%s\"", errno_name(a->err));
-	else
-		jprintf(f, "null");
+	json_errno(f, a->err);
 	jprintf(f, "}\n");
 }
 
@@ -276,10 +280,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 			json_src_kind(f, &a->src);
 		}
 		jprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
-		if (a->err)
-			jprintf(f, "\"%s\"", errno_name(a->err));
-		else
-			jprintf(f, "null");
+		json_errno(f, a->err);
 		json_ms(f, "start_offset_ms", a->start_ns - g->first_start_ns);
 		json_ms(f, "latency_ms", a->end_ns - a->start_ns);
 		jprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
@@ -333,7 +334,10 @@ static void json_order(FILE *f, const struct report_opts *o, const struct lookup
 		if (s->state > 0 && s->deprecated >= 0)
 			jprintf(f, ",\"source_deprecated\":%s", s->deprecated ? "true" : "false");
 		if (s->state < 0)
-			jprintf(f, ",\"probe_errno\":\"%s\"", errno_name(s->err));
+		{
+			jprintf(f, ",\"probe_errno\":");
+			json_errno(f, s->err);
+		}
 		putc_unlocked('}', f);
 	}
 	jprintf(f, "],\"order\":[");

@@ -41,6 +41,8 @@ static char *fmt_result(char *buf, size_t len, const struct attempt *a)
 	else if (a->res == RES_IN_PROGRESS)
 		snprintf(buf, len, "still connecting after %s when the trace ended",
 			 fmt_dur(d, sizeof(d), a->end_ns - a->start_ns));
+	else if (a->res == RES_UNSEEN)
+		snprintf(buf, len, "%s", result_name(a->res));
 	else
 		snprintf(buf, len, "%s (%s)", result_name(a->res), errno_name(a->err));
 	/* Opened another way than connect(): say which. */
