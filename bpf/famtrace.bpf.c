@@ -605,6 +605,7 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 			__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 			p->stage = FT_STAGE_OPENING;
+			p->decided = 1;
 			p->err = BPF_CORE_READ((struct tcp_sock *)sk, write_seq) == 0 ? EADDRNOTAVAIL : 0;
 			p->decided_ns = bpf_ktime_get_boot_ns();
 			bpf_map_update_elem(&ft_opening, &tid, &key, BPF_ANY);

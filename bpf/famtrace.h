@@ -281,7 +281,10 @@ struct ft_pending {
 			    * route or getsockname(); 0 before */
 	__u64 decided_ns;  /* OPENING: when err or the route was decided */
 	__u16 sport;	   /* UDP: from getsockname(), 0 when not seen */
-	__u8 _pad[6];
+	__u8 decided;	   /* OPENING: err is final (the socket fell back from
+			    * SYN_SENT inside connect()); route lookups after it
+			    * (a loopback reply processed in this thread) do not count */
+	__u8 _pad[5];
 };
 
 /* Indexes of the per-CPU counters map (ft_counters). */

@@ -32,6 +32,8 @@
 /* One table's answer: 0 a route, -EAGAIN no match here, else its errno. */
 static __always_inline void route_verdict(struct ft_pending *p, int err)
 {
+	if (p->decided)
+		return;
 	p->decided_ns = bpf_ktime_get_boot_ns();
 	if (err == 0) {
 		p->route_seen = 1;

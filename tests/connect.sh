@@ -95,6 +95,53 @@ check "text report: failed IPv6 attempt, IPv4 winner, time lost" "$TMP/text" -- 
 	grep -q 'IPv4 192.0.2.2:2525 *connected.*FALLBACK IPv6->IPv4, 1.0[0-9] s lost' '$TMP/text' &&
 	grep -q 'fallbacks: 1 from IPv6' '$TMP/text'"
 
+# ----------------------------------------- errnos decided before the SYN
+# Routes of every failing kind, in both families: the errno comes from the
+# route lookup (no fexit on a hardened kernel) or from fexit on connect()
+# (Debian's stock kernels); both give the same.
+ip -n "$CLI" route add unreachable 198.51.100.1/32
+ip -n "$CLI" route add prohibit 198.51.100.2/32
+ip -n "$CLI" route add blackhole 198.51.100.3/32
+ip -n "$CLI" -6 route add unreachable 2001:db8:a::1/128
+ip -n "$CLI" -6 route add prohibit 2001:db8:a::2/128
+ip -n "$CLI" -6 route add blackhole 2001:db8:a::3/128
+ft routes -- $C 2525 198.51.100.1 198.51.100.2 198.51.100.3 2001:db8:a::1 2001:db8:a::2 2001:db8:a::3
+got=$(jq -r -s 'map(select(.type=="attempt")) | map("\(.daddr)=\(.result)/\(.errno)") | join(" ")' "$TMP/routes")
+check "unreachable, prohibit and blackhole routes, IPv4 and IPv6: EHOSTUNREACH, EACCES, EINVAL (got: $got)" \
+	"$TMP/routes" "$TMP/routes.err" -- test "$got" = \
+	"198.51.100.1=host_unreachable/EHOSTUNREACH 198.51.100.2=denied/EACCES 198.51.100.3=other_error/EINVAL 2001:db8:a::1=host_unreachable/EHOSTUNREACH 2001:db8:a::2=denied/EACCES 2001:db8:a::3=other_error/EINVAL"
+ft uroutes -- $C -u 2525 198.51.100.1 2001:db8:a::2
+got=$(jq -r -s 'map(select(.type=="probe")) | map("\(.daddr)=\(.ok)/\(.errno)") | join(" ")' "$TMP/uroutes")
+check "UDP connects through unreachable and prohibit routes: failed route probes with their errnos (got: $got)" \
+	"$TMP/uroutes" -- test "$got" = "198.51.100.1=false/EHOSTUNREACH 2001:db8:a::2=false/EACCES"
+
+# No local port left (one port in the range, two connects at once): the
+# second connect() fails after SYN_SENT, EADDRNOTAVAIL.
+ip netns exec "$CLI" sysctl -qw net.ipv4.ip_local_port_range="40000 40000"
+ft noport -- $C -M 2 -t 300 2525 192.0.2.2
+ip netns exec "$CLI" sysctl -qw net.ipv4.ip_local_port_range="32768 60999"
+check "no local port free: EADDRNOTAVAIL before the SYN, not an abandonment" "$TMP/noport" "$TMP/noport.err" -- jqs "$TMP/noport" '
+	map(select(.type=="attempt")) | length == 2 and
+	(map(select(.result == "no_source_address" and .errno == "EADDRNOTAVAIL")) | length == 1)'
+
+# famtrace puts no program on a syscall tracepoint, in any mode: every
+# system call of the host would take the slow path for it. (Its tracepoint
+# programs are all tp_btf, "tracing"; a syscall tracepoint program would be
+# "tracepoint" or "raw_tracepoint".)
+tp_progs() {
+	bpftool prog show -j | jq -r 'map(select((.name // "") | startswith("ft_")) | select(.type == "tracepoint" or .type == "raw_tracepoint")) | length'
+}
+modes_ok=yes
+for mode in "" "--all" "-p $$" "record -o $TMP/tp.ftr"; do
+	# shellcheck disable=SC2086
+	live tpmode $mode || { modes_ok="no (famtrace $mode did not start)"; break; }
+	n=$(tp_progs)
+	[ "$(bpftool prog show -j | jq 'map(select((.name // "") == "ft_connect4")) | length')" -ge 1 ] || modes_ok="no (no ft_connect4 with famtrace $mode)"
+	stop_live tpmode
+	[ "$n" = 0 ] || modes_ok="no ($n syscall tracepoint programs with famtrace $mode)"
+done
+check "no syscall tracepoint attached in the default, --all, -p and record modes: $modes_ok" -- test "$modes_ok" = yes
+
 # ------------------------------------------------------- processes, run
 ft status -- sh -c 'exit 7'
 check "run returns the command's exit status (7)" "$TMP/status.err" -- test "$(cat "$TMP/status.rc")" = 7

@@ -377,15 +377,18 @@ check "make demo: the incident explained (fallback, 2 s lost per message) in und
 # delivery's connect in the kernel's own counts and in what famtrace reported
 # (its recording: 200 SMTP connects for 200 messages), and leaves nothing
 # behind.
-timeout 600 env ROUNDS=1 MSGS=200 CONTENDERS="famtrace_service floor floor_syscalls" bench/relay \
+timeout 600 env ROUNDS=1 MSGS=200 CONTENDERS="famtrace_service floor floor_old floor_syscalls" bench/relay \
 	>"$TMP/relay" 2>&1
 rc=$?
-check "bench/relay: a Postfix relay to smtp-sink, untraced/traced/floor/one kind of the floor's hooks alone, per-hook BPF time; every delivery seen, nothing lost or left behind" "$TMP/relay" -- bash -c "
+check "bench/relay: a Postfix relay to smtp-sink, untraced/traced/floor/old floor/one kind of hook alone, per-hook BPF time; every delivery seen, nothing lost or left behind; famtrace attaches no syscall tracepoint" "$TMP/relay" -- bash -c "
 	test $rc = 0 &&
-	jq -e 'map(.contender) | sort == [\"A/A\", \"famtrace_service\", \"floor\", \"floor_syscalls\"]' build/bench/relay.json &&
+	jq -e 'map(.contender) | sort == [\"A/A\", \"famtrace_service\", \"floor\", \"floor_old\", \"floor_syscalls\"]' build/bench/relay.json &&
 	jq -e 'all(.ratio_median > 0 and .base_median > 0) and (map(select(.contender == \"famtrace_service\"))[0].lost == 0)' build/bench/relay.json &&
 	jq -e 'map(select(.contender == \"famtrace_service\"))[0].seen_min == 200' build/bench/relay.json &&
-	jq -s -e 'map(select(.contender == \"famtrace_service\" and .prog == \"ft_enter_connect\"))[0].runs_per_msg >= 1' build/bench/relay.bpf.jsonl &&
+	jq -s -e 'map(select(.contender == \"famtrace_service\" and .prog == \"ft_connect4\"))[0].runs_per_msg >= 1' build/bench/relay.bpf.jsonl &&
+	jq -s -e 'map(select(.contender == \"famtrace_service\" and (.prog | test(\"enter_|exit_\")))) | length == 0' build/bench/relay.bpf.jsonl &&
+	jq -s -e 'map(select(.contender == \"floor\" and .prog == \"floor_connect4\"))[0].runs_per_msg >= 1' build/bench/relay.bpf.jsonl &&
+	jq -s -e 'map(select(.contender == \"floor_old\" and .prog == \"floor_enter_connect\"))[0].runs_per_msg >= 1' build/bench/relay.bpf.jsonl &&
 	jq -s -e 'map(select(.contender == \"floor\" and .prog == \"floor_uretprobe\"))[0].runs_per_msg >= 1' build/bench/relay.bpf.jsonl &&
 	jq -s -e 'map(select(.contender == \"floor_syscalls\" and .runs_per_msg > 0) | .prog) | sort ==
 		[\"floor_enter_connect\", \"floor_enter_sendto\", \"floor_exit_connect\", \"floor_exit_sendto\"]' build/bench/relay.bpf.jsonl &&

@@ -555,6 +555,8 @@ int live_main(struct opts *o)
 	if (!o->no_resolver)
 		libc_attach_all(st.ldr, &lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
 	st.ss.no_dns_wire = o->no_dns_wire;
+	snprintf(st.ss.connect_errno, sizeof(st.ss.connect_errno), "%s",
+		 loader_exact_errno(st.ldr) ? "fexit" : "route");
 	if (!o->no_dns_wire) {
 		if (loader_attach_dns(st.ldr, cg_fd, err, sizeof(err))) {
 			/* The recording's header, not yet written, says it too
@@ -592,7 +594,7 @@ int live_main(struct opts *o)
 		char filters[512];
 
 		filters_text(filters, sizeof(filters), o, &lcfg);
-		rec_writer_start(st.rec, t0, filters);
+		rec_writer_start(st.rec, t0, filters, st.ss.connect_errno);
 	}
 	if (o->cmd) {
 		if (write(release_fd, "go", 1) != 1) {

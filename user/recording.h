@@ -69,6 +69,7 @@ struct rec_meta {
 	int64_t boot_to_real_ns; /* boottime + this = wall clock */
 	uint64_t t0_ns;	       /* boottime when tracing started */
 	char filters[512];     /* the command-line filters, as text */
+	char connect_errno[8]; /* "fexit" or "route" (source_stats); "" before 0.4 */
 	unsigned part;	       /* 1, 2, ... across --rotate */
 };
 
@@ -92,7 +93,8 @@ struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struc
 /* Tracing starts now (boottime ns): the header's t0, and (unless NULL) its
  * filters as the attach turned out (a part that could not attach, said in
  * every part's header). Before the first frame. */
-void rec_writer_start(struct rec_writer *w, uint64_t t0_ns, const char *filters);
+void rec_writer_start(struct rec_writer *w, uint64_t t0_ns, const char *filters,
+		      const char *connect_errno);
 int rec_write_event(struct rec_writer *w, const void *data, size_t len);
 int rec_write_tick(struct rec_writer *w, uint64_t now_ns);
 int rec_write_counters(struct rec_writer *w, uint64_t now_ns, const uint64_t c[REC_NCOUNTERS]);

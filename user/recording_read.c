@@ -122,6 +122,8 @@ enum rec_status rec_parse_header(const void *data, size_t len, struct rec_meta *
 			copy_val(m->kernel, sizeof(m->kernel), v, l - (size_t)(v - p));
 		else if (key_is(p, l, "filters", &v))
 			copy_val(m->filters, sizeof(m->filters), v, l - (size_t)(v - p));
+		else if (key_is(p, l, "connect_errno", &v))
+			copy_val(m->connect_errno, sizeof(m->connect_errno), v, l - (size_t)(v - p));
 		else if (key_is(p, l, "endian", &v) && (l - (size_t)(v - p) != 6 || memcmp(v, "little", 6))) {
 			*why = "recording written on a big-endian machine; this famtrace reads little-endian only";
 			return REC_BAD;

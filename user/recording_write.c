@@ -217,9 +217,11 @@ static int write_header(struct rec_writer *w)
 	uint32_t ver = REC_FORMAT_VERSION;
 	int n = snprintf(text, sizeof(text),
 			 "version=%s\nabi=%d\nhost=%s\nkernel=%s\nendian=little\n"
-			 "boot_to_real_ns=%" PRId64 "\nt0_ns=%" PRIu64 "\nfilters=%s\npart=%u\n",
+			 "boot_to_real_ns=%" PRId64 "\nt0_ns=%" PRIu64 "\nfilters=%s\npart=%u\n"
+			 "connect_errno=%s\n",
 			 w->meta.version, FT_ABI_VERSION, w->meta.host, w->meta.kernel,
-			 w->meta.boot_to_real_ns, w->meta.t0_ns, w->meta.filters, w->meta.part);
+			 w->meta.boot_to_real_ns, w->meta.t0_ns, w->meta.filters, w->meta.part,
+			 w->meta.connect_errno);
 	char payload[sizeof(text) + 12];
 
 	if (n < 0 || (size_t)n >= sizeof(text))
@@ -281,9 +283,12 @@ struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struc
 	return w;
 }
 
-void rec_writer_start(struct rec_writer *w, uint64_t t0_ns, const char *filters)
+void rec_writer_start(struct rec_writer *w, uint64_t t0_ns, const char *filters,
+		      const char *connect_errno)
 {
 	w->meta.t0_ns = t0_ns;
+	if (connect_errno)
+		snprintf(w->meta.connect_errno, sizeof(w->meta.connect_errno), "%s", connect_errno);
 	if (filters)
 		snprintf(w->meta.filters, sizeof(w->meta.filters), "%s", filters);
 }

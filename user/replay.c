@@ -267,6 +267,15 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 			 * say nothing of it, and a "no dns" there means nothing. */
 			if (strstr(m->filters, FT_NO_DNS_WIRE_TEXT) || !version_has_wire(m->version))
 				rp->ss.no_dns_wire = true;
+			/* Before 0.4 the header had no such key: syscall
+			 * tracepoints. Recordings that disagree say "route"
+			 * (the weaker) for all. */
+			{
+				const char *ce = m->connect_errno[0] ? m->connect_errno : "syscall";
+
+				if (!rp->ss.connect_errno[0] || !strcmp(ce, "route"))
+					snprintf(rp->ss.connect_errno, sizeof(rp->ss.connect_errno), "%s", ce);
+			}
 			{
 				struct session *se = session_of(rp);
 

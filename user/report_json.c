@@ -612,11 +612,12 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		   ",\"details_dropped\":{\"groups\":%" PRIu64 ",\"lookups\":%" PRIu64 "}"
 		   ",\"dns_wire\":{\"captured\":%s,\"messages\":%" PRIu64 ",\"unowned\":%" PRIu64
 		   ",\"unmatched\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"unclaimed\":%" PRIu64 "}"
-		   ",\"complete\":%s}\n",
+		   ",\"connect_errno\":%s%s%s,\"complete\":%s}\n",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
 		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->in_progress,
 		correlator_dropped_groups(c), correlator_dropped_lookups(c),
 		st->no_dns_wire ? "false" : "true", ws.messages, ws.unowned, ws.unmatched, ws.dropped,
-		ws.unclaimed, source_complete(st) ? "true" : "false");
+		ws.unclaimed, st->connect_errno[0] ? "\"" : "", st->connect_errno[0] ? st->connect_errno : "null",
+		st->connect_errno[0] ? "\"" : "", source_complete(st) ? "true" : "false");
 	fflush(f);
 }

@@ -844,6 +844,8 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	if (!source_complete(st))
 		fprintf(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report\n",
 			source_gaps(gaps, sizeof(gaps), st));
+	if (source_errno_line(st)[0])
+		fprintf(o->out, "%s\n", source_errno_line(st));
 	if (st->no_dns_wire)
 		fprintf(o->out, "NOTE: DNS messages on the wire were not captured: lookups are those of "
 				"the C library's resolver only; a process with a resolver of its own (musl, "

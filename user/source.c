@@ -3,6 +3,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "source.h"
 
@@ -37,4 +38,16 @@ char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
 			       "named, or never written)", ss->missing_parts);
 #undef GAP
 	return buf;
+}
+
+const char *source_errno_line(const struct source_stats *ss)
+{
+	if (!strcmp(ss->connect_errno, "fexit"))
+		return "connect errnos: exact (fexit on the connect and sendto system calls)";
+	if (!strcmp(ss->connect_errno, "route"))
+		return "connect errnos: from the route lookup (no fexit on this kernel, or --no-fexit); a failure "
+		       "before the SYN that the route did not decide reads \"errno not seen\"";
+	if (!strcmp(ss->connect_errno, "syscall"))
+		return "connect errnos: from the syscall tracepoints (recorded by famtrace before 0.4)";
+	return "";
 }

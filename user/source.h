@@ -26,7 +26,14 @@ struct source_stats {
 	bool no_dns_wire;      /* DNS messages on the wire were not captured (--no-dns-wire,
 				* or no cgroup2 to attach to): only the C library's
 				* resolver calls were seen */
+	char connect_errno[8]; /* where connect()'s errnos came from: "fexit" (the
+				* system calls' return), "route" (the route lookup),
+				* "syscall" (the syscall tracepoints, before 0.4) */
 };
+
+/* A line saying where connect()'s errnos came from, for the report's head;
+ * "" when not known. */
+const char *source_errno_line(const struct source_stats *ss);
 
 /* How a recording's filters say that DNS on the wire was not captured. */
 #define FT_NO_DNS_WIRE_TEXT "DNS wire not captured"

@@ -87,7 +87,7 @@ static void test_recording_round_trip(void)
 	CHECK(w);
 	if (!w)
 		return;
-	rec_writer_start(w, 7, NULL);
+	rec_writer_start(w, 7, NULL, NULL);
 	for (uint64_t t = 1; t <= 100; t++)
 		CHECK(rec_write_tick(w, t) == 0);
 	CHECK(rec_writer_close(w, 200, err, sizeof(err)) == 0);
@@ -107,7 +107,7 @@ static void test_recording_cut_is_read_up_to_the_cut(void)
 	CHECK(w);
 	if (!w)
 		return;
-	rec_writer_start(w, 7, NULL);
+	rec_writer_start(w, 7, NULL, NULL);
 	for (uint64_t t = 1; t <= 50; t++)
 		rec_write_tick(w, t);
 	CHECK(rec_writer_sync(w, 60) == 0);
@@ -157,7 +157,7 @@ static void test_recording_restart_starts_a_new_part(void)
 	CHECK(w);
 	if (!w)
 		return;
-	rec_writer_start(w, 7, NULL);
+	rec_writer_start(w, 7, NULL, NULL);
 	rec_write_tick(w, 1);
 	CHECK(rec_writer_sync(w, 2) == 0);
 	/* After a write failure: the synced part moves aside, a new one starts. */
@@ -319,7 +319,7 @@ static void test_recording_events_come_back_whole(void)
 	for (size_t i = 0; i < sizeof(dense); i++)
 		dense[i] = (uint8_t)(i | 1);
 	memset(dense, 0, sizeof(struct ft_hdr));
-	rec_writer_start(w, 7, NULL);
+	rec_writer_start(w, 7, NULL, NULL);
 	for (unsigned i = 0; i < 50; i++) {
 		l.hdr.ts_ns = 1000 + i;
 		CHECK(rec_write_event(w, &l, sizeof(l)) == 0);
@@ -386,7 +386,7 @@ static void test_recording_header_says_what_attached(void)
 	CHECK(w);
 	if (!w)
 		return;
-	rec_writer_start(w, 7, "mail processes; DNS wire not captured");
+	rec_writer_start(w, 7, "mail processes; DNS wire not captured", NULL);
 	CHECK(rec_write_tick(w, 8) == 0);
 	CHECK(rec_writer_close(w, 9, err, sizeof(err)) == 0);
 	f = rec_file_open(path_in("filters.ftr"), err, sizeof(err));
