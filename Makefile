@@ -149,7 +149,7 @@ $(BUILD)/bench/connstorm: bench/connstorm.c | $(BUILD)/bench
 $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) $< -o $@
 
-bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/bulk tools
+bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/bulk $(BUILD)/bench/syscalls tools
 
 # bench/run: connect and resolver storms; bench/relay: a Postfix relay's
 # throughput per delivered message; bench/replay: famtrace's user-space CPU

@@ -20,7 +20,7 @@ _famtrace() {
 		mapfile -t COMPREPLY < <(compgen -W "--all --pid --comm --port --json --timestamps \
 			--interval --verbose --output --rotate --keep --metrics --metrics-interval --since \
 			--until --postfix --exim --sendmail --expect --prefer --max-lost --duration --group-gap --gai-conf --dns-port --maillog --journal --journal-dir --queue-id --domain --recipient --libc \
-			--no-resolver --no-dns-wire --buffer-size --map-entries --debug --help --version" -- "$cur")
+			--no-resolver --no-dns-wire --no-fexit --buffer-size --map-entries --debug --help --version" -- "$cur")
 		return
 	fi
 	if [ "$COMP_CWORD" = 1 ]; then

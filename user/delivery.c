@@ -181,7 +181,8 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 	 * this host (no route, a black hole), whatever the configuration says. */
 	for (int f = 0; f < FAM_N; f++) {
 		uint64_t dead = res[f][RES_NET_UNREACH] + res[f][RES_HOST_UNREACH] + res[f][RES_TIMEOUT] +
-				res[f][RES_ABANDONED] + res[f][RES_NO_ADDR] + res[f][RES_IN_PROGRESS];
+				res[f][RES_ABANDONED] + res[f][RES_NO_ADDR] + res[f][RES_UNSEEN] +
+				res[f][RES_IN_PROGRESS];
 
 		if (!(e->families & (1u << f)) || !tried[f] || connected[f] || dead != tried[f])
 			continue;
