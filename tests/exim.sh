@@ -3,6 +3,9 @@
 # light, unpacked privately by scripts/lab-exim) in the mail lab: every
 # delivery traced and compared, attempt by attempt, with Exim's main log,
 # with TCP Fast Open on (Exim's default) and off; `famtrace check --exim`.
+# Postfix is Debian's package unpacked privately (scripts/lab-postfix), never
+# installed: the area runs where it looks installed.
+[ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 need_root dnsmasq postfix postconf unshare dpkg apt-get
 

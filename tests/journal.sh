@@ -5,6 +5,9 @@
 # and files on private tmpfs mounts (nothing of the host's journal is read
 # or written). The lab's relay Postfix logs through syslog only; famtrace
 # joins its journal entries to what it traced, live and in `report`.
+# Postfix is Debian's package unpacked privately (scripts/lab-postfix), never
+# installed: the area runs where it looks installed.
+[ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
 if [ "${FT_JOURNAL_NS:-}" != 1 ]; then
 	FT_JOURNAL_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi

@@ -91,6 +91,15 @@ need_root() {
 	[ -x "$FT" ] || bail "famtrace is built"
 }
 
+# private_bin PACKAGE: put the programs of a Debian package that must not be
+# installed here (prometheus: promtool without a server enabled at boot) on
+# PATH, unpacked under build/ by scripts/private-deb.
+private_bin() {
+	local root
+	root=$(scripts/private-deb "$1") || bail "Debian's $1 package unpacked privately (scripts/private-deb $1)"
+	PATH=$root/usr/bin:$PATH
+}
+
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds (10 times a second).
 wait_for() {
 	local n=$(($1 * 10))

@@ -2,7 +2,11 @@
 # tests/postfix.sh - end to end with real Postfix instances and dnsmasq
 # (scripts/lab): every delivery traced and compared, attempt by attempt, with
 # Postfix's own log; `famtrace check`; and `make demo`.
+# Postfix is Debian's package unpacked privately (scripts/lab-postfix), never
+# installed: the area runs where it looks installed.
+[ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
+private_bin prometheus
 need_root dnsmasq postfix postconf promtool
 # ------------------------------------------------------- Postfix lab (end to end)
 # A relay and MX hosts with real Postfix instances and dnsmasq (scripts/lab).

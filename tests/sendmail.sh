@@ -4,6 +4,9 @@
 # every delivery traced and compared, attempt by attempt, with Sendmail's own
 # log (its syslog lines, caught by a private /dev/log); `famtrace check
 # --sendmail`.
+# Postfix is Debian's package unpacked privately (scripts/lab-postfix), never
+# installed: the area runs where it looks installed.
+[ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 need_root dnsmasq postfix postconf unshare dpkg apt-get m4
 
