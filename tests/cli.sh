@@ -53,6 +53,13 @@ check "--queue-id/--domain/--recipient without --maillog, a bad queue ID or addr
 	grep -q 'give it with --maillog' '$TMP/m1' && grep -q 'give it with --maillog' '$TMP/m2' &&
 	grep -q 'not a queue ID' '$TMP/m3' && grep -q 'famtrace report' '$TMP/m4' &&
 	grep -q 'nonexistent.log' '$TMP/m5' && grep -q 'not an address' '$TMP/m6'"
+# Exim's message IDs (6-6-2, and 6-11-4 since Exim 4.97) are queue IDs too.
+for id in 1xYqFa-0001Ze-1S 1xYqFa-0000000001Z-1S2B; do
+	"$FT" report --maillog "$TMP/ml" --queue-id "$id" x.ftr >/dev/null 2>"$TMP/mexim"
+	grep -q 'not a queue ID' "$TMP/mexim" && echo "$id refused" >>"$TMP/mexim.all"
+done
+check "--queue-id takes Exim message IDs (dashes; 16 and 23 characters)" "$TMP/mexim.all" -- \
+	test ! -s "$TMP/mexim.all"
 
 "$FT" --version >"$TMP/version"; rc=$?
 check "--version: the VERSION file's version, one line" "$TMP/version" -- bash -c "

@@ -73,6 +73,17 @@ check "DNS answer larger than the copy (60 A records): true size kept, parsed as
 	.[0].answers_read == 30 and .[0].answers_total == 60 and (.[0].answers | length) > 0 and
 	.[0].answers[0].addr == "192.0.2.10" and .[0].name == "big.bad.test" and .[0].qtype == "A"'
 
+# A hostile nameserver's stray records (issue 35, finding 3): an AAAA answer
+# carrying an A record offers no IPv4 address, nor an A answer an IPv6 one,
+# as the resolver reads it; the stray record is counted, not offered.
+ft stray -- $R -s 192.0.2.3 -q stray.bad.test AAAA,A
+check "hostile DNS: a record of the other type in an answer is ignored, as resolvers do (counted, never an address)" \
+	"$TMP/stray" "$TMP/stray.err" -- jqs "$TMP/stray" '
+	map(select(.type=="lookup" and .name=="stray.bad.test")) | length == 2 and
+	(map(select(.qtype=="AAAA"))[0] | (.addrs | map(.addr)) == ["2001:db8:1::2"] and .ignored_records == 1 and
+	 (.answers | length) == 1) and
+	(map(select(.qtype=="A"))[0] | (.addrs | map(.addr)) == ["192.0.2.2"] and .ignored_records == 1)'
+
 # A nameserver that never answers AAAA (a middlebox that drops AAAA): the
 # client asks A, then AAAA, in one process as Postfix does; the AAAA lookup
 # waits out the resolver's timeout (1 s, one try). Lookup time is counted by

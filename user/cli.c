@@ -393,11 +393,13 @@ int cli_parse(struct opts *o, int argc, char **argv)
 			break;
 		}
 		case OPT_QUEUE_ID:
-			if (strlen(optarg) < 5 || strlen(optarg) > 20 ||
-			    strspn(optarg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+			/* Postfix (hex, or long IDs up to 20), Sendmail (12-16)
+			 * and Exim (6-6-2, or 6-11-4 since 4.97: 23 with dashes). */
+			if (strlen(optarg) < 5 || strlen(optarg) > 23 ||
+			    strspn(optarg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") !=
 				    strlen(optarg))
-				return cli_usage_error("--queue-id: '%s' is not a queue ID (5-20 letters and digits)",
-						       optarg);
+				return cli_usage_error("--queue-id: '%s' is not a queue ID (5-23 letters, digits "
+						       "and dashes: Postfix, Sendmail or Exim)", optarg);
 			o->queue_id = optarg;
 			break;
 		case OPT_DOMAIN:

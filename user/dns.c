@@ -90,6 +90,70 @@ static void question_only(const uint8_t *msg, size_t len, struct dns_msg *out)
 	out->is_response = msg[2] & 0x80;
 }
 
+/*
+ * The question's name and the names its CNAME chain leads to, from the
+ * answer records wholly inside msg: what a resolver accepts as owners of an
+ * answer. Bounded: a chain longer than CHAIN_MAX names stops there (glibc
+ * follows fewer). dn_expand checks every label against the end of msg.
+ */
+#define CHAIN_MAX 8
+struct chain {
+	unsigned n;
+	char name[CHAIN_MAX][NS_MAXDNAME];
+};
+
+static bool in_chain(const struct chain *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (!strcasecmp(c->name[i], name))
+			return true;
+	return false;
+}
+
+static void chain_of(const uint8_t *msg, size_t len, struct chain *c)
+{
+	const uint8_t *end = msg + len, *first;
+	unsigned an;
+	bool grew = true;
+	int k;
+
+	c->n = 0;
+	if (len < NS_HFIXEDSZ || ns_get16(msg + 4) != 1)
+		return;
+	k = dn_expand(msg, end, msg + NS_HFIXEDSZ, c->name[0], sizeof(c->name[0]));
+	if (k < 0 || msg + NS_HFIXEDSZ + k + 4 > end)
+		return;
+	c->n = 1;
+	first = msg + NS_HFIXEDSZ + k + 4;
+	an = ns_get16(msg + 6);
+	/* Each pass may add the next link; records can come in any order. */
+	for (unsigned pass = 0; grew && pass < CHAIN_MAX && c->n < CHAIN_MAX; pass++) {
+		const uint8_t *p = first;
+
+		grew = false;
+		for (unsigned i = 0; i < an && c->n < CHAIN_MAX; i++) {
+			char owner[NS_MAXDNAME];
+			unsigned type, rdlen;
+
+			k = dn_expand(msg, end, p, owner, sizeof(owner));
+			if (k < 0 || p + k + NS_RRFIXEDSZ > end)
+				break;
+			type = ns_get16(p + k);
+			rdlen = ns_get16(p + k + 8);
+			if (p + k + NS_RRFIXEDSZ + rdlen > end)
+				break;
+			if (type == ns_t_cname && in_chain(c, owner) &&
+			    dn_expand(msg, end, p + k + NS_RRFIXEDSZ, c->name[c->n],
+				      sizeof(c->name[c->n])) >= 0 &&
+			    !in_chain(c, c->name[c->n])) {
+				c->n++;
+				grew = true;
+			}
+			p += k + NS_RRFIXEDSZ + rdlen;
+		}
+	}
+}
+
 bool dns_question(const uint8_t *buf, size_t len, struct dns_msg *out)
 {
 	out->parsed = out->header_only = false;
@@ -102,28 +166,32 @@ bool dns_question(const uint8_t *buf, size_t len, struct dns_msg *out)
 
 unsigned dns_count_addrs(const uint8_t *msg, size_t len)
 {
-	const uint8_t *p = msg + NS_HFIXEDSZ, *end = msg + len;
-	unsigned an, n = 0;
+	const uint8_t *p, *end = msg + len;
+	struct chain chain;
+	unsigned an, qtype, n = 0;
 	int k;
 
-	if (len < NS_HFIXEDSZ || ns_get16(msg + 4) != 1)
+	chain_of(msg, len, &chain);
+	if (!chain.n)
 		return 0;
 	an = ns_get16(msg + 6);
+	p = msg + NS_HFIXEDSZ;
 	k = dn_skipname(p, end);
-	if (k < 0 || p + k + 4 > end)
-		return 0;
+	qtype = ns_get16(p + k); /* chain_of checked the question fits */
 	p += k + 4;
 	for (unsigned i = 0; i < an; i++) {
+		char owner[NS_MAXDNAME];
 		unsigned type, rdlen;
 
-		k = dn_skipname(p, end);
+		k = dn_expand(msg, end, p, owner, sizeof(owner));
 		if (k < 0 || p + k + NS_RRFIXEDSZ > end)
 			break;
 		type = ns_get16(p + k);
 		rdlen = ns_get16(p + k + 8);
 		if (p + k + NS_RRFIXEDSZ + rdlen > end)
 			break;
-		n += (type == ns_t_a && rdlen == 4) || (type == ns_t_aaaa && rdlen == 16);
+		if (type == qtype && in_chain(&chain, owner))
+			n += (type == ns_t_a && rdlen == 4) || (type == ns_t_aaaa && rdlen == 16);
 		p += k + NS_RRFIXEDSZ + rdlen;
 	}
 	return n;
@@ -145,6 +213,7 @@ bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_ms
 
 void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out)
 {
+	struct chain chain;
 	ns_msg h;
 	ns_rr rr;
 
@@ -211,14 +280,24 @@ void dns_parse(const uint8_t *msg, size_t len, size_t total, struct dns_msg *out
 		out->qclass = ns_rr_class(rr);
 	}
 	out->n_answers = ns_msg_count(h, ns_s_an);
+	chain_of(msg, len, &chain);
 	for (unsigned i = 0; i < out->n_answers; i++) {
 		struct dns_rr *r = &out->rr[out->n_rrs];
 		const unsigned char *rd;
+		unsigned type;
 
 		if (ns_parserr(&h, ns_s_an, (int)i, &rr) < 0) {
 			out->error = "unparsable answer record";
 			out->n_rrs = 0;
 			return;
+		}
+		/* What a resolver ignores offers nothing: another type than
+		 * the one asked (ANY takes all), or an owner off the chain. */
+		type = ns_rr_type(rr);
+		if ((type != ns_t_cname && out->qtype != ns_t_any && type != out->qtype) ||
+		    !in_chain(&chain, ns_rr_name(rr))) {
+			out->n_ignored++;
+			continue;
 		}
 		if (out->n_rrs == DNS_MAX_RRS)
 			continue;

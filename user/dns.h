@@ -32,11 +32,17 @@ struct dns_msg {
 	uint16_t qtype, qclass;
 	unsigned n_answers;   /* in the message */
 	unsigned n_rrs;	      /* kept in rr (A, AAAA, MX, CNAME), at most DNS_MAX_RRS */
+	unsigned n_ignored;   /* answer records not for the question, ignored as a
+			       * resolver ignores them: another type than the one
+			       * asked, or an owner off the question's CNAME chain */
 	struct dns_rr rr[DNS_MAX_RRS];
 };
 
 /*
- * Parse msg (len bytes copied of total). A copy shorter than the message
+ * Parse msg (len bytes copied of total). Only answer records for the
+ * question are kept, as a resolver reads them: the type asked (CNAMEs too),
+ * owned by the name asked or a name its CNAME chain leads to; the rest are
+ * counted in n_ignored (an A record in an AAAA answer offers no address). A copy shorter than the message
  * (an EDNS0 answer with its additional records) is parsed as far as it goes:
  * the answer section comes first, and the records wholly inside the copy
  * are kept (partial); with none, it is reported as truncated. Never reads
@@ -57,8 +63,8 @@ bool dns_header(const uint8_t *buf, size_t len, const char *qname, struct dns_ms
  */
 bool dns_question(const uint8_t *buf, size_t len, struct dns_msg *out);
 
-/* A and AAAA records among the answers wholly inside msg (a walk over the
- * records, no parse of their names). */
+/* The A or AAAA records that answer msg's question (its type, owned by a
+ * name on its CNAME chain), among the answers wholly inside msg. */
 unsigned dns_count_addrs(const uint8_t *msg, size_t len);
 
 const char *dns_rcode_name(int rcode); /* "NOERROR", "NXDOMAIN", ... */

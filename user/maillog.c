@@ -193,59 +193,37 @@ struct mlog_message *mlog_get_message(struct mlog *m, const char *qid, int64_t n
 	return msg;
 }
 
-/* The value of "key=" in s up to the next ", " (or the end); "" if absent.
- * A value in <...> is taken whole (addresses may hold commas). */
+/* notice_qid is the notice sent about orig_qid (maillog_parse.h). */
 void mlog_link_notice(struct mlog *m, const char *orig_qid, const char *notice_qid, int64_t ns)
 {
 	struct mlog_message *orig, *notice;
 
+	/* A message is not its own notice, a notice has one original, and
+	 * two messages are not each other's: a forged line (anyone can write
+	 * to syslog) must not hide a message under itself or a circle. */
+	if (!strcmp(orig_qid, notice_qid))
+		return;
 	mlog_get_message(m, orig_qid, ns);
 	notice = mlog_get_message(m, notice_qid, ns);
 	/* Making the second may have dropped the oldest: look the first up again. */
 	orig = mlog_find(m, orig_qid);
-	if (!orig || !notice)
+	if (!orig || !notice || notice->notice_of[0] || !strcmp(orig->notice_of, notice->qid))
 		return;
 	snprintf(orig->notice_qid, sizeof(orig->notice_qid), "%s", notice->qid);
 	snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", orig->qid);
 }
 
-void mlog_arrival(struct mlog_message *msg, const char *rest, const char *nrcpt_key)
+void mlog_arrival(struct mlog_message *msg, const struct mlog_fields *f, const char *nrcpt_key)
 {
+	uint64_t n;
 	char v[32];
 
-	mlog_field(rest, "from", msg->from, sizeof(msg->from));
+	mlog_get(f, "from", msg->from, sizeof(msg->from));
 	msg->from_seen = true;
-	mlog_field(rest, "size", v, sizeof(v));
-	msg->size = strtoull(v, NULL, 10);
-	mlog_field(rest, nrcpt_key, v, sizeof(v));
-	msg->nrcpt = (unsigned)strtoul(v, NULL, 10);
-}
-
-void mlog_field(const char *s, const char *key, char *out, size_t len)
-{
-	size_t kl = strlen(key);
-	const char *p = s, *e;
-
-	out[0] = 0;
-	while ((p = strstr(p, key))) {
-		if ((p == s || p[-1] == ' ') && p[kl] == '=')
-			break;
-		p += kl;
-	}
-	if (!p)
-		return;
-	p += kl + 1;
-	if (*p == '<') {
-		e = strchr(p, '>');
-		if (!e)
-			return;
-		snprintf(out, len, "%.*s", (int)(e - p - 1), p + 1);
-		return;
-	}
-	e = strstr(p, ", ");
-	if (!e)
-		e = p + strcspn(p, " ");
-	snprintf(out, len, "%.*s", (int)(e - p), p);
+	if (mlog_get(f, "size", v, sizeof(v)) && mlog_count(v, UINT64_MAX, &n))
+		msg->size = n;
+	if (mlog_get(f, nrcpt_key, v, sizeof(v)) && mlog_count(v, UINT32_MAX, &n))
+		msg->nrcpt = (unsigned)n;
 }
 
 bool mlog_line(struct mlog *m, const char *line)

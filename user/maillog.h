@@ -59,6 +59,7 @@ struct mlog {
 	size_t n, cap;
 	uint64_t next_seq;
 	uint64_t lines, lines_mta, dropped_messages;
+	uint64_t lines_bad; /* an MTA's lines that do not follow its grammar: ignored */
 	int year;	/* for classic syslog times, which have none */
 	int year_month; /* the month that year was taken at (1-12) */
 };

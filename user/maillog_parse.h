@@ -14,6 +14,8 @@
 
 #include "maillog.h"
 
+struct mlog_fields; /* below */
+
 /* The message with this queue ID, made if new (the oldest goes, counted,
  * beyond MLOG_MAX_MESSAGES); its last time moves to ns. NULL without memory.
  * May drop another message: look earlier pointers up again. */
@@ -23,13 +25,33 @@ struct mlog_message *mlog_get_message(struct mlog *m, const char *qid, int64_t n
  * orig_qid: each message made if new, and each names the other. */
 void mlog_link_notice(struct mlog *m, const char *orig_qid, const char *notice_qid, int64_t ns);
 
-/* An arrival line's "from=..., size=N, ..., NRCPT_KEY=N" into msg
+/* An arrival line's fields "from=..., size=N, ..., NRCPT_KEY=N" into msg
  * (Postfix says nrcpt, Sendmail nrcpts). */
-void mlog_arrival(struct mlog_message *msg, const char *rest, const char *nrcpt_key);
+void mlog_arrival(struct mlog_message *msg, const struct mlog_fields *f, const char *nrcpt_key);
 
-/* The value of "key=" in s up to the next ", " (or the end); "" if absent.
- * A value in <...> is taken whole (addresses may hold commas). */
-void mlog_field(const char *s, const char *key, char *out, size_t len);
+/* A line's "key=value, ..." list, read by its grammar (maillog_fields.c):
+ * fields from the start, in order; a value runs to the next ", " outside
+ * <...> and "..." (addresses are opaque); the field named last_key
+ * ("status", "stat") takes the rest of the line. False when s does not
+ * follow the grammar (an open quote or bracket, a key that is no key). */
+#define MLOG_MAX_FIELDS 24
+struct mlog_fields {
+	unsigned n;
+	struct {
+		const char *key, *val;
+		size_t klen, vlen;
+	} f[MLOG_MAX_FIELDS];
+};
+bool mlog_fields(const char *s, const char *last_key, struct mlog_fields *out);
+
+/* The value of key ("" and false if absent); an address without its <>. */
+bool mlog_get(const struct mlog_fields *f, const char *key, char *out, size_t len);
+
+/* A number of seconds ("0.02"): finite, 0 to 1e9, nothing after it. */
+bool mlog_seconds(const char *v, double *out);
+
+/* A count ("271", "1 (queue active)"): digits, at most max. */
+bool mlog_count(const char *v, uint64_t max, uint64_t *out);
 
 /* Postfix: "postfix/smtp" -> agent "smtp"; false unless a Postfix program
  * (a '/' in its name). The text of one of its lines. */

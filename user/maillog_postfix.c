@@ -47,48 +47,57 @@ static void parse_relay(const char *v, struct mlog_delivery *d)
 		d->relay_port = (uint16_t)atoi(rb + 2);
 }
 
-static void delivery_line(struct mlog_message *msg, const char *agent, uint32_t pid, int64_t ns,
-			  const char *rest)
+/* "sent (250 2.0.0 Ok)" -> MS_SENT and the text in the parentheses. */
+static void status_of(const char *st, struct mlog_delivery *d)
 {
-	struct mlog_delivery *d;
-	char v[512];
-	const char *st;
+	const char *paren;
+	size_t w = strcspn(st, " ,");
 
+	d->status = w == 4 && !strncmp(st, "sent", 4)	    ? MS_SENT
+		    : w == 8 && !strncmp(st, "deferred", 8) ? MS_DEFERRED
+		    : w == 7 && !strncmp(st, "bounced", 7)  ? MS_BOUNCED
+		    : w == 7 && !strncmp(st, "expired", 7)  ? MS_EXPIRED
+							    : MS_NONE;
+	paren = strchr(st, '(');
+	if (paren) {
+		size_t n = strlen(paren + 1);
+
+		if (n && paren[n] == ')')
+			n--;
+		snprintf(d->text, sizeof(d->text), "%.*s", (int)n, paren + 1);
+	}
+}
+
+/* A delivery agent's "to=<...>, relay=..., delay=..., ..., status=..." or
+ * qmgr's "from=<...>, status=expired, ..." (its fields f). False when the
+ * line breaks the grammar: no status, or a delay that is no number. */
+static bool delivery_line(struct mlog_message *msg, const char *agent, uint32_t pid, int64_t ns,
+			  const struct mlog_fields *f)
+{
+	struct mlog_delivery *d, nd;
+	char v[512];
+
+	memset(&nd, 0, sizeof(nd));
+	if (!mlog_get(f, "status", v, sizeof(v)))
+		return false;
+	status_of(v, &nd);
+	if (mlog_get(f, "delay", v, sizeof(v)) && !mlog_seconds(v, &nd.delay))
+		return false;
+	nd.wall_ns = ns;
+	nd.pid = pid;
+	snprintf(nd.agent, sizeof(nd.agent), "%s", agent);
+	mlog_get(f, "to", nd.to, sizeof(nd.to));
+	mlog_get(f, "relay", v, sizeof(v));
+	parse_relay(v, &nd);
+	mlog_get(f, "delays", nd.delays, sizeof(nd.delays));
+	mlog_get(f, "dsn", nd.dsn, sizeof(nd.dsn));
 	if (msg->n_d == MLOG_MAX_DELIVERIES) {
 		msg->n_d_extra++;
-		return;
+		return true;
 	}
 	d = &msg->d[msg->n_d++];
-	memset(d, 0, sizeof(*d));
-	d->wall_ns = ns;
-	d->pid = pid;
-	snprintf(d->agent, sizeof(d->agent), "%s", agent);
-	mlog_field(rest, "to", d->to, sizeof(d->to));
-	mlog_field(rest, "relay", v, sizeof(v));
-	parse_relay(v, d);
-	mlog_field(rest, "delay", v, sizeof(v));
-	d->delay = atof(v);
-	mlog_field(rest, "delays", d->delays, sizeof(d->delays));
-	mlog_field(rest, "dsn", d->dsn, sizeof(d->dsn));
-	st = strstr(rest, "status=");
-	if (st) {
-		const char *paren;
-
-		st += 7;
-		d->status = !strncmp(st, "sent", 4)	    ? MS_SENT
-			    : !strncmp(st, "deferred", 8) ? MS_DEFERRED
-			    : !strncmp(st, "bounced", 7)  ? MS_BOUNCED
-			    : !strncmp(st, "expired", 7)  ? MS_EXPIRED
-							  : MS_NONE;
-		paren = strchr(st, '(');
-		if (paren) {
-			size_t n = strlen(paren + 1);
-
-			if (n && paren[n] == ')')
-				n--;
-			snprintf(d->text, sizeof(d->text), "%.*s", (int)n, paren + 1);
-		}
-	}
+	*d = nd;
+	return true;
 }
 
 /*
@@ -98,8 +107,9 @@ static void delivery_line(struct mlog_message *msg, const char *agent, uint32_t 
 bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t pid,
 			 const char *rest)
 {
-	char qid[MLOG_QID_LEN];
+	char qid[MLOG_QID_LEN], v[512];
 	struct mlog_message *msg;
+	struct mlog_fields f;
 	size_t n;
 
 	m->lines_mta++;
@@ -112,13 +122,23 @@ bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t p
 	if (!msg)
 		return false;
 	if (!strncmp(rest, "to=<", 4)) {
-		delivery_line(msg, agent, pid, ns, rest);
+		if (!mlog_fields(rest, "status", &f) || !delivery_line(msg, agent, pid, ns, &f))
+			m->lines_bad++;
 	} else if (!strncmp(rest, "from=<", 6)) {
-		mlog_arrival(msg, rest, "nrcpt");
-		if (strstr(rest, "status=expired"))
-			delivery_line(msg, agent, pid, ns, rest);
-	} else if (!strncmp(rest, "uid=", 4) && strstr(rest, "from=<") && !msg->from_seen) {
-		mlog_field(rest, "from", msg->from, sizeof(msg->from));
+		if (!mlog_fields(rest, "status", &f)) {
+			m->lines_bad++;
+			return true;
+		}
+		mlog_arrival(msg, &f, "nrcpt");
+		/* qmgr's "from=<...>, status=expired, returned to sender". */
+		if (mlog_get(&f, "status", v, sizeof(v)) && !delivery_line(msg, agent, pid, ns, &f))
+			m->lines_bad++;
+	} else if (!strncmp(rest, "uid=", 4) && !msg->from_seen) {
+		/* pickup's "uid=0 from=<...>": one space, no comma. */
+		size_t u = strspn(rest + 4, "0123456789");
+
+		if (u && !strncmp(rest + 4 + u, " from=", 6) && mlog_fields(rest + 4 + u + 1, "status", &f))
+			mlog_get(&f, "from", msg->from, sizeof(msg->from));
 	} else if (!strcmp(rest, "removed")) {
 		msg->removed = true;
 	} else if (!strncmp(rest, "sender non-delivery notification: ", 34) ||

@@ -34,15 +34,20 @@ static bool is_sendmail_qid(const char *s, size_t n)
 	return true;
 }
 
-/* "00:00:01" or "2+03:04:05" into seconds; 0 if neither. */
+/* "00:00:01" or "2+03:04:05" into seconds; -1 if neither (or out of
+ * range: days 0-99999, hours 0-23, minutes and seconds 0-59). */
 static double sm_delay(const char *v)
 {
-	int d = 0, h, m, s, n = 0;
+	int d = 0, h, m, s, n = 0, end = 0;
 
-	if (strchr(v, '+') && sscanf(v, "%d+%n", &d, &n) == 1)
+	if (strchr(v, '+')) {
+		if (sscanf(v, "%5d+%n", &d, &n) != 1 || d < 0)
+			return -1;
 		v += n;
-	if (sscanf(v, "%d:%d:%d", &h, &m, &s) != 3)
-		return 0;
+	}
+	if (sscanf(v, "%2d:%2d:%2d%n", &h, &m, &s, &end) != 3 || v[end] || h < 0 || h > 23 || m < 0 ||
+	    m > 59 || s < 0 || s > 59)
+		return -1;
 	return ((d * 24.0 + h) * 60 + m) * 60 + s;
 }
 
@@ -71,57 +76,63 @@ static void sm_relay(const char *v, struct mlog_delivery *d)
 	}
 }
 
-static void sm_delivery(struct mlog_message *msg, uint32_t pid, int64_t ns, const char *rest)
+/* "to=..., delay=..., mailer=..., relay=..., dsn=..., stat=..." (fields f).
+ * False when the line breaks the grammar: no stat, or a delay that is no
+ * time. */
+static bool sm_delivery(struct mlog_message *msg, uint32_t pid, int64_t ns,
+			const struct mlog_fields *f)
 {
-	struct mlog_delivery *d;
-	const char *st = strstr(rest, " stat=");
-	char v[512];
+	struct mlog_delivery *d, nd;
+	char v[512], st[512];
+	const char *t = st;
 
-	if (msg->n_d == MLOG_MAX_DELIVERIES) {
-		msg->n_d_extra++;
-		return;
-	}
-	d = &msg->d[msg->n_d++];
-	memset(d, 0, sizeof(*d));
-	d->wall_ns = ns;
-	d->pid = pid;
-	mlog_field(rest, "mailer", v, sizeof(v));
-	snprintf(d->agent, sizeof(d->agent), "%.15s", v[0] ? v : "sendmail");
-	mlog_field(rest, "to", d->to, sizeof(d->to));
-	mlog_field(rest, "relay", v, sizeof(v));
-	sm_relay(v, d);
-	mlog_field(rest, "delay", v, sizeof(v));
-	d->delay = sm_delay(v);
-	mlog_field(rest, "xdelay", d->delays, sizeof(d->delays));
-	mlog_field(rest, "dsn", d->dsn, sizeof(d->dsn));
-	if (!st)
-		return;
-	st += 6; /* the rest of the line: its text may hold ", " */
-	if (!strncmp(st, "Sent", 4)) {
-		const char *paren = strchr(st, '(');
+	memset(&nd, 0, sizeof(nd));
+	if (!mlog_get(f, "stat", st, sizeof(st)))
+		return false;
+	if (mlog_get(f, "delay", v, sizeof(v)) && (nd.delay = sm_delay(v)) < 0)
+		return false;
+	nd.wall_ns = ns;
+	nd.pid = pid;
+	mlog_get(f, "mailer", v, sizeof(v));
+	snprintf(nd.agent, sizeof(nd.agent), "%.15s", v[0] ? v : "sendmail");
+	mlog_get(f, "to", nd.to, sizeof(nd.to));
+	mlog_get(f, "relay", v, sizeof(v));
+	sm_relay(v, &nd);
+	mlog_get(f, "xdelay", nd.delays, sizeof(nd.delays));
+	mlog_get(f, "dsn", nd.dsn, sizeof(nd.dsn));
+	if (!strncmp(t, "Sent", 4) && (t[4] == 0 || t[4] == ' ')) {
+		const char *paren = strchr(t, '(');
 
-		d->status = MS_SENT;
+		nd.status = MS_SENT;
 		if (paren) {
 			size_t n = strlen(paren + 1);
 
 			if (n && paren[n] == ')')
 				n--;
-			snprintf(d->text, sizeof(d->text), "%.*s", (int)n, paren + 1);
+			snprintf(nd.text, sizeof(nd.text), "%.*s", (int)n, paren + 1);
 		}
-		return;
+	} else {
+		nd.status = !strncmp(t, "Deferred", 8) || nd.dsn[0] == '4' ? MS_DEFERRED
+			    : nd.dsn[0] == '5'				    ? MS_BOUNCED
+									    : MS_NONE;
+		if (!strncmp(t, "Deferred: ", 10))
+			t += 10;
+		snprintf(nd.text, sizeof(nd.text), "%s", t);
 	}
-	d->status = !strncmp(st, "Deferred", 8) || d->dsn[0] == '4' ? MS_DEFERRED
-		    : d->dsn[0] == '5'				     ? MS_BOUNCED
-								     : MS_NONE;
-	if (!strncmp(st, "Deferred: ", 10))
-		st += 10;
-	snprintf(d->text, sizeof(d->text), "%s", st);
+	if (msg->n_d == MLOG_MAX_DELIVERIES) {
+		msg->n_d_extra++;
+		return true;
+	}
+	d = &msg->d[msg->n_d++];
+	*d = nd;
+	return true;
 }
 
 bool mlog_sendmail_text(struct mlog *m, int64_t ns, uint32_t pid, const char *rest)
 {
 	char qid[MLOG_QID_LEN];
 	struct mlog_message *msg;
+	struct mlog_fields f;
 	size_t n;
 
 	m->lines_mta++;
@@ -134,9 +145,13 @@ bool mlog_sendmail_text(struct mlog *m, int64_t ns, uint32_t pid, const char *re
 	if (!msg)
 		return false;
 	if (!strncmp(rest, "to=", 3)) {
-		sm_delivery(msg, pid, ns, rest);
+		if (!mlog_fields(rest, "stat", &f) || !sm_delivery(msg, pid, ns, &f))
+			m->lines_bad++;
 	} else if (!strncmp(rest, "from=", 5)) {
-		mlog_arrival(msg, rest, "nrcpts");
+		if (mlog_fields(rest, "stat", &f))
+			mlog_arrival(msg, &f, "nrcpts");
+		else
+			m->lines_bad++;
 	} else {
 		/* "QID: QID2: DSN: why": QID2 is the notice about QID. */
 		size_t k = strcspn(rest, ":");

@@ -142,6 +142,9 @@ void text_messages(struct report_opts *o, struct correlator *c)
 	if (m->dropped_messages)
 		fprintf(o->out, "  (%" PRIu64 " older messages were dropped to bound memory)\n",
 			m->dropped_messages);
+	if (m->lines_bad)
+		fprintf(o->out, "  (%" PRIu64 " line%s of the MTA did not follow its log grammar and %s ignored)\n",
+			m->lines_bad, m->lines_bad == 1 ? "" : "s", m->lines_bad == 1 ? "was" : "were");
 	for (size_t i = 0; i < m->n; i++)
 		if (shown_on_its_own(o, c, m->msgs[i])) {
 			fputc('\n', o->out);

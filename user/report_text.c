@@ -180,6 +180,9 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l)
 		}
 		if (l->dns.parsed && !l->dns.n_answers && !l->dns.rcode && l->ret >= 0)
 			APPEND(", no records");
+		if (l->dns.n_ignored)
+			APPEND(" (%u record%s not for the question ignored, as resolvers do)",
+			       l->dns.n_ignored, l->dns.n_ignored == 1 ? "" : "s");
 		if (l->dns.partial && l->dns.answers_read < l->dns.n_answers)
 			APPEND(" (%u of %u answer records: the rest lies beyond the copy kept)",
 			       l->dns.answers_read, l->dns.n_answers);

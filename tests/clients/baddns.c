@@ -13,6 +13,9 @@
  *            what a first-answer client tries
  *   tc.*     over UDP an empty answer with TC set; over TCP the full one
  *            (A 192.0.2.2, AAAA 2001:db8:1::2)
+ *   stray.*  an answer with a record of the other type beside its own: AAAA
+ *            2001:db8:1::2 with A 192.0.2.99, A 192.0.2.2 with AAAA
+ *            2001:db8:2::99 (a resolver ignores the stray one)
  * Prints "ready" when listening on ADDR:53 (UDP and TCP). Runs until killed.
  */
 #include <arpa/inet.h>
@@ -87,6 +90,12 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *r, int tcp
 			return len;
 		}
 		return add_addr(r, len, aaaa, aaaa ? "2001:db8:1::2" : "192.0.2.2");
+	}
+	if (!memcmp(q + 13, "stray", 5)) {
+		len = add_addr(r, len, !aaaa, aaaa ? "192.0.2.99" : "2001:db8:2::99");
+		len = add_addr(r, len, aaaa, aaaa ? "2001:db8:1::2" : "192.0.2.2");
+		r[7] = 2;
+		return len;
 	}
 	if (!memcmp(q + 13, "junk", 4)) {
 		r[7] = 3;

@@ -689,6 +689,54 @@ static void test_dns_short_copy_and_nxdomain(void)
 	CHECK(!dns_header(m, sizeof(m), "other.example.org", &d));
 }
 
+/* Append an answer record owned by name (uncompressed) to m of n bytes. */
+static size_t dns_add_rr(uint8_t *m, size_t n, const char *name, int type, const void *rd,
+			 int rdlen)
+{
+	n += put_name(m + n, name);
+	m[n++] = 0, m[n++] = (uint8_t)type, m[n++] = 0, m[n++] = 1;
+	m[n++] = 0, m[n++] = 0, m[n++] = 0x0e, m[n++] = 0x10;
+	m[n++] = 0, m[n++] = (uint8_t)rdlen;
+	memcpy(m + n, rd, (size_t)rdlen);
+	m[7]++; /* ancount */
+	return n + (size_t)rdlen;
+}
+
+/* Finding 3 of issue 35: a hostile nameserver's extra records. An AAAA
+ * answer that also carries an A record, an AAAA of another name, and a
+ * CNAME chain: only the AAAA records owned along the chain are answers. */
+static void test_dns_only_records_for_the_question(void)
+{
+	uint8_t m[1024], a[4] = { 192, 0, 2, 25 }, six[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x25 },
+			  off[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x66 }, tgt[64];
+	size_t n = dns_reply(m, "mx.example.org", 28, NULL, 0, 0), k;
+	struct dns_msg d;
+
+	n = dns_add_rr(m, n, "mx.example.org", 1, a, 4);	       /* wrong type */
+	n = dns_add_rr(m, n, "other.example.org", 28, off, 16);      /* off the chain */
+	k = put_name(tgt, "real.example.net");
+	n = dns_add_rr(m, n, "real.example.net", 28, six, 16);	       /* before its CNAME */
+	n = dns_add_rr(m, n, "MX.example.org", 5, tgt, (int)k);       /* the chain's link */
+	dns_parse(m, n, n, &d);
+	CHECK(d.parsed && d.n_answers == 4 && d.n_ignored == 2 && d.n_rrs == 2);
+	CHECK(d.rr[0].type == 28 && !memcmp(d.rr[0].addr, six, 16));
+	CHECK(d.rr[1].type == 5 && !strcmp(d.rr[1].target, "real.example.net"));
+	CHECK(dns_count_addrs(m, n) == 1);
+	/* The same records in an A answer: only the A record counts. */
+	n = dns_reply(m, "mx.example.org", 1, NULL, 0, 0);
+	n = dns_add_rr(m, n, "mx.example.org", 28, six, 16);
+	n = dns_add_rr(m, n, "mx.example.org", 1, a, 4);
+	dns_parse(m, n, n, &d);
+	CHECK(d.parsed && d.n_rrs == 1 && d.rr[0].type == 1 && d.n_ignored == 1);
+	CHECK(dns_count_addrs(m, n) == 1);
+	/* A CNAME loop ends; nothing is owned along it. */
+	n = dns_reply(m, "loop.example.org", 1, NULL, 0, 0);
+	k = put_name(tgt, "loop.example.org");
+	n = dns_add_rr(m, n, "loop.example.org", 5, tgt, (int)k);
+	dns_parse(m, n, n, &d);
+	CHECK(d.parsed && d.n_rrs == 1 && d.n_ignored == 0 && dns_count_addrs(m, n) == 0);
+}
+
 static void test_times_for_since_and_until(void)
 {
 	int64_t t, day = 1795000000LL * 1000000000LL;
@@ -944,6 +992,64 @@ static void test_maillog_follow_across_rotation(void)
 }
 
 /* Postfix's own lines, as postlogd and syslog write them. */
+/* Finding 6 of issue 35: addresses a remote SMTP client chooses, inside
+ * genuine Postfix and Sendmail lines, cannot steer the parser. */
+static void test_maillog_hostile_addresses(void)
+{
+	struct mlog m;
+	struct mlog_message *msg;
+
+	mlog_init(&m, 1794960000);
+	/* A recipient named "status=sent" on a deferred line: deferred. */
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/smtp[1]: 8CA6F11006A: to=<status=sent@x.test>, "
+			    "relay=none, delay=3, delays=0/0/3/0, dsn=4.4.1, status=deferred (connect to "
+			    "x.test[192.0.2.1]:25: Connection timed out)"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_DEFERRED &&
+	      !strcmp(msg->d[0].to, "status=sent@x.test") && msg->d[0].delay == 3);
+	/* A quoted sender holding "status=expired" adds no expiry; one holding
+	 * " delay=nan" and a quoted relay= steer nothing. */
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/qmgr[2]: 9CA6F11006B: "
+			    "from=<\"x status=expired\"@evil.test>, size=300, nrcpt=1 (queue active)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[1]: 9CA6F11006B: "
+			    "to=<\"a delay=nan, relay=evil[203.0.113.9]:25,\"@x.test>, "
+			    "relay=mx.x.test[192.0.2.25]:25, delay=0.5, delays=0/0/0/0.5, dsn=2.0.0, status=sent "
+			    "(250 ok)"));
+	msg = mlog_find(&m, "9CA6F11006B");
+	CHECK(msg && msg->n_d == 1 && msg->size == 300 && !strcmp(msg->from, "\"x status=expired\"@evil.test"));
+	CHECK(msg && msg->d[0].status == MS_SENT && msg->d[0].delay == 0.5 &&
+	      !strcmp(msg->d[0].relay_addr, "192.0.2.25") && !strcmp(msg->d[0].relay_host, "mx.x.test"));
+	/* A delay that is no number breaks the grammar: ignored and counted,
+	 * never a NaN in the JSON. An open quote too. */
+	CHECK(m.lines_bad == 0);
+	mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[1]: ACA6F11006C: to=<u@x.test>, relay=none, "
+		      "delay=nan, delays=0/0/0/0, dsn=5.0.0, status=bounced (x)");
+	mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[1]: ACA6F11006C: to=<\"u@x.test>, relay=none, "
+		      "delay=1, dsn=5.0.0, status=bounced (x)");
+	msg = mlog_find(&m, "ACA6F11006C");
+	CHECK(m.lines_bad == 2 && (!msg || msg->n_d == 0));
+	/* Sendmail: a recipient holding ", stat=Sent" on a deferred line. */
+	CHECK(mlog_line(&m, "Dec  2 19:44:22 relay sendmail[3]: 5B2JiMqX000123: "
+			    "to=<\"x, stat=Sent (y)\"@x.test>, delay=00:00:04, xdelay=00:00:04, mailer=esmtp, "
+			    "pri=120304, relay=x.test., dsn=4.0.0, stat=Deferred: Connection timed out with x.test."));
+	msg = mlog_find(&m, "5B2JiMqX000123");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_DEFERRED && msg->d[0].delay == 4 &&
+	      !strcmp(msg->d[0].to, "\"x, stat=Sent (y)\"@x.test"));
+	/* Finding 8: a forged notice line naming the message itself, or its
+	 * own notice back, cannot hide a message beneath itself. */
+	CHECK(mlog_line(&m, "Dec 02 19:30:19 relay postfix/bounce[4]: 8CA6F11006A: sender non-delivery "
+			    "notification: 8CA6F11006A"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	CHECK(msg && !msg->notice_of[0] && !msg->notice_qid[0]);
+	CHECK(mlog_line(&m, "Dec 02 19:30:19 relay postfix/bounce[4]: 8CA6F11006A: sender non-delivery "
+			    "notification: 9CA6F11006B"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:19 relay postfix/bounce[4]: 9CA6F11006B: sender non-delivery "
+			    "notification: 8CA6F11006A"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	CHECK(msg && !msg->notice_of[0] && !strcmp(msg->notice_qid, "9CA6F11006B"));
+	mlog_free(&m);
+}
+
 static void test_maillog_lines(void)
 {
 	struct mlog m;
@@ -1059,6 +1165,8 @@ int main(void)
 	RUN(test_recording_header_says_what_attached);
 	RUN(test_dns_answer_parsed);
 	RUN(test_dns_short_copy_and_nxdomain);
+	RUN(test_dns_only_records_for_the_question);
+	RUN(test_maillog_hostile_addresses);
 	RUN(test_times_for_since_and_until);
 	RUN(test_check_parsers);
 	RUN(test_exim_lists_and_times);
