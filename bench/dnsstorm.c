@@ -7,7 +7,10 @@
  * is involved, so famtrace sees these only on the wire. With "fresh" as a
  * fourth argument, each question goes from a socket of its own (socket,
  * connect, send, receive, close: what glibc's res_send does per call), so
- * per-socket state is made and freed once per question.
+ * per-socket state is made and freed once per question. With "flood", the
+ * questions go out as fast as the socket takes them, no answer awaited
+ * (answers are read and thrown away when they come): what an unprivileged
+ * local user can do to famtrace (tests/wire.sh, issue 35).
  * Prints "OPS_PER_SEC <n>" on stdout.
  */
 #include <arpa/inet.h>
@@ -28,9 +31,10 @@ int main(int argc, char **argv)
 	size_t len = 12;
 	long n;
 	int fd, fresh = argc == 5 && !strcmp(argv[4], "fresh");
+	int flood = argc == 5 && !strcmp(argv[4], "flood");
 
-	if ((argc != 4 && !fresh) || inet_pton(AF_INET, argv[2], &ns.sin_addr) != 1) {
-		fprintf(stderr, "usage: dnsstorm N SERVER NAME [fresh]\n");
+	if ((argc != 4 && !fresh && !flood) || inet_pton(AF_INET, argv[2], &ns.sin_addr) != 1) {
+		fprintf(stderr, "usage: dnsstorm N SERVER NAME [fresh|flood]\n");
 		return 2;
 	}
 	n = atol(argv[1]);
@@ -57,6 +61,13 @@ int main(int argc, char **argv)
 		struct pollfd pf = { fd, POLLIN, 0 };
 
 		q[0] = (unsigned char)(i >> 8), q[1] = (unsigned char)i;
+		if (flood) {
+			while (recv(fd, r, sizeof(r), MSG_DONTWAIT) > 0)
+				;
+			if (send(fd, q, len, 0) < 0)
+				poll(&pf, 1, 1); /* the socket's buffer is full, or a refusal */
+			continue;
+		}
 		if (fresh && i) {
 			close(fd);
 			fd = socket(AF_INET, SOCK_DGRAM, 0);

@@ -217,4 +217,59 @@ check "the same question asked in the trace: its answer (no sender in the kernel
 	map(select(.type=="lookup" and .name == "new.famtrace.test" and .api == "dns" and
 		.wire[0].answered and .addrs[0].addr == "192.0.2.10")) | length == 1'
 
+# ------------------------------------------------ a DNS flood (issue 35, finding 1)
+# An unprivileged local user floods DNS (two storms as nobody, questions sent
+# without waiting, dnsmasq answering what it can) while famtrace records in the unit's mode (mail
+# processes, --rotate, --metrics): the main loop keeps its turns (the
+# metrics file is rewritten every interval), each part stays near its
+# rotation size, and SIGTERM ends the recording well inside the unit's
+# 20 s stop timeout, with the recording complete or saying what it missed.
+STORM=$PWD/build/bench/dnsstorm
+[ -x "$STORM" ] || bail "dnsstorm built (make tools)"
+rec flood --rotate 1M --keep 50 --metrics "$TMP/flood.prom" --metrics-interval 0.5
+FLOODS=()
+for i in 1 2; do
+	ip netns exec "$CLI" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$STORM" 1000000000 192.0.2.2 mx1.famtrace.test flood >/dev/null 2>&1 &
+	FLOODS+=($!)
+	BG_PIDS+=($!)
+done
+sleep 1
+: >"$TMP/flood.mtimes"
+for _ in $(seq 12); do
+	stat -c %Y.%y "$TMP/flood.prom" >>"$TMP/flood.mtimes" 2>/dev/null
+	sleep 0.5
+done
+t0=$(date +%s%N)
+kill -TERM "$RPID"
+wait "$RPID"
+echo "rc=$? stop_ms=$((($(date +%s%N) - t0) / 1000000))" >"$TMP/flood.stop"
+kill "${FLOODS[@]}" 2>/dev/null
+wait "${FLOODS[@]}" 2>/dev/null
+ls -l "$TMP"/flood.ftr* >"$TMP/flood.parts"
+check "DNS flood by an unprivileged user: the loop keeps its turns (metrics rewritten $(sort -u "$TMP/flood.mtimes" | wc -l) times in 6 s), parts near their rotation size, SIGTERM honoured ($(cat "$TMP/flood.stop"))" \
+	"$TMP/flood.stop" "$TMP/flood.mtimes" "$TMP/flood.parts" "$TMP/flood.err" -- bash -c "
+	grep -q '^rc=0 ' '$TMP/flood.stop' && test \$(sed 's/.*stop_ms=//' '$TMP/flood.stop') -lt 10000 &&
+	test \$(sort -u '$TMP/flood.mtimes' | wc -l) -ge 6 &&
+	! find '$TMP' -maxdepth 1 -name 'flood.ftr*' -size +2048k | grep -q ."
+
+# ------------------------------ a full table of questions (issue 35, finding 5)
+# 5,000 AAAA questions nobody answers (baddns drops AAAA for slow6*), each a
+# different name from one socket, fill the table of questions in flight
+# (4,096): the ones it could not keep make the trace incomplete, said in the
+# summary and the report, never "complete" beside a verdict they could change.
+cat >"$TMP/qflood" <<'EOS'
+#!/bin/bash
+exec 3>/dev/udp/192.0.2.3/53
+for i in $(seq 5000); do
+	printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x09slow6%04d\x08famtrace\x04test\x00\x00\x1c\x00\x01' "$i" >&3
+done
+EOS
+chmod +x "$TMP/qflood"
+timeout 60 "$FT" run -j -- ip netns exec "$CLI" "$TMP/qflood" >"$TMP/qfull" 2>"$TMP/qfull.err"
+check "a full table of DNS questions: the trace is incomplete, and says why (dropped $(jq -s 'map(select(.type=="summary"))[0].dns_wire.dropped' "$TMP/qfull" 2>/dev/null))" \
+	"$TMP/qfull.err" -- bash -c "
+	jq -e -s 'map(select(.type==\"summary\"))[0] | .dns_wire.dropped > 0 and (.complete | not)' '$TMP/qfull' &&
+	grep -q 'DNS questions on the wire not kept' '$TMP/qfull.err'"
+
 summary

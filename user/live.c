@@ -165,6 +165,12 @@ static void refresh_counters(struct state *st, uint64_t now)
 	ss->track_full = cnt[FT_CNT_TRACK_FULL];
 	ss->pending_full = cnt[FT_CNT_PENDING_FULL];
 	ss->stale = cnt[FT_CNT_STALE];
+	{
+		struct wire_stats ws;
+
+		correlator_wire_stats(st->corr, &ws);
+		ss->wire_dropped = ws.dropped;
+	}
 	if (st->rec && !st->rec_down && memcmp(cnt, st->rec_counters, sizeof(cnt))) {
 		if (rec_write_counters(st->rec, now, cnt))
 			rec_fail(st, now);
@@ -715,7 +721,21 @@ int live_main(struct opts *o)
 			break;
 		}
 	}
-	loader_poll(st.ldr, 0);
+	/* What the ring holds at the stop, a batch at a time for at most a
+	 * second: a flood cannot hold the stop past the unit's timeout, and
+	 * what is left unread is said, never silently dropped. */
+	{
+		uint64_t until = clock_ns(CLOCK_BOOTTIME) + 1000000000ULL;
+		int e;
+
+		while ((e = loader_poll(st.ldr, 0)) == LOADER_BATCH && clock_ns(CLOCK_BOOTTIME) < until)
+			;
+		if (e == LOADER_BATCH) {
+			st.ss.unread = 1;
+			fprintf(stderr, "famtrace: warning: stopped during a flood: records still in the ring "
+					"buffer were not read\n");
+		}
+	}
 	/* Attempts still in SYN_SENT (an IPv6 black hole retried while the
 	 * process delivered over IPv4) are facts too: report them as in
 	 * progress, with the time so far, instead of letting them vanish. */

@@ -206,13 +206,22 @@ static bool fexit_can_attach(const struct bpf_program *prog)
 	return true;
 }
 
+/*
+ * Records handled per loader_poll at most. libbpf drains the ring for as
+ * long as records keep coming, so under a flood one poll never returned and
+ * the main loop (rotation, metrics, sync, signals) starved: past this many,
+ * the callback says stop (BATCH_FULL), libbpf stores the consumer position
+ * after the record just handled, and the rest waits in the ring for the
+ * next turn. About 20-40 ms of work on this machine kind.
+ */
+#define BATCH_FULL (-ECANCELED)
+
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct loader *l = ctx;
 
 	l->fn(l->ctx, data, len);
-	l->delivered++;
-	return 0;
+	return ++l->delivered >= LOADER_BATCH ? BATCH_FULL : 0;
 }
 
 static int configure(struct loader *l, const struct loader_cfg *cfg, char *err, size_t len)
@@ -529,12 +538,15 @@ int loader_poll(struct loader *l, int timeout_ms)
 
 	l->delivered = 0;
 	/* Producers wake us only for batches (see wakeup_flags in the BPF
-	 * code), so after the wait always drain what is there. */
+	 * code), so after the wait always read what is there, up to a
+	 * batch (LOADER_BATCH): the caller's turn comes back in bounded time. */
 	e = ring_buffer__poll(l->rb, timeout_ms);
+	if (e == BATCH_FULL)
+		return l->delivered;
 	if (e < 0 && e != -EINTR)
 		return e;
 	e = ring_buffer__consume(l->rb);
-	if (e < 0 && e != -EINTR)
+	if (e < 0 && e != -EINTR && e != BATCH_FULL)
 		return e;
 	return l->delivered;
 }

@@ -65,8 +65,11 @@ int loader_attach_dns(struct loader *l, int fd, char *err, size_t errlen);
 /* Trace this process (and, through the fork hook, its future children). */
 int loader_track(struct loader *l, uint32_t tgid, uint8_t why);
 
-/* Wait up to timeout_ms for records and deliver all that are ready.
- * Returns the number delivered or a negative errno. */
+/* Wait up to timeout_ms for records and deliver those that are ready, at
+ * most a batch (LOADER_BATCH): under a flood the caller's turn comes back in
+ * bounded time and the rest waits in the ring. Returns the number delivered
+ * (LOADER_BATCH: there may be more) or a negative errno. */
+#define LOADER_BATCH 4096
 int loader_poll(struct loader *l, int timeout_ms);
 
 /*

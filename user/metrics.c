@@ -428,6 +428,8 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 		(unsigned long long)ss->track_full);
 	fprintf(f, "famtrace_untracked_total{what=\"attempt\"} %llu\n",
 		(unsigned long long)ss->pending_full);
+	fprintf(f, "famtrace_untracked_total{what=\"dns_question\"} %llu\n",
+		(unsigned long long)ss->wire_dropped);
 	head(f, "famtrace_malformed_records_total", "counter", "Records that failed validation.");
 	fprintf(f, "famtrace_malformed_records_total %llu\n", (unsigned long long)ss->malformed);
 	head(f, "famtrace_recording_stopped_total", "counter",

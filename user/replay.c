@@ -244,6 +244,12 @@ static void sum_counters(struct replay *rp)
 		ss->pending_full += rp->sessions[i].cnt[FT_CNT_PENDING_FULL];
 		ss->stale += rp->sessions[i].cnt[FT_CNT_STALE];
 	}
+	{
+		struct wire_stats ws;
+
+		correlator_wire_stats(rp->c, &ws);
+		ss->wire_dropped = ws.dropped;
+	}
 }
 
 enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)

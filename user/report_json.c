@@ -433,6 +433,8 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 				putc_unlocked('}', f);
 			}
 			putc_unlocked(']', f);
+			if (l->dns.n_ignored)
+				jprintf(f, ",\"ignored_records\":%u", l->dns.n_ignored);
 			if (l->dns.partial)
 				jprintf(f, ",\"partial\":true,\"answers_read\":%u,\"answers_total\":%u",
 					l->dns.answers_read, l->dns.n_answers);
@@ -608,16 +610,21 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	jprintf(f, ",\"processes\":%zu,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 		   ",\"track_full\":%" PRIu64 ",\"pending_full\":%" PRIu64 ",\"malformed\":%" PRIu64
 		   ",\"cut\":%" PRIu64 ",\"recording_stopped\":%" PRIu64 ",\"recording_missed\":%" PRIu64
-		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"in_progress\":%" PRIu64
+		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"unread\":%" PRIu64 ",\"in_progress\":%" PRIu64
 		   ",\"details_dropped\":{\"groups\":%" PRIu64 ",\"lookups\":%" PRIu64 "}"
 		   ",\"dns_wire\":{\"captured\":%s,\"messages\":%" PRIu64 ",\"unowned\":%" PRIu64
-		   ",\"unmatched\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"unclaimed\":%" PRIu64 "}"
-		   ",\"connect_errno\":%s%s%s,\"complete\":%s}\n",
+		   ",\"unmatched\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"unclaimed\":%" PRIu64 "}",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
-		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->in_progress,
+		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->unread, st->in_progress,
 		correlator_dropped_groups(c), correlator_dropped_lookups(c),
 		st->no_dns_wire ? "false" : "true", ws.messages, ws.unowned, ws.unmatched, ws.dropped,
-		ws.unclaimed, st->connect_errno[0] ? "\"" : "", st->connect_errno[0] ? st->connect_errno : "null",
+		ws.unclaimed);
+	if (o->mlog)
+		jprintf(f, ",\"maillog\":{\"lines\":%" PRIu64 ",\"mta_lines\":%" PRIu64
+			   ",\"ignored_lines\":%" PRIu64 ",\"dropped_messages\":%" PRIu64 "}",
+			o->mlog->lines, o->mlog->lines_mta, o->mlog->lines_bad, o->mlog->dropped_messages);
+	jprintf(f, ",\"connect_errno\":%s%s%s,\"complete\":%s}\n",
+		st->connect_errno[0] ? "\"" : "", st->connect_errno[0] ? st->connect_errno : "null",
 		st->connect_errno[0] ? "\"" : "", source_complete(st) ? "true" : "false");
 	fflush(f);
 }

@@ -10,7 +10,8 @@
 bool source_complete(const struct source_stats *ss)
 {
 	return !ss->lost && !ss->track_full && !ss->pending_full && !ss->malformed && !ss->cut &&
-	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts && !ss->stale;
+	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts && !ss->stale && !ss->unread &&
+	       !ss->wire_dropped;
 }
 
 char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
@@ -34,6 +35,9 @@ char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
 		     "stopped)", ss->cut);
 	GAP(ss->rec_stopped, "the recording stopped %" PRIu64 " time(s) and missed %" PRIu64
 			     " events", ss->rec_stopped, ss->rec_missed);
+	GAP(ss->wire_dropped, "%" PRIu64 " DNS questions on the wire not kept (too many in flight)",
+	    ss->wire_dropped);
+	GAP(ss->unread, "records still in the ring buffer at the stop were not read (a flood)");
 	GAP(ss->missing_parts, "%" PRIu64 " part(s) of the recording not read (rotated away, not "
 			       "named, or never written)", ss->missing_parts);
 #undef GAP

@@ -23,6 +23,11 @@ struct source_stats {
 	uint64_t missing_parts; /* report: parts of a recording not read (rotated away...) */
 	uint64_t in_progress;  /* attempts still in SYN_SENT when the trace ended */
 	uint64_t stale;	       /* pending attempts dropped: their socket had been reused */
+	uint64_t wire_dropped; /* DNS questions on the wire the table of questions in
+				* flight could not keep (a flood): their answers and
+				* what they would have shown were never seen */
+	uint64_t unread;       /* 1: the trace stopped during a flood, with records still
+				* in the ring buffer that were never read */
 	bool no_dns_wire;      /* DNS messages on the wire were not captured (--no-dns-wire,
 				* or no cgroup2 to attach to): only the C library's
 				* resolver calls were seen */
