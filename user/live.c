@@ -31,6 +31,7 @@
 #include "loader.h"
 #include "metrics.h"
 #include "privs.h"
+#include "dnsbudget.h"
 #include "procfs.h"
 #include "recording.h"
 #include "report.h"
@@ -74,6 +75,8 @@ struct state {
 	bool rec_resuming;	/* restarted, not yet on disk */
 	uint64_t rec_retry_at;
 	uint64_t rec_counters[REC_NCOUNTERS];
+	uint64_t rec_budget[2]; /* the DNS budget's counts last written */
+	struct dns_budget *dnsb;
 	struct metrics *metrics; /* --metrics */
 	bool metrics_written;	 /* at least once */
 	uint64_t metrics_warned_at;
@@ -124,6 +127,7 @@ static void rec_retry(struct state *st, uint64_t now)
 	st->rec_down = false;
 	st->rec_resuming = true;
 	memset(st->rec_counters, 0xff, sizeof(st->rec_counters)); /* the new part gets them */
+	memset(st->rec_budget, 0xff, sizeof(st->rec_budget));
 }
 
 static void on_event(void *ctx, const void *data, size_t len)
@@ -131,6 +135,11 @@ static void on_event(void *ctx, const void *data, size_t len)
 	struct state *st = ctx;
 	const char *why;
 
+	/* A DNS message over its source's budget is neither recorded nor
+	 * correlated (counted): a stranger's flood costs counted messages,
+	 * not the history on disk. */
+	if (st->dnsb && !dnsb_admit(st->dnsb, data, len))
+		return;
 	/* The recording gets the raw record, exactly as the correlator does. */
 	if (st->rec && st->rec_down)
 		st->ss.rec_missed++;
@@ -170,6 +179,16 @@ static void refresh_counters(struct state *st, uint64_t now)
 
 		correlator_wire_stats(st->corr, &ws);
 		ss->wire_dropped = ws.dropped;
+	}
+	if (st->dnsb) {
+		dnsb_dropped(st->dnsb, &ss->dns_over_traced, &ss->dns_over_other);
+		if (st->rec && !st->rec_down &&
+		    (ss->dns_over_traced != st->rec_budget[0] || ss->dns_over_other != st->rec_budget[1])) {
+			if (rec_write_budget(st->rec, now, ss->dns_over_traced, ss->dns_over_other))
+				rec_fail(st, now);
+			st->rec_budget[0] = ss->dns_over_traced;
+			st->rec_budget[1] = ss->dns_over_other;
+		}
 	}
 	if (st->rec && !st->rec_down && memcmp(cnt, st->rec_counters, sizeof(cnt))) {
 		if (rec_write_counters(st->rec, now, cnt))
@@ -470,8 +489,11 @@ int live_main(struct opts *o)
 	ccfg.dns_ports = o->dns_ports;
 	ccfg.n_dns_ports = o->n_dns_ports;
 	st.corr = correlator_new(&ccfg, &sink);
-	if (!st.corr) {
+	st.dnsb = dnsb_new();
+	if (!st.corr || !st.dnsb) {
 		fprintf(stderr, "famtrace: out of memory\n");
+		correlator_free(st.corr);
+		dnsb_free(st.dnsb);
 		return FT_EXIT_RUNTIME;
 	}
 
@@ -495,6 +517,7 @@ int live_main(struct opts *o)
 		if (!st.rec) {
 			fprintf(stderr, "famtrace: recording: %s\n", err);
 			correlator_free(st.corr);
+			dnsb_free(st.dnsb);
 			metrics_free(st.metrics);
 			return FT_EXIT_RUNTIME;
 		}
@@ -531,6 +554,7 @@ int live_main(struct opts *o)
 			waitpid(child, NULL, 0);
 		}
 		correlator_free(st.corr);
+		dnsb_free(st.dnsb);
 		metrics_free(st.metrics);
 		if (st.rec) {
 			rec_writer_close(st.rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
@@ -794,12 +818,14 @@ int live_main(struct opts *o)
 		rc = verdict;
 		loader_close(st.ldr);
 		correlator_free(st.corr);
+		dnsb_free(st.dnsb);
 		if (child > 0 && !child_gone_at)
 			waitpid(child, &child_status, 0);
 		return rc;
 	}
 	loader_close(st.ldr);
 	correlator_free(st.corr);
+	dnsb_free(st.dnsb);
 	for (size_t i = 0; i < st.n_follow; i++)
 		mlog_follow_close(st.follow[i]);
 	journal_follow_close(st.journal);

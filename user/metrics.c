@@ -430,6 +430,12 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 		(unsigned long long)ss->pending_full);
 	fprintf(f, "famtrace_untracked_total{what=\"dns_question\"} %llu\n",
 		(unsigned long long)ss->wire_dropped);
+	head(f, "famtrace_dns_over_budget_total", "counter",
+	     "DNS messages not kept: their source was over its budget (a flood); traced or not.");
+	fprintf(f, "famtrace_dns_over_budget_total{source=\"traced\"} %llu\n",
+		(unsigned long long)ss->dns_over_traced);
+	fprintf(f, "famtrace_dns_over_budget_total{source=\"untraced\"} %llu\n",
+		(unsigned long long)ss->dns_over_other);
 	head(f, "famtrace_malformed_records_total", "counter", "Records that failed validation.");
 	fprintf(f, "famtrace_malformed_records_total %llu\n", (unsigned long long)ss->malformed);
 	head(f, "famtrace_recording_stopped_total", "counter",

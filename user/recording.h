@@ -41,6 +41,9 @@ enum rec_frame_type {
 	REC_END = 5,
 	REC_EVENT_ZR = 6, /* an event with its zero runs elided (zeroruns.h); the
 			   * reader hands it out as REC_EVENT */
+	REC_BUDGET = 7,	  /* DNS messages not kept, over their source's budget
+			   * (dnsbudget.h): time, traced, other (u64 each).
+			   * Readers before 0.4.1 skip it. */
 };
 
 /* On disk, every frame: this header (little-endian), then len bytes. */
@@ -98,6 +101,8 @@ void rec_writer_start(struct rec_writer *w, uint64_t t0_ns, const char *filters,
 int rec_write_event(struct rec_writer *w, const void *data, size_t len);
 int rec_write_tick(struct rec_writer *w, uint64_t now_ns);
 int rec_write_counters(struct rec_writer *w, uint64_t now_ns, const uint64_t c[REC_NCOUNTERS]);
+/* The DNS budget's counts so far (REC_BUDGET). */
+int rec_write_budget(struct rec_writer *w, uint64_t now_ns, uint64_t traced, uint64_t other);
 /* Push everything written so far to the disk (gzip sync flush + fdatasync);
  * then rotate if the file has grown past rotate_bytes. Call once a second. */
 int rec_writer_sync(struct rec_writer *w, uint64_t now_ns);

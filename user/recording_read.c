@@ -235,9 +235,11 @@ enum rec_status rec_next(struct rec_reader *r, struct rec_frame *f)
 			return REC_OK;
 		case REC_TICK:
 		case REC_COUNTERS:
+		case REC_BUDGET:
 		case REC_END:
 			if (h.len < 8 || (h.type == REC_TICK && h.len != 8) ||
 			    (h.type == REC_COUNTERS && h.len != 8 + REC_NCOUNTERS * 8) ||
+			    (h.type == REC_BUDGET && h.len != 8 + 2 * 8) ||
 			    (h.type == REC_END && h.len != 12)) {
 				snprintf(r->whybuf, sizeof(r->whybuf),
 					 "corrupt frame at byte %" PRIu64, r->offset - h.len - sizeof(h));

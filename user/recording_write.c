@@ -310,6 +310,13 @@ int rec_write_tick(struct rec_writer *w, uint64_t now_ns)
 	return put(w, REC_TICK, &now_ns, sizeof(now_ns), NULL, 0);
 }
 
+int rec_write_budget(struct rec_writer *w, uint64_t now_ns, uint64_t traced, uint64_t other)
+{
+	uint64_t c[2] = { traced, other };
+
+	return put(w, REC_BUDGET, &now_ns, sizeof(now_ns), c, sizeof(c));
+}
+
 int rec_write_counters(struct rec_writer *w, uint64_t now_ns, const uint64_t c[REC_NCOUNTERS])
 {
 	return put(w, REC_COUNTERS, &now_ns, sizeof(now_ns), c, REC_NCOUNTERS * sizeof(c[0]));

@@ -36,6 +36,7 @@ struct replay {
 	struct session {
 		uint64_t t0;
 		uint64_t cnt[REC_NCOUNTERS];
+		uint64_t budget[2]; /* REC_BUDGET: DNS messages not kept, traced and other */
 		unsigned parts, max_part; /* headers read, highest part number */
 	} sessions[MAX_SESSIONS];
 	unsigned n_sessions;
@@ -234,6 +235,7 @@ static void sum_counters(struct replay *rp)
 	struct source_stats *ss = &rp->ss;
 
 	ss->lost = ss->track_full = ss->pending_full = ss->missing_parts = ss->stale = 0;
+	ss->dns_over_traced = ss->dns_over_other = 0;
 	for (unsigned i = 0; i < rp->n_sessions; i++) {
 		/* Parts of a run not read: rotated away, not named, or a part
 		 * the writer gave up before it reached the disk. */
@@ -243,6 +245,8 @@ static void sum_counters(struct replay *rp)
 		ss->track_full += rp->sessions[i].cnt[FT_CNT_TRACK_FULL];
 		ss->pending_full += rp->sessions[i].cnt[FT_CNT_PENDING_FULL];
 		ss->stale += rp->sessions[i].cnt[FT_CNT_STALE];
+		ss->dns_over_traced += rp->sessions[i].budget[0];
+		ss->dns_over_other += rp->sessions[i].budget[1];
 	}
 	{
 		struct wire_stats ws;
@@ -317,6 +321,13 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 		case REC_COUNTERS:
 			session_counters(rp, (const uint64_t *)((const char *)f.data + 8));
 			break;
+		case REC_BUDGET: {
+			struct session *se = session_of(rp);
+
+			if (se)
+				memcpy(se->budget, (const char *)f.data + 8, sizeof(se->budget));
+			break;
+		}
 		case REC_END:
 			if (f.ts_ns > rp->last_ns)
 				rp->last_ns = f.ts_ns;

@@ -847,6 +847,10 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	if (!source_complete(st))
 		fprintf(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report\n",
 			source_gaps(gaps, sizeof(gaps), st));
+	if (st->dns_over_other)
+		fprintf(o->out, "NOTE: %" PRIu64 " DNS message(s) of processes not traced were not kept: "
+				"over their budget (a flood); a process traced later may lack the "
+				"lookups it made before\n", st->dns_over_other);
 	if (source_errno_line(st)[0])
 		fprintf(o->out, "%s\n", source_errno_line(st));
 	if (st->no_dns_wire)

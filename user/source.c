@@ -10,7 +10,7 @@
 bool source_complete(const struct source_stats *ss)
 {
 	return !ss->lost && !ss->track_full && !ss->pending_full && !ss->malformed && !ss->cut &&
-	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts && !ss->stale && !ss->unread &&
+	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts && !ss->stale && !ss->unread && !ss->dns_over_traced &&
 	       !ss->wire_dropped;
 }
 
@@ -37,6 +37,8 @@ char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
 			     " events", ss->rec_stopped, ss->rec_missed);
 	GAP(ss->wire_dropped, "%" PRIu64 " DNS questions on the wire not kept (too many in flight)",
 	    ss->wire_dropped);
+	GAP(ss->dns_over_traced, "%" PRIu64 " DNS messages of traced processes not kept (over their "
+				 "budget: a flood)", ss->dns_over_traced);
 	GAP(ss->unread, "records still in the ring buffer at the stop were not read (a flood)");
 	GAP(ss->missing_parts, "%" PRIu64 " part(s) of the recording not read (rotated away, not "
 			       "named, or never written)", ss->missing_parts);

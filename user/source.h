@@ -26,6 +26,10 @@ struct source_stats {
 	uint64_t wire_dropped; /* DNS questions on the wire the table of questions in
 				* flight could not keep (a flood): their answers and
 				* what they would have shown were never seen */
+	uint64_t dns_over_traced; /* DNS messages of traced processes not kept: over
+				   * their source's budget (dnsbudget.h) */
+	uint64_t dns_over_other;  /* the same for processes not traced: said, and
+				   * not a gap (nothing traced lost them) */
 	uint64_t unread;       /* 1: the trace stopped during a flood, with records still
 				* in the ring buffer that were never read */
 	bool no_dns_wire;      /* DNS messages on the wire were not captured (--no-dns-wire,

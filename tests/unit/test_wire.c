@@ -15,6 +15,7 @@
 
 #include "correlate.h"
 #include "decode.h"
+#include "dnsbudget.h"
 #include "unit.h"
 #include "dnsname.h"
 
@@ -150,6 +151,65 @@ static void feed_attempt(struct correlator *c, const struct ft_task *t, const ch
 	a.proto = IPPROTO_TCP;
 	a.outcome = outcome;
 	correlate_event(c, &a, sizeof(a));
+}
+
+/* A bare FT_EV_DNS record for the budget: sender tgid (why 0: not
+ * traced), socket cookie, flags, time. */
+static struct ft_dns budget_rec(uint32_t tgid, uint8_t why, uint64_t cookie, uint32_t flags, uint64_t ts)
+{
+	struct ft_dns d;
+
+	memset(&d, 0, sizeof(d));
+	d.hdr.kind = FT_EV_DNS;
+	d.hdr.size = sizeof(d);
+	d.hdr.ts_ns = ts;
+	if (!(flags & FT_DF_BY_SOCKET)) {
+		d.task.tgid = tgid;
+		d.task.why = why;
+	}
+	d.cookie = cookie;
+	d.flags = flags;
+	return d;
+}
+
+/* Issue 35, finding 2: an untraced flood is kept up to its budget, its
+ * answers (found by socket) are charged to it, a traced process beside it
+ * keeps everything, and what is not kept is counted. */
+static void test_dns_budget_per_source(void)
+{
+	struct dns_budget *b = dnsb_new();
+	uint64_t t0 = 1000000000ULL, kept = 0, traced_kept = 0, tr, ot;
+	struct ft_dns d;
+
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	/* 10,000 questions and answers in one second from one untraced process. */
+	for (unsigned i = 0; i < 10000; i++) {
+		uint64_t ts = t0 + i * 100000ULL;
+
+		d = budget_rec(4242, 0, 77, 0, ts);
+		kept += dnsb_admit(b, &d, sizeof(d));
+		d = budget_rec(0, 0, 77, FT_DF_RECEIVED | FT_DF_BY_SOCKET, ts + 1);
+		kept += dnsb_admit(b, &d, sizeof(d));
+		if (i % 100 == 0) {
+			d = budget_rec(25, FT_WHY_COMM, 88, 0, ts);
+			traced_kept += dnsb_admit(b, &d, sizeof(d));
+			d = budget_rec(0, 0, 88, FT_DF_RECEIVED | FT_DF_BY_SOCKET, ts + 1);
+			traced_kept += dnsb_admit(b, &d, sizeof(d));
+		}
+	}
+	dnsb_dropped(b, &tr, &ot);
+	/* The burst and one second of the rate, no more. */
+	CHECK(kept >= DNSB_OTHER_BURST && kept <= DNSB_OTHER_BURST + DNSB_OTHER_RATE + 1);
+	CHECK(ot == 20000 - kept && tr == 0 && traced_kept == 200);
+	/* Not DNS: always kept. */
+	{
+		struct ft_hdr h = { .kind = FT_EV_ATTEMPT, .size = sizeof(h) };
+
+		CHECK(dnsb_admit(b, &h, sizeof(h)));
+	}
+	dnsb_free(b);
 }
 
 static void test_query_and_answer_make_a_lookup_of_their_own(void)
@@ -440,5 +500,6 @@ int main(void)
 	RUN(test_first_answer_race);
 	RUN(test_waiting_for_both_answers_is_no_race);
 	RUN(test_aaaa_asked_after_the_attempt_is_no_race);
+	RUN(test_dns_budget_per_source);
 	UNIT_DONE();
 }
