@@ -139,7 +139,7 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	__u16 sport, dport, port, family;
 	__u8 proto;
 	__u64 cookie;
-	bool by_socket;
+	bool by_socket, tcp_syn = false;
 
 	/* The fast test, by direct packet access to the linear header (every
 	 * packet pays this): not UDP or TCP, or not a DNS port, leaves here.
@@ -194,11 +194,12 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	if (proto == IPPROTO_UDP) {
 		payload = l4 + 8;
 	} else {
-		__u8 doff;
+		__u8 tcph[2]; /* data offset, flags */
 
-		if (bpf_skb_load_bytes(skb, l4 + 12, &doff, 1))
+		if (bpf_skb_load_bytes(skb, l4 + 12, tcph, 2))
 			return 1;
-		payload = l4 + (doff >> 4) * 4;
+		payload = l4 + (tcph[0] >> 4) * 4;
+		tcp_syn = (tcph[1] & 0x12) == 0x02; /* SYN without ACK: a connect */
 	}
 	sk = skb->sk;
 	if (!sk)
@@ -227,6 +228,11 @@ static __always_inline int dns_skb(struct __sk_buff *skb, bool egress)
 	 * it only if none is there (the SYN), else reads it. */
 	o = bpf_sk_storage_get(&ft_dnssocks, sk, NULL,
 			       egress && proto == IPPROTO_UDP ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	/* TCP is a DNS client's only from its own SYN to port 53: a
+	 * connection from a peer's port 53 (to our port 25, say) is no DNS,
+	 * and its segments, either way, cost nothing here. */
+	if (proto == IPPROTO_TCP && !o && !(egress && tcp_syn))
+		return 1;
 	if (egress && (proto == IPPROTO_UDP || !o)) {
 		/* UDP, and TCP's SYN: in the sender's context. */
 		dns_owner_fill(&fresh);

@@ -281,4 +281,17 @@ check "a full table of DNS questions: the trace is incomplete, and says why (dro
 	jq -e -s 'map(select(.type==\"summary\"))[0] | .dns_wire.dropped > 0 and (.complete | not)' '$TMP/qfull' &&
 	grep -q 'DNS questions on the wire not kept' '$TMP/qfull.err'"
 
+# ------------------------- port 53 is not DNS by itself (issue 35, finding 15)
+# A peer that connects from its port 53 to a server here (an SMTP server on
+# port 2525) and talks: neither its segments nor the server's replies are DNS,
+# and none becomes a DNS record, in any mode.
+start_listener "$CLI" 127.0.0.1 2525 hold
+live p53 --all
+ip netns exec "$CLI" "$B/connector" -S 53 -D 2000 2525 127.0.0.1 2>"$TMP/p53.client"
+stop_live p53
+check "a peer talking from port 53 to our port 2525 (20 segments each way): no DNS record, no exchange" \
+	"$TMP/p53.client" "$TMP/p53.err" -- bash -c "
+	grep -q connected '$TMP/p53.client' &&
+	jq -e -s 'map(select(.type==\"summary\"))[0].dns_wire.messages == 0' '$TMP/p53'"
+
 summary

@@ -16,6 +16,8 @@
  *     -s MS   sleep MS after the attempts before exiting (a live process)
  *     -M N    open N non-blocking connects to the first address at once,
  *             keep them -t MS, then close them all (a burst of attempts)
+ *     -S PORT connect from this source port (a peer sending from port 53)
+ *     -D N    once connected, send N bytes, one segment each 100 bytes
  *
  * Prints one line per attempt to stderr; exits 0 if one connected, 1 if none.
  * IPv4-mapped IPv6 (::ffff:a.b.c.d) is connected over an AF_INET6 socket.
@@ -39,7 +41,7 @@
 #include "addr.h"
 
 static bool nonblock, first_only, udp, in_thread, in_child, leader_exits;
-static int burst, sleep_after_ms, n_ports = 1;
+static int burst, sleep_after_ms, n_ports = 1, src_port, send_bytes;
 static int timeout_ms = 1000, port;
 static char **addrs;
 static int n_addrs;
@@ -55,8 +57,29 @@ static int try_one(const char *addr)
 	fd = socket(ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;
+	if (src_port) {
+		struct sockaddr_storage src;
+		socklen_t sl;
+		int one = 1;
+
+		to_sockaddr(ss.ss_family == AF_INET6 ? "::" : "0.0.0.0", src_port, &src, &sl);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&src, sl)) {
+			e = errno;
+			close(fd);
+			return -e;
+		}
+	}
 	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
 		e = 0;
+		for (int sent = 0; sent < send_bytes; sent += 100) {
+			char seg[100];
+
+			memset(seg, 'x', sizeof(seg));
+			if (write(fd, seg, sizeof(seg)) < 0)
+				break;
+			usleep(1000); /* one segment each */
+		}
 	} else if (errno == EINPROGRESS) {
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 		int r = poll(&p, 1, timeout_ms);
@@ -127,7 +150,7 @@ int main(int argc, char **argv)
 	void *ok = NULL;
 	int c, wait_ms = 0;
 
-	while ((c = getopt(argc, argv, "nt:1uTFw:LM:s:P:")) != -1) {
+	while ((c = getopt(argc, argv, "nt:1uTFw:LM:s:P:S:D:")) != -1) {
 		switch (c) {
 		case 'n': nonblock = true; break;
 		case 't': timeout_ms = atoi(optarg); break;
@@ -140,6 +163,8 @@ int main(int argc, char **argv)
 		case 'M': burst = atoi(optarg); break;
 		case 's': sleep_after_ms = atoi(optarg); break;
 		case 'P': n_ports = atoi(optarg); break;
+		case 'S': src_port = atoi(optarg); break;
+		case 'D': send_bytes = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: connector [-n] [-t MS] [-1] [-u] [-T] [-F] [-w MS] PORT ADDR...\n");
 			return 2;

@@ -2,7 +2,9 @@
  * listener - accepts TCP connections on ADDR PORT until killed, closing each.
  * Prints "ready" once listening, so a test can wait for it.
  *
- *   listener ADDR PORT [tfo]    tfo: accept TCP Fast Open (data in the SYN)
+ *   listener ADDR PORT [tfo|hold]   tfo: accept TCP Fast Open (data in the SYN)
+ *                                   hold: read each connection to its end, answering
+ *                                   every segment with a line (an SMTP server's way)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,8 +21,10 @@ int main(int argc, char **argv)
 	socklen_t len;
 	int fd, one = 1;
 
-	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "tfo"))) {
-		fprintf(stderr, "usage: listener ADDR PORT [tfo]\n");
+	int hold = argc == 4 && !strcmp(argv[3], "hold");
+
+	if (argc != 3 && !(argc == 4 && (!strcmp(argv[3], "tfo") || hold))) {
+		fprintf(stderr, "usage: listener ADDR PORT [tfo|hold]\n");
 		return 2;
 	}
 	if (strchr(argv[1], ':')) {
@@ -40,7 +44,7 @@ int main(int argc, char **argv)
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (argc == 4) {
+	if (argc == 4 && !hold) {
 		int qlen = 16;
 
 		if (setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen))) {
@@ -56,7 +60,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
+		char buf[512];
 
+		while (hold && c >= 0 && read(c, buf, sizeof(buf)) > 0)
+			if (write(c, "250 ok\r\n", 8) < 0)
+				break;
 		if (c >= 0)
 			close(c);
 	}
