@@ -213,6 +213,19 @@ void mlog_link_notice(struct mlog *m, const char *orig_qid, const char *notice_q
 	snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", orig->qid);
 }
 
+struct mlog_delivery *mlog_delivery_slot(struct mlog_message *msg)
+{
+	if (msg->n_d < MLOG_MAX_DELIVERIES)
+		return &msg->d[msg->n_d++];
+	msg->n_d_extra++;
+	for (unsigned i = 0; i < msg->n_d; i++)
+		if (msg->d[i].status == MS_DEFERRED || msg->d[i].status == MS_NONE) {
+			memmove(&msg->d[i], &msg->d[i + 1], (msg->n_d - i - 1) * sizeof(msg->d[0]));
+			return &msg->d[msg->n_d - 1];
+		}
+	return NULL;
+}
+
 void mlog_arrival(struct mlog_message *msg, const struct mlog_fields *f, const char *nrcpt_key)
 {
 	uint64_t n;

@@ -109,11 +109,9 @@ bool mlog_exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p)
 		struct mlog_delivery *d;
 		const char *a = after, *why;
 
-		if (msg->n_d == MLOG_MAX_DELIVERIES) {
-			msg->n_d_extra++;
+		d = mlog_delivery_slot(msg);
+		if (!d)
 			return true;
-		}
-		d = &msg->d[msg->n_d++];
 		memset(d, 0, sizeof(*d));
 		d->wall_ns = ns;
 		d->pid = pid;

@@ -91,12 +91,9 @@ static bool delivery_line(struct mlog_message *msg, const char *agent, uint32_t 
 	parse_relay(v, &nd);
 	mlog_get(f, "delays", nd.delays, sizeof(nd.delays));
 	mlog_get(f, "dsn", nd.dsn, sizeof(nd.dsn));
-	if (msg->n_d == MLOG_MAX_DELIVERIES) {
-		msg->n_d_extra++;
-		return true;
-	}
-	d = &msg->d[msg->n_d++];
-	*d = nd;
+	d = mlog_delivery_slot(msg);
+	if (d)
+		*d = nd;
 	return true;
 }
 

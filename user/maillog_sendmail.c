@@ -119,12 +119,9 @@ static bool sm_delivery(struct mlog_message *msg, uint32_t pid, int64_t ns,
 			t += 10;
 		snprintf(nd.text, sizeof(nd.text), "%s", t);
 	}
-	if (msg->n_d == MLOG_MAX_DELIVERIES) {
-		msg->n_d_extra++;
-		return true;
-	}
-	d = &msg->d[msg->n_d++];
-	*d = nd;
+	d = mlog_delivery_slot(msg);
+	if (d)
+		*d = nd;
 	return true;
 }
 

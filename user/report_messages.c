@@ -118,7 +118,8 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 		}
 	}
 	if (msg->n_d_extra)
-		fprintf(o->out, "%s  (+%u more delivery lines not kept)\n", pad, msg->n_d_extra);
+		fprintf(o->out, "%s  (%u delivery line%s not kept: the oldest deferrals give way, never a "
+				"final status)\n", pad, msg->n_d_extra, msg->n_d_extra == 1 ? "" : "s");
 	if (msg->notice_qid[0] && depth == 0) {
 		const struct mlog_message *n = mlog_find(m, msg->notice_qid);
 

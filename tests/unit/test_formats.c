@@ -1035,6 +1035,16 @@ static void test_maillog_hostile_addresses(void)
 	msg = mlog_find(&m, "5B2JiMqX000123");
 	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_DEFERRED && msg->d[0].delay == 4 &&
 	      !strcmp(msg->d[0].to, "\"x, stat=Sent (y)\"@x.test"));
+	/* Finding 9: deferred 20 times, then bounced: the bounce is kept,
+	 * the oldest deferrals gave way (counted). */
+	for (int i = 0; i < 20; i++)
+		CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/smtp[1]: BCA6F11006D: to=<u@x.test>, "
+				    "relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (timeout)"));
+	CHECK(mlog_line(&m, "Dec 03 19:30:17 relay postfix/smtp[1]: BCA6F11006D: to=<u@x.test>, "
+			    "relay=none, delay=86400, delays=0/0/1/0, dsn=5.4.7, status=bounced (too old)"));
+	msg = mlog_find(&m, "BCA6F11006D");
+	CHECK(msg && msg->n_d == MLOG_MAX_DELIVERIES && msg->n_d_extra == 5 &&
+	      msg->d[msg->n_d - 1].status == MS_BOUNCED && msg->d[0].status == MS_DEFERRED);
 	/* Finding 8: a forged notice line naming the message itself, or its
 	 * own notice back, cannot hide a message beneath itself. */
 	CHECK(mlog_line(&m, "Dec 02 19:30:19 relay postfix/bounce[4]: 8CA6F11006A: sender non-delivery "
