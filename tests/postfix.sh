@@ -308,6 +308,31 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		grep -q 'names pid 1, not a Postfix master' '$TMP/ckpid1' &&
 		grep -q 'a master of another Postfix instance' '$TMP/ckpid2' &&
 		test \$(wc -l <'$TMP/ckpid1') = 1 && test \$(wc -l <'$TMP/ckpid2') = 1"
+
+	# Issue 35, finding 10: a stale pid file whose pid another process took,
+	# named master and working in the queue directory, as an unprivileged
+	# user can arrange (and as root, running another program): refused,
+	# could not check (exit 2), never CONFORMS.
+	IMP=$(mktemp -d /tmp/famtrace-imp.XXXXXX)
+	CLEANUPS+=("rm -rf '$IMP'")
+	chmod 755 "$IMP" && cp /bin/sleep "$IMP/master"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		sh -c "cd '$LAB_DIR/relay/queue' && exec '$IMP/master' 60" &
+	imp1=$!
+	(cd "$LAB_DIR/relay/queue" && exec "$IMP/master" 60) &
+	imp2=$!
+	BG_PIDS+=($imp1 $imp2)
+	wait_for 5 bash -c "test \"\$(cat /proc/$imp1/comm /proc/$imp2/comm 2>/dev/null | tr -d '\n')\" = mastermaster"
+	printf '%*d\n' 10 $imp1 >"$pidfile"
+	"$FT" check --postfix "$LAB_DIR/relay/etc" -d 1 >/dev/null 2>"$TMP/ckimp1"; ri1=$?
+	printf '%*d\n' 10 $imp2 >"$pidfile"
+	"$FT" check --postfix "$LAB_DIR/relay/etc" -d 1 >/dev/null 2>"$TMP/ckimp2"; ri2=$?
+	cp -p "$TMP/master.pid.saved" "$pidfile"
+	kill $imp1 $imp2 2>/dev/null
+	check "check --postfix refuses an impostor master on a stale pid file: not root's, or another program (exit 2 each)" \
+		"$TMP/ckimp1" "$TMP/ckimp2" -- bash -c "test $ri1 = 2 && test $ri2 = 2 &&
+		grep -q \"a process that is not root's\" '$TMP/ckimp1' &&
+		grep -q 'a process running another program' '$TMP/ckimp2'"
 	timeout 60 "$FT" check --postfix "$LAB_DIR/relay/etc" --expect ipv6 -- scripts/lab send dual.lab.test 20 \
 		>"$TMP/ck6" 2>"$TMP/ck6.err"
 	echo $? >"$TMP/ck6.rc"

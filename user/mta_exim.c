@@ -181,7 +181,9 @@ int exim_read(const char *conf, struct exim_conf *xc, char *err, size_t errlen)
 		snprintf(err, errlen, "%s does not hold the process id of an Exim daemon", xc->pid_file);
 		return -1;
 	}
-	if (is_exim((pid_t)pid))
+	/* The daemon, only if it is one: named so, root's, and started
+	 * before its pid file (a pid reused by anyone else is no daemon). */
+	if (is_exim((pid_t)pid) && !proc_not_daemon((pid_t)pid, NULL, xc->pid_file))
 		xc->daemon = (pid_t)pid;
 	return 0;
 }

@@ -24,6 +24,7 @@ static const char *const names[] = {
 	"smtp_balance_inet_protocols", "smtp_mx_session_limit", "smtp_randomize_addresses",
 	"smtp_connect_timeout", "smtp_bind_address", "smtp_bind_address6", "smtp_host_lookup",
 	"smtp_dns_support_level", "smtp_dns_reply_filter", "relayhost", "default_transport",
+	"daemon_directory",
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
@@ -87,9 +88,13 @@ static const char *setting(const struct postfix_conf *pc, const char *name)
 	return NULL;
 }
 
-/* Is pid a Postfix master whose working directory is queue_dir? */
-static const char *not_master(pid_t pid, const char *queue_dir)
+/* Is pid this instance's Postfix master: named master, root's, running
+ * daemon_dir/master, started before pidfile, working in queue_dir? */
+static const char *not_master(pid_t pid, const char *queue_dir, const char *daemon_dir,
+			      const char *pidfile)
 {
+	char bin[4200];
+	const char *why;
 	char path[64], comm[32] = "";
 	struct stat cwd, want;
 
@@ -107,6 +112,9 @@ static const char *not_master(pid_t pid, const char *queue_dir)
 		return "its working directory cannot be read";
 	if (stat(queue_dir, &want) || cwd.st_dev != want.st_dev || cwd.st_ino != want.st_ino)
 		return "a master of another Postfix instance";
+	snprintf(bin, sizeof(bin), "%s/master", daemon_dir);
+	if ((why = proc_not_daemon(pid, daemon_dir[0] ? bin : NULL, pidfile)))
+		return why;
 	return NULL;
 }
 
@@ -181,7 +189,8 @@ int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t err
 		snprintf(err, errlen, "%s does not hold a process id", pidfile);
 		return -1;
 	}
-	if ((why = not_master((pid_t)pid, pc->queue_directory))) {
+	v = setting(pc, "daemon_directory");
+	if ((why = not_master((pid_t)pid, pc->queue_directory, v ? v : "", pidfile))) {
 		snprintf(err, errlen, "%s names pid %ld, %s; is the instance of %s running?", pidfile, pid,
 			 why, dir);
 		return -1;

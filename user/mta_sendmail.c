@@ -86,7 +86,9 @@ int sendmail_read(const char *cf, struct sendmail_conf *sc, char *err, size_t er
 		if (fgets(line, sizeof(line), f))
 			pid = strtol(line, NULL, 10);
 		fclose(f);
-		if (pid > 1 && pid <= INT_MAX && is_sendmail((pid_t)pid))
+		/* Named so, root's, started before its pid file. */
+		if (pid > 1 && pid <= INT_MAX && is_sendmail((pid_t)pid) &&
+		    !proc_not_daemon((pid_t)pid, NULL, sc->pid_file))
 			sc->daemon = (pid_t)pid;
 	}
 	return 0;

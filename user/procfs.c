@@ -10,6 +10,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -163,6 +164,64 @@ size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max)
 	}
 	fclose(f);
 	return n;
+}
+
+/* When pid started, in seconds on CLOCK_BOOTTIME; -1 if unknown. */
+static double proc_start_boot(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* After the comm's closing parenthesis: field 3 onwards; starttime is 22. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", &start) != 1)
+		return -1;
+	return (double)start / (double)sysconf(_SC_CLK_TCK);
+}
+
+const char *proc_not_daemon(pid_t pid, const char *binary, const char *pidfile)
+{
+	char path[64];
+	struct stat st, bin, pf;
+	struct timespec wall, boot;
+	double started, written;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st))
+		return "no such process";
+	if (st.st_uid != 0)
+		return "a process that is not root's";
+	if (binary) {
+		snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+		if (stat(path, &st))
+			return "its program cannot be read";
+		if (stat(binary, &bin) || st.st_dev != bin.st_dev || st.st_ino != bin.st_ino)
+			return "a process running another program";
+	}
+	if (stat(pidfile, &pf) || clock_gettime(CLOCK_REALTIME, &wall) ||
+	    clock_gettime(CLOCK_BOOTTIME, &boot) || (started = proc_start_boot(pid)) < 0)
+		return "its start time cannot be read";
+	/* The pid file's time on the boot clock; a second's slack. */
+	written = (double)boot.tv_sec + boot.tv_nsec / 1e9 -
+		  ((double)wall.tv_sec + wall.tv_nsec / 1e9 -
+		   ((double)pf.st_mtim.tv_sec + pf.st_mtim.tv_nsec / 1e9));
+	if (started > written + 1.0)
+		return "a process started after the pid file was written (its pid reused)";
+	return NULL;
 }
 
 bool proc_comm(pid_t pid, char *buf, size_t len)

@@ -29,10 +29,20 @@ size_t proc_descendants(const pid_t *roots, size_t n_roots, pid_t *out, size_t m
  */
 size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max);
 
-/* Pids of live processes whose name (comm) is one of names. */
 /* pid's command name (/proc/PID/comm) into buf; false if it cannot be read. */
 bool proc_comm(pid_t pid, char *buf, size_t len);
 
+/* Pids of live processes whose name (comm) is one of names. */
 size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t max);
+
+/*
+ * Is pid the daemon an MTA's pid file names? It must be root's (an MTA
+ * starts its daemon as root), run binary (compared as files, device and
+ * inode: the daemon may run in another mount namespace; NULL skips this),
+ * and have started no later than pidfile was last written (a pid reused
+ * after the daemon stopped started after its file). NULL when it is, else
+ * why not, for a message.
+ */
+const char *proc_not_daemon(pid_t pid, const char *binary, const char *pidfile);
 
 #endif
