@@ -86,9 +86,24 @@ stop_live j_end
 check "journalctl ending during a trace is said (later messages are not read), not left silent" \
 	"$TMP/j_end.err" -- bash -c "test -n '$jpid' && grep -q 'warning: journalctl ended (signal 15); the MTA' '$TMP/j_end.err'"
 
+# Issue 35, finding 7: nobody forges an entry for the bounced message that
+# names Postfix's smtp and its pid and says "sent". journald's own fields
+# (_UID 65534, _COMM logger) give it away: ignored and counted.
+smtp_pid=$(jq -r -s 'map(select(.type=="message" and .notice_of == null))[0].deliveries[0].pid' "$TMP/j_live")
+printf '%s\n' "SYSLOG_IDENTIFIER=postfix/smtp" "SYSLOG_PID=$smtp_pid" "SYSLOG_FACILITY=2" "PRIORITY=6" \
+	"MESSAGE=$qid: to=<u@v6only.lab.test>, relay=mx.evil.test[203.0.113.66]:25, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 forged)" |
+	setpriv --reuid=65534 --regid=65534 --clear-groups logger --journald
+wait_for 10 eval "journalctl -q -o cat SYSLOG_FACILITY=2 | grep -q '250 forged'"
+
 # Report: the recording beside the local journal, and beside a copy of its
 # files (journald stopped first, as after an incident).
 "$FT" report -j --journal "$TMP/j_live.ftr" >"$TMP/j_rep" 2>"$TMP/j_rep.err"
+check "--journal: an entry forged by nobody as postfix/smtp (pid $smtp_pid) saying sent is ignored and counted; the message stays bounced" \
+	"$TMP/j_rep" "$TMP/j_rep.err" -- bash -c "
+	journalctl -q -o cat SYSLOG_FACILITY=2 | grep -q '250 forged' &&
+	jq -e -s '(map(select(.type==\"message\" and .queue_id==\"$qid\"))[0].deliveries | length == 1 and
+		.[0].status == \"bounced\") and
+		(map(select(.type==\"summary\"))[0].maillog.foreign_entries >= 1)' '$TMP/j_rep'"
 check "report --journal: the same two messages, the same verdicts" "$TMP/j_rep" "$TMP/j_rep.err" -- jqs "$TMP/j_rep" '
 	map(select(.type=="message")) | length == 2 and
 	(map(select(.notice_of == null))[0].deliveries[0] | .status == "bounced" and .class == "no_usable_address")'

@@ -250,7 +250,7 @@ static bool decimal(const char *s, unsigned long long max, unsigned long long *v
 bool journal_entry_parse(const char *line, struct journal_entry *e)
 {
 	struct cur c = { line };
-	char key[32], num[32], syslog_pid[32] = "", pid[32] = "";
+	char key[32], num[32], syslog_pid[32] = "", pid[32] = "", uid[32] = "";
 	bool have_time = false;
 	unsigned long long v;
 
@@ -279,6 +279,10 @@ bool journal_entry_parse(const char *line, struct journal_entry *e)
 			out = syslog_pid, outlen = sizeof(syslog_pid);
 		else if (!strcmp(key, "_PID"))
 			out = pid, outlen = sizeof(pid);
+		else if (!strcmp(key, "_COMM"))
+			out = e->comm, outlen = sizeof(e->comm);
+		else if (!strcmp(key, "_UID"))
+			out = uid, outlen = sizeof(uid);
 		else if (!strcmp(key, "__REALTIME_TIMESTAMP"))
 			out = num, outlen = sizeof(num);
 		if (!value(&c, out, outlen, 0))
@@ -297,7 +301,41 @@ bool journal_entry_parse(const char *line, struct journal_entry *e)
 			return false;
 		break;
 	}
-	if (decimal(syslog_pid, UINT32_MAX, &v) || decimal(pid, UINT32_MAX, &v))
+	/* journald's own _PID first: SYSLOG_PID is the writer's say. */
+	if (decimal(pid, UINT32_MAX, &v) || decimal(syslog_pid, UINT32_MAX, &v))
 		e->pid = (uint32_t)v;
+	e->uid = decimal(uid, UINT32_MAX, &v) ? (int64_t)v : -1;
 	return have_time && e->ident[0] && e->text[0];
+}
+
+/* Is comm the process that logs as program (the identifier's last part)? */
+static bool comm_is(const char *comm, const char *program)
+{
+	static const char *const sendmail[] = { "sendmail", "sm-mta", "sm-msp-queue", "sendmail-mta" };
+	bool sm_prog = false, sm_comm = false;
+
+	/* A command name is cut to 15 characters. */
+	if (!strncmp(comm, program, 15))
+		return true;
+	if (!strcmp(program, "exim"))
+		return !strcmp(comm, "exim4");
+	for (size_t i = 0; i < sizeof(sendmail) / sizeof(sendmail[0]); i++) {
+		sm_prog |= !strcmp(program, sendmail[i]);
+		sm_comm |= !strcmp(comm, sendmail[i]);
+	}
+	return sm_prog && sm_comm;
+}
+
+bool journal_entry_from_mta(const struct journal_entry *e, const int64_t *mta_uids, size_t n_uids)
+{
+	const char *slash = strrchr(e->ident, '/');
+	bool uid_ok = e->uid == 0;
+
+	if (!e->comm[0] || e->uid < 0)
+		return false;
+	for (size_t i = 0; i < n_uids && !uid_ok; i++)
+		uid_ok = e->uid == mta_uids[i];
+	if (!n_uids && e->uid > 0 && e->uid < 1000)
+		uid_ok = true;
+	return uid_ok && comm_is(e->comm, slash ? slash + 1 : e->ident);
 }

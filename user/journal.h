@@ -15,14 +15,27 @@
 
 struct journal_entry {
 	int64_t ns;	     /* __REALTIME_TIMESTAMP (UTC ns since the epoch) */
-	char ident[64];	     /* SYSLOG_IDENTIFIER ("postfix/smtp", "exim") */
-	uint32_t pid;	     /* SYSLOG_PID, else _PID; 0 if neither */
+	char ident[64];	     /* SYSLOG_IDENTIFIER ("postfix/smtp", "exim"): the writer's say */
+	uint32_t pid;	     /* _PID (journald's, trusted), else SYSLOG_PID; 0 if neither */
+	char comm[16];	     /* _COMM (trusted): the writing process's name; "" if absent */
+	int64_t uid;	     /* _UID (trusted); -1 if absent */
 	char text[4096];     /* MESSAGE (control characters made '?') */
 };
 
 /* Parse one line of `journalctl -o json`. False unless it is a JSON object
  * with a time, an identifier and a message. */
 bool journal_entry_parse(const char *line, struct journal_entry *e);
+
+/*
+ * Was e written by the MTA it names? SYSLOG_IDENTIFIER and SYSLOG_PID are
+ * whatever the writer says (`logger -t postfix/smtp` by any user), so the
+ * fields journald itself adds decide: _COMM must be the program the
+ * identifier names ("postfix/smtp": smtp; "exim": exim4 or exim; Sendmail's
+ * names), and _UID root or one of mta_uids (the MTA's users as this host
+ * names them: postfix, Debian-exim, smmta, ...); with none known here (a
+ * journal copied from another host), a system user (below 1000).
+ */
+bool journal_entry_from_mta(const struct journal_entry *e, const int64_t *mta_uids, size_t n_uids);
 
 /* Where the entries come from: the local journal, or journal files in a
  * directory (`journalctl -D`, a copy taken after an incident). */

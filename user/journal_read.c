@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -102,13 +103,42 @@ int journal_check(char *err, size_t errlen)
 	return -1;
 }
 
-/* One line of journalctl's output; 1 if it was an entry. */
+/* The MTA's users as this host names them (journal_entry_from_mta). */
+static size_t mta_uids(int64_t *out, size_t max)
+{
+	static const char *const users[] = { "postfix", "Debian-exim", "exim", "smmta", "smmsp", "mail" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]) && n < max; i++) {
+		const struct passwd *pw = getpwnam(users[i]);
+
+		if (pw && pw->pw_uid)
+			out[n++] = pw->pw_uid;
+	}
+	return n;
+}
+
+/* One line of journalctl's output; 1 if it was an entry. An entry named
+ * like the MTA's but not written by it is counted and ignored. */
 static int feed(struct mlog *m, const char *line)
 {
+	static int64_t uids[8];
+	static size_t n_uids;
+	static bool known;
 	struct journal_entry e;
 
 	if (!journal_entry_parse(line, &e))
 		return 0;
+	if (!known) {
+		n_uids = mta_uids(uids, sizeof(uids) / sizeof(uids[0]));
+		known = true;
+	}
+	if (!journal_entry_from_mta(&e, uids, n_uids)) {
+		m->lines++;
+		if (mlog_is_mta(e.ident))
+			m->lines_foreign++;
+		return 1;
+	}
 	mlog_entry(m, e.ns, e.ident, e.pid, e.text);
 	return 1;
 }

@@ -286,6 +286,14 @@ bool mlog_line(struct mlog *m, const char *line)
 	return false; /* another program */
 }
 
+bool mlog_is_mta(const char *ident)
+{
+	char agent[16];
+
+	return !strncmp(ident, "exim", 4) || mlog_postfix_agent(ident, strlen(ident), agent, sizeof(agent)) ||
+	       mlog_is_sendmail(ident, strlen(ident));
+}
+
 bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, const char *text)
 {
 	char agent[16];

@@ -60,6 +60,8 @@ struct mlog {
 	uint64_t next_seq;
 	uint64_t lines, lines_mta, dropped_messages;
 	uint64_t lines_bad; /* an MTA's lines that do not follow its grammar: ignored */
+	uint64_t lines_foreign; /* journal entries named like the MTA's, written by
+				 * another user or program: ignored */
 	int year;	/* for classic syslog times, which have none */
 	int year_month; /* the month that year was taken at (1-12) */
 };
@@ -75,6 +77,10 @@ bool mlog_line(struct mlog *m, const char *line);
  * program's syslog identifier ("postfix/smtp", "exim"), its pid and its
  * text. Same as mlog_line otherwise. */
 bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, const char *text);
+
+/* Does a syslog identifier name an MTA's program ("postfix/smtp", "exim",
+ * "sendmail")? */
+bool mlog_is_mta(const char *ident);
 
 struct mlog_message *mlog_find(const struct mlog *m, const char *qid);
 

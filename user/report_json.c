@@ -623,8 +623,10 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		ws.unclaimed);
 	if (o->mlog)
 		jprintf(f, ",\"maillog\":{\"lines\":%" PRIu64 ",\"mta_lines\":%" PRIu64
-			   ",\"ignored_lines\":%" PRIu64 ",\"dropped_messages\":%" PRIu64 "}",
-			o->mlog->lines, o->mlog->lines_mta, o->mlog->lines_bad, o->mlog->dropped_messages);
+			   ",\"ignored_lines\":%" PRIu64 ",\"foreign_entries\":%" PRIu64
+			   ",\"dropped_messages\":%" PRIu64 "}",
+			o->mlog->lines, o->mlog->lines_mta, o->mlog->lines_bad, o->mlog->lines_foreign,
+			o->mlog->dropped_messages);
 	jprintf(f, ",\"connect_errno\":%s%s%s,\"complete\":%s}\n",
 		st->connect_errno[0] ? "\"" : "", st->connect_errno[0] ? st->connect_errno : "null",
 		st->connect_errno[0] ? "\"" : "", source_complete(st) ? "true" : "false");

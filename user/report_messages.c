@@ -143,6 +143,10 @@ void text_messages(struct report_opts *o, struct correlator *c)
 	if (m->dropped_messages)
 		fprintf(o->out, "  (%" PRIu64 " older messages were dropped to bound memory)\n",
 			m->dropped_messages);
+	if (m->lines_foreign)
+		fprintf(o->out, "  (%" PRIu64 " journal entr%s named like the MTA's but written by another "
+				"user or program %s ignored)\n", m->lines_foreign,
+			m->lines_foreign == 1 ? "y" : "ies", m->lines_foreign == 1 ? "was" : "were");
 	if (m->lines_bad)
 		fprintf(o->out, "  (%" PRIu64 " line%s of the MTA did not follow its log grammar and %s ignored)\n",
 			m->lines_bad, m->lines_bad == 1 ? "" : "s", m->lines_bad == 1 ? "was" : "were");

@@ -887,7 +887,8 @@ static void test_journal_entries(void)
 		"\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"SYSLOG_PID\":\"4342\",\"PRIORITY\":\"6\","
 		"\"MESSAGE\":\"AED691321CC: to=<u@v6only.lab.test>, relay=none, delay=0.02, "
 		"delays=0/0/0.01/0, dsn=5.4.4, status=bounced (Host \\\"x\\\" \\u00e9t\\ud83d\\ude00)\"}", &e));
-	CHECK(e.ns == 1796249741483123000LL && e.pid == 4342 && !strcmp(e.ident, "postfix/smtp"));
+	/* The pid is journald's _PID: SYSLOG_PID is the writer's say. */
+	CHECK(e.ns == 1796249741483123000LL && e.pid == 99 && !strcmp(e.ident, "postfix/smtp"));
 	CHECK(strstr(e.text, "(Host \"x\" \xc3\xa9t\xf0\x9f\x98\x80)") != NULL);
 	/* A message that is not UTF-8 comes as bytes; a repeated field as an
 	 * array (the first is taken); _PID when there is no SYSLOG_PID; a
@@ -904,6 +905,31 @@ static void test_journal_entries(void)
 	CHECK(!journal_entry_parse("{\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
 	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\\q\",\"SYSLOG_IDENTIFIER\":\"p/s\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
 	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\",\"SYSLOG_IDENTIFIER\":\"p/s\",\"__REALTIME_TIMESTAMP\":\"99999999999999999999\"}", &e));
+	/* Finding 7: who wrote it is journald's _COMM and _UID, not the
+	 * identifier the writer chose. */
+	{
+		int64_t uids[] = { 102, 105 };
+
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"_COMM\":\"smtp\","
+					  "\"_UID\":\"102\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(journal_entry_from_mta(&e, uids, 2) && journal_entry_from_mta(&e, NULL, 0));
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"_COMM\":\"logger\","
+					  "\"_UID\":\"65534\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(!journal_entry_from_mta(&e, uids, 2) && !journal_entry_from_mta(&e, NULL, 0));
+		/* A copy of smtp run by nobody, or by another system user. */
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"_COMM\":\"smtp\","
+					  "\"_UID\":\"33\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(!journal_entry_from_mta(&e, uids, 2));
+		e.uid = 65534;
+		CHECK(!journal_entry_from_mta(&e, NULL, 0));
+		/* Exim's identifier is exim, its command exim4; root may log. */
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"exim\",\"_COMM\":\"exim4\","
+					  "\"_UID\":\"0\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(journal_entry_from_mta(&e, uids, 2));
+		/* Without journald's fields, nothing says who wrote it. */
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"exim\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(!journal_entry_from_mta(&e, uids, 2));
+	}
 	/* Entries into messages: Postfix's by its identifier, Exim's too. */
 	mlog_init(&m, 1796249741);
 	CHECK(mlog_entry(&m, 1796249741000000000LL, "postfix/qmgr", 10,
