@@ -59,6 +59,15 @@ check "IPv6-only name from an IPv4-only client: family unreachable" "$TMP/runrea
 	 .[0].name == "v6only.famtrace.test" and .[0].first_family == "ipv6") and
 	(map(select(.type=="group" and .class=="connected_first")) | .[0].name == "v4only.famtrace.test")'
 
+# Issue 35, finding 13: an IPv6 address literal resolved by an IPv4-only
+# process (Postfix's master resolving inet_interfaces ::1) is no destination:
+# no family-unreachable group, so no critical alert on a healthy relay.
+ft runlit -- $R -4 2525 v4only.famtrace.test 2001:db8:3::26
+check "an IPv6 address literal resolved by an IPv4-only client is not a family-unreachable destination" \
+	"$TMP/runlit" "$TMP/runlit.err" -- jqs "$TMP/runlit" '
+	(map(select(.type=="lookup" and .name=="2001:db8:3::26")) | length == 1) and
+	(map(select(.type=="group" and .class=="family_unreachable")) | length == 0)'
+
 for bad in junk cut big; do
 	ft "bad$bad" -- $R -s 192.0.2.3 -q $bad.bad.test A
 done

@@ -714,7 +714,10 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 	else if (!l->inherited && l->qtype == 15 && (l->dns.parsed || l->dns.header_only) &&
 		 !l->dns.rcode && !l->dns.n_rrs)
 		implicit_mx_check_unusable(c, p, l);
-	if (l->used || l->failed || !l->n_addrs)
+	/* An address literal is no destination: Postfix's master resolves its
+	 * own inet_interfaces (::1 on an IPv4-only relay), and that must not
+	 * read as an IPv6 destination the relay cannot reach. */
+	if (l->used || l->failed || !l->n_addrs || l->literal)
 		return;
 	/* Reached another way: the same host through another lookup (an MTA
 	 * asks A and AAAA separately), or its MX domain through another host. */
