@@ -251,9 +251,13 @@ static void on_answer(struct correlator *c, struct wire_state *ws, const struct 
 		if (p->cookie != d->cookie)
 			continue;
 		socket_seen = true;
+		/* By id and question, and from the server it was sent to:
+		 * an unconnected socket (musl's) takes datagrams from anyone,
+		 * and a spoofed or on-path answer must not settle a question. */
 		if (p->x.id == id && !p->tc_wait &&
 		    (by_socket ? same_ask(p, a->qname, a->qtype)
-			       : same_question(p, d, a->qname, a->qtype)))
+			       : same_question(p, d, a->qname, a->qtype)) &&
+		    p->x.ns_port == d->ns_port && !memcmp(p->x.ns_addr, d->ns_addr, 16))
 			break;
 	}
 	if (!*pp) {

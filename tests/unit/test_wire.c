@@ -84,6 +84,9 @@ static size_t msg(uint8_t *m, uint16_t id, const char *name, uint16_t type, cons
 	return n;
 }
 
+/* The nameserver of the records fed (a query's destination, an answer's source). */
+static const char *wire_server = "192.0.2.53";
+
 /* One FT_EV_DNS record carrying bytes (len of total), fed to c. */
 static void feed_raw(struct correlator *c, const struct ft_task *t, uint64_t cookie, uint32_t flags,
 		     const uint8_t *bytes, size_t len, size_t total, uint64_t ts)
@@ -99,7 +102,7 @@ static void feed_raw(struct correlator *c, const struct ft_task *t, uint64_t coo
 	d->task = *t;
 	d->cookie = cookie;
 	d->family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.53", d->ns_addr);
+	inet_pton(AF_INET, wire_server, d->ns_addr);
 	d->ns_port = 53;
 	d->local_port = 40000;
 	d->msg_len = len;
@@ -239,9 +242,17 @@ static void test_answer_must_match_socket_id_and_question(void)
 	answer(c, &racer, 8, 0x1111, "mx.example.test", 1, "192.0.2.25", 0, T0 + MS);	   /* socket */
 	answer(c, &racer, 7, 0x2222, "mx.example.test", 1, "192.0.2.25", 0, T0 + MS);	   /* id */
 	answer(c, &racer, 7, 0x1111, "other.example.test", 1, "192.0.2.25", 0, T0 + MS); /* name */
+	/* Issue 35, finding 11: right socket, id and question, wrong server
+	 * (a spoofed answer to an unconnected socket). */
+	wire_server = "198.51.100.9";
+	answer(c, &racer, 7, 0x1111, "mx.example.test", 1, "203.0.113.66", 0, T0 + MS);
+	wire_server = "192.0.2.53";
 	CHECK(s.lookups == 0);
 	correlator_wire_stats(c, &ws);
-	CHECK(ws.unmatched == 3 && ws.messages == 4);
+	CHECK(ws.unmatched == 4 && ws.messages == 5);
+	/* The server's own answer still settles it. */
+	answer(c, &racer, 7, 0x1111, "mx.example.test", 1, "192.0.2.25", 0, T0 + 2 * MS);
+	CHECK(s.lookups == 1);
 	correlator_free(c);
 }
 
