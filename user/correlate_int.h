@@ -73,6 +73,11 @@ const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *p
 void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l);
 void lookup_event(struct correlator *c, const struct ft_lookup *r);
 struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r);
+/* The whole answer to l's question, from the wire (len of total bytes):
+ * where l's own copy was cut (the resolver probes and the ring buffer's
+ * record keep FT_DNS_MAX bytes), l is read again from it, and its
+ * addresses added. Ignored unless it answers l's question. */
+void lookup_full_answer(struct lookup *l, const uint8_t *msg, uint32_t len, uint32_t total);
 void lookup_route(struct correlator *c, const struct ft_task *t, uint64_t ts, struct lookup *l);
 
 /* correlate.c: a nameserver port (--dns-port, default 53)? */

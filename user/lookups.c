@@ -334,6 +334,26 @@ struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r)
 	return l;
 }
 
+void lookup_full_answer(struct lookup *l, const uint8_t *msg, uint32_t len, uint32_t total)
+{
+	struct dns_msg d;
+
+	/* Only where l's copy was cut and this one is whole. */
+	if (!l->has_dns || l->dns_total <= FT_DNS_MAX || len < total || len <= FT_DNS_MAX)
+		return;
+	dns_parse(msg, len, total, &d);
+	if (!d.parsed || !d.is_response || d.qtype != l->qtype ||
+	    strcasecmp(d.qname, l->dns.qname[0] ? l->dns.qname : lookup_dest(l)))
+		return;
+	l->dns = d;
+	for (unsigned i = 0; i < d.n_rrs; i++) {
+		if (d.rr[i].type == 1)
+			add_offered(l->addrs, &l->n_addrs, FAM_V4, d.rr[i].addr, 0);
+		else if (d.rr[i].type == 28)
+			add_offered(l->addrs, &l->n_addrs, FAM_V6, d.rr[i].addr, 0);
+	}
+}
+
 bool lookup_wire_wait(const struct lookup *l, enum wire_fam f, uint64_t *ns)
 {
 	uint16_t qt = f == FAM_V4 ? 1 : 28;

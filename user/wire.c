@@ -121,6 +121,8 @@ static void make_lookup(struct correlator *c, struct wire_state *ws, struct pend
 	l = lookup_from(c, r);
 	if (!l)
 		return;
+	if (ans)
+		lookup_full_answer(l, ans, alen, atotal); /* past the record's FT_DNS_MAX */
 	l->api = FT_API_WIRE;
 	if (p->x.truncated || !p->x.answered_ns)
 		l->failed = true; /* no usable answer: cut short, or none */
@@ -136,6 +138,15 @@ static void settle(struct correlator *c, struct wire_state *ws, struct pend *p, 
 		   uint32_t alen, uint32_t atotal, uint64_t now_ns)
 {
 	if (p->in_call) {
+		/* An answer longer than the resolver probe's copy is kept for
+		 * the call's lookup to read whole (wire_claim). */
+		if (ans && alen > FT_DNS_MAX && alen == atotal && !p->answer) {
+			p->answer = malloc(alen);
+			if (p->answer) {
+				memcpy(p->answer, ans, alen);
+				p->alen = p->atotal = alen;
+			}
+		}
 		p->next = ws->held;
 		ws->held = p;
 		return;
@@ -386,6 +397,8 @@ void wire_claim(struct correlator *c, struct lookup *l, uint32_t tgid, uint64_t 
 				l->wire[l->n_wire++] = p->x;
 			else
 				l->wire_extra++;
+			if (p->answer && !p->tc_wait)
+				lookup_full_answer(l, p->answer, p->alen, p->atotal);
 			pend_free(ws, p);
 		}
 	qsort(l->wire, l->n_wire, sizeof(l->wire[0]), by_sent);

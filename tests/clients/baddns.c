@@ -13,6 +13,8 @@
  *            what a first-answer client tries
  *   tc.*     over UDP an empty answer with TC set; over TCP the full one
  *            (A 192.0.2.2, AAAA 2001:db8:1::2)
+ *   deep.*   three CNAMEs to names of about 200 bytes, then the address (A
+ *            192.0.2.2, AAAA 2001:db8:1::2): the address lies past byte 512
  *   stray.*  an answer with a record of the other type beside its own: AAAA
  *            2001:db8:1::2 with A 192.0.2.99, A 192.0.2.2 with AAAA
  *            2001:db8:2::99 (a resolver ignores the stray one)
@@ -90,6 +92,41 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *r, int tcp
 			return len;
 		}
 		return add_addr(r, len, aaaa, aaaa ? "2001:db8:1::2" : "192.0.2.2");
+	}
+	if (!memcmp(q + 13, "deep", 4)) {
+		/* Each CNAME owned by the name before it (a pointer), its target a
+		 * new long name written out. */
+		size_t owner = 12;
+
+		for (int k = 0; k < 3; k++) {
+			size_t rd;
+
+			r[len++] = (unsigned char)(0xc0 | owner >> 8), r[len++] = (unsigned char)owner;
+			r[len++] = 0, r[len++] = 5, r[len++] = 0, r[len++] = 1; /* CNAME IN */
+			r[len++] = 0, r[len++] = 0, r[len++] = 0, r[len++] = 60;
+			rd = len;
+			len += 2;
+			owner = len;
+			for (int l = 0; l < 3; l++) {
+				r[len++] = 63;
+				memset(r + len, 'a' + k * 3 + l, 63);
+				len += 63;
+			}
+			memcpy(r + len, "\3bad\4test", 9);
+			len += 9;
+			r[len++] = 0; /* the root label */
+			r[rd] = (unsigned char)((len - rd - 2) >> 8), r[rd + 1] = (unsigned char)(len - rd - 2);
+		}
+		{
+			unsigned char rr[12 + 16] = { (unsigned char)(0xc0 | owner >> 8), (unsigned char)owner, 0,
+						      aaaa ? 28 : 1, 0, 1, 0, 0, 0, 60, 0, aaaa ? 16 : 4 };
+
+			inet_pton(aaaa ? AF_INET6 : AF_INET, aaaa ? "2001:db8:1::2" : "192.0.2.2", rr + 12);
+			memcpy(r + len, rr, 12 + (aaaa ? 16 : 4));
+			len += 12 + (aaaa ? 16 : 4);
+		}
+		r[7] = 4;
+		return len;
 	}
 	if (!memcmp(q + 13, "stray", 5)) {
 		len = add_addr(r, len, !aaaa, aaaa ? "192.0.2.99" : "2001:db8:2::99");
