@@ -174,7 +174,9 @@ enum rec_status rec_next(struct rec_reader *r, struct rec_frame *f)
 			r->why = "not a famtrace recording";
 			return REC_BAD;
 		}
-		if (h.len > REC_MAX_FRAME || h.reserved) {
+		/* Type 0 is no frame of any revision (zeros where frames
+		 * should be): corrupt, never a recording that was cut short. */
+		if (h.len > REC_MAX_FRAME || h.reserved || h.type == 0) {
 			snprintf(r->whybuf, sizeof(r->whybuf), "corrupt frame at byte %" PRIu64,
 				 r->offset - sizeof(h));
 			r->why = r->whybuf;

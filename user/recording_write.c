@@ -55,7 +55,9 @@ static bool is_symlink(const char *path)
 
 /*
  * The file at fd may be written (or moved aside) by this famtrace: a regular
- * file, owned by famtrace's own user, not locked by another famtrace; the
+ * file, owned by famtrace's own user, with no other name (a hard link to a
+ * root-owned file, made in a directory others can write, would have that
+ * file appended to and chmodded), not locked by another famtrace; the
  * lock is then ours. Closes fd and returns -errno (one line in w->err)
  * otherwise.
  */
@@ -64,6 +66,13 @@ static int claim(struct rec_writer *w, int fd, struct stat *st)
 	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
 		close(fd);
 		return fail(w, "refusing to write: not a regular file", EINVAL);
+	}
+	if (st->st_nlink > 1) {
+		close(fd);
+		snprintf(w->err, sizeof(w->err), "%s: refusing to write into or replace a file with %u "
+			 "hard links (another name for the same file); move it away", w->path,
+			 (unsigned)st->st_nlink);
+		return -EPERM;
 	}
 	if (st->st_uid != geteuid()) {
 		close(fd);

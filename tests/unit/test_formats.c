@@ -147,6 +147,26 @@ static void test_recording_never_truncates_and_locks(void)
 	CHECK(read_all(path_in("keep.ftr"), n, &ticks) == REC_DONE && n[REC_TICK] == 1);
 }
 
+/* Issue 35, finding 16: a hard link at the recording's path (another name
+ * of a file, /etc/shadow say) is neither written nor moved aside. */
+static void test_recording_refuses_a_hard_link(void)
+{
+	char err[256];
+	struct rec_writer *w;
+	int fd = open(path_in("victim"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	struct stat st;
+
+	CHECK(fd >= 0 && write(fd, "secret", 6) == 6);
+	close(fd);
+	CHECK(link(path_in("victim"), path_in("hl.ftr")) == 0);
+	w = writer("hl.ftr", 2, err, sizeof(err));
+	CHECK(!w && strstr(err, "hard links"));
+	CHECK(!stat(path_in("victim"), &st) && st.st_size == 6 && (st.st_mode & 0777) == 0644 &&
+	      st.st_nlink == 2);
+	if (w)
+		rec_writer_close(w, 1, err, sizeof(err));
+}
+
 static void test_recording_restart_starts_a_new_part(void)
 {
 	char err[256];
@@ -179,6 +199,21 @@ static void test_recording_refuses_absurd_frames(void)
 		 path_in("big.ftr"));
 	CHECK(system(cmd) == 0);
 	CHECK(read_all(path_in("big.ftr"), n, &ticks) == REC_BAD);
+	/* Issue 35, finding 18: a valid recording, then a gzip of zeros: not
+	 * a recording cut short (exit 0) but a corrupt one. */
+	{
+		char err[256];
+		struct rec_writer *w = writer("zeros.ftr", 0, err, sizeof(err));
+
+		CHECK(w != NULL);
+		if (w) {
+			rec_write_tick(w, 1);
+			rec_writer_close(w, 2, err, sizeof(err));
+		}
+		snprintf(cmd, sizeof(cmd), "head -c 4096 /dev/zero | gzip >>%s", path_in("zeros.ftr"));
+		CHECK(system(cmd) == 0);
+		CHECK(read_all(path_in("zeros.ftr"), n, &ticks) == REC_BAD);
+	}
 }
 
 /* The encoding by its definition, a byte at a time, for inputs whose
@@ -1193,6 +1228,7 @@ int main(void)
 	RUN(test_fmt_addr_is_inet_ntop);
 	RUN(test_recording_cut_is_read_up_to_the_cut);
 	RUN(test_recording_never_truncates_and_locks);
+	RUN(test_recording_refuses_a_hard_link);
 	RUN(test_recording_restart_starts_a_new_part);
 	RUN(test_recording_refuses_absurd_frames);
 	RUN(test_zero_runs_round_trip);
