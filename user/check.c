@@ -554,7 +554,8 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	for (unsigned i = 0, shown_set = 0; i < e->n_set; i++)
 		if (strcmp(e->set[i].name, "queue_directory") && strcmp(e->set[i].name, "inet_protocols") &&
 		    strcmp(e->set[i].name, "smtp_address_preference") && strcmp(e->set[i].name, "disable_ipv6") &&
-		    strcmp(e->set[i].name, "dns_ipv4_lookup") && e->set[i].value[0])
+		    strcmp(e->set[i].name, "dns_ipv4_lookup") && strcmp(e->set[i].name, "daemon_directory") &&
+		    e->set[i].value[0])
 			fprintf(out, "%s%s = %s\n", shown_set++ ? "            " : "settings:   ",
 				e->set[i].name, e->set[i].value);
 	if (dv.n) {

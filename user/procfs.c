@@ -206,10 +206,15 @@ const char *proc_not_daemon(pid_t pid, const char *binary, const char *pidfile)
 	if (st.st_uid != 0)
 		return "a process that is not root's";
 	if (binary) {
+		char inside[4200];
+
+		/* The binary as the daemon's own root sees it: a daemon in a
+		 * container or another mount namespace has its own /usr. */
+		snprintf(inside, sizeof(inside), "/proc/%d/root%s", (int)pid, binary);
 		snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 		if (stat(path, &st))
 			return "its program cannot be read";
-		if (stat(binary, &bin) || st.st_dev != bin.st_dev || st.st_ino != bin.st_ino)
+		if (stat(inside, &bin) || st.st_dev != bin.st_dev || st.st_ino != bin.st_ino)
 			return "a process running another program";
 	}
 	if (stat(pidfile, &pf) || clock_gettime(CLOCK_REALTIME, &wall) ||

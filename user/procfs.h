@@ -37,8 +37,9 @@ size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t
 
 /*
  * Is pid the daemon an MTA's pid file names? It must be root's (an MTA
- * starts its daemon as root), run binary (compared as files, device and
- * inode: the daemon may run in another mount namespace; NULL skips this),
+ * starts its daemon as root), run binary (a path as the daemon's own root
+ * sees it, compared as files, device and inode: the daemon may run in a
+ * container or another mount namespace; NULL skips this),
  * and have started no later than pidfile was last written (a pid reused
  * after the daemon stopped started after its file). NULL when it is, else
  * why not, for a message.
