@@ -194,6 +194,9 @@ install: famtrace
 	install -D -m 0644 alerts/famtrace.rules.yml $(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml
 	install -D -m 0644 alerts/famtrace.rules.test.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
+	install -d $(DESTDIR)$(PREFIX)/share/doc/famtrace/docs
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/famtrace/README.md
+	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/famtrace/docs/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/famtrace $(DESTDIR)$(UNIT_DIR)/famtrace.service \
@@ -201,4 +204,5 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/famtrace \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/famtrace
 	-rmdir $(DESTDIR)$(PREFIX)/share/famtrace 2>/dev/null

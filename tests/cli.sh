@@ -73,11 +73,12 @@ check "make install DESTDIR PREFIX=/usr: binary, unit pointing at it, rules; the
 	test -s '$TMP/root/usr/share/famtrace/famtrace.rules.yml' &&
 	test -s '$TMP/root/usr/share/man/man8/famtrace.8' &&
 	test -s '$TMP/root/usr/share/bash-completion/completions/famtrace' &&
+	test -s '$TMP/root/usr/share/doc/famtrace/README.md' && test -s '$TMP/root/usr/share/doc/famtrace/docs/json.md' &&
 	'$TMP/root/usr/sbin/famtrace' --version | grep -q '^famtrace $(cat VERSION)'"
 make -s uninstall DESTDIR="$TMP/root" PREFIX=/usr >>"$TMP/install.log" 2>&1; rc=$?
 check "make uninstall removes what install put there" "$TMP/install.log" -- bash -c "test $rc = 0 &&
 	! test -e '$TMP/root/usr/sbin/famtrace' && ! test -e '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
-	! test -e '$TMP/root/usr/share/famtrace'"
+	! test -e '$TMP/root/usr/share/famtrace' && ! test -e '$TMP/root/usr/share/doc/famtrace'"
 
 # famtrace(8): clean for mandoc, and every option --help lists is documented.
 mandoc -T lint man/famtrace.8 >"$TMP/mandoc.log" 2>&1; rc=$?

@@ -74,7 +74,7 @@ check "check --sendmail, no IPv6 route: DEGRADED (exit 4), no setting to name bu
 # Every forward question Sendmail put on the wire (dnsmasq's query log) is a
 # lookup famtrace reports, by name and type (gethostbyname2 AF_INET6 asks
 # AAAA); a question for NAME.lab.test is the resolver's search-list retry of
-# a lookup of NAME. Reverse (PTR) questions are not probed: README, Known limits.
+# a lookup of NAME. Reverse (PTR) questions are not probed: docs/limits.md.
 dns_from=$(($(wc -l <"$LAB_DIR/dnsmasq.log") + 1))
 deliver sm_wire mixed.lab.test
 sed -n "$dns_from,\$ s/.*query\[\([A-Z]*\)\] \([^ ]*\) from 198\.51\.100\.1\$/\1 \2/p" "$LAB_DIR/dnsmasq.log" |

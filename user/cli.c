@@ -60,7 +60,7 @@ void cli_usage(FILE *f)
 "      --port LIST         mail ports, comma-separated (default\n"
 "                          25,465,587,2525,24,110,143,993,995)\n"
 "Output:\n"
-"  -j, --json              JSON Lines instead of text (schema in README.md)\n"
+"  -j, --json              JSON Lines instead of text (schema: docs/json.md)\n"
 "  -T, --timestamps        wall-clock times instead of seconds since start\n"
 "  -i, --interval SECONDS  print the per-process report every SECONDS\n"
 "  -v, --verbose           also successful route probes and plain successes\n"

@@ -1,7 +1,7 @@
 /*
  * report_json.c - famtrace's output for scripts: JSON Lines, one object per
  * line, each with "v" (schema version, FT_JSON_SCHEMA) and "type". The
- * schema is documented in README.md; change it only by bumping the version.
+ * schema is documented in docs/json.md; change it only by bumping the version.
  */
 #include <inttypes.h>
 #include <string.h>
