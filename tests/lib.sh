@@ -91,13 +91,19 @@ need_root() {
 	[ -x "$FT" ] || bail "famtrace is built"
 }
 
-# private_bin PACKAGE: put the programs of a Debian package that must not be
-# installed here (prometheus: promtool without a server enabled at boot) on
-# PATH, unpacked under build/ by scripts/private-deb.
-private_bin() {
-	local root
-	root=$(scripts/private-deb "$1") || bail "Debian's $1 package unpacked privately (scripts/private-deb $1)"
-	PATH=$root/usr/bin:$PATH
+# private_tool TOOL PACKAGE...: the directory holding TOOL, from the first of
+# these Debian packages that has it, unpacked under build/ by
+# scripts/private-deb, never installed (promtool without a Prometheus server
+# enabled at boot: in Debian 12 it is in prometheus, in 13 a package of its
+# own). Fails if none has it.
+private_tool() {
+	local tool=$1 p root
+	shift
+	for p in "$@"; do
+		root=$(scripts/private-deb "$p" 2>/dev/null) || continue
+		[ -x "$root/usr/bin/$tool" ] && echo "$root/usr/bin" && return 0
+	done
+	return 1
 }
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds (10 times a second).

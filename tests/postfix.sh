@@ -6,7 +6,7 @@
 # installed: the area runs where it looks installed.
 [ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-private_bin prometheus
+PROMTOOL_DIR=$(private_tool promtool prometheus promtool) && PATH=$PROMTOOL_DIR:$PATH
 need_root dnsmasq postfix postconf promtool
 # ------------------------------------------------------- Postfix lab (end to end)
 # A relay and MX hosts with real Postfix instances and dnsmasq (scripts/lab).

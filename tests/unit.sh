@@ -43,16 +43,17 @@ for u in unit unit_formats unit_addresses unit_wire; do
 done
 # The Prometheus rules for fleets: valid, and each alert fires on the series
 # that should raise it and stays silent on a healthy relay. promtool comes
-# from Debian's prometheus package unpacked privately (no server installed).
-if prom=$(scripts/private-deb prometheus 2>"$TMP/prom.err") && [ -x "$prom/usr/bin/promtool" ]; then
-	PATH=$prom/usr/bin:$PATH
+# from Debian's package unpacked privately (prometheus on 12, promtool on
+# 13; no server installed).
+if prom=$(private_tool promtool prometheus promtool); then
+	PATH=$prom:$PATH
 	(cd alerts && promtool check rules famtrace.rules.yml && promtool test rules famtrace.rules.test.yml) \
 		>"$TMP/rules.log" 2>&1
 	rc=$?
 	check "alerts/famtrace.rules.yml: promtool check rules and its unit tests (fire and stay silent)" \
 		"$TMP/rules.log" -- bash -c "test $rc = 0 && ! grep -q FAILED '$TMP/rules.log'"
 else
-	not_ok "promtool from Debian's prometheus package (scripts/private-deb prometheus)" "$TMP/prom.err"
+	not_ok "promtool from Debian's prometheus or promtool package (scripts/private-deb)"
 fi
 
 # libFuzzer on the recording reader (through correlator and reporters), the
