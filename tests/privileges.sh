@@ -70,6 +70,13 @@ comm -23 "$TMP/used" "$TMP/allowed" >"$TMP/outside"
 check "every system call famtrace made ($(wc -l <"$TMP/used") kinds) is allowed by the unit's SystemCallFilter" \
 	"$TMP/outside" "$TMP/sc.err" -- bash -c "test -s '$TMP/used' && grep -q bpf '$TMP/used' &&
 	grep -q perf_event_open '$TMP/used' && ! test -s '$TMP/outside'"
+# RestrictAddressFamilies=none: famtrace, and journalctl under --journal,
+# open no socket of any family.
+timeout 30 strace -f -qq -e trace=socket,socketpair -o "$TMP/sock.log" "$FT" -d 1 --journal \
+	>/dev/null 2>"$TMP/sock.err"
+check "the unit's RestrictAddressFamilies=none holds: no socket() by famtrace, recording or with --journal's journalctl" \
+	"$TMP/sock.log" "$TMP/sock.err" -- bash -c "test '$(unit_value RestrictAddressFamilies)' = none &&
+	! grep -qE '^(socket|socketpair)$' '$TMP/used' && ! grep -qE '(socket|socketpair)\(' '$TMP/sock.log'"
 
 # With only the unit's capability bounding set, famtrace loads, traces,
 # looks up the resolver's C library and records.
