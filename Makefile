@@ -188,7 +188,9 @@ install: famtrace
 	sed 's#/usr/local/sbin/famtrace#$(PREFIX)/sbin/famtrace#g' scripts/famtrace.service \
 		>$(DESTDIR)$(UNIT_DIR)/famtrace.service
 	chmod 0644 $(DESTDIR)$(UNIT_DIR)/famtrace.service
-	install -D -m 0644 man/famtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	sed 's/@VERSION@/$(shell cat VERSION)/' man/famtrace.8 >$(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8
 	install -D -m 0644 completion/famtrace.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/famtrace
 	install -D -m 0644 alerts/famtrace.rules.yml $(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml

@@ -71,7 +71,7 @@ check "make install DESTDIR PREFIX=/usr: binary, unit pointing at it, rules; the
 	"$TMP/install.log" -- bash -c "test $rc = 0 && test -x '$TMP/root/usr/sbin/famtrace' &&
 	grep -q '^ExecStart=/usr/sbin/famtrace record' '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
 	test -s '$TMP/root/usr/share/famtrace/famtrace.rules.yml' &&
-	test -s '$TMP/root/usr/share/man/man8/famtrace.8' &&
+	grep -q '^\.TH FAMTRACE 8 .*\"famtrace $(cat VERSION)\"' '$TMP/root/usr/share/man/man8/famtrace.8' &&
 	test -s '$TMP/root/usr/share/bash-completion/completions/famtrace' &&
 	test -s '$TMP/root/usr/share/doc/famtrace/README.md' && test -s '$TMP/root/usr/share/doc/famtrace/docs/json.md' &&
 	'$TMP/root/usr/sbin/famtrace' --version | grep -q '^famtrace $(cat VERSION)'"

@@ -70,6 +70,12 @@ comm -23 "$TMP/used" "$TMP/allowed" >"$TMP/outside"
 check "every system call famtrace made ($(wc -l <"$TMP/used") kinds) is allowed by the unit's SystemCallFilter" \
 	"$TMP/outside" "$TMP/sc.err" -- bash -c "test -s '$TMP/used' && grep -q bpf '$TMP/used' &&
 	grep -q perf_event_open '$TMP/used' && ! test -s '$TMP/outside'"
+# Permanent errors stop the unit instead of a restart every 5 s forever:
+# each exit code the unit names is one that no retry can change.
+check "the unit does not restart on permanent errors: RestartPreventExitStatus = usage 2, privileges 3, kernel 4, tracefs 5" \
+	"$UNIT" -- bash -c "test '$(unit_value RestartPreventExitStatus)' = '2 3 4 5' &&
+	grep -q 'FT_EXIT_USAGE = 2' user/exitcodes.h && grep -q 'FT_EXIT_PRIV = 3' user/exitcodes.h &&
+	grep -q 'FT_EXIT_KERNEL = 4' user/exitcodes.h && grep -q 'FT_EXIT_TRACEFS = 5' user/exitcodes.h"
 # RestrictAddressFamilies=none: famtrace, and journalctl under --journal,
 # open no socket of any family.
 timeout 30 strace -f -qq -e trace=socket,socketpair -o "$TMP/sock.log" "$FT" -d 1 --journal \
