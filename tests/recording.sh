@@ -29,6 +29,18 @@ check "a recording is gzip: zcat opens it, mode 0600" "$TMP/killed.ftr" -- bash 
 	zcat '$TMP/killed.ftr' 2>/dev/null | head -c 100 | grep -aq FAMTRACE &&
 	test \$(stat -c %a '$TMP/killed.ftr') = 600"
 
+# The same recording named twice (a glob and a link to it) is read once;
+# a name that is no file is a usage error (2), not a corrupt recording (7).
+ln -s "$TMP/killed.ftr" "$TMP/killed.link"
+"$FT" report -j "$TMP/killed.ftr" "$TMP/killed.link" >"$TMP/twice.rep" 2>"$TMP/twice.err"
+"$FT" report -j "$TMP/nonexistent.ftr" >/dev/null 2>"$TMP/nofile.err"; rc_nofile=$?
+check "report: a recording named twice is read once (said); a missing file exits 2, not 7" \
+	"$TMP/twice.err" "$TMP/nofile.err" -- bash -c "
+	test \$(jq -s 'map(select(.type==\"summary\"))[0].events' '$TMP/twice.rep') = \
+	     \$(jq -s 'map(select(.type==\"summary\"))[0].events' '$TMP/killed.rep') &&
+	grep -q 'named twice; read once' '$TMP/twice.err' && test $rc_nofile = 2 &&
+	grep -q 'No such file' '$TMP/nofile.err'"
+
 (umask 000; "$FT" run -o "$TMP/umask.ftr" -- true >/dev/null 2>&1)
 check "recording mode is 0600 whatever the umask" -- test "$(stat -c %a "$TMP/umask.ftr")" = 600
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "decode.h"
@@ -428,8 +429,35 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		fprintf(stderr, "famtrace: out of memory\n");
 		return 1;
 	}
-	for (int i = 0; i < n; i++)
-		in[i].path = files[i];
+	/* Each file once: the same recording named twice (a glob and a name,
+	 * a link) is read once, not counted twice. A name that is no file is a
+	 * usage error, not a corrupt recording. */
+	{
+		struct stat seen[n > 0 ? n : 1];
+		int k = 0;
+
+		for (int i = 0; i < n; i++) {
+			struct stat st;
+			bool dup = false;
+
+			if (stat(files[i], &st)) {
+				int e = errno;
+
+				fprintf(stderr, "famtrace: report: %s: %s\n", files[i], strerror(e));
+				rc = e == ENOENT || e == ENOTDIR ? FT_EXIT_USAGE : FT_EXIT_INPUT;
+				goto out;
+			}
+			for (int j = 0; j < k && !dup; j++)
+				dup = seen[j].st_dev == st.st_dev && seen[j].st_ino == st.st_ino;
+			if (dup) {
+				fprintf(stderr, "famtrace: report: %s is named twice; read once\n", files[i]);
+				continue;
+			}
+			seen[k] = st;
+			in[k++].path = files[i];
+		}
+		n = k;
+	}
 	if ((rc = read_headers(in, n)))
 		goto out;
 	qsort(in, (size_t)n, sizeof(*in), by_start);
