@@ -25,11 +25,11 @@ nopid=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 "$FT" -p $nopid >/dev/null 2>"$TMP/e3"; rc=$?
 check "unknown pid: exit 6" "$TMP/e3" -- bash -c "test $rc = 6 && grep -q 'no process' '$TMP/e3'"
 "$FT" check --expect ipv4 -p $nopid -d 1 >/dev/null 2>"$TMP/e3b"; rc=$?
-check "check -p with a missing pid: exit 2 (check's 'could not check'), not 6" "$TMP/e3b" -- bash -c "
-	test $rc = 2 && grep -q 'no process' '$TMP/e3b'"
+check "check -p with a missing pid: exit 3 (UNKNOWN: check's 'could not check'), not 6" "$TMP/e3b" -- bash -c "
+	test $rc = 3 && grep -q 'no process' '$TMP/e3b'"
 "$FT" check --expect ipv4 -- true >"$TMP/e3c" 2>&1; rc=$?
-check "check that observed nothing: NOTHING OBSERVED, exit 2 (never CONFORMS)" "$TMP/e3c" -- bash -c "
-	test $rc = 2 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/e3c' && ! grep -q CONFORMS '$TMP/e3c'"
+check "check that observed nothing: NOTHING OBSERVED, exit 3 (UNKNOWN) (never CONFORMS)" "$TMP/e3c" -- bash -c "
+	test $rc = 3 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/e3c' && ! grep -q CONFORMS '$TMP/e3c'"
 "$FT" check -j --expect ipv4 -- "$B/connector" -1 2601 127.0.0.1 >"$TMP/e3d" 2>"$TMP/e3d.err"; rc=$?
 check "check traces the command it runs: an IPv4 attempt under --expect ipv4 conforms (exit 0)" "$TMP/e3d" -- bash -c "
 	test $rc = 0 && jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .tried_ipv4 == 1' '$TMP/e3d'"

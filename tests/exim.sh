@@ -61,8 +61,8 @@ for tfo in on off; do
 		map(select(.type=="group" and .comm=="exim4")) | length == 1 and .[0].class == "fallback" and
 		.[0].destination == "dual.lab.test" and .[0].mx_pref == 10 and
 		(.[0].attempts | map(.result)) == ["net_unreachable", "connected"] and .[0].time_lost_ms < 1000'
-	check "check --exim (Fast Open $tfo), no IPv6 route: DEGRADED (exit 4), way out disable_ipv6 = true" \
-		"$TMP/ex_noroute_$tfo" "$TMP/ex_noroute_$tfo.err" -- bash -c "test \$(cat '$TMP/ex_noroute_$tfo.rc') = 4 &&
+	check "check --exim (Fast Open $tfo), no IPv6 route: DEGRADED (exit 1, WARNING), way out disable_ipv6 = true" \
+		"$TMP/ex_noroute_$tfo" "$TMP/ex_noroute_$tfo.err" -- bash -c "test \$(cat '$TMP/ex_noroute_$tfo.rc') = 1 &&
 		jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and
 		 .delivery.unusable_families == 1 and (.delivery.ways_out | contains(\"disable_ipv6 = true\")) and
 		 .settings.disable_ipv6 == \"false\"' '$TMP/ex_noroute_$tfo'"
@@ -93,7 +93,7 @@ check "Exim, IPv6 black hole, Fast Open off: abandoned after connect_timeout (ab
 	jqs "$TMP/ex_hole_off" 'map(select(.type=="group" and .comm=="exim4"))[0] | .class == "fallback" and
 	.time_lost_ms >= 1950 and .time_lost_ms < 3500'
 check "Exim, IPv6 black hole, Fast Open on: the real time lost (over 4 s), not bounded by connect_timeout, said by check" \
-	"$TMP/ex_hole_on" "$TMP/ex_hole_on.err" -- bash -c "test \$(cat '$TMP/ex_hole_on.rc') = 4 &&
+	"$TMP/ex_hole_on" "$TMP/ex_hole_on.err" -- bash -c "test \$(cat '$TMP/ex_hole_on.rc') = 1 &&
 	jq -e -s '(map(select(.type==\"group\" and .comm==\"exim4\"))[0] | .class == \"fallback\" and
 	 .time_lost_ms >= 3950 and .attempts[0].via == \"tfo\") and
 	 (map(select(.type==\"check\"))[0].delivery | .tfo_unbounded == 1 and
@@ -112,8 +112,8 @@ for tfo in on off; do
 		"$TMP/ex_wide_$tfo.truth" "$TMP/ex_wide_$tfo.seen" "$TMP/ex_wide_$tfo.lab" -- eval "
 		same_as_log ex_wide_$tfo && grep -q ' == u@wide.lab.test' '$TMP/ex_wide_$tfo.lab' &&
 		jq -e 'length == 5 and all(.[]; .result == \"net_unreachable\")' '$TMP/ex_wide_$tfo.seen'"
-	check "check --exim (Fast Open $tfo), incident MX set: MAIL STUCK (exit 3), hosts_max_try = 5 filled by IPv6 named, one group, its 4 IPv4 addresses never tried" \
-		"$TMP/ex_wide_$tfo" "$TMP/ex_wide_$tfo.err" -- eval "rc_is ex_wide_$tfo 3 &&
+	check "check --exim (Fast Open $tfo), incident MX set: MAIL STUCK (exit 2, CRITICAL), hosts_max_try = 5 filled by IPv6 named, one group, its 4 IPv4 addresses never tried" \
+		"$TMP/ex_wide_$tfo" "$TMP/ex_wide_$tfo.err" -- eval "rc_is ex_wide_$tfo 2 &&
 		jq -e -s '(map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and .delivery.limit_decided == 1 and
 		 (.delivery.findings | map(select(contains(\"hosts_max_try = 5 was filled by IPv6 addresses\"))) | length == 1) and
 		 (.delivery.ways_out | contains(\"a higher hosts_max_try\"))) and
@@ -126,9 +126,9 @@ done
 # unusable family still makes it DEGRADED, not CONFORMS.
 scripts/lab-exim set hosts_max_try=20 >/dev/null
 deliver ex_wide20 wide.lab.test
-check "Exim hosts_max_try = 20, incident MX set: IPv4 reached after the IPv6 failures, delivered; one fallback group; DEGRADED (exit 4)" \
+check "Exim hosts_max_try = 20, incident MX set: IPv4 reached after the IPv6 failures, delivered; one fallback group; DEGRADED (exit 1)" \
 	"$TMP/ex_wide20" "$TMP/ex_wide20.truth" "$TMP/ex_wide20.seen" -- eval "
-	same_as_log ex_wide20 && rc_is ex_wide20 4 &&
+	same_as_log ex_wide20 && rc_is ex_wide20 1 &&
 	jq -e -s '(map(select(.type==\"group\" and .comm==\"exim4\")) | length == 1 and .[0].class == \"fallback\" and
 	 .[0].destination == \"wide.lab.test\" and .[0].connected_family == \"ipv4\") and
 	 (map(select(.type==\"check\"))[0].verdict == \"degraded\")' '$TMP/ex_wide20'"
@@ -183,12 +183,12 @@ check "check --exim --expect ipv4 against Exim as shipped: violation (exit 1), t
 # A check that saw nothing cannot conform.
 scripts/lab-exim run timeout 30 "$FT" check --exim "$CONF" -- true >"$TMP/ex_none" 2>&1
 echo $? >"$TMP/ex_none.rc"
-check "check --exim with a command that delivers nothing: NOTHING OBSERVED, exit 2" "$TMP/ex_none" -- bash -c "
-	test \$(cat '$TMP/ex_none.rc') = 2 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/ex_none'"
+check "check --exim with a command that delivers nothing: NOTHING OBSERVED, exit 3 (UNKNOWN)" "$TMP/ex_none" -- bash -c "
+	test \$(cat '$TMP/ex_none.rc') = 3 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/ex_none'"
 "$FT" check --exim /nonexistent.conf -d 1 >/dev/null 2>"$TMP/ex_bad"
 echo $? >"$TMP/ex_bad.rc"
-check "check --exim of a configuration Exim cannot read: exit 2 and why" "$TMP/ex_bad" -- bash -c "
-	test \$(cat '$TMP/ex_bad.rc') = 2 && grep -q 'exim -bP -C /nonexistent.conf failed' '$TMP/ex_bad'"
+check "check --exim of a configuration Exim cannot read: exit 3 (UNKNOWN) and why" "$TMP/ex_bad" -- bash -c "
+	test \$(cat '$TMP/ex_bad.rc') = 3 && grep -q 'exim -bP -C /nonexistent.conf failed' '$TMP/ex_bad'"
 
 scripts/lab-exim down >/dev/null 2>&1
 check "lab-exim down stops the daemon it started" -- bash -c "! test -d '$LAB_DIR/exim'"

@@ -109,8 +109,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	check "incident MX set, balancing off: Postfix deferred after 5 IPv6 failures, famtrace's attempts match its log" \
 		"$TMP/wide.truth" "$TMP/wide.seen" -- bash -c "test $sal = 0 && tail -n +$from '$RLOG' | grep -q 'status=deferred' &&
 		jq -e 'length == 5 and all(.[]; .result == \"net_unreachable\" and (.addr | contains(\":\")))' '$TMP/wide.seen'"
-	check "incident, balancing off: check says MAIL STUCK (exit 3), names smtp_mx_address_limit filled by IPv6 with balancing off, and the ways out" \
-		"$TMP/wide" "$TMP/wide.err" -- bash -c "test \$(cat '$TMP/wide.rc') = 3 &&
+	check "incident, balancing off: check says MAIL STUCK (exit 2, CRITICAL), names smtp_mx_address_limit filled by IPv6 with balancing off, and the ways out" \
+		"$TMP/wide" "$TMP/wide.err" -- bash -c "test \$(cat '$TMP/wide.rc') = 2 &&
 		jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and .delivery.stuck == 1 and
 		 .delivery.limit_decided == 1 and .settings.smtp_mx_address_limit == \"5\" and
 		 (.delivery.findings | map(select(contains(\"smtp_mx_address_limit = 5 was filled by IPv6 addresses; smtp_balance_inet_protocols = no\"))) | length == 1) and
@@ -131,8 +131,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	timeout 60 "$FT" check -j -v --postfix "$LAB_DIR/relay/etc" -- \
 		sh -c 'scripts/lab send wide.lab.test 20 >/dev/null' >"$TMP/wideb" 2>"$TMP/wideb.err"
 	echo $? >"$TMP/wideb.rc"
-	check "incident MX set, balancing on: fallback to IPv4 after the IPv6 failures; DEGRADED (exit 4), balancing named" \
-		"$TMP/wideb" "$TMP/wideb.err" -- bash -c "test \$(cat '$TMP/wideb.rc') = 4 &&
+	check "incident MX set, balancing on: fallback to IPv4 after the IPv6 failures; DEGRADED (exit 1, WARNING), balancing named" \
+		"$TMP/wideb" "$TMP/wideb.err" -- bash -c "test \$(cat '$TMP/wideb.rc') = 1 &&
 		jq -e -s '(map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and .delivery.stuck == 0 and
 		 .delivery.unusable_families == 1 and
 		 (.delivery.findings | map(select(contains(\"kept both families within smtp_mx_address_limit = 5\"))) | length == 1)) and
@@ -174,8 +174,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	timeout 60 "$FT" check -j -v --postfix "$LAB_DIR/relay/etc" -- sh -c 'scripts/lab send v6only.lab.test 20 >/dev/null' \
 		>"$TMP/ck4v6" 2>"$TMP/ck4v6.err"
 	echo $? >"$TMP/ck4v6.rc"
-	check "inet_protocols = ipv4, IPv6-only MX host: Postfix bounces, and so does its notice to lab.test (no MX, no A); check says MAIL STUCK (exit 3): no usable address, IPv6 never asked, the setting and the way out named" \
-		"$TMP/ck4v6" "$TMP/ck4v6.err" -- bash -c "test \$(cat '$TMP/ck4v6.rc') = 3 &&
+	check "inet_protocols = ipv4, IPv6-only MX host: Postfix bounces, and so does its notice to lab.test (no MX, no A); check says MAIL STUCK (exit 2): no usable address, IPv6 never asked, the setting and the way out named" \
+		"$TMP/ck4v6" "$TMP/ck4v6.err" -- bash -c "test \$(cat '$TMP/ck4v6.rc') = 2 &&
 		tail -n +$from '$RLOG' | grep -q 'status=bounced' &&
 		jq -e -s '(map(select(.type==\"group\" and .comm==\"smtp\" and .destination == \"v6only.lab.test\")) | length == 1 and
 		  .[0].class == \"no_usable_address\" and .[0].asked_families == [\"ipv4\"] and .[0].never_asked == [\"ipv6\"]) and
@@ -303,8 +303,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	cp "$LAB_DIR/mx/queue/pid/master.pid" "$pidfile"
 	"$FT" check --postfix "$LAB_DIR/relay/etc" -d 1 >/dev/null 2>"$TMP/ckpid2"; rc2=$?
 	cp -p "$TMP/master.pid.saved" "$pidfile"
-	check "check --postfix refuses a pid file naming pid 1 or another instance's master (exit 2, one line)" \
-		"$TMP/ckpid1" "$TMP/ckpid2" -- bash -c "test $rc1 = 2 && test $rc2 = 2 &&
+	check "check --postfix refuses a pid file naming pid 1 or another instance's master (exit 3, UNKNOWN; one line)" \
+		"$TMP/ckpid1" "$TMP/ckpid2" -- bash -c "test $rc1 = 3 && test $rc2 = 3 &&
 		grep -q 'names pid 1, not a Postfix master' '$TMP/ckpid1' &&
 		grep -q 'a master of another Postfix instance' '$TMP/ckpid2' &&
 		test \$(wc -l <'$TMP/ckpid1') = 1 && test \$(wc -l <'$TMP/ckpid2') = 1"
@@ -312,7 +312,7 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	# Issue 35, finding 10: a stale pid file whose pid another process took,
 	# named master and working in the queue directory, as an unprivileged
 	# user can arrange (and as root, running another program): refused,
-	# could not check (exit 2), never CONFORMS.
+	# could not check (exit 3, UNKNOWN), never CONFORMS.
 	IMP=$(mktemp -d /tmp/famtrace-imp.XXXXXX)
 	CLEANUPS+=("rm -rf '$IMP'")
 	chmod 755 "$IMP" && cp /bin/sleep "$IMP/master"
@@ -329,8 +329,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	"$FT" check --postfix "$LAB_DIR/relay/etc" -d 1 >/dev/null 2>"$TMP/ckimp2"; ri2=$?
 	cp -p "$TMP/master.pid.saved" "$pidfile"
 	kill $imp1 $imp2 2>/dev/null
-	check "check --postfix refuses an impostor master on a stale pid file: not root's, or another program (exit 2 each)" \
-		"$TMP/ckimp1" "$TMP/ckimp2" -- bash -c "test $ri1 = 2 && test $ri2 = 2 &&
+	check "check --postfix refuses an impostor master on a stale pid file: not root's, or another program (exit 3 each)" \
+		"$TMP/ckimp1" "$TMP/ckimp2" -- bash -c "test $ri1 = 3 && test $ri2 = 3 &&
 		grep -q \"a process that is not root's\" '$TMP/ckimp1' &&
 		grep -q 'a process running another program' '$TMP/ckimp2'"
 	timeout 60 "$FT" check --postfix "$LAB_DIR/relay/etc" --expect ipv6 -- scripts/lab send dual.lab.test 20 \
@@ -380,8 +380,8 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		 (map(select(.type==\"check\"))[0] | .verdict == \"conforms\" and .first_ipv4 == 1 and .tried_ipv6 == 0 and
 		  (.note | contains(\"smtp_dns_reply_filter = regexp:\")))' '$TMP/ckrf'"
 	"$FT" check --postfix /nonexistent >/dev/null 2>"$TMP/ckbad"; rc=$?
-	check "check of something that is not a Postfix instance: exit 2 and why" "$TMP/ckbad" -- bash -c "
-		test $rc = 2 && grep -q 'postconf' '$TMP/ckbad'"
+	check "check of something that is not a Postfix instance: exit 3 (UNKNOWN) and why" "$TMP/ckbad" -- bash -c "
+		test $rc = 3 && grep -q 'postconf' '$TMP/ckbad'"
 	scripts/lab down >/dev/null 2>&1
 	check "lab down removes its namespaces" -- bash -c "! ip netns list | grep -q '^$LAB'"
 else

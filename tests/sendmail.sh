@@ -65,8 +65,8 @@ check "Sendmail, no IPv6 route: every resolver call seen (res_querydomain, res_s
 	(map(select(.type=="lookup" and .api=="res_search" and .qtype=="MX" and .name=="dual.lab.test")) | length == 1) and
 	(map(select(.type=="lookup" and .api=="gethostbyname2" and .name=="mx-dual.lab.test")) | map(.hint_family)) ==
 	 ["ipv6", "ipv4"]'
-check "check --sendmail, no IPv6 route: DEGRADED (exit 4), no setting to name but the unit's RestrictAddressFamilies" \
-	"$TMP/sm_noroute" "$TMP/sm_noroute.err" -- eval "rc_is sm_noroute 4 &&
+check "check --sendmail, no IPv6 route: DEGRADED (exit 1, WARNING), no setting to name but the unit's RestrictAddressFamilies" \
+	"$TMP/sm_noroute" "$TMP/sm_noroute.err" -- eval "rc_is sm_noroute 1 &&
 	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and .delivery.unusable_families == 1 and
 	 (.delivery.ways_out | contains(\"RestrictAddressFamilies=~AF_INET6\")) and
 	 .settings[\"Timeout.connect\"] == \"2s\"' '$TMP/sm_noroute'"
@@ -182,10 +182,10 @@ check "--maillog with Sendmail's log: the message (from, size), its delivery lin
 
 scripts/lab-sendmail run timeout 30 "$FT" check --sendmail "$CF" -- true >"$TMP/sm_none" 2>&1
 echo $? >"$TMP/sm_none.rc"
-check "check --sendmail with a command that delivers nothing: NOTHING OBSERVED, exit 2" "$TMP/sm_none" -- eval "
-	rc_is sm_none 2 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/sm_none'"
+check "check --sendmail with a command that delivers nothing: NOTHING OBSERVED, exit 3 (UNKNOWN)" "$TMP/sm_none" -- eval "
+	rc_is sm_none 3 && grep -q 'verdict:    NOTHING OBSERVED' '$TMP/sm_none'"
 "$FT" check --sendmail /nonexistent.cf -d 1 >/dev/null 2>"$TMP/sm_bad"
 echo $? >"$TMP/sm_bad.rc"
-check "check --sendmail of a file that is not there: exit 2 and why" "$TMP/sm_bad" -- eval "
-	rc_is sm_bad 2 && grep -q 'cannot read /nonexistent.cf' '$TMP/sm_bad'"
+check "check --sendmail of a file that is not there: exit 3 (UNKNOWN) and why" "$TMP/sm_bad" -- eval "
+	rc_is sm_bad 3 && grep -q 'cannot read /nonexistent.cf' '$TMP/sm_bad'"
 summary

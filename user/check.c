@@ -433,9 +433,9 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		verdict = FT_CHECK_CONFORMS;
 
 	if (json) {
-		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"expected_families\":[%s%s%s],"
-			     "\"expected_prefer\":%s,\"source\":",
-			FT_JSON_SCHEMA, verdict_key[verdict],
+		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"exit\":%d,"
+			     "\"expected_families\":[%s%s%s],\"expected_prefer\":%s,\"source\":",
+			FT_JSON_SCHEMA, verdict_key[verdict], check_exit_code(verdict),
 			e->families & 1u << FAM_V4 ? "\"ipv4\"" : "",
 			(e->families & 1u << FAM_V4) && (e->families & 1u << FAM_V6) ? "," : "",
 			e->families & 1u << FAM_V6 ? "\"ipv6\"" : "",
@@ -500,6 +500,19 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		return verdict;
 	}
 
+	/* The status line a monitoring plugin framework shows: the state by
+	 * the plugin convention, the verdict, and the first thing behind it. */
+	{
+		static const char *const state[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+		const char *why = verdict == FT_CHECK_UNKNOWN ? (untrusted ? untrusted : "nothing observed")
+				  : (verdict == FT_CHECK_STUCK || verdict == FT_CHECK_DEGRADED) && dv.n
+					  ? dv.finding[0]
+				  : verdict == FT_CHECK_VIOLATION && t.n_evidence ? t.evidence[0]
+										  : "";
+
+		fprintf(out, "FAMTRACE %s - %s%s%s\n", state[check_exit_code(verdict)], verdict_text[verdict],
+			why[0] ? ": " : "", why);
+	}
 	fprintf(out, "\n=== famtrace check ===\n");
 	fprintf(out, "configured: %s", e->source);
 	if (e->configured[0])
@@ -578,4 +591,29 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		fprintf(out, "  (+%u more)\n", t.more_evidence);
 	fflush(out);
 	return verdict;
+}
+
+int check_exit_code(int verdict)
+{
+	switch (verdict) {
+	case FT_CHECK_CONFORMS: return FT_PLUGIN_OK;
+	case FT_CHECK_VIOLATION:
+	case FT_CHECK_DEGRADED: return FT_PLUGIN_WARNING;
+	case FT_CHECK_STUCK: return FT_PLUGIN_CRITICAL;
+	default: return FT_PLUGIN_UNKNOWN;
+	}
+}
+
+void check_print_unknown(FILE *out, bool json, const char *why)
+{
+	if (json) {
+		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"could_not_check\",\"exit\":%d,"
+			     "\"why\":",
+			FT_JSON_SCHEMA, FT_PLUGIN_UNKNOWN);
+		json_str(out, why[0] ? why : "see famtrace's message on stderr");
+		fputs("}\n", out);
+	} else {
+		fprintf(out, "FAMTRACE UNKNOWN - could not check%s%s\n", why[0] ? ": " : "", why);
+	}
+	fflush(out);
 }

@@ -80,4 +80,14 @@ bool check_parse_prefer(const char *s, int *prefer);
 int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
 		  const char *untrusted);
 
+/* A verdict's exit code by the monitoring-plugins convention: conforms 0
+ * (OK), violation or degraded 1 (WARNING), mail stuck 2 (CRITICAL), could
+ * not check 3 (UNKNOWN). */
+int check_exit_code(int verdict);
+
+/* What a monitoring plugin prints when check could not judge: the status
+ * line (text), or one result object (-j) with why ("" when the reason is
+ * the one line already on stderr). */
+void check_print_unknown(FILE *out, bool json, const char *why);
+
 #endif

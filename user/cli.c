@@ -43,9 +43,10 @@ void cli_usage(FILE *f)
 "                      [--expect F] [--prefer F] [--max-lost SECONDS]\n"
 "                      (-d SECONDS | -- CMD [ARG...])\n"
 "                          does an MTA use the address families it is\n"
-"                          configured for, and does its mail leave? exit 0\n"
-"                          conforms, 1 violation, 2 could not check, 3 mail\n"
-"                          stuck, 4 degraded (a family unusable or costly)\n"
+"                          configured for, and does its mail leave? Exits\n"
+"                          as a monitoring plugin: 0 OK (conforms), 1 WARNING\n"
+"                          (violation, or degraded), 2 CRITICAL (mail stuck),\n"
+"                          3 UNKNOWN (could not check)\n"
 "\n"
 "Shows, per process, which address family (IPv4/IPv6) each connect attempt\n"
 "used, how it ended, and whether the process fell back to the other family.\n"
@@ -191,8 +192,10 @@ static void usage_for(FILE *f, const struct opts *o)
 "--sendmail [CF] reads sendmail.cf; -- CMD is traced too (exim4 -qff and\n"
 "sendmail -q deliver in their own processes);\n"
 "-p PID names other processes.\n"
-"Exit 0 conforms, 1 violation, 2 could not check (or nothing observed),\n"
-"3 mail stuck, 4 degraded.\n");
+"The first line is a monitoring plugin's status line; exit 0 OK (conforms),\n"
+"1 WARNING (a violation, or degraded: mail leaves but a family is unusable\n"
+"or costly), 2 CRITICAL (mail stuck), 3 UNKNOWN (could not check, nothing\n"
+"observed, or an incomplete trace).\n");
 	fprintf(f, "famtrace --help lists every option; man famtrace has the details.\n");
 }
 

@@ -16,13 +16,23 @@ enum ft_exit {
 	FT_EXIT_INPUT = 7,   /* a recording is unreadable: foreign, corrupt or too new */
 };
 
-/* `famtrace check` has its own, whatever went wrong underneath. */
-enum ft_check_exit {
+/* `famtrace check`'s verdicts, inside famtrace (check_verdict). */
+enum ft_check_verdict {
 	FT_CHECK_CONFORMS = 0,	/* observed behaviour matches the configuration, mail leaves */
 	FT_CHECK_VIOLATION = 1, /* it does not match: evidence printed */
 	FT_CHECK_UNKNOWN = 2,	/* could not check: bad input, tracing failed, nothing seen */
 	FT_CHECK_STUCK = 3,	/* mail could not leave: a family failed, the other untried */
 	FT_CHECK_DEGRADED = 4,	/* mail leaves, but a configured family is unusable or costly */
+};
+
+/* `famtrace check` exits by the monitoring-plugins convention (Nagios,
+ * Icinga, Sensu), whatever went wrong underneath: check_exit_code(). */
+enum ft_plugin_exit {
+	FT_PLUGIN_OK = 0,	/* conforms */
+	FT_PLUGIN_WARNING = 1,	/* a violation of the configuration, or degraded: mail leaves */
+	FT_PLUGIN_CRITICAL = 2, /* mail stuck: it could not leave */
+	FT_PLUGIN_UNKNOWN = 3,	/* could not check: bad input, no privileges, the kernel, an
+				 * incomplete trace, nothing observed */
 };
 
 #endif

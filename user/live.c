@@ -815,7 +815,8 @@ int live_main(struct opts *o)
 			source_gaps(why, sizeof(why), &st.ss);
 		int verdict = check_verdict(stdout, o->json, st.corr, &expect, why[0] ? why : NULL);
 
-		rc = verdict;
+		rc = check_exit_code(verdict);
+		o->check_judged = true;
 		loader_close(st.ldr);
 		correlator_free(st.corr);
 		dnsb_free(st.dnsb);

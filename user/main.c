@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "cli.h"
 #include "exitcodes.h"
 #include "live.h"
@@ -63,8 +64,14 @@ int main(int argc, char **argv)
 	static struct addr_policy policy;
 	char err[320];
 
-	if ((rc = cli_parse_all(&o, argc, argv, &first)) >= 0)
-		return rc; /* 0 or FT_EXIT_USAGE, which is check's "could not check" too */
+	if ((rc = cli_parse_all(&o, argc, argv, &first)) >= 0) {
+		/* 0 (--help) or FT_EXIT_USAGE: for check, could not check. */
+		if (o.check && rc) {
+			check_print_unknown(stdout, o.json, "");
+			return FT_PLUGIN_UNKNOWN;
+		}
+		return rc;
+	}
 	/* The table getaddrinfo sorts with, to explain its result orders. */
 	if (addr_policy_load(&policy, o.gai_conf ? o.gai_conf : "/etc/gai.conf", err, sizeof(err))) {
 		if (o.gai_conf)
@@ -75,5 +82,13 @@ int main(int argc, char **argv)
 	o.policy = &policy;
 	if (o.report)
 		return report_cmd(&o, argc - first, argv + first);
-	return live_main(&o);
+	rc = live_main(&o);
+	/* check without a verdict could not check, whatever went wrong
+	 * underneath (privileges, the kernel, the MTA's configuration): one
+	 * result on stdout, UNKNOWN by the plugin convention. */
+	if (o.check && !o.check_judged && rc) {
+		check_print_unknown(stdout, o.json, "");
+		return FT_PLUGIN_UNKNOWN;
+	}
+	return rc;
 }
