@@ -105,7 +105,7 @@ for sub in run record report check; do
 done
 check "famtrace SUBCOMMAND --help: each of run, record, report, check says its own usage (exit 0)" \
 	"$TMP/help.$sub" -- bash -c "test $rc = 0 && grep -q '^Usage: famtrace check' '$TMP/help.check' &&
-	grep -q '3 mail stuck, 4 degraded' '$TMP/help.check'"
+	grep -q '2 CRITICAL (mail stuck), 3 UNKNOWN' '$TMP/help.check'"
 
 "$FT" --help >"$TMP/help"; rc=$?
 check "--help exits 0 with examples" "$TMP/help" -- bash -c "test $rc = 0 && grep -q Examples '$TMP/help'"
