@@ -24,7 +24,7 @@ _famtrace() {
 		return
 	fi
 	if [ "$COMP_CWORD" = 1 ]; then
-		mapfile -t COMPREPLY < <(compgen -W "run record report check" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "run record report check help" -- "$cur")
 	elif [ "${COMP_WORDS[1]}" = report ]; then
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi

@@ -107,6 +107,17 @@ check "famtrace SUBCOMMAND --help: each of run, record, report, check says its o
 	"$TMP/help.$sub" -- bash -c "test $rc = 0 && grep -q '^Usage: famtrace check' '$TMP/help.check' &&
 	grep -q '2 CRITICAL (mail stuck), 3 UNKNOWN' '$TMP/help.check'"
 
+# famtrace help [SUBCOMMAND]: the same texts as --help.
+"$FT" help check >"$TMP/help2.check"; rh1=$?
+"$FT" check --help >"$TMP/help1.check"
+"$FT" help >"$TMP/help2"; rh2=$?
+"$FT" --help >"$TMP/help1"
+"$FT" help bogus >/dev/null 2>"$TMP/help.bogus"; rh3=$?
+check "famtrace help [SUBCOMMAND]: the --help texts (exit 0); an unknown subcommand is named (exit 2)" \
+	"$TMP/help.bogus" -- bash -c "test $rh1 = 0 && test $rh2 = 0 && test $rh3 = 2 &&
+	cmp -s '$TMP/help1.check' '$TMP/help2.check' && cmp -s '$TMP/help1' '$TMP/help2' &&
+	grep -q \"unknown command 'bogus'\" '$TMP/help.bogus'"
+
 "$FT" --help >"$TMP/help"; rc=$?
 check "--help exits 0 with examples" "$TMP/help" -- bash -c "test $rc = 0 && grep -q Examples '$TMP/help'"
 

@@ -39,6 +39,7 @@ void cli_usage(FILE *f)
 "       famtrace run [OPTIONS] -- CMD [ARG...]  trace CMD and its children\n"
 "       famtrace record -o FILE [OPTIONS]  write a recording until Ctrl-C\n"
 "       famtrace report [OPTIONS] FILE...  the report, from recordings\n"
+"       famtrace help [SUBCOMMAND]         this, or one subcommand's usage\n"
 "       famtrace check [--postfix DIR | --exim [CONF] | --sendmail [CF]]\n"
 "                      [--expect F] [--prefer F] [--max-lost SECONDS]\n"
 "                      (-d SECONDS | -- CMD [ARG...])\n"
@@ -566,6 +567,28 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		const char *sub = argv[optind];
 		int base = optind;
 
+		/* `famtrace help [SUBCOMMAND]`: the same as --help. */
+		if (!strcmp(sub, "help")) {
+			const char *of = optind + 1 < argc ? argv[optind + 1] : NULL;
+
+			if (optind + 2 < argc)
+				return cli_usage_error("help takes at most one subcommand");
+			if (!of) {
+				cli_usage(stdout);
+				return 0;
+			}
+			o->run = !strcmp(of, "run");
+			o->check = !strcmp(of, "check");
+			o->record = !strcmp(of, "record");
+			o->report = !strcmp(of, "report");
+			if (!o->run && !o->check && !o->record && !o->report) {
+				o->check = false;
+				return cli_usage_error("help: unknown command '%s' (run, check, record, report)", of);
+			}
+			usage_for(stdout, o);
+			o->check = false; /* help is no check: exit 0 */
+			return 0;
+		}
 		if (!strcmp(sub, "run"))
 			o->run = true;
 		else if (!strcmp(sub, "check"))
