@@ -822,6 +822,65 @@ static void report_orders(struct report_opts *o, struct correlator *c)
 	}
 }
 
+/*
+ * The answer first: one line under the report's head that says which
+ * address-family problems were seen, most severe first, with where (up to
+ * three destinations each), or that none were: the blocks below hold the
+ * detail. Counted over every process, folded summaries included.
+ */
+static void text_problems(struct report_opts *o, struct proc **procs, size_t n)
+{
+	static const struct {
+		enum group_class cls;
+		const char *one, *many;
+	} order[] = {
+		{ GC_NO_FALLBACK, "NO FALLBACK", "NO FALLBACK" },
+		{ GC_NO_USABLE_ADDRESS, "no usable address", "no usable address" },
+		{ GC_FAMILY_UNREACHABLE, "family unreachable", "family unreachable" },
+		{ GC_ALL_FAILED, "all failed", "all failed" },
+		{ GC_FALLBACK, "fallback", "fallbacks" },
+	};
+	bool any = false;
+
+	fprintf(o->out, "problems:");
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		uint64_t count = 0, lost = 0;
+		unsigned shown = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			count += procs[i]->groups[order[k].cls];
+			if (order[k].cls == GC_FALLBACK)
+				lost += procs[i]->fallback_cost_sum_ns;
+		}
+		if (!count)
+			continue;
+		fprintf(o->out, "%s %" PRIu64 " %s", any ? ";" : "", count, count == 1 ? order[k].one : order[k].many);
+		if (order[k].cls == GC_FALLBACK) {
+			char d[32];
+
+			fprintf(o->out, " costing %s", fmt_dur(d, sizeof(d), lost));
+		}
+		for (size_t i = 0; i < n && shown < 3; i++) {
+			const struct proc *p = procs[i];
+
+			if (p->folded)
+				continue;
+			for (const struct group *g = p->done; g && shown < 3; g = g->next)
+				if (g->cls == order[k].cls) {
+					fprintf(o->out, "%s%s[%u] ", shown++ ? ", " : " (", fmt_safe(p->comm), p->tgid);
+					if (g->name[0])
+						fprintf(o->out, "%s", fmt_safe(g->name));
+					else
+						fprintf(o->out, "port %u", g->dport);
+				}
+		}
+		if (shown)
+			fputc(')', o->out);
+		any = true;
+	}
+	fprintf(o->out, "%s\n", any ? "" : " no address-family problems seen");
+}
+
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 {
 	static const struct source_stats none;
@@ -837,6 +896,7 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			" events, %" PRIu64 " lost ===\n",
 		fmt_dur(d, sizeof(d), now_ns > o->t0_ns ? now_ns - o->t0_ns : 0), shown,
 		shown == 1 ? "" : "es", correlator_events(c), st->lost);
+	text_problems(o, procs, n);
 	if (correlator_dropped_groups(c) || correlator_dropped_lookups(c))
 		fprintf(o->out, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
 				" lookups were summarised into their processes' totals\n",
