@@ -110,6 +110,23 @@ static bool in_chain(const struct chain *c, const char *name)
 	return false;
 }
 
+/* The answer record at p, wholly inside msg..end: its owner (expanded),
+ * type and data length; returns where the next record starts, NULL when it
+ * does not fit. */
+static const uint8_t *rr_at(const uint8_t *msg, const uint8_t *end, const uint8_t *p,
+			    char owner[NS_MAXDNAME], unsigned *type, unsigned *rdlen)
+{
+	int k = dn_expand(msg, end, p, owner, NS_MAXDNAME);
+
+	if (k < 0 || p + k + NS_RRFIXEDSZ > end)
+		return NULL;
+	*type = ns_get16(p + k);
+	*rdlen = ns_get16(p + k + 8);
+	if (p + k + NS_RRFIXEDSZ + *rdlen > end)
+		return NULL;
+	return p + k + NS_RRFIXEDSZ + *rdlen;
+}
+
 static void chain_of(const uint8_t *msg, size_t len, struct chain *c)
 {
 	const uint8_t *end = msg + len, *first;
@@ -134,22 +151,18 @@ static void chain_of(const uint8_t *msg, size_t len, struct chain *c)
 		for (unsigned i = 0; i < an && c->n < CHAIN_MAX; i++) {
 			char owner[NS_MAXDNAME];
 			unsigned type, rdlen;
+			const uint8_t *next = rr_at(msg, end, p, owner, &type, &rdlen);
 
-			k = dn_expand(msg, end, p, owner, sizeof(owner));
-			if (k < 0 || p + k + NS_RRFIXEDSZ > end)
+			if (!next)
 				break;
-			type = ns_get16(p + k);
-			rdlen = ns_get16(p + k + 8);
-			if (p + k + NS_RRFIXEDSZ + rdlen > end)
-				break;
+			/* The data is the record's last rdlen bytes: the target. */
 			if (type == ns_t_cname && in_chain(c, owner) &&
-			    dn_expand(msg, end, p + k + NS_RRFIXEDSZ, c->name[c->n],
-				      sizeof(c->name[c->n])) >= 0 &&
+			    dn_expand(msg, end, next - rdlen, c->name[c->n], sizeof(c->name[c->n])) >= 0 &&
 			    !in_chain(c, c->name[c->n])) {
 				c->n++;
 				grew = true;
 			}
-			p += k + NS_RRFIXEDSZ + rdlen;
+			p = next;
 		}
 	}
 }
@@ -182,17 +195,13 @@ unsigned dns_count_addrs(const uint8_t *msg, size_t len)
 	for (unsigned i = 0; i < an; i++) {
 		char owner[NS_MAXDNAME];
 		unsigned type, rdlen;
+		const uint8_t *next = rr_at(msg, end, p, owner, &type, &rdlen);
 
-		k = dn_expand(msg, end, p, owner, sizeof(owner));
-		if (k < 0 || p + k + NS_RRFIXEDSZ > end)
-			break;
-		type = ns_get16(p + k);
-		rdlen = ns_get16(p + k + 8);
-		if (p + k + NS_RRFIXEDSZ + rdlen > end)
+		if (!next)
 			break;
 		if (type == qtype && in_chain(&chain, owner))
 			n += (type == ns_t_a && rdlen == 4) || (type == ns_t_aaaa && rdlen == 16);
-		p += k + NS_RRFIXEDSZ + rdlen;
+		p = next;
 	}
 	return n;
 }

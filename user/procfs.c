@@ -25,23 +25,33 @@ bool proc_exists(pid_t pid)
 	return access(path, F_OK) == 0;
 }
 
-pid_t proc_ppid(pid_t pid)
+/* /proc/PID/stat into buf; returns what follows the comm (field 3 on), NULL
+ * if it cannot be read. comm may hold spaces and parentheses: the fields
+ * start after its last ')'. */
+static const char *proc_stat_fields(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[512], *p;
-	int ppid = -1;
+	char path[64], *p;
 	size_t n;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+		return NULL;
+	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = 0;
-	/* comm may hold spaces and parentheses: parse after the last ')'. */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+	return p ? p + 1 : NULL;
+}
+
+pid_t proc_ppid(pid_t pid)
+{
+	char buf[512];
+	const char *p = proc_stat_fields(pid, buf, sizeof(buf));
+	int ppid = -1;
+
+	if (!p || sscanf(p, " %*c %d", &ppid) != 1)
 		return -1;
 	return ppid;
 }
@@ -169,23 +179,11 @@ size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max)
 /* When pid started, in seconds on CLOCK_BOOTTIME; -1 if unknown. */
 static double proc_start_boot(pid_t pid)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024];
+	const char *p = proc_stat_fields(pid, buf, sizeof(buf));
 	unsigned long long start;
-	size_t n;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	/* After the comm's closing parenthesis: field 3 onwards; starttime is 22. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	p++;
+	/* Field 3 onwards; starttime is field 22. */
 	for (int field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %llu", &start) != 1)
