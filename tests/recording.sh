@@ -103,9 +103,10 @@ check "report --since/--until and -c select events" "$TMP/until.rep" "$TMP/since
 	jq -e -s 'map(select(.type==\"attempt\")) | length == 0' '$TMP/until.rep' &&
 	jq -e -s 'map(select(.type==\"attempt\")) | length == 0' '$TMP/comm.rep' &&
 	jq -e -s 'map(select(.type==\"attempt\")) | length == 2' '$TMP/since.rep'"
-"$FT" report --since 'yesterday-ish' "$TMP/hup.ftr" >/dev/null 2>"$TMP/badtime"; rc=$?
-check "report --since with a bad time: exit 2 and the accepted forms" "$TMP/badtime" -- bash -c "
-	test $rc = 2 && grep -q 'HH:MM' '$TMP/badtime'"
+"$FT" report --since yesterday-ish "$TMP/hup.ftr" >"$TMP/badsince.out" 2>"$TMP/badsince.err"; rc=$?
+check "report --since that is no time: exit 2 before any output (stdout empty), the option and the accepted forms named" \
+	"$TMP/badsince.out" "$TMP/badsince.err" -- bash -c "test $rc = 2 && ! test -s '$TMP/badsince.out' &&
+	grep -q \"\-\-since 'yesterday-ish' is not a time\" '$TMP/badsince.err' && grep -q 'HH:MM' '$TMP/badsince.err'"
 
 echo 'Subject: not a recording' | gzip >"$TMP/foreign.gz"
 "$FT" report "$TMP/foreign.gz" >/dev/null 2>"$TMP/foreign.err"; rc=$?

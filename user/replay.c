@@ -534,6 +534,23 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 				"filters: %s\n",
 			in[0].meta.host, in[0].meta.kernel, in[0].meta.version, w, in[0].meta.filters);
 	}
+	/* Every argument checked before any output: --since and --until
+	 * parse against the earliest recording's day (the same day the
+	 * stream resolves them with). */
+	{
+		int64_t start = (int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns, t;
+		const char *bad = o->since && !replay_parse_time(o->since, start, &t) ? "--since"
+				  : o->until && !replay_parse_time(o->until, start, &t) ? "--until"
+											: NULL;
+
+		if (bad) {
+			fprintf(stderr, "famtrace: report: %s '%s' is not a time (use \"YYYY-MM-DD "
+					"HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS or +SECONDS)\n",
+				bad, !strcmp(bad, "--since") ? o->since : o->until);
+			rc = FT_EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (!o->json && !msg_filter_active(&ro.filter))
 		text_header(&ro);
 	for (int i = 0; i < n; i++) {
