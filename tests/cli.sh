@@ -80,6 +80,13 @@ check "make uninstall removes what install put there" "$TMP/install.log" -- bash
 	! test -e '$TMP/root/usr/sbin/famtrace' && ! test -e '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
 	! test -e '$TMP/root/usr/share/famtrace' && ! test -e '$TMP/root/usr/share/doc/famtrace'"
 
+# famtrace(8) names every metric family famtrace writes.
+grep -o 'head(f, "famtrace_[a-z_]*' user/metrics.c | sed 's/head(f, "//' | sort -u >"$TMP/metric.families"
+: >"$TMP/metric.missing"
+while read -r fam; do grep -q "$fam" man/famtrace.8 || echo "$fam" >>"$TMP/metric.missing"; done <"$TMP/metric.families"
+check "famtrace(8) names all $(wc -l <"$TMP/metric.families") metric families of metrics.c" "$TMP/metric.missing" -- \
+	bash -c "test -s '$TMP/metric.families' && ! test -s '$TMP/metric.missing'"
+
 # famtrace(8): clean for mandoc, and every option --help lists is documented.
 mandoc -T lint man/famtrace.8 >"$TMP/mandoc.log" 2>&1; rc=$?
 "$FT" --help | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' | sort -u >"$TMP/help.opts"
