@@ -21,6 +21,24 @@ check "privileges dropped after attach (CapEff $capeff, no_new_privs $nnp), trac
 	"$TMP/caps.err" -- bash -c "test $rc = 0 && test '$capeff' = 0000008000000000 && test '$nnp' = 1 &&
 	grep -q 'ECONNREFUSED' '$TMP/caps' && ! grep -q 'cannot read' '$TMP/caps.err'"
 
+# A compromised famtrace is still uid 0 (its recordings are root's): after
+# start-up it confines itself with Landlock, so root's own files are out of
+# its reach, while it keeps recording, rotating, and writing metrics.
+# --debug makes the process itself try /etc/shadow once confined.
+mkdir -p "$TMP/conf"
+"$FT" record --debug -o "$TMP/conf/t.ftr" --rotate 1M --keep 2 --metrics "$TMP/conf/m.prom" \
+	--metrics-interval 0.2 --all -d 2 >/dev/null 2>"$TMP/conf.err" &
+CF_PID=$!
+BG_PIDS+=($CF_PID)
+wait_for 20 grep -q "Ctrl-C to stop" "$TMP/conf.err"
+$C -1 2601 127.0.0.1 >/dev/null 2>&1
+wait $CF_PID; rc=$?
+"$FT" report "$TMP/conf/t.ftr" >"$TMP/conf.rep" 2>&1
+check "after start-up famtrace is confined: /etc/shadow refused to the process itself, yet it records and writes metrics" \
+	"$TMP/conf.err" "$TMP/conf.rep" -- bash -c "test $rc = 0 && test -r /etc/shadow &&
+	grep -q 'confined (Landlock ABI [0-9]*): reading /etc/shadow: Permission denied' '$TMP/conf.err' &&
+	grep -q '^famtrace_trace_complete 1' '$TMP/conf/m.prom' && grep -q ECONNREFUSED '$TMP/conf.rep'"
+
 sed "s#/usr/local/sbin/famtrace#$FT#" scripts/famtrace.service >"$TMP/famtrace.service"
 # Its Documentation= is famtrace's own manual, found where make install puts it.
 mkdir -p "$TMP/man/man8" && cp man/famtrace.8 "$TMP/man/man8/"

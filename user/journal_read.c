@@ -103,36 +103,50 @@ int journal_check(char *err, size_t errlen)
 	return -1;
 }
 
-/* The MTA's users as this host names them (journal_entry_from_mta). */
+/* The MTA's users as /etc/passwd names them (journal_entry_from_mta).
+ * Read as a file, not through NSS: system users are local, and NSS modules
+ * would open sockets (systemd's userdb) the unit does not allow. */
 static size_t mta_uids(int64_t *out, size_t max)
 {
 	static const char *const users[] = { "postfix", "Debian-exim", "exim", "smmta", "smmsp", "mail" };
+	FILE *f = fopen("/etc/passwd", "re");
+	const struct passwd *pw;
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]) && n < max; i++) {
-		const struct passwd *pw = getpwnam(users[i]);
-
-		if (pw && pw->pw_uid)
-			out[n++] = pw->pw_uid;
-	}
+	while (f && (pw = fgetpwent(f)) && n < max)
+		for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+			if (pw->pw_uid && !strcmp(pw->pw_name, users[i])) {
+				out[n++] = pw->pw_uid;
+				break;
+			}
+	if (f)
+		fclose(f);
 	return n;
+}
+
+/* The MTA's users, looked up once: before the first entry, or before
+ * famtrace confines itself (after that /etc/passwd is not readable). */
+static int64_t uids[8];
+static size_t n_uids;
+static bool uids_known;
+
+static void know_uids(void)
+{
+	if (!uids_known) {
+		n_uids = mta_uids(uids, sizeof(uids) / sizeof(uids[0]));
+		uids_known = true;
+	}
 }
 
 /* One line of journalctl's output; 1 if it was an entry. An entry named
  * like the MTA's but not written by it is counted and ignored. */
 static int feed(struct mlog *m, const char *line)
 {
-	static int64_t uids[8];
-	static size_t n_uids;
-	static bool known;
 	struct journal_entry e;
 
 	if (!journal_entry_parse(line, &e))
 		return 0;
-	if (!known) {
-		n_uids = mta_uids(uids, sizeof(uids) / sizeof(uids[0]));
-		known = true;
-	}
+	know_uids();
 	if (!journal_entry_from_mta(&e, uids, n_uids)) {
 		m->lines++;
 		if (mlog_is_mta(e.ident))
@@ -190,6 +204,8 @@ struct journal_follow *journal_follow_open(const struct journal_src *src, char *
 {
 	const char *extra[] = { "--follow", "--lines=0", NULL };
 	struct journal_follow *f = calloc(1, sizeof(*f));
+
+	know_uids();
 
 	if (!f || !(f->buf = malloc(LINE_MAX_BYTES))) {
 		free(f);

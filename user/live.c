@@ -31,6 +31,7 @@
 #include "loader.h"
 #include "metrics.h"
 #include "privs.h"
+#include "confine.h"
 #include "dnsbudget.h"
 #include "procfs.h"
 #include "recording.h"
@@ -341,6 +342,45 @@ static void warn_no_wire(const char *why)
 			"lookups outside the C library's resolver are missed\n", why);
 }
 
+/*
+ * Everything famtrace opens from now on is under /proc, in its recording's
+ * and metrics' directories, or a followed mail log (which rotates, so its
+ * directory). The time zone and the MTA's users are read before. Under
+ * --debug, the confinement is proven on /etc/shadow.
+ */
+static void confine(const struct opts *o, const struct state *st, pid_t child)
+{
+	char dirs[2 + CONFINE_MAX_DIRS][4096], why[512];
+	struct confine_cfg c = { .signals_out = child > 0 || st->journal };
+	int abi, fd;
+
+	tzset();
+	if (o->rec_path) {
+		confine_dirname(o->rec_path, dirs[0], sizeof(dirs[0]));
+		c.write_dirs[0] = dirs[0];
+	}
+	if (o->metrics_path) {
+		confine_dirname(o->metrics_path, dirs[1], sizeof(dirs[1]));
+		c.write_dirs[1] = dirs[1];
+	}
+	for (size_t i = 0; i < o->n_maillogs && i < CONFINE_MAX_DIRS; i++) {
+		confine_dirname(o->maillogs[i], dirs[2 + i], sizeof(dirs[2 + i]));
+		c.read_dirs[c.n_read_dirs++] = dirs[2 + i];
+	}
+	abi = confine_self(&c, why, sizeof(why));
+	if (!o->debug)
+		return;
+	if (!abi) {
+		fprintf(stderr, "famtrace: not confined: %s\n", why);
+		return;
+	}
+	fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+	fprintf(stderr, "famtrace: confined (Landlock ABI %d): reading /etc/shadow: %s\n", abi,
+		fd < 0 ? strerror(errno) : "ALLOWED");
+	if (fd >= 0)
+		close(fd);
+}
+
 int live_main(struct opts *o)
 {
 	struct check_expect expect;
@@ -617,6 +657,7 @@ int live_main(struct opts *o)
 			fprintf(stderr, "famtrace: warning: --journal: %s; no message of the journal "
 					"will be shown\n", err);
 	}
+	confine(o, &st, child);
 
 	t0 = clock_ns(CLOCK_BOOTTIME);
 	st.ro.t0_ns = t0;
