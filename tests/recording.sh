@@ -163,6 +163,22 @@ check "kill -9 then a restart on the same -o: the first run's events kept (moved
 	jq -e -s '(map(select(.type==\"attempt\" and .dport==2601 and .comm==\"connector\")) | map(.family)) ==
 	 [\"ipv4\", \"ipv6\"] and .[-1].cut == 1 and .[-1].complete == false' '$TMP/restart.rep'"
 
+# Clean restarts (systemctl restart, an upgrade) go on in the cleanly ended
+# recording instead of taking a --keep place each: with --keep 1, three
+# restarts used to leave only the last two runs.
+for dst in 127.0.0.1 ::1 127.0.0.1 ::1; do
+	rec again --all --rotate 1M --keep 1
+	$C -1 2601 "$dst" >/dev/null 2>&1
+	stop_live again
+done
+ls "$TMP"/again.ftr* >"$TMP/again.ls"
+"$FT" report -j "$TMP/again.ftr" >"$TMP/again.rep" 2>"$TMP/again.rep.err"; rc=$?
+check "four clean runs on one -o with --keep 1: one file holds all four runs, nothing rotated away, each restart says so" \
+	"$TMP/again.ls" "$TMP/again.err" "$TMP/again.rep.err" -- bash -c "test $rc = 0 &&
+	test \$(wc -l <'$TMP/again.ls') = 1 && grep -q 'going on in the earlier recording' '$TMP/again.err' &&
+	jq -e -s '(map(select(.type==\"attempt\" and .dport==2601 and .comm==\"connector\")) | map(.family)) ==
+	 [\"ipv4\", \"ipv6\", \"ipv4\", \"ipv6\"] and .[-1].cut == 0 and .[-1].complete' '$TMP/again.rep'"
+
 # A second writer on the same path refuses at once; the first goes on.
 rec first --all
 "$FT" record -o "$TMP/first.ftr" -d 3 >/dev/null 2>"$TMP/second.err"; rc=$?

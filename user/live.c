@@ -551,6 +551,9 @@ int live_main(struct opts *o)
 		m.boot_to_real_ns = st.ro.boot_to_real_ns;
 		filters_text(m.filters, sizeof(m.filters), o, &lcfg);
 		st.rec = rec_writer_open(&wc, &m, err, sizeof(err));
+		if (st.rec && rec_writer_appended(st.rec))
+			fprintf(stderr, "famtrace: going on in the earlier recording at %s (it ended "
+					"cleanly), so restarts do not rotate history away\n", o->rec_path);
 		if (st.rec && rec_writer_kept_earlier(st.rec))
 			fprintf(stderr, "famtrace: an earlier recording at %s was moved to %s.1 "
 					"(report reads both)\n", o->rec_path, o->rec_path);

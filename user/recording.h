@@ -112,6 +112,9 @@ int rec_writer_sync(struct rec_writer *w, uint64_t now_ns);
 int rec_writer_restart(struct rec_writer *w, uint64_t now_ns);
 /* Did opening move an earlier recording at the path to path.1? */
 bool rec_writer_kept_earlier(const struct rec_writer *w);
+/* ... or go on in it (same famtrace, host and kernel, ended cleanly,
+ * smaller than rotate_bytes), so that restarts do not rotate history away? */
+bool rec_writer_appended(const struct rec_writer *w);
 /* SIGHUP: finish the current file and continue in cfg->path, appending if a
  * file is there (logrotate's copytruncate) or creating it. */
 int rec_writer_reopen(struct rec_writer *w, uint64_t now_ns);
@@ -158,6 +161,9 @@ bool rec_reader_ended(const struct rec_reader *r);	/* an END frame was last */
 struct rec_file;
 struct rec_file *rec_file_open(const char *path, char *err, size_t errlen);
 struct rec_reader *rec_file_reader(struct rec_file *f);
+/* Did the gzip stream end whole (not cut inside a member)? Valid once the
+ * reader has reached the end. */
+bool rec_file_whole(const struct rec_file *f);
 void rec_file_close(struct rec_file *f);
 
 /* Parse a header payload into m. Returns REC_OK, REC_BAD or REC_TOO_NEW. */

@@ -353,6 +353,11 @@ struct rec_file *rec_file_open(const char *path, char *err, size_t errlen)
 	return f;
 }
 
+bool rec_file_whole(const struct rec_file *f)
+{
+	return !f->gz_cut;
+}
+
 struct rec_reader *rec_file_reader(struct rec_file *f)
 {
 	return f->r;

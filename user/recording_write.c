@@ -33,6 +33,7 @@ struct rec_writer {
 	bool dirty;	     /* written since the last sync */
 	bool header_due;     /* the part's HEADER goes before its first frame */
 	bool kept_earlier;   /* an earlier recording at the path was moved to path.1 */
+	bool appended_earlier; /* ... or went on in, as it had ended cleanly */
 	bool part_synced;    /* the current part has reached the disk at least once */
 	uint64_t bytes_done; /* compressed bytes of finished parts */
 	char err[256];
@@ -161,6 +162,46 @@ static int shift_files(struct rec_writer *w, unsigned keep)
 	return rc;
 }
 
+/* Files larger than this are not read through at start-up (about 2 s). */
+#define APPEND_SCAN_MAX (128ULL << 20)
+
+/*
+ * Can this run go on in the file an earlier run left at the path, rather
+ * than push it into the rotation? Each restart (systemctl restart, an
+ * upgrade) used to take one of --keep's places, so K+1 restarts lost the
+ * oldest part, which may hold the incident. Only a file that the same
+ * famtrace on the same host and kernel ended cleanly (its last frame an END,
+ * its gzip stream whole), smaller than --rotate's size: a new part after a
+ * cut one would not read back, and a cut file is evidence of a crash, kept
+ * apart.
+ */
+static bool appendable(const struct rec_writer *w, off_t size)
+{
+	char err[256];
+	struct rec_file *f;
+	struct rec_frame fr;
+	enum rec_status s;
+	bool same = false;
+
+	if ((uint64_t)size > APPEND_SCAN_MAX || (w->cfg.rotate_bytes && (uint64_t)size >= w->cfg.rotate_bytes))
+		return false;
+	f = rec_file_open(w->path, err, sizeof(err));
+	if (!f)
+		return false;
+	while ((s = rec_next(rec_file_reader(f), &fr)) == REC_OK)
+		if (fr.type == REC_HEADER) {
+			const struct rec_meta *m = rec_reader_meta(rec_file_reader(f));
+
+			same = !strcmp(m->version, w->meta.version) && !strcmp(m->host, w->meta.host) &&
+			       !strcmp(m->kernel, w->meta.kernel);
+			if (!same)
+				break;
+		}
+	same = same && s == REC_DONE && rec_reader_ended(rec_file_reader(f)) && rec_file_whole(f);
+	rec_file_close(f);
+	return same;
+}
+
 /*
  * Before the first part: a recording already at the path (an earlier run
  * killed, a crash, a restart by systemd) is never truncated. It must be ours
@@ -185,6 +226,10 @@ static int take_path(struct rec_writer *w)
 	if (st.st_size == 0) {
 		unlink(w->path); /* ours and empty: nothing to keep */
 		return 0;
+	}
+	if (appendable(w, st.st_size)) {
+		w->appended_earlier = true;
+		return 1;
 	}
 	w->kept_earlier = true;
 	return shift_files(w, w->cfg.keep ? w->cfg.keep : 1);
@@ -270,6 +315,7 @@ struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struc
 				   char *err, size_t errlen)
 {
 	struct rec_writer *w = calloc(1, sizeof(*w));
+	int rc;
 
 	if (!w || !(w->path = strdup(cfg->path))) {
 		snprintf(err, errlen, "out of memory");
@@ -281,7 +327,7 @@ struct rec_writer *rec_writer_open(const struct rec_writer_cfg *cfg, const struc
 	w->meta = *m;
 	w->meta.part = 1;
 	w->fd = -1;
-	if (take_path(w) < 0 || start_part(w, O_EXCL) < 0) {
+	if ((rc = take_path(w)) < 0 || start_part(w, rc ? O_APPEND : O_EXCL) < 0) {
 		snprintf(err, errlen, "%s", w->err);
 		if (w->gz)
 			gzclose(w->gz);
@@ -418,6 +464,11 @@ int rec_writer_restart(struct rec_writer *w, uint64_t now_ns)
 bool rec_writer_kept_earlier(const struct rec_writer *w)
 {
 	return w->kept_earlier;
+}
+
+bool rec_writer_appended(const struct rec_writer *w)
+{
+	return w->appended_earlier;
 }
 
 int rec_writer_reopen(struct rec_writer *w, uint64_t now_ns)
