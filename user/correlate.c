@@ -357,6 +357,11 @@ uint64_t correlator_events(const struct correlator *c)
 	return c->events;
 }
 
+uint64_t correlator_procs_refused(const struct correlator *c)
+{
+	return c->procs_refused;
+}
+
 uint64_t correlator_first_ns(const struct correlator *c)
 {
 	return c->first_ns;

@@ -236,6 +236,12 @@ struct probe_note {
 
 #define PROC_PROBES 16 /* probes kept per process (a ring, allocated at the first) */
 #define PROC_SRCS 4	/* source addresses counted per process */
+/* Each process held costs about 3 KiB before any detail (struct proc and
+ * its hash entry): 16,384 of them are about 50 MB, beside the details'
+ * 49 MB (fold.c). A local user can keep that many alive; the records of
+ * processes beyond are counted (correlator_procs_refused), not correlated,
+ * and make the trace incomplete. */
+#define PROC_HELD_MAX 16384
 
 /* A source address a process's attempts left from, and how often. */
 struct proc_src {
@@ -358,6 +364,9 @@ struct correlator_cfg {
 	size_t n_dns_ports;
 	/* The policy table getaddrinfo sorted with; NULL: glibc's built-in. */
 	const struct addr_policy *policy;
+	/* Processes held at once (live, or exited and not yet folded);
+	 * 0: PROC_HELD_MAX. */
+	size_t max_procs;
 };
 
 #define DEFAULT_GROUP_GAP_NS 2000000000ULL
@@ -391,6 +400,8 @@ size_t correlator_procs(struct correlator *c, struct proc ***out);
 struct proc *correlator_find(struct correlator *c, uint32_t tgid);
 
 uint64_t correlator_events(const struct correlator *c);
+/* Records of new processes not correlated: cfg.max_procs were held. */
+uint64_t correlator_procs_refused(const struct correlator *c);
 uint64_t correlator_first_ns(const struct correlator *c);
 uint64_t correlator_last_ns(const struct correlator *c);
 /* Finished groups and lookups of processes (live or not) freed to keep

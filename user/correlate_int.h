@@ -27,6 +27,8 @@ struct correlator {
 	unsigned cand_next;
 	uint64_t events;
 	uint64_t first_ns, last_ns;
+	size_t n_held;				/* processes allocated (summaries apart) */
+	uint64_t procs_refused;			/* records of processes beyond max_procs */
 	size_t n_trimmed;			/* settled exited processes in all[] */
 	uint64_t dropped_groups, dropped_lookups; /* by the memory bound */
 	struct proc *folds[FOLD_MAX_NAMES + 1]; /* per-name summaries; last: "other" */

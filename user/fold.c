@@ -167,6 +167,7 @@ void fold_exited(struct correlator *c)
 		groups_free(p->done);
 		order_free(p);
 		free(p);
+		c->n_held--;
 		c->all[i] = NULL;
 		c->n_trimmed--;
 		to_fold--;

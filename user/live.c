@@ -181,6 +181,7 @@ static void refresh_counters(struct state *st, uint64_t now)
 		correlator_wire_stats(st->corr, &ws);
 		ss->wire_dropped = ws.dropped;
 	}
+	ss->procs_full = correlator_procs_refused(st->corr);
 	if (st->dnsb) {
 		dnsb_dropped(st->dnsb, &ss->dns_over_traced, &ss->dns_over_other);
 		if (st->rec && !st->rec_down &&

@@ -423,13 +423,15 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 	     "Kernel records lost because the ring buffer was full.");
 	fprintf(f, "famtrace_events_lost_total %llu\n", (unsigned long long)ss->lost);
 	head(f, "famtrace_untracked_total", "counter",
-	     "Processes or attempts famtrace could not follow because a kernel map was full.");
+	     "Processes, attempts or DNS questions famtrace could not follow: a kernel map or one of its own bounds was full.");
 	fprintf(f, "famtrace_untracked_total{what=\"process\"} %llu\n",
 		(unsigned long long)ss->track_full);
 	fprintf(f, "famtrace_untracked_total{what=\"attempt\"} %llu\n",
 		(unsigned long long)ss->pending_full);
 	fprintf(f, "famtrace_untracked_total{what=\"dns_question\"} %llu\n",
 		(unsigned long long)ss->wire_dropped);
+	fprintf(f, "famtrace_untracked_total{what=\"process_record\"} %llu\n",
+		(unsigned long long)ss->procs_full);
 	head(f, "famtrace_dns_over_budget_total", "counter",
 	     "DNS messages not kept: their source was over its budget (a flood); traced or not.");
 	fprintf(f, "famtrace_dns_over_budget_total{source=\"traced\"} %llu\n",

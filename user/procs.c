@@ -60,6 +60,10 @@ struct proc *procs_get(struct correlator *c, const struct ft_task *t, uint64_t t
 
 	*created = false;
 	if (!p) {
+		if (c->n_held >= (c->cfg.max_procs ? c->cfg.max_procs : PROC_HELD_MAX)) {
+			c->procs_refused++;
+			return NULL;
+		}
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return NULL;
@@ -80,6 +84,7 @@ struct proc *procs_get(struct correlator *c, const struct ft_task *t, uint64_t t
 		}
 		p->hnext = c->buckets[b];
 		c->buckets[b] = p;
+		c->n_held++;
 		*created = true;
 	}
 	if (ts > p->last_ns)

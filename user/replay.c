@@ -255,6 +255,7 @@ static void sum_counters(struct replay *rp)
 		correlator_wire_stats(rp->c, &ws);
 		ss->wire_dropped = ws.dropped;
 	}
+	ss->procs_full = correlator_procs_refused(rp->c);
 }
 
 enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)

@@ -610,13 +610,13 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	jprintf(f, ",\"processes\":%zu,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 		   ",\"track_full\":%" PRIu64 ",\"pending_full\":%" PRIu64 ",\"malformed\":%" PRIu64
 		   ",\"cut\":%" PRIu64 ",\"recording_stopped\":%" PRIu64 ",\"recording_missed\":%" PRIu64
-		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"unread\":%" PRIu64 ",\"dns_over_budget\":{\"traced\":%" PRIu64
+		   ",\"missing_parts\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"procs_full\":%" PRIu64 ",\"unread\":%" PRIu64 ",\"dns_over_budget\":{\"traced\":%" PRIu64
 		   ",\"untraced\":%" PRIu64 "},\"in_progress\":%" PRIu64
 		   ",\"details_dropped\":{\"groups\":%" PRIu64 ",\"lookups\":%" PRIu64 "}"
 		   ",\"dns_wire\":{\"captured\":%s,\"messages\":%" PRIu64 ",\"unowned\":%" PRIu64
 		   ",\"unmatched\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"unclaimed\":%" PRIu64 "}",
 		shown, correlator_events(c), st->lost, st->track_full, st->pending_full, st->malformed,
-		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->unread, st->dns_over_traced,
+		st->cut, st->rec_stopped, st->rec_missed, st->missing_parts, st->stale, st->procs_full, st->unread, st->dns_over_traced,
 		st->dns_over_other, st->in_progress,
 		correlator_dropped_groups(c), correlator_dropped_lookups(c),
 		st->no_dns_wire ? "false" : "true", ws.messages, ws.unowned, ws.unmatched, ws.dropped,

@@ -5,13 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "correlate.h"
 #include "source.h"
 
 bool source_complete(const struct source_stats *ss)
 {
 	return !ss->lost && !ss->track_full && !ss->pending_full && !ss->malformed && !ss->cut &&
 	       !ss->rec_stopped && !ss->rec_missed && !ss->missing_parts && !ss->stale && !ss->unread && !ss->dns_over_traced &&
-	       !ss->wire_dropped;
+	       !ss->wire_dropped && !ss->procs_full;
 }
 
 char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
@@ -39,6 +40,8 @@ char *source_gaps(char *buf, size_t len, const struct source_stats *ss)
 	    ss->wire_dropped);
 	GAP(ss->dns_over_traced, "%" PRIu64 " DNS messages of traced processes not kept (over their "
 				 "budget: a flood)", ss->dns_over_traced);
+	GAP(ss->procs_full, "%" PRIu64 " records of processes beyond the %u held at once not "
+				 "correlated (a process storm)", ss->procs_full, PROC_HELD_MAX);
 	GAP(ss->unread, "records still in the ring buffer at the stop were not read (a flood)");
 	GAP(ss->missing_parts, "%" PRIu64 " part(s) of the recording not read (rotated away, not "
 			       "named, or never written)", ss->missing_parts);

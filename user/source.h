@@ -30,6 +30,8 @@ struct source_stats {
 				   * their source's budget (dnsbudget.h) */
 	uint64_t dns_over_other;  /* the same for processes not traced: said, and
 				   * not a gap (nothing traced lost them) */
+	uint64_t procs_full;   /* records of processes beyond the correlator's
+				* bound of processes held at once (PROC_HELD_MAX) */
 	uint64_t unread;       /* 1: the trace stopped during a flood, with records still
 				* in the ring buffer that were never read */
 	bool no_dns_wire;      /* DNS messages on the wire were not captured (--no-dns-wire,

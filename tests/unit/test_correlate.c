@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "correlate.h"
+#include "source.h"
 #include "addrclass.h"
 #include "decode.h"
 #include "messages.h"
@@ -958,6 +959,41 @@ static void test_check_keeps_exited_details(void)
 	correlator_free(c);
 }
 
+/* A local user can keep thousands of processes alive, each costing about
+ * 3 KiB held: beyond max_procs, their records are counted, not correlated,
+ * and the trace says it is incomplete. A process folded away frees its place. */
+static void test_processes_held_are_bounded(void)
+{
+	struct seen s;
+	struct correlator_cfg cfg = { .group_gap_ns = 2 * SEC, .max_procs = 4 };
+	struct sink sink = { .ctx = &s, .attempt = s_attempt, .probe = s_probe, .group = s_group,
+			     .exit = s_exit, .lookup = s_lookup };
+	struct correlator *c;
+	struct source_stats ss = { 0 };
+	struct proc **all;
+	char gaps[512];
+
+	memset(&s, 0, sizeof(s));
+	c = correlator_new(&cfg, &sink);
+	for (unsigned i = 0; i < 6; i++) {
+		struct who w = { 20000 + i, 20000 + i, 900, T0 + i * MS, "storm" };
+
+		feed(c, &w, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + i * MS, T0 + i * MS + 1,
+		     FT_OUT_ASYNC, ECONNREFUSED);
+	}
+	/* The two beyond: not held, their records counted; the four held go on. */
+	CHECK(correlator_procs(c, &all) == 4);
+	CHECK(correlator_procs_refused(c) == 2);
+	CHECK(s.attempts == 4);
+	feed(c, &(struct who){ 20001, 20001, 900, T0 + MS, "storm" }, FT_EV_ATTEMPT, "192.0.2.26", 25,
+	     T0 + SEC, T0 + SEC + 1, FT_OUT_ASYNC, ECONNREFUSED);
+	CHECK(s.attempts == 5 && correlator_procs_refused(c) == 2);
+	ss.procs_full = correlator_procs_refused(c);
+	CHECK(!source_complete(&ss));
+	CHECK(strstr(source_gaps(gaps, sizeof(gaps), &ss), "2 records of processes beyond the 16384") != NULL);
+	correlator_free(c);
+}
+
 /* A relay runs thousands of smtp processes a day: memory must not grow with
  * them. Old exited processes fold into one summary per name. */
 static void test_exited_processes_fold_into_per_name_summaries(void)
@@ -1496,6 +1532,7 @@ int main(void)
 	RUN(test_busy_process_lookups_keep_their_keys);
 	RUN(test_older_answer_of_a_host_is_not_offered_again);
 	RUN(test_groups_close_in_time_order);
+	RUN(test_processes_held_are_bounded);
 	RUN(test_child_attempts_join_the_parents_lookups);
 	UNIT_DONE();
 }
