@@ -4,7 +4,11 @@
  * questions it sent, so that an answer (which carries only the cookie) is
  * charged to the question's sender. Both tables are fixed in size: a
  * source evicted by a collision starts again with a full bucket, which the
- * shared bucket of the untraced sources bounds.
+ * shared bucket of the untraced sources bounds. The socket table is two-way
+ * and a sender not traced never evicts a traced one; an answer whose sender
+ * is not known (evicted all the same, or its question never seen) may be a
+ * traced process's, so it has a bucket of its own and, dropped, counts with
+ * the traced: the trace says it is incomplete rather than lose it quietly.
  */
 #include <linux/types.h>
 #include <stdlib.h>
@@ -34,6 +38,7 @@ struct dns_budget {
 	struct sock_owner socks[SOCKETS];
 	struct bucket others; /* every source not traced, together */
 	struct bucket traced; /* every traced source, together */
+	struct bucket unknown; /* answers whose sender is not known */
 	uint64_t dropped_traced, dropped_other;
 };
 
@@ -53,6 +58,30 @@ static uint32_t mix(uint64_t x)
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	return (uint32_t)x;
+}
+
+/* The socket's slot, or where a question on it goes (NULL: both ways
+ * hold traced senders and this one is not: it is not remembered). */
+static struct sock_owner *sock_slot(struct dns_budget *b, uint64_t cookie, bool traced, bool insert)
+{
+	struct sock_owner *w = &b->socks[(mix(cookie) % (SOCKETS / 2)) * 2];
+
+	if (w[0].cookie == cookie)
+		return &w[0];
+	if (w[1].cookie == cookie)
+		return &w[1];
+	if (!insert)
+		return NULL;
+	for (int i = 0; i < 2; i++)
+		if (!w[i].cookie)
+			return &w[i];
+	for (int i = 0; i < 2; i++)
+		if (!w[i].traced)
+			return &w[i];
+	if (!traced)
+		return NULL;
+	w[1] = w[0]; /* both traced: the older way gives way */
+	return &w[0];
 }
 
 /* Take a token from k (refilled at rate per second up to burst). */
@@ -88,19 +117,27 @@ bool dnsb_admit(struct dns_budget *b, const void *rec, size_t len)
 		tgid = d->task.tgid;
 		traced = d->task.why != 0;
 		if (!(d->flags & FT_DF_RECEIVED) && d->cookie) {
-			struct sock_owner *s = &b->socks[mix(d->cookie) % SOCKETS];
+			struct sock_owner *s = sock_slot(b, d->cookie, traced, true);
 
-			s->cookie = d->cookie;
-			s->tgid = tgid;
-			s->traced = traced;
+			if (s) {
+				s->cookie = d->cookie;
+				s->tgid = tgid;
+				s->traced = traced;
+			}
 		}
 	} else {
 		/* An answer found by its socket: the question's sender, or
-		 * no one known (counted with the untraced sources). */
-		const struct sock_owner *s = &b->socks[mix(d->cookie) % SOCKETS];
+		 * no one known. */
+		const struct sock_owner *s = d->cookie ? sock_slot(b, d->cookie, false, false) : NULL;
 
-		tgid = s->cookie == d->cookie ? s->tgid : 0;
-		traced = s->cookie == d->cookie && s->traced;
+		if (!s && !(d->flags & FT_DF_UNOWNED)) {
+			ok = take(&b->unknown, h->ts_ns, DNSB_TRACED_RATE, DNSB_TRACED_BURST);
+			if (!ok)
+				b->dropped_traced++;
+			return ok;
+		}
+		tgid = s ? s->tgid : 0;
+		traced = s && s->traced;
 	}
 	if (d->flags & FT_DF_UNOWNED)
 		tgid = 0, traced = false;

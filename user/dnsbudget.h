@@ -38,7 +38,8 @@ void dnsb_free(struct dns_budget *b);
  * message is kept), false when its source is over budget (counted). */
 bool dnsb_admit(struct dns_budget *b, const void *rec, size_t len);
 
-/* Messages not kept so far: of traced processes, and of the others. */
+/* Messages not kept so far: of traced processes (with answers whose
+ * sender was not known, which may have been traced), and of the others. */
 void dnsb_dropped(const struct dns_budget *b, uint64_t *traced, uint64_t *other);
 
 #endif

@@ -215,6 +215,46 @@ static void test_dns_budget_per_source(void)
 	dnsb_free(b);
 }
 
+/* An untraced flood from many sockets does not push a traced process's
+ * socket out of the table (its answers would have been charged to the
+ * flood's bucket and dropped quietly); an answer whose sender is not known
+ * has a bucket of its own and, dropped, counts with the traced (a gap). */
+static void test_dns_budget_flood_of_sockets_spares_traced_answers(void)
+{
+	struct dns_budget *b = dnsb_new();
+	uint64_t t0 = 1000000000ULL, traced_kept = 0, unknown_kept = 0, tr, ot;
+	struct ft_dns d;
+
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	for (uint64_t k = 1; k <= 64; k++) { /* traced sockets, then a flood over them */
+		d = budget_rec(25, FT_WHY_COMM, 0x10000 + k, 0, t0);
+		dnsb_admit(b, &d, sizeof(d));
+	}
+	for (unsigned i = 0; i < 100000; i++) {
+		d = budget_rec(4242, 0, 0x900000 + i, 0, t0 + 1 + i);
+		dnsb_admit(b, &d, sizeof(d));
+		d = budget_rec(0, 0, 0x900000 + i, FT_DF_RECEIVED | FT_DF_BY_SOCKET, t0 + 2 + i);
+		dnsb_admit(b, &d, sizeof(d));
+	}
+	for (uint64_t k = 1; k <= 64; k++) {
+		d = budget_rec(0, 0, 0x10000 + k, FT_DF_RECEIVED | FT_DF_BY_SOCKET, t0 + 200000);
+		traced_kept += dnsb_admit(b, &d, sizeof(d));
+	}
+	CHECK(traced_kept == 64);
+	dnsb_dropped(b, &tr, &ot);
+	CHECK(tr == 0 && ot > 0);
+	/* Answers on sockets whose question was never seen: their own budget. */
+	for (unsigned i = 0; i < DNSB_TRACED_BURST + 100; i++) {
+		d = budget_rec(0, 0, 0x5000000 + i, FT_DF_RECEIVED | FT_DF_BY_SOCKET, t0 + 300000);
+		unknown_kept += dnsb_admit(b, &d, sizeof(d));
+	}
+	dnsb_dropped(b, &tr, &ot);
+	CHECK(unknown_kept == DNSB_TRACED_BURST && tr == 100);
+	dnsb_free(b);
+}
+
 static void test_query_and_answer_make_a_lookup_of_their_own(void)
 {
 	struct seen s;
@@ -512,5 +552,6 @@ int main(void)
 	RUN(test_waiting_for_both_answers_is_no_race);
 	RUN(test_aaaa_asked_after_the_attempt_is_no_race);
 	RUN(test_dns_budget_per_source);
+	RUN(test_dns_budget_flood_of_sockets_spares_traced_answers);
 	UNIT_DONE();
 }
