@@ -35,8 +35,11 @@ for u in unit unit_formats unit_addresses unit_wire; do
 	if [ -x "build/san/$u" ]; then
 		"build/san/$u" >"$TMP/san.log" 2>&1
 		rc=$?
-		check "$u tests under ASan+UBSan: $(tail -1 "$TMP/san.log")" "$TMP/san.log" -- bash -c "
-			test $rc = 0 && grep -q ' 0 failed$' '$TMP/san.log'"
+		# The same tests as the plain build ran: a stale sanitizer
+		# binary would otherwise pass on yesterday's tests.
+		check "$u tests under ASan+UBSan: $(tail -1 "$TMP/san.log") (plain: $(tail -1 "$TMP/$u.log"))" \
+			"$TMP/san.log" -- bash -c "test $rc = 0 && grep -q ' 0 failed$' '$TMP/san.log' &&
+			test \"\$(tail -1 '$TMP/san.log')\" = \"\$(tail -1 '$TMP/$u.log')\""
 	else
 		not_ok "sanitizer build of the $u tests (make sanitize)"
 	fi
