@@ -25,7 +25,7 @@ BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(V
 # The correlator and reporters know nothing of libbpf; only the loader does.
 CORE_SRCS := user/source.c user/labels.c user/procs.c user/groups.c user/lookups.c user/srcaddrs.c user/lookup_order.c user/addrorder.c user/addrclass.c user/addr_notes.c user/mx_fates.c user/fold.c user/correlate.c user/report_text.c user/report_json.c user/report_messages.c user/maillog.c user/maillog_postfix.c user/maillog_exim.c user/maillog_sendmail.c user/maillog_fields.c user/maillog_read.c user/dnsbudget.c user/journal.c user/journal_read.c user/messages.c user/fmt.c user/jprintf.c user/decode.c user/dns.c user/wire.c user/race.c \
 	user/recording_write.c user/recording_read.c user/zeroruns.c user/replay.c user/metrics.c
-TOOL_SRCS := user/main.c user/cli.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/mta_sendmail.c user/loader.c user/cgroup.c user/procfs.c user/check.c user/delivery.c user/privs.c user/confine.c $(CORE_SRCS)
+TOOL_SRCS := user/main.c user/errline.c user/cli.c user/cli_table.c user/cli_help.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/mta_sendmail.c user/loader.c user/cgroup.c user/procfs.c user/check.c user/delivery.c user/privs.c user/confine.c $(CORE_SRCS)
 CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
 
@@ -193,6 +193,7 @@ install: famtrace
 	chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8
 	install -D -m 0644 completion/famtrace.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/famtrace
+	install -D -m 0644 completion/_famtrace $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_famtrace
 	install -D -m 0644 alerts/famtrace.rules.yml $(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml
 	install -D -m 0644 alerts/famtrace.rules.test.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
@@ -204,6 +205,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/famtrace $(DESTDIR)$(UNIT_DIR)/famtrace.service \
 		$(DESTDIR)$(PREFIX)/share/man/man8/famtrace.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/famtrace \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_famtrace \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.yml \
 		$(DESTDIR)$(PREFIX)/share/famtrace/famtrace.rules.test.yml
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/famtrace

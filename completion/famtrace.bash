@@ -1,10 +1,36 @@
-# bash completion for famtrace(8): subcommands, options, and the values of
-# --expect, --prefer and -p. Installed by `make install` into
-# share/bash-completion/completions/famtrace.
+# bash completion for famtrace(8): subcommands; each subcommand's own
+# options, as `famtrace help SUB` lists them (so this file never lists
+# options and cannot fall behind the program); the values of --expect,
+# --prefer and -p; files and directories where an option takes them; after
+# `--`, the command and its own completion. Installed by `make install`
+# into share/bash-completion/completions/famtrace.
+_famtrace_options() {
+	# $1: famtrace as typed, $2: live, run, record, report or check
+	"$1" help "$2" 2>/dev/null | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p'
+}
+
 _famtrace() {
-	local cur prev words
+	local cur prev sub=live i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	# The subcommand, and a `--` before the word: then it is CMD's.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		run | record | report | check | help) [ $sub = live ] && sub=${COMP_WORDS[i]} ;;
+		--)
+			if [ $sub = run ] || [ $sub = check ]; then
+				if declare -F _command_offset >/dev/null; then
+					_command_offset $((i + 1)) # bash-completion: CMD's own completion
+				elif [ $((i + 1)) = "$COMP_CWORD" ]; then
+					mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+				else
+					mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+				fi
+				return
+			fi
+			;;
+		esac
+	done
 	case $prev in
 	--expect) mapfile -t COMPREPLY < <(compgen -W "ipv4 ipv6 all" -- "$cur"); return ;;
 	--prefer) mapfile -t COMPREPLY < <(compgen -W "ipv4 ipv6 any" -- "$cur"); return ;;
@@ -16,16 +42,17 @@ _famtrace() {
 		--queue-id | --domain | --recipient | --dns-port)
 		return ;;
 	esac
+	if [ $sub = help ]; then
+		[ "$COMP_CWORD" = 2 ] && mapfile -t COMPREPLY < <(compgen -W "live run record report check" -- "$cur")
+		return
+	fi
 	if [[ $cur == -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "--all --pid --comm --port --json --timestamps \
-			--interval --verbose --output --rotate --keep --metrics --metrics-interval --since \
-			--until --postfix --exim --sendmail --expect --prefer --max-lost --duration --group-gap --gai-conf --dns-port --maillog --journal --journal-dir --queue-id --domain --recipient --libc \
-			--no-resolver --no-dns-wire --no-fexit --buffer-size --map-entries --debug --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "$(_famtrace_options "${COMP_WORDS[0]}" $sub)" -- "$cur")
 		return
 	fi
 	if [ "$COMP_CWORD" = 1 ]; then
 		mapfile -t COMPREPLY < <(compgen -W "run record report check help" -- "$cur")
-	elif [ "${COMP_WORDS[1]}" = report ]; then
+	elif [ $sub = report ]; then
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 }

@@ -2,7 +2,7 @@
 # tests/cli.sh - the command line: bad input ends in one line starting with
 # "famtrace:" and exit 2, missing processes, check's exit codes, --help.
 . "$(dirname "$0")/lib.sh"
-need_root
+need_root zsh
 
 # one_line FILE: exactly one line, and it starts with "famtrace:".
 one_line() { test "$(wc -l <"$1")" = 1 && grep -q '^famtrace: ' "$1"; }
@@ -51,7 +51,7 @@ check "--queue-id/--domain/--recipient without --maillog, a bad queue ID or addr
 	for r in $r1 $r2 $r3 $r4 $r5 $r6; do test \$r = 2 || exit 1; done
 	for f in m1 m2 m3 m4 m5 m6; do test \$(wc -l <'$TMP'/\$f) = 1 || exit 1; done
 	grep -q 'give it with --maillog' '$TMP/m1' && grep -q 'give it with --maillog' '$TMP/m2' &&
-	grep -q 'not a queue ID' '$TMP/m3' && grep -q 'famtrace report' '$TMP/m4' &&
+	grep -q 'not a queue ID' '$TMP/m3' && grep -q 'record does not take --maillog (live tracing, run and report do)' '$TMP/m4' &&
 	grep -q 'nonexistent.log' '$TMP/m5' && grep -q 'not an address' '$TMP/m6'"
 # Exim's message IDs (6-6-2, and 6-11-4 since Exim 4.97) are queue IDs too.
 for id in 1xYqFa-0001Ze-1S 1xYqFa-0000000001Z-1S2B; do
@@ -73,6 +73,7 @@ check "make install DESTDIR PREFIX=/usr: binary, unit pointing at it, rules; the
 	test -s '$TMP/root/usr/share/famtrace/famtrace.rules.yml' &&
 	grep -q '^\.TH FAMTRACE 8 .*\"famtrace $(cat VERSION)\"' '$TMP/root/usr/share/man/man8/famtrace.8' &&
 	test -s '$TMP/root/usr/share/bash-completion/completions/famtrace' &&
+	test -s '$TMP/root/usr/share/zsh/vendor-completions/_famtrace' &&
 	test -s '$TMP/root/usr/share/doc/famtrace/README.md' && test -s '$TMP/root/usr/share/doc/famtrace/docs/json.md' &&
 	'$TMP/root/usr/sbin/famtrace' --version | grep -q '^famtrace $(cat VERSION)'"
 make -s uninstall DESTDIR="$TMP/root" PREFIX=/usr >>"$TMP/install.log" 2>&1; rc=$?
@@ -98,13 +99,106 @@ check "famtrace(8): mandoc -T lint clean; all $(wc -l <"$TMP/help.opts") options
 	"$TMP/mandoc.log" "$TMP/man.missing" -- bash -c "test $rc = 0 && test -s '$TMP/help.opts' &&
 	! test -s '$TMP/man.missing'"
 
-# bash completion: subcommands, options, and the values of --expect.
+# bash completion: subcommands, each subcommand's own options (from famtrace
+# help SUB), the values of --expect, and the command after --.
 complete_words() { bash -c '. completion/famtrace.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _famtrace; echo "${COMPREPLY[*]}"' _ "$@"; }
-got_sub=$(complete_words famtrace ch)
-got_opt=$(complete_words famtrace check --exp)
-got_val=$(complete_words famtrace check --expect "")
-check "bash completion: 'ch' -> check, '--exp' -> --expect, --expect -> ipv4 ipv6 all (got: $got_sub / $got_opt / $got_val)" -- \
+got_sub=$(complete_words "$FT" ch)
+got_opt=$(complete_words "$FT" check --exp)
+got_val=$(complete_words "$FT" check --expect "")
+got_rot=$(complete_words "$FT" record --ro)/$(complete_words "$FT" report --ro)/$(complete_words "$FT" --pos)
+got_cmd=$(complete_words "$FT" run -j -- bas)
+got_help=$(complete_words "$FT" help re)
+check "bash completion: 'ch' -> check, check '--exp' -> --expect, --expect -> ipv4 ipv6 all (got: $got_sub / $got_opt / $got_val)" -- \
 	bash -c "test '$got_sub' = check && test '$got_opt' = --expect && test '$got_val' = 'ipv4 ipv6 all'"
+check "bash completion knows each subcommand's options: --ro is --rotate for record, nothing for report; live has no --postfix (got: $got_rot)" -- \
+	test "$got_rot" = "--rotate//"
+check "bash completion after --: the command (run -- bas offers bash: $got_cmd); help offers subcommands ($got_help)" -- \
+	bash -c "echo ' $got_cmd ' | grep -q ' bash ' && test '$got_help' = 'record report'"
+
+# zsh completion does the same (zsh itself, with compadd, _files and
+# _normal standing in for the completion system's).
+zcomp_all() {
+	zsh -f -c '
+	compadd() { [[ $1 == -- ]] && shift; print -r -- "$@" }
+	_files() { print -r -- "FILES $*" }
+	_normal() { print -r -- "NORMAL $CURRENT $words" }
+	source completion/_famtrace
+	words=("$@"); CURRENT=$#; PREFIX=${words[CURRENT]}
+	_famtrace' _ "$@" 2>&1
+}
+zcomp() { zcomp_all "$@" | tr ' ' '\n' | grep -- "^${*: -1}" | tr '\n' ' '; }
+zgot="$(zcomp "$FT" check --exp)/$(zcomp "$FT" record --ro)/$(zcomp "$FT" report --ro)/$(zcomp "$FT" check --expect '')"
+zcmd=$(zcomp_all "$FT" run -j -- bas)
+check "zsh completion: check --exp, record --ro, report --ro (nothing), --expect values; after -- the command's own (got: $zgot / $zcmd)" -- \
+	bash -c "test '$zgot' = '--expect /--rotate //ipv4 ipv6 all ' && test '$zcmd' = 'NORMAL 1 bas'"
+
+# Each subcommand takes exactly the options its help lists: every other
+# option is refused in one line naming the option and the subcommand.
+# Values that parse; then something later fails quickly (no tracing starts).
+: >"$TMP/ml"
+optval() {
+	case $1 in
+	--pid) echo 999999999 ;; --comm) echo x ;; --port | --dns-port) echo 25 ;;
+	--interval | --duration | --metrics-interval | --max-lost | --group-gap) echo 1 ;;
+	--output) echo "$TMP/opt.ftr" ;; --rotate) echo 1M ;; --keep) echo 1 ;; --metrics) echo "$TMP/opt.prom" ;;
+	--since) echo +0 ;; --until) echo +1 ;; --maillog | --gai-conf | --libc) echo "$TMP/ml" ;;
+	--journal-dir | --postfix) echo "$TMP" ;; --queue-id) echo ABCDEF12 ;; --domain) echo example.org ;;
+	--recipient) echo a@example.org ;; --expect | --prefer) echo ipv4 ;; --buffer-size) echo 64 ;;
+	--map-entries) echo 1024 ;;
+	esac
+}
+"$FT" --help | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' | grep -vx -e --help -e --version >"$TMP/all.opts"
+: >"$TMP/takes.bad"
+for sub in live run record report check; do
+	"$FT" help $sub | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' >"$TMP/sub.opts"
+	case $sub in
+	live) pre=(); post=(-p 999999999) ;; record) pre=(record); post=(-p 999999999) ;;
+	run) pre=(run); post=() ;; report) pre=(report); post=("$TMP/none.ftr") ;; check) pre=(check); post=() ;;
+	esac
+	what=$sub; [ $sub = live ] && what="live tracing"
+	while read -r opt; do
+		val=$(optval "$opt")
+		timeout 10 "$FT" "${pre[@]}" "$opt" ${val:+"$val"} "${post[@]}" >/dev/null 2>"$TMP/takes.err" </dev/null; rc=$?
+		if grep -qx -- "$opt" "$TMP/sub.opts"; then
+			grep -q "does not take" "$TMP/takes.err" && echo "$sub refuses $opt: $(cat "$TMP/takes.err")" >>"$TMP/takes.bad"
+		else
+			# bad usage: exit 2; for check, UNKNOWN (3) by the plugin convention
+			{ [ $rc = 2 ] || { [ $sub = check ] && [ $rc = 3 ]; }; } &&
+				grep -q "^famtrace: $what does not take $opt (" "$TMP/takes.err" ||
+				echo "$sub takes $opt though its help does not list it (rc $rc: $(head -1 "$TMP/takes.err"))" >>"$TMP/takes.bad"
+		fi
+	done <"$TMP/all.opts"
+done
+check "each subcommand takes exactly the $(wc -l <"$TMP/all.opts") options famtrace help SUB lists; others refused naming both (exit 2)" \
+	"$TMP/takes.bad" -- bash -c "test \$(wc -l <'$TMP/all.opts') -gt 30 && ! test -s '$TMP/takes.bad'"
+
+"$FT" report --rotate 1M x.ftr >/dev/null 2>"$TMP/wrongsub"; rc=$?
+"$FT" report --bogus x.ftr >/dev/null 2>"$TMP/unknownsub"
+check "a wrong option names itself, the subcommand, those that take it, and that subcommand's help" \
+	"$TMP/wrongsub" "$TMP/unknownsub" -- bash -c "test $rc = 2 && $(declare -f one_line); one_line '$TMP/wrongsub' &&
+	grep -qx 'famtrace: report does not take --rotate (live tracing, run, record and check do) (see famtrace help report)' '$TMP/wrongsub' &&
+	grep -qx \"famtrace: report: unknown option '--bogus' (see famtrace help report)\" '$TMP/unknownsub'"
+
+# check that cannot check carries the reason in its one result.
+"$FT" check -j --all -d 1 >"$TMP/cu.json" 2>/dev/null; rc=$?
+"$FT" check --expect ipv4 -p $nopid -d 1 >"$TMP/cu.txt" 2>/dev/null; rc2=$?
+check "check could not check: the reason in its JSON object and its status line (exit 3)" "$TMP/cu.json" "$TMP/cu.txt" -- \
+	bash -c "test $rc = 3 && test $rc2 = 3 &&
+	jq -e '.verdict == \"could_not_check\" and (.why | test(\"check does not take --all\"))' '$TMP/cu.json' >/dev/null &&
+	grep -qx 'FAMTRACE UNKNOWN - could not check: no process with pid $nopid' '$TMP/cu.txt'"
+
+# report - reads a recording from standard input; a filter that keeps
+# nothing says so.
+CORPUS=tests/fuzz/corpus/recording
+"$FT" report -j "$CORPUS/wire-dns" >"$TMP/file.rep" 2>/dev/null
+"$FT" report -j - <"$CORPUS/wire-dns" >"$TMP/stdin.rep" 2>/dev/null; rc=$?
+cat "$CORPUS/wire-dns" | "$FT" report -j - >"$TMP/pipe.rep" 2>/dev/null; rc2=$?
+"$FT" report -c nosuch "$CORPUS/wire-dns" >/dev/null 2>"$TMP/nomatch"; rc3=$?
+check "report - reads standard input (a pipe too) as the file; a filter matching nothing says so" \
+	"$TMP/stdin.rep" "$TMP/nomatch" -- bash -c "test $rc = 0 && test $rc2 = 0 && test $rc3 = 0 &&
+	cmp -s '$TMP/file.rep' '$TMP/stdin.rep' && cmp -s '$TMP/file.rep' '$TMP/pipe.rep' &&
+	jq -e -s 'map(select(.type==\"attempt\")) | length > 0' '$TMP/pipe.rep' >/dev/null &&
+	grep -q 'no event matched -c nosuch (the recordings hold [0-9]* events)' '$TMP/nomatch'"
 
 for sub in run record report check; do
 	"$FT" "$sub" --help >"$TMP/help.$sub"; rc=$?

@@ -231,7 +231,11 @@ live() {
 	local name=$1
 	shift
 	: >"$TMP/$name.err" # an earlier run's "tracing" line must not count
-	"$FT" -j "$@" >"$TMP/$name" 2>"$TMP/$name.err" &
+	if [ "$1" = record ]; then # a recording prints nothing: no -j
+		"$FT" "$@" >"$TMP/$name" 2>"$TMP/$name.err" &
+	else
+		"$FT" -j "$@" >"$TMP/$name" 2>"$TMP/$name.err" &
+	fi
 	LIVE_PID=$!
 	BG_PIDS+=($LIVE_PID)
 	for _ in $(seq 100); do

@@ -1,7 +1,8 @@
 /*
- * cli.h - famtrace's command line: the options every subcommand shares, the
- * usage text, and the parser that turns argv into struct opts with one clear
- * line (exit 2) for anything it cannot accept.
+ * cli.h - famtrace's command line: the options, the help texts
+ * (cli_help.c, from the table in cli_table.c), and the parser that turns
+ * argv into struct opts with one clear line (exit 2) for anything it cannot
+ * accept, naming the subcommand.
  */
 #ifndef FT_CLI_H
 #define FT_CLI_H
@@ -75,9 +76,16 @@ struct opts {
 	const char *journal_dir;   /* --journal-dir: journal files in this directory */
 	const char *queue_id, *domain, *recipient; /* the message view's filters */
 	const struct addr_policy *policy; /* loaded from it (main.c) */
+	unsigned long long given; /* bit i: cli_options[i] was given */
 };
 
+/* famtrace --help: every subcommand and option (cli_help.c). */
 void cli_usage(FILE *f);
+/* SUB --help, famtrace help SUB (live: famtrace help live): exactly the
+ * options of sub (enum cli_sub), with examples. */
+void cli_usage_for(FILE *f, unsigned sub);
+/* The subcommand o names, as an enum cli_sub bit (SUB_LIVE for none). */
+unsigned cli_sub_of(const struct opts *o);
 /* famtrace's version (the VERSION file, at build time). */
 const char *cli_version(void);
 /* One line "famtrace: ... (see famtrace --help)" on stderr; returns FT_EXIT_USAGE. */

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "errline.h"
 #include "exitcodes.h"
 #include "live.h"
 #include "replay.h"
@@ -19,12 +20,6 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 
 	if (nfiles < 1)
 		return cli_usage_error("report: name the recording(s): famtrace report [OPTIONS] FILE...");
-	if (o->all || o->interval_s || o->duration_s || o->debug || o->n_libcs || o->no_resolver ||
-	    o->ringbuf_bytes || o->ports_given || o->rec_path || o->rotate_bytes || o->keep_given ||
-	    o->metrics_interval_s || o->postfix_dir || o->exim || o->sendmail || o->expect || o->prefer)
-		return cli_usage_error("report reads recordings; it takes -j, -T, -v, -p, -c, --since, "
-				   "--until, --group-gap, --gai-conf, --dns-port, --maillog, --journal, --journal-dir (with --queue-id, "
-				   "--domain, --recipient) and --metrics");
 	ro.json = o->json;
 	ro.wall_time = o->wall_time;
 	ro.verbose = o->verbose;
@@ -64,10 +59,11 @@ int main(int argc, char **argv)
 	static struct addr_policy policy;
 	char err[320];
 
+	errline_keep();
 	if ((rc = cli_parse_all(&o, argc, argv, &first)) >= 0) {
 		/* 0 (--help) or FT_EXIT_USAGE: for check, could not check. */
 		if (o.check && rc) {
-			check_print_unknown(stdout, o.json, "");
+			check_print_unknown(stdout, o.json, errline_last());
 			return FT_PLUGIN_UNKNOWN;
 		}
 		return rc;
@@ -87,7 +83,7 @@ int main(int argc, char **argv)
 	 * underneath (privileges, the kernel, the MTA's configuration): one
 	 * result on stdout, UNKNOWN by the plugin convention. */
 	if (o.check && !o.check_judged && rc) {
-		check_print_unknown(stdout, o.json, "");
+		check_print_unknown(stdout, o.json, errline_last());
 		return FT_PLUGIN_UNKNOWN;
 	}
 	return rc;

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "metrics.h"
@@ -47,6 +49,7 @@ struct replay {
 	uint64_t last_ns; /* latest time seen: the report's "now" */
 	struct source_stats ss; /* what the recordings say about themselves */
 	const char *time_error;
+	uint64_t events_read, events_kept; /* valid events, and those the filters kept */
 };
 
 /* famtrace captures DNS on the wire since 0.3. */
@@ -307,8 +310,10 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 				rp->ss.malformed++;
 				break;
 			}
+			rp->events_read++;
 			if (!keep_event(rp, f.data, f.ts_ns))
 				break;
+			rp->events_kept++;
 			if (kind == FT_EV_ATTEMPT &&
 			    ((const struct ft_attempt *)f.data)->outcome == FT_OUT_PENDING)
 				rp->ss.in_progress++;
@@ -344,8 +349,56 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 /* One input file, opened to read its header (for sorting) and then in full. */
 struct input {
 	const char *path;
+	const char *name; /* in messages: the path, or "standard input" for - */
 	struct rec_meta meta;
 };
+
+/* Filters that kept nothing of what the recordings hold say so: an empty
+ * report must not read as "nothing happened". */
+static void say_no_match(const struct replay_opts *o, uint64_t events)
+{
+	char what[512];
+	size_t n = 0;
+
+	what[0] = 0;
+	for (size_t i = 0; i < o->n_pids && n < sizeof(what); i++)
+		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s-p %d", n ? ", " : "", (int)o->pids[i]);
+	for (size_t i = 0; i < o->n_comms && n < sizeof(what); i++)
+		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s-c %s", n ? ", " : "", o->comms[i]);
+	if (o->since && n < sizeof(what))
+		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s--since %s", n ? ", " : "", o->since);
+	if (o->until && n < sizeof(what))
+		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s--until %s", n ? ", " : "", o->until);
+	if (!what[0])
+		return;
+	fprintf(stderr, "famtrace: report: no event matched %s (the recordings hold %" PRIu64
+			" events)\n", what, events);
+}
+
+/* `report -`: standard input into an anonymous file in memory (a pipe can
+ * be read once; the report reads each input twice); path names it. */
+static int copy_stdin(char *path, size_t len)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = memfd_create("famtrace-stdin", MFD_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "famtrace: report: standard input: %s\n", strerror(errno));
+		return -1;
+	}
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(fd, buf, (size_t)n) != n) {
+			fprintf(stderr, "famtrace: report: standard input: %s\n", strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	snprintf(path, len, "/proc/self/fd/%d", fd); /* open for the run, closed at exit */
+	return 0;
+}
 
 static int by_start(const void *a, const void *b)
 {
@@ -383,7 +436,7 @@ static int read_headers(struct input *in, int n)
 		}
 		s = rec_next(rec_file_reader(f), &fr);
 		if (s != REC_OK) {
-			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].path,
+			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].name,
 				s == REC_DONE || s == REC_CUT ? "not a famtrace recording"
 							    : rec_reader_why(rec_file_reader(f)));
 			rec_file_close(f);
@@ -424,6 +477,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	struct replay *rp = NULL;
 	struct sink sink, teed;
 	struct mlog ml = { 0 };
+	char stdin_path[64] = "";
 	int rc = 0;
 
 	if (!in) {
@@ -441,6 +495,22 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 			struct stat st;
 			bool dup = false;
 
+			if (!strcmp(files[i], "-")) {
+				/* Standard input, read twice (header, then all):
+				 * copied into memory first. */
+				if (stdin_path[0]) {
+					fprintf(stderr, "famtrace: report: - (standard input) is named twice\n");
+					rc = FT_EXIT_USAGE;
+					goto out;
+				}
+				if (copy_stdin(stdin_path, sizeof(stdin_path))) {
+					rc = FT_EXIT_INPUT;
+					goto out;
+				}
+				in[k].name = "standard input";
+				in[k++].path = stdin_path;
+				continue;
+			}
 			if (stat(files[i], &st)) {
 				int e = errno;
 
@@ -455,6 +525,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 				continue;
 			}
 			seen[k] = st;
+			in[k].name = files[i];
 			in[k++].path = files[i];
 		}
 		n = k;
@@ -584,10 +655,10 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 			fprintf(stderr, "famtrace: report: %s: the recording is cut short at %s "
 					"(byte %" PRIu64 " of its data; the writer was killed or the machine "
 					"stopped): reporting up to there\n",
-				in[i].path, w, rec_reader_offset(r));
+				in[i].name, w, rec_reader_offset(r));
 			rp->ss.cut++;
 		} else if (s != REC_DONE) {
-			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].path, rec_reader_why(r));
+			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].name, rec_reader_why(r));
 			rc = FT_EXIT_INPUT;
 		}
 		rec_file_close(f);
@@ -601,6 +672,8 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		json_report(&ro, c, rp->last_ns);
 	else
 		text_report(&ro, c, rp->last_ns);
+	if (!rc && rp->events_read && !rp->events_kept)
+		say_no_match(o, rp->events_read);
 	if (mx && (o->n_maillogs || o->journal)) {
 		struct settle_ctx sc = { mx, (int64_t)ro.t0_ns + ro.boot_to_real_ns - 1000000000LL,
 					 (int64_t)rp->last_ns + ro.boot_to_real_ns + 2000000000LL };
