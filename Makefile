@@ -22,12 +22,21 @@ VERSION_FLAGS := -DFAMTRACE_VERSION='"$(VERSION)"' -DFAMTRACE_GIT='"$(GIT_DESC)"
 LDLIBS_BPF := -lbpf -lelf -lz -lresolv
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf
 
-# The correlator and reporters know nothing of libbpf; only the loader does.
-CORE_SRCS := user/source.c user/labels.c user/procs.c user/groups.c user/lookups.c user/srcaddrs.c user/lookup_order.c user/addrorder.c user/addrclass.c user/addr_notes.c user/mx_fates.c user/fold.c user/correlate.c user/report_text.c user/report_json.c user/report_messages.c user/maillog.c user/maillog_postfix.c user/maillog_exim.c user/maillog_sendmail.c user/maillog_fields.c user/maillog_read.c user/dnsbudget.c user/journal.c user/journal_read.c user/messages.c user/fmt.c user/jprintf.c user/decode.c user/dns.c user/wire.c user/race.c \
-	user/recording_write.c user/recording_read.c user/zeroruns.c user/replay.c user/metrics.c
-TOOL_SRCS := user/main.c user/errline.c user/cli.c user/cli_table.c user/cli_help.c user/live.c user/libc.c user/runcmd.c user/mta_postfix.c user/mta_exim.c user/mta_sendmail.c user/loader.c user/cgroup.c user/procfs.c user/check.c user/delivery.c user/privs.c user/confine.c $(CORE_SRCS)
-CORE_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(CORE_SRCS))
-TOOL_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(TOOL_SRCS))
+# user/ has one folder per layer (docs/ARCHITECTURE.md says which may use
+# which; tests/layers.sh holds it). File names are unique across folders, so
+# objects keep flat names and make finds each source through vpath.
+LAYERS := lib kernel records core mta maillog report check cmd
+vpath %.c $(addprefix user/,$(LAYERS))
+USER_HDRS := $(wildcard user/*/*.h)
+# The correlator and reporters know nothing of libbpf; only kernel/ does.
+CORE_NAMES := source model labels procs groups lookups srcaddrs lookup_order addrorder addrclass addr_notes \
+	mx_fates fold correlate report_group report_text report_json report_messages maillog maillog_line maillog_postfix \
+	maillog_exim maillog_sendmail maillog_fields maillog_read dnsbudget journal journal_read \
+	messages fmt jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
+TOOL_NAMES := main errline cli cli_table cli_help live libc runcmd mta_postfix mta_exim mta_sendmail \
+	loader cgroup procfs check_expect check delivery privs confine $(CORE_NAMES)
+CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(CORE_NAMES))
+TOOL_OBJS := $(patsubst %,$(BUILD)/%.o,$(TOOL_NAMES))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
@@ -47,10 +56,10 @@ $(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o
 $(BUILD)/loader.o: $(BUILD)/famtrace.skel.h
 
 # --version: rebuilt when VERSION changes.
-$(BUILD)/cli.o: user/cli.c VERSION $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)
+$(BUILD)/cli.o: user/cmd/cli.c VERSION $(USER_HDRS) bpf/famtrace.h | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERSION_FLAGS) -c $< -o $@
 
-$(BUILD)/%.o: user/%.c $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)
+$(BUILD)/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 famtrace: $(TOOL_OBJS)
@@ -60,7 +69,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
 # Parsers and formats: recordings, DNS, times, check's parsers, escaping.
-FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
+FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check_expect.o $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
 $(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
@@ -89,19 +98,19 @@ $(BUILD)/tests/gaiconnect-musl: tests/clients/gaiconnect.c tests/clients/connect
 # reader and the DNS parser (tests/fuzz). tests/run runs both.
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf $(SAN)
-SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(CORE_SRCS))
+SAN_OBJS := $(patsubst %,$(BUILD)/san/%.o,$(CORE_NAMES))
 FUZZERS := $(BUILD)/fuzz/fuzz_recording $(BUILD)/fuzz/fuzz_dns $(BUILD)/fuzz/fuzz_maillog
 
 $(BUILD)/san $(BUILD)/fuzz:
 	mkdir -p $@
 
-$(BUILD)/san/%.o: user/%.c $(wildcard user/*.h) bpf/famtrace.h | $(BUILD)/san
+$(BUILD)/san/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) -c $< -o $@
 
 $(BUILD)/san/unit: tests/unit/test_correlate.c $(SAN_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
-$(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/check.o \
+$(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/check_expect.o $(BUILD)/san/check.o \
 		$(BUILD)/san/delivery.o $(BUILD)/san/runcmd.o $(BUILD)/san/procfs.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o $(BUILD)/san/mta_sendmail.o | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
@@ -140,8 +149,8 @@ $(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c $(VMLINUX_DIR)/vmlinux.h | $(BUILD
 $(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
 	$(BPFTOOL) gen skeleton $< name floor_bpf > $@
 
-$(BUILD)/bench/floor: bench/floor.c user/cgroup.c $(BUILD)/bench/floor.skel.h
-	$(CC) $(CFLAGS) -I$(BUILD)/bench -Iuser bench/floor.c user/cgroup.c -o $@ $(LDLIBS_BPF)
+$(BUILD)/bench/floor: bench/floor.c user/kernel/cgroup.c $(BUILD)/bench/floor.skel.h
+	$(CC) $(CFLAGS) -I$(BUILD)/bench -Iuser bench/floor.c user/kernel/cgroup.c -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/bench/connstorm: bench/connstorm.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) $< -o $@ -luring

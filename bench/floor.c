@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "floor.skel.h"
-#include "cgroup.h"
+#include "kernel/cgroup.h"
 
 static volatile sig_atomic_t stop;
 static void on_sig(int s) { stop = 1; }

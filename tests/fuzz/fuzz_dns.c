@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dns.h"
+#include "lib/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

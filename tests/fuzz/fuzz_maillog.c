@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal.h"
-#include "maillog.h"
+#include "maillog/journal.h"
+#include "maillog/maillog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

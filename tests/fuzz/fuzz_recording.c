@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "correlate.h"
-#include "metrics.h"
-#include "recording.h"
-#include "replay.h"
-#include "report.h"
+#include "core/correlate.h"
+#include "report/metrics.h"
+#include "records/recording.h"
+#include "cmd/replay.h"
+#include "report/report.h"
 
 struct mem {
 	const uint8_t *p;

@@ -7,8 +7,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "addrclass.h"
-#include "addrorder.h"
+#include "lib/addrclass.h"
+#include "lib/addrorder.h"
 #include "unit.h"
 
 static enum wire_fam parse(const char *s, uint8_t out[16])

@@ -12,11 +12,11 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "correlate.h"
-#include "source.h"
-#include "addrclass.h"
-#include "decode.h"
-#include "messages.h"
+#include "core/correlate.h"
+#include "records/source.h"
+#include "lib/addrclass.h"
+#include "records/decode.h"
+#include "maillog/messages.h"
 #include "unit.h"
 #include "dnsname.h"
 
@@ -990,7 +990,7 @@ static void test_processes_held_are_bounded(void)
 	CHECK(s.attempts == 5 && correlator_procs_refused(c) == 2);
 	ss.procs_full = correlator_procs_refused(c);
 	CHECK(!source_complete(&ss));
-	CHECK(strstr(source_gaps(gaps, sizeof(gaps), &ss), "2 records of processes beyond the 16384") != NULL);
+	CHECK(strstr(source_gaps(gaps, sizeof(gaps), &ss), "2 records of processes beyond the bound of processes held") != NULL);
 	correlator_free(c);
 }
 

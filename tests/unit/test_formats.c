@@ -17,21 +17,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "mta_exim.h"
-#include "dns.h"
-#include "fmt.h"
-#include "recording.h"
-#include "replay.h"
-#include "report.h"
-#include "source.h"
-#include "journal.h"
-#include "jprintf.h"
-#include "maillog.h"
-#include "maillog_read.h"
+#include "check/check.h"
+#include "mta/mta_exim.h"
+#include "lib/dns.h"
+#include "lib/fmt.h"
+#include "records/recording.h"
+#include "cmd/replay.h"
+#include "report/report.h"
+#include "records/source.h"
+#include "maillog/journal.h"
+#include "report/jprintf.h"
+#include "maillog/maillog.h"
+#include "maillog/maillog_read.h"
 #include "dnsname.h"
 #include "unit.h"
-#include "zeroruns.h"
+#include "records/zeroruns.h"
 
 static char dir[64];
 

@@ -13,9 +13,9 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "correlate.h"
-#include "decode.h"
-#include "dnsbudget.h"
+#include "core/correlate.h"
+#include "records/decode.h"
+#include "records/dnsbudget.h"
 #include "unit.h"
 #include "dnsname.h"
 

@@ -1,0 +1,93 @@
+/*
+ * check.h - `famtrace check`: does what an MTA instance did match what it is
+ * configured to do (Postfix inet_protocols and smtp_address_preference; Exim
+ * disable_ipv6 and dns_ipv4_lookup), and can its mail leave?
+ */
+#ifndef FT_CHECK_H
+#define FT_CHECK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "core/correlate.h"
+
+enum check_mta { MTA_NONE, MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL };
+
+struct check_expect {
+	unsigned families; /* bit (1 << FAM_V4) / (1 << FAM_V6): families allowed */
+	int prefer;	   /* FAM_V4, FAM_V6, or -1 for any */
+	char source[300];  /* where the expectation came from, for the report */
+	enum check_mta mta;
+	/* The settings the expectation comes from, as the report shows them
+	 * ("inet_protocols = all, smtp_address_preference = ipv6"); "" when
+	 * overridden by --expect/--prefer. */
+	char configured[600];
+	char family_setting[300]; /* the one that allows families: "inet_protocols = all" */
+	const char *limit_name;	  /* the MTA's address limit: "smtp_mx_address_limit" */
+	const char *v6_off;	  /* the setting that stops IPv6: "inet_protocols = ipv4" */
+	const char *v4_off;	  /* the same for IPv4, NULL when the MTA has none */
+	char ipv4_lookup[256];	  /* Exim's dns_ipv4_lookup: names never asked AAAA */
+	char reply_filter[256];	  /* Postfix smtp_dns_reply_filter, "" none */
+	bool client_inet_only;	  /* Sendmail ClientPortOptions Family=inet (no effect on IPv6) */
+	bool fastopen;		  /* Exim tries TCP Fast Open (hosts_try_fastopen) */
+	char connect_timeout[32], command_timeout[32];
+	uint64_t connect_timeout_ns; /* 0 unknown */
+	/* The MTA's own settings that decide delivery, when known (--postfix). */
+	struct {
+		char name[48];
+		char value[256];
+	} set[24];
+	unsigned n_set;
+	int addr_limit; /* addresses tried per delivery (smtp_mx_address_limit), -1 unknown */
+	int balance;	/* both families kept within that limit: 1, 0, -1 unknown */
+	uint64_t max_lost_ns; /* --max-lost: a fallback costing more is a finding; 0 none */
+};
+
+/* Which MTA instance check reads (at most one of them). */
+struct check_mta_arg {
+	const char *postfix_dir; /* --postfix DIR */
+	bool exim;		 /* --exim [CONF] */
+	const char *exim_conf;	 /* CONF, NULL for Exim's own */
+	bool sendmail;		 /* --sendmail [CF] */
+	const char *sendmail_cf; /* CF, NULL for /etc/mail/sendmail.cf */
+};
+
+/*
+ * What `check` expects: from an MTA instance and --expect/--prefer
+ * overrides. *master gets the instance's master (Postfix) or daemon (Exim)
+ * pid, 0 when there is none to trace. Returns 0, or -1 with one line in err.
+ */
+int check_setup(struct check_expect *e, const struct check_mta_arg *m, const char *expect,
+		const char *prefer, pid_t *master, char *err, size_t errlen);
+
+/* Parse "ipv4" / "ipv6" / "all" / "ipv4, ipv6" into families; false if unknown. */
+bool check_parse_protocols(const char *s, unsigned *families);
+/* Parse "ipv4" / "ipv6" / "any" into prefer; false if unknown. */
+bool check_parse_prefer(const char *s, int *prefer);
+
+/*
+ * Print what was expected, what was observed, whether mail can leave
+ * (delivery.c), and the verdict, with evidence.
+ * Returns FT_CHECK_STUCK when a destination's mail could not leave while a
+ * family was left untried or unusable, FT_CHECK_VIOLATION, FT_CHECK_DEGRADED
+ * when mail leaves but a configured family fails every time (or a fallback
+ * costs more than --max-lost), FT_CHECK_CONFORMS, or FT_CHECK_UNKNOWN when
+ * nothing at all was observed (no lookup, no attempt) or the trace cannot be
+ * trusted (untrusted: why, e.g. "12 records lost"; NULL when it can): never
+ * "conforms".
+ */
+int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
+		  const char *untrusted);
+
+/* A verdict's exit code by the monitoring-plugins convention: conforms 0
+ * (OK), violation or degraded 1 (WARNING), mail stuck 2 (CRITICAL), could
+ * not check 3 (UNKNOWN). */
+int check_exit_code(int verdict);
+
+/* What a monitoring plugin prints when check could not judge: the status
+ * line (text), or one result object (-j) with why ("" when the reason is
+ * the one line already on stderr). */
+void check_print_unknown(FILE *out, bool json, const char *why);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * delivery.h - does mail leave? Conforming is not delivering: a destination
+ * whose every attempt failed in one family while the other family's
+ * addresses were never tried, or a family configured but failing on every
+ * attempt, is a finding whatever the configuration says. Used by check.c.
+ */
+#ifndef FT_DELIVERY_H
+#define FT_DELIVERY_H
+
+#include "check/check.h"
+#include "core/correlate.h"
+
+#define DELIVERY_MAX_FINDINGS 24
+
+struct delivery {
+	unsigned stuck;	   /* destinations that got nothing, a family left untried/unusable */
+	unsigned unusable; /* configured families that failed every attempt */
+	unsigned costly;   /* fallbacks that lost more than --max-lost */
+	unsigned limited;  /* stuck destinations where the MTA's address limit decided */
+	unsigned tfo_unbounded; /* Exim Fast Open attempts that outlived connect_timeout */
+	unsigned no_address;	/* MX sets with no address in any family asked (stuck too) */
+	int never_asked;	/* the family those lookups never asked, -1 none */
+	char finding[DELIVERY_MAX_FINDINGS][600];
+	unsigned n, more;
+	char ways_out[600]; /* what the operator can do, "" when nothing is wrong */
+};
+
+/* Judge the correlator's facts against what the instance is set to do. */
+void delivery_judge(struct correlator *c, const struct check_expect *e, struct delivery *d);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * libc.h - finding the C libraries whose resolver functions famtrace probes:
+ * the system's, those named with --libc, and those mapped by the processes
+ * famtrace follows (a container's own libc, reached through /proc/PID/root).
+ */
+#ifndef FT_LIBC_H
+#define FT_LIBC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "kernel/loader.h"
+
+/*
+ * Attach the resolver uprobes to every distinct C library (by device and
+ * inode) found for these: famtrace's own, extra (--libc paths), the pids,
+ * and in mail mode the running processes with a mail program's name.
+ * Warns once on stderr when no library could be traced. Returns how many
+ * libraries were traced.
+ */
+int libc_attach_all(struct loader *l, const struct loader_cfg *cfg, const char *const *extra,
+		    size_t n_extra, const pid_t *pids, size_t n_pids);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * maillog.h - the MTA's own log, read as messages: Postfix's lines (syslog
+ * or postlogd's maillog_file, classic "Mon DD HH:MM:SS" or ISO 8601 times),
+ * Exim's main log and Sendmail's syslog lines turned into messages by queue
+ * ID, each with its sender, recipients and every delivery attempt the log
+ * reports (time, process id, relay, status, DSN, delays), and a bounce
+ * notice linked to the message it reports on.
+ * Pure: lines in, facts out; reading files is maillog_read's job.
+ *
+ * SYNOPSIS
+ *	mlog_init, mlog_free		the message store
+ *	mlog_line, mlog_entry		a log line, or a journal entry, in
+ *	mlog_find			a message by queue ID
+ *	mlog_is_mta, mlog_status_key, mlog_domain, mlog_time	reading them
+ */
+#ifndef FT_MAILLOG_H
+#define FT_MAILLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MLOG_QID_LEN 24
+#define MLOG_ADDR_LEN 256
+#define MLOG_MAX_MESSAGES 20000 /* beyond, the oldest are dropped (counted) */
+#define MLOG_MAX_DELIVERIES 16	 /* delivery lines kept per message */
+
+enum mlog_status { MS_NONE = 0, MS_SENT, MS_DEFERRED, MS_BOUNCED, MS_EXPIRED };
+
+/* One "to=<...>, relay=..., status=..." line of a delivery agent. */
+struct mlog_delivery {
+	int64_t wall_ns;	  /* log time (UTC ns since the epoch) */
+	uint32_t pid;		  /* the smtp/lmtp process that logged it */
+	char agent[16];		  /* "smtp", "lmtp", "local", ... */
+	char to[MLOG_ADDR_LEN];
+	char relay_host[256];	  /* "" for relay=none */
+	char relay_addr[64];	  /* "" when none */
+	uint16_t relay_port;
+	double delay;		  /* seconds, as logged */
+	char delays[48];	  /* "a/b/c/d" as logged */
+	char dsn[16];
+	enum mlog_status status;
+	char text[512];		  /* the explanation in parentheses */
+	bool settled;		  /* joined and counted once (messages_settle) */
+};
+
+struct mlog_message {
+	char qid[MLOG_QID_LEN];
+	char from[MLOG_ADDR_LEN];
+	bool from_seen;		/* a qmgr "from=" line was read */
+	uint64_t size;
+	unsigned nrcpt;
+	int64_t first_ns, last_ns; /* wall times of its first and last line */
+	bool removed;
+	char notice_qid[MLOG_QID_LEN];	/* the non-delivery notice sent about it */
+	char notice_of[MLOG_QID_LEN];	/* this message is the notice about that one */
+	struct mlog_delivery d[MLOG_MAX_DELIVERIES];
+	unsigned n_d, n_d_extra;
+	uint64_t seq; /* order of first appearance */
+};
+
+struct mlog {
+	struct mlog_message **msgs; /* by first appearance */
+	size_t n, cap;
+	uint64_t next_seq;
+	uint64_t lines, lines_mta, dropped_messages;
+	uint64_t lines_bad; /* an MTA's lines that do not follow its grammar: ignored */
+	uint64_t lines_foreign; /* journal entries named like the MTA's, written by
+				 * another user or program: ignored */
+	int year;	/* for classic syslog times, which have none */
+	int year_month; /* the month that year was taken at (1-12) */
+};
+
+void mlog_init(struct mlog *m, time_t around);
+void mlog_free(struct mlog *m);
+
+/* One line of the log (no newline). Returns true if it said something
+ * about a message. */
+bool mlog_line(struct mlog *m, const char *line);
+
+/* One entry of a structured log (the systemd journal): its time, the
+ * program's syslog identifier ("postfix/smtp", "exim"), its pid and its
+ * text. Same as mlog_line otherwise. */
+bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, const char *text);
+
+/* Does a syslog identifier name an MTA's program ("postfix/smtp", "exim",
+ * "sendmail")? */
+bool mlog_is_mta(const char *ident);
+
+struct mlog_message *mlog_find(const struct mlog *m, const char *qid);
+
+const char *mlog_status_key(enum mlog_status s); /* "sent", "deferred", ... */
+
+/* The domain of an address ("u@example.org" -> "example.org"), "" if none. */
+const char *mlog_domain(const char *addr);
+
+/* Parse "Mon DD HH:MM:SS" (with m's year) or an ISO 8601 time at the start
+ * of s into UTC ns; *end is set past it. False if neither. */
+bool mlog_time(struct mlog *m, const char *s, int64_t *ns, const char **end);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * messages.c - join the MTA's delivery lines to famtrace's destination
+ * groups (see messages.h). Log times (Postfix's) have a second's resolution
+ * and come after the delivery they report, so a line matches the newest group
+ * of its process or that process's children, toward its recipient's domain or
+ * its relay, that began before the line's second ended.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <strings.h>
+
+#include "maillog/messages.h"
+
+bool msg_filter_active(const struct msg_filter *f)
+{
+	return f->qid || f->domain || f->recipient;
+}
+
+static bool recipient_match(const struct mlog_message *msg, const struct msg_filter *f)
+{
+	for (unsigned i = 0; i < msg->n_d; i++) {
+		if (f->recipient && !strcasecmp(msg->d[i].to, f->recipient))
+			return true;
+		if (f->domain && !strcasecmp(mlog_domain(msg->d[i].to), f->domain))
+			return true;
+	}
+	return false;
+}
+
+bool msg_selected(const struct mlog *m, const struct mlog_message *msg, const struct msg_filter *f)
+{
+	if (!msg_filter_active(f))
+		return true;
+	if (f->qid && (!strcmp(msg->qid, f->qid) || !strcmp(msg->notice_of, f->qid) ||
+		       !strcmp(msg->notice_qid, f->qid)))
+		return true;
+	if ((f->domain || f->recipient) && recipient_match(msg, f))
+		return true;
+	/* The notice about a selected message goes with it. */
+	if (msg->notice_of[0]) {
+		const struct mlog_message *orig = mlog_find(m, msg->notice_of);
+
+		if (orig && orig != msg && !orig->notice_of[0] && msg_selected(m, orig, f))
+			return true;
+	}
+	return false;
+}
+
+static bool addr_is(const struct attempt *a, const char *text)
+{
+	uint8_t b[16] = { 0 };
+
+	if (a->fam == FAM_V6)
+		return inet_pton(AF_INET6, text, b) == 1 && !memcmp(b, a->daddr, 16);
+	return inet_pton(AF_INET, text, b) == 1 && !memcmp(b, a->daddr, 4);
+}
+
+static bool group_is_for(const struct group *g, const struct mlog_delivery *d)
+{
+	const char *dom = mlog_domain(d->to);
+
+	if (dom[0] && ((g->mx_domain[0] && !strcasecmp(g->mx_domain, dom)) ||
+		       (g->key[0] && !strcasecmp(g->key, dom)) || (g->name[0] && !strcasecmp(g->name, dom))))
+		return true;
+	if (d->relay_host[0] && ((g->name[0] && !strcasecmp(g->name, d->relay_host)) ||
+				 (g->key[0] && !strcasecmp(g->key, d->relay_host))))
+		return true;
+	for (unsigned i = 0; d->relay_addr[0] && i < g->n; i++)
+		if (addr_is(&g->at[i], d->relay_addr))
+			return true;
+	return false;
+}
+
+#define MLOG_CLOCK_SLACK_NS 20000000LL /* two coarse-clock ticks at HZ=100 */
+
+const struct group *msg_delivery_group(struct correlator *c, const struct mlog_delivery *d,
+				       int64_t boot_to_real_ns, const struct proc **pp)
+{
+	/* The line's second, in boottime: the group began before it ended.
+	 * A log's second can end late: Postfix stamps its lines with time(),
+	 * which reads the kernel's coarse clock, a tick (up to 10 ms) behind
+	 * the clock famtrace maps its events with; a delivery retried just
+	 * after a second began was once logged in the second before. So the
+	 * second is taken to end MLOG_CLOCK_SLACK_NS later. */
+	int64_t until = d->wall_ns - boot_to_real_ns + 1000000000LL + MLOG_CLOCK_SLACK_NS;
+	const struct group *best = NULL;
+	struct proc **procs;
+	size_t n = correlator_procs(c, &procs);
+
+	*pp = NULL;
+	/* The process that logged it, or its children (Exim's transport runs
+	 * in a subprocess of the delivery process that logs); any process when
+	 * the log has no pids (Exim without log_selector +pid). Folded
+	 * summaries have no pid. */
+	for (size_t i = n; i-- > 0;) {
+		const struct proc *p = procs[i];
+
+		if (p->folded || (int64_t)p->first_ns > until ||
+		    (d->pid && p->tgid != d->pid && p->ppid != d->pid))
+			continue;
+		for (int list = 0; list < 2; list++)
+			for (const struct group *g = list ? p->open : p->done; g; g = g->next)
+				if (!g->service && (int64_t)g->first_start_ns <= until && group_is_for(g, d) &&
+				    (!best || g->first_start_ns > best->first_start_ns)) {
+					best = g;
+					*pp = p;
+				}
+	}
+	return best;
+}
+
+bool msg_family_problem(const struct group *g)
+{
+	if (!g)
+		return false;
+	switch (g->cls) {
+	case GC_FALLBACK:
+	case GC_NO_FALLBACK:
+	case GC_FAMILY_UNREACHABLE:
+	case GC_NO_USABLE_ADDRESS:
+		return true;
+	default:
+		for (unsigned i = 0; i < g->n; i++)
+			if (g->at[i].res != RES_CONNECTED && g->at[i].res != RES_REFUSED)
+				return true; /* unreachable, timed out, abandoned: the path, not the peer */
+		return false;
+	}
+}
+
+void messages_settle(struct mlog *m, struct correlator *c, int64_t boot_to_real_ns,
+		     int64_t settle_before,
+		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g),
+		     void *ctx)
+{
+	for (size_t i = 0; i < m->n; i++)
+		for (unsigned k = 0; k < m->msgs[i]->n_d; k++) {
+			struct mlog_delivery *d = &m->msgs[i]->d[k];
+			const struct proc *p;
+
+			if (d->settled || d->wall_ns >= settle_before)
+				continue;
+			d->settled = true;
+			fn(ctx, d, msg_delivery_group(c, d, boot_to_real_ns, &p));
+		}
+}

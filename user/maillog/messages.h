@@ -1,0 +1,50 @@
+/*
+ * messages.h - the MTA's messages joined to famtrace's facts: each delivery
+ * line of the log (queue ID, process id, time, relay, status) finds the
+ * destination group of that process that it reports on, so a message shows
+ * the lookups and attempts behind each of its delivery attempts.
+ */
+#ifndef FT_MESSAGES_H
+#define FT_MESSAGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/correlate.h"
+#include "maillog/maillog.h"
+
+/* What to print: NULL fields select everything. */
+struct msg_filter {
+	const char *qid;       /* --queue-id: this message, its notice, its original */
+	const char *domain;    /* --domain: a recipient in this domain */
+	const char *recipient; /* --recipient: this recipient */
+};
+
+bool msg_filter_active(const struct msg_filter *f);
+bool msg_selected(const struct mlog *m, const struct mlog_message *msg, const struct msg_filter *f);
+
+/*
+ * The group of the delivery's process that the delivery line reports on:
+ * the newest whose destination is the recipient's domain (MX), the relay
+ * host or address, and which began before the line was logged. *pp gets
+ * the process. NULL when famtrace saw none (the process was not traced, or
+ * the line is from before the trace).
+ */
+const struct group *msg_delivery_group(struct correlator *c, const struct mlog_delivery *d,
+				       int64_t boot_to_real_ns, const struct proc **pp);
+
+/* Did an address family problem stand behind the group (a failure in one
+ * family, no fallback, a family unreachable, no usable address)? */
+bool msg_family_problem(const struct group *g);
+
+/*
+ * Each delivery line logged before settle_before (wall ns) and not settled
+ * yet is joined once (its group, if any, is final by then) and passed to fn;
+ * then it is marked settled. For counting (metrics), not for printing.
+ */
+void messages_settle(struct mlog *m, struct correlator *c, int64_t boot_to_real_ns,
+		     int64_t settle_before,
+		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g),
+		     void *ctx);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * mta_postfix.c - reading a Postfix instance (mta_postfix.h). Runs postconf,
+ * reads /proc; never traces and never judges (check.c does).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mta/mta_postfix.h"
+#include "lib/procfs.h"
+#include "lib/runcmd.h"
+
+/* What check reads; a name this Postfix does not know (an older release) is
+ * simply absent from postconf's output. */
+static const char *const names[] = {
+	"inet_protocols", "smtp_address_preference", "queue_directory", "smtp_mx_address_limit",
+	"smtp_balance_inet_protocols", "smtp_mx_session_limit", "smtp_randomize_addresses",
+	"smtp_connect_timeout", "smtp_bind_address", "smtp_bind_address6", "smtp_host_lookup",
+	"smtp_dns_support_level", "smtp_dns_reply_filter", "relayhost", "default_transport",
+	"daemon_directory",
+};
+#define N_NAMES (sizeof(names) / sizeof(names[0]))
+
+/* One "name = value" line of postconf's output, kept. */
+static void keep(void *ctx, char *line)
+{
+	struct postfix_conf *pc = ctx;
+	char *eq = strstr(line, " = ");
+	size_t n;
+
+	if (pc->n_set == POSTFIX_MAX_SETTINGS)
+		return;
+	if (!eq) {
+		eq = strstr(line, " =");
+		if (!eq || eq[2])
+			return;
+	}
+	n = (size_t)(eq - line);
+	snprintf(pc->set[pc->n_set].name, sizeof(pc->set[0].name), "%.*s", (int)n, line);
+	snprintf(pc->set[pc->n_set].value, sizeof(pc->set[0].value), "%.255s", eq[2] ? eq + 3 : "");
+	pc->n_set++;
+}
+
+/* Run `postconf -c DIR -x NAMES...` and keep each "name = value" it prints. */
+static int postconf(const char *dir, struct postfix_conf *pc)
+{
+	char *argv[N_NAMES + 5] = { "postconf", "-c", (char *)dir, "-x" };
+
+	for (size_t i = 0; i < N_NAMES; i++)
+		argv[4 + i] = (char *)names[i];
+	return run_lines(argv, keep, pc);
+}
+
+/* One "service/type/name = value" line of `postconf -P`: kept when name is
+ * one check reads (a master.cf -o override of it). */
+static void keep_override(void *ctx, char *line)
+{
+	struct postfix_conf *pc = ctx;
+	char *eq = strstr(line, " = "), *name;
+
+	if (!eq || pc->n_set == POSTFIX_MAX_SETTINGS)
+		return;
+	*eq = 0;
+	name = strrchr(line, '/');
+	if (!name)
+		return;
+	for (size_t i = 0; i < N_NAMES; i++)
+		if (!strcmp(name + 1, names[i])) {
+			snprintf(pc->set[pc->n_set].name, sizeof(pc->set[0].name), "%s", line);
+			snprintf(pc->set[pc->n_set].value, sizeof(pc->set[0].value), "%.255s", eq + 3);
+			pc->n_set++;
+			return;
+		}
+}
+
+static const char *setting(const struct postfix_conf *pc, const char *name)
+{
+	for (unsigned i = 0; i < pc->n_set; i++)
+		if (!strcmp(pc->set[i].name, name))
+			return pc->set[i].value;
+	return NULL;
+}
+
+/* Is pid this instance's Postfix master: named master, root's, running
+ * daemon_dir/master, started before pidfile, working in queue_dir? */
+static const char *not_master(pid_t pid, const char *queue_dir, const char *daemon_dir,
+			      const char *pidfile)
+{
+	char bin[4200];
+	const char *why;
+	char path[64], comm[32] = "";
+	struct stat cwd, want;
+
+	if (pid <= 1)
+		return "not a Postfix master";
+	if (!proc_comm(pid, comm, sizeof(comm)))
+		return "no such process";
+	if (strcmp(comm, "master"))
+		return "not a Postfix master";
+	/* The master works in its queue directory: that tells instances apart.
+	 * Compared as files, not paths: the master may run in another mount
+	 * namespace (ip netns exec), where its cwd has no path from here. */
+	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
+	if (stat(path, &cwd))
+		return "its working directory cannot be read";
+	if (stat(queue_dir, &want) || cwd.st_dev != want.st_dev || cwd.st_ino != want.st_ino)
+		return "a master of another Postfix instance";
+	snprintf(bin, sizeof(bin), "%s/master", daemon_dir);
+	if ((why = proc_not_daemon(pid, daemon_dir[0] ? bin : NULL, pidfile)))
+		return why;
+	return NULL;
+}
+
+int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t errlen)
+{
+	char pidfile[1100], line[64];
+	const char *why, *v;
+	long pid;
+	char *end;
+	FILE *f;
+	int rc;
+
+	memset(pc, 0, sizeof(*pc));
+	rc = postconf(dir, pc);
+	if (rc || !setting(pc, "inet_protocols") || !setting(pc, "queue_directory")) {
+		snprintf(err, errlen, "postconf -c %s failed%s; is it a Postfix config directory?", dir,
+			 rc == 127 ? " (postconf is not installed)" : "");
+		return -1;
+	}
+	/* master.cf's -o overrides: the default transport's own decide for it. */
+	{
+		char *argv[] = { "postconf", "-c", (char *)dir, "-P", NULL };
+		char over[80];
+		const char *t = setting(pc, "default_transport");
+
+		run_lines(argv, keep_override, pc);
+		snprintf(pc->transport, sizeof(pc->transport), "%.40s", t && *t ? t : "smtp");
+		pc->transport[strcspn(pc->transport, ":")] = 0;
+		for (const char *const *n = (const char *const[]){ "smtp_address_preference",
+				"smtp_mx_address_limit", "smtp_balance_inet_protocols", NULL }; *n; n++) {
+			snprintf(over, sizeof(over), "%s/unix/%s", pc->transport, *n);
+			if ((v = setting(pc, over))) {
+				/* the override replaces the main.cf value for check */
+				for (unsigned i = 0; i < pc->n_set; i++)
+					if (!strcmp(pc->set[i].name, *n)) {
+						memmove(pc->set[i].value, v, strlen(v) + 1);
+						snprintf(pc->overridden + strlen(pc->overridden),
+							 sizeof(pc->overridden) - strlen(pc->overridden),
+							 "%s%s", pc->overridden[0] ? ", " : "", *n);
+					}
+			}
+		}
+	}
+	/* (memcpy of bounded strings: the sources live in *pc too.) */
+	v = setting(pc, "inet_protocols");
+	memcpy(pc->inet_protocols, v, strlen(v) + 1);
+	v = setting(pc, "smtp_address_preference");
+	v = v && *v ? v : "any";
+	memcpy(pc->address_preference, v, strlen(v) + 1);
+	v = setting(pc, "queue_directory");
+	memcpy(pc->queue_directory, v, strlen(v) + 1);
+	v = setting(pc, "smtp_mx_address_limit");
+	pc->mx_address_limit = v && *v ? atoi(v) : -1;
+	v = setting(pc, "smtp_balance_inet_protocols");
+	pc->balance = !v ? -1 : !strcmp(v, "yes") ? 1 : 0;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", pc->queue_directory);
+	f = fopen(pidfile, "re");
+	if (!f || !fgets(line, sizeof(line), f)) {
+		snprintf(err, errlen, "the Postfix instance of %s is not running (no pid in %s)", dir,
+			 pidfile);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	errno = 0;
+	pid = strtol(line, &end, 10);
+	while (*end == ' ' || *end == '\n')
+		end++;
+	if (errno || end == line || *end || pid < 1 || pid > INT_MAX) {
+		snprintf(err, errlen, "%s does not hold a process id", pidfile);
+		return -1;
+	}
+	v = setting(pc, "daemon_directory");
+	if ((why = not_master((pid_t)pid, pc->queue_directory, v ? v : "", pidfile))) {
+		snprintf(err, errlen, "%s names pid %ld, %s; is the instance of %s running?", pidfile, pid,
+			 why, dir);
+		return -1;
+	}
+	pc->master = (pid_t)pid;
+	return 0;
+}

@@ -1,0 +1,134 @@
+/*
+ * decode.c - validation of raw event records (bpf/famtrace.h) from the ring
+ * buffer or, later, a recording. It never trusts a length or enum it has not
+ * checked, and never modifies the record.
+ */
+#include <string.h>
+#include "records/decode.h"
+
+_Static_assert(sizeof(struct ft_hdr) == 16, "ft_hdr layout");
+_Static_assert(sizeof(struct ft_task) == 48, "ft_task layout");
+_Static_assert(sizeof(struct ft_attempt) == 128, "ft_attempt layout");
+_Static_assert(sizeof(struct ft_proc) == 72, "ft_proc layout");
+_Static_assert(sizeof(struct ft_lookup) == 1144, "ft_lookup layout");
+_Static_assert(sizeof(struct ft_srcaddr) == 128, "ft_srcaddr layout");
+_Static_assert(sizeof(struct ft_dns) == 112, "ft_dns layout");
+
+static int comm_ok(const struct ft_task *t)
+{
+	return memchr(t->comm, 0, sizeof(t->comm)) != NULL;
+}
+
+int ft_decode_check(const void *data, size_t len, const char **why)
+{
+	struct ft_hdr h;
+
+	if (len < sizeof(h)) {
+		*why = "record shorter than its header";
+		return 0;
+	}
+	memcpy(&h, data, sizeof(h));
+	if (h.size != len) {
+		*why = "record size does not match its header";
+		return 0;
+	}
+	switch (h.kind) {
+	case FT_EV_ATTEMPT:
+	case FT_EV_PROBE: {
+		const struct ft_attempt *a = data;
+
+		if (len != sizeof(*a)) {
+			*why = "attempt record has the wrong size";
+			return 0;
+		}
+		if (a->family != 2 && a->family != 10) {
+			*why = "attempt with unknown address family";
+			return 0;
+		}
+		if (a->outcome < FT_OUT_CONNECTED || a->outcome > FT_OUT_PENDING ||
+		    (h.kind == FT_EV_PROBE) != (a->outcome == FT_OUT_PROBE)) {
+			*why = "attempt with unknown outcome";
+			return 0;
+		}
+		if (!comm_ok(&a->task)) {
+			*why = "unterminated process name";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_PROC: {
+		const struct ft_proc *p = data;
+
+		if (len != sizeof(*p)) {
+			*why = "process record has the wrong size";
+			return 0;
+		}
+		if (p->what < FT_PROC_FORK || p->what > FT_PROC_EXIT) {
+			*why = "process record of unknown kind";
+			return 0;
+		}
+		if (!comm_ok(&p->task)) {
+			*why = "unterminated process name";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_LOOKUP: {
+		const struct ft_lookup *l = data;
+
+		if (len != sizeof(*l)) {
+			*why = "lookup record has the wrong size";
+			return 0;
+		}
+		if (l->api < 1 || l->api > FT_API_RES_NQUERYDOMAIN) {
+			*why = "lookup from an unknown resolver function";
+			return 0;
+		}
+		if (l->n_addrs > FT_LOOKUP_ADDRS || l->dns_len > FT_DNS_MAX ||
+		    (l->dns_len > l->dns_total && !(l->flags & FT_LF_DNS_UNSIZED))) {
+			*why = "lookup with impossible counts";
+			return 0;
+		}
+		for (unsigned i = 0; i < l->n_addrs; i++)
+			if (l->addrs[i].family != 2 && l->addrs[i].family != 10 && l->addrs[i].family != 0) {
+				*why = "lookup result with unknown address family";
+				return 0;
+			}
+		if (!memchr(l->name, 0, sizeof(l->name)) || !comm_ok(&l->task)) {
+			*why = "unterminated name in lookup";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_SRCADDR: {
+		const struct ft_srcaddr *r = data;
+
+		if (len != sizeof(*r)) {
+			*why = "source address record has the wrong size";
+			return 0;
+		}
+		if (!memchr(r->ifname, 0, sizeof(r->ifname)) || !comm_ok(&r->task)) {
+			*why = "unterminated name in source address record";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_DNS: {
+		const struct ft_dns *d = data;
+
+		if (len < sizeof(*d) || len != sizeof(*d) + d->msg_len) {
+			*why = "DNS record has the wrong size";
+			return 0;
+		}
+		if (d->msg_len > FT_DNS_WIRE_MAX || d->msg_len > d->msg_total ||
+		    (d->family != 2 && d->family != 10) || !comm_ok(&d->task)) {
+			*why = "DNS record with impossible fields";
+			return 0;
+		}
+		return h.kind;
+	}
+	default:
+		*why = "unknown record kind";
+		return 0;
+	}
+}

@@ -1,0 +1,23 @@
+/*
+ * report_int.h - what report_group.c lends the other reporters of report/
+ * and nothing else: the words for a result, a destination, a race, the
+ * untried addresses, the DNS exchanges and address orders of a lookup.
+ */
+#ifndef FT_REPORT_INT_H
+#define FT_REPORT_INT_H
+
+#include <stdio.h>
+
+#include "report/report.h"
+
+char *fmt_result(char *buf, size_t len, const struct attempt *a);
+const char *class_tag(enum wire_fam fam, const uint8_t *addr);
+void print_order(FILE *f, const struct report_opts *o, const struct lookup *l,
+			const char *indent);
+void print_wire(FILE *f, const struct lookup *l, const char *indent);
+char *race_text(char *buf, size_t len, const struct group *g);
+char *fmt_dest(char *buf, size_t len, const struct group *g);
+char *fmt_untried(char *buf, size_t len, const struct group *g);
+char *fmt_host_endpoint(char *buf, size_t len, const struct proc *p, const struct attempt *a);
+
+#endif
