@@ -82,7 +82,7 @@ check "make uninstall removes what install put there" "$TMP/install.log" -- bash
 	! test -e '$TMP/root/usr/share/famtrace' && ! test -e '$TMP/root/usr/share/doc/famtrace'"
 
 # famtrace(8) names every metric family famtrace writes.
-grep -o 'head(f, "famtrace_[a-z_]*' user/metrics.c | sed 's/head(f, "//' | sort -u >"$TMP/metric.families"
+grep -o 'head(f, "famtrace_[a-z_]*' user/report/metrics.c | sed 's/head(f, "//' | sort -u >"$TMP/metric.families"
 : >"$TMP/metric.missing"
 while read -r fam; do grep -q "$fam" man/famtrace.8 || echo "$fam" >>"$TMP/metric.missing"; done <"$TMP/metric.families"
 check "famtrace(8) names all $(wc -l <"$TMP/metric.families") metric families of metrics.c" "$TMP/metric.missing" -- \

@@ -92,8 +92,8 @@ check "every system call famtrace made ($(wc -l <"$TMP/used") kinds) is allowed 
 # each exit code the unit names is one that no retry can change.
 check "the unit does not restart on permanent errors: RestartPreventExitStatus = usage 2, privileges 3, kernel 4, tracefs 5" \
 	"$UNIT" -- bash -c "test '$(unit_value RestartPreventExitStatus)' = '2 3 4 5' &&
-	grep -q 'FT_EXIT_USAGE = 2' user/exitcodes.h && grep -q 'FT_EXIT_PRIV = 3' user/exitcodes.h &&
-	grep -q 'FT_EXIT_KERNEL = 4' user/exitcodes.h && grep -q 'FT_EXIT_TRACEFS = 5' user/exitcodes.h"
+	grep -q 'FT_EXIT_USAGE = 2' user/lib/exitcodes.h && grep -q 'FT_EXIT_PRIV = 3' user/lib/exitcodes.h &&
+	grep -q 'FT_EXIT_KERNEL = 4' user/lib/exitcodes.h && grep -q 'FT_EXIT_TRACEFS = 5' user/lib/exitcodes.h"
 # RestrictAddressFamilies=none: famtrace, and journalctl under --journal,
 # open no socket of any family.
 timeout 30 strace -f -qq -e trace=socket,socketpair -o "$TMP/sock.log" "$FT" -d 1 --journal \
