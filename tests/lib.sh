@@ -231,7 +231,7 @@ live() {
 	local name=$1
 	shift
 	: >"$TMP/$name.err" # an earlier run's "tracing" line must not count
-	if [ "$1" = record ]; then # a recording prints nothing: no -j
+	if [ "${1:-}" = record ]; then # a recording prints nothing: no -j
 		"$FT" "$@" >"$TMP/$name" 2>"$TMP/$name.err" &
 	else
 		"$FT" -j "$@" >"$TMP/$name" 2>"$TMP/$name.err" &
