@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * bulk - non-DNS bytes through loopback, the workload that must pay nearly
  * nothing for famtrace's DNS wire programs (which see every packet):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * connstorm - a loopback TCP connect storm: N connects to 127.0.0.1 (or ::1
  * with -6) PORT, each closed at once with an RST (SO_LINGER 0, so no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dnsstorm - N DNS questions (A, for NAME) sent one after another from one
  * UDP socket to SERVER port 53 (dnsmasq in the benchmark's namespace), each

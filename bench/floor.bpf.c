@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * floor.bpf.c - empty programs on exactly the hooks famtrace uses, and on
  * the ones it used before 0.4 (the connect and sendto syscall tracepoints).

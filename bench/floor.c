@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * floor - loads bench/floor.bpf.c: empty programs on famtrace's hooks, on
  * the same resolver functions of LIBC (entry and return) and, as famtrace's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * gaistorm - N getaddrinfo() calls for NAME (answered from /etc/hosts in
  * the benchmark's namespace, so no network is involved), for port 80: like

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * syscalls - a storm of cheap, unrelated system calls (getppid), the
  * workload a tracer must not touch: a program on any syscall tracepoint puts

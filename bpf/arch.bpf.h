@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * arch.bpf.h - everything in famtrace's BPF side that differs by CPU
  * architecture, and nothing else: the system call numbers of connect() and

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dns.bpf.c - DNS messages on the wire: cgroup skb programs on the root
  * cgroup see every UDP datagram and TCP segment a socket sends to, or

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * famtrace.bpf.c - kernel side of famtrace: connect attempts and their
  * outcomes, and the traced process tree.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * resolver.bpf.c - uprobes on the C library's resolver: getaddrinfo,
  * gethostbyname{,2}{,_r}, res_{,n}{query,search,send,querydomain}. Included by

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * route.bpf.c - the route verdict of a connect(), from the FIB table lookups
  * the connecting thread makes, and from it the errno of a connect that fails

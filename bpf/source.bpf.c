@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * source.bpf.c - what an IPv6 source address is, at the moment an attempt
  * or a route probe leaves from it: the address as its interface holds it

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/addresses.sh - what famtrace says about addresses, with real glibc,
 # dnsmasq and the kernel: the class of every address (JSON) and of the
 # unusual ones (text), the source each attempt and route probe left from,

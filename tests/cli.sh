@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/cli.sh - the command line: bad input ends in one line starting with
 # "famtrace:" and exit 2, missing processes, check's exit codes, --help.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/connect.sh - connect attempts on the real kernel: families, outcomes
 # (connected, refused, no route, black hole, abandoned), fallbacks, UDP
 # route probes, text output, and the process tree of `famtrace run`.

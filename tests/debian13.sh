@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/debian13.sh - the resolver and Postfix end-to-end tests again, inside
 # a Debian 13 root with its own toolchain, glibc and Postfix
 # (scripts/test-debian13).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/exim.sh - end to end with Exim 4 as Debian ships it (exim4-daemon-
 # light, unpacked privately by scripts/lab-exim) in the mail lab: every
 # delivery traced and compared, attempt by attempt, with Exim's main log,

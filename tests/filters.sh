@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/filters.sh - what live tracing follows: the default mail filter,
 # -c, --all, --port, -p, lookups adopted before the mail-port connect, and
 # lost events counted and said.

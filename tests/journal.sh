@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/journal.sh - --journal and --journal-dir against a real
 # systemd-journald: the area runs in a private mount namespace with a /dev
 # of its own whose /dev/log is journald's socket, and journald's sockets

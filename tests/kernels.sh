@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/kernels.sh - the kernel tests that matter for portability, inside
 # Debian's stock kernels booted under qemu (scripts/test-kernels).
 . "$(dirname "$0")/lib.sh"

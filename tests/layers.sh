@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/layers.sh - the house rules of user/ (docs/ARCHITECTURE.md), read
 # from the #include lines: each folder includes only the folders below it
 # that its rule names, nothing includes cmd/, only kernel/ includes libbpf,
@@ -33,7 +34,7 @@ layer_violations() {
 			echo "$f: folder $folder has no rule in docs/ARCHITECTURE.md"
 			continue
 		fi
-		head -1 "$f" | grep -q '^/\*' || echo "$f: does not open with a comment saying what it is for"
+		sed -n 2p "$f" | grep -q '^/\*' || echo "$f: does not open with a comment saying what it is for"
 		while read -r inc; do
 			case $inc in
 			*/*) target=${inc%%/*} ;;
@@ -56,6 +57,25 @@ n_files=$(ls user/*/*.[ch] | wc -l)
 n_inc=$(cat user/*/*.[ch] | grep -c '^#include "')
 check "user/: $n_files files in $(ls -d user/*/ | wc -l) layer folders, their $n_inc includes keep docs/ARCHITECTURE.md's rules" \
 	"$TMP/layers.out" -- bash -c "test $n_files -gt 80 && ! test -s '$TMP/layers.out'"
+
+# One license, said the same everywhere: LICENSE, every C and shell source's
+# SPDX line, debian/copyright, and a GPL-compatible license string in the
+# kernel programs (the kernel refuses GPL-only helpers otherwise).
+SPDX="GPL-2.0-only OR BSD-2-Clause"
+: >"$TMP/spdx.bad"
+for f in user/*/*.[ch] bpf/*.[ch] bench/*.[ch] tests/unit/*.[ch] tests/clients/*.[ch] tests/fuzz/*.[ch]; do
+	[ "$(head -1 "$f")" = "// SPDX-License-Identifier: $SPDX" ] || echo "$f" >>"$TMP/spdx.bad"
+done
+for f in scripts/* tests/*.sh tests/run bench/* .ci/run; do
+	head -1 "$f" | grep -q '^#!' || continue
+	[ "$(sed -n 2p "$f")" = "# SPDX-License-Identifier: $SPDX" ] || echo "$f" >>"$TMP/spdx.bad"
+done
+n_src=$(ls user/*/*.[ch] bpf/*.[ch] | wc -l)
+check "LICENSE, debian/copyright, the SPDX line of every source file ($n_src in user/ and bpf/, and the tests' and scripts') and the BPF license string agree" \
+	"$TMP/spdx.bad" -- bash -c "! test -s '$TMP/spdx.bad' && grep -q 'SPDX-License-Identifier: $SPDX' LICENSE &&
+	grep -q '^License: GPL-2.0-only or BSD-2-Clause' debian/copyright &&
+	test -s LICENSES/GPL-2.0-only.txt && test -s LICENSES/BSD-2-Clause.txt &&
+	grep -q 'SEC(\"license\") = \"Dual BSD/GPL\"' bpf/famtrace.bpf.c"
 
 # The rules in docs/ARCHITECTURE.md are these rules.
 : >"$TMP/layers.doc"

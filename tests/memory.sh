@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/memory.sh - resident memory stays bounded: a million events and
 # thousands of short-lived processes through a live famtrace, and thousands
 # of live processes of an unprivileged user that each open many destinations.

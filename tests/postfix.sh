@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/postfix.sh - end to end with real Postfix instances and dnsmasq
 # (scripts/lab): every delivery traced and compared, attempt by attempt, with
 # Postfix's own log; `famtrace check`; and `make demo`.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/privileges.sh - famtrace without privileges (exit 3), the drop to
 # CAP_BPF after attach, and the systemd unit.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/recording.sh - recordings: durable to the last second after
 # SIGKILL, mode 0600, no symlinks, rotation, SIGHUP reopen, --since/--until,
 # and foreign, newer and corrupt files refused with exit 7.

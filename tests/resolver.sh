@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/resolver.sh - lookups through the C library's resolver (uprobes)
 # against dnsmasq and a deliberately broken DNS server, joined to attempts.
 . "$(dirname "$0")/lib.sh"

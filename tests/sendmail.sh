@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/sendmail.sh - end to end with Sendmail 8.17 as Debian ships it
 # (sendmail-bin, unpacked privately by scripts/lab-sendmail) in the mail lab:
 # every delivery traced and compared, attempt by attempt, with Sendmail's own

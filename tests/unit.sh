@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/unit.sh - the unit tests (plain and under ASan+UBSan): the
 # correlator's facts (test_correlate.c) and the parsers and formats around it
 # (test_formats.c), what famtrace says about addresses (test_addresses.c),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/wire.sh - DNS on the wire: real resolvers (glibc's getaddrinfo in its
 # parallel, single-request and use-vc modes, res_nsend with a truncated
 # answer, musl built static, c-ares, a client with a resolver of its own)

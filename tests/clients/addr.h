@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * addr.h - the test clients' one address parser: "192.0.2.1" or
  * "2001:db8::1" and a port into a sockaddr for connect()/sendto().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * aresconnect - resolve with c-ares (ares_getaddrinfo, AF_UNSPEC), the
  * resolver of Node.js and many C programs, then connect to each address in

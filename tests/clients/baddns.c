@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * baddns - a DNS server that answers badly on purpose, for the tests of
  * famtrace's DNS parsing. It echoes the query's header and question (so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * connect_wait.h - the test clients' one non-blocking connect with a time
  * limit: connect, wait up to ms for the outcome, close. Plain POSIX, so it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * connector - a test client that connects the way mail clients do: it tries
  * the given addresses in order and stops at the first that connects (a

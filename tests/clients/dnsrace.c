@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dnsrace - a client with a DNS resolver of its own: it builds its A and
  * AAAA queries itself, sends both at once from one UDP socket and takes the

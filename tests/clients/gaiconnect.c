@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * gaiconnect - getaddrinfo(AF_UNSPEC) and a connect to each result in order
  * until one connects, written to build with any C library: the tests build

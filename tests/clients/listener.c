@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * listener - accepts TCP connections on ADDR PORT until killed, closing each.
  * Prints "ready" once listening, so a test can wait for it.

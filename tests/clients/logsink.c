@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * logsink - a private syslog for programs that log only there (Sendmail):
  * binds a Unix datagram socket at PATH (e.g. /dev/log inside a private mount

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * noinet6 - run a command the way systemd's RestrictAddressFamilies=~AF_INET6
  * runs a service: a seccomp filter makes socket(AF_INET6, ...) fail with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * ra - send one IPv6 router advertisement with a prefix for stateless
  * address autoconfiguration (SLAAC), so a test namespace's kernel makes an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * resolver - a test client that resolves names the ways mail software does
  * and then connects like a client with or without fallback.

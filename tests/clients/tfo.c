@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * tfo - a test client that opens its connections the way Exim does by
  * default: TCP Fast Open, sendto(fd, NULL, 0, MSG_FASTOPEN, addr), not

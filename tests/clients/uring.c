@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * uring - a test client that connects through io_uring (IORING_OP_CONNECT),
  * which never enters the connect syscall. Tries the addresses in order until

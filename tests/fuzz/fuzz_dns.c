@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * fuzz_dns.c - libFuzzer target: arbitrary bytes as a DNS message copied
  * from a resolver's buffer. The first two bytes choose the "true size" the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * fuzz_maillog.c - libFuzzer target: arbitrary bytes as the MTA's log,
  * line by line, through the Postfix and Exim parsers (a log holds text

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * fuzz_recording.c - libFuzzer target: arbitrary bytes as the (decompressed)
  * stream of a recording, through the frame reader, the record validator, the

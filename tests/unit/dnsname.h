@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dnsname.h - building DNS messages in the unit tests: a name in wire form
  * ("mx.example.test" -> 2 mx 7 example 4 test 0), uncompressed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * test_addresses.c - unit tests of what famtrace says about addresses: the
  * special-purpose classes (addrclass.c) and the RFC 6724 ordering rules

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * test_correlate.c - the correlator's facts (DESIGN.md, "Facts the
  * correlator must get right"), one test each, from synthetic event streams.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * test_formats.c - unit tests for the parsers and file formats around the
  * correlator: the recording writer and reader (round trip, cut, corrupt,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * test_wire.c - DNS messages on the wire (wire.c, race.c), from synthetic
  * FT_EV_DNS records as the cgroup skb programs write them: queries paired

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * unit.h - the few macros the unit test programs share: CHECK a condition
  * (the failing expression and line are printed), RUN a test function as one

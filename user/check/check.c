@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * check.c - verdicts for `famtrace check`. Reads the correlator's facts
  * about the traced instance and compares them with the configured address

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * check.h - `famtrace check`: does what an MTA instance did match what it is
  * configured to do (Postfix inet_protocols and smtp_address_preference; Exim

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * check_expect.c - what `famtrace check` expects of an MTA instance: its
  * configuration read with the MTA's own tools (mta/), turned into the

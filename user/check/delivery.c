@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * delivery.c - whether mail leaves (delivery.h): destinations that got no
  * connection while a family was left untried, families configured but

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * delivery.h - does mail leave? Conforming is not delivering: a destination
  * whose every attempt failed in one family while the other family's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cli.c - famtrace's command line (cli.h): option parsing, and the checks
  * that tie options to the subcommands that take them (cli_table.c says which). Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cli.h - famtrace's command line: the options, the help texts
  * (cli_help.c, from the table in cli_table.c), and the parser that turns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cli_help.c - famtrace's help texts, printed from the option table
  * (cli_table.h): famtrace --help lists every option by theme; SUB --help

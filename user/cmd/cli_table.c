@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cli_table.c - the subcommands and options of famtrace's command line, and
  * which subcommand takes which option (cli_table.h). Data only.

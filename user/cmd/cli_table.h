@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cli_table.h - famtrace's subcommands and options as data: which options
  * each subcommand takes, their values and their help. The parser (cli.c)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * errline.c - stderr through a cookie stream (fopencookie) that writes
  * everything to fd 2 at once, as before, and remembers the last error line

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * errline.h - the last error famtrace said on stderr, kept so that check,
  * when it cannot check, can carry the reason in its one result (the status

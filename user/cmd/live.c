@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * live.c - live tracing: `famtrace`, `run`, `record` and `check`. Wires the
  * loader (kernel records) to the correlator (facts), the reporters, the

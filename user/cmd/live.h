@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * live.h - live tracing (live.c): the loop that feeds the correlator from the
  * kernel's ring buffer, beside replay.c which feeds it from recordings.

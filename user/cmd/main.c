@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * main.c - famtrace's entry point: parse the command line (cli.c) and hand it
  * to the subcommand that does the work: live tracing, run, record and check

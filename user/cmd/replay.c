@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * replay.c - `famtrace report`: recordings in, the live report out.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * replay.h - `famtrace report FILE...`: recordings through the same decoder,
  * correlator and reporters as live tracing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * addr_notes.c - what is wrong with the addresses behind a destination, by
  * their class: an address a lookup offered for a mail host that is a

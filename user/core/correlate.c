@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * correlate.c - the correlator's event dispatch: famtrace records in, to the
  * process table, groups and lookups (see correlate.h, correlate_int.h and

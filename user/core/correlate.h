@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * correlate.h - the correlator: famtrace's events in, per-process facts out.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * correlate_int.h - the correlator's insides, shared by its files and by
  * nothing else: the correlator struct and the functions one part of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * fold.c - what the correlator keeps, bounded: exited processes trimmed to
  * their totals and last groups, then folded into per-name summaries; and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * groups.c - attempts toward one destination: attempts to the same port (and
  * the same MX domain or host, when known) join a group while each starts

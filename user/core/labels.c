@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * labels.c - the names of the correlator's facts: results (as a person reads
  * them and as JSON keys), group classes, resolver functions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * lookup_order.c - the order of getaddrinfo's results, in the correlator:
  * the route probes glibc makes while sorting (a UDP connect per address,

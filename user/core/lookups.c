@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * lookups.c - resolver calls as the correlator keeps them: their result
  * lists and DNS answers, the lookups of processes not traced yet (adopted

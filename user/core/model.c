@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * model.c - reading the correlator's facts: the accessors every part of
  * the correlator and the reporters use (a lookup's name, the lookup an

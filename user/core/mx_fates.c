@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * mx_fates.c - what became of each host of an MX set, for a destination
  * reached through MX: the families its lookups returned and were asked,

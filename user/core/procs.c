@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * procs.c - the correlator's process table: a process is (tgid, start time),
  * so a reused pid is a new process; found by tgid through a hash, listed in

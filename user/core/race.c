@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * race.c - the first-answer race verdict. A client with a resolver of its
  * own sends its A and AAAA queries together and uses whichever answer comes

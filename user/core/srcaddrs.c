@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * srcaddrs.c - what each IPv6 source address was when famtrace's processes
  * left from it: the kernel reports an address (FT_EV_SRCADDR) when it is

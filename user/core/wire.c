@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * wire.c - DNS messages on the wire (FT_EV_DNS records) made into exchanges:
  * a query and its answer, a query never answered, a question asked again,

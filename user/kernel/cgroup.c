@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cgroup.c - find (or mount) the cgroup v2 root for the DNS wire programs.
  * Hybrid systems mount it at /sys/fs/cgroup/unified, unified ones at

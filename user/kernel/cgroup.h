@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * cgroup.h - the root of the cgroup v2 hierarchy, where famtrace attaches its
  * DNS wire programs so that they see every process's sockets.

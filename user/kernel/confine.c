@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * confine.c - Landlock by its system calls (no library): the rule set
  * famtrace puts on itself once its programs are attached and its files

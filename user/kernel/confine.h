@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * confine.h - after start-up, famtrace confines itself with Landlock: files
  * only where it reads and writes them, no TCP, no ptrace or signals beyond

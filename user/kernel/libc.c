@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * libc.c - which C libraries get the resolver uprobes (libc.h). Reads /proc
  * through procfs.c and hands paths to the loader; never parses ELF itself.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * libc.h - finding the C libraries whose resolver functions famtrace probes:
  * the system's, those named with --libc, and those mapped by the processes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * loader.c - libbpf glue: preflight checks, load, attach, ring buffer.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * loader.h - the only part of famtrace that talks to libbpf: checks that the
  * kernel and our privileges allow tracing, loads and attaches the BPF

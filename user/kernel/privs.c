@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * privs.c - dropping capabilities with capset(2) and prctl(2) directly: no
  * library needed for a handful of bits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * privs.h - giving up privileges once the BPF programs are loaded and
  * attached: what famtrace does after that needs almost none of them.

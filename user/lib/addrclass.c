@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * addrclass.c - classify IPv4 and IPv6 addresses by the IANA special-purpose
  * address registries and the transition prefixes, and describe what a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * addrclass.h - what kind of address an IPv4 or IPv6 address is, from the
  * IANA special-purpose address registries and the transition prefixes

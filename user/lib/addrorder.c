@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * addrorder.c - RFC 6724 destination address ordering as glibc's
  * getaddrinfo applies it (its rfc3484_sort and gai.conf), turned around:

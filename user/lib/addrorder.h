@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * addrorder.h - why getaddrinfo returned its addresses in that order: the
  * destination address selection rules of RFC 6724 (RFC 3484 as glibc

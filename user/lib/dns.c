@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dns.c - reads the DNS messages famtrace copies from res_* calls, with
  * libresolv's parser rather than a hand-written one: header, question, and

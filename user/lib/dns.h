@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dns.h - DNS messages copied by the resolver probes, parsed with the C
  * library's own parser (libresolv's ns_initparse / ns_parserr).

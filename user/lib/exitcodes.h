@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * exitcodes.h - every exit code famtrace returns, in one place (README
  * "Exit codes", famtrace --help). Nothing else defines one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * fmt.c - text forms of addresses, errnos and durations, shared by the
  * reporters. Pure functions of their arguments: no global state, no I/O

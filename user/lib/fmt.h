@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* fmt.h - turning addresses, errnos, outcomes and durations into text. */
 #ifndef FT_FMT_H
 #define FT_FMT_H

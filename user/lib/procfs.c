@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * procfs.c - reading process facts from /proc, at start-up: the processes
  * that already exist (to seed the kernel's tracking map; after that the

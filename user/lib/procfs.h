@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* procfs.h - what famtrace needs to know from /proc about processes. */
 #ifndef FT_PROCFS_H
 #define FT_PROCFS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * runcmd.c - run a helper program and read its output by lines (runcmd.h).
  */

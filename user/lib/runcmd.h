@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * runcmd.h - run a helper program (postconf, exim -bP) and read what it
  * prints, line by line. Never through a shell.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * journal.c - one line of `journalctl -o json` into a struct journal_entry
  * (see journal.h). journalctl prints each entry as one flat JSON object:

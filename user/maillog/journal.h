@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * journal.h - the systemd journal as the MTA's log: one entry as
  * `journalctl -o json` prints it (journal.c, pure), and journalctl run and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * journal_read.c - the systemd journal read through journalctl (see
  * journal.h): `journalctl -o json --all` for the mail facility (how Postfix,

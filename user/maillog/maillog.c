@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog.c - the store of the MTA's messages by queue ID (see maillog.h):
  * what the parsers (maillog_postfix.c, maillog_exim.c, maillog_sendmail.c)

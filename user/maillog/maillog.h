@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog.h - the MTA's own log, read as messages: Postfix's lines (syslog
  * or postlogd's maillog_file, classic "Mon DD HH:MM:SS" or ISO 8601 times),

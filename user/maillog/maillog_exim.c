@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_exim.c - Exim's main log lines (see maillog_parse.h): "ID <="
  * (arrival), "=>" and "->" (delivered), "**" (failed), "==" (deferred) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_fields.c - the "key=value, key=value, ..." list of an MTA's log
  * line (Postfix's and Sendmail's delivery and arrival lines), read by its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_line.c - one line of the MTA's log (or one journal entry) to the
  * parser of the MTA that wrote it: its time, in the classic syslog or ISO

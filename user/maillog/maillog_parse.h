@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_parse.h - what the MTA log parsers share, inside the maillog
  * module: the message store (maillog.c) and one parser per MTA

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_postfix.c - Postfix's log lines (see maillog_parse.h): "QID:
  * from=<...>" (qmgr, pickup), "QID: to=<...>, relay=..., status=..." (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_read.c - the MTA's log files into struct mlog (see
  * maillog_read.h). A followed file is read from where the last poll stopped;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_read.h - reading the MTA's log files into a struct mlog: whole
  * files (plain or gzip, for `report`), or one file followed while famtrace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_sendmail.c - Sendmail's log lines (see maillog_parse.h), as it
  * writes them to syslog under "sendmail" (or "sm-mta", Debian's daemon):

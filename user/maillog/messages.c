@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * messages.c - join the MTA's delivery lines to famtrace's destination
  * groups (see messages.h). Log times (Postfix's) have a second's resolution

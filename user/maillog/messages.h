@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * messages.h - the MTA's messages joined to famtrace's facts: each delivery
  * line of the log (queue ID, process id, time, relay, status) finds the

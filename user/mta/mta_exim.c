@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * mta_exim.c - reading an Exim instance (mta_exim.h). Runs `exim -bP`,
  * reads /proc; never traces and never judges (check.c does).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * mta_exim.h - what an Exim instance is configured to do, read with its own
  * `exim -bP`, and which process is its daemon.

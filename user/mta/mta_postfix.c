@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * mta_postfix.c - reading a Postfix instance (mta_postfix.h). Runs postconf,
  * reads /proc; never traces and never judges (check.c does).

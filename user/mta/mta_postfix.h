@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * mta_postfix.h - what a Postfix instance is configured to do, read with its
  * own postconf, and which process is that instance's master.

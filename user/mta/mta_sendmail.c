@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * mta_sendmail.c - reading a Sendmail instance (mta_sendmail.h) from its
  * sendmail.cf: the "O Name=Value" lines. Reads files and /proc; never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * mta_sendmail.h - what a Sendmail instance is configured to do, read from
  * its sendmail.cf, and which process is its daemon.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * decode.c - validation of raw event records (bpf/famtrace.h) from the ring
  * buffer or, later, a recording. It never trusts a length or enum it has not

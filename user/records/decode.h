@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* decode.h - checking raw ring-buffer records before anyone trusts them. */
 #ifndef FT_DECODE_H
 #define FT_DECODE_H

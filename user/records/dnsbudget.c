@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dnsbudget.c - the per-source DNS budget (dnsbudget.h): token buckets by
  * process, and a table from a socket's cookie to the process whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * dnsbudget.h - what strangers' DNS may cost famtrace: a budget per source
  * where the wire meets the recording and the correlator (live.c). Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * recording.h - famtrace recordings: the raw event stream, as the correlator
  * consumes it, written to a file now and read back later (README

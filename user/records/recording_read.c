@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * recording_read.c - reading famtrace recordings (recording.h), from any
  * byte source and from files. The reader never trusts a length it has not

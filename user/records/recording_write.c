@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * recording_write.c - writing famtrace recordings (recording.h).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * source.c - the one judgement of whether a trace is complete (source.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * source.h - what the event source (live ring buffer or recordings) says
  * about itself: records it lost, refused or could not read, and whether the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * zeroruns.c - eliding runs of zero bytes and putting them back (zeroruns.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * zeroruns.h - eliding runs of zero bytes from a record, and putting them
  * back. famtrace's kernel records are fixed-size structures whose name,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * jprintf.c - a printf subset for the JSON writer (jprintf.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * jprintf.h - the printf the JSON writer uses: the conversions it needs
  * (%s %c %d %i %u %x with h/l/ll/z, a width and the 0 flag) formatted by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * metrics.c - counters for a fleet's monitoring, written in the Prometheus
  * text format (version 0.0.4) for the node exporter's textfile collector.

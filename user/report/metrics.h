@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * metrics.h - Prometheus text exposition for the node exporter's textfile
  * collector (README "Metrics"). Counts facts as the correlator reports them,

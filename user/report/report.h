@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * report.h - reporters: turn the correlator's facts into text for a person
  * or JSON Lines for a script. They read the correlator, never the loader.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * report_group.c - the words for one lookup, one destination group and one
  * attempt, as the live lines, the report at the end and the message view

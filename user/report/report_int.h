@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * report_int.h - what report_group.c lends the other reporters of report/
  * and nothing else: the words for a result, a destination, a race, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * report_json.c - famtrace's output for scripts: JSON Lines, one object per
  * line, each with "v" (schema version, FT_JSON_SCHEMA) and "type". The

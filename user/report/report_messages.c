@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * report_messages.c - the message view: each message of the MTA's log
  * (--maillog, --journal) with its sender, and for each delivery line its recipient,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * report_text.c - famtrace's output for a person at a terminal: one line per
  * attempt as its outcome becomes known, and a per-process report at the end.
