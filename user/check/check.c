@@ -14,6 +14,7 @@
  * to apply dns_ipv4_lookup as Exim does).
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -94,244 +95,288 @@ static void address_warnings(struct correlator *c, struct addr_warnings *w)
 		}
 }
 
-int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
-		  const char *untrusted)
+/* What one process asked and tried, against what is expected; its
+ * lookups first. */
+static void tally_lookups(struct tally *t, const struct check_expect *e, const struct proc *p,
+			  const uint64_t asked_by[FAM_N])
 {
-	struct addr_warnings aw = { .n = 0 };
-	struct tally t = { 0 };
-	struct proc **procs;
-	size_t n = correlator_procs(c, &procs);
 	char buf[400], q[200];
-	bool ok, seen;
-	int verdict;
-	struct delivery dv;
-	const char *verdict_key[] = { "conforms", "violation",
-				      untrusted ? "incomplete_trace" : "nothing_observed",
-				      "stuck", "degraded" };
-	const char *verdict_text[] = { "CONFORMS", "VIOLATION",
-				       untrusted ? "NO VERDICT" : "NOTHING OBSERVED",
-				       "MAIL STUCK", "DEGRADED" };
+	unsigned shown = t->n_evidence;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct proc *p = procs[i];
+	for (const struct lookup *l = p->lookups; l; l = l->next) {
+		unsigned a = lookup_asks(l);
 
-		uint64_t asked_by[FAM_N] = {
-			[FAM_V4] = p->asked_a + p->gai_inet + p->gai_unspec,
-			[FAM_V6] = p->asked_aaaa + p->gai_inet6 + p->gai_unspec,
-		};
-		unsigned shown = t.n_evidence;
+		if (l->inherited)
+			continue; /* the parent's; judged there */
 
-		for (int f = 0; f < FAM_N; f++) {
-			t.tried[f] += p->fam[f].tried;
-			t.asked[f] += asked_by[f];
-			t.first[f] += p->dual_first[f];
-		}
-		t.dual_dests += p->dual_first[FAM_V4] + p->dual_first[FAM_V6];
-		if (e->prefer >= 0) {
-			t.pref_ok += p->dual_first[e->prefer];
-			t.pref_bad += p->dual_first[!e->prefer];
-		}
-		t.abandoned += p->fam[FAM_V4].res[RES_ABANDONED] + p->fam[FAM_V6].res[RES_ABANDONED];
-		t.fallbacks += p->groups[GC_FALLBACK];
-		t.fallback_cost_ns += p->fallback_cost_sum_ns;
-		t.lookups += p->lookups_total;
-		lookup_wait_add(t.wait, p->wait);
-		for (const struct lookup *l = p->lookups; l; l = l->next) {
-			unsigned a = lookup_asks(l);
-
-			if (l->inherited)
-				continue; /* the parent's; judged there */
-
-			for (int f = 0; f < FAM_N; f++)
-				if ((a & (1u << f)) && !(e->families & (1u << f))) {
-					snprintf(buf, sizeof(buf), "asked for %s addresses: %s",
-						 fam_name(f), fmt_lookup_question(q, sizeof(q), l));
-					evidence(&t, "%s[%u] %s", p, buf);
-				}
-			/* Exim's dns_ipv4_lookup: these names are never asked AAAA. */
-			if ((a & (1u << FAM_V6)) && (e->families & (1u << FAM_V6)) && e->ipv4_lookup[0] &&
-			    exim_domain_match(e->ipv4_lookup, l->name)) {
-				snprintf(buf, sizeof(buf), "asked for IPv6 addresses: %s, which dns_ipv4_lookup "
-					 "covers", fmt_lookup_question(q, sizeof(q), l));
-				evidence(&t, "%s[%u] %s", p, buf);
+		for (int f = 0; f < FAM_N; f++)
+			if ((a & (1u << f)) && !(e->families & (1u << f))) {
+				snprintf(buf, sizeof(buf), "asked for %s addresses: %s",
+					 fam_name(f), fmt_lookup_question(q, sizeof(q), l));
+				evidence(t, "%s[%u] %s", p, buf);
 			}
-		}
-		if (t.n_evidence == shown && p->trimmed) {
-			/* Details of exited processes are trimmed; the counters remain. */
-			for (int f = 0; f < FAM_N; f++)
-				if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried)) {
-					snprintf(buf, sizeof(buf), "asked for %s addresses %" PRIu64 " time(s), "
-						 "tried %s %" PRIu64 " time(s) (details no longer kept)",
-						 fam_name(f), asked_by[f], fam_name(f), p->fam[f].tried);
-					evidence(&t, "%s[%u] %s", p, buf);
-				}
-		}
-		for (const struct group *g = p->done; g; g = g->next) {
-			const struct attempt *a0 = group_first(g);
-			unsigned offered = 0;
-
-			if (g->service)
-				continue; /* not a delivery: no family rule applies */
-
-			for (unsigned k = 0; k < g->n; k++)
-				if (!(e->families & (1u << g->at[k].fam))) {
-					char dst[220], a[64];
-					const char *host = attempt_host(p, &g->at[k]);
-
-					/* As Postfix logs it: host[addr]:port; else [v6]:port. */
-					if (host)
-						snprintf(dst, sizeof(dst), "%s[%s]:%u", fmt_safe(host),
-							 fmt_addr(a, sizeof(a), g->at[k].fam, g->at[k].daddr),
-							 g->at[k].dport);
-					else
-						fmt_endpoint(dst, sizeof(dst), g->at[k].fam, g->at[k].daddr,
-							     g->at[k].dport);
-					snprintf(buf, sizeof(buf), "tried %s: %s, %s", fam_name(g->at[k].fam), dst,
-						 result_name(g->at[k].res));
-					evidence(&t, "%s[%u] %s", p, buf);
-				}
-			if (!a0)
-				continue;
-			for (unsigned k = 0; k < g->n_offered; k++)
-				offered |= 1u << g->offered[k].fam;
-			/* A client that asks the other family only after its
-			 * first family failed (Sendmail: AAAA, try, then A) never
-			 * has a destination "offered both": the order of its
-			 * questions is the evidence. First tried the other family
-			 * without having asked for the preferred one: a violation. */
-			if (e->prefer >= 0 && (int)a0->fam != e->prefer && !(offered & (1u << e->prefer)) &&
-			    (e->families & (1u << e->prefer)) &&
-			    !asked_before(p, attempt_host(p, a0), e->prefer, a0->start_ns)) {
-				snprintf(buf, sizeof(buf), "first tried %s for %s without asking for its %s "
-					 "addresses first", fam_name(a0->fam),
-					 g->key[0] ? fmt_safe(g->key) : "a destination", fam_name(e->prefer));
-				evidence(&t, "%s[%u] %s", p, buf);
-				continue;
-			}
-			if (offered != (1u << FAM_V4 | 1u << FAM_V6) || e->prefer < 0)
-				continue;
-			if ((int)a0->fam != e->prefer && e->reply_filter[0]) {
-				/* Postfix drops the DNS records its reply filter
-				 * matches before it builds the address list: what
-				 * DNS returned (and famtrace saw) it never had. */
-				if (!t.note[0])
-					snprintf(t.note, sizeof(t.note), "%s addresses DNS returned for %s were "
-						 "never tried: smtp_dns_reply_filter = %s drops the records it "
-						 "matches before Postfix orders addresses",
-						 fam_name(e->prefer), g->key[0] ? fmt_safe(g->key) : "a destination",
-						 e->reply_filter);
-				t.pref_filtered++;
-			} else if ((int)a0->fam != e->prefer) {
-				snprintf(buf, sizeof(buf), "first tried %s for %s, which has both families",
-					 fam_name(a0->fam), g->key[0] ? fmt_safe(g->key) : "a destination");
-				evidence(&t, "%s[%u] %s", p, buf);
-			}
+		/* Exim's dns_ipv4_lookup: these names are never asked AAAA. */
+		if ((a & (1u << FAM_V6)) && (e->families & (1u << FAM_V6)) && e->ipv4_lookup[0] &&
+		    exim_domain_match(e->ipv4_lookup, l->name)) {
+			snprintf(buf, sizeof(buf), "asked for IPv6 addresses: %s, which dns_ipv4_lookup "
+				 "covers", fmt_lookup_question(q, sizeof(q), l));
+			evidence(t, "%s[%u] %s", p, buf);
 		}
 	}
-	ok = t.n_evidence == 0 && t.pref_bad <= t.pref_filtered;
-	if (e->client_inet_only && t.tried[FAM_V6] && !t.note[0])
-		snprintf(t.note, sizeof(t.note), "ClientPortOptions says Family=inet, and Sendmail still "
+	if (t->n_evidence == shown && p->trimmed) {
+		/* Details of exited processes are trimmed; the counters remain. */
+		for (int f = 0; f < FAM_N; f++)
+			if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried)) {
+				snprintf(buf, sizeof(buf), "asked for %s addresses %" PRIu64 " time(s), "
+					 "tried %s %" PRIu64 " time(s) (details no longer kept)",
+					 fam_name(f), asked_by[f], fam_name(f), p->fam[f].tried);
+				evidence(t, "%s[%u] %s", p, buf);
+			}
+	}
+	if (t->n_evidence == shown && p->trimmed) {
+		/* Details of exited processes are trimmed; the counters remain. */
+		for (int f = 0; f < FAM_N; f++)
+			if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried)) {
+				snprintf(buf, sizeof(buf), "asked for %s addresses %" PRIu64 " time(s), "
+					 "tried %s %" PRIu64 " time(s) (details no longer kept)",
+					 fam_name(f), asked_by[f], fam_name(f), p->fam[f].tried);
+				evidence(t, "%s[%u] %s", p, buf);
+			}
+	}
+}
+
+/* ... and the destinations it tried, in the families and order it did. */
+static void tally_groups(struct tally *t, const struct check_expect *e, const struct proc *p)
+{
+	char buf[400];
+
+	for (const struct group *g = p->done; g; g = g->next) {
+		const struct attempt *a0 = group_first(g);
+		unsigned offered = 0;
+
+		if (g->service)
+			continue; /* not a delivery: no family rule applies */
+
+		for (unsigned k = 0; k < g->n; k++)
+			if (!(e->families & (1u << g->at[k].fam))) {
+				char dst[220], a[64];
+				const char *host = attempt_host(p, &g->at[k]);
+
+				/* As Postfix logs it: host[addr]:port; else [v6]:port. */
+				if (host)
+					snprintf(dst, sizeof(dst), "%s[%s]:%u", fmt_safe(host),
+						 fmt_addr(a, sizeof(a), g->at[k].fam, g->at[k].daddr),
+						 g->at[k].dport);
+				else
+					fmt_endpoint(dst, sizeof(dst), g->at[k].fam, g->at[k].daddr,
+						     g->at[k].dport);
+				snprintf(buf, sizeof(buf), "tried %s: %s, %s", fam_name(g->at[k].fam), dst,
+					 result_name(g->at[k].res));
+				evidence(t, "%s[%u] %s", p, buf);
+			}
+		if (!a0)
+			continue;
+		for (unsigned k = 0; k < g->n_offered; k++)
+			offered |= 1u << g->offered[k].fam;
+		/* A client that asks the other family only after its
+		 * first family failed (Sendmail: AAAA, try, then A) never
+		 * has a destination "offered both": the order of its
+		 * questions is the evidence. First tried the other family
+		 * without having asked for the preferred one: a violation. */
+		if (e->prefer >= 0 && (int)a0->fam != e->prefer && !(offered & (1u << e->prefer)) &&
+		    (e->families & (1u << e->prefer)) &&
+		    !asked_before(p, attempt_host(p, a0), e->prefer, a0->start_ns)) {
+			snprintf(buf, sizeof(buf), "first tried %s for %s without asking for its %s "
+				 "addresses first", fam_name(a0->fam),
+				 g->key[0] ? fmt_safe(g->key) : "a destination", fam_name(e->prefer));
+			evidence(t, "%s[%u] %s", p, buf);
+			continue;
+		}
+		if (offered != (1u << FAM_V4 | 1u << FAM_V6) || e->prefer < 0)
+			continue;
+		if ((int)a0->fam != e->prefer && e->reply_filter[0]) {
+			/* Postfix drops the DNS records its reply filter
+			 * matches before it builds the address list: what
+			 * DNS returned (and famtrace saw) it never had. */
+			if (!t->note[0])
+				snprintf(t->note, sizeof(t->note), "%s addresses DNS returned for %s were "
+					 "never tried: smtp_dns_reply_filter = %s drops the records it "
+					 "matches before Postfix orders addresses",
+					 fam_name(e->prefer), g->key[0] ? fmt_safe(g->key) : "a destination",
+					 e->reply_filter);
+			t->pref_filtered++;
+		} else if ((int)a0->fam != e->prefer) {
+			snprintf(buf, sizeof(buf), "first tried %s for %s, which has both families",
+				 fam_name(a0->fam), g->key[0] ? fmt_safe(g->key) : "a destination");
+			evidence(t, "%s[%u] %s", p, buf);
+		}
+	}
+}
+
+static void tally_proc(struct tally *t, const struct check_expect *e, const struct proc *p)
+{
+	uint64_t asked_by[FAM_N] = {
+		[FAM_V4] = p->asked_a + p->gai_inet + p->gai_unspec,
+		[FAM_V6] = p->asked_aaaa + p->gai_inet6 + p->gai_unspec,
+	};
+
+	for (int f = 0; f < FAM_N; f++) {
+		t->tried[f] += p->fam[f].tried;
+		t->asked[f] += asked_by[f];
+		t->first[f] += p->dual_first[f];
+	}
+	t->dual_dests += p->dual_first[FAM_V4] + p->dual_first[FAM_V6];
+	if (e->prefer >= 0) {
+		t->pref_ok += p->dual_first[e->prefer];
+		t->pref_bad += p->dual_first[!e->prefer];
+	}
+	t->abandoned += p->fam[FAM_V4].res[RES_ABANDONED] + p->fam[FAM_V6].res[RES_ABANDONED];
+	t->fallbacks += p->groups[GC_FALLBACK];
+	t->fallback_cost_ns += p->fallback_cost_sum_ns;
+	t->lookups += p->lookups_total;
+	lookup_wait_add(t->wait, p->wait);
+	tally_lookups(t, e, p, asked_by);
+	tally_groups(t, e, p);
+}
+
+/* Everything the verdict rests on, and the verdict. */
+struct judged {
+	struct tally t;
+	struct addr_warnings aw;
+	struct delivery dv;
+	bool seen;
+	int verdict;
+	const char *untrusted, *key, *text;
+};
+
+/* Gather and judge: conforming is not delivering, so mail that could not
+ * leave outranks a violation, which outranks a family that only costs time;
+ * a trace that saw nothing, or not everything, proves nothing. */
+static void judge(struct correlator *c, const struct check_expect *e, const char *untrusted,
+		  struct judged *jd)
+{
+	static const char *const key[] = { "conforms", "violation", "nothing_observed", "stuck",
+					   "degraded" };
+	static const char *const text[] = { "CONFORMS", "VIOLATION", "NOTHING OBSERVED", "MAIL STUCK",
+					    "DEGRADED" };
+	struct tally *t = &jd->t;
+	struct proc **procs;
+	size_t n = correlator_procs(c, &procs);
+	bool ok;
+
+	for (size_t i = 0; i < n; i++)
+		tally_proc(t, e, procs[i]);
+	ok = t->n_evidence == 0 && t->pref_bad <= t->pref_filtered;
+	if (e->client_inet_only && t->tried[FAM_V6] && !t->note[0])
+		snprintf(t->note, sizeof(t->note), "ClientPortOptions says Family=inet, and Sendmail still "
 			 "tried IPv6: that option only chooses which client options apply; Sendmail tries "
 			 "IPv6 whenever it can open an IPv6 socket");
 	for (int f = 0; f < FAM_N; f++)
-		if (!(e->families & (1u << f)) && (t.asked[f] || t.tried[f]))
+		if (!(e->families & (1u << f)) && (t->asked[f] || t->tried[f]))
 			ok = false;
-	/* A trace that saw nothing proves nothing: never "conforms". */
-	seen = t.lookups || t.tried[FAM_V4] || t.tried[FAM_V6];
-	/* Conforming is not delivering: mail that could not leave outranks a
-	 * violation, which outranks a family that only costs time. */
-	delivery_judge(c, e, &dv);
-	address_warnings(c, &aw);
-	if (!seen || untrusted)
-		verdict = FT_CHECK_UNKNOWN;
-	else if (dv.stuck)
-		verdict = FT_CHECK_STUCK;
+	jd->seen = t->lookups || t->tried[FAM_V4] || t->tried[FAM_V6];
+	delivery_judge(c, e, &jd->dv);
+	address_warnings(c, &jd->aw);
+	jd->untrusted = untrusted;
+	if (!jd->seen || untrusted)
+		jd->verdict = FT_CHECK_UNKNOWN;
+	else if (jd->dv.stuck)
+		jd->verdict = FT_CHECK_STUCK;
 	else if (!ok)
-		verdict = FT_CHECK_VIOLATION;
-	else if (dv.unusable || dv.costly)
-		verdict = FT_CHECK_DEGRADED;
+		jd->verdict = FT_CHECK_VIOLATION;
+	else if (jd->dv.unusable || jd->dv.costly)
+		jd->verdict = FT_CHECK_DEGRADED;
 	else
-		verdict = FT_CHECK_CONFORMS;
+		jd->verdict = FT_CHECK_CONFORMS;
+	jd->key = untrusted && jd->verdict == FT_CHECK_UNKNOWN ? "incomplete_trace" : key[jd->verdict];
+	jd->text = untrusted && jd->verdict == FT_CHECK_UNKNOWN ? "NO VERDICT" : text[jd->verdict];
+}
 
-	if (json) {
-		fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"exit\":%d,"
-			     "\"expected_families\":[%s%s%s],\"expected_prefer\":%s,\"source\":",
-			FT_JSON_SCHEMA, verdict_key[verdict], check_exit_code(verdict),
-			e->families & 1u << FAM_V4 ? "\"ipv4\"" : "",
-			(e->families & 1u << FAM_V4) && (e->families & 1u << FAM_V6) ? "," : "",
-			e->families & 1u << FAM_V6 ? "\"ipv6\"" : "",
-			e->prefer == FAM_V4 ? "\"ipv4\"" : e->prefer == FAM_V6 ? "\"ipv6\"" : "null");
-		json_str(out, e->source);
-		fprintf(out, ",\"asked_ipv4\":%" PRIu64 ",\"asked_ipv6\":%" PRIu64 ",\"tried_ipv4\":%" PRIu64
-			     ",\"tried_ipv6\":%" PRIu64 ",\"first_ipv4\":%" PRIu64 ",\"first_ipv6\":%" PRIu64
-			     ",\"dual_destinations\":%" PRIu64 ",\"fallbacks\":%" PRIu64
-			     ",\"fallback_time_lost_ms\":%.3f,\"abandoned\":%" PRIu64,
-			t.asked[FAM_V4], t.asked[FAM_V6], t.tried[FAM_V4], t.tried[FAM_V6], t.first[FAM_V4],
-			t.first[FAM_V6], t.dual_dests, t.fallbacks, t.fallback_cost_ns / 1e6, t.abandoned);
-		{
-			enum wire_fam slow = lookup_slow_family(t.wait);
+/* The verdict as one JSON object. */
+static void print_json(FILE *out, const struct check_expect *e, const struct judged *jd)
+{
+	fprintf(out, "{\"v\":%d,\"type\":\"check\",\"verdict\":\"%s\",\"exit\":%d,"
+		     "\"expected_families\":[%s%s%s],\"expected_prefer\":%s,\"source\":",
+		FT_JSON_SCHEMA, jd->key, check_exit_code(jd->verdict),
+		e->families & 1u << FAM_V4 ? "\"ipv4\"" : "",
+		(e->families & 1u << FAM_V4) && (e->families & 1u << FAM_V6) ? "," : "",
+		e->families & 1u << FAM_V6 ? "\"ipv6\"" : "",
+		e->prefer == FAM_V4 ? "\"ipv4\"" : e->prefer == FAM_V6 ? "\"ipv6\"" : "null");
+	json_str(out, e->source);
+	fprintf(out, ",\"asked_ipv4\":%" PRIu64 ",\"asked_ipv6\":%" PRIu64 ",\"tried_ipv4\":%" PRIu64
+		     ",\"tried_ipv6\":%" PRIu64 ",\"first_ipv4\":%" PRIu64 ",\"first_ipv6\":%" PRIu64
+		     ",\"dual_destinations\":%" PRIu64 ",\"fallbacks\":%" PRIu64
+		     ",\"fallback_time_lost_ms\":%.3f,\"abandoned\":%" PRIu64,
+		jd->t.asked[FAM_V4], jd->t.asked[FAM_V6], jd->t.tried[FAM_V4], jd->t.tried[FAM_V6], jd->t.first[FAM_V4],
+		jd->t.first[FAM_V6], jd->t.dual_dests, jd->t.fallbacks, jd->t.fallback_cost_ns / 1e6, jd->t.abandoned);
+	{
+		enum wire_fam slow = lookup_slow_family(jd->t.wait);
 
-			fprintf(out, ",\"lookup_time_ms\":{");
-			for (int k = 0; k < LW_N; k++)
-				fprintf(out, "%s\"%s\":%.3f", k ? "," : "", lookup_wait_key(k),
-					t.wait[k].sum_ns / 1e6);
-			fprintf(out, "},\"slow_lookup_family\":%s",
-				slow == FAM_V4 ? "\"ipv4\"" : slow == FAM_V6 ? "\"ipv6\"" : "null");
-		}
-		fprintf(out, ",\"evidence\":[");
-		for (unsigned i = 0; i < t.n_evidence; i++) {
-			fputs(i ? "," : "", out);
-			json_str(out, t.evidence[i]);
-		}
-		fprintf(out, "],\"more_evidence\":%u,\"delivery\":{\"stuck\":%u,\"unusable_families\":%u,"
-			     "\"costly_fallbacks\":%u,\"limit_decided\":%u,\"tfo_unbounded\":%u,\"findings\":[",
-			t.more_evidence, dv.stuck, dv.unusable, dv.costly, dv.limited, dv.tfo_unbounded);
-		for (unsigned i = 0; i < dv.n; i++) {
-			fputs(i ? "," : "", out);
-			json_str(out, dv.finding[i]);
-		}
-		fprintf(out, "],\"ways_out\":");
-		if (dv.ways_out[0])
-			json_str(out, dv.ways_out);
-		else
-			fputs("null", out);
-		fprintf(out, "},\"settings\":{");
-		for (unsigned i = 0; i < e->n_set; i++) {
-			fputs(i ? "," : "", out);
-			json_str(out, e->set[i].name);
-			fputc(':', out);
-			json_str(out, e->set[i].value);
-		}
-		fprintf(out, "},\"address_warnings\":[");
-		for (unsigned i = 0; i < aw.n; i++) {
-			fputs(i ? "," : "", out);
-			json_str(out, aw.text[i]);
-		}
-		fprintf(out, "],\"note\":");
-		if (t.note[0])
-			json_str(out, t.note);
-		else
-			fputs("null", out);
-		fprintf(out, ",\"incomplete\":");
-		if (untrusted)
-			json_str(out, untrusted);
-		else
-			fputs("null", out);
-		fputs("}\n", out);
-		return verdict;
+		fprintf(out, ",\"lookup_time_ms\":{");
+		for (int k = 0; k < LW_N; k++)
+			fprintf(out, "%s\"%s\":%.3f", k ? "," : "", lookup_wait_key(k),
+				jd->t.wait[k].sum_ns / 1e6);
+		fprintf(out, "},\"slow_lookup_family\":%s",
+			slow == FAM_V4 ? "\"ipv4\"" : slow == FAM_V6 ? "\"ipv6\"" : "null");
 	}
+	fprintf(out, ",\"evidence\":[");
+	for (unsigned i = 0; i < jd->t.n_evidence; i++) {
+		fputs(i ? "," : "", out);
+		json_str(out, jd->t.evidence[i]);
+	}
+	fprintf(out, "],\"more_evidence\":%u,\"delivery\":{\"stuck\":%u,\"unusable_families\":%u,"
+		     "\"costly_fallbacks\":%u,\"limit_decided\":%u,\"tfo_unbounded\":%u,\"findings\":[",
+		jd->t.more_evidence, jd->dv.stuck, jd->dv.unusable, jd->dv.costly, jd->dv.limited, jd->dv.tfo_unbounded);
+	for (unsigned i = 0; i < jd->dv.n; i++) {
+		fputs(i ? "," : "", out);
+		json_str(out, jd->dv.finding[i]);
+	}
+	fprintf(out, "],\"ways_out\":");
+	if (jd->dv.ways_out[0])
+		json_str(out, jd->dv.ways_out);
+	else
+		fputs("null", out);
+	fprintf(out, "},\"settings\":{");
+	for (unsigned i = 0; i < e->n_set; i++) {
+		fputs(i ? "," : "", out);
+		json_str(out, e->set[i].name);
+		fputc(':', out);
+		json_str(out, e->set[i].value);
+	}
+	fprintf(out, "},\"address_warnings\":[");
+	for (unsigned i = 0; i < jd->aw.n; i++) {
+		fputs(i ? "," : "", out);
+		json_str(out, jd->aw.text[i]);
+	}
+	fprintf(out, "],\"note\":");
+	if (jd->t.note[0])
+		json_str(out, jd->t.note);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"incomplete\":");
+	if (jd->untrusted)
+		json_str(out, jd->untrusted);
+	else
+		fputs("null", out);
+	fputs("}\n", out);
+}
+
+/* The verdict for a person: the plugin's status line first. */
+static void print_text(FILE *out, const struct check_expect *e, const struct judged *jd)
+{
+	char q[200];
 
 	/* The status line a monitoring plugin framework shows: the state by
 	 * the plugin convention, the verdict, and the first thing behind it. */
 	{
 		static const char *const state[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
-		const char *why = verdict == FT_CHECK_UNKNOWN ? (untrusted ? untrusted : "nothing observed")
-				  : (verdict == FT_CHECK_STUCK || verdict == FT_CHECK_DEGRADED) && dv.n
-					  ? dv.finding[0]
-				  : verdict == FT_CHECK_VIOLATION && t.n_evidence ? t.evidence[0]
+		const char *why = jd->verdict == FT_CHECK_UNKNOWN ? (jd->untrusted ? jd->untrusted : "nothing observed")
+				  : (jd->verdict == FT_CHECK_STUCK || jd->verdict == FT_CHECK_DEGRADED) && jd->dv.n
+					  ? jd->dv.finding[0]
+				  : jd->verdict == FT_CHECK_VIOLATION && jd->t.n_evidence ? jd->t.evidence[0]
 										  : "";
 
-		fprintf(out, "FAMTRACE %s - %s%s%s\n", state[check_exit_code(verdict)], verdict_text[verdict],
+		fprintf(out, "FAMTRACE %s - %s%s%s\n", state[check_exit_code(jd->verdict)], jd->text,
 			why[0] ? ": " : "", why);
 	}
 	fprintf(out, "\n=== famtrace check ===\n");
@@ -346,43 +391,43 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	fprintf(out, "observed:   %" PRIu64 " lookups (asked IPv4 %" PRIu64 ", IPv6 %" PRIu64 "); attempts IPv4 %" PRIu64
 		     ", IPv6 %" PRIu64 "; first attempts IPv4 %" PRIu64 ", IPv6 %" PRIu64
 		     "; %" PRIu64 " destination(s) offered both families\n",
-		t.lookups, t.asked[FAM_V4], t.asked[FAM_V6], t.tried[FAM_V4], t.tried[FAM_V6],
-		t.first[FAM_V4], t.first[FAM_V6], t.dual_dests);
+		jd->t.lookups, jd->t.asked[FAM_V4], jd->t.asked[FAM_V6], jd->t.tried[FAM_V4], jd->t.tried[FAM_V6],
+		jd->t.first[FAM_V4], jd->t.first[FAM_V6], jd->t.dual_dests);
 	fprintf(out, "cost:       %" PRIu64 " fallback(s), %s lost; %" PRIu64 " attempt(s) abandoned",
-		t.fallbacks, fmt_dur(q, sizeof(q), t.fallback_cost_ns), t.abandoned);
-	if (t.lookups) {
+		jd->t.fallbacks, fmt_dur(q, sizeof(q), jd->t.fallback_cost_ns), jd->t.abandoned);
+	if (jd->t.lookups) {
 		/* Waiting for lookups is a delivery's cost too. */
 		char a4[32], a6[32], ab[32];
 
 		fprintf(out, "; lookups waited IPv4 (A) %s, IPv6 (AAAA) %s, both %s",
-			fmt_dur(a4, sizeof(a4), t.wait[LW_V4].sum_ns), fmt_dur(a6, sizeof(a6), t.wait[LW_V6].sum_ns),
-			fmt_dur(ab, sizeof(ab), t.wait[LW_BOTH].sum_ns));
+			fmt_dur(a4, sizeof(a4), jd->t.wait[LW_V4].sum_ns), fmt_dur(a6, sizeof(a6), jd->t.wait[LW_V6].sum_ns),
+			fmt_dur(ab, sizeof(ab), jd->t.wait[LW_BOTH].sum_ns));
 		/* Inside the calls for both, what each family's answers took; a
-		 * family whose question never left is not seen, not 0 s. */
-		if (t.wait[LW_WIRE_V4].n || t.wait[LW_WIRE_V6].n)
+		 * family whose question never left is not jd->seen, not 0 s. */
+		if (jd->t.wait[LW_WIRE_V4].n || jd->t.wait[LW_WIRE_V6].n)
 			fprintf(out, " (on the wire: A %s, AAAA %s)",
-				t.wait[LW_WIRE_V4].n ? fmt_dur(a4, sizeof(a4), t.wait[LW_WIRE_V4].sum_ns)
+				jd->t.wait[LW_WIRE_V4].n ? fmt_dur(a4, sizeof(a4), jd->t.wait[LW_WIRE_V4].sum_ns)
 						     : "not seen",
-				t.wait[LW_WIRE_V6].n ? fmt_dur(a6, sizeof(a6), t.wait[LW_WIRE_V6].sum_ns)
+				jd->t.wait[LW_WIRE_V6].n ? fmt_dur(a6, sizeof(a6), jd->t.wait[LW_WIRE_V6].sum_ns)
 						     : "not seen");
 	}
 	fputc('\n', out);
 	{
-		enum wire_fam slow = lookup_slow_family(t.wait);
+		enum wire_fam slow = lookup_slow_family(jd->t.wait);
 
 		char st[160];
 
 		if (slow != FAM_N)
 			fprintf(out, "lookups:    SLOW %s LOOKUPS: %s (an unanswered query waits for the "
 				     "resolver's timeout)\n",
-				fam_name(slow), lookup_slow_text(t.wait, slow, st, sizeof(st)));
+				fam_name(slow), lookup_slow_text(jd->t.wait, slow, st, sizeof(st)));
 	}
-	if (untrusted)
+	if (jd->untrusted)
 		fprintf(out, "note:       the trace is incomplete (%s): what it missed could "
-			     "change the verdict\n", untrusted);
-	else if (t.note[0])
-		fprintf(out, "note:       %s\n", t.note);
-	else if (!seen)
+			     "change the verdict\n", jd->untrusted);
+	else if (jd->t.note[0])
+		fprintf(out, "note:       %s\n", jd->t.note);
+	else if (!jd->seen)
 		fprintf(out, "note:       nothing was looked up or connected while tracing: there is "
 			     "nothing to judge (did the command deliver anything, through this instance?)\n");
 	for (unsigned i = 0, shown_set = 0; i < e->n_set; i++)
@@ -392,25 +437,44 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 		    e->set[i].value[0])
 			fprintf(out, "%s%s = %s\n", shown_set++ ? "            " : "settings:   ",
 				e->set[i].name, e->set[i].value);
-	if (dv.n) {
+	if (jd->dv.n) {
 		fprintf(out, "delivery:\n");
-		for (unsigned i = 0; i < dv.n; i++)
-			fprintf(out, "  - %s\n", dv.finding[i]);
-		if (dv.more)
-			fprintf(out, "  (+%u more)\n", dv.more);
+		for (unsigned i = 0; i < jd->dv.n; i++)
+			fprintf(out, "  - %s\n", jd->dv.finding[i]);
+		if (jd->dv.more)
+			fprintf(out, "  (+%u more)\n", jd->dv.more);
 	}
-	if (dv.ways_out[0])
-		fprintf(out, "ways out:   %s\n", dv.ways_out);
-	for (unsigned i = 0; i < aw.n; i++)
-		fprintf(out, "%s%s\n", i ? "            " : "addresses:  ", aw.text[i]);
-	if (aw.more)
-		fprintf(out, "            (+%u more)\n", aw.more);
-	fprintf(out, "verdict:    %s\n", verdict_text[verdict]);
-	for (unsigned i = 0; i < t.n_evidence; i++)
-		fprintf(out, "  - %s\n", t.evidence[i]);
-	if (t.more_evidence)
-		fprintf(out, "  (+%u more)\n", t.more_evidence);
+	if (jd->dv.ways_out[0])
+		fprintf(out, "ways out:   %s\n", jd->dv.ways_out);
+	for (unsigned i = 0; i < jd->aw.n; i++)
+		fprintf(out, "%s%s\n", i ? "            " : "addresses:  ", jd->aw.text[i]);
+	if (jd->aw.more)
+		fprintf(out, "            (+%u more)\n", jd->aw.more);
+	fprintf(out, "verdict:    %s\n", jd->text);
+	for (unsigned i = 0; i < jd->t.n_evidence; i++)
+		fprintf(out, "  - %s\n", jd->t.evidence[i]);
+	if (jd->t.more_evidence)
+		fprintf(out, "  (+%u more)\n", jd->t.more_evidence);
 	fflush(out);
+}
+
+int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
+		  const char *untrusted)
+{
+	struct judged *jd = calloc(1, sizeof(*jd));
+	int verdict;
+
+	if (!jd) {
+		check_print_unknown(out, json, "out of memory");
+		return FT_CHECK_UNKNOWN;
+	}
+	judge(c, e, untrusted, jd);
+	if (json)
+		print_json(out, e, jd);
+	else
+		print_text(out, e, jd);
+	verdict = jd->verdict;
+	free(jd);
 	return verdict;
 }
 

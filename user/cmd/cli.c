@@ -177,11 +177,284 @@ static void build_getopt(void)
 	short_opts[k] = 0;
 }
 
+/* What to trace: -a, -p, -c, --port. Returns -1 when taken, or an
+ * exit code. */
+static int opt_what(struct opts *o, int c, int argc, char **argv)
+{
+	int rc;
+
+	switch (c) {
+	case 'a':
+		o->all = true;
+		break;
+	case 'p': {
+		char *end;
+		long v = strtol(optarg, &end, 10);
+
+		if (*optarg == 0 || *end || v < 1 || v > INT_MAX)
+			return cli_usage_error("--pid: '%s' is not a process id", optarg);
+		if (o->n_pids == MAX_PIDS)
+			return cli_usage_error("--pid: at most %d processes", MAX_PIDS);
+		o->pids[o->n_pids++] = (pid_t)v;
+		break;
+	}
+	case 'c':
+		if (!*optarg || strlen(optarg) >= FT_COMM_LEN)
+			return cli_usage_error("--comm: '%s' must be 1-%d characters (the kernel's "
+					   "process name length)", optarg, FT_COMM_LEN - 1);
+		if (o->n_comms == FT_MAX_COMMS)
+			return cli_usage_error("--comm: at most %d names", FT_MAX_COMMS);
+		o->comms[o->n_comms++] = optarg;
+		break;
+	case OPT_PORT:
+		if ((rc = parse_ports(o, optarg)))
+			return rc;
+		break;
+	}
+	return -1;
+}
+
+/* Output: -j, -T, -i, -v, -d. Returns -1 when taken, or an
+ * exit code. */
+static int opt_output(struct opts *o, int c, int argc, char **argv)
+{
+	switch (c) {
+	case 'j':
+		o->json = true;
+		break;
+	case 'T':
+		o->wall_time = true;
+		break;
+	case 'i':
+		if (!parse_seconds(optarg, &o->interval_s))
+			return cli_usage_error("--interval: '%s' is not a positive number of seconds", optarg);
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 'd':
+		if (!parse_seconds(optarg, &o->duration_s))
+			return cli_usage_error("--duration: '%s' is not a positive number of seconds", optarg);
+		break;
+	}
+	return -1;
+}
+
+/* Recordings and metrics: -o, --rotate, --keep, --metrics,
+ * --metrics-interval, --since, --until. Returns -1 when taken, or an
+ * exit code. */
+static int opt_record(struct opts *o, int c, int argc, char **argv)
+{
+	switch (c) {
+	case 'o':
+		o->rec_path = optarg;
+		break;
+	case OPT_ROTATE: {
+		char *end;
+		double v = strtod(optarg, &end);
+		uint64_t mul = 1;
+
+		if (*end == 'k' || *end == 'K')
+			mul = 1024, end++;
+		else if (*end == 'm' || *end == 'M')
+			mul = 1024 * 1024, end++;
+		else if (*end == 'g' || *end == 'G')
+			mul = 1024ULL * 1024 * 1024, end++;
+		if (end == optarg || *end || !(v * (double)mul >= 4096) || v * (double)mul > 1e15)
+			return cli_usage_error("--rotate: '%s' is not a size of at least 4K (e.g. 100M)",
+					   optarg);
+		o->rotate_bytes = (uint64_t)(v * (double)mul);
+		break;
+	}
+	case OPT_KEEP: {
+		char *end;
+		long v = strtol(optarg, &end, 10);
+
+		if (*optarg == 0 || *end || v < 0 || v > 1000)
+			return cli_usage_error("--keep: '%s' is not a number of files (0-1000)", optarg);
+		o->keep = (unsigned)v;
+		o->keep_given = true;
+		break;
+	}
+	case OPT_METRICS:
+		o->metrics_path = optarg;
+		break;
+	case OPT_METRICS_INTERVAL:
+		if (!parse_seconds(optarg, &o->metrics_interval_s) || o->metrics_interval_s < 0.1)
+			return cli_usage_error("--metrics-interval: '%s' is not a number of seconds "
+					   "(at least 0.1)", optarg);
+		break;
+	case OPT_SINCE:
+		o->since = optarg;
+		break;
+	case OPT_UNTIL:
+		o->until = optarg;
+		break;
+	}
+	return -1;
+}
+
+/* The MTA's log: --maillog, --journal, --journal-dir, and the message
+ * filters. Returns -1 when taken, or an
+ * exit code. */
+static int opt_log(struct opts *o, int c, int argc, char **argv)
+{
+	switch (c) {
+	case OPT_MAILLOG:
+		if (o->n_maillogs == sizeof(o->maillogs) / sizeof(o->maillogs[0]))
+			return cli_usage_error("--maillog: at most %zu files", o->n_maillogs);
+		if (access(optarg, R_OK))
+			return cli_usage_error("--maillog: %s: %s", optarg, strerror(errno));
+		o->maillogs[o->n_maillogs++] = optarg;
+		break;
+	case OPT_JOURNAL:
+		o->journal = true;
+		break;
+	case OPT_JOURNAL_DIR: {
+		struct stat st;
+
+		if (stat(optarg, &st))
+			return cli_usage_error("--journal-dir: %s: %s", optarg, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return cli_usage_error("--journal-dir: %s: not a directory", optarg);
+		o->journal = true;
+		o->journal_dir = optarg;
+		break;
+	}
+	case OPT_QUEUE_ID:
+		/* Postfix (hex, or long IDs up to 20), Sendmail (12-16)
+		 * and Exim (6-6-2, or 6-11-4 since 4.97: 23 with dashes). */
+		if (strlen(optarg) < 5 || strlen(optarg) > 23 ||
+		    strspn(optarg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") !=
+			    strlen(optarg))
+			return cli_usage_error("--queue-id: '%s' is not a queue ID (5-23 letters, digits "
+					       "and dashes: Postfix, Sendmail or Exim)", optarg);
+		o->queue_id = optarg;
+		break;
+	case OPT_DOMAIN:
+		if (!*optarg || strchr(optarg, '@') || strchr(optarg, ' '))
+			return cli_usage_error("--domain: '%s' is not a domain", optarg);
+		o->domain = optarg;
+		break;
+	case OPT_RECIPIENT:
+		if (!strchr(optarg, '@') || strchr(optarg, ' '))
+			return cli_usage_error("--recipient: '%s' is not an address (user@domain)", optarg);
+		o->recipient = optarg;
+		break;
+	}
+	return -1;
+}
+
+/* Check: the MTA instance and what is expected of it. Returns -1 when taken, or an
+ * exit code. */
+static int opt_check(struct opts *o, int c, int argc, char **argv)
+{
+	double secs;
+
+	switch (c) {
+	case OPT_POSTFIX:
+		o->postfix_dir = optarg;
+		break;
+	case OPT_EXIM:
+		/* --exim, --exim=CONF, or --exim CONF (a word that is not an
+		 * option and not the -- before a command). */
+		o->exim = true;
+		o->exim_conf = optarg;
+		if (!optarg && optind < argc && argv[optind][0] != '-')
+			o->exim_conf = argv[optind++];
+		break;
+	case OPT_SENDMAIL:
+		o->sendmail = true;
+		o->sendmail_cf = optarg;
+		if (!optarg && optind < argc && argv[optind][0] != '-')
+			o->sendmail_cf = argv[optind++];
+		break;
+	case OPT_EXPECT:
+		o->expect = optarg;
+		break;
+	case OPT_PREFER:
+		o->prefer = optarg;
+		break;
+	case OPT_MAX_LOST:
+		if (!parse_seconds(optarg, &secs))
+			return cli_usage_error("--max-lost: '%s' is not a positive number of seconds",
+					       optarg);
+		o->max_lost_ns = (uint64_t)(secs * 1e9);
+		break;
+	}
+	return -1;
+}
+
+/* The rest: grouping, nameserver ports, the policy table, the resolver,
+ * the kernel side's sizes, --debug. Returns -1 when taken, or an
+ * exit code. */
+static int opt_other(struct opts *o, int c, int argc, char **argv)
+{
+	int rc;
+	double secs;
+
+	switch (c) {
+	case OPT_GAP:
+		if (!parse_seconds(optarg, &secs) || secs > 3600)
+			return cli_usage_error("--group-gap: '%s' is not a number of seconds (0-3600)", optarg);
+		o->group_gap_ns = (uint64_t)(secs * 1e9);
+		break;
+	case OPT_DNS_PORT:
+		if ((rc = parse_port_list("--dns-port", optarg, o->dns_ports, &o->n_dns_ports)))
+			return rc;
+		break;
+	case OPT_GAI_CONF:
+		if (access(optarg, R_OK))
+			return cli_usage_error("--gai-conf: %s: %s", optarg, strerror(errno));
+		o->gai_conf = optarg;
+		break;
+	case OPT_DEBUG:
+		o->debug = true;
+		break;
+	case OPT_LIBC:
+		if (o->n_libcs == sizeof(o->libcs) / sizeof(o->libcs[0]))
+			return cli_usage_error("--libc: at most %zu libraries", o->n_libcs);
+		if (access(optarg, R_OK))
+			return cli_usage_error("--libc: %s: %s", optarg, strerror(errno));
+		o->libcs[o->n_libcs++] = optarg;
+		break;
+	case OPT_NO_RESOLVER:
+		o->no_resolver = true;
+		break;
+	case OPT_NO_DNS_WIRE:
+		o->no_dns_wire = true;
+		break;
+	case OPT_NO_FEXIT:
+		o->no_fexit = true;
+		break;
+	case OPT_BUFFER: {
+		char *end;
+		unsigned long kb = strtoul(optarg, &end, 10);
+
+		if (*optarg == 0 || *end || kb < 4 || kb > 1024 * 1024 || (kb & (kb - 1)))
+			return cli_usage_error("--buffer-size: '%s' must be a power of two in KiB, "
+					   "4 to 1048576", optarg);
+		o->ringbuf_bytes = (uint32_t)(kb * 1024);
+		break;
+	}
+	case OPT_MAP_ENTRIES: {
+		char *end;
+		unsigned long v = strtoul(optarg, &end, 10);
+
+		if (*optarg == 0 || *end || v < 16 || v > 1048576)
+			return cli_usage_error("--map-entries: '%s' must be a number from 16 to "
+					       "1048576", optarg);
+		o->map_entries = (uint32_t)v;
+		break;
+	}
+	}
+	return -1;
+}
+
 /* Returns -1 to go on, or an exit code. */
 int cli_parse(struct opts *o, int argc, char **argv)
 {
 	int c, rc;
-	double secs;
 
 	opterr = 0; /* our messages, one line each */
 	build_getopt();
@@ -190,217 +463,31 @@ int cli_parse(struct opts *o, int argc, char **argv)
 
 		if (given)
 			o->given |= 1ULL << (given - cli_options);
+		switch (given ? given->group : G_N) {
+		case G_WHAT:
+			rc = opt_what(o, c, argc, argv);
+			break;
+		case G_OUTPUT:
+			rc = opt_output(o, c, argc, argv);
+			break;
+		case G_RECORD:
+			rc = opt_record(o, c, argc, argv);
+			break;
+		case G_LOG:
+			rc = opt_log(o, c, argc, argv);
+			break;
+		case G_CHECK:
+			rc = opt_check(o, c, argc, argv);
+			break;
+		default:
+			rc = c == 'h' || c == 'V' || !given ? -1 : opt_other(o, c, argc, argv);
+			break;
+		}
+		if (rc >= 0)
+			return rc;
+		if (given && c != 'h' && c != 'V')
+			continue; /* taken */
 		switch (c) {
-		case 'a':
-			o->all = true;
-			break;
-		case 'p': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*optarg == 0 || *end || v < 1 || v > INT_MAX)
-				return cli_usage_error("--pid: '%s' is not a process id", optarg);
-			if (o->n_pids == MAX_PIDS)
-				return cli_usage_error("--pid: at most %d processes", MAX_PIDS);
-			o->pids[o->n_pids++] = (pid_t)v;
-			break;
-		}
-		case 'c':
-			if (!*optarg || strlen(optarg) >= FT_COMM_LEN)
-				return cli_usage_error("--comm: '%s' must be 1-%d characters (the kernel's "
-						   "process name length)", optarg, FT_COMM_LEN - 1);
-			if (o->n_comms == FT_MAX_COMMS)
-				return cli_usage_error("--comm: at most %d names", FT_MAX_COMMS);
-			o->comms[o->n_comms++] = optarg;
-			break;
-		case OPT_PORT:
-			if ((rc = parse_ports(o, optarg)))
-				return rc;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'T':
-			o->wall_time = true;
-			break;
-		case 'i':
-			if (!parse_seconds(optarg, &o->interval_s))
-				return cli_usage_error("--interval: '%s' is not a positive number of seconds", optarg);
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'd':
-			if (!parse_seconds(optarg, &o->duration_s))
-				return cli_usage_error("--duration: '%s' is not a positive number of seconds", optarg);
-			break;
-		case OPT_GAP:
-			if (!parse_seconds(optarg, &secs) || secs > 3600)
-				return cli_usage_error("--group-gap: '%s' is not a number of seconds (0-3600)", optarg);
-			o->group_gap_ns = (uint64_t)(secs * 1e9);
-			break;
-		case OPT_DNS_PORT:
-			if ((rc = parse_port_list("--dns-port", optarg, o->dns_ports, &o->n_dns_ports)))
-				return rc;
-			break;
-		case OPT_MAILLOG:
-			if (o->n_maillogs == sizeof(o->maillogs) / sizeof(o->maillogs[0]))
-				return cli_usage_error("--maillog: at most %zu files", o->n_maillogs);
-			if (access(optarg, R_OK))
-				return cli_usage_error("--maillog: %s: %s", optarg, strerror(errno));
-			o->maillogs[o->n_maillogs++] = optarg;
-			break;
-		case OPT_JOURNAL:
-			o->journal = true;
-			break;
-		case OPT_JOURNAL_DIR: {
-			struct stat st;
-
-			if (stat(optarg, &st))
-				return cli_usage_error("--journal-dir: %s: %s", optarg, strerror(errno));
-			if (!S_ISDIR(st.st_mode))
-				return cli_usage_error("--journal-dir: %s: not a directory", optarg);
-			o->journal = true;
-			o->journal_dir = optarg;
-			break;
-		}
-		case OPT_QUEUE_ID:
-			/* Postfix (hex, or long IDs up to 20), Sendmail (12-16)
-			 * and Exim (6-6-2, or 6-11-4 since 4.97: 23 with dashes). */
-			if (strlen(optarg) < 5 || strlen(optarg) > 23 ||
-			    strspn(optarg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") !=
-				    strlen(optarg))
-				return cli_usage_error("--queue-id: '%s' is not a queue ID (5-23 letters, digits "
-						       "and dashes: Postfix, Sendmail or Exim)", optarg);
-			o->queue_id = optarg;
-			break;
-		case OPT_DOMAIN:
-			if (!*optarg || strchr(optarg, '@') || strchr(optarg, ' '))
-				return cli_usage_error("--domain: '%s' is not a domain", optarg);
-			o->domain = optarg;
-			break;
-		case OPT_RECIPIENT:
-			if (!strchr(optarg, '@') || strchr(optarg, ' '))
-				return cli_usage_error("--recipient: '%s' is not an address (user@domain)", optarg);
-			o->recipient = optarg;
-			break;
-		case OPT_GAI_CONF:
-			if (access(optarg, R_OK))
-				return cli_usage_error("--gai-conf: %s: %s", optarg, strerror(errno));
-			o->gai_conf = optarg;
-			break;
-		case OPT_DEBUG:
-			o->debug = true;
-			break;
-		case OPT_LIBC:
-			if (o->n_libcs == sizeof(o->libcs) / sizeof(o->libcs[0]))
-				return cli_usage_error("--libc: at most %zu libraries", o->n_libcs);
-			if (access(optarg, R_OK))
-				return cli_usage_error("--libc: %s: %s", optarg, strerror(errno));
-			o->libcs[o->n_libcs++] = optarg;
-			break;
-		case OPT_NO_RESOLVER:
-			o->no_resolver = true;
-			break;
-		case OPT_NO_DNS_WIRE:
-			o->no_dns_wire = true;
-			break;
-		case OPT_NO_FEXIT:
-			o->no_fexit = true;
-			break;
-		case OPT_POSTFIX:
-			o->postfix_dir = optarg;
-			break;
-		case OPT_EXIM:
-			/* --exim, --exim=CONF, or --exim CONF (a word that is not an
-			 * option and not the -- before a command). */
-			o->exim = true;
-			o->exim_conf = optarg;
-			if (!optarg && optind < argc && argv[optind][0] != '-')
-				o->exim_conf = argv[optind++];
-			break;
-		case OPT_SENDMAIL:
-			o->sendmail = true;
-			o->sendmail_cf = optarg;
-			if (!optarg && optind < argc && argv[optind][0] != '-')
-				o->sendmail_cf = argv[optind++];
-			break;
-		case OPT_EXPECT:
-			o->expect = optarg;
-			break;
-		case OPT_PREFER:
-			o->prefer = optarg;
-			break;
-		case OPT_BUFFER: {
-			char *end;
-			unsigned long kb = strtoul(optarg, &end, 10);
-
-			if (*optarg == 0 || *end || kb < 4 || kb > 1024 * 1024 || (kb & (kb - 1)))
-				return cli_usage_error("--buffer-size: '%s' must be a power of two in KiB, "
-						   "4 to 1048576", optarg);
-			o->ringbuf_bytes = (uint32_t)(kb * 1024);
-			break;
-		}
-		case 'o':
-			o->rec_path = optarg;
-			break;
-		case OPT_MAX_LOST:
-			if (!parse_seconds(optarg, &secs))
-				return cli_usage_error("--max-lost: '%s' is not a positive number of seconds",
-						       optarg);
-			o->max_lost_ns = (uint64_t)(secs * 1e9);
-			break;
-		case OPT_MAP_ENTRIES: {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*optarg == 0 || *end || v < 16 || v > 1048576)
-				return cli_usage_error("--map-entries: '%s' must be a number from 16 to "
-						       "1048576", optarg);
-			o->map_entries = (uint32_t)v;
-			break;
-		}
-		case OPT_ROTATE: {
-			char *end;
-			double v = strtod(optarg, &end);
-			uint64_t mul = 1;
-
-			if (*end == 'k' || *end == 'K')
-				mul = 1024, end++;
-			else if (*end == 'm' || *end == 'M')
-				mul = 1024 * 1024, end++;
-			else if (*end == 'g' || *end == 'G')
-				mul = 1024ULL * 1024 * 1024, end++;
-			if (end == optarg || *end || !(v * (double)mul >= 4096) || v * (double)mul > 1e15)
-				return cli_usage_error("--rotate: '%s' is not a size of at least 4K (e.g. 100M)",
-						   optarg);
-			o->rotate_bytes = (uint64_t)(v * (double)mul);
-			break;
-		}
-		case OPT_KEEP: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*optarg == 0 || *end || v < 0 || v > 1000)
-				return cli_usage_error("--keep: '%s' is not a number of files (0-1000)", optarg);
-			o->keep = (unsigned)v;
-			o->keep_given = true;
-			break;
-		}
-		case OPT_METRICS:
-			o->metrics_path = optarg;
-			break;
-		case OPT_METRICS_INTERVAL:
-			if (!parse_seconds(optarg, &o->metrics_interval_s) || o->metrics_interval_s < 0.1)
-				return cli_usage_error("--metrics-interval: '%s' is not a number of seconds "
-						   "(at least 0.1)", optarg);
-			break;
-		case OPT_SINCE:
-			o->since = optarg;
-			break;
-		case OPT_UNTIL:
-			o->until = optarg;
-			break;
 		case 'h':
 			if (cli_sub_of(o) == SUB_LIVE)
 				cli_usage(stdout);

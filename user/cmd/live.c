@@ -383,92 +383,91 @@ static void confine(const struct opts *o, const struct state *st, pid_t child)
 		close(fd);
 }
 
-int live_main(struct opts *o)
-{
+/* One live run: what its chapters (below) share. */
+struct live {
+	struct opts *o;
+	struct state st;
+	struct loader_cfg lcfg;
 	struct check_expect expect;
-	struct state st = { 0 };
-	struct correlator_cfg ccfg = { 0 };
-	struct loader_cfg lcfg = { 0 };
-	struct sink sink;
-	struct sigaction sa = { 0 };
+	int cg_fd;	    /* the cgroup v2 root, until the programs are attached */
+	pid_t child;	    /* run's and check's CMD, or -1 */
+	int release_fd;	    /* CMD waits on it until tracing starts */
+	int child_status;
+	uint64_t child_gone_at, t0;
+};
+
+/* check: what is expected of the instance, and which processes are it.
+ * -1 to go on, or an exit code. */
+static int live_check_setup(struct live *lv)
+{
+	struct opts *o = lv->o;
+	struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf, o->sendmail, o->sendmail_cf };
+	pid_t master;
 	char err[512];
-	int rc, code, release_fd = -1, child_status = 0, cg_fd = -1;
-	pid_t child = -1;
-	uint64_t t0, next_report, deadline, child_gone_at = 0, next_lost_check = 0, lost_seen = 0,
-		 lost_checked = 0;
-	uint64_t next_metrics, end_ns, next_tick = 0;
 
-	if (o->check) {
-		struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf, o->sendmail,
-					     o->sendmail_cf };
-		pid_t master;
-
-		if (check_setup(&expect, &mta, o->expect, o->prefer, &master, err, sizeof(err))) {
-			fprintf(stderr, "famtrace: check: %s\n", err);
-			return FT_CHECK_UNKNOWN;
-		}
-		if (master && o->n_pids < MAX_PIDS)
-			o->pids[o->n_pids++] = master;
-		expect.max_lost_ns = o->max_lost_ns;
-		if (!o->n_pids && !o->cmd) {
-			fprintf(stderr, "famtrace: check: name the instance with --postfix DIR, --exim [CONF], "
+	if (check_setup(&lv->expect, &mta, o->expect, o->prefer, &master, err, sizeof(err))) {
+		fprintf(stderr, "famtrace: check: %s\n", err);
+		return FT_CHECK_UNKNOWN;
+	}
+	if (master && o->n_pids < MAX_PIDS)
+		o->pids[o->n_pids++] = master;
+	lv->expect.max_lost_ns = o->max_lost_ns;
+	if (!o->n_pids && !o->cmd) {
+		fprintf(stderr, "famtrace: check: name the instance with --postfix DIR, --exim [CONF], "
 				"--sendmail [CF] or -p PID%s\n",
-				o->exim ? " (no Exim daemon is running: give -- CMD)" :
-				o->sendmail ? " (no Sendmail daemon is running: give -- CMD)" : "");
-			return FT_CHECK_UNKNOWN;
-		}
-		if (!o->cmd && !o->duration_s) {
-			fprintf(stderr, "famtrace: check: give -d SECONDS or -- CMD to say how long to trace\n");
-			return FT_CHECK_UNKNOWN;
-		}
+			o->exim ? " (no Exim daemon is running: give -- CMD)" :
+			o->sendmail ? " (no Sendmail daemon is running: give -- CMD)" : "");
+		return FT_CHECK_UNKNOWN;
 	}
-	for (size_t i = 0; i < o->n_pids; i++)
-		if (!proc_exists(o->pids[i])) {
-			fprintf(stderr, "famtrace: no process with pid %d\n", (int)o->pids[i]);
-			return o->check ? FT_CHECK_UNKNOWN : FT_EXIT_NOPID;
-		}
+	if (!o->cmd && !o->duration_s) {
+		fprintf(stderr, "famtrace: check: give -d SECONDS or -- CMD to say how long to trace\n");
+		return FT_CHECK_UNKNOWN;
+	}
+	return -1;
+}
 
-	/* Filter. */
-	lcfg.debug = o->debug;
-	lcfg.ringbuf_bytes = o->ringbuf_bytes;
-	lcfg.map_entries = o->map_entries;
-	lcfg.dns_ports = o->dns_ports;
-	lcfg.n_dns_ports = o->n_dns_ports;
+/* What the kernel side selects: every process, given pids, or mail ones. */
+static void live_filter(struct live *lv)
+{
+	struct opts *o = lv->o;
+	struct loader_cfg *c = &lv->lcfg;
+
+	c->debug = o->debug;
+	c->ringbuf_bytes = o->ringbuf_bytes;
+	c->map_entries = o->map_entries;
+	c->dns_ports = o->dns_ports;
+	c->n_dns_ports = o->n_dns_ports;
+	c->route_errno_only = o->no_fexit;
 	if (o->all) {
-		lcfg.mode = FT_MODE_ALL;
+		c->mode = FT_MODE_ALL;
 	} else if (o->n_pids || o->run || o->check) {
-		lcfg.mode = FT_MODE_PIDS;
+		c->mode = FT_MODE_PIDS;
 	} else {
-		lcfg.mode = FT_MODE_MAIL;
-		if (o->n_comms) {
-			lcfg.comms = o->comms;
-			lcfg.n_comms = o->n_comms;
-		} else {
-			lcfg.comms = cli_mail_comms;
-			lcfg.n_comms = cli_n_mail_comms;
-		}
+		c->mode = FT_MODE_MAIL;
+		c->comms = o->n_comms ? o->comms : cli_mail_comms;
+		c->n_comms = o->n_comms ? o->n_comms : cli_n_mail_comms;
 		if (o->ports_given) {
-			lcfg.ports = o->ports;
-			lcfg.n_ports = o->n_ports;
+			c->ports = o->ports;
+			c->n_ports = o->n_ports;
 		} else if (!o->n_comms) {
-			lcfg.ports = cli_mail_ports;
-			lcfg.n_ports = cli_n_mail_ports;
+			c->ports = cli_mail_ports;
+			c->n_ports = cli_n_mail_ports;
 		}
 	}
-	/* The cgroup v2 root: the attempt programs attach there, and the DNS
-	 * wire programs too. Found before the recording's header is written. */
-	cg_fd = cgroup_root_open(err, sizeof(err));
-	if (cg_fd < 0) {
-		fprintf(stderr, "famtrace: %s; famtrace sees connect attempts through the cgroup v2 "
-				"root\n", err);
-		return o->check ? 2 : FT_EXIT_KERNEL;
-	}
-	lcfg.cgroup_fd = cg_fd;
-	lcfg.route_errno_only = o->no_fexit;
+}
 
-	/* Reporters and correlator. */
-	st.json = o->json;
-	st.ro.out = stdout;
+/* The reporters, the MTA's logs, the metrics and the correlator they read.
+ * -1 to go on, or an exit code. */
+static int live_reporting(struct live *lv)
+{
+	struct opts *o = lv->o;
+	struct state *st = &lv->st;
+	struct correlator_cfg ccfg = { 0 };
+	struct sink sink;
+	char err[512];
+
+	st->json = o->json;
+	st->ro.out = stdout;
 	/* Into a file or a pipe, output leaves in 64 KiB writes (flushed once
 	 * per batch anyway): -j on a busy relay wrote 4 KiB 700 times a second. */
 	if (!isatty(STDOUT_FILENO)) {
@@ -476,49 +475,46 @@ int live_main(struct opts *o)
 
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	}
-	st.ro.wall_time = o->wall_time;
-	st.ro.verbose = o->verbose;
-	st.ro.stats = &st.ss;
-	st.ro.policy = o->policy;
+	st->ro.wall_time = o->wall_time;
+	st->ro.verbose = o->verbose;
+	st->ro.stats = &st->ss;
+	st->ro.policy = o->policy;
 	if (o->n_maillogs || o->journal) {
-		mlog_init(&st.mlog, time(NULL));
+		mlog_init(&st->mlog, time(NULL));
 		for (size_t i = 0; i < o->n_maillogs; i++) {
-			st.follow[i] = mlog_follow_open(o->maillogs[i], err, sizeof(err));
-			if (!st.follow[i]) {
+			st->follow[i] = mlog_follow_open(o->maillogs[i], err, sizeof(err));
+			if (!st->follow[i]) {
 				fprintf(stderr, "famtrace: --maillog %s\n", err);
 				return FT_EXIT_USAGE;
 			}
-			st.n_follow++;
+			st->n_follow++;
 		}
-		st.ro.mlog = &st.mlog;
-		st.ro.filter.qid = o->queue_id;
-		st.ro.filter.domain = o->domain;
-		st.ro.filter.recipient = o->recipient;
+		st->ro.mlog = &st->mlog;
+		st->ro.filter.qid = o->queue_id;
+		st->ro.filter.domain = o->domain;
+		st->ro.filter.recipient = o->recipient;
 	}
-	st.rec_path = o->rec_path;
-	st.ro.boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	st->rec_path = o->rec_path;
+	st->ro.boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	if (o->json)
-		json_sink(&sink, &st.ro);
+		json_sink(&sink, &st->ro);
 	else
-		text_sink(&sink, &st.ro);
-	if (o->check && !o->verbose)
-		memset(&sink, 0, sizeof(sink)); /* the verdict is the output */
-	if (o->record)
-		memset(&sink, 0, sizeof(sink)); /* the recording is the output */
-	if (msg_filter_active(&st.ro.filter))
-		memset(&sink, 0, sizeof(sink)); /* the selected messages are the output */
+		text_sink(&sink, &st->ro);
+	/* The verdict, the recording, or the selected messages are the output. */
+	if ((o->check && !o->verbose) || o->record || msg_filter_active(&st->ro.filter))
+		memset(&sink, 0, sizeof(sink));
 	if (o->metrics_path) {
 		struct sink teed;
 
-		st.metrics = metrics_new(cli_version(), (double)clock_ns(CLOCK_REALTIME) / 1e9);
-		if (!st.metrics) {
+		st->metrics = metrics_new(cli_version(), (double)clock_ns(CLOCK_REALTIME) / 1e9);
+		if (!st->metrics) {
 			fprintf(stderr, "famtrace: out of memory\n");
 			return FT_EXIT_RUNTIME;
 		}
-		metrics_tee(st.metrics, &teed, &sink);
+		metrics_tee(st->metrics, &teed, &sink);
 		sink = teed;
 		if (o->n_maillogs || o->journal)
-			metrics_enable_messages(st.metrics);
+			metrics_enable_messages(st->metrics);
 	}
 	ccfg.group_gap_ns = o->group_gap_ns;
 	/* The verdict's evidence names them; so does a message's delivery. */
@@ -530,50 +526,88 @@ int live_main(struct opts *o)
 	ccfg.policy = o->policy;
 	ccfg.dns_ports = o->dns_ports;
 	ccfg.n_dns_ports = o->n_dns_ports;
-	st.corr = correlator_new(&ccfg, &sink);
-	st.dnsb = dnsb_new();
-	if (!st.corr || !st.dnsb) {
+	st->corr = correlator_new(&ccfg, &sink);
+	st->dnsb = dnsb_new();
+	if (!st->corr || !st->dnsb) {
 		fprintf(stderr, "famtrace: out of memory\n");
-		correlator_free(st.corr);
-		dnsb_free(st.dnsb);
 		return FT_EXIT_RUNTIME;
 	}
+	return -1;
+}
 
-	if (o->rec_path) {
-		struct rec_writer_cfg wc = { .path = o->rec_path, .rotate_bytes = o->rotate_bytes,
-					     .keep = o->keep };
-		struct rec_meta m = { .format = REC_FORMAT_VERSION };
-		struct utsname u;
+/* -o: the recording opened, its header waiting for the start time. -1 to
+ * go on, or an exit code. */
+static int live_recording(struct live *lv)
+{
+	struct opts *o = lv->o;
+	struct rec_writer_cfg wc = { .path = o->rec_path, .rotate_bytes = o->rotate_bytes, .keep = o->keep };
+	struct rec_meta m = { .format = REC_FORMAT_VERSION };
+	struct utsname u;
+	char err[512];
 
-		snprintf(m.version, sizeof(m.version), "%s", cli_version());
-		if (gethostname(m.host, sizeof(m.host) - 1))
-			strcpy(m.host, "unknown");
-		if (!uname(&u))
-			snprintf(m.kernel, sizeof(m.kernel), "%s", u.release);
-		m.boot_to_real_ns = st.ro.boot_to_real_ns;
-		filters_text(m.filters, sizeof(m.filters), o, &lcfg);
-		st.rec = rec_writer_open(&wc, &m, err, sizeof(err));
-		if (st.rec && rec_writer_appended(st.rec))
-			fprintf(stderr, "famtrace: going on in the earlier recording at %s (it ended "
-					"cleanly), so restarts do not rotate history away\n", o->rec_path);
-		if (st.rec && rec_writer_kept_earlier(st.rec))
-			fprintf(stderr, "famtrace: an earlier recording at %s was moved to %s.1 "
-					"(report reads both)\n", o->rec_path, o->rec_path);
-		if (!st.rec) {
-			fprintf(stderr, "famtrace: recording: %s\n", err);
-			correlator_free(st.corr);
-			dnsb_free(st.dnsb);
-			metrics_free(st.metrics);
-			return FT_EXIT_RUNTIME;
-		}
+	if (!o->rec_path)
+		return -1;
+	snprintf(m.version, sizeof(m.version), "%s", cli_version());
+	if (gethostname(m.host, sizeof(m.host) - 1))
+		strcpy(m.host, "unknown");
+	if (!uname(&u))
+		snprintf(m.kernel, sizeof(m.kernel), "%s", u.release);
+	m.boot_to_real_ns = lv->st.ro.boot_to_real_ns;
+	filters_text(m.filters, sizeof(m.filters), o, &lv->lcfg);
+	lv->st.rec = rec_writer_open(&wc, &m, err, sizeof(err));
+	if (!lv->st.rec) {
+		fprintf(stderr, "famtrace: recording: %s\n", err);
+		return FT_EXIT_RUNTIME;
 	}
+	if (rec_writer_appended(lv->st.rec))
+		fprintf(stderr, "famtrace: going on in the earlier recording at %s (it ended "
+				"cleanly), so restarts do not rotate history away\n", o->rec_path);
+	if (rec_writer_kept_earlier(lv->st.rec))
+		fprintf(stderr, "famtrace: an earlier recording at %s was moved to %s.1 "
+				"(report reads both)\n", o->rec_path, o->rec_path);
+	return -1;
+}
+
+/* The processes to follow from the start; their children follow via the
+ * fork hook. */
+static void live_seed(struct live *lv)
+{
+	struct opts *o = lv->o;
+	pid_t seeds[MAX_PIDS + 1], desc[4096];
+	size_t n_seeds = 0, n_desc;
+
+	if (!o->n_pids && lv->child <= 0)
+		return;
+	/* `run` and `check -- CMD`: the command is part of what is traced
+	 * (an MTA's queue run delivers in its own process tree). */
+	if (lv->child > 0)
+		seeds[n_seeds++] = lv->child;
+	for (size_t i = 0; i < o->n_pids; i++)
+		seeds[n_seeds++] = o->pids[i];
+	for (size_t i = 0; i < n_seeds; i++)
+		if (loader_track(lv->st.ldr, seeds[i], FT_WHY_PID))
+			fprintf(stderr, "famtrace: warning: cannot track pid %d\n", (int)seeds[i]);
+	n_desc = proc_descendants(seeds + (lv->child > 0), n_seeds - (lv->child > 0), desc, 4096);
+	for (size_t i = 0; i < n_desc; i++)
+		loader_track(lv->st.ldr, desc[i], FT_WHY_PARENT);
+}
+
+/* Signals, CMD started (held), the programs loaded and attached, the
+ * processes seeded; then privileges dropped and famtrace confined. -1 to
+ * go on, or an exit code. */
+static int live_attach(struct live *lv)
+{
+	struct opts *o = lv->o;
+	struct state *st = &lv->st;
+	struct sigaction sa = { 0 };
+	char err[512];
+	int code;
 
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
 	/* journalctl starts once privileges are dropped (it needs none of
 	 * famtrace's); whether it is there at all is said now. */
 	if (o->journal && journal_check(err, sizeof(err))) {
@@ -581,71 +615,35 @@ int live_main(struct opts *o)
 		return FT_EXIT_USAGE;
 	}
 	if (o->cmd) {
-		child = spawn(o->cmd, &release_fd);
-		if (child < 0) {
+		lv->child = spawn(o->cmd, &lv->release_fd);
+		if (lv->child < 0) {
 			fprintf(stderr, "famtrace: cannot start %s: %s\n", o->cmd[0], strerror(errno));
 			return FT_EXIT_RUNTIME;
 		}
 	}
-
-	st.ldr = loader_open(&lcfg, on_event, &st, err, sizeof(err), &code);
-	if (!st.ldr) {
+	st->ldr = loader_open(&lv->lcfg, on_event, st, err, sizeof(err), &code);
+	if (!st->ldr) {
 		fprintf(stderr, "famtrace: %s\n", err);
-		close(cg_fd);
-		if (o->check)
-			code = 2; /* could not check */
-		if (child > 0) {
-			close(release_fd); /* the child exits without running CMD */
-			waitpid(child, NULL, 0);
-		}
-		correlator_free(st.corr);
-		dnsb_free(st.dnsb);
-		metrics_free(st.metrics);
-		if (st.rec) {
-			rec_writer_close(st.rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
-			unlink(o->rec_path); /* nothing was traced */
-		}
-		return code;
+		return o->check ? 2 : code; /* check: could not check */
 	}
-
-	/* Seed the processes to follow; their children follow via the fork hook. */
-	if (o->n_pids || child > 0) {
-		pid_t seeds[MAX_PIDS + 1], desc[4096];
-		size_t n_seeds = 0, n_desc;
-
-		/* `run` and `check -- CMD`: the command is part of what is traced
-		 * (an MTA's queue run delivers in its own process tree). */
-		if (child > 0)
-			seeds[n_seeds++] = child;
-		for (size_t i = 0; i < o->n_pids; i++)
-			seeds[n_seeds++] = o->pids[i];
-		for (size_t i = 0; i < n_seeds; i++)
-			if (loader_track(st.ldr, seeds[i], FT_WHY_PID))
-				fprintf(stderr, "famtrace: warning: cannot track pid %d\n", (int)seeds[i]);
-		n_desc = proc_descendants(seeds + (child > 0), n_seeds - (child > 0), desc, 4096);
-		for (size_t i = 0; i < n_desc; i++)
-			loader_track(st.ldr, desc[i], FT_WHY_PARENT);
-	}
-
+	live_seed(lv);
 	if (!o->no_resolver)
-		libc_attach_all(st.ldr, &lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
-	st.ss.no_dns_wire = o->no_dns_wire;
-	snprintf(st.ss.connect_errno, sizeof(st.ss.connect_errno), "%s",
-		 loader_exact_errno(st.ldr) ? "fexit" : "route");
-	if (!o->no_dns_wire) {
-		if (loader_attach_dns(st.ldr, cg_fd, err, sizeof(err))) {
-			/* The recording's header, not yet written, says it too
-			 * (rec_writer_start below). */
-			st.ss.no_dns_wire = o->no_dns_wire = true;
-			warn_no_wire(err);
-		}
+		libc_attach_all(st->ldr, &lv->lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
+	st->ss.no_dns_wire = o->no_dns_wire;
+	snprintf(st->ss.connect_errno, sizeof(st->ss.connect_errno), "%s",
+		 loader_exact_errno(st->ldr) ? "fexit" : "route");
+	if (!o->no_dns_wire && loader_attach_dns(st->ldr, lv->cg_fd, err, sizeof(err))) {
+		/* The recording's header, not yet written, says it too
+		 * (rec_writer_start in live_start). */
+		st->ss.no_dns_wire = o->no_dns_wire = true;
+		warn_no_wire(err);
 	}
-	close(cg_fd);
-
+	close(lv->cg_fd);
+	lv->cg_fd = -1;
 	/* Loaded and attached: from here on famtrace reads a ring buffer and
 	 * writes files. Keep only what that needs. */
 	{
-		struct privs_keep keep = { .files = o->rec_path || o->metrics_path, .kill = child > 0 };
+		struct privs_keep keep = { .files = o->rec_path || o->metrics_path, .kill = lv->child > 0 };
 
 		if (privs_drop(&keep, err, sizeof(err)))
 			fprintf(stderr, "famtrace: warning: cannot drop privileges: %s\n", err);
@@ -657,27 +655,36 @@ int live_main(struct opts *o)
 		 * "tracing" is said: no entry of a traced delivery is missed. */
 		struct journal_src js = { o->journal_dir };
 
-		st.journal = journal_follow_open(&js, err, sizeof(err));
-		if (!st.journal)
+		st->journal = journal_follow_open(&js, err, sizeof(err));
+		if (!st->journal)
 			fprintf(stderr, "famtrace: warning: --journal: %s; no message of the journal "
 					"will be shown\n", err);
 	}
-	confine(o, &st, child);
+	confine(o, st, lv->child);
+	return -1;
+}
 
-	t0 = clock_ns(CLOCK_BOOTTIME);
-	st.ro.t0_ns = t0;
-	if (st.rec) {
+/* Time zero: the recording's header, CMD released, "tracing" said. */
+static void live_start(struct live *lv)
+{
+	struct opts *o = lv->o;
+	struct state *st = &lv->st;
+
+	lv->t0 = clock_ns(CLOCK_BOOTTIME);
+	st->ro.t0_ns = lv->t0;
+	if (st->rec) {
 		char filters[512];
 
-		filters_text(filters, sizeof(filters), o, &lcfg);
-		rec_writer_start(st.rec, t0, filters, st.ss.connect_errno);
+		filters_text(filters, sizeof(filters), o, &lv->lcfg);
+		rec_writer_start(st->rec, lv->t0, filters, st->ss.connect_errno);
 	}
 	if (o->cmd) {
-		if (write(release_fd, "go", 1) != 1) {
+		if (write(lv->release_fd, "go", 1) != 1) {
 			fprintf(stderr, "famtrace: cannot release %s\n", o->cmd[0]);
-			kill(child, SIGKILL);
+			kill(lv->child, SIGKILL);
 		}
-		close(release_fd);
+		close(lv->release_fd);
+		lv->release_fd = -1;
 	} else {
 		const char *what = o->all ? "all processes" : o->n_pids ? "the given processes" :
 				   o->n_comms ? "the named processes" : "mail processes";
@@ -687,13 +694,65 @@ int live_main(struct opts *o)
 		else
 			fprintf(stderr, "famtrace: tracing %s; Ctrl-C to stop and print the report\n", what);
 	}
-	if (!o->json && !o->record && (!o->check || o->verbose) && !msg_filter_active(&st.ro.filter))
-		text_header(&st.ro);
-	next_metrics = o->metrics_path ? t0 + (uint64_t)(o->metrics_interval_s * 1e9) : UINT64_MAX;
+	if (!o->json && !o->record && (!o->check || o->verbose) && !msg_filter_active(&st->ro.filter))
+		text_header(&st->ro);
+}
 
-	next_report = o->interval_s ? t0 + (uint64_t)(o->interval_s * 1e9) : UINT64_MAX;
-	deadline = o->duration_s ? t0 + (uint64_t)(o->duration_s * 1e9) : UINT64_MAX;
-	rc = FT_EXIT_OK;
+/* Once a second: counters refreshed, the recording synced, and lost events
+ * said while it happens, not only in the report. */
+static void live_second(struct live *lv, uint64_t now, uint64_t *lost_seen, uint64_t *lost_checked)
+{
+	struct state *st = &lv->st;
+	uint64_t lost;
+
+	refresh_counters(st, now);
+	rec_sync(st, now);
+	lost = st->ss.lost;
+	/* A reader that was stopped (SIGSTOP, a suspended terminal) checks
+	 * late: the span says how late. */
+	if (lost > *lost_seen && (!*lost_checked || now - *lost_checked < 1500000000ULL))
+		fprintf(stderr, "famtrace: warning: %llu events lost in the last second "
+				"(ring buffer full; try --buffer-size or narrower filters)\n",
+			(unsigned long long)(lost - *lost_seen));
+	else if (lost > *lost_seen)
+		fprintf(stderr, "famtrace: warning: %llu events lost in the last %.0f s "
+				"(ring buffer full; try --buffer-size or narrower filters)\n",
+			(unsigned long long)(lost - *lost_seen), (double)(now - *lost_checked) / 1e9);
+	*lost_seen = lost;
+	*lost_checked = now;
+}
+
+/* SIGHUP: reopen the recording (logrotate), retry a stopped one, or end a
+ * terminal session. */
+static void live_hangup(struct live *lv, uint64_t now)
+{
+	struct state *st = &lv->st;
+
+	if (st->rec && st->rec_down) {
+		st->rec_retry_at = now; /* a hang-up is a good moment to retry */
+	} else if (st->rec) {
+		if (rec_writer_reopen(st->rec, now)) {
+			fprintf(stderr, "famtrace: recording: cannot reopen %s after SIGHUP\n", lv->o->rec_path);
+			rec_fail(st, now);
+		} else {
+			fprintf(stderr, "famtrace: SIGHUP: reopened %s\n", lv->o->rec_path);
+		}
+	} else {
+		stop_signal = SIGHUP; /* a hang-up ends a terminal session */
+	}
+}
+
+/* Records in until -d, CMD's exit or a signal; on the way, ticks, the
+ * recording, metrics and interval reports. Returns the exit code so far. */
+static int live_loop(struct live *lv)
+{
+	struct opts *o = lv->o;
+	struct state *st = &lv->st;
+	uint64_t t0 = lv->t0, next_tick = 0, next_second = 0, lost_seen = 0, lost_checked = 0;
+	uint64_t next_metrics = o->metrics_path ? t0 + (uint64_t)(o->metrics_interval_s * 1e9) : UINT64_MAX;
+	uint64_t next_report = o->interval_s ? t0 + (uint64_t)(o->interval_s * 1e9) : UINT64_MAX;
+	uint64_t deadline = o->duration_s ? t0 + (uint64_t)(o->duration_s * 1e9) : UINT64_MAX;
+
 	for (;;) {
 		uint64_t now;
 		int e;
@@ -701,189 +760,213 @@ int live_main(struct opts *o)
 		/* Live lines leave once per batch, before waiting, not once
 		 * per record: a write per event was most of famtrace's
 		 * system time on a busy relay. */
-		fflush(st.ro.out);
-		e = loader_poll(st.ldr, 100);
-
+		fflush(st->ro.out);
+		e = loader_poll(st->ldr, 100);
 		if (e < 0) {
 			fprintf(stderr, "famtrace: reading events failed: %s\n", strerror(-e));
-			rc = FT_EXIT_RUNTIME;
-			break;
+			return FT_EXIT_RUNTIME;
 		}
 		now = clock_ns(CLOCK_BOOTTIME);
 		/* Closing due groups walks every process: at most every
 		 * TICK_EVERY_NS, however often a busy relay fills a batch. */
 		if (now >= next_tick) {
-			poll_maillogs(&st);
-			correlate_tick(st.corr, now);
+			poll_maillogs(st);
+			correlate_tick(st->corr, now);
 			/* Replay ticks where live tracing ticked: same groups, same order. */
-			if (st.rec && !st.rec_down && rec_write_tick(st.rec, now))
-				rec_fail(&st, now);
+			if (st->rec && !st->rec_down && rec_write_tick(st->rec, now))
+				rec_fail(st, now);
 			next_tick = now + TICK_EVERY_NS;
 		}
-		if (st.rec)
-			rec_retry(&st, now);
-		if (now >= next_lost_check) {
-			/* Say so while it happens, not only in the report. */
-			uint64_t lost;
-
-			refresh_counters(&st, now);
-			rec_sync(&st, now);
-			lost = st.ss.lost;
-			/* A reader that was stopped (SIGSTOP, a suspended
-			 * terminal) checks late: the span says how late. */
-			if (lost > lost_seen && (!lost_checked || now - lost_checked < 1500000000ULL))
-				fprintf(stderr, "famtrace: warning: %llu events lost in the last second "
-						"(ring buffer full; try --buffer-size or narrower filters)\n",
-					(unsigned long long)(lost - lost_seen));
-			else if (lost > lost_seen)
-				fprintf(stderr, "famtrace: warning: %llu events lost in the last %.0f s "
-						"(ring buffer full; try --buffer-size or narrower filters)\n",
-					(unsigned long long)(lost - lost_seen),
-					(double)(now - lost_checked) / 1e9);
-			lost_seen = lost;
-			lost_checked = now;
-			next_lost_check = now + 1000000000ULL;
+		if (st->rec)
+			rec_retry(st, now);
+		if (now >= next_second) {
+			live_second(lv, now, &lost_seen, &lost_checked);
+			next_second = now + 1000000000ULL;
 		}
 		if (hup_signal) {
 			hup_signal = 0;
-			if (st.rec && st.rec_down) {
-				st.rec_retry_at = now; /* a hang-up is a good moment to retry */
-			} else if (st.rec) {
-				if (rec_writer_reopen(st.rec, now)) {
-					fprintf(stderr, "famtrace: recording: cannot reopen %s after SIGHUP\n",
-						o->rec_path);
-					rec_fail(&st, now);
-				} else {
-					fprintf(stderr, "famtrace: SIGHUP: reopened %s\n", o->rec_path);
-				}
-			} else {
-				stop_signal = SIGHUP; /* a hang-up ends a terminal session */
-			}
+			live_hangup(lv, now);
 		}
 		if (now >= next_metrics) {
-			refresh_counters(&st, now);
-			write_metrics(&st, o->metrics_path, now, false);
+			refresh_counters(st, now);
+			write_metrics(st, o->metrics_path, now, false);
 			next_metrics = now + (uint64_t)(o->metrics_interval_s * 1e9);
 		}
 		if (now >= next_report) {
-			report(&st, now);
+			report(st, now);
 			next_report = now + (uint64_t)(o->interval_s * 1e9);
 		}
-		if (child > 0 && !child_gone_at) {
-			pid_t w = waitpid(child, &child_status, WNOHANG);
-
-			if (w == child)
-				child_gone_at = now;
-		}
+		if (lv->child > 0 && !lv->child_gone_at && waitpid(lv->child, &lv->child_status, WNOHANG) == lv->child)
+			lv->child_gone_at = now;
 		/* After CMD exits, keep reading briefly: sockets it left in
 		 * SYN_SENT are closed during its exit and report just after. */
-		if (child_gone_at && now - child_gone_at > 200000000ULL)
-			break;
-		if (now >= deadline)
-			break;
+		if ((lv->child_gone_at && now - lv->child_gone_at > 200000000ULL) || now >= deadline)
+			return FT_EXIT_OK;
 		if (stop_signal) {
-			if (child > 0 && !child_gone_at) {
+			if (lv->child > 0 && !lv->child_gone_at) {
 				/* Pass it on; the child's exit ends the trace. */
-				kill(child, stop_signal);
+				kill(lv->child, stop_signal);
 				stop_signal = 0;
 				continue;
 			}
-			break;
+			return FT_EXIT_OK;
 		}
 	}
+}
+
+/* The recording's end mark, or what kept it from being whole. */
+static int live_close_recording(struct live *lv, uint64_t end_ns)
+{
+	struct state *st = &lv->st;
+	uint64_t bytes = rec_writer_bytes(st->rec);
+	char err[512];
+	bool closed = !st->rec_down && !rec_writer_close(st->rec, end_ns, err, sizeof(err));
+
+	if (st->rec_down)
+		rec_writer_close(st->rec, end_ns, err, sizeof(err));
+	else if (!closed)
+		st->ss.rec_stopped++;
+	st->rec = NULL;
+	if (!closed || st->ss.rec_stopped) {
+		fprintf(stderr, "famtrace: recording incomplete: it stopped %llu time(s), and %llu "
+				"events traced are not in it%s%s\n",
+			(unsigned long long)st->ss.rec_stopped, (unsigned long long)st->ss.rec_missed,
+			closed ? "" : "; last error: ", closed ? "" : err);
+		return FT_EXIT_RUNTIME;
+	}
+	fprintf(stderr, "famtrace: recorded %llu events to %s (%.1f KiB compressed)\n",
+		(unsigned long long)correlator_events(st->corr), lv->o->rec_path, (double)bytes / 1024);
+	return FT_EXIT_OK;
+}
+
+/* After the loop: what the ring still holds, the report, the last metrics,
+ * the recording closed, and what was missed said. Returns the exit code. */
+static int live_finish(struct live *lv, int rc)
+{
+	struct opts *o = lv->o;
+	struct state *st = &lv->st;
+	uint64_t until = clock_ns(CLOCK_BOOTTIME) + 1000000000ULL, end_ns;
+	int e;
+
 	/* What the ring holds at the stop, a batch at a time for at most a
 	 * second: a flood cannot hold the stop past the unit's timeout, and
 	 * what is left unread is said, never silently dropped. */
-	{
-		uint64_t until = clock_ns(CLOCK_BOOTTIME) + 1000000000ULL;
-		int e;
-
-		while ((e = loader_poll(st.ldr, 0)) == LOADER_BATCH && clock_ns(CLOCK_BOOTTIME) < until)
-			;
-		if (e == LOADER_BATCH) {
-			st.ss.unread = 1;
-			fprintf(stderr, "famtrace: warning: stopped during a flood: records still in the ring "
-					"buffer were not read\n");
-		}
+	while ((e = loader_poll(st->ldr, 0)) == LOADER_BATCH && clock_ns(CLOCK_BOOTTIME) < until)
+		;
+	if (e == LOADER_BATCH) {
+		st->ss.unread = 1;
+		fprintf(stderr, "famtrace: warning: stopped during a flood: records still in the ring "
+				"buffer were not read\n");
 	}
 	/* Attempts still in SYN_SENT (an IPv6 black hole retried while the
 	 * process delivered over IPv4) are facts too: report them as in
 	 * progress, with the time so far, instead of letting them vanish. */
-	st.ss.in_progress = (uint64_t)loader_pending(st.ldr, clock_ns(CLOCK_BOOTTIME));
-	correlate_flush(st.corr);
+	st->ss.in_progress = (uint64_t)loader_pending(st->ldr, clock_ns(CLOCK_BOOTTIME));
+	correlate_flush(st->corr);
 	end_ns = clock_ns(CLOCK_BOOTTIME);
 	if ((!o->check || o->verbose) && !o->record)
-		report(&st, end_ns);
+		report(st, end_ns);
 	else
-		refresh_counters(&st, end_ns);
-	if (st.metrics) {
-		write_metrics(&st, o->metrics_path, end_ns, true);
-		metrics_free(st.metrics);
-		if (!st.metrics_written) {
+		refresh_counters(st, end_ns);
+	if (st->metrics) {
+		write_metrics(st, o->metrics_path, end_ns, true);
+		if (!st->metrics_written) {
 			fprintf(stderr, "famtrace: metrics were never written to %s\n", o->metrics_path);
 			rc = FT_EXIT_RUNTIME;
 		}
 	}
-	if (st.rec) {
-		uint64_t bytes = rec_writer_bytes(st.rec);
-		bool closed = !st.rec_down && !rec_writer_close(st.rec, end_ns, err, sizeof(err));
-
-		if (st.rec_down)
-			rec_writer_close(st.rec, end_ns, err, sizeof(err));
-		else if (!closed)
-			st.ss.rec_stopped++;
-		if (!closed || st.ss.rec_stopped) {
-			fprintf(stderr, "famtrace: recording incomplete: it stopped %llu time(s), and %llu "
-					"events traced are not in it%s%s\n",
-				(unsigned long long)st.ss.rec_stopped, (unsigned long long)st.ss.rec_missed,
-				closed ? "" : "; last error: ", closed ? "" : err);
-			rc = FT_EXIT_RUNTIME;
-		} else {
-			fprintf(stderr, "famtrace: recorded %llu events to %s (%.1f KiB compressed)\n",
-				(unsigned long long)correlator_events(st.corr), o->rec_path,
-				(double)bytes / 1024);
-		}
-	}
-	if (!source_complete(&st.ss)) {
+	if (st->rec && live_close_recording(lv, end_ns))
+		rc = FT_EXIT_RUNTIME;
+	if (!source_complete(&st->ss)) {
 		char gaps[512];
 
 		fprintf(stderr, "famtrace: warning: the trace is incomplete: %s\n",
-			source_gaps(gaps, sizeof(gaps), &st.ss));
+			source_gaps(gaps, sizeof(gaps), &st->ss));
 	}
 	if (o->check) {
 		char why[600] = "";
 
 		/* A check that could not observe properly has no verdict to give,
-		 * whatever it saw: exit 2 with the reason. */
+		 * whatever it saw: UNKNOWN with the reason. */
 		if (rc != FT_EXIT_OK)
 			snprintf(why, sizeof(why), "tracing failed");
-		else if (!source_complete(&st.ss))
-			source_gaps(why, sizeof(why), &st.ss);
-		int verdict = check_verdict(stdout, o->json, st.corr, &expect, why[0] ? why : NULL);
-
-		rc = check_exit_code(verdict);
+		else if (!source_complete(&st->ss))
+			source_gaps(why, sizeof(why), &st->ss);
+		rc = check_exit_code(check_verdict(stdout, o->json, st->corr, &lv->expect, why[0] ? why : NULL));
 		o->check_judged = true;
-		loader_close(st.ldr);
-		correlator_free(st.corr);
-		dnsb_free(st.dnsb);
-		if (child > 0 && !child_gone_at)
-			waitpid(child, &child_status, 0);
+	}
+	return rc;
+}
+
+/* The one way out, whatever was set up: in the reverse order. A recording
+ * still open here was never started: nothing was traced, so it goes. */
+static void live_free(struct live *lv)
+{
+	struct state *st = &lv->st;
+	char err[512];
+
+	/* CMD never released exits without running; check waits for its
+	 * CMD; run waited already (live_main), or failed and leaves it be. */
+	if (lv->child > 0 && !lv->child_gone_at && (lv->release_fd >= 0 || lv->o->check)) {
+		if (lv->release_fd >= 0)
+			close(lv->release_fd);
+		waitpid(lv->child, &lv->child_status, 0);
+	} else if (lv->release_fd >= 0) {
+		close(lv->release_fd);
+	}
+	loader_close(st->ldr);
+	if (lv->cg_fd >= 0)
+		close(lv->cg_fd);
+	if (st->rec) {
+		rec_writer_close(st->rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
+		unlink(lv->o->rec_path);
+	}
+	metrics_free(st->metrics);
+	correlator_free(st->corr);
+	dnsb_free(st->dnsb);
+	for (size_t i = 0; i < st->n_follow; i++)
+		mlog_follow_close(st->follow[i]);
+	journal_follow_close(st->journal);
+	if (st->ro.mlog)
+		mlog_free(&st->mlog);
+}
+
+int live_main(struct opts *o)
+{
+	struct live lv = { .o = o, .cg_fd = -1, .child = -1, .release_fd = -1 };
+	char err[512];
+	int rc = -1;
+
+	if (o->check && (rc = live_check_setup(&lv)) >= 0)
 		return rc;
+	for (size_t i = 0; i < o->n_pids; i++)
+		if (!proc_exists(o->pids[i])) {
+			fprintf(stderr, "famtrace: no process with pid %d\n", (int)o->pids[i]);
+			return o->check ? FT_CHECK_UNKNOWN : FT_EXIT_NOPID;
+		}
+	live_filter(&lv);
+	/* The cgroup v2 root: the attempt programs attach there, and the DNS
+	 * wire programs too. Found before the recording's header is written. */
+	lv.cg_fd = cgroup_root_open(err, sizeof(err));
+	if (lv.cg_fd < 0) {
+		fprintf(stderr, "famtrace: %s; famtrace sees connect attempts through the cgroup v2 "
+				"root\n", err);
+		return o->check ? 2 : FT_EXIT_KERNEL;
 	}
-	loader_close(st.ldr);
-	correlator_free(st.corr);
-	dnsb_free(st.dnsb);
-	for (size_t i = 0; i < st.n_follow; i++)
-		mlog_follow_close(st.follow[i]);
-	journal_follow_close(st.journal);
-	mlog_free(&st.mlog);
-	if (child > 0 && rc == FT_EXIT_OK) {
-		if (!child_gone_at)
-			waitpid(child, &child_status, 0);
-		if (WIFEXITED(child_status))
-			return WEXITSTATUS(child_status);
-		if (WIFSIGNALED(child_status))
-			return 128 + WTERMSIG(child_status);
+	lv.lcfg.cgroup_fd = lv.cg_fd;
+	if ((rc = live_reporting(&lv)) < 0 && (rc = live_recording(&lv)) < 0 && (rc = live_attach(&lv)) < 0) {
+		live_start(&lv);
+		rc = live_finish(&lv, live_loop(&lv));
+		/* run: CMD's status, when famtrace itself did well. */
+		if (!o->check && lv.child > 0 && rc == FT_EXIT_OK) {
+			if (!lv.child_gone_at && waitpid(lv.child, &lv.child_status, 0) == lv.child)
+				lv.child_gone_at = 1;
+			if (WIFEXITED(lv.child_status))
+				rc = WEXITSTATUS(lv.child_status);
+			else if (WIFSIGNALED(lv.child_status))
+				rc = 128 + WTERMSIG(lv.child_status);
+		}
 	}
+	live_free(&lv);
 	return rc;
 }

@@ -463,6 +463,138 @@ static void count_delivery(void *ctx, const struct mlog_delivery *d, const struc
 		metrics_count_delivery(sc->mx, d->status, msg_family_problem(g));
 }
 
+/* The inputs, each once: the same recording named twice (a glob and a
+ * name, a link) is read once, not counted twice. A name that is no file is
+ * a usage error, not a corrupt recording; - is standard input. */
+static int gather_inputs(struct input *in, char *const *files, int *n, char *stdin_path, size_t len)
+{
+	struct stat seen[*n > 0 ? *n : 1];
+	int k = 0;
+
+	for (int i = 0; i < *n; i++) {
+		struct stat st;
+		bool dup = false;
+
+		if (!strcmp(files[i], "-")) {
+			/* Standard input, read twice (header, then all):
+			 * copied into memory first. */
+			if (stdin_path[0]) {
+				fprintf(stderr, "famtrace: report: - (standard input) is named twice\n");
+				return FT_EXIT_USAGE;
+			}
+			if (copy_stdin(stdin_path, len))
+				return FT_EXIT_INPUT;
+			in[k].name = "standard input";
+			in[k++].path = stdin_path;
+			continue;
+		}
+		if (stat(files[i], &st)) {
+			int e = errno;
+
+			fprintf(stderr, "famtrace: report: %s: %s\n", files[i], strerror(e));
+			return e == ENOENT || e == ENOTDIR ? FT_EXIT_USAGE : FT_EXIT_INPUT;
+		}
+		for (int j = 0; j < k && !dup; j++)
+			dup = seen[j].st_dev == st.st_dev && seen[j].st_ino == st.st_ino;
+		if (dup) {
+			fprintf(stderr, "famtrace: report: %s is named twice; read once\n", files[i]);
+			continue;
+		}
+		seen[k] = st;
+		in[k].name = files[i];
+		in[k++].path = files[i];
+	}
+	*n = k;
+	return 0;
+}
+
+/* The MTA's log, beside the recording: its classic syslog times take the
+ * year of the recording's start; the journal is read from a minute
+ * before it. 0, or an exit code. */
+static int read_mta_log(const struct replay_opts *o, struct mlog *ml, int64_t t0_ns, int64_t boot_to_real_ns)
+{
+	mlog_init(ml, (time_t)((t0_ns + boot_to_real_ns) / 1000000000LL));
+	for (size_t i = 0; i < o->n_maillogs; i++) {
+		char err[600];
+
+		if (maillog_read_file(ml, o->maillogs[i], err, sizeof(err))) {
+			fprintf(stderr, "famtrace: report: --maillog %s\n", err);
+			return FT_EXIT_INPUT;
+		}
+	}
+	if (o->journal) {
+		/* From a minute before the recording started, to now. */
+		struct journal_src js = { o->journal_dir };
+		int64_t since = (t0_ns + boot_to_real_ns) / 1000000000LL - 60;
+		char err[600];
+		int got = journal_read(ml, &js, since, err, sizeof(err));
+
+		if (got < 0) {
+			fprintf(stderr, "famtrace: report: --journal: %s\n", err);
+			return FT_EXIT_INPUT;
+		}
+		if (!got) {
+			/* Not "nothing was delivered": nothing was read. */
+			char when[40];
+			time_t t = (time_t)since;
+
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+			fprintf(stderr, "famtrace: report: warning: the journal%s%s has no mail-facility entries since %s; no message can be shown\n",
+				o->journal_dir ? " in " : "", o->journal_dir ? o->journal_dir : "", when);
+		}
+	}
+	return 0;
+}
+
+/* Each input through the correlator, in order. 0, FT_EXIT_INPUT (a file
+ * not readable, corrupt or newer: what came before is still reported), or
+ * FT_EXIT_USAGE (a bad --since/--until: nothing is). */
+static int replay_inputs(struct replay *rp, const struct replay_opts *o, struct input *in, int n)
+{
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		char err[512];
+		struct rec_file *f = rec_file_open(in[i].path, err, sizeof(err));
+		struct rec_reader *r;
+		enum rec_status s;
+
+		if (!f) {
+			fprintf(stderr, "famtrace: report: %s\n", err);
+			rc = FT_EXIT_INPUT;
+			break;
+		}
+		r = rec_file_reader(f);
+		s = replay_stream(rp, r);
+		if (rp->time_error) {
+			fprintf(stderr, "famtrace: report: %s '%s' is not a time (use \"YYYY-MM-DD "
+					"HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS or +SECONDS)\n",
+				rp->time_error, !strcmp(rp->time_error, "--since") ? o->since : o->until);
+			rec_file_close(f);
+			return FT_EXIT_USAGE;
+		}
+		if (s == REC_DONE && !rec_reader_ended(r))
+			s = REC_CUT;
+		if (s == REC_CUT) {
+			char w[32];
+
+			when_text(w, sizeof(w), (int64_t)rp->last_ns + rp->boot_to_real_ns);
+			fprintf(stderr, "famtrace: report: %s: the recording is cut short at %s "
+					"(byte %" PRIu64 " of its data; the writer was killed or the machine "
+					"stopped): reporting up to there\n",
+				in[i].name, w, rec_reader_offset(r));
+			rp->ss.cut++;
+		} else if (s != REC_DONE) {
+			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].name, rec_reader_why(r));
+			rc = FT_EXIT_INPUT;
+		}
+		rec_file_close(f);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
 int replay_main(const struct replay_opts *o, char *const *files, int n)
 {
 	struct input *in = calloc((size_t)n, sizeof(*in));
@@ -485,52 +617,8 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		fprintf(stderr, "famtrace: out of memory\n");
 		return 1;
 	}
-	/* Each file once: the same recording named twice (a glob and a name,
-	 * a link) is read once, not counted twice. A name that is no file is a
-	 * usage error, not a corrupt recording. */
-	{
-		struct stat seen[n > 0 ? n : 1];
-		int k = 0;
-
-		for (int i = 0; i < n; i++) {
-			struct stat st;
-			bool dup = false;
-
-			if (!strcmp(files[i], "-")) {
-				/* Standard input, read twice (header, then all):
-				 * copied into memory first. */
-				if (stdin_path[0]) {
-					fprintf(stderr, "famtrace: report: - (standard input) is named twice\n");
-					rc = FT_EXIT_USAGE;
-					goto out;
-				}
-				if (copy_stdin(stdin_path, sizeof(stdin_path))) {
-					rc = FT_EXIT_INPUT;
-					goto out;
-				}
-				in[k].name = "standard input";
-				in[k++].path = stdin_path;
-				continue;
-			}
-			if (stat(files[i], &st)) {
-				int e = errno;
-
-				fprintf(stderr, "famtrace: report: %s: %s\n", files[i], strerror(e));
-				rc = e == ENOENT || e == ENOTDIR ? FT_EXIT_USAGE : FT_EXIT_INPUT;
-				goto out;
-			}
-			for (int j = 0; j < k && !dup; j++)
-				dup = seen[j].st_dev == st.st_dev && seen[j].st_ino == st.st_ino;
-			if (dup) {
-				fprintf(stderr, "famtrace: report: %s is named twice; read once\n", files[i]);
-				continue;
-			}
-			seen[k] = st;
-			in[k].name = files[i];
-			in[k++].path = files[i];
-		}
-		n = k;
-	}
+	if ((rc = gather_inputs(in, files, &n, stdin_path, sizeof(stdin_path))))
+		goto out;
 	if ((rc = read_headers(in, n)))
 		goto out;
 	qsort(in, (size_t)n, sizeof(*in), by_start);
@@ -540,38 +628,8 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	if (o->n_maillogs || o->journal) {
 		/* The MTA's log, beside the recording: its classic syslog
 		 * times take the year of the recording's start. */
-		mlog_init(&ml, (time_t)(((int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns) / 1000000000LL));
-		for (size_t i = 0; i < o->n_maillogs; i++) {
-			char err[600];
-
-			if (maillog_read_file(&ml, o->maillogs[i], err, sizeof(err))) {
-				fprintf(stderr, "famtrace: report: --maillog %s\n", err);
-				rc = FT_EXIT_INPUT;
-				goto out;
-			}
-		}
-		if (o->journal) {
-			/* From a minute before the recording started, to now. */
-			struct journal_src js = { o->journal_dir };
-			int64_t since = ((int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns) / 1000000000LL - 60;
-			char err[600];
-			int got = journal_read(&ml, &js, since, err, sizeof(err));
-
-			if (got < 0) {
-				fprintf(stderr, "famtrace: report: --journal: %s\n", err);
-				rc = FT_EXIT_INPUT;
-				goto out;
-			}
-			if (!got) {
-				/* Not "nothing was delivered": nothing was read. */
-				char when[40];
-				time_t t = (time_t)since;
-
-				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-				fprintf(stderr, "famtrace: report: warning: the journal%s%s has no mail-facility entries since %s; no message can be shown\n",
-					o->journal_dir ? " in " : "", o->journal_dir ? o->journal_dir : "", when);
-			}
-		}
+		if ((rc = read_mta_log(o, &ml, in[0].meta.t0_ns, in[0].meta.boot_to_real_ns)))
+			goto out;
 		ro.mlog = &ml;
 		ro.filter = o->filter;
 		ccfg.keep_exited_details = true; /* the deliveries' evidence */
@@ -626,46 +684,8 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	}
 	if (!o->json && !msg_filter_active(&ro.filter))
 		text_header(&ro);
-	for (int i = 0; i < n; i++) {
-		char err[512];
-		struct rec_file *f = rec_file_open(in[i].path, err, sizeof(err));
-		struct rec_reader *r;
-		enum rec_status s;
-
-		if (!f) {
-			fprintf(stderr, "famtrace: report: %s\n", err);
-			rc = FT_EXIT_INPUT;
-			break;
-		}
-		r = rec_file_reader(f);
-		s = replay_stream(rp, r);
-		if (rp->time_error) {
-			fprintf(stderr, "famtrace: report: %s '%s' is not a time (use \"YYYY-MM-DD "
-					"HH:MM:SS\", HH:MM[:SS], @UNIXSECONDS or +SECONDS)\n",
-				rp->time_error, !strcmp(rp->time_error, "--since") ? o->since : o->until);
-			rec_file_close(f);
-			rc = 2; /* usage */
-			goto out;
-		}
-		if (s == REC_DONE && !rec_reader_ended(r))
-			s = REC_CUT;
-		if (s == REC_CUT) {
-			char w[32];
-
-			when_text(w, sizeof(w), (int64_t)rp->last_ns + rp->boot_to_real_ns);
-			fprintf(stderr, "famtrace: report: %s: the recording is cut short at %s "
-					"(byte %" PRIu64 " of its data; the writer was killed or the machine "
-					"stopped): reporting up to there\n",
-				in[i].name, w, rec_reader_offset(r));
-			rp->ss.cut++;
-		} else if (s != REC_DONE) {
-			fprintf(stderr, "famtrace: report: %s: %s\n", in[i].name, rec_reader_why(r));
-			rc = FT_EXIT_INPUT;
-		}
-		rec_file_close(f);
-		if (rc)
-			break;
-	}
+	if ((rc = replay_inputs(rp, o, in, n)) == FT_EXIT_USAGE)
+		goto out;
 	sum_counters(rp);
 	correlate_flush(c);
 	ro.stats = &rp->ss;

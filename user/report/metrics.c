@@ -280,24 +280,10 @@ static bool comm_used(const struct comm_stats *c)
 	return c->races[FAM_V4] || c->races[FAM_V6];
 }
 
-void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, uint64_t events)
+/* Connect attempts, destinations, races and fallback costs, by process
+ * name. */
+static void print_attempts(FILE *f, const struct metrics *m, const struct comm_stats *const *cs, unsigned k)
 {
-	unsigned n = m->n_comms;
-	const struct comm_stats *cs[MAX_COMMS + 1];
-	unsigned k = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		cs[k++] = &m->comms[i];
-	if (comm_used(&m->comms[MAX_COMMS]))
-		cs[k++] = &m->comms[MAX_COMMS];
-
-	head(f, "famtrace_build_info", "gauge", "famtrace version (value is always 1).");
-	fprintf(f, "famtrace_build_info{version=");
-	label(f, m->version);
-	fprintf(f, "} 1\n");
-	head(f, "famtrace_start_time_seconds", "gauge", "When this famtrace started, Unix time.");
-	fprintf(f, "famtrace_start_time_seconds %.3f\n", m->start_time_s);
-
 	head(f, "famtrace_connect_attempts_total", "counter",
 	     "TCP connect attempts by process name, address family on the wire, and result.");
 	for (unsigned i = 0; i < k; i++)
@@ -351,7 +337,11 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 		fprintf(f, "famtrace_fallback_cost_seconds_count{from_family=\"%s\"} %llu\n",
 			fam_label(fa), (unsigned long long)m->cost[fa].count);
 	}
+}
 
+/* Route probes, DNS sockets, and resolver calls with their time. */
+static void print_lookups(FILE *f, const struct metrics *m)
+{
 	head(f, "famtrace_route_probes_total", "counter",
 	     "UDP connect() route probes (e.g. getaddrinfo's address sorting) by family and result.");
 	for (int fa = 0; fa < FAM_N; fa++)
@@ -405,19 +395,11 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 	for (int fa = 0; fa < FAM_N; fa++)
 		fprintf(f, "famtrace_lookup_wire_wait_seconds_total{family=\"%s\"} %.6f\n", fam_label(fa),
 			m->wire_wait[fa]);
+}
 
-	if (m->messages) {
-		static const char *const st[] = { "none", "sent", "deferred", "bounced", "expired" };
-
-		head(f, "famtrace_message_deliveries_total", "counter",
-		     "Delivery lines of the MTA's log (--maillog, --journal) by status, and whether an address-family "
-		     "problem stood behind the delivery famtrace saw.");
-		for (int i = 1; i < 5; i++)
-			for (int k = 0; k < 2; k++)
-				fprintf(f, "famtrace_message_deliveries_total{status=\"%s\",family_problem=\"%s\"} "
-					   "%llu\n", st[i], k ? "true" : "false",
-					(unsigned long long)m->deliveries[i][k]);
-	}
+/* The trace's own health: what it read, lost, refused and recorded. */
+static void print_health(FILE *f, const struct source_stats *ss, uint64_t events)
+{
 	head(f, "famtrace_events_total", "counter", "Kernel records read and correlated.");
 	fprintf(f, "famtrace_events_total %llu\n", (unsigned long long)events);
 	head(f, "famtrace_events_lost_total", "counter",
@@ -451,6 +433,41 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 	head(f, "famtrace_trace_complete", "gauge",
 	     "1 when nothing was lost, refused or left out of the recording so far, else 0.");
 	fprintf(f, "famtrace_trace_complete %d\n", source_complete(ss) ? 1 : 0);
+}
+
+void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, uint64_t events)
+{
+	unsigned n = m->n_comms;
+	const struct comm_stats *cs[MAX_COMMS + 1];
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		cs[k++] = &m->comms[i];
+	if (comm_used(&m->comms[MAX_COMMS]))
+		cs[k++] = &m->comms[MAX_COMMS];
+
+	head(f, "famtrace_build_info", "gauge", "famtrace version (value is always 1).");
+	fprintf(f, "famtrace_build_info{version=");
+	label(f, m->version);
+	fprintf(f, "} 1\n");
+	head(f, "famtrace_start_time_seconds", "gauge", "When this famtrace started, Unix time.");
+	fprintf(f, "famtrace_start_time_seconds %.3f\n", m->start_time_s);
+
+	print_attempts(f, m, cs, k);
+	print_lookups(f, m);
+	if (m->messages) {
+		static const char *const st[] = { "none", "sent", "deferred", "bounced", "expired" };
+
+		head(f, "famtrace_message_deliveries_total", "counter",
+		     "Delivery lines of the MTA's log (--maillog, --journal) by status, and whether an address-family "
+		     "problem stood behind the delivery famtrace saw.");
+		for (int i = 1; i < 5; i++)
+			for (int k = 0; k < 2; k++)
+				fprintf(f, "famtrace_message_deliveries_total{status=\"%s\",family_problem=\"%s\"} "
+					   "%llu\n", st[i], k ? "true" : "false",
+					(unsigned long long)m->deliveries[i][k]);
+	}
+	print_health(f, ss, events);
 }
 
 int metrics_write(const char *path, struct metrics *m, const struct source_stats *ss,
