@@ -68,9 +68,11 @@ famtrace: $(TOOL_OBJS)
 $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
-# Parsers and formats: recordings, DNS, times, check's parsers, escaping.
+# One unit-test program per folder of user/ (core: test_correlate, test_wire,
+# test_addresses), each linked with the same objects.
+UNIT_FOLDERS := records report lib check maillog
 FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check_expect.o $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
-$(BUILD)/tests/unit_formats: tests/unit/test_formats.c $(FORMAT_OBJS) | $(BUILD)
+$(BUILD)/tests/unit_%: tests/unit/test_%.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
 $(BUILD)/tests/unit_addresses: tests/unit/test_addresses.c $(CORE_OBJS) | $(BUILD)
@@ -110,8 +112,10 @@ $(BUILD)/san/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)/san
 $(BUILD)/san/unit: tests/unit/test_correlate.c $(SAN_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
-$(BUILD)/san/unit_formats: tests/unit/test_formats.c $(SAN_OBJS) $(BUILD)/san/check_expect.o $(BUILD)/san/check.o \
-		$(BUILD)/san/delivery.o $(BUILD)/san/runcmd.o $(BUILD)/san/procfs.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o $(BUILD)/san/mta_sendmail.o | $(BUILD)/san
+SAN_FORMAT_OBJS := $(SAN_OBJS) $(BUILD)/san/check_expect.o $(BUILD)/san/check.o $(BUILD)/san/delivery.o \
+	$(BUILD)/san/runcmd.o $(BUILD)/san/procfs.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o \
+	$(BUILD)/san/mta_sendmail.o
+$(BUILD)/san/unit_%: tests/unit/test_%.c $(SAN_FORMAT_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
 $(BUILD)/san/unit_addresses: tests/unit/test_addresses.c $(SAN_OBJS) | $(BUILD)/san
@@ -123,14 +127,14 @@ $(BUILD)/san/unit_wire: tests/unit/test_wire.c $(SAN_OBJS) | $(BUILD)/san
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SAN_OBJS) | $(BUILD)/fuzz
 	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $^ -o $@ -lresolv -lz
 
-sanitize: $(BUILD)/san/unit $(BUILD)/san/unit_formats $(BUILD)/san/unit_addresses $(BUILD)/san/unit_wire $(FUZZERS)
+sanitize: $(BUILD)/san/unit $(patsubst %,$(BUILD)/san/unit_%,$(UNIT_FOLDERS)) $(BUILD)/san/unit_addresses $(BUILD)/san/unit_wire $(FUZZERS)
 
 # make fuzz FUZZ_SECONDS=600: a longer run than the test suite's.
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire $(BUILD)/bench/connstorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/floor sanitize
+tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/unit $(patsubst %,$(BUILD)/tests/unit_%,$(UNIT_FOLDERS)) $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire $(BUILD)/bench/connstorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/floor sanitize
 
 test: famtrace tools
 	tests/run
@@ -177,8 +181,8 @@ bench-relay: bench-tools
 demo:
 	scripts/demo
 
-test-unit: $(BUILD)/tests/unit $(BUILD)/tests/unit_formats $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire
-	$(BUILD)/tests/unit && $(BUILD)/tests/unit_formats && $(BUILD)/tests/unit_addresses && $(BUILD)/tests/unit_wire
+test-unit: $(BUILD)/tests/unit $(patsubst %,$(BUILD)/tests/unit_%,$(UNIT_FOLDERS)) $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire
+	set -e; for u in unit unit_wire unit_addresses $(patsubst %,unit_%,$(UNIT_FOLDERS)); do $(BUILD)/tests/$$u; done
 
 vmlinux:
 	mkdir -p $(VMLINUX_DIR)

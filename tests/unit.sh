@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-# tests/unit.sh - the unit tests (plain and under ASan+UBSan): the
-# correlator's facts (test_correlate.c) and the parsers and formats around it
-# (test_formats.c), what famtrace says about addresses (test_addresses.c),
-# DNS on the wire (test_wire.c); then libFuzzer on the recording reader, the DNS
-# parser and the MTA-log parser. No root needed.
+# tests/unit.sh - the unit tests (plain and under ASan+UBSan), one program
+# per folder of user/: core/ (test_correlate.c, test_wire.c for DNS on the
+# wire, test_addresses.c for what famtrace says about addresses), records/,
+# report/, lib/, check/ and maillog/ (test_<folder>.c); then libFuzzer on
+# the recording reader, the DNS parser and the MTA-log parser. No root
+# needed.
 # The unit runner's exit status and its count are both checked.
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +27,7 @@ unit_lines() {
 		last=\$(tail -1 '$TMP/$label.log')
 		case \"\$last\" in *' 0 failed') test $rc = 0;; *) test $rc != 0;; esac && test $n -gt 0"
 }
-for u in unit unit_formats unit_addresses unit_wire; do
+for u in unit unit_wire unit_addresses unit_records unit_report unit_lib unit_check unit_maillog; do
 	if [ -x "$B/$u" ]; then
 		unit_lines "$B/$u" "$u"
 	else

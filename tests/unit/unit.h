@@ -2,12 +2,14 @@
 /*
  * unit.h - the few macros the unit test programs share: CHECK a condition
  * (the failing expression and line are printed), RUN a test function as one
- * "ok - name" / "not ok - name" line, and the closing "N passed, N failed".
+ * "ok - name" / "not ok - name" line, the closing "N passed, N failed", and
+ * a temporary directory for tests that write files.
  */
 #ifndef FT_UNIT_H
 #define FT_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static int passed, failed, cur_failed;
 
@@ -36,5 +38,37 @@ static int passed, failed, cur_failed;
 		printf("%d passed, %d failed\n", passed, failed);                    \
 		return failed ? 1 : 0;                                               \
 	} while (0)
+
+/* A temporary directory for the tests' files, and a name in it. */
+static char unit_dir[64];
+
+static inline int unit_tmp_make(void)
+{
+	snprintf(unit_dir, sizeof(unit_dir), "/tmp/famtrace-unit.XXXXXX");
+	if (!mkdtemp(unit_dir)) {
+		perror("mkdtemp");
+		return -1;
+	}
+	return 0;
+}
+
+static inline const char *path_in(const char *name)
+{
+	static char buf[4][128];
+	static unsigned k;
+	char *b = buf[k++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", unit_dir, name);
+	return b;
+}
+
+static inline void unit_tmp_remove(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", unit_dir);
+	if (system(cmd))
+		printf("# could not remove %s\n", unit_dir);
+}
 
 #endif

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * test_maillog.c - unit tests of maillog/: the MTA logs' lines (Postfix,
+ * Exim, Sendmail, the journal), hostile addresses in them, and a followed
+ * log across rotation. Output as in test_correlate.c ("ok - name" ..., "N
+ * passed, N failed").
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check/check.h"
+#include "mta/mta_exim.h"
+#include "lib/dns.h"
+#include "lib/fmt.h"
+#include "records/recording.h"
+#include "cmd/replay.h"
+#include "report/report.h"
+#include "records/source.h"
+#include "maillog/journal.h"
+#include "report/jprintf.h"
+#include "maillog/maillog.h"
+#include "maillog/maillog_read.h"
+#include "dnsname.h"
+#include "unit.h"
+#include "records/zeroruns.h"
+
+/* Sendmail's syslog lines: arrival, delivery (sent, deferred, bounced) and
+ * the DSN that links a notice to its message. */
+static void test_sendmail_lines(void)
+{
+	struct mlog m;
+	struct mlog_message *msg, *notice;
+
+	mlog_init(&m, 1796249741);
+	CHECK(mlog_line(&m, "Dec  2 22:15:41 relay sendmail[4242]: 5B2MFfxA004242: from=<lab@relay.lab.test>, "
+			    "size=312, class=0, nrcpts=1, msgid=<x@relay.lab.test>, relay=root@localhost"));
+	CHECK(mlog_line(&m, "Dec  2 22:15:42 relay sendmail[4243]: 5B2MFfxA004242: to=<u@dual.lab.test>, "
+			    "ctladdr=<lab@relay.lab.test> (0/0), delay=00:00:01, xdelay=00:00:01, mailer=esmtp, "
+			    "pri=120312, relay=mx-dual.lab.test. [IPv6:2001:db8:200:0:0:0:0:10], dsn=2.0.0, "
+			    "stat=Sent (Ok: queued as 4F2A1)"));
+	msg = mlog_find(&m, "5B2MFfxA004242");
+	CHECK(msg && msg->from_seen && !strcmp(msg->from, "lab@relay.lab.test") && msg->size == 312 &&
+	      msg->nrcpt == 1 && msg->n_d == 1);
+	CHECK(msg && msg->d[0].status == MS_SENT && msg->d[0].pid == 4243 && !strcmp(msg->d[0].agent, "esmtp") &&
+	      !strcmp(msg->d[0].to, "u@dual.lab.test") && !strcmp(msg->d[0].relay_host, "mx-dual.lab.test") &&
+	      !strcmp(msg->d[0].relay_addr, "2001:db8:200::10") && msg->d[0].delay == 1 &&
+	      !strcmp(msg->d[0].dsn, "2.0.0") && !strcmp(msg->d[0].text, "Ok: queued as 4F2A1"));
+	/* Deferred (the why holds ", "), then bounced with its notice. */
+	CHECK(mlog_line(&m, "Dec  2 22:16:00 relay sm-mta[4250]: 5B2MG0xB004250: to=<u@v6only.lab.test>, "
+			    "delay=1+00:00:02, mailer=esmtp, pri=1, relay=mx-v6.lab.test., dsn=4.0.0, "
+			    "stat=Deferred: Network is unreachable, try later"));
+	CHECK(mlog_line(&m, "Dec  2 22:16:05 relay sendmail[4251]: 5B2MG0xB004250: to=<u@v6only.lab.test>, "
+			    "delay=00:00:07, mailer=esmtp, pri=2, relay=mx-v6.lab.test., dsn=5.1.2, "
+			    "stat=Host unknown (Name server: mx-v6.lab.test.: host not found)"));
+	CHECK(mlog_line(&m, "Dec  2 22:16:05 relay sendmail[4251]: 5B2MG0xB004250: 5B2MG5xC004251: DSN: "
+			    "Host unknown (Name server: mx-v6.lab.test.: host not found)"));
+	msg = mlog_find(&m, "5B2MG0xB004250");
+	notice = mlog_find(&m, "5B2MG5xC004251");
+	CHECK(msg && msg->n_d == 2 && msg->d[0].status == MS_DEFERRED && msg->d[0].delay == 86402 &&
+	      !strcmp(msg->d[0].text, "Network is unreachable, try later") && !strcmp(msg->d[0].relay_host, "mx-v6.lab.test") &&
+	      !msg->d[0].relay_addr[0] && msg->d[1].status == MS_BOUNCED && !strcmp(msg->d[1].dsn, "5.1.2"));
+	CHECK(msg && notice && !strcmp(msg->notice_qid, "5B2MG5xC004251") && !strcmp(notice->notice_of, msg->qid));
+	/* Not Sendmail's: another program, a short ID, a line it does not know. */
+	CHECK(!mlog_line(&m, "Dec  2 22:16:05 relay sendmailx[1]: 5B2MG0xB004250: to=<a@b>, stat=Sent"));
+	CHECK(!mlog_line(&m, "Dec  2 22:16:05 relay sendmail[1]: 5B2MG: to=<a@b>, stat=Sent"));
+	CHECK(mlog_entry(&m, 1796249800000000000LL, "sendmail", 77,
+			 "5B2MH0xD004260: to=<u@dual.lab.test>, mailer=esmtp, relay=mx-dual.lab.test. [203.0.113.10], "
+			 "dsn=2.0.0, stat=Sent (ok)"));
+	msg = mlog_find(&m, "5B2MH0xD004260");
+	CHECK(msg && msg->d[0].pid == 77 && !strcmp(msg->d[0].relay_addr, "203.0.113.10"));
+	/* As /dev/log receives it (a raw datagram: priority, no host name), and
+	 * Sendmail's addresses without angle brackets. */
+	CHECK(mlog_line(&m, "<22>Dec  2 23:38:23 sendmail[20542]: 6B2NcNF6020542: from=lab@lab.test, size=29, "
+			    "class=0, nrcpts=1, msgid=<x@relay.lab.test>, relay=root@localhost"));
+	CHECK(mlog_line(&m, "<22>Dec  2 23:38:23 sendmail[20542]: 6B2NcNF6020542: to=u@dual.lab.test, "
+			    "ctladdr=lab@lab.test (0/0), delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=30029, "
+			    "relay=mx-dual.lab.test. [203.0.113.10], dsn=2.0.0, stat=Sent (Ok: queued as 3FD7613219F)"));
+	msg = mlog_find(&m, "6B2NcNF6020542");
+	CHECK(msg && !strcmp(msg->from, "lab@lab.test") && msg->n_d == 1 && msg->d[0].pid == 20542 &&
+	      !strcmp(msg->d[0].to, "u@dual.lab.test") && msg->d[0].status == MS_SENT);
+	mlog_free(&m);
+}
+
+/* journalctl -o json entries: the fields wanted, whatever their form. */
+static void test_journal_entries(void)
+{
+	struct journal_entry e;
+	struct mlog m;
+	struct mlog_message *msg;
+
+	CHECK(journal_entry_parse(
+		"{\"__CURSOR\":\"s=1;i=2\",\"__REALTIME_TIMESTAMP\":\"1796249741483123\",\"_PID\":\"99\","
+		"\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"SYSLOG_PID\":\"4342\",\"PRIORITY\":\"6\","
+		"\"MESSAGE\":\"AED691321CC: to=<u@v6only.lab.test>, relay=none, delay=0.02, "
+		"delays=0/0/0.01/0, dsn=5.4.4, status=bounced (Host \\\"x\\\" \\u00e9t\\ud83d\\ude00)\"}", &e));
+	/* The pid is journald's _PID: SYSLOG_PID is the writer's say. */
+	CHECK(e.ns == 1796249741483123000LL && e.pid == 99 && !strcmp(e.ident, "postfix/smtp"));
+	CHECK(strstr(e.text, "(Host \"x\" \xc3\xa9t\xf0\x9f\x98\x80)") != NULL);
+	/* A message that is not UTF-8 comes as bytes; a repeated field as an
+	 * array (the first is taken); _PID when there is no SYSLOG_PID; a
+	 * newline inside a message does not make a second line. */
+	CHECK(journal_entry_parse("{\"MESSAGE\":[65,66,10,255],\"SYSLOG_IDENTIFIER\":[\"exim\",\"x\"],"
+				  "\"_PID\":\"7\",\"__REALTIME_TIMESTAMP\":\"1000000\",\"BIG\":null,"
+				  "\"N\":[[1,2],{\"a\":1}]}", &e));
+	CHECK(!strcmp(e.text, "AB?\xff") && !strcmp(e.ident, "exim") && e.pid == 7 && e.ns == 1000000000LL);
+	/* Refused: not an object, cut short, no time, no message, a bad escape. */
+	CHECK(!journal_entry_parse("", &e));
+	CHECK(!journal_entry_parse("-- No entries --", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"__REALTIME_TIME", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\"}", &e));
+	CHECK(!journal_entry_parse("{\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\\q\",\"SYSLOG_IDENTIFIER\":\"p/s\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+	CHECK(!journal_entry_parse("{\"MESSAGE\":\"a\",\"SYSLOG_IDENTIFIER\":\"p/s\",\"__REALTIME_TIMESTAMP\":\"99999999999999999999\"}", &e));
+	/* Finding 7: who wrote it is journald's _COMM and _UID, not the
+	 * identifier the writer chose. */
+	{
+		int64_t uids[] = { 102, 105 };
+
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"_COMM\":\"smtp\","
+					  "\"_UID\":\"102\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(journal_entry_from_mta(&e, uids, 2) && journal_entry_from_mta(&e, NULL, 0));
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"_COMM\":\"logger\","
+					  "\"_UID\":\"65534\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(!journal_entry_from_mta(&e, uids, 2) && !journal_entry_from_mta(&e, NULL, 0));
+		/* A copy of smtp run by nobody, or by another system user. */
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\",\"_COMM\":\"smtp\","
+					  "\"_UID\":\"33\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(!journal_entry_from_mta(&e, uids, 2));
+		e.uid = 65534;
+		CHECK(!journal_entry_from_mta(&e, NULL, 0));
+		/* Exim's identifier is exim, its command exim4; root may log. */
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"exim\",\"_COMM\":\"exim4\","
+					  "\"_UID\":\"0\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(journal_entry_from_mta(&e, uids, 2));
+		/* Without journald's fields, nothing says who wrote it. */
+		CHECK(journal_entry_parse("{\"MESSAGE\":\"x\",\"SYSLOG_IDENTIFIER\":\"exim\",\"__REALTIME_TIMESTAMP\":\"1\"}", &e));
+		CHECK(!journal_entry_from_mta(&e, uids, 2));
+	}
+	/* Entries into messages: Postfix's by its identifier, Exim's too. */
+	mlog_init(&m, 1796249741);
+	CHECK(mlog_entry(&m, 1796249741000000000LL, "postfix/qmgr", 10,
+			 "AED691321CC: from=<lab@lab.test>, size=271, nrcpt=1 (queue active)"));
+	CHECK(mlog_entry(&m, 1796249741100000000LL, "postfix-out/smtp", 4342,
+			 "AED691321CC: to=<u@v6only.lab.test>, relay=none, delay=0.02, delays=0/0/0.01/0, "
+			 "dsn=5.4.4, status=bounced (Host or domain name not found)"));
+	CHECK(mlog_entry(&m, 1796249742000000000LL, "exim", 555,
+			 "1tQk2x-000Abc-3D ** u@v6only.lab.test: Unrouteable address"));
+	CHECK(!mlog_entry(&m, 1796249742000000000LL, "sshd", 1, "AED691321CC: to=<x@y>, status=sent"));
+	msg = mlog_find(&m, "AED691321CC");
+	CHECK(msg && !strcmp(msg->from, "lab@lab.test") && msg->n_d == 1 && msg->d[0].pid == 4342 &&
+	      msg->d[0].status == MS_BOUNCED && !strcmp(msg->d[0].agent, "smtp") &&
+	      msg->d[0].wall_ns == 1796249741100000000LL);
+	msg = mlog_find(&m, "1tQk2x-000Abc-3D");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].pid == 555 && msg->d[0].status == MS_BOUNCED);
+	mlog_free(&m);
+}
+
+/* A qmgr line that makes a message of qid, written to fd. */
+static void qmgr_line(int fd, const char *qid, bool newline)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "Dec 02 19:30:17 relay postfix/qmgr[7]: %s: from=<a@lab.test>, "
+				"size=1, nrcpt=1 (queue active)%s", qid, newline ? "\n" : "");
+
+	CHECK(write(fd, line, (size_t)n) == n);
+}
+
+/* A followed log across rotation: lines its writer puts in the old file
+ * after the new one appeared are read while it is quiet for less than
+ * MLOG_ROTATED_QUIET_NS; then the old file is let go, its unfinished last
+ * line read as a line, while the new one is read on. */
+static void test_maillog_follow_across_rotation(void)
+{
+	char path[300], moved[310], err[200];
+	struct mlog_follow *f;
+	struct mlog m;
+	int w_old, w_new;
+	const int64_t s = 1000000000LL;
+
+	snprintf(path, sizeof(path), "%s/maillog", unit_dir);
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	mlog_init(&m, 1794960000);
+	w_old = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0600);
+	CHECK(w_old >= 0);
+	qmgr_line(w_old, "0A0000000A0", true); /* before the follow: not read */
+	f = mlog_follow_open(path, err, sizeof(err));
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	qmgr_line(w_old, "0A0000000A1", true);
+	mlog_follow_poll_at(f, &m, 0);
+	CHECK(!mlog_find(&m, "0A0000000A0") && mlog_find(&m, "0A0000000A1"));
+	/* Renamed; the writer has not reopened yet; the new file appears. */
+	CHECK(!rename(path, moved));
+	qmgr_line(w_old, "0A0000000A2", true);
+	w_new = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	CHECK(w_new >= 0);
+	qmgr_line(w_new, "0A0000000B1", true);
+	mlog_follow_poll_at(f, &m, 1 * s);
+	CHECK(mlog_find(&m, "0A0000000A2") && mlog_find(&m, "0A0000000B1"));
+	/* The writer's late lines in the old file, after the switch. */
+	qmgr_line(w_old, "0A0000000A3", true);
+	mlog_follow_poll_at(f, &m, 2 * s);
+	CHECK(mlog_find(&m, "0A0000000A3"));
+	qmgr_line(w_old, "0A0000000A4", false);
+	mlog_follow_poll_at(f, &m, 3 * s);
+	CHECK(!mlog_find(&m, "0A0000000A4")); /* no newline yet */
+	mlog_follow_poll_at(f, &m, 3 * s + MLOG_ROTATED_QUIET_NS - 1);
+	CHECK(!mlog_find(&m, "0A0000000A4"));
+	mlog_follow_poll_at(f, &m, 3 * s + MLOG_ROTATED_QUIET_NS);
+	CHECK(mlog_find(&m, "0A0000000A4")); /* quiet: let go, its last line read */
+	CHECK(write(w_old, "\n", 1) == 1);
+	qmgr_line(w_old, "0A0000000A5", true);
+	mlog_follow_poll_at(f, &m, 20 * s);
+	CHECK(!mlog_find(&m, "0A0000000A5")); /* no longer held */
+	qmgr_line(w_new, "0A0000000B2", true);
+	mlog_follow_poll_at(f, &m, 21 * s);
+	mlog_follow_close(f);
+	CHECK(mlog_find(&m, "0A0000000B2")); /* the new file read on */
+	CHECK(m.n == 6);
+	close(w_old);
+	close(w_new);
+	mlog_free(&m);
+}
+
+/* Postfix's own lines, as postlogd and syslog write them. */
+/* Finding 6 of issue 35: addresses a remote SMTP client chooses, inside
+ * genuine Postfix and Sendmail lines, cannot steer the parser. */
+static void test_maillog_hostile_addresses(void)
+{
+	struct mlog m;
+	struct mlog_message *msg;
+
+	mlog_init(&m, 1794960000);
+	/* A recipient named "status=sent" on a deferred line: deferred. */
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/smtp[1]: 8CA6F11006A: to=<status=sent@x.test>, "
+			    "relay=none, delay=3, delays=0/0/3/0, dsn=4.4.1, status=deferred (connect to "
+			    "x.test[192.0.2.1]:25: Connection timed out)"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_DEFERRED &&
+	      !strcmp(msg->d[0].to, "status=sent@x.test") && msg->d[0].delay == 3);
+	/* A quoted sender holding "status=expired" adds no expiry; one holding
+	 * " delay=nan" and a quoted relay= steer nothing. */
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/qmgr[2]: 9CA6F11006B: "
+			    "from=<\"x status=expired\"@evil.test>, size=300, nrcpt=1 (queue active)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[1]: 9CA6F11006B: "
+			    "to=<\"a delay=nan, relay=evil[203.0.113.9]:25,\"@x.test>, "
+			    "relay=mx.x.test[192.0.2.25]:25, delay=0.5, delays=0/0/0/0.5, dsn=2.0.0, status=sent "
+			    "(250 ok)"));
+	msg = mlog_find(&m, "9CA6F11006B");
+	CHECK(msg && msg->n_d == 1 && msg->size == 300 && !strcmp(msg->from, "\"x status=expired\"@evil.test"));
+	CHECK(msg && msg->d[0].status == MS_SENT && msg->d[0].delay == 0.5 &&
+	      !strcmp(msg->d[0].relay_addr, "192.0.2.25") && !strcmp(msg->d[0].relay_host, "mx.x.test"));
+	/* A delay that is no number breaks the grammar: ignored and counted,
+	 * never a NaN in the JSON. An open quote too. */
+	CHECK(m.lines_bad == 0);
+	mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[1]: ACA6F11006C: to=<u@x.test>, relay=none, "
+		      "delay=nan, delays=0/0/0/0, dsn=5.0.0, status=bounced (x)");
+	mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[1]: ACA6F11006C: to=<\"u@x.test>, relay=none, "
+		      "delay=1, dsn=5.0.0, status=bounced (x)");
+	msg = mlog_find(&m, "ACA6F11006C");
+	CHECK(m.lines_bad == 2 && (!msg || msg->n_d == 0));
+	/* Sendmail: a recipient holding ", stat=Sent" on a deferred line. */
+	CHECK(mlog_line(&m, "Dec  2 19:44:22 relay sendmail[3]: 5B2JiMqX000123: "
+			    "to=<\"x, stat=Sent (y)\"@x.test>, delay=00:00:04, xdelay=00:00:04, mailer=esmtp, "
+			    "pri=120304, relay=x.test., dsn=4.0.0, stat=Deferred: Connection timed out with x.test."));
+	msg = mlog_find(&m, "5B2JiMqX000123");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_DEFERRED && msg->d[0].delay == 4 &&
+	      !strcmp(msg->d[0].to, "\"x, stat=Sent (y)\"@x.test"));
+	/* Finding 9: deferred 20 times, then bounced: the bounce is kept,
+	 * the oldest deferrals gave way (counted). */
+	for (int i = 0; i < 20; i++)
+		CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/smtp[1]: BCA6F11006D: to=<u@x.test>, "
+				    "relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (timeout)"));
+	CHECK(mlog_line(&m, "Dec 03 19:30:17 relay postfix/smtp[1]: BCA6F11006D: to=<u@x.test>, "
+			    "relay=none, delay=86400, delays=0/0/1/0, dsn=5.4.7, status=bounced (too old)"));
+	msg = mlog_find(&m, "BCA6F11006D");
+	CHECK(msg && msg->n_d == MLOG_MAX_DELIVERIES && msg->n_d_extra == 5 &&
+	      msg->d[msg->n_d - 1].status == MS_BOUNCED && msg->d[0].status == MS_DEFERRED);
+	/* Finding 8: a forged notice line naming the message itself, or its
+	 * own notice back, cannot hide a message beneath itself. */
+	CHECK(mlog_line(&m, "Dec 02 19:30:19 relay postfix/bounce[4]: 8CA6F11006A: sender non-delivery "
+			    "notification: 8CA6F11006A"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	CHECK(msg && !msg->notice_of[0] && !msg->notice_qid[0]);
+	CHECK(mlog_line(&m, "Dec 02 19:30:19 relay postfix/bounce[4]: 8CA6F11006A: sender non-delivery "
+			    "notification: 9CA6F11006B"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:19 relay postfix/bounce[4]: 9CA6F11006B: sender non-delivery "
+			    "notification: 8CA6F11006A"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	CHECK(msg && !msg->notice_of[0] && !strcmp(msg->notice_qid, "9CA6F11006B"));
+	mlog_free(&m);
+}
+
+static void test_maillog_lines(void)
+{
+	struct mlog m;
+	struct mlog_message *msg, *notice;
+	int64_t ns;
+	const char *end;
+
+	mlog_init(&m, 1794960000); /* 2026-11-18 */
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/qmgr[22670]: 8CA6F11006A: from=<lab@lab.test>, "
+			    "size=271, nrcpt=1 (queue active)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/smtp[22689]: 8CA6F11006A: to=<u@v6only.lab.test>, "
+			    "relay=none, delay=0.02, delays=0.01/0.01/0/0, dsn=5.4.4, status=bounced (Host or "
+			    "domain name not found. Name service error for name=mx-v6.lab.test type=A: Host found "
+			    "but no data record of requested type)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:17 relay postfix/bounce[22690]: 8CA6F11006A: sender non-delivery "
+			    "notification: 90A1F11006D"));
+	CHECK(mlog_line(&m, "2026-12-02T19:30:18.250000+00:00 relay postfix-out/smtp[22689]: 90A1F11006D: "
+			    "to=<lab@lab.test>, orig_to=<x@lab.test>, relay=mx-dual.lab.test[2001:db8:200::10]:25, "
+			    "conn_use=2, delay=1.5, delays=0/0/1/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued "
+			    "as 4F2A1)"));
+	CHECK(mlog_line(&m, "Dec 02 19:30:18 relay postfix/qmgr[22670]: 8CA6F11006A: removed"));
+	CHECK(!mlog_line(&m, "Dec 02 19:30:18 relay postfix/smtp[22689]: warning: no MX host for x has a "
+			     "valid address record"));
+	CHECK(!mlog_line(&m, "Dec 02 19:30:18 relay sshd[1]: 8CA6F11006A: not postfix"));
+	CHECK(!mlog_line(&m, "garbage"));
+	msg = mlog_find(&m, "8CA6F11006A");
+	notice = mlog_find(&m, "90A1F11006D");
+	CHECK(msg && notice && m.n == 2);
+	CHECK(msg && !strcmp(msg->from, "lab@lab.test") && msg->size == 271 && msg->nrcpt == 1 &&
+	      msg->removed && !strcmp(msg->notice_qid, "90A1F11006D"));
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_BOUNCED && !strcmp(msg->d[0].dsn, "5.4.4") &&
+	      msg->d[0].pid == 22689 && !strcmp(msg->d[0].agent, "smtp") && !msg->d[0].relay_host[0] &&
+	      !strcmp(msg->d[0].to, "u@v6only.lab.test") && strstr(msg->d[0].text, "type=A: Host found") &&
+	      msg->d[0].text[strlen(msg->d[0].text) - 1] != ')');
+	CHECK(notice && !strcmp(notice->notice_of, "8CA6F11006A") && notice->n_d == 1 &&
+	      notice->d[0].status == MS_SENT && !strcmp(notice->d[0].relay_host, "mx-dual.lab.test") &&
+	      !strcmp(notice->d[0].relay_addr, "2001:db8:200::10") && notice->d[0].relay_port == 25 &&
+	      notice->d[0].delay == 1.5 && !strcmp(notice->d[0].delays, "0/0/1/0.5") &&
+	      !strcmp(notice->d[0].to, "lab@lab.test"));
+	/* ISO times carry their fraction and offset; a classic one is local. */
+	CHECK(mlog_time(&m, "2026-12-02T20:30:18.25+01:00 x", &ns, &end) &&
+	      ns == 1796239818LL * 1000000000LL + 250000000LL && *end == ' ');
+	/* Classic times have no year: a month far after the one the year was
+	 * taken at (a December line read in January) is the year before's. */
+	mlog_free(&m);
+	mlog_init(&m, 1767225600); /* 2026-01-01 */
+	CHECK(mlog_time(&m, "Dec 31 23:59:59 x", &ns, &end));
+	{
+		time_t t = (time_t)(ns / 1000000000LL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		CHECK(tm.tm_year + 1900 == 2025 && tm.tm_mon == 11 && tm.tm_mday == 31);
+	}
+	CHECK(!strcmp(mlog_domain("u@v6only.lab.test"), "v6only.lab.test") && !strcmp(mlog_domain("x"), ""));
+	/* Times no log holds are not times (the fuzzer's year 0001, month 13). */
+	CHECK(!mlog_time(&m, "0001-01-01T00:00:00Z x", &ns, &end) &&
+	      !mlog_time(&m, "2026-13-01 00:00:00 x", &ns, &end) && !mlog_time(&m, "Dec 99 19:30:17 x", &ns, &end));
+	/* An offset cut short is refused, never read past (the fuzzer's find). */
+	CHECK(!mlog_time(&m, "2026-12-02T20:30:18+1:2", &ns, &end) &&
+	      !mlog_time(&m, "2026-12-02T20:30:18+01:", &ns, &end) && !mlog_time(&m, "2026-12-02T20:30:18-", &ns, &end));
+	/* An Exim line cut right after its flag is read no further. */
+	CHECK(mlog_line(&m, "2026-12-02 19:44:24 1xYqFb-0001Zn-3B ==") &&
+	      mlog_find(&m, "1xYqFb-0001Zn-3B")->n_d == 1);
+	mlog_free(&m);
+
+	/* Exim's main log, with and without +pid. */
+	mlog_init(&m, 1794960000);
+	CHECK(mlog_line(&m, "2026-12-02 19:44:22.457 [6054] 1xYqFa-0001Ze-1S <= lab@lab.test U=root P=local S=304"));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:22.463 [6060] 1xYqFa-0001Ze-1S ** u@v6only.lab.test: all relevant "
+			    "MX records point to non-existent hosts"));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:22.470 [6061] 1xYqFa-0001Zl-1V <= <> R=1xYqFa-0001Ze-1S "
+			    "U=Debian-exim P=local S=1554"));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:23 1xYqFb-0001Zm-2A => u@dual.lab.test R=dnslookup T=remote_smtp "
+			    "H=mx-dual.lab.test [2001:db8:200::10]:25 C=\"250 2.0.0 Ok: queued as 4F2A1\""));
+	CHECK(mlog_line(&m, "2026-12-02 19:44:24.001 [7000] 1xYqFb-0001Zn-3B == u@wide.lab.test R=dnslookup "
+			    "T=remote_smtp defer (101): Network is unreachable"));
+	CHECK(!mlog_line(&m, "2026-12-02 19:44:20.415 [6033] exim 4.96 daemon started: pid=6033"));
+	msg = mlog_find(&m, "1xYqFa-0001Ze-1S");
+	notice = mlog_find(&m, "1xYqFa-0001Zl-1V");
+	CHECK(msg && notice && !strcmp(msg->from, "lab@lab.test") && msg->size == 304 &&
+	      !strcmp(msg->notice_qid, "1xYqFa-0001Zl-1V") && !strcmp(notice->notice_of, "1xYqFa-0001Ze-1S") &&
+	      !notice->from[0]);
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_BOUNCED && msg->d[0].pid == 6060 &&
+	      !strcmp(msg->d[0].to, "u@v6only.lab.test") && !strcmp(msg->d[0].agent, "exim") &&
+	      !strcmp(msg->d[0].text, "all relevant MX records point to non-existent hosts"));
+	msg = mlog_find(&m, "1xYqFb-0001Zm-2A");
+	CHECK(msg && msg->d[0].status == MS_SENT && msg->d[0].pid == 0 &&
+	      !strcmp(msg->d[0].relay_host, "mx-dual.lab.test") && !strcmp(msg->d[0].relay_addr, "2001:db8:200::10") &&
+	      msg->d[0].relay_port == 25 && !strcmp(msg->d[0].text, "250 2.0.0 Ok: queued as 4F2A1"));
+	msg = mlog_find(&m, "1xYqFb-0001Zn-3B");
+	CHECK(msg && msg->d[0].status == MS_DEFERRED && !strcmp(msg->d[0].to, "u@wide.lab.test") &&
+	      strstr(msg->d[0].text, "Network is unreachable"));
+	mlog_free(&m);
+}
+
+int main(void)
+{
+	if (unit_tmp_make())
+		return 1;
+	RUN(test_maillog_hostile_addresses);
+	RUN(test_maillog_lines);
+	RUN(test_maillog_follow_across_rotation);
+	RUN(test_journal_entries);
+	RUN(test_sendmail_lines);
+	unit_tmp_remove();
+	UNIT_DONE();
+}
