@@ -16,7 +16,8 @@
 #ifndef FT_CORRELATE_INT_H
 #define FT_CORRELATE_INT_H
 
-#include "core/correlate.h"
+#include "core/model.h"
+#include "core/correlate.h" /* the calls the parts implement */
 
 #define PROC_BUCKETS 4096
 
