@@ -310,6 +310,21 @@ static void print_attempts(FILE *f, const struct metrics *m, const struct comm_s
 			fprintf(f, ",class=\"%s\"} %llu\n", group_class_key(g),
 				(unsigned long long)cs[i]->groups[g]);
 		}
+	/* The same, over all processes, every class from the start: a series
+	 * that is born with the first no_fallback is invisible to increase(),
+	 * so an alert on the per-process family would miss a process's first
+	 * one (the fleet test with a real Prometheus found it). */
+	head(f, "famtrace_destination_outcomes_total", "counter",
+	     "Destination groups of all processes by how they ended (the classes of "
+	     "famtrace_destinations_total, each present from the start): what alerts use.");
+	for (int g = 0; g < GC_N; g++) {
+		uint64_t sum = 0;
+
+		for (unsigned i = 0; i < k; i++)
+			sum += cs[i]->groups[g];
+		fprintf(f, "famtrace_destination_outcomes_total{class=\"%s\"} %llu\n", group_class_key(g),
+			(unsigned long long)sum);
+	}
 	head(f, "famtrace_first_answer_races_total", "counter",
 	     "Destination groups of a client that asked A and AAAA at once and tried only the "
 	     "family whose answer came first, by that family.");
