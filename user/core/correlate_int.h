@@ -73,12 +73,14 @@ struct group *group_for(struct correlator *c, struct proc *p, const struct attem
 			const char *name);
 const struct attempt *group_add(struct group *g, const struct attempt *a);
 
+/* model.c (the rest of it is read by the reporters too: correlate.h) */
+const char *lookup_dest(const struct lookup *l);
+
 /* lookups.c */
 size_t lookups_held(void); /* lookups kept by processes, all correlators */
 void lookups_free(struct lookup *l);
 void lookups_cut(struct correlator *c, struct proc *p, unsigned keep);
 void lookups_adopt(struct correlator *c, struct proc *p);
-const char *lookup_dest(const struct lookup *l);
 const struct lookup *lookup_mx_of(const struct proc *p, const char *host, int *pref);
 void lookup_attach(struct correlator *c, struct proc *p, struct lookup *l);
 struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r);
@@ -89,8 +91,7 @@ struct lookup *lookup_from(struct correlator *c, const struct ft_lookup *r);
 void lookup_full_answer(struct lookup *l, const uint8_t *msg, uint32_t len, uint32_t total);
 void lookup_route(struct correlator *c, const struct ft_task *t, uint64_t ts, struct lookup *l);
 
-/* correlate.c: a nameserver port (--dns-port, default 53)? */
-/* Is port a nameserver port (cfg.dns_ports; none given: 53)? */
+/* Is port a nameserver port (--dns-port; none given: 53)? */
 static inline bool is_dns_port(const struct correlator *c, uint16_t port)
 {
 	if (!c->cfg.n_dns_ports)

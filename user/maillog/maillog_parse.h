@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * maillog_parse.h - what the MTA log parsers share, inside the maillog
- * module: the message store (maillog.c) and one parser per MTA
- * (maillog_postfix.c, maillog_exim.c, maillog_sendmail.c). Each parser
+ * maillog_parse.h - what the MTA log parsers share, inside maillog/: the
+ * line router that calls them (maillog_line.c), one parser per MTA
+ * (maillog_postfix.c, maillog_exim.c, maillog_sendmail.c), and the message
+ * store they fill (maillog.c). Each parser
  * takes a line's time, its process id where the log names one, and the
  * text after the program's "name[pid]: " (Exim's main log: after the time).
  */
