@@ -40,6 +40,7 @@ TOOL_OBJS := $(patsubst %,$(BUILD)/%.o,$(TOOL_NAMES))
 
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
+# famtrace-static is a file target, built on demand (make famtrace-static).
 .PHONY: all clean test test-unit test-kernels vmlinux tools demo bench bench-relay bench-tools sanitize fuzz \
 	install uninstall
 all: famtrace
@@ -64,6 +65,12 @@ $(BUILD)/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)
 
 famtrace: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF)
+
+# The same, linked statically (libbpf, libelf, zlib, glibc): a binary to copy
+# to a relay that has no libbpf of its own. It reads /etc/passwd and
+# /etc/services as files, so it needs none of glibc's NSS modules either.
+famtrace-static: $(TOOL_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static $^ -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
@@ -189,7 +196,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_DIR)/vmlinux.h
 
 clean:
-	rm -rf $(BUILD) famtrace
+	rm -rf $(BUILD) famtrace famtrace-static
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary, famtrace(8), the systemd unit
 # (ExecStart pointing at the installed binary; installed, not enabled) and

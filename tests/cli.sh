@@ -82,6 +82,24 @@ check "make uninstall removes what install put there" "$TMP/install.log" -- bash
 	! test -e '$TMP/root/usr/sbin/famtrace' && ! test -e '$TMP/root/usr/lib/systemd/system/famtrace.service' &&
 	! test -e '$TMP/root/usr/share/famtrace' && ! test -e '$TMP/root/usr/share/doc/famtrace'"
 
+# A binary to copy to a relay without libbpf: make famtrace-static. Proven
+# where the shared libbpf and libelf are gone (a file over each, in a mount
+# namespace of its own): the dynamic famtrace cannot start there, the static
+# one loads its programs and traces a connect.
+make -s famtrace-static >"$TMP/static.log" 2>&1; rc=$?
+libs=$(ldd ./famtrace | awk '/libbpf|libelf/ { print $3 }' | xargs -r readlink -f | tr '\n' ' ')
+unshare -m --propagation private bash -c '
+	for l in $1; do mount --bind /dev/null "$l" || exit 9; done
+	./famtrace --version >"$2/dyn.out" 2>&1; echo "dynamic $?"
+	./famtrace-static run -j -- "$3" -1 2601 127.0.0.1 >"$2/static.out" 2>"$2/static.err"; echo "static $?"
+	' _ "$libs" "$TMP" "$B/connector" >"$TMP/static.rc" 2>&1
+check "make famtrace-static: no shared libbpf, libelf or zlib needed; with them gone the dynamic binary fails, the static one traces (got: $(tr '\n' ' ' <"$TMP/static.rc"))" \
+	"$TMP/static.log" "$TMP/static.rc" "$TMP/static.err" "$TMP/dyn.out" -- bash -c "test $rc = 0 &&
+	! ldd famtrace-static >/dev/null 2>&1 && test -n '$libs' &&
+	grep -qx 'static 1' '$TMP/static.rc' && ! grep -qx 'dynamic 0' '$TMP/static.rc' &&
+	grep -q 'libbpf' '$TMP/dyn.out' &&
+	jq -e -s 'map(select(.type==\"attempt\" and .dport==2601 and .result==\"refused\")) | length == 1' '$TMP/static.out'"
+
 # famtrace(8) names every metric family famtrace writes.
 grep -o 'head(f, "famtrace_[a-z_]*' user/report/metrics.c | sed 's/head(f, "//' | sort -u >"$TMP/metric.families"
 : >"$TMP/metric.missing"

@@ -6,6 +6,7 @@
  * one line that says what is missing and how to get it, with its own exit
  * code (enum ft_exit).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -287,21 +288,37 @@ static int add_service(int fd, const struct loader_cfg *cfg, const char *name, u
 	return bpf_map_update_elem(fd, key, &port, BPF_ANY) ? -1 : 1;
 }
 
+/*
+ * The service names of /etc/services ("name port/proto aliases... # note"),
+ * read as a file: getservent goes through NSS, which a statically linked
+ * famtrace (make famtrace-static) can only reach with the shared libraries
+ * of the glibc it was built with.
+ */
 static void fill_services(struct loader *l, const struct loader_cfg *cfg)
 {
 	int fd = bpf_map__fd(l->skel->maps.ft_services), e = 0;
-	struct servent *se;
+	FILE *f = fopen("/etc/services", "re");
+	char line[512];
 	size_t n = 0;
 
-	setservent(1);
-	while (e >= 0 && (se = getservent())) {
-		uint16_t port = ntohs((uint16_t)se->s_port);
+	while (f && e >= 0 && fgets(line, sizeof(line), f)) {
+		char *save = NULL, *name, *portproto, *w;
+		unsigned long port;
 
-		n += (e = add_service(fd, cfg, se->s_name, port)) > 0;
-		for (char **a = se->s_aliases; e >= 0 && *a; a++)
-			n += (e = add_service(fd, cfg, *a, port)) > 0;
+		line[strcspn(line, "#\n")] = 0;
+		name = strtok_r(line, " \t", &save);
+		portproto = name ? strtok_r(NULL, " \t", &save) : NULL;
+		if (!portproto || !isdigit((unsigned char)*portproto))
+			continue;
+		port = strtoul(portproto, &w, 10);
+		if (*w != '/' || !port || port > 65535)
+			continue;
+		n += (e = add_service(fd, cfg, name, (uint16_t)port)) > 0;
+		while (e >= 0 && (w = strtok_r(NULL, " \t", &save)))
+			n += (e = add_service(fd, cfg, w, (uint16_t)port)) > 0;
 	}
-	endservent();
+	if (f)
+		fclose(f);
 	if (debug_on)
 		fprintf(stderr, "famtrace: %zu service names for the resolver filter%s\n", n,
 			e < 0 ? " (map full)" : "");
