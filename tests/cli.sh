@@ -100,6 +100,19 @@ check "make famtrace-static: no shared libbpf, libelf or zlib needed; with them 
 	grep -q 'libbpf' '$TMP/dyn.out' &&
 	jq -e -s 'map(select(.type==\"attempt\" and .dport==2601 and .result==\"refused\")) | length == 1' '$TMP/static.out'"
 
+# The live lines come in time order, verdicts included (a group is stamped
+# when it was decided, not when its first attempt began); with -T the day
+# and the zone are said (a day line first and at each new day, and the
+# trace's start in the report).
+CORPUS=tests/fuzz/corpus/recording
+"$FT" report "$CORPUS/wire-dns" 2>/dev/null | sed '/^===/q' | awk '/^[0-9]/ { print $1 }' >"$TMP/order.t"
+TZ=XST-3 "$FT" report -T "$CORPUS/wire-dns" >"$TMP/dayzone.txt" 2>/dev/null
+check "report lines in time order, verdicts too ($(wc -l <"$TMP/order.t") lines); -T says the day and the zone" \
+	"$TMP/order.t" "$TMP/dayzone.txt" -- bash -c "test \$(wc -l <'$TMP/order.t') -ge 8 &&
+	sort -n -c '$TMP/order.t' && grep -q 'NO FALLBACK' '$TMP/dayzone.txt' &&
+	grep -Eq '^--- 2026-12-03 Thursday \(XST, UTC\+0300\) ---$' '$TMP/dayzone.txt' &&
+	grep -q '^times: local time of day; the trace started 2026-12-03 05:36:37 XST (UTC+0300)$' '$TMP/dayzone.txt'"
+
 # famtrace(8) names every metric family famtrace writes.
 grep -o 'head(f, "famtrace_[a-z_]*' user/report/metrics.c | sed 's/head(f, "//' | sort -u >"$TMP/metric.families"
 : >"$TMP/metric.missing"

@@ -229,6 +229,8 @@ static void tick(struct correlator *c, uint64_t now_ns, bool trim);
 
 void correlate_tick(struct correlator *c, uint64_t now_ns)
 {
+	if (now_ns > c->now_ns)
+		c->now_ns = now_ns;
 	tick(c, now_ns, true);
 }
 
@@ -321,6 +323,8 @@ void correlate_event(struct correlator *c, const void *rec, size_t len)
 		c->first_ns = h->ts_ns;
 	if (h->ts_ns > c->last_ns)
 		c->last_ns = h->ts_ns;
+	if (h->ts_ns > c->now_ns)
+		c->now_ns = h->ts_ns;
 	switch (h->kind) {
 	case FT_EV_ATTEMPT:
 	case FT_EV_PROBE:

@@ -35,6 +35,7 @@ struct correlator {
 	unsigned cand_next;
 	uint64_t events;
 	uint64_t first_ns, last_ns;
+	uint64_t now_ns; /* the latest time known: of a record or a tick */
 	size_t n_held;				/* processes allocated (summaries apart) */
 	uint64_t procs_refused;			/* records of processes beyond max_procs */
 	size_t n_trimmed;			/* settled exited processes in all[] */

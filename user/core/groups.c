@@ -192,6 +192,9 @@ static bool is_service(const struct correlator *c, const struct proc *p, const s
 
 void group_finalize(struct correlator *c, struct proc *p, struct group *g)
 {
+	/* Stamped with when it was decided, so that verdict lines come out in
+	 * time order with the lines around them. */
+	g->decided_ns = c->now_ns > g->last_end_ns ? c->now_ns : g->last_end_ns;
 	group_classify(g);
 	g->final = true;
 	group_unlink_open(p, g);

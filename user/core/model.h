@@ -176,6 +176,7 @@ struct group {
 	uint64_t lookup_ids[4]; /* linked lookups, oldest first */
 	unsigned n_lookup_ids;
 	uint64_t first_start_ns, last_end_ns;
+	uint64_t decided_ns; /* when it was classified and closed: the correlator's time then */
 	struct attempt at[GROUP_MAX_ATTEMPTS];
 	unsigned n;	  /* attempts stored */
 	unsigned n_extra; /* attempts seen beyond GROUP_MAX_ATTEMPTS */

@@ -13,11 +13,36 @@
 #include "report/report_int.h"
 #include "lib/addrclass.h"
 
+/* -T: the live lines' times are the time of day; the day and the zone are
+ * said on a line of their own, first and whenever the day changes. */
+static void live_day(struct report_opts *o, uint64_t ts_ns)
+{
+	static char last[16];
+	time_t secs;
+	struct tm tm;
+	char day[16], zone[64];
+
+	if (!o->wall_time)
+		return;
+	secs = (time_t)(((int64_t)ts_ns + o->boot_to_real_ns) / 1000000000LL);
+	localtime_r(&secs, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	if (!strcmp(day, last))
+		return;
+	strftime(zone, sizeof(zone), "%Z, UTC%z", &tm);
+	fprintf(o->out, "--- %s %s (%s) ---\n", day,
+		(const char *[]){ "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+				  "Saturday" }[tm.tm_wday % 7],
+		zone);
+	snprintf(last, sizeof(last), "%s", day);
+}
+
 static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 {
 	struct report_opts *o = ctx;
 	char when[32], q[200], a[400], d[32];
 
+	live_day(o, l->end_ns);
 	fmt_when(when, sizeof(when), o, l->end_ns);
 	fprintf(o->out, "%-12s %-7u %-15s DNS  %s -> %s  %s\n", when, p->tgid, fmt_safe(p->comm),
 		fmt_lookup_question(q, sizeof(q), l), fmt_lookup_answer(a, sizeof(a), l),
@@ -39,6 +64,7 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 	struct report_opts *o = ctx;
 	char when[32], dst[220], res[96], lat[32], d[32];
 
+	live_day(o, a->end_ns);
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_host_endpoint(dst, sizeof(dst), p, a);
 	if (a->v4mapped)
@@ -67,6 +93,7 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	 * port it is the resolver's socket, not a route probe. */
 	if (!a->err && !o->verbose)
 		return;
+	live_day(o, a->end_ns);
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
 	if (a->dns) {
@@ -91,7 +118,8 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 
 	char dest[300], un[1400];
 
-	fmt_when(when, sizeof(when), o, g->last_end_ns);
+	live_day(o, g->decided_ns);
+	fmt_when(when, sizeof(when), o, g->decided_ns);
 	fmt_dest(dest, sizeof(dest), g);
 	if (g->service) {
 		/* Not a delivery: said as such, and only when it failed. */
@@ -433,6 +461,17 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			" events, %" PRIu64 " lost ===\n",
 		fmt_dur(d, sizeof(d), now_ns > o->t0_ns ? now_ns - o->t0_ns : 0), shown,
 		shown == 1 ? "" : "es", correlator_events(c), st->lost);
+	if (o->wall_time) {
+		/* -T: the times below are the time of day, in this zone, from
+		 * the day the trace started. */
+		time_t secs = (time_t)(((int64_t)o->t0_ns + o->boot_to_real_ns) / 1000000000LL);
+		struct tm tm;
+		char from[64];
+
+		localtime_r(&secs, &tm);
+		strftime(from, sizeof(from), "%Y-%m-%d %H:%M:%S %Z (UTC%z)", &tm);
+		fprintf(o->out, "times: local time of day; the trace started %s\n", from);
+	}
 	text_problems(o, procs, n);
 	if (correlator_dropped_groups(c) || correlator_dropped_lookups(c))
 		fprintf(o->out, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
