@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "core/correlate.h"
 #include "lib/addrclass.h"
 #include "lib/addrorder.h"
 #include "unit.h"
@@ -235,6 +236,39 @@ static void test_explain_a_list(void)
 	CHECK(order_explain(&p, d, 2, s) == 1 && s[0].rule == 0 && strstr(s[0].why, "rule 6"));
 }
 
+/* Notes of one kind are said once, naming a few addresses: twenty
+ * documentation addresses made twenty near-identical lines under check's
+ * "addresses:". */
+static void test_address_notes_said_once_per_kind(void)
+{
+	static const char *const addrs[] = { "192.0.2.2", "192.0.2.25", "2001:db8:2::25", "192.0.2.2",
+					     "198.51.100.7", "203.0.113.9", "2002:c000:202::25" };
+	struct addr_note_set set = { .n = 0 };
+	char text[480];
+
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		struct addr_note a = { 0 };
+		enum addr_class c;
+
+		a.fam = parse(addrs[i], a.addr);
+		c = addr_class_of(a.fam, a.addr);
+		a.cls = c;
+		a.transition = addr_class_transition(c);
+		addr_note_set_add(&set, &a);
+	}
+	/* Two kinds: documentation (5 distinct addresses, one named twice),
+	 * and 6to4, alone with its own sentence. */
+	CHECK(set.n == 2 && set.more == 0);
+	addr_note_set_text(text, sizeof(text), &set, 0);
+	CHECK(!strcmp(text, "192.0.2.2, 192.0.2.25, 2001:db8:2::25 and 2 more are documentation (RFC "
+			    "5737/3849): no host on the Internet can reach them, and no attempt or route "
+			    "probe famtrace saw left from an address of that kind"));
+	if (strncmp(text, "192.0.2.2, ", 11))
+		printf("#   got: %s\n", text);
+	addr_note_set_text(text, sizeof(text), &set, 1);
+	CHECK(strstr(text, "2002:c000:202::25 is 6to4 of 192.0.2.2: a transition address") == text);
+}
+
 int main(void)
 {
 	RUN(test_classes_from_the_registries);
@@ -242,5 +276,6 @@ int main(void)
 	RUN(test_rfc6724_examples);
 	RUN(test_gai_conf_replaces_tables);
 	RUN(test_explain_a_list);
+	RUN(test_address_notes_said_once_per_kind);
 	UNIT_DONE();
 }

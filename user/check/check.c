@@ -57,19 +57,21 @@ static void evidence(struct tally *t, const char *fmt, const struct proc *p, con
 		 what);
 }
 
-#define MAX_ADDR_WARNINGS 10
+#define MAX_ADDR_WARNINGS ADDR_NOTE_KINDS
 
 struct addr_warnings {
-	char text[MAX_ADDR_WARNINGS][400];
+	char text[MAX_ADDR_WARNINGS][480];
 	unsigned n, more;
 };
 
 /* What the addresses behind the destinations deserve a word about (a
  * transition or internal address offered for a mail host, mail leaving from
- * a temporary or transition source): warnings beside the verdict, each said
- * once. */
+ * a temporary or transition source): warnings beside the verdict, each kind
+ * said once, naming a few of its addresses ("192.0.2.2, 192.0.2.25 and 18
+ * more are documentation ..."), not a line per address. */
 static void address_warnings(struct correlator *c, struct addr_warnings *w)
 {
+	struct addr_note_set set = { .n = 0 };
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
 
@@ -78,21 +80,12 @@ static void address_warnings(struct correlator *c, struct addr_warnings *w)
 			struct addr_note notes[GROUP_MAX_OFFERED];
 			unsigned k = g->service ? 0 : group_address_notes(procs[i], g, notes, GROUP_MAX_OFFERED);
 
-			for (unsigned j = 0; j < k; j++) {
-				char text[400];
-				bool dup = false;
-
-				addr_note_text(text, sizeof(text), &notes[j]);
-				for (unsigned m = 0; m < w->n && !dup; m++)
-					dup = !strcmp(w->text[m], text);
-				if (dup)
-					continue;
-				if (w->n == MAX_ADDR_WARNINGS)
-					w->more++;
-				else
-					snprintf(w->text[w->n++], sizeof(w->text[0]), "%s", text);
-			}
+			for (unsigned j = 0; j < k; j++)
+				addr_note_set_add(&set, &notes[j]);
 		}
+	for (unsigned k = 0; k < set.n; k++)
+		addr_note_set_text(w->text[w->n++], sizeof(w->text[0]), &set, k);
+	w->more = set.more;
 }
 
 /* What one process asked and tried, against what is expected; its

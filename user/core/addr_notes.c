@@ -92,3 +92,77 @@ char *addr_note_text(char *buf, size_t len, const struct addr_note *a)
 				   "route probe famtrace saw left from an address of that kind", addr, what);
 	return buf;
 }
+
+/* Notes that say the same thing of different addresses: one kind. */
+static bool same_kind(const struct addr_note *a, const struct addr_note *b)
+{
+	char x[128], y[128];
+
+	if (a->source != b->source || a->temporary != b->temporary || a->transition != b->transition ||
+	    (a->temporary && strcmp(a->ifname, b->ifname)))
+		return false;
+	addr_class_describe(x, sizeof(x), a->fam, a->addr);
+	addr_class_describe(y, sizeof(y), b->fam, b->addr);
+	return !strcmp(x, y);
+}
+
+void addr_note_set_add(struct addr_note_set *s, const struct addr_note *a)
+{
+	unsigned k;
+
+	for (k = 0; k < s->n && !same_kind(&s->kind[k].ex[0], a); k++)
+		;
+	if (k == s->n) {
+		if (s->n == ADDR_NOTE_KINDS) {
+			s->more++;
+			return;
+		}
+		memset(&s->kind[k], 0, sizeof(s->kind[k]));
+		s->n++;
+	}
+	for (unsigned i = 0; i < s->kind[k].shown; i++)
+		if (s->kind[k].ex[i].fam == a->fam && !memcmp(s->kind[k].ex[i].addr, a->addr, 16))
+			return; /* said already */
+	if (s->kind[k].shown < ADDR_NOTE_EXAMPLES)
+		s->kind[k].ex[s->kind[k].shown++] = *a;
+	else
+		s->kind[k].extra++; /* beyond the examples, duplicates are not told apart */
+}
+
+char *addr_note_set_text(char *buf, size_t len, const struct addr_note_set *s, unsigned k)
+{
+	const struct addr_note *a = &s->kind[k].ex[0];
+	char list[200], what[128], more[32] = "";
+	size_t n = 0;
+	unsigned shown = s->kind[k].shown;
+
+	if (shown == 1 && !s->kind[k].extra)
+		return addr_note_text(buf, len, a);
+	for (unsigned i = 0; i < shown && n < sizeof(list); i++) {
+		char addr[64];
+
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+				      !i ? "" : i + 1 == shown && !s->kind[k].extra ? " and " : ", ",
+				      fmt_addr(addr, sizeof(addr), s->kind[k].ex[i].fam, s->kind[k].ex[i].addr));
+	}
+	if (s->kind[k].extra)
+		snprintf(more, sizeof(more), " and %u more", s->kind[k].extra);
+	addr_class_describe(what, sizeof(what), a->fam, a->addr);
+	if (a->temporary)
+		snprintf(buf, len, "IPv6 attempts left from temporary (privacy) addresses %s%s on %s: "
+				   "receivers' reverse-DNS and SPF checks see addresses nobody published; "
+				   "set smtp_bind_address6 (Postfix) or disable use_tempaddr on %s",
+			 list, more, fmt_safe(a->ifname), fmt_safe(a->ifname));
+	else if (a->source)
+		snprintf(buf, len, "mail left from %s%s (%s): transition addresses; receivers' reverse-DNS "
+				   "and SPF checks see addresses nobody published for this relay",
+			 list, more, what);
+	else if (a->transition)
+		snprintf(buf, len, "%s%s are %s: transition addresses; a mail host's A or AAAA record "
+				   "should give a native address", list, more, what);
+	else
+		snprintf(buf, len, "%s%s are %s: no host on the Internet can reach them, and no attempt "
+				   "or route probe famtrace saw left from an address of that kind",
+			 list, more, what);
+	return buf;
+}

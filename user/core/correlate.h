@@ -171,6 +171,21 @@ unsigned group_address_notes(const struct proc *p, const struct group *g, struct
 /* One note as a sentence. */
 char *addr_note_text(char *buf, size_t len, const struct addr_note *a);
 
+/* Notes said once: gathered by kind (what they say), each kind with up to
+ * ADDR_NOTE_EXAMPLES addresses named and how many more. Zero it to start. */
+#define ADDR_NOTE_KINDS 10
+#define ADDR_NOTE_EXAMPLES 3
+struct addr_note_set {
+	struct {
+		struct addr_note ex[ADDR_NOTE_EXAMPLES];
+		unsigned shown, extra;
+	} kind[ADDR_NOTE_KINDS];
+	unsigned n, more; /* kinds, and notes of kinds beyond ADDR_NOTE_KINDS */
+};
+void addr_note_set_add(struct addr_note_set *s, const struct addr_note *a);
+/* Kind k as one sentence: the single note's own, or "A, B and 3 more are ...". */
+char *addr_note_set_text(char *buf, size_t len, const struct addr_note_set *s, unsigned k);
+
 const char *api_name(enum ft_api a); /* "getaddrinfo", "res_nsearch", ... */
 /* How an attempt was opened: "connect", "tfo", "io_uring" or "other" (seen at
  * SYN_SENT only, by a call famtrace does not hook). */

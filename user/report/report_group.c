@@ -461,12 +461,16 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 	if (g->n_extra)
 		fprintf(o->out, "%s      (+%u more attempts not kept)\n", in, g->n_extra);
 	{
+		/* One line per kind of note, naming its addresses. */
 		struct addr_note notes[GROUP_MAX_OFFERED];
+		struct addr_note_set set = { .n = 0 };
 		unsigned n = group_address_notes(p, g, notes, GROUP_MAX_OFFERED);
-		char text[400];
+		char text[480];
 
 		for (unsigned i = 0; i < n; i++)
-			fprintf(o->out, "%s      ADDRESS: %s\n", in, addr_note_text(text, sizeof(text), &notes[i]));
+			addr_note_set_add(&set, &notes[i]);
+		for (unsigned k = 0; k < set.n; k++)
+			fprintf(o->out, "%s      ADDRESS: %s\n", in, addr_note_set_text(text, sizeof(text), &set, k));
 	}
 }
 
