@@ -107,11 +107,13 @@ check "make famtrace-static: no shared libbpf, libelf or zlib needed; with them 
 CORPUS=tests/fuzz/corpus/recording
 "$FT" report "$CORPUS/wire-dns" 2>/dev/null | sed '/^===/q' | awk '/^[0-9]/ { print $1 }' >"$TMP/order.t"
 TZ=XST-3 "$FT" report -T "$CORPUS/wire-dns" >"$TMP/dayzone.txt" 2>/dev/null
-check "report lines in time order, verdicts too ($(wc -l <"$TMP/order.t") lines); -T says the day and the zone" \
+check "report lines in time order, verdicts too ($(wc -l <"$TMP/order.t") lines); -T says the day and the zone; why a process was traced reads as a reason" \
 	"$TMP/order.t" "$TMP/dayzone.txt" -- bash -c "test \$(wc -l <'$TMP/order.t') -ge 8 &&
 	sort -n -c '$TMP/order.t' && grep -q 'NO FALLBACK' '$TMP/dayzone.txt' &&
 	grep -Eq '^--- 2026-12-03 Thursday \(XST, UTC\+0300\) ---$' '$TMP/dayzone.txt' &&
-	grep -q '^times: local time of day; the trace started 2026-12-03 05:36:37 XST (UTC+0300)$' '$TMP/dayzone.txt'"
+	grep -q '^times: local time of day; the trace started 2026-12-03 05:36:37 XST (UTC+0300)$' '$TMP/dayzone.txt' &&
+	grep -q 'uid 0  traced: named by pid (-p, or the command run)  exited 1' '$TMP/dayzone.txt' &&
+	! grep -q 'traced as' '$TMP/dayzone.txt'"
 
 # famtrace(8) names every metric family famtrace writes.
 grep -o 'head(f, "famtrace_[a-z_]*' user/report/metrics.c | sed 's/head(f, "//' | sort -u >"$TMP/metric.families"

@@ -216,8 +216,11 @@ static void report_lookup_wait(struct report_opts *o, const struct proc *p)
 
 static void report_proc(struct report_opts *o, struct correlator *c, const struct proc *p)
 {
-	static const char *why_names[] = { "?", "--all", "mail process name", "mail port",
-					   "pid", "child of a traced process" };
+	/* Why it was traced, as a reason: never a bare "pid". */
+	static const char *why_names[] = { "for a reason not recorded", "every process (--all)",
+					   "a mail program's name", "a connect to a mail port",
+					   "named by pid (-p, or the command run)",
+					   "its parent was traced" };
 	const struct proc *parent = correlator_find(c, p->ppid);
 	char a[32], b[32];
 	uint64_t ngroups = 0;
@@ -234,8 +237,8 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 		fprintf(o->out, "  parent %s[%u]", fmt_safe(parent->comm), parent->tgid);
 	else
 		fprintf(o->out, "  parent pid %u", p->ppid);
-	fprintf(o->out, "  uid %u  traced as %s", p->uid,
-		p->why < sizeof(why_names) / sizeof(why_names[0]) ? why_names[p->why] : "?");
+	fprintf(o->out, "  uid %u  traced: %s", p->uid,
+		why_names[p->why < sizeof(why_names) / sizeof(why_names[0]) ? p->why : 0]);
 	if (p->exited && (p->exit_code & 0x7f))
 		fprintf(o->out, "  killed by signal %d", p->exit_code & 0x7f);
 	else if (p->exited)
