@@ -126,16 +126,6 @@ static void tally_lookups(struct tally *t, const struct check_expect *e, const s
 				evidence(t, "%s[%u] %s", p, buf);
 			}
 	}
-	if (t->n_evidence == shown && p->trimmed) {
-		/* Details of exited processes are trimmed; the counters remain. */
-		for (int f = 0; f < FAM_N; f++)
-			if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried)) {
-				snprintf(buf, sizeof(buf), "asked for %s addresses %" PRIu64 " time(s), "
-					 "tried %s %" PRIu64 " time(s) (details no longer kept)",
-					 fam_name(f), asked_by[f], fam_name(f), p->fam[f].tried);
-				evidence(t, "%s[%u] %s", p, buf);
-			}
-	}
 }
 
 /* ... and the destinations it tried, in the families and order it did. */
