@@ -115,6 +115,27 @@ struct {
 	__type(value, __u64);
 } ft_opening SEC(".maps");
 
+/* A mark in the socket's own storage, set when a traced attempt is put in
+ * ft_pending: the only sockets that can have an entry there. Every other
+ * socket's release, state change, error and getsockname returns after one
+ * pointer load (a socket without storage) instead of making a cookie and
+ * missing in a hash (bench/run v4_connect, bpf_stats: the release went
+ * from 335 to 175 ns a call against 120 for an empty program, the state
+ * change from 87 to 42 against 25). Freed with the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} ft_marked SEC(".maps");
+
+/* Can this socket have an attempt in ft_pending? (sk: a struct sock, a
+ * bpf_sock or a cgroup sock program's context.) */
+static __always_inline bool sock_marked(void *sk)
+{
+	return bpf_sk_storage_get(&ft_marked, sk, NULL, 0) != NULL;
+}
+
 static __always_inline void count(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&ft_counters, &idx);
@@ -381,7 +402,10 @@ static __always_inline int open_attempt(struct bpf_sock_addr *ctx, const __u16 f
 				p.flags |= FT_F_TFO;
 		}
 	}
-	if (bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
+	/* The mark first: without it the attempt's end would not be seen
+	 * (out of memory; refused and counted like a full map). */
+	if (!ctx->sk || !bpf_sk_storage_get(&ft_marked, ctx->sk, NULL, BPF_SK_STORAGE_GET_F_CREATE) ||
+	    bpf_map_update_elem(&ft_pending, &key, &p, BPF_ANY)) {
 		count(FT_CNT_PENDING_FULL);
 		return 1;
 	}
@@ -435,6 +459,8 @@ int ft_release(struct bpf_sock *ctx)
 
 	if (ctx->protocol != IPPROTO_TCP && ctx->protocol != IPPROTO_UDP)
 		return 1;
+	if (!sock_marked(ctx))
+		return 1;
 	key = bpf_get_socket_cookie(ctx);
 	p = bpf_map_lookup_elem(&ft_pending, &key);
 	if (!p || p->stage != FT_STAGE_OPENING)
@@ -456,7 +482,7 @@ static __always_inline void note_sockname(struct bpf_sock_addr *ctx, const __u16
 	struct ft_pending *p;
 	__u64 key;
 
-	if (ctx->protocol != IPPROTO_UDP)
+	if (ctx->protocol != IPPROTO_UDP || !ctx->sk || !sock_marked(ctx->sk))
 		return;
 	key = bpf_get_socket_cookie(ctx);
 	p = bpf_map_lookup_elem(&ft_pending, &key);
@@ -551,6 +577,8 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 	__u64 key;
 	__s32 err;
 
+	if (!sock_marked((void *)sk))
+		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		/* In the connecting task: the route and a port were found,
 		 * the SYN leaves now. */
@@ -628,7 +656,7 @@ int BPF_PROG(ft_error_report, const struct sock *sk)
 	/* Only an attempt still in SYN_SENT can be pending here: a refused
 	 * connect has already gone to CLOSE (and been reported) when its
 	 * error is reported, and most sockets erroring are not connecting. */
-	if (sk->__sk_common.skc_state != TCP_SYN_SENT)
+	if (sk->__sk_common.skc_state != TCP_SYN_SENT || !sock_marked((void *)sk))
 		return 0;
 	key = bpf_get_socket_cookie((void *)sk);
 	p = bpf_map_lookup_elem(&ft_pending, &key);
