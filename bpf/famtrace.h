@@ -15,7 +15,7 @@
 #ifndef FAMTRACE_H
 #define FAMTRACE_H
 
-#define FT_ABI_VERSION 2
+#define FT_ABI_VERSION 3 /* 3: packed lookup records (FT_LF_PACKED) */
 
 #define FT_COMM_LEN 16
 #define FT_SERVICE_LEN 16 /* service names compared, with their NUL */
@@ -157,6 +157,10 @@ enum ft_api {
 #define FT_LF_DNS_UNSIZED 0x8 /* res_query/search failed: dns[] is the start of the
 			       * answer buffer, which may hold the reply (NXDOMAIN,
 			       * NODATA); its length is unknown, dns_total is 0 */
+#define FT_LF_PACKED 0x10     /* written packed: the fixed part (FT_LOOKUP_FIXED
+			       * bytes), then name_len bytes of name, n_addrs
+			       * addresses and dns_len bytes of DNS, no unused
+			       * room (the ring buffer's writes cost per byte) */
 
 /* One address from a result list (24 bytes). */
 struct ft_addr {
@@ -189,7 +193,8 @@ struct ft_srcaddr {
 	__u8 _pad[6];
 };
 
-/* FT_EV_LOOKUP: 1144 bytes. Written when the resolver call returns. */
+/* FT_EV_LOOKUP: 1144 bytes, or packed (FT_LF_PACKED) as short as its
+ * contents. Written when the resolver call returns. */
 struct ft_lookup {
 	struct ft_hdr hdr;
 	struct ft_task task;
@@ -208,11 +213,14 @@ struct ft_lookup {
 	__u8 n_addrs;	     /* entries used in addrs */
 	__u16 dns_len;	     /* bytes used in dns */
 	__u32 dns_total;     /* size of the whole DNS message */
-	__u32 _pad;
+	__u16 name_len;	     /* packed: bytes of name, its NUL included; 0: none */
+	__u16 _pad;
 	char name[FT_NAME_LEN]; /* node / name asked (res_send*: empty, see dns) */
 	struct ft_addr addrs[FT_LOOKUP_ADDRS];
 	__u8 dns[FT_DNS_MAX];
 };
+
+#define FT_LOOKUP_FIXED 116 /* offsetof(struct ft_lookup, name) */
 
 /*
  * FT_EV_DNS: a DNS message a process sent or received, as the socket saw it

@@ -42,13 +42,84 @@ struct {
 	__type(value, struct rcall);
 } ft_rcalls SEC(".maps");
 
-/* A lookup record of zeroes, never written: the template for new records. */
+/*
+ * A lookup record is built in the thread's own storage (full), then packed
+ * (FT_LF_PACKED: no unused name, address or DNS room) and copied to the
+ * ring buffer. What a record costs is mostly its writes to the ring buffer,
+ * whose lines the reader on another CPU last held: about 1.7 ns a byte on
+ * this machine kind, beside a fixed ~0.4 us. A res_nsearch return probe
+ * took 2.2-2.4 us with the whole 1,144-byte record written in place and
+ * 1.55 us packed (243 bytes for an MX answer; bpf_stats, 3,000 calls).
+ * Per thread, so a preempted probe cannot have its record overwritten by
+ * another's on the same CPU.
+ */
+struct lookup_buf {
+	struct ft_lookup full;
+	__u8 packed[sizeof(struct ft_lookup)];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ft_lookup);
-} ft_zero_lookup SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lookup_buf);
+} ft_lookup_buf SEC(".maps");
+
+_Static_assert(__builtin_offsetof(struct ft_lookup, name) == FT_LOOKUP_FIXED, "packed layout");
+
+/* Zero what a record may leave unwritten: everything before dns (only its
+ * first dns_len bytes are sent; the last word reaches into it). Plain stores: clang has no memset for BPF
+ * at this size, and bpf_probe_read_kernel from a template goes a word at a
+ * time through the fault handler. */
+static __always_inline void lookup_zero(struct ft_lookup *e)
+{
+	__u64 *w = (__u64 *)e;
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < (int)((__builtin_offsetof(struct ft_lookup, dns) + 7) / 8); i++) {
+		w[i] = 0;
+		asm volatile("" ::: "memory"); /* kept as stores, not a memset call */
+	}
+}
+
+/* 1..max for 1 <= n <= max (max a power of two), in a form every
+ * supported verifier bounds; 0 stays 0. */
+static __always_inline __u32 bounded(__u32 n, const __u32 max)
+{
+	if (!n)
+		return 0;
+	if (n > max)
+		n = max;
+	asm volatile("" : "+r"(n));
+	return ((n - 1) & (max - 1)) + 1;
+}
+
+/* Pack e into out (FT_LF_PACKED); returns the packed size, 0 on failure. */
+static __always_inline __u32 lookup_pack(struct ft_lookup *e, __u8 *out)
+{
+	__u32 nl = bounded(e->name_len, FT_NAME_LEN);
+	__u32 na = bounded(e->n_addrs, FT_LOOKUP_ADDRS);
+	__u32 dl = bounded(e->dns_len, FT_DNS_MAX);
+	__u32 off = FT_LOOKUP_FIXED;
+
+	e->flags |= FT_LF_PACKED;
+	e->name_len = nl;
+	e->n_addrs = na;
+	e->dns_len = dl;
+	e->hdr.size = FT_LOOKUP_FIXED + nl + na * sizeof(struct ft_addr) + dl;
+	__builtin_memcpy(out, e, FT_LOOKUP_FIXED);
+	/* Kernel-to-kernel copies within bounds, which do not fail; should
+	 * one, the record is not sent (and counted lost by the caller). */
+	if (nl && bpf_probe_read_kernel(out + off, nl, e->name))
+		return 0;
+	off += nl;
+	if (na && bpf_probe_read_kernel(out + off, na * sizeof(struct ft_addr), e->addrs))
+		return 0;
+	off += na * sizeof(struct ft_addr);
+	if (dl && bpf_probe_read_kernel(out + off, dl, e->dns))
+		return 0;
+	return off + dl;
+}
 
 /* Service names of the services database and their TCP ports (filled by
  * user space): a getaddrinfo that names a service says which port its
@@ -194,9 +265,12 @@ static __always_inline void read_name(struct ft_lookup *e, const void *uname)
 {
 	long n = bpf_probe_read_user_str(e->name, sizeof(e->name), uname);
 
-	if (n < 0)
+	if (n <= 0) {
 		e->name[0] = 0;
-	else if (n == sizeof(e->name))
+		return;
+	}
+	e->name_len = n;
+	if (n == sizeof(e->name))
 		e->flags |= FT_LF_NAME_CUT;
 }
 
@@ -207,10 +281,13 @@ static __always_inline void read_name_domain(struct ft_lookup *e, const void *un
 {
 	long n = bpf_probe_read_user_str(e->name, sizeof(e->name), uname);
 
+	long m;
+
 	if (n <= 0) {
 		e->name[0] = 0;
 		return;
 	}
+	e->name_len = n;
 	if (!udomain)
 		return;
 	/* n counts the NUL: the dot goes in its place. */
@@ -220,8 +297,11 @@ static __always_inline void read_name_domain(struct ft_lookup *e, const void *un
 	}
 	n &= sizeof(e->name) - 1;
 	e->name[n - 1] = '.';
-	if (bpf_probe_read_user_str(e->name + n, sizeof(e->name) - n, udomain) < 0)
+	m = bpf_probe_read_user_str(e->name + n, sizeof(e->name) - n, udomain);
+	if (m < 0)
 		e->name[n - 1] = 0;
+	else
+		e->name_len = n + m;
 }
 
 /* One read of the sockaddr, as long as ai_addrlen says (at most IPv6's). */
@@ -329,9 +409,10 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct incall *slot = incall_slot(task->pid);
-	struct ft_lookup *e, *zero;
+	struct lookup_buf *buf;
+	struct ft_lookup *e;
 	struct rcall *cp, c;
-	__u32 zero_key = 0;
+	__u32 size;
 	long rc;
 	int off;
 
@@ -350,18 +431,13 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 		slot->tid = 0;
 	__sync_fetch_and_add(&slot->open, -1);
 
-	e = bpf_ringbuf_reserve(&ft_events, sizeof(*e), 0);
-	if (!e) {
+	buf = bpf_task_storage_get(&ft_lookup_buf, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!buf) {
 		count(FT_CNT_LOST);
 		return 0;
 	}
-	/* Too big for an inline memset; the record must not carry stale
-	 * bytes, so copy an all-zero one over it. */
-	zero = bpf_map_lookup_elem(&ft_zero_lookup, &zero_key);
-	if (!zero || bpf_probe_read_kernel(e, sizeof(*e), zero)) {
-		bpf_ringbuf_discard(e, 0);
-		return 0;
-	}
+	e = &buf->full;
+	lookup_zero(e); /* no bytes of the thread's last record */
 	e->hdr.kind = FT_EV_LOOKUP;
 	e->hdr.size = sizeof(*e);
 	e->hdr.cpu = bpf_get_smp_processor_id();
@@ -451,7 +527,14 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 		}
 		break;
 	}
-	bpf_ringbuf_submit(e, wakeup_flags());
+	size = lookup_pack(e, buf->packed);
+	asm volatile("" : "+r"(size));
+	if (size < FT_LOOKUP_FIXED || size > sizeof(*e)) {
+		count(FT_CNT_LOST); /* not expected; never unsaid */
+		return 0;
+	}
+	if (bpf_ringbuf_output(&ft_events, buf->packed, size, wakeup_flags()))
+		count(FT_CNT_LOST);
 	return 0;
 }
 

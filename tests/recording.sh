@@ -114,10 +114,12 @@ echo 'Subject: not a recording' | gzip >"$TMP/foreign.gz"
 check "a foreign file: exit 7 and one clear line" "$TMP/foreign.err" -- bash -c "
 	test $rc = 7 && test \$(wc -l <'$TMP/foreign.err') = 1 && grep -q 'not a famtrace recording' '$TMP/foreign.err'"
 zcat "$TMP/hup.ftr" >"$TMP/newer"
-printf '\x04\x00\x00\x00' | dd of="$TMP/newer" bs=1 seek=16 conv=notrunc 2>/dev/null
+CUR=$(awk '/^#define REC_FORMAT_VERSION/ {print $3}' user/records/recording.h)
+NEXT=$((CUR + 1))
+printf "\\x$(printf %02x $NEXT)\\x00\\x00\\x00" | dd of="$TMP/newer" bs=1 seek=16 conv=notrunc 2>/dev/null
 "$FT" report "$TMP/newer" >/dev/null 2>"$TMP/newer.err"; rc=$?
 check "a newer format version is refused, naming both versions: exit 7" "$TMP/newer.err" -- bash -c "
-	test $rc = 7 && grep -q 'format version 4 is newer than this famtrace reads (version 3)' '$TMP/newer.err'"
+	test $rc = 7 && grep -q 'format version $NEXT is newer than this famtrace reads (version $CUR)' '$TMP/newer.err'"
 # Version 1 (before source-address records) is still read.
 zcat "$TMP/hup.ftr" >"$TMP/older"
 printf '\x01\x00\x00\x00' | dd of="$TMP/older" bs=1 seek=16 conv=notrunc 2>/dev/null

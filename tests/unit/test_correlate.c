@@ -458,6 +458,73 @@ static void test_decoder_rejects_malformed(void)
 	CHECK(ft_decode_check(&a, sizeof(a), &why) == 0);
 }
 
+/* A lookup packed as the kernel writes it (FT_LF_PACKED: fixed part, name
+ * with its NUL, the addresses, the DNS bytes) spreads out to exactly the
+ * full record; lengths that do not add up are refused, never read past. */
+static void test_packed_lookup_is_the_full_one(void)
+{
+	static struct ft_lookup full, out;
+	static uint8_t packed[sizeof(struct ft_lookup) + 8];
+	const char *name = "mx.dual.lab.test", *why;
+	size_t nl = strlen(name) + 1, n;
+	const void *got;
+
+	memset(&full, 0, sizeof(full));
+	full.hdr.kind = FT_EV_LOOKUP;
+	full.hdr.size = sizeof(full);
+	full.api = FT_API_RES_NSEARCH;
+	full.task.tgid = 42;
+	memcpy(full.name, name, nl);
+	full.n_addrs = 2;
+	full.addrs[0].family = AF_INET, full.addrs[1].family = AF_INET6;
+	inet_pton(AF_INET, "192.0.2.1", full.addrs[0].addr);
+	inet_pton(AF_INET6, "2001:db8::1", full.addrs[1].addr);
+	full.dns_len = full.dns_total = 3;
+	memcpy(full.dns, "\x01\x02\x03", 3);
+
+	/* Packed, as lookup_pack() in bpf/resolver.bpf.c lays it out. */
+	memcpy(packed, &full, FT_LOOKUP_FIXED);
+	n = FT_LOOKUP_FIXED;
+	memcpy(packed + n, full.name, nl), n += nl;
+	memcpy(packed + n, full.addrs, 2 * sizeof(struct ft_addr)), n += 2 * sizeof(struct ft_addr);
+	memcpy(packed + n, full.dns, 3), n += 3;
+	((struct ft_lookup *)(void *)packed)->flags = FT_LF_PACKED;
+	((struct ft_lookup *)(void *)packed)->name_len = nl;
+	((struct ft_lookup *)(void *)packed)->hdr.size = n;
+
+	CHECK(ft_decode_check(packed, n, &why) == FT_EV_LOOKUP);
+	{
+		size_t len = n;
+
+		got = ft_decode_full(packed, &len, &out);
+		CHECK(got == &out && len == sizeof(full));
+	}
+	full.name_len = nl; /* the one field the full form leaves 0 */
+	CHECK(memcmp(&out, &full, sizeof(full)) == 0);
+	/* A full record goes through as it is. */
+	{
+		size_t len = sizeof(full);
+
+		CHECK(ft_decode_full(&full, &len, &out) == (const void *)&full && len == sizeof(full));
+	}
+	/* One byte more or less than its lengths say; a name without its
+	 * NUL; more addresses than a record holds. */
+	((struct ft_lookup *)(void *)packed)->hdr.size = n + 1;
+	CHECK(ft_decode_check(packed, n + 1, &why) == 0);
+	((struct ft_lookup *)(void *)packed)->hdr.size = n - 1;
+	CHECK(ft_decode_check(packed, n - 1, &why) == 0);
+	((struct ft_lookup *)(void *)packed)->hdr.size = n;
+	packed[FT_LOOKUP_FIXED + nl - 1] = 'x';
+	CHECK(ft_decode_check(packed, n, &why) == 0);
+	packed[FT_LOOKUP_FIXED + nl - 1] = 0;
+	((struct ft_lookup *)(void *)packed)->n_addrs = FT_LOOKUP_ADDRS + 1;
+	CHECK(ft_decode_check(packed, n, &why) == 0);
+	/* Without the flag a short lookup is malformed, as before. */
+	((struct ft_lookup *)(void *)packed)->n_addrs = 2;
+	((struct ft_lookup *)(void *)packed)->flags = 0;
+	CHECK(ft_decode_check(packed, n, &why) == 0);
+}
+
 static void test_many_attempts_keep_the_winner(void)
 {
 	struct seen s;
@@ -1505,6 +1572,7 @@ int main(void)
 	RUN(test_connect_latency_per_family);
 	RUN(test_exit_keeps_late_outcomes);
 	RUN(test_decoder_rejects_malformed);
+	RUN(test_packed_lookup_is_the_full_one);
 	RUN(test_many_attempts_keep_the_winner);
 	RUN(test_lookup_links_attempt_and_names_group);
 	RUN(test_getaddrinfo_order_from_route_probes);

@@ -136,6 +136,7 @@ static void on_event(void *ctx, const void *data, size_t len)
 {
 	struct state *st = ctx;
 	const char *why;
+	struct ft_lookup full; /* a packed lookup, spread out */
 
 	/* A DNS message over its source's budget is neither recorded nor
 	 * correlated (counted): a stranger's flood costs counted messages,
@@ -152,6 +153,7 @@ static void on_event(void *ctx, const void *data, size_t len)
 		st->ss.malformed++;
 		return;
 	}
+	data = ft_decode_full(data, &len, &full);
 	correlate_event(st->corr, data, len);
 }
 

@@ -305,6 +305,9 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 		}
 		case REC_EVENT: {
 			const char *why;
+			const void *data;
+			struct ft_lookup full; /* a packed lookup, spread out */
+			size_t len;
 			int kind = ft_decode_check(f.data, f.len, &why);
 
 			if (!kind) {
@@ -318,7 +321,9 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 			if (kind == FT_EV_ATTEMPT &&
 			    ((const struct ft_attempt *)f.data)->outcome == FT_OUT_PENDING)
 				rp->ss.in_progress++;
-			correlate_event(rp->c, f.data, f.len);
+			len = f.len;
+			data = ft_decode_full(f.data, &len, &full);
+			correlate_event(rp->c, data, len);
 			break;
 		}
 		case REC_TICK:

@@ -12,12 +12,56 @@ _Static_assert(sizeof(struct ft_task) == 48, "ft_task layout");
 _Static_assert(sizeof(struct ft_attempt) == 128, "ft_attempt layout");
 _Static_assert(sizeof(struct ft_proc) == 72, "ft_proc layout");
 _Static_assert(sizeof(struct ft_lookup) == 1144, "ft_lookup layout");
+_Static_assert(offsetof(struct ft_lookup, name) == FT_LOOKUP_FIXED, "packed lookup layout");
 _Static_assert(sizeof(struct ft_srcaddr) == 128, "ft_srcaddr layout");
 _Static_assert(sizeof(struct ft_dns) == 112, "ft_dns layout");
 
 static int comm_ok(const struct ft_task *t)
 {
 	return memchr(t->comm, 0, sizeof(t->comm)) != NULL;
+}
+
+int ft_lookup_unpack(const void *data, size_t len, struct ft_lookup *out)
+{
+	const unsigned char *p = data;
+	size_t na, off = FT_LOOKUP_FIXED;
+
+	if (len == sizeof(*out)) {
+		memcpy(out, data, len);
+		if (!(out->flags & FT_LF_PACKED))
+			return 0;
+	}
+	if (len < FT_LOOKUP_FIXED || len > sizeof(*out))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, data, FT_LOOKUP_FIXED);
+	if (!(out->flags & FT_LF_PACKED) || out->name_len > FT_NAME_LEN ||
+	    out->n_addrs > FT_LOOKUP_ADDRS || out->dns_len > FT_DNS_MAX)
+		return -1;
+	na = out->n_addrs * sizeof(struct ft_addr);
+	if (len != FT_LOOKUP_FIXED + out->name_len + na + out->dns_len)
+		return -1;
+	memcpy(out->name, p + off, out->name_len);
+	off += out->name_len;
+	memcpy(out->addrs, p + off, na);
+	off += na;
+	memcpy(out->dns, p + off, out->dns_len);
+	out->flags &= ~FT_LF_PACKED;
+	out->hdr.size = sizeof(*out);
+	return 0;
+}
+
+const void *ft_decode_full(const void *data, size_t *len, struct ft_lookup *scratch)
+{
+	struct ft_hdr h;
+
+	if (*len < sizeof(h))
+		return data;
+	memcpy(&h, data, sizeof(h));
+	if (h.kind != FT_EV_LOOKUP || *len == sizeof(*scratch) || ft_lookup_unpack(data, *len, scratch))
+		return data;
+	*len = sizeof(*scratch);
+	return scratch;
 }
 
 int ft_decode_check(const void *data, size_t len, const char **why)
@@ -75,9 +119,10 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 		return h.kind;
 	}
 	case FT_EV_LOOKUP: {
-		const struct ft_lookup *l = data;
+		struct ft_lookup full;
+		const struct ft_lookup *l = &full;
 
-		if (len != sizeof(*l)) {
+		if (ft_lookup_unpack(data, len, &full)) {
 			*why = "lookup record has the wrong size";
 			return 0;
 		}

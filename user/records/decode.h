@@ -14,4 +14,19 @@
  */
 int ft_decode_check(const void *data, size_t len, const char **why);
 
+/*
+ * A lookup record as the full structure: a packed one (FT_LF_PACKED, as the
+ * kernel writes them since 0.4.1) is spread out with its unused room zeroed
+ * and the flag cleared; a full one is copied. Returns 0, or -1 when the
+ * lengths do not add up (ft_decode_check has said why).
+ */
+int ft_lookup_unpack(const void *data, size_t len, struct ft_lookup *out);
+
+/*
+ * A checked record (ft_decode_check) as the correlator takes it: a packed
+ * lookup is spread out into *scratch, which is returned, with *len set to
+ * its size; every other record is returned as it is.
+ */
+const void *ft_decode_full(const void *data, size_t *len, struct ft_lookup *scratch);
+
 #endif

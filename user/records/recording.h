@@ -36,8 +36,10 @@
 #include <stdint.h>
 
 /* 2: FT_EV_SRCADDR records may appear; 3: events may come as REC_EVENT_ZR
- * frames, which a reader of format 2 would skip as unknown */
-#define REC_FORMAT_VERSION 3
+ * frames, which a reader of format 2 would skip as unknown; 4: lookup
+ * records may be packed (FT_LF_PACKED), which a reader of format 3 would
+ * count as malformed */
+#define REC_FORMAT_VERSION 4
 #define REC_MAGIC "FAMTRACE"
 #define REC_MAX_FRAME 65536 /* larger payloads mean a corrupt file */
 #define REC_NCOUNTERS 4

@@ -193,8 +193,8 @@ static bool appendable(const struct rec_writer *w, off_t size)
 		if (fr.type == REC_HEADER) {
 			const struct rec_meta *m = rec_reader_meta(rec_file_reader(f));
 
-			same = !strcmp(m->version, w->meta.version) && !strcmp(m->host, w->meta.host) &&
-			       !strcmp(m->kernel, w->meta.kernel);
+			same = m->format == w->meta.format && !strcmp(m->version, w->meta.version) &&
+			       !strcmp(m->host, w->meta.host) && !strcmp(m->kernel, w->meta.kernel);
 			if (!same)
 				break;
 		}
