@@ -166,10 +166,13 @@ $(BUILD)/bench/floor: bench/floor.c user/kernel/cgroup.c $(BUILD)/bench/floor.sk
 $(BUILD)/bench/connstorm: bench/connstorm.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
+$(BUILD)/bench/resstorm: bench/resstorm.c | $(BUILD)/bench
+	$(CC) $(CFLAGS) $< -o $@ -lresolv
+
 $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) $< -o $@
 
-bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/bulk $(BUILD)/bench/syscalls tools
+bench-tools: famtrace $(BUILD)/bench/floor $(BUILD)/bench/connstorm $(BUILD)/bench/gaistorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/bulk $(BUILD)/bench/syscalls $(BUILD)/bench/resstorm tools
 
 # bench/run: connect and resolver storms; bench/relay: a Postfix relay's
 # throughput per delivered message; bench/replay: famtrace's user-space CPU
