@@ -115,6 +115,22 @@ struct {
 	__type(value, __u64);
 } ft_opening SEC(".maps");
 
+/* How many entries of ft_opening belong to threads whose tid falls in each
+ * slot (tid % FT_OPENHINT_SLOTS), kept beside every insert and delete: the
+ * route-lookup points and the fexit programs run for every thread of the
+ * host, and a zero here (an inlined array read) spares them the hash
+ * lookup. Never too low: a count is raised after its insert succeeds, by
+ * the inserting thread before its route lookups, and lowered only after a
+ * delete succeeds; too high (two threads in one slot) only costs the
+ * lookup. */
+#define FT_OPENHINT_SLOTS 65536
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FT_OPENHINT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} ft_openhint SEC(".maps");
+
 /* A mark in the socket's own storage, set when a traced attempt is put in
  * ft_pending: the only sockets that can have an entry there. Every other
  * socket's release, state change, error and getsockname returns after one
@@ -142,6 +158,48 @@ static __always_inline void count(__u32 idx)
 
 	if (v)
 		*v += 1;
+}
+
+static __always_inline void openhint_add(__u32 tid, int d)
+{
+	__u32 k = tid & (FT_OPENHINT_SLOTS - 1);
+	__u32 *n = bpf_map_lookup_elem(&ft_openhint, &k);
+
+	if (n)
+		__sync_fetch_and_add(n, d);
+}
+
+/* May thread tid have an entry in ft_opening? */
+static __always_inline bool opening_maybe(__u32 tid)
+{
+	__u32 k = tid & (FT_OPENHINT_SLOTS - 1);
+	__u32 *n = bpf_map_lookup_elem(&ft_openhint, &k);
+
+	return !n || *n;
+}
+
+/* Thread tid makes the attempt key (ft_opening and its hint together). */
+static __always_inline long opening_set(__u32 tid, __u64 key)
+{
+	long err = bpf_map_update_elem(&ft_opening, &tid, &key, BPF_NOEXIST);
+
+	if (!err) {
+		openhint_add(tid, 1);
+		return 0;
+	}
+	if (err != -17 /* EEXIST: already counted */)
+		return err;
+	err = bpf_map_update_elem(&ft_opening, &tid, &key, BPF_EXIST);
+	if (err == -2 /* ENOENT: deleted meanwhile */ &&
+	    !(err = bpf_map_update_elem(&ft_opening, &tid, &key, BPF_NOEXIST)))
+		openhint_add(tid, 1);
+	return err;
+}
+
+static __always_inline void opening_del(__u32 tid)
+{
+	if (!bpf_map_delete_elem(&ft_opening, &tid))
+		openhint_add(tid, -1);
 }
 
 static __always_inline __u64 wakeup_flags(void)
@@ -294,7 +352,7 @@ static __always_inline void forget_opening(__u32 tid, __u64 key)
 	__u64 *c = bpf_map_lookup_elem(&ft_opening, &tid);
 
 	if (c && *c == key)
-		bpf_map_delete_elem(&ft_opening, &tid);
+		opening_del(tid);
 }
 
 /*
@@ -335,7 +393,7 @@ static __always_inline void settle_thread(__u32 tid)
 	if (p && p->stage == FT_STAGE_OPENING)
 		settle(key, p);
 	else
-		bpf_map_delete_elem(&ft_opening, &tid);
+		opening_del(tid);
 }
 
 /*
@@ -409,7 +467,7 @@ static __always_inline int open_attempt(struct bpf_sock_addr *ctx, const __u16 f
 		count(FT_CNT_PENDING_FULL);
 		return 1;
 	}
-	if (bpf_map_update_elem(&ft_opening, &tid, &key, BPF_ANY)) {
+	if (opening_set(tid, key)) {
 		/* Without it the route's verdict is not found: the attempt
 		 * would read "errno not seen". Refused and counted. */
 		bpf_map_delete_elem(&ft_pending, &key);
@@ -437,6 +495,8 @@ static __always_inline struct ft_pending *opening_of_thread(__u64 *key)
 	struct ft_pending *p;
 	__u64 *c;
 
+	if (!opening_maybe(tid))
+		return NULL;
 	c = bpf_map_lookup_elem(&ft_opening, &tid);
 	if (!c)
 		return NULL;
@@ -636,7 +696,7 @@ int BPF_PROG(ft_set_state, const struct sock *sk, const int oldstate, const int 
 			p->decided = 1;
 			p->err = BPF_CORE_READ((struct tcp_sock *)sk, write_seq) == 0 ? EADDRNOTAVAIL : 0;
 			p->decided_ns = bpf_ktime_get_boot_ns();
-			bpf_map_update_elem(&ft_opening, &tid, &key, BPF_ANY);
+			opening_set(tid, key);
 			return 0;
 		}
 		emit_attempt(key, p, err ? FT_OUT_ASYNC : FT_OUT_ABANDONED, err, 0, NULL);
