@@ -41,6 +41,10 @@ int ft_lookup_unpack(const void *data, size_t len, struct ft_lookup *out)
 	na = out->n_addrs * sizeof(struct ft_addr);
 	if (len != FT_LOOKUP_FIXED + out->name_len + na + out->dns_len)
 		return -1;
+	/* name_len counts the NUL: a name that does not end in it was cut
+	 * or forged (the zeroes after it here would hide that). */
+	if (out->name_len && p[off + out->name_len - 1])
+		return -1;
 	memcpy(out->name, p + off, out->name_len);
 	off += out->name_len;
 	memcpy(out->addrs, p + off, na);
