@@ -196,6 +196,45 @@ static void test_dns_only_records_for_the_question(void)
 	CHECK(d.parsed && d.n_rrs == 1 && d.n_ignored == 0 && dns_count_addrs(m, n) == 0);
 }
 
+/* A note wrapped to the report's width: no line longer than the width
+ * unless one word is, the words and their order unchanged, the indent on
+ * every line after the first. */
+static void test_notes_wrap_to_the_width(void)
+{
+	const char *text = "NOTE: DNS messages on the wire were not captured: lookups are those of the C "
+			   "library's resolver only; a process with a resolver of its own (musl, c-ares, "
+			   "Go) shows attempts without names";
+	char *out = NULL, *line, *save = NULL, joined[512] = "";
+	size_t len = 0, lines = 0, longest = 0, after = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	CHECK(f);
+	if (!f)
+		return;
+	fprint_wrapped(f, text, 60, "      ");
+	fprint_wrapped(f, "a-word-longer-than-the-width-of-twenty tail", 20, "  ");
+	fclose(f);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, "a-word-longer-than-the-width-of-twenty") || after) {
+			/* the second note: the long word alone, then the rest */
+			CHECK(after || lines >= 3);
+			CHECK(after ? !strcmp(line, "  tail") : 1);
+			after++;
+			continue;
+		}
+		lines++;
+		CHECK(lines == 1 ? line[0] != ' ' : !strncmp(line, "      ", 6) && line[6] != ' ');
+		if (strlen(line) > longest)
+			longest = strlen(line);
+		strcat(joined, lines == 1 ? "" : " ");
+		strcat(joined, line + (lines == 1 ? 0 : 6));
+	}
+	CHECK(after == 2);
+	CHECK(longest <= 60 && longest > 50);
+	CHECK(!strcmp(joined, text));
+	free(out);
+}
+
 static void test_terminal_escaping(void)
 {
 	CHECK(!strcmp(fmt_safe("smtp"), "smtp"));
@@ -218,5 +257,6 @@ int main(void)
 	RUN(test_dns_short_copy_and_nxdomain);
 	RUN(test_dns_only_records_for_the_question);
 	RUN(test_terminal_escaping);
+	RUN(test_notes_wrap_to_the_width);
 	UNIT_DONE();
 }

@@ -5,6 +5,7 @@
  * Reads the correlator's facts; never changes them.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -449,6 +450,30 @@ static void text_problems(struct report_opts *o, struct proc **procs, size_t n)
 	fprintf(o->out, "%s\n", any ? "" : " no address-family problems seen");
 }
 
+/* The columns a report-level note is wrapped to. */
+#define REPORT_WIDTH 100
+
+/* A report-level note ("NOTE: ...", "WARNING: ..."), wrapped to the
+ * report's width under its label. */
+static void say_note(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say_note(FILE *f, const char *fmt, ...)
+{
+	char text[1024], indent[16];
+	const char *colon;
+	size_t ind = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	colon = strstr(text, ": ");
+	if (colon && (size_t)(colon - text) + 2 < sizeof(indent))
+		ind = (size_t)(colon - text) + 2;
+	memset(indent, ' ', ind);
+	indent[ind] = 0;
+	fprint_wrapped(f, text, REPORT_WIDTH, indent);
+}
+
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 {
 	static const struct source_stats none;
@@ -477,36 +502,36 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	}
 	text_problems(o, procs, n);
 	if (correlator_dropped_groups(c) || correlator_dropped_lookups(c))
-		fprintf(o->out, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
-				" lookups were summarised into their processes' totals\n",
+		say_note(o->out, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
+				 " lookups were summarised into their processes' totals",
 			correlator_dropped_groups(c), correlator_dropped_lookups(c));
 	if (st->in_progress)
-		fprintf(o->out, "NOTE: %" PRIu64 " attempt(s) were still connecting when the trace ended "
-				"(shown as \"still connecting\", counted in their groups)\n", st->in_progress);
+		say_note(o->out, "NOTE: %" PRIu64 " attempt(s) were still connecting when the trace ended "
+				 "(shown as \"still connecting\", counted in their groups)", st->in_progress);
 	if (!source_complete(st))
-		fprintf(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report\n",
-			source_gaps(gaps, sizeof(gaps), st));
+		say_note(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report",
+			 source_gaps(gaps, sizeof(gaps), st));
 	if (st->dns_over_other)
-		fprintf(o->out, "NOTE: %" PRIu64 " DNS message(s) of processes not traced were not kept: "
-				"over their budget (a flood); a process traced later may lack the "
-				"lookups it made before\n", st->dns_over_other);
+		say_note(o->out, "NOTE: %" PRIu64 " DNS message(s) of processes not traced were not kept: "
+				 "over their budget (a flood); a process traced later may lack the "
+				 "lookups it made before", st->dns_over_other);
 	if (source_errno_line(st)[0])
-		fprintf(o->out, "%s\n", source_errno_line(st));
+		say_note(o->out, "%s", source_errno_line(st));
 	if (st->no_dns_wire)
-		fprintf(o->out, "NOTE: DNS messages on the wire were not captured: lookups are those of "
-				"the C library's resolver only; a process with a resolver of its own (musl, "
-				"c-ares, Go) shows attempts without names, and in the default mode so does "
-				"one whose getaddrinfo, made before it was traced, named a service that is "
-				"not a mail port\n");
+		say_note(o->out, "NOTE: DNS messages on the wire were not captured: lookups are those of "
+				 "the C library's resolver only; a process with a resolver of its own (musl, "
+				 "c-ares, Go) shows attempts without names, and in the default mode so does "
+				 "one whose getaddrinfo, made before it was traced, named a service that is "
+				 "not a mail port");
 	{
 		struct wire_stats ws;
 
 		correlator_wire_stats(c, &ws);
 		if (ws.unowned || ws.dropped || ws.unclaimed)
-			fprintf(o->out, "NOTE: DNS on the wire: %" PRIu64 " answer(s) on sockets whose queries "
-					"were not seen (asked before the trace, or given up on after 10 s), %" PRIu64 " question(s) not "
-					"kept (too many in flight), %" PRIu64 " exchange(s) whose call never "
-					"returned\n", ws.unowned, ws.dropped, ws.unclaimed);
+			say_note(o->out, "NOTE: DNS on the wire: %" PRIu64 " answer(s) on sockets whose queries "
+					 "were not seen (asked before the trace, or given up on after 10 s), %" PRIu64
+					 " question(s) not kept (too many in flight), %" PRIu64 " exchange(s) whose "
+					 "call never returned", ws.unowned, ws.dropped, ws.unclaimed);
 	}
 	if (o->mlog && msg_filter_active(&o->filter)) {
 		/* Asked by message: the selected messages are the report. */
