@@ -63,8 +63,9 @@ check "--queue-id takes Exim message IDs (dashes; 16 and 23 characters)" "$TMP/m
 	test ! -s "$TMP/mexim.all"
 
 "$FT" --version >"$TMP/version"; rc=$?
+abi=$(awk '/^#define FT_ABI_VERSION/ {print $3}' bpf/famtrace.h)
 check "--version: the VERSION file's version, one line" "$TMP/version" -- bash -c "
-	test $rc = 0 && grep -q '^famtrace $(cat VERSION) (.*record ABI 2, JSON schema 1)$' '$TMP/version'"
+	test $rc = 0 && grep -q '^famtrace $(cat VERSION) (.*record ABI $abi, JSON schema 1)$' '$TMP/version'"
 
 # make install / uninstall into a staging root.
 make -s install DESTDIR="$TMP/root" PREFIX=/usr >"$TMP/install.log" 2>&1; rc=$?
