@@ -149,11 +149,11 @@ static void on_event(void *ctx, const void *data, size_t len)
 	else if (st->rec && rec_write_event(st->rec, data, len))
 		st->ss.rec_missed++, rec_fail(st, clock_ns(CLOCK_BOOTTIME));
 
+	data = ft_decode_full(data, &len, &full);
 	if (!ft_decode_check(data, len, &why)) {
 		st->ss.malformed++;
 		return;
 	}
-	data = ft_decode_full(data, &len, &full);
 	correlate_event(st->corr, data, len);
 }
 

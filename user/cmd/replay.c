@@ -305,24 +305,22 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 		}
 		case REC_EVENT: {
 			const char *why;
-			const void *data;
 			struct ft_lookup full; /* a packed lookup, spread out */
-			size_t len;
-			int kind = ft_decode_check(f.data, f.len, &why);
+			size_t len = f.len;
+			const void *data = ft_decode_full(f.data, &len, &full);
+			int kind = ft_decode_check(data, len, &why);
 
 			if (!kind) {
 				rp->ss.malformed++;
 				break;
 			}
 			rp->events_read++;
-			if (!keep_event(rp, f.data, f.ts_ns))
+			if (!keep_event(rp, data, f.ts_ns))
 				break;
 			rp->events_kept++;
 			if (kind == FT_EV_ATTEMPT &&
-			    ((const struct ft_attempt *)f.data)->outcome == FT_OUT_PENDING)
+			    ((const struct ft_attempt *)data)->outcome == FT_OUT_PENDING)
 				rp->ss.in_progress++;
-			len = f.len;
-			data = ft_decode_full(f.data, &len, &full);
 			correlate_event(rp->c, data, len);
 			break;
 		}

@@ -58,11 +58,13 @@ int ft_lookup_unpack(const void *data, size_t len, struct ft_lookup *out)
 const void *ft_decode_full(const void *data, size_t *len, struct ft_lookup *scratch)
 {
 	struct ft_hdr h;
+	__u32 flags;
 
-	if (*len < sizeof(h))
+	if (*len < FT_LOOKUP_FIXED)
 		return data;
 	memcpy(&h, data, sizeof(h));
-	if (h.kind != FT_EV_LOOKUP || *len == sizeof(*scratch) || ft_lookup_unpack(data, *len, scratch))
+	memcpy(&flags, (const char *)data + offsetof(struct ft_lookup, flags), sizeof(flags));
+	if (h.kind != FT_EV_LOOKUP || !(flags & FT_LF_PACKED) || ft_lookup_unpack(data, *len, scratch))
 		return data;
 	*len = sizeof(*scratch);
 	return scratch;
@@ -124,11 +126,17 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 	}
 	case FT_EV_LOOKUP: {
 		struct ft_lookup full;
-		const struct ft_lookup *l = &full;
+		const struct ft_lookup *l = data;
 
-		if (ft_lookup_unpack(data, len, &full)) {
-			*why = "lookup record has the wrong size";
-			return 0;
+		/* A full record is checked where it is; a packed one spread out
+		 * first (callers that pass ft_decode_full's result have done
+		 * that already). */
+		if (len != sizeof(*l) || (l->flags & FT_LF_PACKED)) {
+			if (ft_lookup_unpack(data, len, &full)) {
+				*why = "lookup record has the wrong size";
+				return 0;
+			}
+			l = &full;
 		}
 		if (l->api < 1 || l->api > FT_API_RES_NQUERYDOMAIN) {
 			*why = "lookup from an unknown resolver function";

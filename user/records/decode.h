@@ -23,9 +23,10 @@ int ft_decode_check(const void *data, size_t len, const char **why);
 int ft_lookup_unpack(const void *data, size_t len, struct ft_lookup *out);
 
 /*
- * A checked record (ft_decode_check) as the correlator takes it: a packed
- * lookup is spread out into *scratch, which is returned, with *len set to
- * its size; every other record is returned as it is.
+ * A record as the correlator takes it: a packed lookup is spread out into
+ * *scratch, which is returned, with *len set to its size; every other record
+ * (and a packed one whose lengths do not add up) is returned as it is. Call
+ * it before ft_decode_check, which then checks the full form in place.
  */
 const void *ft_decode_full(const void *data, size_t *len, struct ft_lookup *scratch);
 
