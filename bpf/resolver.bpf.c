@@ -68,9 +68,10 @@ struct {
 _Static_assert(__builtin_offsetof(struct ft_lookup, name) == FT_LOOKUP_FIXED, "packed layout");
 
 /* Zero what a record may leave unwritten: everything before dns (only its
- * first dns_len bytes are sent; the last word reaches into it). Plain stores: clang has no memset for BPF
- * at this size, and bpf_probe_read_kernel from a template goes a word at a
- * time through the fault handler. */
+ * first dns_len bytes are sent; the last word reaches into it). Plain
+ * stores: clang has no memset for BPF at this size, and
+ * bpf_probe_read_kernel from a template goes a word at a time through the
+ * fault handler. */
 static __always_inline void lookup_zero(struct ft_lookup *e)
 {
 	__u64 *w = (__u64 *)e;
@@ -279,9 +280,7 @@ static __always_inline void read_name(struct ft_lookup *e, const void *uname)
 static __always_inline void read_name_domain(struct ft_lookup *e, const void *uname,
 					     const void *udomain)
 {
-	long n = bpf_probe_read_user_str(e->name, sizeof(e->name), uname);
-
-	long m;
+	long n = bpf_probe_read_user_str(e->name, sizeof(e->name), uname), m;
 
 	if (n <= 0) {
 		e->name[0] = 0;
@@ -438,8 +437,7 @@ static __always_inline int call_exit(struct pt_regs *ctx)
 	}
 	e = &buf->full;
 	lookup_zero(e); /* no bytes of the thread's last record */
-	e->hdr.kind = FT_EV_LOOKUP;
-	e->hdr.size = sizeof(*e);
+	e->hdr.kind = FT_EV_LOOKUP; /* its size: lookup_pack() */
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	e->end_ns = e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	e->start_ns = c.start_ns;
