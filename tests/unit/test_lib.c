@@ -20,6 +20,7 @@
 #include "mta/mta_exim.h"
 #include "lib/dns.h"
 #include "lib/fmt.h"
+#include "lib/wrapout.h"
 #include "records/recording.h"
 #include "cmd/replay.h"
 #include "report/report.h"
@@ -196,32 +197,50 @@ static void test_dns_only_records_for_the_question(void)
 	CHECK(d.parsed && d.n_rrs == 1 && d.n_ignored == 0 && dns_count_addrs(m, n) == 0);
 }
 
-/* A note wrapped to the report's width: no line longer than the width
- * unless one word is, the words and their order unchanged, the indent on
- * every line after the first. */
-static void test_notes_wrap_to_the_width(void)
+/* What a folding stream (lib/wrapout.c) made of text written into it. */
+static char *folded(size_t width, wrapout_hang_fn hang, const char *text)
 {
-	const char *text = "NOTE: DNS messages on the wire were not captured: lookups are those of the C "
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len), *w = m ? wrapout_open(m, width, hang, NULL) : NULL;
+
+	CHECK(w);
+	if (!w) {
+		if (m)
+			fclose(m);
+		free(out);
+		return NULL;
+	}
+	/* In pieces, as fprintf calls write them. */
+	for (const char *p = text; *p; p += strlen(p) < 7 ? strlen(p) : 7)
+		fprintf(w, "%.7s", p);
+	fclose(w);
+	fclose(m);
+	return out;
+}
+
+static size_t table_column(const char *line, size_t len, void *arg)
+{
+	return len > 10 && !strncmp(line, "0.1 ", 4) ? 10 : 0;
+}
+
+/* Folded lines: none longer than the width unless one word is, the words
+ * and their order unchanged, continuations under the right column. */
+static void test_lines_fold_to_the_width(void)
+{
+	const char *note = "NOTE: DNS messages on the wire were not captured: lookups are those of the C "
 			   "library's resolver only; a process with a resolver of its own (musl, c-ares, "
 			   "Go) shows attempts without names";
-	char *out = NULL, *line, *save = NULL, joined[512] = "";
-	size_t len = 0, lines = 0, longest = 0, after = 0;
-	FILE *f = open_memstream(&out, &len);
+	char *out, *line, *save = NULL, joined[512] = "";
+	size_t lines = 0, longest = 0;
 
-	CHECK(f);
-	if (!f)
-		return;
-	fprint_wrapped(f, text, 60, "      ");
-	fprint_wrapped(f, "a-word-longer-than-the-width-of-twenty tail", 20, "  ");
-	fclose(f);
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strcmp(line, "a-word-longer-than-the-width-of-twenty") || after) {
-			/* the second note: the long word alone, then the rest */
-			CHECK(after || lines >= 3);
-			CHECK(after ? !strcmp(line, "  tail") : 1);
-			after++;
-			continue;
-		}
+	out = folded(60, NULL, "short line, unchanged\n");
+	CHECK(out && !strcmp(out, "short line, unchanged\n"));
+	free(out);
+
+	/* A label's continuations start after it. */
+	out = folded(60, NULL, note);
+	for (line = out ? strtok_r(out, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		lines++;
 		CHECK(lines == 1 ? line[0] != ' ' : !strncmp(line, "      ", 6) && line[6] != ' ');
 		if (strlen(line) > longest)
@@ -229,9 +248,27 @@ static void test_notes_wrap_to_the_width(void)
 		strcat(joined, lines == 1 ? "" : " ");
 		strcat(joined, line + (lines == 1 ? 0 : 6));
 	}
-	CHECK(after == 2);
-	CHECK(longest <= 60 && longest > 50);
-	CHECK(!strcmp(joined, text));
+	CHECK(lines >= 3 && longest <= 60 && longest > 50);
+	CHECK(!strcmp(joined, note)); /* an unfinished last line too */
+	free(out);
+
+	/* A word longer than the width stays whole; an indented line goes on
+	 * four columns in; a list item under its text. */
+	out = folded(20, NULL, "a-word-longer-than-the-width-of-twenty tail\n");
+	CHECK(out && !strcmp(out, "a-word-longer-than-the-width-of-twenty\n    tail\n"));
+	free(out);
+	out = folded(20, NULL, "  one two three four five\n  - six seven eight nine\n");
+	CHECK(out && !strcmp(out, "  one two three four\n      five\n  - six seven eight\n    nine\n"));
+	free(out);
+
+	/* Between fields (two spaces) where that leaves more than half. */
+	out = folded(30, NULL, "smtp[12]  parent master[1]  uid 107  exited 0\n");
+	CHECK(out && !strcmp(out, "smtp[12]  parent master[1]\n    uid 107  exited 0\n"));
+	free(out);
+
+	/* A table's rows continue under the column its caller names. */
+	out = folded(30, table_column, "0.1 12   dest.example port 25: NO FALLBACK\n");
+	CHECK(out && !strcmp(out, "0.1 12   dest.example port 25:\n          NO FALLBACK\n"));
 	free(out);
 }
 
@@ -257,6 +294,6 @@ int main(void)
 	RUN(test_dns_short_copy_and_nxdomain);
 	RUN(test_dns_only_records_for_the_question);
 	RUN(test_terminal_escaping);
-	RUN(test_notes_wrap_to_the_width);
+	RUN(test_lines_fold_to_the_width);
 	UNIT_DONE();
 }
