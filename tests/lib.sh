@@ -58,6 +58,15 @@ not_ok() {
 		fi
 	done
 }
+# famtrace folds its text to 100 columns unless told otherwise (tests/width.sh
+# proves it says the same); the areas grep whole lines, so they read it
+# unfolded. Where a test needs the default, it runs famtrace with env -u COLUMNS.
+export COLUMNS=1000
+# fits WIDTH FILE: no line of FILE is wider than WIDTH columns.
+fits() { awk -v w="$1" 'length($0) > w { bad = 1 } END { exit bad }' "$2"; }
+# same_words A B: A and B say the same words in the same order, whatever
+# their line breaks and padding.
+same_words() { cmp -s <(tr -s ' \n' '\n\n' <"$1") <(tr -s ' \n' '\n\n' <"$2"); }
 # check NAME FILE... -- COMMAND: pass if COMMAND succeeds; on failure show FILEs.
 check() {
 	local name=$1 files=()

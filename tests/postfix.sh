@@ -253,6 +253,12 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		grep -q '    non-delivery notice .* from <>' '$TMP/pf_qid' &&
 		grep -q 'lab.test port 25: NO USABLE ADDRESS' '$TMP/pf_qid' &&
 		test \$(grep -c '^[0-9A-F]* from <' '$TMP/pf_qid') = 1 && ! grep -q '^smtp\[' '$TMP/pf_qid'"
+	# What a postmaster reads at a terminal: folded to 100 columns, the same words.
+	env -u COLUMNS "$FT" report -v --maillog "$RLOG" "$TMP/pf_msg.ftr" >"$TMP/pf_fold" 2>&1
+	"$FT" report -v --wide --maillog "$RLOG" "$TMP/pf_msg.ftr" >"$TMP/pf_wide" 2>&1
+	check "report of the incident with Postfix's log fits 100 columns (wider unfolded) and says what --wide says" \
+		"$TMP/pf_fold" -- bash -c "$(declare -f fits same_words)
+		fits 100 '$TMP/pf_fold' && ! fits 100 '$TMP/pf_wide' && same_words '$TMP/pf_fold' '$TMP/pf_wide'"
 	"$FT" report -j --maillog "$RLOG" --domain v6only.lab.test "$TMP/pf_msg.ftr" >"$TMP/pf_dom" 2>/dev/null
 	"$FT" report -j --maillog "$RLOG" --recipient nobody@nowhere.lab.test "$TMP/pf_msg.ftr" >"$TMP/pf_none" 2>/dev/null
 	check "report --domain selects the message and its notice; --recipient of nobody selects none; no other objects" \

@@ -21,6 +21,7 @@
 #include "check/check.h"
 #include "check/delivery.h"
 #include "lib/exitcodes.h"
+#include "lib/wrapout.h"
 #include "mta/mta_exim.h"
 #include "report/report.h"
 
@@ -345,8 +346,10 @@ static void print_json(FILE *out, const struct check_expect *e, const struct jud
 }
 
 /* The verdict for a person: the plugin's status line first. */
-static void print_text(FILE *out, const struct check_expect *e, const struct judged *jd)
+static void print_text(FILE *status, size_t width, const struct check_expect *e,
+		       const struct judged *jd)
 {
+	FILE *folded = NULL, *out = status;
 	char q[200];
 
 	/* The status line a monitoring plugin framework shows: the state by
@@ -359,9 +362,13 @@ static void print_text(FILE *out, const struct check_expect *e, const struct jud
 				  : jd->verdict == FT_CHECK_VIOLATION && jd->t.n_evidence ? jd->t.evidence[0]
 										  : "";
 
-		fprintf(out, "FAMTRACE %s - %s%s%s\n", state[check_exit_code(jd->verdict)], jd->text,
+		fprintf(status, "FAMTRACE %s - %s%s%s\n", state[check_exit_code(jd->verdict)], jd->text,
 			why[0] ? ": " : "", why);
 	}
+	/* The status line stays whole (a plugin framework reads the first
+	 * line); the detail is folded to the terminal's width. */
+	if (width && (folded = wrapout_open(status, width, NULL, NULL)))
+		out = folded;
 	fprintf(out, "\n=== famtrace check ===\n");
 	fprintf(out, "configured: %s", e->source);
 	if (e->configured[0])
@@ -438,10 +445,12 @@ static void print_text(FILE *out, const struct check_expect *e, const struct jud
 		fprintf(out, "  - %s\n", jd->t.evidence[i]);
 	if (jd->t.more_evidence)
 		fprintf(out, "  (+%u more)\n", jd->t.more_evidence);
-	fflush(out);
+	if (folded)
+		fclose(folded);
+	fflush(status);
 }
 
-int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
+int check_verdict(FILE *out, bool json, size_t width, struct correlator *c, const struct check_expect *e,
 		  const char *untrusted)
 {
 	struct judged *jd = calloc(1, sizeof(*jd));
@@ -455,7 +464,7 @@ int check_verdict(FILE *out, bool json, struct correlator *c, const struct check
 	if (json)
 		print_json(out, e, jd);
 	else
-		print_text(out, e, jd);
+		print_text(out, width, e, jd);
 	verdict = jd->verdict;
 	free(jd);
 	return verdict;

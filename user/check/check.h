@@ -69,7 +69,8 @@ bool check_parse_prefer(const char *s, int *prefer);
 
 /*
  * Print what was expected, what was observed, whether mail can leave
- * (delivery.c), and the verdict, with evidence.
+ * (delivery.c), and the verdict, with evidence; text after the status line is
+ * folded to width columns (0: never).
  * Returns FT_CHECK_STUCK when a destination's mail could not leave while a
  * family was left untried or unusable, FT_CHECK_VIOLATION, FT_CHECK_DEGRADED
  * when mail leaves but a configured family fails every time (or a fallback
@@ -78,8 +79,8 @@ bool check_parse_prefer(const char *s, int *prefer);
  * trusted (untrusted: why, e.g. "12 records lost"; NULL when it can): never
  * "conforms".
  */
-int check_verdict(FILE *out, bool json, struct correlator *c, const struct check_expect *e,
-		  const char *untrusted);
+int check_verdict(FILE *out, bool json, size_t width, struct correlator *c,
+		  const struct check_expect *e, const char *untrusted);
 
 /* A verdict's exit code by the monitoring-plugins convention: conforms 0
  * (OK), violation or degraded 1 (WARNING), mail stuck 2 (CRITICAL), could

@@ -214,7 +214,7 @@ static int opt_what(struct opts *o, int c, int argc, char **argv)
 	return -1;
 }
 
-/* Output: -j, -T, -i, -v, -d. Returns -1 when taken, or an
+/* Output: -j, -T, -w, -i, -v, -d. Returns -1 when taken, or an
  * exit code. */
 static int opt_output(struct opts *o, int c, int argc, char **argv)
 {
@@ -224,6 +224,9 @@ static int opt_output(struct opts *o, int c, int argc, char **argv)
 		break;
 	case 'T':
 		o->wall_time = true;
+		break;
+	case 'w':
+		o->wide = true;
 		break;
 	case 'i':
 		if (!parse_seconds(optarg, &o->interval_s))

@@ -36,7 +36,7 @@ extern const uint16_t cli_mail_ports[];
 extern const size_t cli_n_mail_ports;
 
 struct opts {
-	bool json, wall_time, verbose, all, debug, run, check, record, report;
+	bool json, wall_time, wide, verbose, all, debug, run, check, record, report;
 	bool check_judged; /* check: a verdict was given (live.c); else it could not check */
 	const char *postfix_dir, *expect, *prefer; /* check */
 	bool exim;		/* check --exim [CONF] */

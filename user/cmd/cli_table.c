@@ -26,6 +26,8 @@ const struct cli_option cli_options[] = {
 	  "JSON Lines instead of text (docs/json.md)" },
 	{ "timestamps", 'T', no_argument, 'T', NULL, SHOWN, G_OUTPUT,
 	  "wall-clock times instead of seconds since start" },
+	{ "wide", 'w', no_argument, 'w', NULL, SHOWN, G_OUTPUT,
+	  "one line per event, however long (default: text\nfolded to 100 columns, or $COLUMNS)" },
 	{ "interval", 'i', required_argument, 'i', "SECONDS", SUB_LIVE | SUB_RUN, G_OUTPUT,
 	  "print the per-process report every SECONDS" },
 	{ "verbose", 'v', no_argument, 'v', NULL, SHOWN, G_OUTPUT,

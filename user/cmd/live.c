@@ -35,6 +35,7 @@
 #include "kernel/confine.h"
 #include "records/dnsbudget.h"
 #include "lib/procfs.h"
+#include "lib/wrapout.h"
 #include "records/recording.h"
 #include "report/report.h"
 
@@ -478,6 +479,7 @@ static int live_reporting(struct live *lv)
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	}
 	st->ro.wall_time = o->wall_time;
+	st->ro.width = o->json ? 0 : text_width(o->wide);
 	st->ro.verbose = o->verbose;
 	st->ro.stats = &st->ss;
 	st->ro.policy = o->policy;
@@ -502,6 +504,10 @@ static int live_reporting(struct live *lv)
 		json_sink(&sink, &st->ro);
 	else
 		text_sink(&sink, &st->ro);
+	if (text_open(&st->ro)) {
+		fprintf(stderr, "famtrace: out of memory\n");
+		return FT_EXIT_RUNTIME;
+	}
 	/* The verdict, the recording, or the selected messages are the output. */
 	if ((o->check && !o->verbose) || o->record || msg_filter_active(&st->ro.filter))
 		memset(&sink, 0, sizeof(sink));
@@ -894,7 +900,7 @@ static int live_finish(struct live *lv, int rc)
 			snprintf(why, sizeof(why), "tracing failed");
 		else if (!source_complete(&st->ss))
 			source_gaps(why, sizeof(why), &st->ss);
-		rc = check_exit_code(check_verdict(stdout, o->json, st->corr, &lv->expect, why[0] ? why : NULL));
+		rc = check_exit_code(check_verdict(stdout, o->json, st->ro.width, st->corr, &lv->expect, why[0] ? why : NULL));
 		o->check_judged = true;
 	}
 	return rc;
@@ -931,6 +937,7 @@ static void live_free(struct live *lv)
 	journal_follow_close(st->journal);
 	if (st->ro.mlog)
 		mlog_free(&st->mlog);
+	text_close(&st->ro);
 }
 
 int live_main(struct opts *o)

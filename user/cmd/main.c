@@ -13,6 +13,7 @@
 #include "lib/exitcodes.h"
 #include "cmd/live.h"
 #include "cmd/replay.h"
+#include "lib/wrapout.h"
 
 /* `famtrace report FILE...` */
 static int report_cmd(const struct opts *o, int nfiles, char **files)
@@ -23,6 +24,7 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 		return cli_usage_error("report: name the recording(s): famtrace report [OPTIONS] FILE...");
 	ro.json = o->json;
 	ro.wall_time = o->wall_time;
+	ro.width = text_width(o->wide);
 	ro.verbose = o->verbose;
 	ro.group_gap_ns = o->group_gap_ns;
 	ro.mail_comms = cli_mail_comms;

@@ -23,6 +23,7 @@
 #include "cmd/replay.h"
 #include "maillog/journal.h"
 #include "maillog/maillog_read.h"
+#include "lib/wrapout.h"
 #include "report/report.h"
 
 #define MAX_SESSIONS 256
@@ -607,7 +608,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 				       .policy = o->policy, .dns_ports = o->dns_ports,
 				       .n_dns_ports = o->n_dns_ports };
 	struct report_opts ro = { .out = stdout, .wall_time = o->wall_time, .verbose = o->verbose,
-				  .policy = o->policy };
+				  .policy = o->policy, .width = o->json ? 0 : o->width };
 	struct metrics *mx = NULL;
 	struct correlator *c = NULL;
 	struct replay *rp = NULL;
@@ -641,6 +642,11 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		json_sink(&sink, &ro);
 	else
 		text_sink(&sink, &ro);
+	if (text_open(&ro)) {
+		fprintf(stderr, "famtrace: out of memory\n");
+		rc = 1;
+		goto out;
+	}
 	if (msg_filter_active(&ro.filter))
 		memset(&sink, 0, sizeof(sink)); /* the selected messages are the output */
 	if (o->metrics_path) {
@@ -662,11 +668,14 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 	}
 	{
 		char w[32];
+		FILE *err = ro.width ? wrapout_open(stderr, ro.width, NULL, NULL) : NULL;
 
 		when_text(w, sizeof(w), (int64_t)in[0].meta.t0_ns + in[0].meta.boot_to_real_ns);
-		fprintf(stderr, "famtrace: recording of %s (kernel %s, famtrace %s), started %s; "
-				"filters: %s\n",
+		fprintf(err ? err : stderr, "famtrace: recording of %s (kernel %s, famtrace %s), "
+					    "started %s; filters: %s\n",
 			in[0].meta.host, in[0].meta.kernel, in[0].meta.version, w, in[0].meta.filters);
+		if (err)
+			fclose(err);
 	}
 	/* Every argument checked before any output: --since and --until
 	 * parse against the earliest recording's day (the same day the
@@ -715,6 +724,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		}
 	}
 out:
+	text_close(&ro);
 	replay_free(rp);
 	correlator_free(c);
 	metrics_free(mx);

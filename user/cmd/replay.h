@@ -20,6 +20,7 @@
 
 struct replay_opts {
 	bool json, wall_time, verbose;
+	size_t width; /* text folded to this (text_width); 0: never */
 	uint64_t group_gap_ns;
 	const pid_t *pids; /* only these processes and their descendants */
 	size_t n_pids;

@@ -159,36 +159,6 @@ const char *errno_name(int err)
 	return unknown;
 }
 
-void fprint_wrapped(FILE *f, const char *text, size_t width, const char *indent)
-{
-	size_t col = 0, ind = strlen(indent);
-	const char *w = text;
-	int fresh = 1; /* nothing on this line yet (after the indent) */
-
-	while (*w == ' ')
-		w++;
-	while (*w) {
-		size_t n = strcspn(w, " ");
-
-		if (!fresh && col + 1 + n > width) {
-			fprintf(f, "\n%s", indent);
-			col = ind;
-			fresh = 1;
-		}
-		if (!fresh) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(w, 1, n, f);
-		col += n;
-		fresh = 0;
-		w += n;
-		while (*w == ' ')
-			w++;
-	}
-	fputc('\n', f);
-}
-
 char *fmt_dur(char *buf, size_t len, uint64_t ns)
 {
 	double ms = ns / 1e6;

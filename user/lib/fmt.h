@@ -29,14 +29,6 @@ char *fmt_addr(char *buf, size_t len, enum wire_fam f, const uint8_t *addr);
 #define ERR_UNSEEN 9999
 const char *errno_name(int err);
 
-/*
- * Print text as lines of at most width columns, broken at spaces, each line
- * after the first starting with indent (a word longer than the line stays
- * whole); then a newline. For the report's notes, so that the default output
- * fits a terminal of width columns.
- */
-void fprint_wrapped(FILE *f, const char *text, size_t width, const char *indent);
-
 /* "0.21 ms", "1.20 s", "2 min 5 s". */
 char *fmt_dur(char *buf, size_t len, uint64_t ns);
 

@@ -5,6 +5,7 @@
  *
  * SYNOPSIS
  *	text_sink, json_sink		live lines as facts become known
+ *	text_open, text_close		text folded to the terminal's width
  *	text_header, text_report, json_report	the report at the end
  *	text_messages, json_messages	the message view (with the MTA's log)
  *	text_group_detail, fmt_lookup_question, fmt_lookup_answer, fmt_when,
@@ -26,6 +27,8 @@
 
 struct report_opts {
 	FILE *out;
+	size_t width;	 /* text folded to this many columns; 0: --wide, never */
+	FILE *under;	 /* text_open: where the folded text goes */
 	int64_t boot_to_real_ns; /* boottime + this = wall clock */
 	uint64_t t0_ns;		 /* boottime that relative times count from */
 	bool wall_time;		 /* -T: wall-clock times instead of relative */
@@ -39,6 +42,11 @@ struct report_opts {
 /* Live facts as they happen. */
 void text_sink(struct sink *s, struct report_opts *o);
 void json_sink(struct sink *s, struct report_opts *o);
+
+/* Text from here on folded to o->width (the event table's rows continue
+ * under their text column), and back to the stream it went to. */
+int text_open(struct report_opts *o);
+void text_close(struct report_opts *o);
 
 /* Column header for live text lines. */
 void text_header(struct report_opts *o);

@@ -443,7 +443,8 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 		fmt_host_endpoint(dst, sizeof(dst), p, a);
 		fmt_result(res, sizeof(res), a);
 		fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
-		fprintf(o->out, "%s      %u. %s %-40s %s%s%s", in, k + 1, fam_name(a->fam), dst, res,
+		fprintf(o->out, "%s      %u. %s %-*s %s%s%s", in, k + 1, fam_name(a->fam),
+			o->width && o->width < 121 ? 30 : 40, dst, res,
 			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : " in ",
 			a->res == RES_ABANDONED || a->res == RES_IN_PROGRESS ? "" : lat);
 		if (a->has_saddr) {

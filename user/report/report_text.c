@@ -13,6 +13,7 @@
 #include "report/report.h"
 #include "report/report_int.h"
 #include "lib/addrclass.h"
+#include "lib/wrapout.h"
 
 /* -T: the live lines' times are the time of day; the day and the zone are
  * said on a line of their own, first and whenever the day changes. */
@@ -38,6 +39,107 @@ static void live_day(struct report_opts *o, uint64_t ts_ns)
 	snprintf(last, sizeof(last), "%s", day);
 }
 
+/*
+ * The event table's columns. The wide layout (--wide, or 121 columns and
+ * more) is the one famtrace always had; the default fits 100 columns with
+ * narrower destination and result columns, a destination too long for its
+ * column puts the result on a line of its own, and longer text continues
+ * under the text column (text_open folds it there).
+ */
+struct cols {
+	int tw, dw, rw; /* time, destination, result */
+	size_t text;	/* where the destination (or a row's text) starts */
+};
+
+static bool wide_rows(const struct report_opts *o)
+{
+	return !o->width || o->width >= 121;
+}
+
+static struct cols cols_of(const struct report_opts *o)
+{
+	struct cols c = { 12, 40, 30, 0 };
+
+	if (!wide_rows(o))
+		c = (struct cols){ o->wall_time ? 12 : 9, 30, 22, 0 };
+	c.text = (size_t)c.tw + 1 + 8 + 16 + 5;
+	return c;
+}
+
+/* Spaces up to the text column: continuations of a row. */
+static const char *text_indent(const struct report_opts *o)
+{
+	static const char spaces[] = "                                                  ";
+	size_t t = cols_of(o).text;
+
+	return spaces + (sizeof(spaces) - 1 - (t < sizeof(spaces) ? t : sizeof(spaces) - 1));
+}
+
+/* TIME PID COMM FAM, up to the text column. */
+static void row_lead(const struct report_opts *o, const char *when, const struct proc *p,
+		     const char *fam)
+{
+	fprintf(o->out, "%-*s %-7u %-15s %-4s ", cols_of(o).tw, when, p->tgid, fmt_safe(p->comm), fam);
+}
+
+/* The folding stream's hang for a row: its text column. */
+static size_t row_hang(const char *s, size_t n, void *arg)
+{
+	static const char *const fams[] = { "IPv4", "IPv6", "DNS ", "----" };
+	size_t t = cols_of(arg).text;
+
+	if (!n || s[0] == ' ' || n <= t || s[t - 1] != ' ')
+		return 0;
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		if (!memcmp(s + t - 5, fams[i], 4))
+			return t;
+	return 0;
+}
+
+int text_open(struct report_opts *o)
+{
+	FILE *f;
+
+	if (!o->width || o->under)
+		return 0;
+	f = wrapout_open(o->out, o->width, row_hang, o);
+	if (!f)
+		return -1;
+	o->under = o->out;
+	o->out = f;
+	return 0;
+}
+
+void text_close(struct report_opts *o)
+{
+	if (!o->under)
+		return;
+	fclose(o->out);
+	o->out = o->under;
+	o->under = NULL;
+}
+
+/* In the narrow layout, a row's destination, result and the rest: in their
+ * columns when they fit, else the result unaligned after the destination,
+ * else the result under the destination, on a line of its own. */
+static void row_narrow(const struct report_opts *o, const char *dst, const char *res,
+		       const char *rest)
+{
+	struct cols c = cols_of(o);
+	char line[1024];
+
+	snprintf(line, sizeof(line), "%-*s %-*s %s", c.dw, dst, c.rw, res, rest);
+	if (c.text + strlen(line) <= o->width) {
+		fprintf(o->out, "%s\n", line);
+		return;
+	}
+	snprintf(line, sizeof(line), "%-*s %s%s%s", c.dw, dst, res, rest[0] ? "  " : "", rest);
+	if (c.text + strlen(line) <= o->width)
+		fprintf(o->out, "%s\n", line);
+	else
+		fprintf(o->out, "%s\n%s%s%s%s\n", dst, text_indent(o), res, rest[0] ? "  " : "", rest);
+}
+
 static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 {
 	struct report_opts *o = ctx;
@@ -45,17 +147,19 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 
 	live_day(o, l->end_ns);
 	fmt_when(when, sizeof(when), o, l->end_ns);
-	fprintf(o->out, "%-12s %-7u %-15s DNS  %s -> %s  %s\n", when, p->tgid, fmt_safe(p->comm),
-		fmt_lookup_question(q, sizeof(q), l), fmt_lookup_answer(a, sizeof(a), l),
-		fmt_dur(d, sizeof(d), l->end_ns - l->start_ns));
-	print_order(o->out, o, l, "                                          ");
-	print_wire(o->out, l, "                                          ");
+	row_lead(o, when, p, "DNS");
+	fprintf(o->out, "%s -> %s  %s\n", fmt_lookup_question(q, sizeof(q), l),
+		fmt_lookup_answer(a, sizeof(a), l), fmt_dur(d, sizeof(d), l->end_ns - l->start_ns));
+	print_order(o->out, o, l, text_indent(o));
+	print_wire(o->out, l, text_indent(o));
 }
 
 void text_header(struct report_opts *o)
 {
-	fprintf(o->out, "%-12s %-7s %-15s %-4s %-40s %-30s %s\n", o->wall_time ? "TIME" : "TIME(s)",
-		"PID", "COMM", "FAM", "DESTINATION", "RESULT", "LATENCY");
+	struct cols c = cols_of(o);
+
+	fprintf(o->out, "%-*s %-7s %-15s %-4s %-*s %-*s %s\n", c.tw, o->wall_time ? "TIME" : "TIME(s)",
+		"PID", "COMM", "FAM", c.dw, "DESTINATION", c.rw, "RESULT", "LATENCY");
 	fflush(o->out);
 }
 
@@ -63,7 +167,7 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 			 const struct group *g)
 {
 	struct report_opts *o = ctx;
-	char when[32], dst[220], res[96], lat[32], d[32];
+	char when[32], dst[220], res[96], lat[32], d[32], rest[160];
 
 	live_day(o, a->end_ns);
 	fmt_when(when, sizeof(when), o, a->end_ns);
@@ -72,17 +176,23 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 		strncat(dst, " (v4-mapped)", sizeof(dst) - strlen(dst) - 1);
 	fmt_result(res, sizeof(res), a);
 	fmt_dur(lat, sizeof(lat), a->end_ns - a->start_ns);
-	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %-30s %s", when, p->tgid, fmt_safe(p->comm),
-		fam_name(a->fam), dst, res, lat);
+	snprintf(rest, sizeof(rest), "%s", lat);
 	if (g->winner >= 0 && &g->at[g->winner] == a) {
+		size_t n = strlen(rest);
+
 		if (g->cls == GC_FALLBACK)
-			fprintf(o->out, "  FALLBACK %s->%s, %s lost", fam_name(g->from_fam),
-				fam_name(g->to_fam), fmt_dur(d, sizeof(d), g->cost_ns));
+			snprintf(rest + n, sizeof(rest) - n, "  FALLBACK %s->%s, %s lost",
+				 fam_name(g->from_fam), fam_name(g->to_fam),
+				 fmt_dur(d, sizeof(d), g->cost_ns));
 		else if (g->cls == GC_RETRIED)
-			fprintf(o->out, "  after %u failed, %s lost", g->n - 1,
-				fmt_dur(d, sizeof(d), g->cost_ns));
+			snprintf(rest + n, sizeof(rest) - n, "  after %u failed, %s lost", g->n - 1,
+				 fmt_dur(d, sizeof(d), g->cost_ns));
 	}
-	fputc('\n', o->out);
+	row_lead(o, when, p, fam_name(a->fam));
+	if (wide_rows(o))
+		fprintf(o->out, "%-40s %-30s %s\n", dst, res, rest);
+	else
+		row_narrow(o, dst, res, rest);
 }
 
 static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
@@ -98,18 +208,21 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
 	if (a->dns) {
-		snprintf(res, sizeof(res), "DNS socket to a nameserver: %s",
+		snprintf(res, sizeof(res), "DNS socket to a nameserver: %s (UDP)",
 			 a->err ? errno_name(a->err) : "ok");
 	} else if (a->err) {
-		snprintf(res, sizeof(res), "route probe: %s", errno_name(a->err));
+		snprintf(res, sizeof(res), "route probe: %s (UDP)", errno_name(a->err));
 	} else {
 		char src[64];
 
-		snprintf(res, sizeof(res), "route probe: ok, source %s%s",
+		snprintf(res, sizeof(res), "route probe: ok, source %s%s (UDP)",
 			 fmt_addr(src, sizeof(src), a->fam, a->saddr), class_tag(a->fam, a->saddr));
 	}
-	fprintf(o->out, "%-12s %-7u %-15s %-4s %-40s %s (UDP)\n", when, p->tgid, fmt_safe(p->comm),
-		fam_name(a->fam), dst, res);
+	row_lead(o, when, p, fam_name(a->fam));
+	if (wide_rows(o))
+		fprintf(o->out, "%-40s %s\n", dst, res);
+	else
+		row_narrow(o, dst, res, "");
 }
 
 static void text_group(void *ctx, const struct proc *p, const struct group *g)
@@ -124,40 +237,43 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 	fmt_dest(dest, sizeof(dest), g);
 	if (g->service) {
 		/* Not a delivery: said as such, and only when it failed. */
-		if (g->cls == GC_ALL_FAILED || g->cls == GC_NO_FALLBACK)
-			fprintf(o->out, "%-12s %-7u %-15s ---- %s: not a delivery (port %u is not a mail "
-					"port%s): %u attempt%s failed\n", when, p->tgid, fmt_safe(p->comm),
+		if (g->cls == GC_ALL_FAILED || g->cls == GC_NO_FALLBACK) {
+			row_lead(o, when, p, "----");
+			fprintf(o->out, "%s: not a delivery (port %u is not a mail port%s): %u attempt%s "
+					"failed\n",
 				dest, g->dport, g->dport == 113 ? "; ident, RFC 1413" : "",
 				g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s");
+		}
 		return;
 	}
 	if (g->race) {
 		/* Said whatever the outcome: its family is chance. */
 		char r[200];
 
-		fprintf(o->out, "%-12s %-7u %-15s ---- %s: %s\n", when, p->tgid, fmt_safe(p->comm), dest,
-			race_text(r, sizeof(r), g));
+		row_lead(o, when, p, "----");
+		fprintf(o->out, "%s: %s\n", dest, race_text(r, sizeof(r), g));
 	}
 	switch (g->cls) {
 	case GC_ALL_FAILED:
-		fprintf(o->out, "%-12s %-7u %-15s ---- %s: all %u attempt%s failed over %s\n", when,
-			p->tgid, fmt_safe(p->comm), dest, g->n + g->n_extra, g->n + g->n_extra == 1 ? "" : "s",
+		row_lead(o, when, p, "----");
+		fprintf(o->out, "%s: all %u attempt%s failed over %s\n", dest, g->n + g->n_extra,
+			g->n + g->n_extra == 1 ? "" : "s",
 			fmt_dur(d, sizeof(d), g->last_end_ns - g->first_start_ns));
 		break;
 	case GC_NO_FALLBACK:
-		fprintf(o->out, "%-12s %-7u %-15s ---- %s: NO FALLBACK: %s failed, %s %s never tried\n",
-			when, p->tgid, fmt_safe(p->comm), dest, fam_name(g->from_fam), fam_name(g->to_fam),
+		row_lead(o, when, p, "----");
+		fprintf(o->out, "%s: NO FALLBACK: %s failed, %s %s never tried\n", dest,
+			fam_name(g->from_fam), fam_name(g->to_fam),
 			fmt_untried(un, sizeof(un), g));
 		break;
 	case GC_FAMILY_UNREACHABLE:
-		fprintf(o->out, "%-12s %-7u %-15s ---- %s: FAMILY UNREACHABLE: only %s (%s), "
-				"which this process never tries\n",
-			when, p->tgid, fmt_safe(p->comm), dest, fam_name(g->to_fam), fmt_untried(un, sizeof(un), g));
+		row_lead(o, when, p, "----");
+		fprintf(o->out, "%s: FAMILY UNREACHABLE: only %s (%s), which this process never tries\n",
+			dest, fam_name(g->to_fam), fmt_untried(un, sizeof(un), g));
 		break;
 	case GC_NO_USABLE_ADDRESS:
-		fprintf(o->out, "%-12s %-7u %-15s ---- %s: NO USABLE ADDRESS: %s no %s "
-				"address%s%s%s\n",
-			when, p->tgid, fmt_safe(p->comm), dest,
+		row_lead(o, when, p, "----");
+		fprintf(o->out, "%s: NO USABLE ADDRESS: %s no %s address%s%s%s\n", dest,
 			g->mx_domain[0] ? "its MX hosts have" : "no MX records, and the domain itself has",
 			g->asked_mask == 3 ? "IPv4 or IPv6" : fam_name(g->asked_mask & 1 ? FAM_V4 : FAM_V6),
 			g->asked_mask == 3 ? "" : "; ", g->asked_mask == 3 ? "" : fam_name(g->to_fam),
@@ -450,28 +566,18 @@ static void text_problems(struct report_opts *o, struct proc **procs, size_t n)
 	fprintf(o->out, "%s\n", any ? "" : " no address-family problems seen");
 }
 
-/* The columns a report-level note is wrapped to. */
-#define REPORT_WIDTH 100
-
-/* A report-level note ("NOTE: ...", "WARNING: ..."), wrapped to the
- * report's width under its label. */
-static void say_note(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say_note(FILE *f, const char *fmt, ...)
+/* A report-level note ("NOTE: ...", "WARNING: ..."): one line, folded
+ * under its label by text_open's stream (unfolded with --wide). */
+static void say_note(const struct report_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say_note(const struct report_opts *o, const char *fmt, ...)
 {
-	char text[1024], indent[16];
-	const char *colon;
-	size_t ind = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vfprintf(o->out, fmt, ap);
 	va_end(ap);
-	colon = strstr(text, ": ");
-	if (colon && (size_t)(colon - text) + 2 < sizeof(indent))
-		ind = (size_t)(colon - text) + 2;
-	memset(indent, ' ', ind);
-	indent[ind] = 0;
-	fprint_wrapped(f, text, REPORT_WIDTH, indent);
+	fputc('\n', o->out);
 }
 
 void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
@@ -502,23 +608,23 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 	}
 	text_problems(o, procs, n);
 	if (correlator_dropped_groups(c) || correlator_dropped_lookups(c))
-		say_note(o->out, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
+		say_note(o, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
 				 " lookups were summarised into their processes' totals",
 			correlator_dropped_groups(c), correlator_dropped_lookups(c));
 	if (st->in_progress)
-		say_note(o->out, "NOTE: %" PRIu64 " attempt(s) were still connecting when the trace ended "
+		say_note(o, "NOTE: %" PRIu64 " attempt(s) were still connecting when the trace ended "
 				 "(shown as \"still connecting\", counted in their groups)", st->in_progress);
 	if (!source_complete(st))
-		say_note(o->out, "WARNING: incomplete trace: %s; what is missing is not in this report",
+		say_note(o, "WARNING: incomplete trace: %s; what is missing is not in this report",
 			 source_gaps(gaps, sizeof(gaps), st));
 	if (st->dns_over_other)
-		say_note(o->out, "NOTE: %" PRIu64 " DNS message(s) of processes not traced were not kept: "
+		say_note(o, "NOTE: %" PRIu64 " DNS message(s) of processes not traced were not kept: "
 				 "over their budget (a flood); a process traced later may lack the "
 				 "lookups it made before", st->dns_over_other);
 	if (source_errno_line(st)[0])
-		say_note(o->out, "%s", source_errno_line(st));
+		say_note(o, "%s", source_errno_line(st));
 	if (st->no_dns_wire)
-		say_note(o->out, "NOTE: DNS messages on the wire were not captured: lookups are those of "
+		say_note(o, "NOTE: DNS messages on the wire were not captured: lookups are those of "
 				 "the C library's resolver only; a process with a resolver of its own (musl, "
 				 "c-ares, Go) shows attempts without names, and in the default mode so does "
 				 "one whose getaddrinfo, made before it was traced, named a service that is "
@@ -528,7 +634,7 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 
 		correlator_wire_stats(c, &ws);
 		if (ws.unowned || ws.dropped || ws.unclaimed)
-			say_note(o->out, "NOTE: DNS on the wire: %" PRIu64 " answer(s) on sockets whose queries "
+			say_note(o, "NOTE: DNS on the wire: %" PRIu64 " answer(s) on sockets whose queries "
 					 "were not seen (asked before the trace, or given up on after 10 s), %" PRIu64
 					 " question(s) not kept (too many in flight), %" PRIu64 " exchange(s) whose "
 					 "call never returned", ws.unowned, ws.dropped, ws.unclaimed);
