@@ -1,16 +1,32 @@
 # famtrace build. `make` builds ./famtrace; `make test` runs every test (as root).
 # BPF objects are built with clang -target bpf against the committed vmlinux.h
-# (CO-RE), so a build host needs no BTF of its own; `make vmlinux` refreshes it.
+# (CO-RE), so a build host needs no BTF of its own; `make vmlinux` refreshes it
+# from the running kernel (scripts/vmlinux-debian ARCH from a Debian kernel package).
 
-ARCH ?= $(shell uname -m)
+# ARCH: the machine famtrace is built for, as uname -m names it (x86_64,
+# aarch64). Another than this host's is a cross build: Debian's cross
+# compiler (gcc-aarch64-linux-gnu), the target's libraries from multiarch
+# (libbpf-dev:arm64, libelf-dev:arm64, zlib1g-dev:arm64), and everything,
+# the binary included, under build/ARCH. The BPF side is the same source
+# against vmlinux/ARCH/vmlinux.h (bpf/arch.bpf.h holds what differs).
+HOST_ARCH := $(shell uname -m)
+ARCH ?= $(HOST_ARCH)
 BPF_ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(ARCH)))
 VMLINUX_DIR := vmlinux/$(ARCH)
 
 CLANG ?= clang
 BPFTOOL ?= bpftool
-CC ?= cc
 
+ifeq ($(ARCH),$(HOST_ARCH))
 BUILD := build
+FT := famtrace
+else
+BUILD := build/$(ARCH)
+FT := $(BUILD)/famtrace
+ifeq ($(origin CC),default)
+CC := $(ARCH)-linux-gnu-gcc
+endif
+endif
 # The version lives in VERSION; a build from a git checkout adds its description.
 VERSION := $(shell cat VERSION)
 GIT_DESC := $(shell git describe --always --dirty 2>/dev/null)
@@ -41,9 +57,9 @@ TOOL_OBJS := $(patsubst %,$(BUILD)/%.o,$(TOOL_NAMES))
 TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/clients/*.c))
 
 # famtrace-static is a file target, built on demand (make famtrace-static).
-.PHONY: all clean test test-unit test-kernels vmlinux tools demo bench bench-relay bench-tools sanitize fuzz \
+.PHONY: all clean test test-unit test-kernels vmlinux tools guest-tools demo bench bench-relay bench-tools sanitize fuzz \
 	install uninstall
-all: famtrace
+all: $(FT)
 
 $(BUILD):
 	mkdir -p $(BUILD) $(BUILD)/tests
@@ -63,13 +79,13 @@ $(BUILD)/cli.o: user/cmd/cli.c VERSION $(USER_HDRS) bpf/famtrace.h | $(BUILD)
 $(BUILD)/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-famtrace: $(TOOL_OBJS)
+$(FT): $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_BPF)
 
 # The same, linked statically (libbpf, libelf, zlib, glibc): a binary to copy
 # to a relay that has no libbpf of its own. It reads /etc/passwd and
 # /etc/services as files, so it needs none of glibc's NSS modules either.
-famtrace-static: $(TOOL_OBJS)
+$(FT)-static: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static $^ -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
@@ -144,10 +160,18 @@ fuzz: $(FUZZERS)
 tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/unit $(patsubst %,$(BUILD)/tests/unit_%,$(UNIT_FOLDERS)) $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire $(BUILD)/bench/connstorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/floor sanitize
 
 test: famtrace tools
+	$(MAKE) ARCH=aarch64 guest-tools
 	tests/run
 
-# Only the qemu part: Debian 12's stock kernel, the kernel tests inside.
+# What the qemu guests run (scripts/test-kernels): famtrace and the C test
+# clients they need; `make ARCH=aarch64 guest-tools` for the arm64 guests.
+GUEST_CLIENTS := connector listener resolver baddns dnsrace
+guest-tools: $(FT) $(patsubst %,$(BUILD)/tests/%,$(GUEST_CLIENTS))
+
+# Only the qemu part: Debian 12's stock kernels, the kernel tests inside,
+# amd64 and arm64 guests.
 test-kernels: famtrace tools
+	$(MAKE) ARCH=aarch64 guest-tools
 	scripts/test-kernels
 
 # Benchmarks (bench/run): workloads, the empty-program floor, peers.
@@ -205,8 +229,8 @@ clean:
 # (ExecStart pointing at the installed binary; installed, not enabled) and
 # the Prometheus rules with their tests. make uninstall removes them.
 UNIT_DIR = $(PREFIX)/lib/systemd/system
-install: famtrace
-	install -D -m 0755 famtrace $(DESTDIR)$(PREFIX)/sbin/famtrace
+install: $(FT)
+	install -D -m 0755 $(FT) $(DESTDIR)$(PREFIX)/sbin/famtrace
 	install -d $(DESTDIR)$(UNIT_DIR)
 	sed 's#/usr/local/sbin/famtrace#$(PREFIX)/sbin/famtrace#g' scripts/famtrace.service \
 		>$(DESTDIR)$(UNIT_DIR)/famtrace.service
