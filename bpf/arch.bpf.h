@@ -2,9 +2,11 @@
 /*
  * arch.bpf.h - everything in famtrace's BPF side that differs by CPU
  * architecture, and nothing else: the system call numbers of connect() and
- * sendto() (and io_uring_enter(), which opens connections too), where a task's saved registers keep the number of the system
- * call it is inside, and the names of the system call wrappers that the
- * optional fexit programs attach to.
+ * sendto() (and io_uring_enter(), which opens connections too), where a
+ * task's saved registers keep the number of the system call it is inside,
+ * the names of the system call wrappers that the optional fexit programs
+ * attach to, and a function's sixth argument where libbpf 1.1 has no
+ * PT_REGS_PARM6 (the resolver probes' gethostbyname2_r needs it).
  *
  * Used by famtrace.bpf.c only. Must never hold logic that is not about the
  * architecture.
@@ -23,6 +25,9 @@ static __always_inline long ft_syscall_nr(struct pt_regs *regs)
 {
 	return BPF_CORE_READ(regs, orig_ax);
 }
+#ifndef PT_REGS_PARM6
+#define PT_REGS_PARM6(x) ((x)->r9)
+#endif
 #elif defined(__TARGET_ARCH_arm64)
 #define FT_NR_CONNECT 203
 #define FT_NR_SENDTO 206
@@ -33,6 +38,9 @@ static __always_inline long ft_syscall_nr(struct pt_regs *regs)
 {
 	return BPF_CORE_READ(regs, syscallno);
 }
+#ifndef PT_REGS_PARM6
+#define PT_REGS_PARM6(x) (((const struct user_pt_regs *)(x))->regs[5])
+#endif
 #else
 #error "famtrace's BPF side knows x86 and arm64 only: add the architecture to bpf/arch.bpf.h"
 #endif

@@ -14,15 +14,6 @@
  * parser), or follow a result list further than FT_LOOKUP_ADDRS entries.
  */
 
-/* libbpf 1.1 has no PT_REGS_PARM6; gethostbyname2_r needs it. */
-#ifndef PT_REGS_PARM6
-#if defined(__TARGET_ARCH_x86)
-#define PT_REGS_PARM6(x) ((x)->r9)
-#elif defined(__TARGET_ARCH_arm64)
-#define PT_REGS_PARM6(x) (((const struct user_pt_regs *)(x))->regs[5])
-#endif
-#endif
-
 struct rcall {
 	__u64 start_ns;
 	__u64 arg[6];

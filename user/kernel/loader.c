@@ -589,6 +589,22 @@ int loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX])
 	return rc;
 }
 
+int loader_connecting(struct loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.ft_pending);
+	__u64 key, next, *prev = NULL;
+	struct ft_pending p;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &p) && p.stage == FT_STAGE_SYN_SENT)
+			n++;
+	}
+	return n;
+}
+
 int loader_pending(struct loader *l, uint64_t now_ns)
 {
 	int fd = bpf_map__fd(l->skel->maps.ft_pending);

@@ -9,6 +9,7 @@
  *	loader_attach_resolver, loader_attach_dns	the optional programs
  *	loader_track			a process to follow
  *	loader_poll, loader_pending	records out, a bounded batch at a time
+ *	loader_connecting		attempts still waiting for their outcome
  *	loader_counters, loader_exact_errno	what the kernel side counted
  */
 #ifndef FT_LOADER_H
@@ -88,6 +89,9 @@ int loader_poll(struct loader *l, int timeout_ms);
  * settle it. Returns how many were still waiting.
  */
 int loader_pending(struct loader *l, uint64_t now_ns);
+/* How many attempts are waiting for their outcome (in SYN_SENT) now;
+ * nothing is sent anywhere. */
+int loader_connecting(struct loader *l);
 /* Kernel-side counters (enum ft_counter), summed over CPUs. 0 or -errno. */
 int loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX]);
 
