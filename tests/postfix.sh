@@ -60,6 +60,18 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		.[0].attempts[0].result == "abandoned" and
 		.[0].time_lost_ms >= 1950 and .[0].time_lost_ms < 3500'
 
+	# check -- CMD where CMD returns before the delivery (sendmail only
+	# queues it): check waits for the smtp client, which pays the 2 s
+	# connect timeout over IPv6 and then delivers over IPv4. Judging when
+	# sendmail returned would read the attempt still connecting as stuck mail.
+	timeout 150 "$FT" check -j --postfix "$LAB_DIR/relay/etc" -- sh -c 'printf "Subject: settle\n\nhello\n" |
+		ip netns exec "${LAB}relay" sendmail -C "$LAB_DIR/relay/etc" -f lab@lab.test u@dual.lab.test' \
+		>"$TMP/ck_settle" 2>"$TMP/ck_settle.err"; rc=$?
+	check "check -- sendmail (returns before the delivery): waits for it; the fallback after the 2 s timeout is DEGRADED (exit $rc, 1), not MAIL STUCK" \
+		"$TMP/ck_settle" "$TMP/ck_settle.err" -- bash -c "test $rc = 1 && jq -e -s '.[-1] |
+		.verdict == \"degraded\" and .tried_ipv6 == 1 and .tried_ipv4 == 1 and .fallbacks == 1 and
+		.abandoned == 1 and .fallback_time_lost_ms >= 1950' '$TMP/ck_settle'"
+
 	# Post-incident: the recording, copied elsewhere, tells the same story.
 	mkdir -p "$TMP/elsewhere" && cp "$TMP/pf_hole.ftr" "$TMP/elsewhere/incident.ftr"
 	(cd "$TMP/elsewhere" && "$FT" report -j incident.ftr >incident.jsonl 2>incident.err)
@@ -300,6 +312,41 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	postconf -c "$LAB_DIR/relay/etc" -X famtrace_test_protocols
 	check "check reads inet_protocols = \$name expanded (postconf -x): conforms, exit 0" "$TMP/ckx" "$TMP/ckx.err" -- bash -c "
 		test $rc = 0 && jq -e -s '.[-1] | .verdict == \"conforms\" and .expected_families == [\"ipv4\"]' '$TMP/ckx'"
+
+	# A route over one family, the way postmasters make one: transport_maps
+	# sends a domain to a master.cf service whose -o overrides change what
+	# check judges by. Postfix honours them (IPv4 only, sent); check judges
+	# that smtp process by them, not by main.cf's preference for IPv6. The
+	# reload makes the first check see the service's smtp start (exec); the
+	# second finds it already running.
+	scripts/lab scenario good >/dev/null
+	postconf -c "$LAB_DIR/relay/etc" -M 'smtp4b/unix=smtp4b unix - - n - - smtp -o smtp_address_preference=ipv4' \
+		'smtp4/unix=smtp4 unix - - n - - smtp -o inet_protocols=ipv4'
+	postconf -c "$LAB_DIR/relay/etc" -e 'transport_maps = inline:{ dual.lab.test=smtp4b:, mixed.lab.test=smtp4: }'
+	ip netns exec "${LAB}relay" postfix -c "$LAB_DIR/relay/etc" reload >/dev/null 2>&1
+	sleep 1
+	for n in 1 2; do
+		for d in dual mixed; do
+			timeout 150 "$FT" check -j --postfix "$LAB_DIR/relay/etc" -- sh -c "scripts/lab send $d.lab.test 20 >/dev/null" \
+				>"$TMP/svc_$d$n" 2>"$TMP/svc_$d$n.err"
+			echo $? >"$TMP/svc_$d$n.rc"
+		done
+	done
+	postconf -c "$LAB_DIR/relay/etc" -X transport_maps
+	postconf -c "$LAB_DIR/relay/etc" -MX smtp4b/unix smtp4/unix
+	ip netns exec "${LAB}relay" postfix -c "$LAB_DIR/relay/etc" reload >/dev/null 2>&1
+	svc_ok() { # FILE SERVICE OVERRIDE
+		test "$(cat "$1.rc")" = 0 && jq -e -s --arg s "$2" --arg o "$3" '.[-1] | .verdict == "conforms" and
+			.tried_ipv4 == 1 and .tried_ipv6 == 0 and (.services | length == 1 and .[0].service == $s and
+			.[0].overrides == $o)' "$1"
+	}
+	check "transport_maps to master.cf services with -o smtp_address_preference=ipv4 / -o inet_protocols=ipv4: each smtp judged by its overrides, CONFORMS (exit 0), started during the check or already running" \
+		"$TMP/svc_dual1" "$TMP/svc_mixed1" "$TMP/svc_dual2" -- bash -c "$(declare -f svc_ok)
+		svc_ok '$TMP/svc_dual1' smtp4b '-o smtp_address_preference=ipv4' &&
+		svc_ok '$TMP/svc_mixed1' smtp4 '-o inet_protocols=ipv4' &&
+		svc_ok '$TMP/svc_dual2' smtp4b '-o smtp_address_preference=ipv4' &&
+		svc_ok '$TMP/svc_mixed2' smtp4 '-o inet_protocols=ipv4'"
+	scripts/lab scenario ipv4only >/dev/null
 
 	# The pid file must name this instance's master: pid 1, or the MX side's
 	# master, is refused rather than traced.

@@ -46,6 +46,8 @@ struct tally {
 	char evidence[MAX_EVIDENCE][448];
 	unsigned n_evidence, more_evidence;
 	char note[600]; /* what explains an apparent violation, "" none */
+	bool families_bad; /* a process asked or tried a family it may not use */
+	bool svc_seen[CHECK_MAX_SERVICES]; /* master.cf overrides a process was judged by */
 };
 
 static void evidence(struct tally *t, const char *fmt, const struct proc *p, const char *what)
@@ -197,12 +199,26 @@ static void tally_groups(struct tally *t, const struct check_expect *e, const st
 	}
 }
 
+/* One process, by its own master.cf overrides where it has them. */
 static void tally_proc(struct tally *t, const struct check_expect *e, const struct proc *p)
 {
 	uint64_t asked_by[FAM_N] = {
 		[FAM_V4] = p->asked_a + p->gai_inet + p->gai_unspec,
 		[FAM_V6] = p->asked_aaaa + p->gai_inet6 + p->gai_unspec,
 	};
+	const struct check_service *s = p->folded ? NULL : check_service_of(e, p->tgid);
+	struct check_expect *own = s ? malloc(sizeof(*own)) : NULL;
+
+	if (own) {
+		*own = *e;
+		own->families = s->families;
+		own->prefer = s->prefer;
+		t->svc_seen[s - e->svc] = true;
+		e = own;
+	}
+	for (int f = 0; f < FAM_N; f++)
+		if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried))
+			t->families_bad = true;
 
 	for (int f = 0; f < FAM_N; f++) {
 		t->tried[f] += p->fam[f].tried;
@@ -221,6 +237,7 @@ static void tally_proc(struct tally *t, const struct check_expect *e, const stru
 	lookup_wait_add(t->wait, p->wait);
 	tally_lookups(t, e, p, asked_by);
 	tally_groups(t, e, p);
+	free(own);
 }
 
 /* Everything the verdict rests on, and the verdict. */
@@ -255,9 +272,8 @@ static void judge(struct correlator *c, const struct check_expect *e, const char
 		snprintf(t->note, sizeof(t->note), "ClientPortOptions says Family=inet, and Sendmail still "
 			 "tried IPv6: that option only chooses which client options apply; Sendmail tries "
 			 "IPv6 whenever it can open an IPv6 socket");
-	for (int f = 0; f < FAM_N; f++)
-		if (!(e->families & (1u << f)) && (t->asked[f] || t->tried[f]))
-			ok = false;
+	if (t->families_bad)
+		ok = false;
 	jd->seen = t->lookups || t->tried[FAM_V4] || t->tried[FAM_V6];
 	delivery_judge(c, e, &jd->dv);
 	address_warnings(c, &jd->aw);
@@ -327,7 +343,17 @@ static void print_json(FILE *out, const struct check_expect *e, const struct jud
 		fputc(':', out);
 		json_str(out, e->set[i].value);
 	}
-	fprintf(out, "},\"address_warnings\":[");
+	fprintf(out, "},\"services\":[");
+	for (unsigned i = 0, shown = 0; i < e->n_svc; i++) {
+		if (!jd->t.svc_seen[i])
+			continue;
+		fprintf(out, "%s{\"pid\":%u,\"service\":", shown++ ? "," : "", e->svc[i].tgid);
+		json_str(out, e->svc[i].name);
+		fputs(",\"overrides\":", out);
+		json_str(out, e->svc[i].overrides);
+		fputc('}', out);
+	}
+	fprintf(out, "],\"address_warnings\":[");
 	for (unsigned i = 0; i < jd->aw.n; i++) {
 		fputs(i ? "," : "", out);
 		json_str(out, jd->aw.text[i]);
@@ -427,6 +453,11 @@ static void print_text(FILE *status, size_t width, const struct check_expect *e,
 		    e->set[i].value[0])
 			fprintf(out, "%s%s = %s\n", shown_set++ ? "            " : "settings:   ",
 				e->set[i].name, e->set[i].value);
+	for (unsigned i = 0, shown = 0; i < e->n_svc; i++)
+		if (jd->t.svc_seen[i])
+			fprintf(out, "%spid %u is master.cf service %s: %s (judged by it)\n",
+				shown++ ? "            " : "services:   ", e->svc[i].tgid,
+				e->svc[i].name[0] ? fmt_safe(e->svc[i].name) : "?", fmt_safe(e->svc[i].overrides));
 	if (jd->dv.n) {
 		fprintf(out, "delivery:\n");
 		for (unsigned i = 0; i < jd->dv.n; i++)

@@ -15,6 +15,18 @@
 
 enum check_mta { MTA_NONE, MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL };
 
+/* A Postfix delivery process started by a master.cf service that overrides
+ * what check judges by (-o inet_protocols=..., -o
+ * smtp_address_preference=...): that process is judged by its overrides. */
+struct check_service {
+	uint32_t tgid;
+	char name[32];	     /* the master.cf service (-n NAME) */
+	unsigned families;   /* its allowed families */
+	int prefer;	     /* its preference: FAM_V4, FAM_V6, -1 any */
+	char overrides[160]; /* as master.cf gave them: "-o inet_protocols=ipv4" */
+};
+#define CHECK_MAX_SERVICES 64
+
 struct check_expect {
 	unsigned families; /* bit (1 << FAM_V4) / (1 << FAM_V6): families allowed */
 	int prefer;	   /* FAM_V4, FAM_V6, or -1 for any */
@@ -43,6 +55,8 @@ struct check_expect {
 	int addr_limit; /* addresses tried per delivery (smtp_mx_address_limit), -1 unknown */
 	int balance;	/* both families kept within that limit: 1, 0, -1 unknown */
 	uint64_t max_lost_ns; /* --max-lost: a fallback costing more is a finding; 0 none */
+	struct check_service svc[CHECK_MAX_SERVICES]; /* check_note_args */
+	unsigned n_svc;
 };
 
 /* Which MTA instance check reads (at most one of them). */
@@ -61,6 +75,19 @@ struct check_mta_arg {
  */
 int check_setup(struct check_expect *e, const struct check_mta_arg *m, const char *expect,
 		const char *prefer, pid_t *master, char *err, size_t errlen);
+
+/*
+ * A traced process's arguments (/proc/PID/cmdline: len bytes, each argument
+ * ending in NUL), under check --postfix without --expect/--prefer: a
+ * master.cf service whose -o overrides set inet_protocols or
+ * smtp_address_preference is noted, and the process is judged by them
+ * (transport_maps routing a domain to such a service is how postmasters send
+ * it over one family). Anything else, or a later exec of the same pid that
+ * drops them, leaves or makes it judged by the instance's settings.
+ */
+void check_note_args(struct check_expect *e, uint32_t tgid, const char *args, size_t len);
+/* The service tgid was noted as, or NULL. */
+const struct check_service *check_service_of(const struct check_expect *e, uint32_t tgid);
 
 /* Parse "ipv4" / "ipv6" / "all" / "ipv4, ipv6" into families; false if unknown. */
 bool check_parse_protocols(const char *s, unsigned *families);

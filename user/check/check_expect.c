@@ -195,3 +195,51 @@ bool check_parse_prefer(const char *s, int *prefer)
 		return false;
 	return true;
 }
+
+const struct check_service *check_service_of(const struct check_expect *e, uint32_t tgid)
+{
+	for (unsigned i = 0; i < e->n_svc; i++)
+		if (e->svc[i].tgid == tgid)
+			return &e->svc[i];
+	return NULL;
+}
+
+void check_note_args(struct check_expect *e, uint32_t tgid, const char *args, size_t len)
+{
+	struct check_service s = { .tgid = tgid, .families = e->families, .prefer = e->prefer };
+	const char *argv[64];
+	size_t argc = 0;
+	bool own = false;
+
+	if (e->mta != MTA_POSTFIX || !e->configured[0])
+		return; /* --expect/--prefer: the user's word, for every process */
+	for (size_t i = 0; i < len && argc < 64; i += strlen(args + i) + 1)
+		argv[argc++] = args + i;
+	for (size_t i = 0; i + 1 < argc; i++) {
+		const char *v = argv[i + 1];
+		size_t n = strlen(s.overrides);
+
+		if (!strcmp(argv[i], "-n")) {
+			snprintf(s.name, sizeof(s.name), "%s", v);
+		} else if (!strcmp(argv[i], "-o") && !strncmp(v, "inet_protocols=", 15) &&
+			   check_parse_protocols(v + 15, &s.families)) {
+			snprintf(s.overrides + n, sizeof(s.overrides) - n, "%s-o %s", n ? " " : "", v);
+			own = true;
+		} else if (!strcmp(argv[i], "-o") && !strncmp(v, "smtp_address_preference=", 24) &&
+			   check_parse_prefer(v + 24, &s.prefer)) {
+			snprintf(s.overrides + n, sizeof(s.overrides) - n, "%s-o %s", n ? " " : "", v);
+			own = true;
+		}
+	}
+	for (unsigned i = 0; i < e->n_svc; i++)
+		if (e->svc[i].tgid == tgid) {
+			/* The same pid again (an exec): what it is now. */
+			if (own)
+				e->svc[i] = s;
+			else
+				e->svc[i] = e->svc[--e->n_svc];
+			return;
+		}
+	if (own && e->n_svc < CHECK_MAX_SERVICES)
+		e->svc[e->n_svc++] = s;
+}

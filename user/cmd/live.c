@@ -65,8 +65,14 @@ static uint64_t clock_ns(clockid_t id)
 #define REC_RETRY_NS (5 * 1000000000ULL)	     /* a stopped recording is retried this often */
 #define METRICS_REWARN_NS (3600 * 1000000000ULL) /* a failing metrics file is said again */
 #define TICK_EVERY_NS (50 * 1000000ULL)	     /* due groups are closed at most this often */
+/* check -- CMD: after CMD, the deliveries it set off are judged once no
+ * traced attempt is connecting and nothing new came for CHECK_QUIET_NS, or
+ * at the latest CHECK_SETTLE_MAX_NS after CMD ended. */
+#define CHECK_QUIET_NS (2000 * 1000000ULL)
+#define CHECK_SETTLE_MAX_NS (120 * 1000000000ULL)
 
 struct state {
+	struct check_expect *services; /* check --postfix: services' overrides, from their arguments */
 	struct correlator *corr;
 	struct loader *ldr;
 	struct report_opts ro;
@@ -133,6 +139,17 @@ static void rec_retry(struct state *st, uint64_t now)
 	memset(st->rec_budget, 0xff, sizeof(st->rec_budget));
 }
 
+/* check --postfix: a process that just exec'd may be a master.cf service
+ * with overrides of what check judges by; its arguments say. */
+static void note_service(struct state *st, pid_t pid)
+{
+	char args[4096];
+	size_t n = proc_cmdline(pid, args, sizeof(args));
+
+	if (n)
+		check_note_args(st->services, (uint32_t)pid, args, n);
+}
+
 static void on_event(void *ctx, const void *data, size_t len)
 {
 	struct state *st = ctx;
@@ -155,6 +172,9 @@ static void on_event(void *ctx, const void *data, size_t len)
 		st->ss.malformed++;
 		return;
 	}
+	if (st->services && ((const struct ft_hdr *)data)->kind == FT_EV_PROC &&
+	    ((const struct ft_proc *)data)->what == FT_PROC_EXEC)
+		note_service(st, (pid_t)((const struct ft_proc *)data)->task.tgid);
 	correlate_event(st->corr, data, len);
 }
 
@@ -397,6 +417,7 @@ struct live {
 	int release_fd;	    /* CMD waits on it until tracing starts */
 	int child_status;
 	uint64_t child_gone_at, t0;
+	uint64_t settle_events, settle_quiet_since; /* check -- CMD: see check_settled */
 };
 
 /* check: what is expected of the instance, and which processes are it.
@@ -415,6 +436,8 @@ static int live_check_setup(struct live *lv)
 	if (master && o->n_pids < MAX_PIDS)
 		o->pids[o->n_pids++] = master;
 	lv->expect.max_lost_ns = o->max_lost_ns;
+	if (o->postfix_dir)
+		lv->st.services = &lv->expect;
 	if (!o->n_pids && !o->cmd) {
 		fprintf(stderr, "famtrace: check: name the instance with --postfix DIR, --exim [CONF], "
 				"--sendmail [CF] or -p PID%s\n",
@@ -596,8 +619,11 @@ static void live_seed(struct live *lv)
 		if (loader_track(lv->st.ldr, seeds[i], FT_WHY_PID))
 			fprintf(stderr, "famtrace: warning: cannot track pid %d\n", (int)seeds[i]);
 	n_desc = proc_descendants(seeds + (lv->child > 0), n_seeds - (lv->child > 0), desc, 4096);
-	for (size_t i = 0; i < n_desc; i++)
+	for (size_t i = 0; i < n_desc; i++) {
 		loader_track(lv->st.ldr, desc[i], FT_WHY_PARENT);
+		if (lv->st.services)
+			note_service(&lv->st, desc[i]);
+	}
 }
 
 /* Signals, CMD started (held), the programs loaded and attached, the
@@ -706,6 +732,31 @@ static void live_start(struct live *lv)
 		text_header(&st->ro);
 }
 
+/*
+ * check -- CMD: postqueue -i, sendmail or exim -M return before the MTA's
+ * own processes deliver, and an attempt still connecting when the trace
+ * ends is no outcome (a 30 s connect timeout then a fallback would read as
+ * mail stuck). Settled: nothing new from the traced processes for
+ * CHECK_QUIET_NS and none of their attempts connecting; or
+ * CHECK_SETTLE_MAX_NS after CMD, said on stderr.
+ */
+static bool check_settled(struct live *lv, uint64_t now)
+{
+	uint64_t events = correlator_events(lv->st.corr);
+
+	if (events != lv->settle_events) {
+		lv->settle_events = events;
+		lv->settle_quiet_since = now;
+	}
+	if (now - lv->child_gone_at >= CHECK_SETTLE_MAX_NS) {
+		fprintf(stderr, "famtrace: check: the instance was still busy %llu s after the command "
+				"ended; judging what was seen\n",
+			(unsigned long long)(CHECK_SETTLE_MAX_NS / 1000000000ULL));
+		return true;
+	}
+	return now - lv->settle_quiet_since >= CHECK_QUIET_NS && !loader_connecting(lv->st.ldr);
+}
+
 /* Once a second: counters refreshed, the recording synced, and lost events
  * said while it happens, not only in the report. */
 static void live_second(struct live *lv, uint64_t now, uint64_t *lost_seen, uint64_t *lost_checked)
@@ -805,10 +856,13 @@ static int live_loop(struct live *lv)
 			next_report = now + (uint64_t)(o->interval_s * 1e9);
 		}
 		if (lv->child > 0 && !lv->child_gone_at && waitpid(lv->child, &lv->child_status, WNOHANG) == lv->child)
-			lv->child_gone_at = now;
+			lv->child_gone_at = lv->settle_quiet_since = now;
 		/* After CMD exits, keep reading briefly: sockets it left in
-		 * SYN_SENT are closed during its exit and report just after. */
-		if ((lv->child_gone_at && now - lv->child_gone_at > 200000000ULL) || now >= deadline)
+		 * SYN_SENT are closed during its exit and report just after.
+		 * check waits for the deliveries CMD set off. */
+		if ((lv->child_gone_at && now - lv->child_gone_at > 200000000ULL &&
+		     (!o->check || check_settled(lv, now))) ||
+		    now >= deadline)
 			return FT_EXIT_OK;
 		if (stop_signal) {
 			if (lv->child > 0 && !lv->child_gone_at) {

@@ -229,6 +229,23 @@ const char *proc_not_daemon(pid_t pid, const char *binary, const char *pidfile)
 	return NULL;
 }
 
+size_t proc_cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, len, f);
+	fclose(f);
+	if (n == len && n)
+		buf[n - 1] = 0; /* cut: the last argument ends here */
+	return n;
+}
+
 bool proc_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];

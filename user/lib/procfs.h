@@ -30,6 +30,10 @@ size_t proc_descendants(const pid_t *roots, size_t n_roots, pid_t *out, size_t m
  */
 size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max);
 
+/* pid's arguments (/proc/PID/cmdline, each ending in NUL) into buf: the
+ * bytes read, 0 when there are none or they cannot be read. */
+size_t proc_cmdline(pid_t pid, char *buf, size_t len);
+
 /* pid's command name (/proc/PID/comm) into buf; false if it cannot be read. */
 bool proc_comm(pid_t pid, char *buf, size_t len);
 
