@@ -348,6 +348,36 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		svc_ok '$TMP/svc_mixed2' smtp4 '-o inet_protocols=ipv4'"
 	scripts/lab scenario ipv4only >/dev/null
 
+	# A provider that drops outbound port 25 over IPv4 (an nftables rule in
+	# the relay's namespace), no IPv6 route, IPv4 preferred: every IPv4
+	# attempt to port 25 goes unanswered at both IPv4 MX hosts of
+	# mixed.lab.test while IPv4 DNS answers. Postfix's status names IPv6's
+	# error; famtrace names the block, and check's ways out never say "stop
+	# using IPv6 (inet_protocols = ipv4)", which would not help.
+	scripts/lab scenario noroute >/dev/null
+	postconf -c "$LAB_DIR/relay/etc" -e 'smtp_address_preference = ipv4'
+	ip netns exec "${LAB}relay" nft -f - <<-'EOF'
+		table inet ftblock {
+			chain out { type filter hook output priority 0; ip daddr 203.0.113.0/24 tcp dport 25 counter drop; }
+		}
+	EOF
+	timeout 150 "$FT" check -j -v --postfix "$LAB_DIR/relay/etc" -- sh -c 'scripts/lab send mixed.lab.test 30 >/dev/null' \
+		>"$TMP/egress" 2>"$TMP/egress.err"
+	echo $? >"$TMP/egress.rc"
+	drops=$(ip netns exec "${LAB}relay" nft list table inet ftblock 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+	ip netns exec "${LAB}relay" nft delete table inet ftblock
+	check "IPv4 port 25 dropped by the provider ($drops SYNs dropped), IPv6 unrouted: 'outbound port 25 over IPv4 looks blocked' at both hosts while IPv4 DNS answered, first; MAIL STUCK (exit 2: nothing left to try); ways out open port 25 or use a relay on 587, never inet_protocols = ipv4" \
+		"$TMP/egress" "$TMP/egress.err" -- bash -c "test \$(cat '$TMP/egress.rc') = 2 && test '${drops:-0}' -gt 0 &&
+		jq -e -s '(map(select(.type==\"summary\"))[0].port25_blocked | length == 1 and .[0].family == \"ipv4\" and
+			.[0].hosts == 2 and (.[0].works | startswith(\"the nameserver 203.0.113.53 answered DNS\"))) and
+		(map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and
+			(.delivery.findings[0] | startswith(\"IPv4: outbound port 25 looks blocked\")) and
+			(.delivery.findings | map(select(test(\"mixed.lab.test.*all [0-9]+ attempt.*the mail did not leave\"))) | length == 1) and
+			(.delivery.ways_out | contains(\"port 25 over IPv4 opened\") and contains(\"port 587\") and
+			 (contains(\"inet_protocols = ipv4\") | not)))' '$TMP/egress'"
+	postconf -c "$LAB_DIR/relay/etc" -X smtp_address_preference
+	scripts/lab scenario ipv4only >/dev/null
+
 	# The pid file must name this instance's master: pid 1, or the MX side's
 	# master, is refused rather than traced.
 	pidfile=$LAB_DIR/relay/queue/pid/master.pid

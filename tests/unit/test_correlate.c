@@ -1366,6 +1366,41 @@ static void test_in_progress_at_the_end_is_a_failed_attempt(void)
 	correlator_free(c);
 }
 
+/* Port 25 silent in one family at two hosts while the family works on
+ * another port: blocked. One host, a refusal, or no sign that the family
+ * works otherwise: not said. */
+static void test_port25_silent_in_one_family_is_an_egress_block(void)
+{
+	for (int v = 0; v < 4; v++) {
+		struct seen s;
+		struct correlator *c = new_corr(&s);
+		struct egress_block b4, b6;
+
+		feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.10", 25, T0, T0 + 2 * SEC, FT_OUT_ABANDONED, 0);
+		if (v != 1)
+			feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.20", 25, T0 + 2 * SEC, T0 + 4 * SEC,
+			     FT_OUT_ABANDONED, 0);
+		if (v == 2)
+			feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.30", 25, T0 + 4 * SEC, T0 + 4 * SEC + MS,
+			     FT_OUT_ASYNC, ECONNREFUSED);
+		if (v != 3)
+			feed(c, &smtp, FT_EV_ATTEMPT, "198.51.100.5", 587, T0 + 5 * SEC, T0 + 5 * SEC + MS,
+			     FT_OUT_CONNECTED, 0);
+		feed(c, &smtp, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 6 * SEC, T0 + 6 * SEC + MS,
+		     FT_OUT_IMMEDIATE, ENETUNREACH);
+		correlate_flush(c);
+		correlator_egress(c, FAM_V4, &b4);
+		correlator_egress(c, FAM_V6, &b6);
+		CHECK(!b6.blocked);
+		if (v == 0)
+			CHECK(b4.blocked && b4.attempts == 2 && b4.hosts == 2 &&
+			      strstr(b4.works, "IPv4 connected to port 587 of 198.51.100.5"));
+		else
+			CHECK(!b4.blocked);
+		correlator_free(c);
+	}
+}
+
 /* Thousands of live processes, each with many destinations: the details kept
  * stay under the budget, what is freed is counted, the totals stay whole. */
 static void test_live_processes_details_stay_under_budget(void)
@@ -1595,6 +1630,7 @@ int main(void)
 	RUN(test_mx_fates_are_this_deliverys);
 	RUN(test_bad_dns_answers_are_facts_not_crashes);
 	RUN(test_in_progress_at_the_end_is_a_failed_attempt);
+	RUN(test_port25_silent_in_one_family_is_an_egress_block);
 	RUN(test_log_line_joins_group_begun_just_after_its_second);
 	RUN(test_live_processes_details_stay_under_budget);
 	RUN(test_busy_process_drops_are_counted);

@@ -123,12 +123,26 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
 	uint64_t tried[FAM_N] = { 0 }, connected[FAM_N] = { 0 }, res[FAM_N][RES_N];
-	unsigned fallbacks_in_limit = 0;
+	unsigned fallbacks_in_limit = 0, unusable = 0;
 	char r[200];
 
 	memset(d, 0, sizeof(*d));
 	d->never_asked = -1;
 	memset(res, 0, sizeof(res));
+	/* Silence at port 25 in a family that works otherwise: the egress,
+	 * not the route; stopping the other family would not help. Said
+	 * first: it explains the failures below. */
+	for (int f = 0; f < FAM_N; f++) {
+		struct egress_block b;
+
+		correlator_egress(c, f, &b);
+		if (!b.blocked)
+			continue;
+		d->blocked |= 1u << f;
+		add(d, "%s: outbound port 25 looks blocked: %" PRIu64 " attempt(s) to %u host(s) went "
+		       "unanswered and none to port 25 was answered, while %s",
+		    fam_name(f), b.attempts, b.hosts, b.works);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
@@ -188,11 +202,35 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		if (!(e->families & (1u << f)) || !tried[f] || connected[f] || dead != tried[f])
 			continue;
 		d->unusable++;
+		unusable |= 1u << f;
 		add(d, "%s: %" PRIu64 " of %" PRIu64 " attempt(s) failed (%s): %s is configured%s%s%s but "
 		       "unusable from this host",
 		    fam_name(f), dead, tried[f], fmt_results(r, sizeof(r), res[f]), fam_name(f),
 		    e->family_setting[0] ? " (" : "", e->family_setting, e->family_setting[0] ? ")" : "");
 	}
+	/* A destination whose every attempt failed, in families that never
+	 * connected from this host (unusable, or port 25 blocked): nothing was
+	 * left to try, and the mail did not leave because of the relay. */
+	for (size_t i = 0; i < n && (unusable | d->blocked); i++)
+		for (const struct group *g = procs[i]->done; g; g = g->next) {
+			uint64_t gres[RES_N] = { 0 };
+			unsigned fams = 0;
+
+			if (g->service || g->cls != GC_ALL_FAILED || !g->n)
+				continue;
+			for (unsigned k = 0; k < g->n; k++) {
+				fams |= 1u << g->at[k].fam;
+				gres[g->at[k].res]++;
+			}
+			if (fams & ~(unusable | d->blocked))
+				continue;
+			d->stuck++;
+			add(d, "%s[%u] %s: all %u attempt(s) failed (%s), in %s, which never connected from "
+			       "this host: the mail did not leave",
+			    fmt_safe(procs[i]->comm), procs[i]->tgid, g->key[0] ? fmt_safe(g->key) : "a destination",
+			    g->n + g->n_extra, fmt_results(r, sizeof(r), gres),
+			    fams == (1u << FAM_V4 | 1u << FAM_V6) ? "both families" : fam_name(fams & 1u ? FAM_V4 : FAM_V6));
+		}
 	if (fallbacks_in_limit && d->unusable)
 		add(d, "smtp_balance_inet_protocols = yes kept both families within smtp_mx_address_limit "
 		       "= %d: %u destination(s) still reached the other family after the failures",
@@ -210,6 +248,17 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		else
 			snprintf(d->ways_out, sizeof(d->ways_out),
 				 "nothing on this relay: the domain's MX hosts publish no address");
+	} else if (d->blocked) {
+		int fb = d->blocked & (1u << FAM_V4) ? FAM_V4 : FAM_V6, other = !fb;
+		bool other_bad = (e->families & (1u << other)) && tried[other] && !connected[other];
+
+		snprintf(d->ways_out, sizeof(d->ways_out),
+			 "have outbound port 25 over %s opened (the provider's block, or a firewall's "
+			 "rule on this host or its network), or send through a relay host that accepts "
+			 "mail on port 587 (submission)%s%s%s",
+			 fam_name(fb), other_bad && !(d->blocked & (1u << other)) ? "; and give " : "",
+			 other_bad && !(d->blocked & (1u << other)) ? fam_name(other) : "",
+			 other_bad && !(d->blocked & (1u << other)) ? " a working route" : "");
 	} else if (d->stuck || d->unusable) {
 		int bad = -1;
 

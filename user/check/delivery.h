@@ -21,6 +21,7 @@ struct delivery {
 	unsigned tfo_unbounded; /* Exim Fast Open attempts that outlived connect_timeout */
 	unsigned no_address;	/* MX sets with no address in any family asked (stuck too) */
 	int never_asked;	/* the family those lookups never asked, -1 none */
+	unsigned blocked;	/* families whose outbound port 25 looks blocked (1 << FAM_*) */
 	char finding[DELIVERY_MAX_FINDINGS][600];
 	unsigned n, more;
 	char ways_out[600]; /* what the operator can do, "" when nothing is wrong */

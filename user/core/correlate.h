@@ -17,6 +17,7 @@
  *	correlator_events, correlator_first_ns, correlator_last_ns,
  *	correlator_procs_refused, correlator_dropped_groups,
  *	correlator_dropped_lookups, correlator_wire_stats	what it kept and dropped
+ *	correlator_egress			port 25 that looks blocked in one family
  *	group_*, lookup_*, attempt_*, result_*	reading one fact (for the reporters)
  */
 #ifndef FT_CORRELATE_H
@@ -72,6 +73,19 @@ void correlator_wire_stats(const struct correlator *c, struct wire_stats *out);
 /* Of a lookup's exchanges in flight together (A and AAAA sent in
  * parallel), the one answered first; NULL when none overlapped. */
 const struct wire_x *wire_first_answer(const struct lookup *l);
+
+/* Outbound port 25 in one family (egress.c): blocked when every attempt
+ * to port 25 kept went unanswered (timed out, abandoned in SYN_SENT, still
+ * connecting), at two or more addresses, none answered in any way, while
+ * the family worked otherwise (a DNS answer over it, a connection to
+ * another port). */
+struct egress_block {
+	bool blocked;
+	uint64_t attempts; /* unanswered attempts to port 25 */
+	unsigned hosts;	   /* their distinct addresses (up to 16 counted) */
+	char works[160];   /* how the family worked otherwise, "" not seen */
+};
+void correlator_egress(struct correlator *c, enum wire_fam f, struct egress_block *b);
 
 /* The attempt of g that started first, NULL if g has none. */
 const struct attempt *group_first(const struct group *g);

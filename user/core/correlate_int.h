@@ -7,6 +7,7 @@
  *   model.c (reading facts: a lookup's name, the lookup an attempt joined);
  *   procs.c (the process table), srcaddrs.c, labels.c, addr_notes.c;
  *   race.c, lookup_order.c, mx_fates.c (what a group's lookups tell);
+ *   egress.c (port 25 silent in one family, over all processes);
  *   groups.c (attempts toward one destination);
  *   lookups.c (resolver calls, their join to attempts);
  *   wire.c (DNS messages on the wire, made into or claimed by lookups);

@@ -602,6 +602,20 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			   ",\"dropped_messages\":%" PRIu64 "}",
 			o->mlog->lines, o->mlog->lines_mta, o->mlog->lines_bad, o->mlog->lines_foreign,
 			o->mlog->dropped_messages);
+	/* Outbound port 25 that looks blocked, by family (core/egress.c). */
+	jprintf(f, ",\"port25_blocked\":[");
+	for (int fam = 0, k = 0; fam < FAM_N; fam++) {
+		struct egress_block b;
+
+		correlator_egress(c, fam, &b);
+		if (!b.blocked)
+			continue;
+		jprintf(f, "%s{\"family\":\"%s\",\"attempts\":%" PRIu64 ",\"hosts\":%u,\"works\":",
+			k++ ? "," : "", fam == FAM_V4 ? "ipv4" : "ipv6", b.attempts, b.hosts);
+		json_str(f, b.works);
+		jprintf(f, "}");
+	}
+	jprintf(f, "]");
 	jprintf(f, ",\"connect_errno\":%s%s%s,\"complete\":%s}\n",
 		st->connect_errno[0] ? "\"" : "", st->connect_errno[0] ? st->connect_errno : "null",
 		st->connect_errno[0] ? "\"" : "", source_complete(st) ? "true" : "false");

@@ -607,6 +607,16 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		fprintf(o->out, "times: local time of day; the trace started %s\n", from);
 	}
 	text_problems(o, procs, n);
+	for (int f = 0; f < FAM_N; f++) {
+		struct egress_block b;
+
+		correlator_egress(c, f, &b);
+		if (b.blocked)
+			say_note(o, "WARNING: outbound port 25 over %s looks blocked: %" PRIu64 " attempt(s) "
+				    "to %u host(s) went unanswered and none to port 25 over %s was answered, "
+				    "while %s (a provider or a firewall dropping SMTP in one family)",
+				 fam_name(f), b.attempts, b.hosts, fam_name(f), b.works);
+	}
 	if (correlator_dropped_groups(c) || correlator_dropped_lookups(c))
 		say_note(o, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
 				 " lookups were summarised into their processes' totals",
