@@ -218,11 +218,13 @@ void check_note_args(struct check_expect *e, uint32_t tgid, const char *args, si
 	for (size_t i = 0; i + 1 < argc; i++) {
 		const char *v = argv[i + 1];
 		size_t n = strlen(s.overrides);
+		unsigned fams;
 
 		if (!strcmp(argv[i], "-n")) {
 			snprintf(s.name, sizeof(s.name), "%s", v);
 		} else if (!strcmp(argv[i], "-o") && !strncmp(v, "inet_protocols=", 15) &&
-			   check_parse_protocols(v + 15, &s.families)) {
+			   check_parse_protocols(v + 15, &fams)) {
+			s.families = fams;
 			snprintf(s.overrides + n, sizeof(s.overrides) - n, "%s-o %s", n ? " " : "", v);
 			own = true;
 		} else if (!strcmp(argv[i], "-o") && !strncmp(v, "smtp_address_preference=", 24) &&
