@@ -96,14 +96,17 @@ static void emit(struct wrapout *w, const char *s, size_t n, bool nl)
 			 * past the indent, preferring two (between fields) in
 			 * the line's second half; else the first space after (a
 			 * word longer than the width stays whole); else all. */
-			size_t two = 0;
+			size_t two = 0, c = cols(seg, floor < rest ? floor : rest);
 
-			for (size_t i = floor; i < rest && cols(seg, i) <= avail; i++)
+			for (size_t i = floor; i < rest && c <= avail; i++) {
+				/* c: the columns of seg before i */
 				if (seg[i] == ' ') {
 					cut = i;
-					if (i + 1 < rest && seg[i + 1] == ' ' && cols(seg, i) >= avail / 2)
+					if (i + 1 < rest && seg[i + 1] == ' ' && c >= avail / 2)
 						two = i;
 				}
+				c += ((unsigned char)seg[i] & 0xc0) != 0x80;
+			}
 			if (two)
 				cut = two;
 			if (!cut) {
