@@ -208,9 +208,9 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		    fam_name(f), dead, tried[f], fmt_results(r, sizeof(r), res[f]), fam_name(f),
 		    e->family_setting[0] ? " (" : "", e->family_setting, e->family_setting[0] ? ")" : "");
 	}
-	/* A destination whose every attempt failed, in families that never
-	 * connected from this host (unusable, or port 25 blocked): nothing was
-	 * left to try, and the mail did not leave because of the relay. */
+	/* A destination whose every attempt failed, in families that connected
+	 * nowhere while traced (unusable, or port 25 blocked): nothing was left
+	 * to try, and the mail did not leave because of the relay. */
 	for (size_t i = 0; i < n && (unusable | d->blocked); i++)
 		for (const struct group *g = procs[i]->done; g; g = g->next) {
 			uint64_t gres[RES_N] = { 0 };
@@ -225,8 +225,8 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 			if (fams & ~(unusable | d->blocked))
 				continue;
 			d->stuck++;
-			add(d, "%s[%u] %s: all %u attempt(s) failed (%s), in %s, which never connected from "
-			       "this host: the mail did not leave",
+			add(d, "%s[%u] %s: all %u attempt(s) failed (%s), in %s, which connected nowhere "
+			       "while traced: the mail did not leave",
 			    fmt_safe(procs[i]->comm), procs[i]->tgid, g->key[0] ? fmt_safe(g->key) : "a destination",
 			    g->n + g->n_extra, fmt_results(r, sizeof(r), gres),
 			    fams == (1u << FAM_V4 | 1u << FAM_V6) ? "both families" : fam_name(fams & 1u ? FAM_V4 : FAM_V6));
