@@ -616,6 +616,63 @@ static void test_lookup_links_attempt_and_names_group(void)
 	correlator_free(c);
 }
 
+/*
+ * A session that failed after the handshake (a 421 greeting over IPv6):
+ * the MTA goes on to the next address of the same answer, and the two
+ * connections are one delivery, a fallback. A connect after a new lookup
+ * is a new delivery, and so is one beyond the gap.
+ */
+static void test_session_failed_is_a_fallback(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *both[] = { "2001:db8::25", "192.0.2.25" };
+
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 5 * MS, T0 + 6 * MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && s.last_group.n == 2);
+	CHECK(s.last_group.cls == GC_FALLBACK && s.last_group.from_fam == FAM_V6 &&
+	      s.last_group.to_fam == FAM_V4 && s.last_group.cost_ns == 3 * MS);
+	CHECK(s.last_group.winner >= 0 && s.last_group.at[s.last_group.winner].fam == FAM_V4);
+	CHECK(group_session_failed(&s.last_group) && group_session_failed(&s.last_group)->fam == FAM_V6);
+	correlator_free(c);
+
+	/* The next delivery looks the name up again: two groups, each first time. */
+	c = new_corr(&s);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0 + 10 * MS, T0 + 11 * MS);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 12 * MS, T0 + 13 * MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 2 && s.last_group.cls == GC_CONNECTED_FIRST && !group_session_failed(&s.last_group));
+	correlator_free(c);
+
+	/* Beyond the gap after the winner: a new group. */
+	c = new_corr(&s);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 10 * SEC, T0 + 10 * SEC + MS, FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 2 && s.last_group.cls == GC_CONNECTED_FIRST);
+	correlator_free(c);
+
+	/* After the session failed, the next address failing too: all failed. */
+	c = new_corr(&s);
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 5 * MS, T0 + 6 * MS, FT_OUT_IMMEDIATE, ENETUNREACH);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && s.last_group.cls == GC_ALL_FAILED && s.last_group.winner < 0);
+	correlator_free(c);
+}
+
 /* glibc's RFC 6724 route probe: a UDP connect to daddr that picked saddr
  * (NULL: it failed with ENETUNREACH). */
 static void feed_probe(struct correlator *c, const struct who *w, const char *daddr,
@@ -1597,6 +1654,7 @@ int main(void)
 	RUN(test_pid_reuse_is_a_new_process);
 	RUN(test_parent_chain);
 	RUN(test_fallback_and_its_cost);
+	RUN(test_session_failed_is_a_fallback);
 	RUN(test_fallback_to_v4mapped);
 	RUN(test_retried_same_family);
 	RUN(test_all_failed);

@@ -89,6 +89,9 @@ void correlator_egress(struct correlator *c, enum wire_fam f, struct egress_bloc
 
 /* The attempt of g that started first, NULL if g has none. */
 const struct attempt *group_first(const struct group *g);
+/* g's first attempt (by start) that connected and whose session failed
+ * (struct attempt's session_failed); NULL if none. */
+const struct attempt *group_session_failed(const struct group *g);
 
 /* Indexes of g->at in the order the attempts started; returns g->n. */
 unsigned group_order(const struct group *g, int order[GROUP_MAX_ATTEMPTS]);

@@ -4,7 +4,9 @@
  * the same MX domain or host, when known) join a group while each starts
  * within the group gap of the previous outcome; a group is classified
  * (connected first, fallback, retried, all failed, no fallback) by its
- * attempts in start order, and finalized into the process's counters.
+ * attempts in start order, and finalized into the process's counters. A
+ * connection whose session failed (the process went on to the next address
+ * it was offered) counts as a failed attempt of its group.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,7 +78,8 @@ static void group_classify(struct group *g)
 	for (unsigned i = 0; i < g->n; i++) {
 		const struct attempt *a = &g->at[i];
 
-		if ((int)i == g->winner || a->start_ns > w->start_ns || a->res == RES_CONNECTED)
+		if ((int)i == g->winner || a->start_ns > w->start_ns ||
+		    (a->res == RES_CONNECTED && !a->session_failed))
 			continue;
 		if (!failed || a->start_ns < failed->start_ns)
 			failed = a;
@@ -141,6 +144,16 @@ const struct attempt *group_first(const struct group *g)
 
 	for (unsigned i = 0; i < g->n; i++)
 		if (!f || g->at[i].start_ns < f->start_ns)
+			f = &g->at[i];
+	return f;
+}
+
+const struct attempt *group_session_failed(const struct group *g)
+{
+	const struct attempt *f = NULL;
+
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->at[i].session_failed && (!f || g->at[i].start_ns < f->start_ns))
 			f = &g->at[i];
 	return f;
 }
@@ -260,26 +273,55 @@ static bool looked_up_again(const struct group *g, const struct attempt *a)
 	return false;
 }
 
+/* Did g offer a's address, and has g not tried it yet? */
+static bool offered_untried(const struct group *g, const struct attempt *a)
+{
+	size_t len = a->fam == FAM_V6 ? 16 : 4;
+	bool offered = false;
+
+	for (unsigned i = 0; i < g->n_offered && !offered; i++)
+		offered = g->offered[i].fam == a->fam && !memcmp(g->offered[i].addr, a->daddr, len);
+	for (unsigned k = 0; k < g->n && offered; k++)
+		if (g->at[k].fam == a->fam && !memcmp(g->at[k].daddr, a->daddr, len))
+			offered = false;
+	return offered;
+}
+
 /* Is a's address one g offered and has not tried yet, from g's own lookups? */
 static bool next_offered(const struct group *g, const struct attempt *a)
 {
-	bool offered = false, own_lookup = !a->lookup_id;
+	bool own_lookup = !a->lookup_id;
 
-	for (unsigned i = 0; i < g->n_offered && !offered; i++)
-		offered = g->offered[i].fam == a->fam &&
-			  !memcmp(g->offered[i].addr, a->daddr, a->fam == FAM_V6 ? 16 : 4);
-	for (unsigned k = 0; k < g->n && offered; k++)
-		if (g->at[k].fam == a->fam && !memcmp(g->at[k].daddr, a->daddr, a->fam == FAM_V6 ? 16 : 4))
-			offered = false;
 	for (unsigned i = 0; i < g->n_lookup_ids && !own_lookup; i++)
 		own_lookup = g->lookup_ids[i] == a->lookup_id;
-	return offered && own_lookup;
+	return own_lookup && offered_untried(g, a);
+}
+
+/*
+ * After g's winner connected, a connect to an address g offered and has not
+ * tried, from an answer the process had before the winner started, with no
+ * new lookup of the destination since, within the gap: the MTA gave the
+ * session up (a refused greeting, a 4xx reply) and went on to the next
+ * address of the same delivery, as MTAs do only when a session failed. A
+ * next delivery looks the destination up again, or reuses its connection.
+ */
+static bool session_moved_on(const struct correlator *c, const struct group *g, const struct attempt *a)
+{
+	const struct attempt *w = &g->at[g->winner];
+	const struct lookup *l;
+
+	if (a->start_ns > g->last_end_ns + c->cfg.group_gap_ns || !a->lookup_id || !g->proc ||
+	    !offered_untried(g, a) || looked_up_again(g, a))
+		return false;
+	l = proc_lookup(g->proc, a->lookup_id);
+	return l && l->end_ns <= w->start_ns;
 }
 
 static bool group_joins(const struct correlator *c, const struct group *g, const struct attempt *a)
 {
 	if (g->winner >= 0)
-		return a->start_ns <= g->at[g->winner].end_ns; /* raced the winner */
+		return a->start_ns <= g->at[g->winner].end_ns || /* raced the winner */
+		       session_moved_on(c, g, a);
 	if (a->start_ns <= g->last_end_ns + c->cfg.group_gap_ns)
 		return true;
 	/* Later, within the hold: only the next address of the same answer.
@@ -345,6 +387,12 @@ const struct attempt *group_add(struct group *g, const struct attempt *a)
 		g->first_start_ns = a->start_ns;
 	if (a->end_ns > g->last_end_ns)
 		g->last_end_ns = a->end_ns;
+	if (g->winner >= 0 && a->start_ns > g->at[g->winner].end_ns) {
+		/* Joined after the winner's session (session_moved_on): that
+		 * session failed; this attempt carries the delivery, if any. */
+		g->at[g->winner].session_failed = true;
+		g->winner = -1;
+	}
 	if (a->res == RES_CONNECTED && g->winner < 0)
 		g->winner = (int)i;
 	group_classify(g);

@@ -74,6 +74,11 @@ struct attempt {
 	enum ft_outcome outcome;
 	int err; /* errno, 0 if none */
 	enum result res;
+	/* Connected, and then the process went on to another address of the
+	 * same delivery (groups.c): the session failed after the handshake (a
+	 * greeting refused, a 4xx reply). The group no longer counts it as
+	 * its winner. */
+	bool session_failed;
 	uint64_t lookup_id; /* the lookup whose result held daddr, 0 if none */
 };
 

@@ -409,6 +409,9 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 			fmt_dur(d, sizeof(d), g->cost_ns));
 	else if (g->cls == GC_RETRIED)
 		fprintf(o->out, ", %s lost", fmt_dur(d, sizeof(d), g->cost_ns));
+	if (group_session_failed(g))
+		fprintf(o->out, "; the %s session failed after connecting",
+			fam_name(group_session_failed(g)->fam));
 	fputc('\n', o->out);
 	if (g->race) {
 		char r[200];
@@ -457,6 +460,9 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 					a->src.flags & 0x20 ? "deprecated " : "", src_kind_origin(&a->src),
 					fmt_safe(a->src.ifname));
 		}
+		if (a->session_failed)
+			fprintf(o->out, "; the session failed: %s went on to the next address",
+				fmt_safe(p->comm));
 		fputc('\n', o->out);
 	}
 	if (g->n_extra)

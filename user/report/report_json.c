@@ -238,6 +238,12 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		jprintf(f, "null");
 	}
 	json_ms(f, "time_lost_ms", g->cost_ns);
+	{
+		const struct attempt *sf = group_session_failed(g);
+
+		jprintf(f, ",\"session_failed_family\":");
+		json_str_or_null(f, sf ? (sf->fam == FAM_V6 ? "ipv6" : "ipv4") : NULL);
+	}
 	json_ms(f, "duration_ms", g->last_end_ns - g->first_start_ns);
 	jprintf(f, ",\"attempts_total\":%u,\"attempts\":[", g->n + g->n_extra);
 	group_order(g, order);
@@ -258,6 +264,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		json_errno(f, a->err);
 		json_ms(f, "start_offset_ms", a->start_ns - g->first_start_ns);
 		json_ms(f, "latency_ms", a->end_ns - a->start_ns);
+		jprintf(f, ",\"session_failed\":%s", a->session_failed ? "true" : "false");
 		jprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
 	}
 	jprintf(f, "]");
