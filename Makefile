@@ -48,7 +48,7 @@ USER_HDRS := $(wildcard user/*/*.h)
 CORE_NAMES := source model labels procs groups lookups srcaddrs lookup_order addrorder addrclass addr_notes \
 	mx_fates egress fold correlate report_group report_text report_json report_messages maillog maillog_line maillog_postfix \
 	maillog_exim maillog_sendmail maillog_fields maillog_read dnsbudget journal journal_read \
-	messages fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
+	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
 TOOL_NAMES := main errline cli cli_table cli_help live libc runcmd mta_postfix mta_exim mta_sendmail \
 	loader cgroup procfs check_expect check delivery privs confine $(CORE_NAMES)
 CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(CORE_NAMES))

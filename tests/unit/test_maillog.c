@@ -396,12 +396,76 @@ static void test_maillog_lines(void)
 	mlog_free(&m);
 }
 
+/* Remote replies as Postfix logs them: code, enhanced status, the command
+ * answered, the kind of refusal; and the lines of their own kept by message. */
+static void test_smtp_replies(void)
+{
+	struct smtp_reply r;
+	struct mlog m;
+	struct mlog_message *msg;
+
+	/* Gmail's five-line IPv6 text, joined as Postfix logs it. */
+	CHECK(smtp_reply_postfix("host gmail-smtp-in.l.google.com[2001:db8:4860::1b] said: 550-5.7.1 "
+				 "[2001:db8:100::2] Our system has detected that this message does 550-5.7.1 "
+				 "not meet IPv6 sending guidelines regarding PTR records and 550-5.7.1 "
+				 "authentication. Please review 550-5.7.1  https://support.google.com/mail/"
+				 "?p=IPv6AuthError for more information 550 5.7.1 . x1si - gsmtp (in reply to "
+				 "RCPT TO command)", &r));
+	CHECK(r.code == 550 && !strcmp(r.enhanced, "5.7.1") && r.stage == SS_RCPT && r.cls == SC_PTR_AUTH &&
+	      !strcmp(r.host, "gmail-smtp-in.l.google.com") && !strcmp(r.addr, "2001:db8:4860::1b") &&
+	      !strcmp(r.text, "[2001:db8:100::2] Our system has detected that this message does"));
+	/* A refused greeting, an IPv6 address as Postfix writes it. */
+	CHECK(smtp_reply_postfix("host mx.example[ipv6:2001:db8::25] refused to talk to me: 421 4.7.0 Try "
+				 "again later, closing connection.", &r));
+	CHECK(r.code == 421 && r.stage == SS_GREETING && r.cls == SC_GREETING && !strcmp(r.addr, "2001:db8::25") &&
+	      !strcmp(r.text, "Try again later, closing connection."));
+	/* The classes: RFC 7372 codes first, then the receivers' words. */
+	CHECK(smtp_reply_postfix("host a[192.0.2.1] said: 550 5.7.23 SPF validation failed (in reply to end of "
+				 "DATA command)", &r) && r.cls == SC_SPF && r.stage == SS_END_DATA);
+	CHECK(smtp_reply_postfix("host a[192.0.2.1] said: 550 5.7.25 no reverse DNS (in reply to MAIL FROM "
+				 "command)", &r) && r.cls == SC_PTR_AUTH && r.stage == SS_MAIL);
+	CHECK(smtp_reply_postfix("host a[2001:db8::1] said: 554 5.7.1 Service unavailable; Client host "
+				 "[2001:db8::1] blocked using zen.spamhaus.org (in reply to RCPT TO command)", &r) &&
+	      r.cls == SC_BLOCKLIST);
+	CHECK(smtp_reply_postfix("host a[2001:db8::1] said: 421 4.7.28 Our system has detected an unusual "
+				 "rate of unsolicited mail (in reply to end of DATA command)", &r) && r.cls == SC_RATE);
+	/* A word inside another is not the word; a text naming nothing is other. */
+	CHECK(smtp_reply_postfix("host a[192.0.2.1] said: 550 5.1.1 generated separately: user unknown (in "
+				 "reply to RCPT TO command)", &r) && r.cls == SC_OTHER);
+	CHECK(smtp_reply_postfix("host a[192.0.2.1] said: 250 2.0.0 Ok (in reply to end of DATA command)", &r) &&
+	      r.cls == SC_NONE && r.code == 250);
+	/* Not replies: a connect failure, a name with a space, no bracket. */
+	CHECK(!smtp_reply_postfix("connect to a[192.0.2.1]:25: Connection refused", &r));
+	CHECK(!smtp_reply_postfix("host a b[192.0.2.1] said: 550 x", &r));
+	CHECK(!smtp_reply_postfix("host a said: 550 x", &r));
+	/* A reply with no code is kept as text, never a made-up code. */
+	CHECK(smtp_reply_postfix("host a[192.0.2.1] said: Bad things (in reply to QUIT command)", &r) &&
+	      r.code == 0 && r.stage == SS_OTHER && !strcmp(r.text, "Bad things"));
+
+	/* The line of its own before the delivery line: kept by message. */
+	mlog_init(&m, 1794960000);
+	CHECK(mlog_line(&m, "Dec 07 17:09:45 relay postfix/smtp[3356]: D83AD132065: host "
+			    "mx-greet.lab.test[2001:db8:200::61] refused to talk to me: 421 4.7.0 Try again "
+			    "later, closing connection."));
+	for (int i = 0; i < MLOG_MAX_REPLIES + 2; i++)
+		CHECK(mlog_line(&m, "Dec 07 17:09:46 relay postfix/smtp[3356]: D83AD132065: host "
+				    "mx-greet.lab.test[2001:db8:200::61] said: 451 4.3.0 later (in reply to RCPT TO "
+				    "command)"));
+	msg = mlog_find(&m, "D83AD132065");
+	CHECK(msg && msg->n_replies == MLOG_MAX_REPLIES && msg->replies[0].pid == 3356);
+	/* The ring keeps the newest: the greeting line has given way. */
+	for (unsigned i = 0; msg && i < msg->n_replies; i++)
+		CHECK(msg->replies[i].r.code == 451 && msg->replies[i].r.stage == SS_RCPT);
+	mlog_free(&m);
+}
+
 int main(void)
 {
 	if (unit_tmp_make())
 		return 1;
 	RUN(test_maillog_hostile_addresses);
 	RUN(test_maillog_lines);
+	RUN(test_smtp_replies);
 	RUN(test_maillog_follow_across_rotation);
 	RUN(test_journal_entries);
 	RUN(test_sendmail_lines);

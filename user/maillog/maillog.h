@@ -22,10 +22,13 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "maillog/smtp_reply.h"
+
 #define MLOG_QID_LEN 24
 #define MLOG_ADDR_LEN 256
 #define MLOG_MAX_MESSAGES 20000 /* beyond, the oldest are dropped (counted) */
 #define MLOG_MAX_DELIVERIES 16	 /* delivery lines kept per message */
+#define MLOG_MAX_REPLIES 4	 /* remote replies on lines of their own, newest kept */
 
 enum mlog_status { MS_NONE = 0, MS_SENT, MS_DEFERRED, MS_BOUNCED, MS_EXPIRED };
 
@@ -46,6 +49,16 @@ struct mlog_delivery {
 	bool settled;		  /* joined and counted once (messages_settle) */
 };
 
+/* A remote server's reply the MTA logged on a line of its own, as a
+ * session failed and it went on to another address (Postfix's "host H[A]
+ * refused to talk to me: 421 ...", "host H[A] said: 451 ..."). A final
+ * reply is in its delivery line's text. */
+struct mlog_reply {
+	int64_t wall_ns;
+	uint32_t pid;
+	struct smtp_reply r;
+};
+
 struct mlog_message {
 	char qid[MLOG_QID_LEN];
 	char from[MLOG_ADDR_LEN];
@@ -58,6 +71,8 @@ struct mlog_message {
 	char notice_of[MLOG_QID_LEN];	/* this message is the notice about that one */
 	struct mlog_delivery d[MLOG_MAX_DELIVERIES];
 	unsigned n_d, n_d_extra;
+	struct mlog_reply replies[MLOG_MAX_REPLIES]; /* a ring: the newest n_replies */
+	unsigned n_replies, replies_next;
 	uint64_t seq; /* order of first appearance */
 };
 

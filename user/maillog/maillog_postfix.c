@@ -2,8 +2,9 @@
 /*
  * maillog_postfix.c - Postfix's log lines (see maillog_parse.h): "QID:
  * from=<...>" (qmgr, pickup), "QID: to=<...>, relay=..., status=..." (the
- * delivery agents), "QID: sender non-delivery notification: QID2" (bounce),
- * "QID: removed".
+ * delivery agents), "QID: host H[A] refused to talk to me: ..." and "QID:
+ * host H[A] said: ..." (a session given up), "QID: sender non-delivery
+ * notification: QID2" (bounce), "QID: removed".
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -137,6 +138,18 @@ bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t p
 
 		if (u && !strncmp(rest + 4 + u, " from=", 6) && mlog_fields(rest + 4 + u + 1, "status", &f))
 			mlog_get(&f, "from", msg->from, sizeof(msg->from));
+	} else if (!strncmp(rest, "host ", 5)) {
+		/* A session that failed before the delivery line: "host H[A]
+		 * refused to talk to me: 421 ...", "host H[A] said: 451 ...". */
+		struct mlog_reply *r = &msg->replies[msg->replies_next];
+
+		if (smtp_reply_postfix(rest, &r->r)) {
+			r->wall_ns = ns;
+			r->pid = pid;
+			msg->replies_next = (msg->replies_next + 1) % MLOG_MAX_REPLIES;
+			if (msg->n_replies < MLOG_MAX_REPLIES)
+				msg->n_replies++;
+		}
 	} else if (!strcmp(rest, "removed")) {
 		msg->removed = true;
 	} else if (!strncmp(rest, "sender non-delivery notification: ", 34) ||
