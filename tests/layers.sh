@@ -17,7 +17,7 @@ declare -A MAY=(
 	[mta]="lib"
 	[maillog]="core lib"
 	[report]="core maillog records lib"
-	[check]="mta core report records lib"
+	[check]="mta core maillog report records lib"
 	[cmd]="lib kernel records core mta maillog report check famtrace.h"
 )
 

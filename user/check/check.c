@@ -253,8 +253,8 @@ struct judged {
 /* Gather and judge: conforming is not delivering, so mail that could not
  * leave outranks a violation, which outranks a family that only costs time;
  * a trace that saw nothing, or not everything, proves nothing. */
-static void judge(struct correlator *c, const struct check_expect *e, const char *untrusted,
-		  struct judged *jd)
+static void judge(struct correlator *c, const struct check_expect *e, const struct check_log *log,
+		  const char *untrusted, struct judged *jd)
 {
 	static const char *const key[] = { "conforms", "violation", "nothing_observed", "stuck",
 					   "degraded" };
@@ -275,7 +275,7 @@ static void judge(struct correlator *c, const struct check_expect *e, const char
 	if (t->families_bad)
 		ok = false;
 	jd->seen = t->lookups || t->tried[FAM_V4] || t->tried[FAM_V6];
-	delivery_judge(c, e, &jd->dv);
+	delivery_judge(c, e, log, &jd->dv);
 	address_warnings(c, &jd->aw);
 	jd->untrusted = untrusted;
 	if (!jd->seen || untrusted)
@@ -284,7 +284,7 @@ static void judge(struct correlator *c, const struct check_expect *e, const char
 		jd->verdict = FT_CHECK_STUCK;
 	else if (!ok)
 		jd->verdict = FT_CHECK_VIOLATION;
-	else if (jd->dv.unusable || jd->dv.costly)
+	else if (jd->dv.unusable || jd->dv.costly || jd->dv.sessions_failed)
 		jd->verdict = FT_CHECK_DEGRADED;
 	else
 		jd->verdict = FT_CHECK_CONFORMS;
@@ -482,7 +482,7 @@ static void print_text(FILE *status, size_t width, const struct check_expect *e,
 }
 
 int check_verdict(FILE *out, bool json, size_t width, struct correlator *c, const struct check_expect *e,
-		  const char *untrusted)
+		  const struct check_log *log, const char *untrusted)
 {
 	struct judged *jd = calloc(1, sizeof(*jd));
 	int verdict;
@@ -491,7 +491,7 @@ int check_verdict(FILE *out, bool json, size_t width, struct correlator *c, cons
 		check_print_unknown(out, json, "out of memory");
 		return FT_CHECK_UNKNOWN;
 	}
-	judge(c, e, untrusted, jd);
+	judge(c, e, log, untrusted, jd);
 	if (json)
 		print_json(out, e, jd);
 	else

@@ -106,8 +106,15 @@ bool check_parse_prefer(const char *s, int *prefer);
  * trusted (untrusted: why, e.g. "12 records lost"; NULL when it can): never
  * "conforms".
  */
+struct mlog;
+/* The MTA's log check read (--maillog, --journal): what the receivers
+ * replied. mlog NULL: none given. */
+struct check_log {
+	const struct mlog *mlog;
+	int64_t boot_to_real_ns; /* wall time = boottime + this */
+};
 int check_verdict(FILE *out, bool json, size_t width, struct correlator *c,
-		  const struct check_expect *e, const char *untrusted);
+		  const struct check_expect *e, const struct check_log *log, const char *untrusted);
 
 /* A verdict's exit code by the monitoring-plugins convention: conforms 0
  * (OK), violation or degraded 1 (WARNING), mail stuck 2 (CRITICAL), could

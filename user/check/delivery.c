@@ -4,13 +4,17 @@
  * connection while a family was left untried, families configured but
  * unusable, fallbacks that cost too much, and the MTA limit that decided
  * (Postfix's smtp_mx_address_limit filled by one family with
- * smtp_balance_inet_protocols = no). Reads the correlator; never traces.
+ * smtp_balance_inet_protocols = no); after the handshake, sessions that
+ * failed in one family and, with the MTA's log, mail refused over one family
+ * while the other was never tried. Reads the correlator and the log; never
+ * traces.
  */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "check/delivery.h"
+#include "maillog/messages.h"
 #include "report/report.h"
 
 static void add(struct delivery *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -118,8 +122,101 @@ static void judge_unusable(struct delivery *d, const struct check_expect *e, con
 	    why);
 }
 
-void delivery_judge(struct correlator *c, const struct check_expect *e, struct delivery *d)
+/* The log's reply to a's session, when a delivery line of the log joins g. */
+static const struct smtp_reply *log_reply_for(struct correlator *c, const struct check_log *log,
+					      const struct group *g, const struct attempt *a)
 {
+	char addr[64];
+
+	if (!log || !log->mlog)
+		return NULL;
+	fmt_addr(addr, sizeof(addr), a->fam, a->daddr);
+	for (size_t i = 0; i < log->mlog->n; i++) {
+		const struct mlog_message *msg = log->mlog->msgs[i];
+
+		for (unsigned k = 0; k < msg->n_d; k++) {
+			const struct proc *p;
+			struct msg_smtp sm;
+
+			if (msg_delivery_group(c, &msg->d[k], log->boot_to_real_ns, &p) != g)
+				continue;
+			msg_delivery_smtp(msg, &msg->d[k], g, log->boot_to_real_ns, &sm);
+			for (unsigned r = 0; r < sm.n_failed; r++)
+				if (!strcmp(sm.failed[r]->r.addr, addr))
+					return &sm.failed[r]->r;
+		}
+	}
+	return NULL;
+}
+
+/* A session that failed after connecting in one family, the MTA going on
+ * to the other: the receiver refuses that family (with the log: its reply). */
+static void judge_session(struct delivery *d, struct correlator *c, const struct check_log *log,
+			  const struct proc *p, const struct group *g)
+{
+	const struct attempt *a = group_session_failed(g);
+	const struct smtp_reply *r;
+	char dst[80], why[400];
+
+	if (!a || g->cls != GC_FALLBACK)
+		return;
+	fmt_endpoint(dst, sizeof(dst), a->fam, a->daddr, a->dport);
+	r = log_reply_for(c, log, g, a);
+	if (r && r->stage == SS_GREETING)
+		snprintf(why, sizeof(why), "the greeting was %u %s %s", r->code, fmt_safe(r->enhanced),
+			 fmt_safe(r->text));
+	else if (r)
+		snprintf(why, sizeof(why), "%s was answered %u %s %s", smtp_stage_name(r->stage), r->code,
+			 fmt_safe(r->enhanced), fmt_safe(r->text));
+	else
+		snprintf(why, sizeof(why), "%s", log && log->mlog ? "the MTA's log has no reply for it"
+								   : "give --maillog or --journal for the reply");
+	d->sessions_failed++;
+	add(d, "%s[%u] %s: the %s session with %s failed after connecting (%s); %s went on to %s",
+	    fmt_safe(p->comm), p->tgid, g->key[0] ? fmt_safe(g->key) : "a destination", fam_name(a->fam), dst,
+	    why, fmt_safe(p->comm), fam_name(g->to_fam));
+}
+
+/* From the MTA's log: mail refused over one family while the other family
+ * was offered and never tried. The ways out for it go into wo. */
+static void judge_refused(struct delivery *d, struct correlator *c, const struct check_log *log, char *wo,
+			  size_t wo_len)
+{
+	for (size_t i = 0; log && log->mlog && i < log->mlog->n; i++) {
+		const struct mlog_message *msg = log->mlog->msgs[i];
+
+		for (unsigned k = 0; k < msg->n_d; k++) {
+			const struct mlog_delivery *dl = &msg->d[k];
+			const struct proc *p;
+			const struct group *g = msg_delivery_group(c, dl, log->boot_to_real_ns, &p);
+			struct msg_smtp sm;
+
+			if (!g)
+				continue;
+			msg_delivery_smtp(msg, dl, g, log->boot_to_real_ns, &sm);
+			if (sm.refused_fam < 0)
+				continue;
+			d->stuck++;
+			d->refused++;
+			add(d, "%s[%u] %s: REFUSED OVER %s: %s[%s] answered %s with %u %s (%s); %s was never "
+			       "tried (%u address%s offered): %s %s was %s",
+			    fmt_safe(p->comm), p->tgid, g->key[0] ? fmt_safe(g->key) : "a destination",
+			    fam_name(sm.refused_fam), fmt_safe(sm.final.host), fmt_safe(sm.final.addr),
+			    smtp_stage_name(sm.final.stage), sm.final.code, fmt_safe(sm.final.enhanced),
+			    smtp_class_name(sm.final.cls), fam_name(sm.refused_fam == FAM_V6 ? FAM_V4 : FAM_V6),
+			    sm.untried_other, sm.untried_other == 1 ? "" : "es", fmt_safe(msg->qid),
+			    fmt_safe(dl->to), mlog_status_key(dl->status));
+			if (!wo[0])
+				smtp_ways_out(wo, wo_len, dl->agent, &sm, msg_attempt_to(g, sm.final.addr));
+		}
+	}
+}
+
+void delivery_judge(struct correlator *c, const struct check_expect *e, const struct check_log *log,
+		    struct delivery *d)
+{
+	char refused_wo[600] = "";
+
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
 	uint64_t tried[FAM_N] = { 0 }, connected[FAM_N] = { 0 }, res[FAM_N][RES_N];
@@ -143,6 +240,9 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		       "unanswered and none to port 25 was answered, while %s",
 		    fam_name(f), b.attempts, b.hosts, b.works);
 	}
+	/* Mail refused over one family, the other never tried: what the
+	 * operator reads first, when the log says so. */
+	judge_refused(d, c, log, refused_wo, sizeof(refused_wo));
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
@@ -174,6 +274,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 			if (g->service)
 				continue; /* ident and the like: not deliveries */
 			tfo_unbounded(d, e, p, g);
+			judge_session(d, c, log, p, g);
 			if (g->cls == GC_NO_FALLBACK)
 				judge_group(d, e, p, g);
 			if (g->cls == GC_NO_USABLE_ADDRESS)
@@ -235,7 +336,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 		add(d, "smtp_balance_inet_protocols = yes kept both families within smtp_mx_address_limit "
 		       "= %d: %u destination(s) still reached the other family after the failures",
 		    e->addr_limit, fallbacks_in_limit);
-	if (d->no_address && d->stuck == d->no_address && !d->unusable) {
+	if (d->no_address && d->stuck - d->refused == d->no_address && !d->unusable) {
 		/* Nothing failed: a family was never asked, or no host has one. */
 		if (d->never_asked >= 0)
 			snprintf(d->ways_out, sizeof(d->ways_out),
@@ -259,7 +360,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 			 fam_name(fb), other_bad && !(d->blocked & (1u << other)) ? "; and give " : "",
 			 other_bad && !(d->blocked & (1u << other)) ? fam_name(other) : "",
 			 other_bad && !(d->blocked & (1u << other)) ? " a working route" : "");
-	} else if (d->stuck || d->unusable) {
+	} else if (d->stuck - d->refused || d->unusable) {
 		int bad = -1;
 
 		for (int f = 0; f < FAM_N; f++)
@@ -275,4 +376,15 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, struct d
 				 : "",
 			 d->limited ? ", or a higher " : "", d->limited && e->limit_name ? e->limit_name : "");
 	}
+	if (d->refused) {
+		size_t k = strlen(d->ways_out);
+
+		snprintf(d->ways_out + k, sizeof(d->ways_out) - k, "%s%s", k ? "; and for the refusal: " : "",
+			 refused_wo);
+	}
+	else if (d->sessions_failed && !d->ways_out[0])
+		snprintf(d->ways_out, sizeof(d->ways_out),
+			 "a receiver refused a session in one family after the handshake: its reply (the "
+			 "MTA's log) names why; the source's PTR and FCrDNS, SPF and blocklists are what "
+			 "receivers judge by family");
 }

@@ -22,12 +22,16 @@ struct delivery {
 	unsigned no_address;	/* MX sets with no address in any family asked (stuck too) */
 	int never_asked;	/* the family those lookups never asked, -1 none */
 	unsigned blocked;	/* families whose outbound port 25 looks blocked (1 << FAM_*) */
+	unsigned sessions_failed; /* connected, then the MTA went on to the other family */
+	unsigned refused;	/* deliveries refused over one family, the other never tried
+				 * (the MTA's log; stuck too) */
 	char finding[DELIVERY_MAX_FINDINGS][600];
 	unsigned n, more;
-	char ways_out[600]; /* what the operator can do, "" when nothing is wrong */
+	char ways_out[1200]; /* what the operator can do, "" when nothing is wrong */
 };
 
 /* Judge the correlator's facts against what the instance is set to do. */
-void delivery_judge(struct correlator *c, const struct check_expect *e, struct delivery *d);
+void delivery_judge(struct correlator *c, const struct check_expect *e, const struct check_log *log,
+		    struct delivery *d);
 
 #endif

@@ -9,6 +9,7 @@
 
 #define T SUB_TRACING
 #define LOGS (SUB_LIVE | SUB_RUN | SUB_REPORT)       /* where the MTA's log is read */
+#define LOGS_READ (LOGS | SUB_CHECK)			     /* ...and judged by */
 #define SHOWN (SUB_LIVE | SUB_RUN | SUB_REPORT | SUB_CHECK) /* where a report is printed */
 
 const struct cli_option cli_options[] = {
@@ -50,13 +51,13 @@ const struct cli_option cli_options[] = {
 	{ "until", 0, required_argument, OPT_UNTIL, "TIME", SUB_REPORT, G_RECORD,
 	  "only events up to TIME (the same forms)" },
 	/* The MTA's log */
-	{ "maillog", 0, required_argument, OPT_MAILLOG, "FILE", LOGS, G_LOG,
+	{ "maillog", 0, required_argument, OPT_MAILLOG, "FILE", LOGS_READ, G_LOG,
 	  "the MTA's log (Postfix, Exim, Sendmail): messages\njoined to what famtrace saw behind "
 	  "each delivery\n(live: followed across rotation; report: plain or\ngzip; repeatable)" },
-	{ "journal", 0, no_argument, OPT_JOURNAL, NULL, LOGS, G_LOG,
+	{ "journal", 0, no_argument, OPT_JOURNAL, NULL, LOGS_READ, G_LOG,
 	  "the MTA's log from the systemd journal (its mail\nfacility, through journalctl): live, "
 	  "followed;\nreport, from the recording's start" },
-	{ "journal-dir", 0, required_argument, OPT_JOURNAL_DIR, "DIR", LOGS, G_LOG,
+	{ "journal-dir", 0, required_argument, OPT_JOURNAL_DIR, "DIR", LOGS_READ, G_LOG,
 	  "the same from journal files in DIR (a copy)" },
 	{ "queue-id", 0, required_argument, OPT_QUEUE_ID, "QID", LOGS, G_LOG,
 	  "with --maillog or --journal: only this message" },

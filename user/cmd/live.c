@@ -954,7 +954,13 @@ static int live_finish(struct live *lv, int rc)
 			snprintf(why, sizeof(why), "tracing failed");
 		else if (!source_complete(&st->ss))
 			source_gaps(why, sizeof(why), &st->ss);
-		rc = check_exit_code(check_verdict(stdout, o->json, st->ro.width, st->corr, &lv->expect, why[0] ? why : NULL));
+		struct check_log log = { st->ro.mlog, st->ro.boot_to_real_ns };
+
+		/* The MTA logs a delivery's end as it ends: read it to the end. */
+		if (st->ro.mlog)
+			poll_maillogs(st);
+		rc = check_exit_code(check_verdict(stdout, o->json, st->ro.width, st->corr, &lv->expect, &log,
+						   why[0] ? why : NULL));
 		o->check_judged = true;
 	}
 	return rc;

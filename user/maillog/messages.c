@@ -110,6 +110,68 @@ const struct group *msg_delivery_group(struct correlator *c, const struct mlog_d
 	return best;
 }
 
+const struct attempt *msg_attempt_to(const struct group *g, const char *addr)
+{
+	const struct attempt *found = NULL;
+
+	for (unsigned i = 0; g && addr[0] && i < g->n; i++)
+		if (addr_is(&g->at[i], addr) && (!found || g->at[i].start_ns > found->start_ns))
+			found = &g->at[i];
+	return found;
+}
+
+/* The family of an address as the log writes it, -1 if it is none. */
+static int addr_family(const char *text)
+{
+	uint8_t b[16];
+
+	if (inet_pton(AF_INET, text, b) == 1)
+		return FAM_V4;
+	if (inet_pton(AF_INET6, text, b) == 1)
+		return FAM_V6;
+	return -1;
+}
+
+void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_delivery *d,
+		       const struct group *g, int64_t boot_to_real_ns, struct msg_smtp *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->final_fam = out->refused_fam = -1;
+	if (d->status != MS_SENT && smtp_reply_postfix(d->text, &out->final)) {
+		out->has_final = true;
+		out->final_fam = addr_family(out->final.addr);
+	}
+	/* Sessions given up by the same process since the group began. */
+	if (g) {
+		int64_t since = (int64_t)g->first_start_ns + boot_to_real_ns - 1000000000LL;
+
+		for (unsigned i = 0; i < msg->n_replies; i++) {
+			const struct mlog_reply *r = &msg->replies[i];
+			unsigned k = out->n_failed;
+
+			if ((d->pid && r->pid != d->pid) || r->wall_ns < since || r->wall_ns > d->wall_ns)
+				continue;
+			while (k > 0 && out->failed[k - 1]->wall_ns > r->wall_ns) {
+				out->failed[k] = out->failed[k - 1];
+				k--;
+			}
+			out->failed[k] = r;
+			out->n_failed++;
+		}
+		for (unsigned k = 0; k < out->n_failed; k++)
+			out->failed_fam[k] = addr_family(out->failed[k]->r.addr);
+	}
+	if (g && out->has_final && out->final_fam >= 0 && out->final.code >= 400 &&
+	    (d->status == MS_BOUNCED || d->status == MS_DEFERRED || d->status == MS_EXPIRED)) {
+		struct offered un[GROUP_MAX_OFFERED];
+		enum wire_fam other = out->final_fam == FAM_V6 ? FAM_V4 : FAM_V6;
+
+		out->untried_other = group_untried(g, other, un, GROUP_MAX_OFFERED);
+		if (out->untried_other && !(g->fam_mask & (1u << other)))
+			out->refused_fam = out->final_fam;
+	}
+}
+
 bool msg_family_problem(const struct group *g)
 {
 	if (!g)

@@ -34,6 +34,33 @@ bool msg_selected(const struct mlog *m, const struct mlog_message *msg, const st
 const struct group *msg_delivery_group(struct correlator *c, const struct mlog_delivery *d,
 				       int64_t boot_to_real_ns, const struct proc **pp);
 
+/*
+ * What the remote servers answered in one delivery, from the MTA's log: the
+ * reply its delivery line ended on, the sessions given up before it (lines
+ * of their own, of the same process, since its group began), and whether
+ * the mail was refused over one family while the other was never tried.
+ */
+#define MSG_MAX_SESSIONS MLOG_MAX_REPLIES
+struct msg_smtp {
+	bool has_final;		 /* the delivery line's text is a remote reply */
+	struct smtp_reply final;
+	int final_fam;		 /* enum wire_fam of its address, -1 if not known */
+	const struct mlog_reply *failed[MSG_MAX_SESSIONS]; /* oldest first */
+	int failed_fam[MSG_MAX_SESSIONS];
+	unsigned n_failed;
+	/* Not delivered, the last reply a refusal from an address of
+	 * refused_fam, the other family offered by the group and never
+	 * tried (untried_other addresses): "refused over IPv6". -1: not. */
+	int refused_fam;
+	unsigned untried_other;
+};
+/* g's attempt to the address the log wrote (the last one, if several); NULL
+ * if none. */
+const struct attempt *msg_attempt_to(const struct group *g, const char *addr);
+
+void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_delivery *d,
+		       const struct group *g, int64_t boot_to_real_ns, struct msg_smtp *out);
+
 /* Did an address family problem stand behind the group (a failure in one
  * family, no fallback, a family unreachable, no usable address)? */
 bool msg_family_problem(const struct group *g);

@@ -62,6 +62,10 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 /* The messages of the MTA's log, each with the deliveries behind it
  * (report_messages.c). */
 void text_messages(struct report_opts *o, struct correlator *c);
+/* What would let mail refused over one family through (sm->refused_fam):
+ * by the reply's class, for the MTA named by agent; a: the refused attempt. */
+char *smtp_ways_out(char *buf, size_t len, const char *agent, const struct msg_smtp *sm,
+		    const struct attempt *a);
 void json_messages(struct report_opts *o, struct correlator *c);
 
 /* Lookups as text: the question and the answer. */
