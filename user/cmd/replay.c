@@ -459,12 +459,13 @@ struct settle_ctx {
 	int64_t from, to; /* wall ns */
 };
 
-static void count_delivery(void *ctx, const struct mlog_delivery *d, const struct group *g)
+static void count_delivery(void *ctx, const struct mlog_delivery *d, const struct group *g,
+			   const struct msg_smtp *sm)
 {
 	struct settle_ctx *sc = ctx;
 
 	if (d->wall_ns >= sc->from && d->wall_ns <= sc->to)
-		metrics_count_delivery(sc->mx, d->status, msg_family_problem(g));
+		metrics_count_delivery(sc->mx, d, msg_family_problem(g), sm);
 }
 
 /* The inputs, each once: the same recording named twice (a glob and a

@@ -192,17 +192,22 @@ bool msg_family_problem(const struct group *g)
 
 void messages_settle(struct mlog *m, struct correlator *c, int64_t boot_to_real_ns,
 		     int64_t settle_before,
-		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g),
+		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g,
+				const struct msg_smtp *sm),
 		     void *ctx)
 {
 	for (size_t i = 0; i < m->n; i++)
 		for (unsigned k = 0; k < m->msgs[i]->n_d; k++) {
 			struct mlog_delivery *d = &m->msgs[i]->d[k];
 			const struct proc *p;
+			const struct group *g;
+			struct msg_smtp sm;
 
 			if (d->settled || d->wall_ns >= settle_before)
 				continue;
 			d->settled = true;
-			fn(ctx, d, msg_delivery_group(c, d, boot_to_real_ns, &p));
+			g = msg_delivery_group(c, d, boot_to_real_ns, &p);
+			msg_delivery_smtp(m->msgs[i], d, g, boot_to_real_ns, &sm);
+			fn(ctx, d, g, &sm);
 		}
 }

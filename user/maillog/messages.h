@@ -67,12 +67,14 @@ bool msg_family_problem(const struct group *g);
 
 /*
  * Each delivery line logged before settle_before (wall ns) and not settled
- * yet is joined once (its group, if any, is final by then) and passed to fn;
+ * yet is joined once (its group, if any, is final by then) and passed to fn
+ * with what the remote servers replied;
  * then it is marked settled. For counting (metrics), not for printing.
  */
 void messages_settle(struct mlog *m, struct correlator *c, int64_t boot_to_real_ns,
 		     int64_t settle_before,
-		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g),
+		     void (*fn)(void *ctx, const struct mlog_delivery *d, const struct group *g,
+				const struct msg_smtp *sm),
 		     void *ctx);
 
 #endif

@@ -8,6 +8,7 @@
  * exports a fixed number of series.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -57,13 +58,29 @@ struct metrics {
 	double wire_wait[FAM_N];   /* inside calls for both families: each family's wait */
 	bool messages;		   /* --maillog: delivery lines are counted */
 	uint64_t deliveries[5][2]; /* by enum mlog_status, family problem or not */
+	/* by the family of the address the line names (IPv4, IPv6, none),
+	 * status and the class of the remote reply it ended on */
+	uint64_t by_family[FAM_N + 1][5][SC_N];
+	uint64_t refused_over[FAM_N][SC_N]; /* refused over a family, the other never tried */
 };
 
-void metrics_count_delivery(struct metrics *m, int status, bool family_problem)
+void metrics_count_delivery(struct metrics *m, const struct mlog_delivery *d, bool family_problem,
+			    const struct msg_smtp *sm)
 {
+	int status = d->status, fam = FAM_N;
+	uint8_t b[16];
+
 	m->messages = true;
-	if (status >= 0 && status < 5)
-		m->deliveries[status][family_problem]++;
+	if (status < 0 || status >= 5)
+		return;
+	m->deliveries[status][family_problem || sm->refused_fam >= 0]++;
+	if (inet_pton(AF_INET, d->relay_addr, b) == 1)
+		fam = FAM_V4;
+	else if (inet_pton(AF_INET6, d->relay_addr, b) == 1)
+		fam = FAM_V6;
+	m->by_family[fam][status][sm->has_final ? sm->final.cls : SC_NONE]++;
+	if (sm->refused_fam == FAM_V4 || sm->refused_fam == FAM_V6)
+		m->refused_over[sm->refused_fam][sm->final.cls]++;
 }
 
 void metrics_enable_messages(struct metrics *m)
@@ -481,6 +498,25 @@ void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, ui
 				fprintf(f, "famtrace_message_deliveries_total{status=\"%s\",family_problem=\"%s\"} "
 					   "%llu\n", st[i], k ? "true" : "false",
 					(unsigned long long)m->deliveries[i][k]);
+		head(f, "famtrace_message_deliveries_by_family_total", "counter",
+		     "Delivery lines of the MTA's log by the family of the address they name (none: no "
+		     "connection), status, and the kind of remote reply they ended on (none: no refusal).");
+		for (int fam = 0; fam <= FAM_N; fam++)
+			for (int i = 1; i < 5; i++)
+				for (int k = 0; k < SC_N; k++)
+					if (m->by_family[fam][i][k])
+						fprintf(f, "famtrace_message_deliveries_by_family_total{family=\"%s\","
+							   "status=\"%s\",reply_class=\"%s\"} %llu\n",
+							fam == FAM_V4 ? "ipv4" : fam == FAM_V6 ? "ipv6" : "none", st[i],
+							smtp_class_key(k), (unsigned long long)m->by_family[fam][i][k]);
+		head(f, "famtrace_message_refused_over_family_total", "counter",
+		     "Deliveries refused by the remote server over one family while the other family was "
+		     "offered and never tried (the MTA's log), by that family and the reply's kind.");
+		for (int fam = 0; fam < FAM_N; fam++)
+			for (int k = 1; k < SC_N; k++)
+				fprintf(f, "famtrace_message_refused_over_family_total{family=\"%s\",reply_class=\"%s\"} "
+					   "%llu\n", fam == FAM_V4 ? "ipv4" : "ipv6", smtp_class_key(k),
+					(unsigned long long)m->refused_over[fam][k]);
 	}
 	print_health(f, ss, events);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "core/correlate.h"
+#include "maillog/messages.h"
 #include "records/source.h"
 
 struct metrics;
@@ -27,7 +28,11 @@ void metrics_tee(struct metrics *m, struct sink *out, const struct sink *next);
  * and whether a family problem stood behind them; the series exist (at 0)
  * once enabled. */
 void metrics_enable_messages(struct metrics *m);
-void metrics_count_delivery(struct metrics *m, int status, bool family_problem);
+/* A delivery line of the MTA's log, joined (messages_settle): its status,
+ * whether a family problem stood behind it, and what the remote server
+ * replied (sm). */
+void metrics_count_delivery(struct metrics *m, const struct mlog_delivery *d, bool family_problem,
+			    const struct msg_smtp *sm);
 
 /* The exposition text, from the counters and the source's own stats. */
 void metrics_print(FILE *f, struct metrics *m, const struct source_stats *ss, uint64_t events);
