@@ -45,12 +45,12 @@ LAYERS := lib kernel records core mta maillog report check cmd
 vpath %.c $(addprefix user/,$(LAYERS))
 USER_HDRS := $(wildcard user/*/*.h)
 # The correlator and reporters know nothing of libbpf; only kernel/ does.
-CORE_NAMES := source model labels procs groups lookups srcaddrs lookup_order addrorder addrclass addr_notes \
+CORE_NAMES := source model labels procs groups lookups srcaddrs lookup_order addrorder addrclass rdns addr_notes \
 	mx_fates egress fold correlate report_group report_text report_json report_messages maillog maillog_line maillog_postfix \
 	maillog_exim maillog_sendmail maillog_fields maillog_read dnsbudget journal journal_read \
 	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
 TOOL_NAMES := main errline cli cli_table cli_help live libc runcmd mta_postfix mta_exim mta_sendmail \
-	loader cgroup procfs check_expect check delivery privs confine $(CORE_NAMES)
+	loader cgroup procfs check_expect check delivery identity privs confine $(CORE_NAMES)
 CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(CORE_NAMES))
 TOOL_OBJS := $(patsubst %,$(BUILD)/%.o,$(TOOL_NAMES))
 
@@ -94,7 +94,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
 # One unit-test program per folder of user/ (core: test_correlate, test_wire,
 # test_addresses), each linked with the same objects.
 UNIT_FOLDERS := records report lib check maillog
-FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check_expect.o $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
+FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check_expect.o $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/identity.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
 $(BUILD)/tests/unit_%: tests/unit/test_%.c $(FORMAT_OBJS) | $(BUILD)
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
@@ -135,7 +135,7 @@ $(BUILD)/san/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)/san
 $(BUILD)/san/unit: tests/unit/test_correlate.c $(SAN_OBJS) | $(BUILD)/san
 	$(CLANG) $(SAN_CFLAGS) $^ -o $@ -lresolv -lz
 
-SAN_FORMAT_OBJS := $(SAN_OBJS) $(BUILD)/san/check_expect.o $(BUILD)/san/check.o $(BUILD)/san/delivery.o \
+SAN_FORMAT_OBJS := $(SAN_OBJS) $(BUILD)/san/check_expect.o $(BUILD)/san/check.o $(BUILD)/san/delivery.o $(BUILD)/san/identity.o \
 	$(BUILD)/san/runcmd.o $(BUILD)/san/procfs.o $(BUILD)/san/mta_postfix.o $(BUILD)/san/mta_exim.o \
 	$(BUILD)/san/mta_sendmail.o
 $(BUILD)/san/unit_%: tests/unit/test_%.c $(SAN_FORMAT_OBJS) | $(BUILD)/san

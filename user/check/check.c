@@ -20,6 +20,7 @@
 
 #include "check/check.h"
 #include "check/delivery.h"
+#include "check/identity.h"
 #include "lib/exitcodes.h"
 #include "lib/wrapout.h"
 #include "mta/mta_exim.h"
@@ -245,10 +246,20 @@ struct judged {
 	struct tally t;
 	struct addr_warnings aw;
 	struct delivery dv;
+	struct identities idn; /* looked up when a receiver refused after the handshake */
 	bool seen;
 	int verdict;
 	const char *untrusted, *key, *text;
 };
+
+/* The MTA's HELO name, when its settings say (Postfix's smtp_helo_name). */
+static const char *helo_name(const struct check_expect *e)
+{
+	for (unsigned i = 0; i < e->n_set; i++)
+		if (!strcmp(e->set[i].name, "smtp_helo_name"))
+			return e->set[i].value;
+	return NULL;
+}
 
 /* Gather and judge: conforming is not delivering, so mail that could not
  * leave outranks a violation, which outranks a family that only costs time;
@@ -277,6 +288,11 @@ static void judge(struct correlator *c, const struct check_expect *e, const stru
 	jd->seen = t->lookups || t->tried[FAM_V4] || t->tried[FAM_V6];
 	delivery_judge(c, e, log, &jd->dv);
 	address_warnings(c, &jd->aw);
+	/* Who the receivers saw, when one refused after the handshake: the
+	 * sources' PTR and FCrDNS explain most such refusals. Looked up only
+	 * then: check makes no other traffic of its own. */
+	if ((jd->dv.refused || jd->dv.sessions_failed) && log && log->rdns)
+		identity_check(c, log->rdns, helo_name(e), &jd->idn);
 	jd->untrusted = untrusted;
 	if (!jd->seen || untrusted)
 		jd->verdict = FT_CHECK_UNKNOWN;
@@ -325,8 +341,10 @@ static void print_json(FILE *out, const struct check_expect *e, const struct jud
 		json_str(out, jd->t.evidence[i]);
 	}
 	fprintf(out, "],\"more_evidence\":%u,\"delivery\":{\"stuck\":%u,\"unusable_families\":%u,"
-		     "\"costly_fallbacks\":%u,\"limit_decided\":%u,\"tfo_unbounded\":%u,\"findings\":[",
-		jd->t.more_evidence, jd->dv.stuck, jd->dv.unusable, jd->dv.costly, jd->dv.limited, jd->dv.tfo_unbounded);
+		     "\"costly_fallbacks\":%u,\"limit_decided\":%u,\"tfo_unbounded\":%u,"
+		     "\"sessions_failed\":%u,\"refused_over_one_family\":%u,\"findings\":[",
+		jd->t.more_evidence, jd->dv.stuck, jd->dv.unusable, jd->dv.costly, jd->dv.limited, jd->dv.tfo_unbounded,
+		jd->dv.sessions_failed, jd->dv.refused);
 	for (unsigned i = 0; i < jd->dv.n; i++) {
 		fputs(i ? "," : "", out);
 		json_str(out, jd->dv.finding[i]);
@@ -357,6 +375,23 @@ static void print_json(FILE *out, const struct check_expect *e, const struct jud
 	for (unsigned i = 0; i < jd->aw.n; i++) {
 		fputs(i ? "," : "", out);
 		json_str(out, jd->aw.text[i]);
+	}
+	fprintf(out, "],\"source_identity\":[");
+	for (unsigned i = 0; i < jd->idn.n; i++) {
+		const struct identity *id = &jd->idn.id[i];
+		char a[64];
+
+		fprintf(out, "%s{\"addr\":\"%s\",\"family\":\"%s\",\"connections\":%u,\"ptr\":", i ? "," : "",
+			fmt_addr(a, sizeof(a), id->fam, id->addr), id->fam == FAM_V6 ? "ipv6" : "ipv4", id->attempts);
+		if (id->ptr_state == 1)
+			json_str(out, id->ptr);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"ptr_result\":\"%s\",\"fcrdns\":%s,\"helo_matches\":%s,\"temporary\":%s}",
+			id->ptr_state == 1 ? "found" : id->ptr_state == 0 ? "none" : "lookup_failed",
+			id->fcrdns == 1 ? "true" : id->fcrdns == 0 ? "false" : "null",
+			id->helo_match == 1 ? "true" : id->helo_match == 0 ? "false" : "null",
+			id->temporary ? "true" : "false");
 	}
 	fprintf(out, "],\"note\":");
 	if (jd->t.note[0])
@@ -471,6 +506,14 @@ static void print_text(FILE *status, size_t width, const struct check_expect *e,
 		fprintf(out, "%s%s\n", i ? "            " : "addresses:  ", jd->aw.text[i]);
 	if (jd->aw.more)
 		fprintf(out, "            (+%u more)\n", jd->aw.more);
+	for (unsigned i = 0; i < jd->idn.n; i++) {
+		char text[700];
+
+		fprintf(out, "%s%s\n", i ? "            " : "identity:   ",
+			identity_text(text, sizeof(text), &jd->idn.id[i], jd->idn.helo));
+	}
+	if (jd->idn.more)
+		fprintf(out, "            (+%u more sources, not looked up)\n", jd->idn.more);
 	fprintf(out, "verdict:    %s\n", jd->text);
 	for (unsigned i = 0; i < jd->t.n_evidence; i++)
 		fprintf(out, "  - %s\n", jd->t.evidence[i]);

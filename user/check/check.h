@@ -107,11 +107,15 @@ bool check_parse_prefer(const char *s, int *prefer);
  * "conforms".
  */
 struct mlog;
-/* The MTA's log check read (--maillog, --journal): what the receivers
- * replied. mlog NULL: none given. */
+struct rdns_ctx;
+/* What check reads beside the trace: the MTA's log (--maillog, --journal:
+ * what the receivers replied; mlog NULL: none given), and where the
+ * sources' reverse DNS is asked (the MTA's network namespace and
+ * resolv.conf; NULL: not asked). */
 struct check_log {
 	const struct mlog *mlog;
 	int64_t boot_to_real_ns; /* wall time = boottime + this */
+	const struct rdns_ctx *rdns;
 };
 int check_verdict(FILE *out, bool json, size_t width, struct correlator *c,
 		  const struct check_expect *e, const struct check_log *log, const char *untrusted);

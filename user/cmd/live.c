@@ -33,6 +33,7 @@
 #include "report/metrics.h"
 #include "kernel/privs.h"
 #include "kernel/confine.h"
+#include "lib/rdns.h"
 #include "records/dnsbudget.h"
 #include "lib/procfs.h"
 #include "lib/wrapout.h"
@@ -241,9 +242,10 @@ static void rec_sync(struct state *st, uint64_t now)
 	}
 }
 
-static void count_delivery(void *ctx, const struct mlog_delivery *d, const struct group *g)
+static void count_delivery(void *ctx, const struct mlog_delivery *d, const struct group *g,
+			   const struct msg_smtp *sm)
 {
-	metrics_count_delivery(ctx, d->status, msg_family_problem(g));
+	metrics_count_delivery(ctx, d, msg_family_problem(g), sm);
 }
 
 /* A metrics file that cannot be written is said once, then once an hour. */
@@ -412,6 +414,8 @@ struct live {
 	struct state st;
 	struct loader_cfg lcfg;
 	struct check_expect expect;
+	struct rdns_ctx rdns; /* check: the sources' reverse DNS, asked where the MTA runs */
+	bool rdns_ok;
 	int cg_fd;	    /* the cgroup v2 root, until the programs are attached */
 	pid_t child;	    /* run's and check's CMD, or -1 */
 	int release_fd;	    /* CMD waits on it until tracing starts */
@@ -449,6 +453,11 @@ static int live_check_setup(struct live *lv)
 		fprintf(stderr, "famtrace: check: give -d SECONDS or -- CMD to say how long to trace\n");
 		return FT_CHECK_UNKNOWN;
 	}
+	/* Sockets in the MTA's network namespace for the sources' reverse
+	 * DNS, opened now: entering it takes a privilege dropped later. */
+	lv->rdns_ok = rdns_open(&lv->rdns, master, err, sizeof(err)) == 0;
+	if (!lv->rdns_ok && o->debug)
+		fprintf(stderr, "famtrace: check: no reverse DNS of the sources: %s\n", err);
 	return -1;
 }
 
@@ -954,7 +963,7 @@ static int live_finish(struct live *lv, int rc)
 			snprintf(why, sizeof(why), "tracing failed");
 		else if (!source_complete(&st->ss))
 			source_gaps(why, sizeof(why), &st->ss);
-		struct check_log log = { st->ro.mlog, st->ro.boot_to_real_ns };
+		struct check_log log = { st->ro.mlog, st->ro.boot_to_real_ns, lv->rdns_ok ? &lv->rdns : NULL };
 
 		/* The MTA logs a delivery's end as it ends: read it to the end. */
 		if (st->ro.mlog)
@@ -973,6 +982,8 @@ static void live_free(struct live *lv)
 	struct state *st = &lv->st;
 	char err[512];
 
+	if (lv->rdns_ok)
+		rdns_close(&lv->rdns);
 	/* CMD never released exits without running; check waits for its
 	 * CMD; run waited already (live_main), or failed and leaves it be. */
 	if (lv->child > 0 && !lv->child_gone_at && (lv->release_fd >= 0 || lv->o->check)) {

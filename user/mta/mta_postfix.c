@@ -25,7 +25,7 @@ static const char *const names[] = {
 	"smtp_balance_inet_protocols", "smtp_mx_session_limit", "smtp_randomize_addresses",
 	"smtp_connect_timeout", "smtp_bind_address", "smtp_bind_address6", "smtp_host_lookup",
 	"smtp_dns_support_level", "smtp_dns_reply_filter", "relayhost", "default_transport",
-	"daemon_directory",
+	"daemon_directory", "smtp_helo_name",
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
