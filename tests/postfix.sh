@@ -378,6 +378,75 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	postconf -c "$LAB_DIR/relay/etc" -X smtp_address_preference
 	scripts/lab scenario ipv4only >/dev/null
 
+	# After the handshake: MX hosts that answer by the client's family
+	# (tests/clients/smtpmx, its sessions in smtpmx.log). IPv6 routed and
+	# preferred. mx-greet greets IPv6 clients with 421: Postfix logs
+	# "refused to talk to me" and delivers over IPv4 in the same delivery, a
+	# fallback after the handshake (one group, never "first tried IPv4").
+	scripts/lab scenario good >/dev/null
+	sleep 1.1 # Postfix logs whole seconds: earlier lines must be older
+	from=$(($(wc -l <"$RLOG") + 1)); mxfrom=$(($(wc -l <"$LAB_DIR/smtpmx.log") + 1))
+	timeout 150 "$FT" check -j -v --maillog "$RLOG" --postfix "$LAB_DIR/relay/etc" -- \
+		sh -c 'scripts/lab send greet.lab.test 20 >/dev/null' >"$TMP/greet" 2>"$TMP/greet.err"
+	echo $? >"$TMP/greet.rc"
+	tail -n +"$from" "$RLOG" >"$TMP/greet.log"; tail -n +"$mxfrom" "$LAB_DIR/smtpmx.log" >"$TMP/greet.mx"
+	check "421 greeting over IPv6 (the MX's log: greeted IPv6 with 421, took the mail over IPv4; Postfix's: refused to talk to me, sent): one group, a fallback IPv6 -> IPv4 whose IPv6 session failed; check DEGRADED (exit 1), the 421 quoted, no VIOLATION; the sources' reverse DNS asked in the relay's namespace (IPv4: PTR, FCrDNS, HELO name; IPv6: none)" \
+		"$TMP/greet" "$TMP/greet.err" "$TMP/greet.log" "$TMP/greet.mx" -- bash -c "test \$(cat '$TMP/greet.rc') = 1 &&
+		grep -q '^2526 ipv6 2001:db8:100::1: greeting 421\$' '$TMP/greet.mx' &&
+		grep -q '^2526 ipv4 198.51.100.1: data 250\$' '$TMP/greet.mx' &&
+		grep -q 'host mx-greet.lab.test\[2001:db8:200::61\] refused to talk to me: 421 4.7.0' '$TMP/greet.log' &&
+		grep -q 'relay=mx-greet.lab.test\[203.0.113.61\]:25,.*status=sent' '$TMP/greet.log' &&
+		jq -e -s '(map(select(.type==\"group\" and .destination==\"greet.lab.test\")) | length == 1 and
+			.[0].class == \"fallback\" and .[0].session_failed_family == \"ipv6\" and
+			(.[0].attempts | map([.family, .result, .session_failed]) ==
+				[[\"ipv6\", \"connected\", true], [\"ipv4\", \"connected\", false]])) and
+		(map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and (.evidence | length == 0) and
+			.delivery.sessions_failed == 1 and .delivery.refused_over_one_family == 0 and
+			(.source_identity | sort_by(.family) | map([.addr, .ptr_result, .ptr, .fcrdns, .helo_matches]) ==
+				[[\"198.51.100.1\", \"found\", \"relay.lab.test\", true, true],
+				 [\"2001:db8:100::1\", \"none\", null, null, null]]) and
+			(.delivery.findings[0] | test(\"greet.lab.test: the IPv6 session with \\\\[2001:db8:200::61\\\\]:25 failed after connecting \\\\(the greeting was 421 4.7.0 Try again later\")))' '$TMP/greet'"
+
+	# mx-policy answers RCPT TO over IPv6 with Gmail's 550-5.7.1 IPv6
+	# PTR/authentication text (the relay's IPv6 source has no PTR): Postfix
+	# bounces and never tries IPv4 (no other address after a 5xx). famtrace
+	# alone sees "connected first time"; with the log, check says REFUSED
+	# OVER IPv6, MAIL STUCK, and ways out that would work.
+	sleep 1.1
+	from=$(($(wc -l <"$RLOG") + 1)); mxfrom=$(($(wc -l <"$LAB_DIR/smtpmx.log") + 1))
+	timeout 150 "$FT" check -j --maillog "$RLOG" --postfix "$LAB_DIR/relay/etc" -- \
+		sh -c 'scripts/lab send policy.lab.test 20 >/dev/null' >"$TMP/policy" 2>"$TMP/policy.err"
+	echo $? >"$TMP/policy.rc"
+	tail -n +"$from" "$RLOG" >"$TMP/policy.log"; tail -n +"$mxfrom" "$LAB_DIR/smtpmx.log" >"$TMP/policy.mx"
+	check "550-5.7.1 over IPv6 at RCPT (the MX's log: IPv6 refused, no IPv4 session; Postfix's: bounced 5.7.1): check --maillog says REFUSED OVER IPv6 first, the reply's class (PTR/authentication), IPv4 never tried, the IPv6 source without PTR; MAIL STUCK (exit 2); ways out name the source's PTR and an IPv4 transport, never a route" \
+		"$TMP/policy" "$TMP/policy.err" "$TMP/policy.log" "$TMP/policy.mx" -- bash -c "test \$(cat '$TMP/policy.rc') = 2 &&
+		grep -q '^2525 ipv6 2001:db8:100::1: rcpt 550 5.7.1\$' '$TMP/policy.mx' && ! grep -q '^2525 ipv4' '$TMP/policy.mx' &&
+		grep -q 'to=<u@policy.lab.test>, relay=mx-policy.lab.test\[2001:db8:200::60\]:25,.*dsn=5.7.1, status=bounced' '$TMP/policy.log' &&
+		jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and .delivery.refused_over_one_family == 1 and
+			(.source_identity | length == 1 and .[0].addr == \"2001:db8:100::1\" and .[0].ptr_result == \"none\") and
+			(.delivery.findings[0] | test(\"policy.lab.test: REFUSED OVER IPv6: mx-policy.lab.test\\\\[2001:db8:200::60\\\\] answered RCPT TO with 550 5.7.1 \\\\(policy on the source.s reverse DNS \\\\(PTR\\\\) or authentication\\\\); IPv4 was never tried \\\\(1 address offered\\\\)\")) and
+			(.delivery.ways_out | contains(\"give 2001:db8:100::1 a PTR\") and contains(\"inet_protocols=ipv4\") and
+			 (contains(\"working route\") | not))' '$TMP/policy'"
+
+	# The same refusal in the message view, live and from the recording.
+	sleep 1.1
+	live pf_pol -p "$(master)" --maillog "$RLOG" -o "$TMP/pf_pol.ftr" --metrics "$TMP/pf_pol.prom"
+	scripts/lab send policy.lab.test 20 >"$TMP/pf_pol.lab" 2>&1
+	stop_live pf_pol
+	"$FT" report --maillog "$RLOG" --domain policy.lab.test "$TMP/pf_pol.ftr" >"$TMP/pf_pol.txt" 2>"$TMP/pf_pol.txt.err"
+	check "message view: the bounce's reply (550 5.7.1 at RCPT TO over IPv6, class ptr_auth) and refused_over ipv6 in JSON; REFUSED OVER IPv6 and its ways out in the report from the recording; counted in the metrics by family and reply class (promtool accepts them)" \
+		"$TMP/pf_pol" "$TMP/pf_pol.txt" "$TMP/pf_pol.txt.err" "$TMP/pf_pol.prom" -- bash -c "promtool check metrics <'$TMP/pf_pol.prom' &&
+		grep -q '^famtrace_message_refused_over_family_total{family=\"ipv6\",reply_class=\"ptr_auth\"} 1\$' '$TMP/pf_pol.prom' &&
+		grep -q '^famtrace_message_refused_over_family_total{family=\"ipv4\",reply_class=\"ptr_auth\"} 0\$' '$TMP/pf_pol.prom' &&
+		grep -q '^famtrace_message_deliveries_by_family_total{family=\"ipv6\",status=\"bounced\",reply_class=\"ptr_auth\"} 1\$' '$TMP/pf_pol.prom' &&
+		jq -e -s 'map(select(.type==\"message\" and .notice_of == null)) |
+			length == 1 and (.[0].deliveries[0] | .status == \"bounced\" and .refused_over == \"ipv6\" and .family_problem and
+			.reply.family == \"ipv6\" and .reply.code == 550 and .reply.enhanced == \"5.7.1\" and .reply.stage == \"rcpt\" and
+			.reply.class == \"ptr_auth\" and .reply.addr == \"2001:db8:200::60\")' '$TMP/pf_pol' &&
+		grep -q 'REFUSED OVER IPv6: mx-policy.lab.test\[2001:db8:200::60\] refused the mail at RCPT TO (550 5.7.1:' '$TMP/pf_pol.txt' &&
+		grep -q 'ways out: give 2001:db8:100::1 a PTR whose name resolves back to it (FCrDNS)' '$TMP/pf_pol.txt'"
+	scripts/lab scenario ipv4only >/dev/null
+
 	# The pid file must name this instance's master: pid 1, or the MX side's
 	# master, is refused rather than traced.
 	pidfile=$LAB_DIR/relay/queue/pid/master.pid
