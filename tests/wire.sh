@@ -143,17 +143,30 @@ check "c-ares: lookups of its own with names; the fallback named; its connected 
 # A client with a resolver of its own that takes the first answer.
 ft race4 -- $D 192.0.2.3 2525 late4.bad.test
 "$FT" run -- $D 192.0.2.3 2525 late4.bad.test >"$TMP/race4.txt" 2>&1
-check "first-answer client, AAAA answers first (black hole): FIRST-ANSWER RACE and NO FALLBACK" \
+check "first-answer client, AAAA answers first (black hole): FIRST-ANSWER RACE and NO FALLBACK; the late answer reached its socket, and famtrace says it cannot see whether it was read" \
 	"$TMP/race4" "$TMP/race4.txt" -- bash -c "
 	jq -e -s 'map(select(.type==\"group\")) | length == 1 and .[0].class == \"no_fallback\" and
 		.[0].name == \"late4.bad.test\" and .[0].first_answer_race.answered_first == \"ipv6\" and
 		.[0].first_answer_race.never_tried == \"ipv4\" and .[0].first_answer_race.lead_ms >= 250' '$TMP/race4' &&
-	grep -Eq 'late4\.bad\.test port 2525: FIRST-ANSWER RACE: A and AAAA asked at once; IPv6 answered first and was the only family tried; IPv4 answered [0-9.]+ ms later, never tried' '$TMP/race4.txt'"
+	grep -Eq 'late4\.bad\.test port 2525: FIRST-ANSWER RACE: A and AAAA asked at once; IPv6 answered first and was the only family tried; IPv4 answered [0-9.]+ ms later, never tried \\(its answer reached the client.s socket; whether the client read it, famtrace cannot see\\)' '$TMP/race4.txt'"
 ft race6 -- $D 192.0.2.3 2525 late6.bad.test
 check "first-answer client, A answers first: connected over IPv4, and still named a race" \
 	"$TMP/race6" -- jqs "$TMP/race6" '
 	map(select(.type=="group")) | length == 1 and .[0].class == "connected_first" and
 	.[0].first_answer_race.answered_first == "ipv4"'
+# The seeds' other form: the first answer is empty (A NOERROR, no record),
+# AAAA holds an address 300 ms later, and the client gives up on the
+# empty one: no attempt at all, and still a verdict.
+ft empty4 -- $D -f 192.0.2.3 2525 empty4.bad.test
+"$FT" run -- $D -f 192.0.2.3 2525 empty4.bad.test >"$TMP/empty4.txt" 2>&1
+check "first-answer client, the first answer empty (A NOERROR, no record), AAAA's address 300 ms later: nothing tried, and named (first_answer_empty, the address never tried)" \
+	"$TMP/empty4" "$TMP/empty4.txt" -- bash -c "
+	jq -e -s 'map(select(.type==\"group\")) | length == 1 and .[0].class == \"first_answer_empty\" and
+		.[0].attempts_total == 0 and .[0].name == \"empty4.bad.test\" and
+		.[0].first_answer_race.answered_first == \"ipv4\" and .[0].first_answer_race.never_tried == \"ipv6\" and
+		.[0].first_answer_race.lead_ms >= 250 and (.[0].untried | map(.addr)) == [\"2001:db8:1::2\"]' '$TMP/empty4' &&
+	jq -e -s 'map(select(.type==\"attempt\")) | length == 0' '$TMP/empty4' &&
+	grep -Eq 'FIRST-ANSWER RACE: A and AAAA asked at once; IPv4.s answer came first and was empty; IPv6 answered [0-9.]+ ms later with addresses, never tried: nothing was tried' '$TMP/empty4.txt'"
 ft wait4 -- $D -w 192.0.2.3 2525 late4.bad.test
 check "a client that waits for both answers: no race, IPv6 -> IPv4 fallback" "$TMP/wait4" -- jqs "$TMP/wait4" '
 	map(select(.type=="group")) | length == 1 and .[0].class == "fallback" and .[0].first_answer_race == null'

@@ -12,6 +12,9 @@
  *   late4.*  AAAA 2001:db8:2::25 (the test network's black hole) at once,
  *            A 192.0.2.2 300 ms later: which family answers first decides
  *            what a first-answer client tries
+ *   empty4.* A answered at once, NOERROR and no record; AAAA 2001:db8:1::2
+ *            300 ms later (the seeds' "only AAAA is available but A NOERROR
+ *            is returned first")
  *   tc.*     over UDP an empty answer with TC set; over TCP the full one
  *            (A 192.0.2.2, AAAA 2001:db8:1::2)
  *   deep.*   three CNAMEs to names of about 200 bytes, then the address (A
@@ -86,6 +89,12 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *r, int tcp
 		*delay_ms = aaaa == late6 ? 300 : 0;
 		return add_addr(r, len, aaaa, aaaa ? (late6 ? "2001:db8:1::2" : "2001:db8:2::25")
 						   : "192.0.2.2");
+	}
+	if (!memcmp(q + 13, "empty4", 6)) {
+		if (!aaaa)
+			return len; /* NOERROR, no record */
+		*delay_ms = 300;
+		return add_addr(r, len, 1, "2001:db8:1::2");
 	}
 	if (!memcmp(q + 13, "tc", 2) && q[12] == 2) {
 		if (!tcp) {

@@ -6,9 +6,10 @@
  * and never falls back (a "first-answer" client); it stays 500 ms longer,
  * its resolver socket open, as a session would, and ignores the late answer.
  * With -w it waits for both answers and tries IPv6, then IPv4, falling back
- * (a client that behaves).
+ * (a client that behaves). With -f it acts on the first answer whatever it
+ * holds: an empty one ends it with no attempt at all (exit 1).
  *
- *   dnsrace [-w] [-t MS] SERVER PORT NAME
+ *   dnsrace [-w|-f] [-t MS] SERVER PORT NAME
  *
  * SERVER is an IPv4 nameserver address (port 53). Reports to stderr.
  * Exit 0 when a connect succeeded.
@@ -94,19 +95,21 @@ int main(int argc, char **argv)
 	char addr[2][64] = { "", "" }; /* [0] A, [1] AAAA */
 	struct sockaddr_storage ns;
 	socklen_t nslen;
-	int opt, wait_both = 0, ms = 1000, fd, port, got = 0, rc = -1;
+	int opt, wait_both = 0, first_any = 0, ms = 1000, fd, port, got = 0, rc = -1;
 	size_t ql[2];
 
-	while ((opt = getopt(argc, argv, "wt:")) != -1) {
+	while ((opt = getopt(argc, argv, "wft:")) != -1) {
 		if (opt == 'w')
 			wait_both = 1;
+		else if (opt == 'f')
+			first_any = 1;
 		else if (opt == 't')
 			ms = atoi(optarg);
 		else
 			return 2;
 	}
 	if (argc - optind != 3 || to_sockaddr(argv[optind], 53, &ns, &nslen)) {
-		fprintf(stderr, "usage: dnsrace [-w] [-t MS] SERVER PORT NAME\n");
+		fprintf(stderr, "usage: dnsrace [-w|-f] [-t MS] SERVER PORT NAME\n");
 		return 2;
 	}
 	port = atoi(argv[optind + 1]);
@@ -126,8 +129,15 @@ int main(int argc, char **argv)
 			continue;
 		int k = (r[0] << 8 | r[1]) == 0x2222;
 
-		if (first_addr(r, (size_t)n, addr[k], sizeof(addr[k])))
-			continue;
+		if (first_addr(r, (size_t)n, addr[k], sizeof(addr[k]))) {
+			if (!first_any)
+				continue;
+			/* The first answer is empty: give up, the socket still
+			 * open while the other answer arrives. */
+			fprintf(stderr, "%s answered first, empty: giving up\n", k ? "AAAA" : "A");
+			usleep(500 * 1000);
+			return 1;
+		}
 		got++;
 		fprintf(stderr, "%s answered\n", k ? "AAAA" : "A");
 		if (!wait_both) {

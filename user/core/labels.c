@@ -76,6 +76,7 @@ static const char *const class_names[GC_N][2] = {
 	[GC_NO_FALLBACK] = { "NO FALLBACK", "no_fallback" },
 	[GC_FAMILY_UNREACHABLE] = { "family unreachable", "family_unreachable" },
 	[GC_NO_USABLE_ADDRESS] = { "NO USABLE ADDRESS", "no_usable_address" },
+	[GC_FIRST_ANSWER_EMPTY] = { "FIRST ANSWER EMPTY, NOTHING TRIED", "first_answer_empty" },
 };
 
 const char *api_name(enum ft_api a)

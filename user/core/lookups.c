@@ -655,6 +655,53 @@ static void implicit_mx_check_unusable(struct correlator *c, struct proc *p, str
 }
 
 /*
+ * The seeds' first-answer client in its other form: A and AAAA asked at once
+ * on the wire (l asked before the other answer came), the answer that came
+ * first held no address (NOERROR with no record: "only AAAA is available but
+ * A NOERROR is returned first"), l's held addresses, and the process tried
+ * none of them: it acted on the empty answer and gave up. True when so
+ * reported (a group without attempts).
+ */
+static bool first_answer_empty(struct correlator *c, struct proc *p, struct lookup *l)
+{
+	uint16_t other_q = l->qtype == 28 ? 1 : 28;
+	const struct lookup *m = NULL;
+	uint64_t m_ans = 0, l_ans;
+	struct group *g;
+
+	if (l->api != FT_API_WIRE || !l->n_wire || !(l->qtype == 1 || l->qtype == 28))
+		return false;
+	l_ans = l->wire[l->n_wire - 1].answered_ns;
+	for (const struct lookup *k = p->lookups; k && !m; k = k->next) {
+		uint64_t a = k->n_wire ? k->wire[k->n_wire - 1].answered_ns : 0;
+
+		if (k->api == FT_API_WIRE && k->qtype == other_q && !k->n_addrs && a && a < l_ans &&
+		    k->wire[k->n_wire - 1].rcode == 0 && l->start_ns < a &&
+		    k->start_ns < l_ans && !strcasecmp(lookup_dest(k), lookup_dest(l))) {
+			m = k;
+			m_ans = a;
+		}
+	}
+	if (!m || has_group(p, lookup_dest(l)))
+		return false;
+	g = lookup_group(c, p, GC_FIRST_ANSWER_EMPTY, l);
+	if (!g)
+		return true;
+	g->race = true;
+	g->race_fam = m->qtype == 28 ? FAM_V6 : FAM_V4; /* answered first, empty */
+	g->race_lead_ns = l_ans - m_ans;
+	g->from_fam = g->race_fam;
+	g->to_fam = l->qtype == 28 ? FAM_V6 : FAM_V4; /* held addresses, never tried */
+	lookup_join(p, g, l);
+	if (g->n_lookup_ids < 4)
+		g->lookup_ids[g->n_lookup_ids++] = m->id;
+	g->first_start_ns = m->start_ns < l->start_ns ? m->start_ns : l->start_ns;
+	p->races++;
+	group_finalize(c, p, g);
+	return true;
+}
+
+/*
  * A lookup nobody connected to, whose addresses are all of a family this
  * process never tries while it does try the other: the destination is
  * unreachable from the process's families (an IPv6-only MX host seen from
@@ -676,6 +723,8 @@ void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l)
 	 * own inet_interfaces (::1 on an IPv4-only relay), and that must not
 	 * read as an IPv6 destination the relay cannot reach. */
 	if (l->used || l->failed || !l->n_addrs || l->literal)
+		return;
+	if (first_answer_empty(c, p, l))
 		return;
 	/* Reached another way: the same host through another lookup (an MTA
 	 * asks A and AAAA separately), or its MX domain through another host. */

@@ -45,6 +45,8 @@ enum group_class {
 	GC_NO_FALLBACK,		/* all failed in one family; the lookup had the other */
 	GC_FAMILY_UNREACHABLE,	/* the lookup had only a family the process never tries */
 	GC_NO_USABLE_ADDRESS,	/* an MX set whose hosts gave no address in any family asked */
+	GC_FIRST_ANSWER_EMPTY,	/* A and AAAA asked at once on the wire, the first answer
+				 * empty, the other's addresses never tried: nothing was */
 	GC_N
 };
 

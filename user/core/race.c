@@ -14,6 +14,8 @@
  *     (a client that waits for both and then picks one is not racing).
  * glibc's getaddrinfo, which also sends both at once, waits for both and
  * returns both to its caller: its lookups are calls, never judged here.
+ * The other form, an empty first answer and nothing tried, is judged where
+ * unused lookups are (lookups.c: first_answer_empty).
  */
 #include <strings.h>
 
@@ -44,6 +46,8 @@ void race_judge(struct proc *p, struct group *g)
 	const struct lookup *v4, *v6, *first, *other;
 	uint64_t from, to;
 
+	if (g->cls == GC_FIRST_ANSWER_EMPTY)
+		return; /* judged from its lookups (lookups.c), nothing tried */
 	g->race = false;
 	if (!p->wire_lookups || !g->n || !g->name[0] || (g->fam_mask != 1u << FAM_V4 && g->fam_mask != 1u << FAM_V6))
 		return;

@@ -299,9 +299,17 @@ char *race_text(char *buf, size_t len, const struct group *g)
 	char d[32];
 	enum wire_fam other = g->race_fam == FAM_V6 ? FAM_V4 : FAM_V6;
 
-	snprintf(buf, len, "FIRST-ANSWER RACE: A and AAAA asked at once; %s answered first and was the "
-			   "only family tried; %s answered %s later, never tried",
-		 fam_name(g->race_fam), fam_name(other), fmt_dur(d, sizeof(d), g->race_lead_ns));
+	if (g->cls == GC_FIRST_ANSWER_EMPTY)
+		snprintf(buf, len, "FIRST-ANSWER RACE: A and AAAA asked at once; %s's answer came first and "
+				   "was empty; %s answered %s later with addresses, never tried: nothing "
+				   "was tried",
+			 fam_name(g->race_fam), fam_name(other), fmt_dur(d, sizeof(d), g->race_lead_ns));
+	else
+		snprintf(buf, len, "FIRST-ANSWER RACE: A and AAAA asked at once; %s answered first and was "
+				   "the only family tried; %s answered %s later, never tried (its answer "
+				   "reached the client's socket; whether the client read it, famtrace "
+				   "cannot see)",
+			 fam_name(g->race_fam), fam_name(other), fmt_dur(d, sizeof(d), g->race_lead_ns));
 	return buf;
 }
 
@@ -404,6 +412,9 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 			fam_name(g->asked_mask & 1 ? FAM_V4 : FAM_V6), fam_name(g->to_fam));
 	else if (g->cls == GC_NO_USABLE_ADDRESS)
 		fprintf(o->out, ": asked both families, got none");
+	else if (g->cls == GC_FIRST_ANSWER_EMPTY)
+		fprintf(o->out, ": %s empty, %s %s never tried", fam_name(g->from_fam), fam_name(g->to_fam),
+			fmt_untried(unt, sizeof(unt), g));
 	else if (g->cls == GC_FALLBACK)
 		fprintf(o->out, " %s -> %s, %s lost", fam_name(g->from_fam), fam_name(g->to_fam),
 			fmt_dur(d, sizeof(d), g->cost_ns));

@@ -210,7 +210,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		jprintf(f, "%s%" PRIu64, i ? "," : "", g->lookup_ids[i]);
 	jprintf(f, "]");
 	json_fam(f, "first_family", g->cls == GC_FAMILY_UNREACHABLE ? g->to_fam : g->from_fam);
-	if (g->cls == GC_NO_FALLBACK)
+	if (g->cls == GC_NO_FALLBACK || g->cls == GC_FIRST_ANSWER_EMPTY)
 		json_fam(f, "untried_family", g->to_fam);
 	if (g->cls == GC_NO_USABLE_ADDRESS)
 		jprintf(f, ",\"asked_families\":[%s%s%s],\"never_asked\":[%s%s%s]",
@@ -218,7 +218,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 			g->asked_mask & 2 ? "\"ipv6\"" : "", g->asked_mask & 1 ? "" : "\"ipv4\"",
 			!(g->asked_mask & 1) && !(g->asked_mask & 2) ? "," : "",
 			g->asked_mask & 2 ? "" : "\"ipv6\"");
-	if (g->cls == GC_NO_FALLBACK || g->cls == GC_FAMILY_UNREACHABLE) {
+	if (g->cls == GC_NO_FALLBACK || g->cls == GC_FAMILY_UNREACHABLE || g->cls == GC_FIRST_ANSWER_EMPTY) {
 		struct offered un[GROUP_MAX_OFFERED];
 
 		jprintf(f, ",\"untried\":");

@@ -522,6 +522,7 @@ static void text_problems(struct report_opts *o, struct proc **procs, size_t n)
 		{ GC_NO_FALLBACK, "NO FALLBACK", "NO FALLBACK" },
 		{ GC_NO_USABLE_ADDRESS, "no usable address", "no usable address" },
 		{ GC_FAMILY_UNREACHABLE, "family unreachable", "family unreachable" },
+		{ GC_FIRST_ANSWER_EMPTY, "first answer empty, nothing tried", "first answer empty, nothing tried" },
 		{ GC_ALL_FAILED, "all failed", "all failed" },
 		{ GC_FALLBACK, "fallback", "fallbacks" },
 	};
