@@ -2,7 +2,8 @@
 /*
  * test_check.c - unit tests of check/ and mta/: check's parsers:
  * inet_protocols and preferences, master.cf services' overrides, Exim's
- * domain lists and times. Output as
+ * domain lists and times; verdicts on a correlator fed synthetic records
+ * (an override that had no effect, a session that failed after connecting). Output as
  * in test_correlate.c ("ok - name" ..., "N passed, N failed").
  */
 #define _GNU_SOURCE
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "core/correlate.h"
+#include "records/decode.h"
 #include "mta/mta_exim.h"
 #include "lib/dns.h"
 #include "lib/fmt.h"
@@ -111,8 +114,153 @@ static void test_service_overrides_from_arguments(void)
 	free(e);
 }
 
+/* One attempt of process tgid (named smtp), as the kernel reports it. */
+static void feed_attempt(struct correlator *c, uint32_t tgid, const char *addr, uint64_t start, uint64_t end)
+{
+	struct ft_attempt a;
+	const char *why;
+
+	memset(&a, 0, sizeof(a));
+	a.hdr.kind = FT_EV_ATTEMPT;
+	a.hdr.size = sizeof(a);
+	a.hdr.ts_ns = end;
+	a.task.tgid = a.task.tid = tgid;
+	a.task.ppid = 1;
+	a.task.start_ns = 1000000000ULL;
+	a.task.why = FT_WHY_COMM;
+	strcpy(a.task.comm, "smtp");
+	a.start_ns = start;
+	a.end_ns = end;
+	a.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	inet_pton(a.family, addr, a.daddr);
+	a.dport = 25;
+	a.proto = IPPROTO_TCP;
+	a.outcome = FT_OUT_CONNECTED;
+	CHECK(ft_decode_check(&a, sizeof(a), &why) == FT_EV_ATTEMPT);
+	correlate_event(c, &a, sizeof(a));
+}
+
+/* The verdict check prints for c, its JSON object in out. */
+static int verdict_of(struct correlator *c, const struct check_expect *e, char *out, size_t len)
+{
+	FILE *f = fmemopen(out, len, "w");
+	int v;
+
+	if (!f)
+		return -1;
+	v = check_verdict(f, true, 0, c, e, NULL, NULL);
+	fclose(f);
+	return v;
+}
+
+/*
+ * A process judged by its master.cf service's -o inet_protocols=ipv4 that
+ * tried IPv6 all the same: a violation, and the evidence says the override
+ * had no effect. A plain smtp trying IPv6 under inet_protocols = ipv4 is the
+ * same violation, without that line.
+ */
+static void test_override_without_effect(void)
+{
+	static const char smtp4[] = "smtp\0-n\0smtp4\0-t\0unix\0-u\0-o\0inet_protocols=ipv4";
+	struct correlator_cfg cfg = { .group_gap_ns = 2000000000ULL, .keep_exited_details = true };
+	struct check_expect *e = calloc(1, sizeof(*e));
+	struct correlator *c = correlator_new(&cfg, NULL);
+	char *out = calloc(1, 65536);
+
+	CHECK(e && c && out);
+	if (!e || !c || !out)
+		goto done;
+	e->mta = MTA_POSTFIX;
+	e->families = 1u << FAM_V4 | 1u << FAM_V6;
+	e->prefer = FAM_V6;
+	snprintf(e->configured, sizeof(e->configured), "inet_protocols = all");
+	snprintf(e->source, sizeof(e->source), "unit test");
+	check_note_args(e, 40, smtp4, sizeof(smtp4));
+	feed_attempt(c, 40, "2001:db8::25", 5000000000ULL, 5001000000ULL);
+	feed_attempt(c, 41, "2001:db8::26", 5000000000ULL, 5001000000ULL);
+	correlate_flush(c);
+	CHECK(verdict_of(c, e, out, 65536) == FT_CHECK_VIOLATION);
+	CHECK(strstr(out, "smtp[40] tried IPv6: [2001:db8::25]:25, connected") != NULL);
+	CHECK(strstr(out, "smtp[40] is master.cf service smtp4 with -o inet_protocols=ipv4: the override had "
+			  "no effect on what it did (above)") != NULL);
+	CHECK(strstr(out, "smtp[41] is master.cf service") == NULL);
+done:
+	if (c)
+		correlator_free(c);
+	free(e);
+	free(out);
+}
+
+/* getaddrinfo of name by process tgid, returning addrs (text). */
+static void feed_gai(struct correlator *c, uint32_t tgid, const char *name, const char *const *addrs, int n,
+		     uint64_t start, uint64_t end)
+{
+	static struct ft_lookup l;
+	const char *why;
+
+	memset(&l, 0, sizeof(l));
+	l.hdr.kind = FT_EV_LOOKUP;
+	l.hdr.size = sizeof(l);
+	l.hdr.ts_ns = end;
+	l.task.tgid = l.task.tid = tgid;
+	l.task.ppid = 1;
+	l.task.start_ns = 1000000000ULL;
+	l.task.why = FT_WHY_COMM;
+	strcpy(l.task.comm, "smtp");
+	l.start_ns = start;
+	l.end_ns = end;
+	l.api = FT_API_GETADDRINFO;
+	strcpy(l.name, name);
+	for (int i = 0; i < n; i++) {
+		l.addrs[i].family = strchr(addrs[i], ':') ? AF_INET6 : AF_INET;
+		inet_pton(l.addrs[i].family, addrs[i], l.addrs[i].addr);
+		l.addrs[i].port = 25;
+	}
+	l.n_addrs = n;
+	CHECK(ft_decode_check(&l, sizeof(l), &why) == FT_EV_LOOKUP);
+	correlate_event(c, &l, sizeof(l));
+}
+
+/*
+ * A connection whose session failed, then the next address of the same
+ * answer in the other family: one group, a fallback; DEGRADED with the
+ * session named (no log: it says where the reply would be), never the
+ * VIOLATION "first tried IPv4" of two groups.
+ */
+static void test_session_failed_is_degraded(void)
+{
+	static const char *const both[] = { "2001:db8::25", "192.0.2.25" };
+	struct correlator_cfg cfg = { .group_gap_ns = 2000000000ULL, .keep_exited_details = true };
+	struct check_expect *e = calloc(1, sizeof(*e));
+	struct correlator *c = correlator_new(&cfg, NULL);
+	char *out = calloc(1, 65536);
+
+	CHECK(e && c && out);
+	if (!e || !c || !out)
+		goto done;
+	e->mta = MTA_POSTFIX;
+	e->families = 1u << FAM_V4 | 1u << FAM_V6;
+	e->prefer = FAM_V6;
+	snprintf(e->source, sizeof(e->source), "unit test");
+	feed_gai(c, 50, "mx.example.test", both, 2, 4990000000ULL, 4991000000ULL);
+	feed_attempt(c, 50, "2001:db8::25", 5000000000ULL, 5001000000ULL);
+	feed_attempt(c, 50, "192.0.2.25", 5003000000ULL, 5004000000ULL);
+	correlate_flush(c);
+	CHECK(verdict_of(c, e, out, 65536) == FT_CHECK_DEGRADED);
+	CHECK(strstr(out, "\"sessions_failed\":1") != NULL && strstr(out, "\"evidence\":[]") != NULL);
+	CHECK(strstr(out, "smtp[50] mx.example.test: the IPv6 session with [2001:db8::25]:25 failed after "
+			  "connecting (give --maillog or --journal for the reply); smtp went on to IPv4") != NULL);
+done:
+	if (c)
+		correlator_free(c);
+	free(e);
+	free(out);
+}
+
 int main(void)
 {
+	RUN(test_override_without_effect);
+	RUN(test_session_failed_is_degraded);
 	RUN(test_service_overrides_from_arguments);
 	RUN(test_check_parsers);
 	RUN(test_exim_lists_and_times);

@@ -236,8 +236,23 @@ static void tally_proc(struct tally *t, const struct check_expect *e, const stru
 	t->fallback_cost_ns += p->fallback_cost_sum_ns;
 	t->lookups += p->lookups_total;
 	lookup_wait_add(t->wait, p->wait);
-	tally_lookups(t, e, p, asked_by);
-	tally_groups(t, e, p);
+	{
+		unsigned before = t->n_evidence + t->more_evidence;
+
+		tally_lookups(t, e, p, asked_by);
+		tally_groups(t, e, p);
+		/* Judged by its service's override and still against it: the
+		 * override did not take (a Postfix that reads the parameter
+		 * only from main.cf, or a service the transport never uses). */
+		if (s && t->n_evidence + t->more_evidence > before) {
+			char buf[300];
+
+			snprintf(buf, sizeof(buf), "is master.cf service %s with %s: the override had no "
+				 "effect on what it did (above)", s->name[0] ? fmt_safe(s->name) : "?",
+				 fmt_safe(s->overrides));
+			evidence(t, "%s[%u] %s", p, buf);
+		}
+	}
 	free(own);
 }
 

@@ -194,6 +194,13 @@ static void judge_refused(struct delivery *d, struct correlator *c, const struct
 			if (!g)
 				continue;
 			msg_delivery_smtp(msg, dl, g, log->boot_to_real_ns, &sm);
+			if (sm.status_fam >= 0)
+				add(d, "%s[%u] %s: the MTA's status for %s names %s's error only; %s failed "
+				       "too (%u attempt(s), the last %s)",
+				    fmt_safe(p->comm), p->tgid, g->key[0] ? fmt_safe(g->key) : "a destination",
+				    fmt_safe(msg->qid), fam_name(sm.status_fam),
+				    fam_name(sm.status_fam == FAM_V6 ? FAM_V4 : FAM_V6), sm.other_failed,
+				    result_name(sm.other_res));
 			if (sm.refused_fam < 0)
 				continue;
 			d->stuck++;

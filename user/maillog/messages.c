@@ -161,6 +161,26 @@ void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_deliver
 		for (unsigned k = 0; k < out->n_failed; k++)
 			out->failed_fam[k] = addr_family(out->failed[k]->r.addr);
 	}
+	out->status_fam = -1;
+	if (g && d->status != MS_SENT && d->status != MS_NONE) {
+		/* The first "[address]" of the text: the error the MTA names. */
+		const char *lb = strchr(d->text, '[');
+		const char *rb = lb ? strchr(lb, ']') : NULL;
+		char a[64];
+		int fam = -1;
+
+		if (lb && rb && rb - lb - 1 > 0 && rb - lb - 1 < (long)sizeof(a)) {
+			snprintf(a, sizeof(a), "%.*s", (int)(rb - lb - 1), lb + 1);
+			fam = addr_family(!strncasecmp(a, "ipv6:", 5) ? a + 5 : a);
+		}
+		for (unsigned i = 0; fam >= 0 && i < g->n; i++)
+			if ((int)g->at[i].fam != fam && g->at[i].res != RES_CONNECTED) {
+				out->other_failed++;
+				out->other_res = g->at[i].res;
+			}
+		if (out->other_failed && g->winner < 0)
+			out->status_fam = fam;
+	}
 	if (g && out->has_final && out->final_fam >= 0 && out->final.code >= 400 &&
 	    (d->status == MS_BOUNCED || d->status == MS_DEFERRED || d->status == MS_EXPIRED)) {
 		struct offered un[GROUP_MAX_OFFERED];
@@ -181,6 +201,7 @@ bool msg_family_problem(const struct group *g)
 	case GC_NO_FALLBACK:
 	case GC_FAMILY_UNREACHABLE:
 	case GC_NO_USABLE_ADDRESS:
+	case GC_FIRST_ANSWER_EMPTY:
 		return true;
 	default:
 		for (unsigned i = 0; i < g->n; i++)

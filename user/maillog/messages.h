@@ -53,6 +53,14 @@ struct msg_smtp {
 	 * tried (untried_other addresses): "refused over IPv6". -1: not. */
 	int refused_fam;
 	unsigned untried_other;
+	/* Not delivered, and the line's text names an address of status_fam
+	 * only, while the group's attempts in the other family failed too
+	 * (other_failed of them, the last as other_res): the MTA's status
+	 * line tells one family's error ("Network is unreachable" for IPv6
+	 * while IPv4's port 25 timed out). status_fam -1: not so. */
+	int status_fam;
+	unsigned other_failed;
+	enum result other_res;
 };
 /* g's attempt to the address the log wrote (the last one, if several); NULL
  * if none. */

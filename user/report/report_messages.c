@@ -153,6 +153,10 @@ static void text_smtp(struct report_opts *o, const struct mlog_delivery *d, cons
 		text_reply(o->out, &sm->final);
 		fputc('\n', o->out);
 	}
+	if (sm->status_fam >= 0)
+		fprintf(o->out, "%s    the status names %s's error only: %s failed too (%u attempt%s, the last %s)\n",
+			pad, fam_label(sm->status_fam), fam_label(sm->status_fam == FAM_V6 ? FAM_V4 : FAM_V6),
+			sm->other_failed, sm->other_failed == 1 ? "" : "s", result_name(sm->other_res));
 	if (sm->refused_fam >= 0) {
 		const char *other = fam_label(sm->refused_fam == FAM_V6 ? FAM_V4 : FAM_V6);
 
@@ -360,7 +364,9 @@ void json_messages(struct report_opts *o, struct correlator *c)
 					fputc(',', f);
 				json_reply(f, &sm.failed[r]->r, sm.failed_fam[r]);
 			}
-			fprintf(f, "],\"refused_over\":");
+			fprintf(f, "],\"status_names_only\":");
+			json_str_or_null(f, sm.status_fam == FAM_V6 ? "ipv6" : sm.status_fam == FAM_V4 ? "ipv4" : NULL);
+			fprintf(f, ",\"refused_over\":");
 			json_str_or_null(f, sm.refused_fam == FAM_V6 ? "ipv6" : sm.refused_fam == FAM_V4 ? "ipv4" : NULL);
 			fprintf(f, ",\"family_problem\":%s}",
 				msg_family_problem(g) || sm.refused_fam >= 0 ? "true" : "false");
