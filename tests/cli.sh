@@ -52,7 +52,7 @@ check "--queue-id/--domain/--recipient without --maillog, a bad queue ID or addr
 	for r in $r1 $r2 $r3 $r4 $r5 $r6; do test \$r = 2 || exit 1; done
 	for f in m1 m2 m3 m4 m5 m6; do test \$(wc -l <'$TMP'/\$f) = 1 || exit 1; done
 	grep -q 'give it with --maillog' '$TMP/m1' && grep -q 'give it with --maillog' '$TMP/m2' &&
-	grep -q 'not a queue ID' '$TMP/m3' && grep -q 'record does not take --maillog (live tracing, run and report do)' '$TMP/m4' &&
+	grep -q 'not a queue ID' '$TMP/m3' && grep -q 'record does not take --maillog (live tracing, run, report and check do)' '$TMP/m4' &&
 	grep -q 'nonexistent.log' '$TMP/m5' && grep -q 'not an address' '$TMP/m6'"
 # Exim's message IDs (6-6-2, and 6-11-4 since Exim 4.97) are queue IDs too.
 for id in 1xYqFa-0001Ze-1S 1xYqFa-0000000001Z-1S2B; do

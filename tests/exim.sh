@@ -181,6 +181,28 @@ check "check --exim --expect ipv4 against Exim as shipped: violation (exit 1), t
 	 (.evidence | map(select(test(\"asked for IPv6 addresses: res_search mx-dual.lab.test AAAA\"))) | length == 1) and
 	 (.evidence | map(select(test(\"tried IPv6: mx-dual.lab.test\\\\[2001:db8:200::10\\\\]:25, connected\"))) | length == 1)' '$TMP/ex_expect4'"
 
+# After the handshake, as Exim logs it (the lab's smtpmx MX hosts, IPv6
+# routed): mx-greet greets IPv6 with 421 (Exim logs the session's SMTP
+# error from its transport's subprocess, then => over IPv4); mx-policy
+# answers RCPT over IPv6 with Gmail's 550-5.7.1 (Exim's ** line holds the
+# five lines, "\n" between them). check reads them with --maillog.
+scripts/lab scenario good >/dev/null
+deliver ex_greet greet.lab.test --maillog "$MAINLOG"
+check "Exim, 421 greeting over IPv6 (its log: SMTP error after initial connection, then delivered over IPv4): one fallback group whose IPv6 session failed; check DEGRADED (exit 1), the 421 quoted, no violation" \
+	"$TMP/ex_greet" "$TMP/ex_greet.err" -- bash -c "test \$(cat '$TMP/ex_greet.rc') = 1 &&
+	grep -q 'H=mx-greet.lab.test \[2001:db8:200::61\]:25: SMTP error from remote mail server after initial connection: 421 4.7.0' '$MAINLOG' &&
+	jq -e -s '(map(select(.type==\"group\" and .destination==\"greet.lab.test\")) | length == 1 and .[0].class == \"fallback\" and
+		.[0].session_failed_family == \"ipv6\") and
+	(map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and (.evidence | length == 0) and .delivery.sessions_failed == 1 and
+		(.delivery.findings[0] | test(\"greet.lab.test: the IPv6 session with \\\\[2001:db8:200::61\\\\]:25 failed after connecting \\\\(the greeting was 421 4.7.0 Try again later\")))' '$TMP/ex_greet'"
+deliver ex_policy policy.lab.test --maillog "$MAINLOG"
+check "Exim, 550-5.7.1 over IPv6 at RCPT (its log: ** with the five-line reply): REFUSED OVER IPv6 first, class PTR/authentication, IPv4 never tried; MAIL STUCK (exit 2); ways out for Exim (the source's PTR, or that domain over IPv4 only)" \
+	"$TMP/ex_policy" "$TMP/ex_policy.err" -- bash -c "test \$(cat '$TMP/ex_policy.rc') = 2 &&
+	grep -q '\*\* u@policy.lab.test R=dnslookup T=remote_smtp H=mx-policy.lab.test \[2001:db8:200::60\]:25: SMTP error from remote mail server after RCPT TO:<u@policy.lab.test>: 550-5.7.1' '$MAINLOG' &&
+	jq -e -s 'map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and .delivery.refused_over_one_family == 1 and
+		(.delivery.findings[0] | test(\"policy.lab.test: REFUSED OVER IPv6: mx-policy.lab.test\\\\[2001:db8:200::60\\\\] answered RCPT TO with 550 5.7.1 \\\\(policy on the source.s reverse DNS\")) and
+		(.delivery.ways_out | contains(\"give 2001:db8:100::1 a PTR\") and contains(\"over IPv4 only\"))' '$TMP/ex_policy'"
+
 # A check that saw nothing cannot conform.
 scripts/lab-exim run timeout 30 "$FT" check --exim "$CONF" -- true >"$TMP/ex_none" 2>&1
 echo $? >"$TMP/ex_none.rc"

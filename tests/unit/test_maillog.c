@@ -442,6 +442,37 @@ static void test_smtp_replies(void)
 	CHECK(smtp_reply_postfix("host a[192.0.2.1] said: Bad things (in reply to QUIT command)", &r) &&
 	      r.code == 0 && r.stage == SS_OTHER && !strcmp(r.text, "Bad things"));
 
+	/* Exim's: the reply after the command, its lines joined by "\n";
+	 * the old form with "host H [A]: " first. */
+	CHECK(smtp_reply_exim("SMTP error from remote mail server after RCPT TO:<u@policy.lab.test>: "
+			      "550-5.7.1 [2001:db8:100::1] Our system has detected\\n550-5.7.1 not meet IPv6 "
+			      "sending guidelines regarding PTR records\\n550 5.7.1 . x - gsmtp",
+			      "mx.example", "2001:db8:200::60", &r));
+	CHECK(r.code == 550 && !strcmp(r.enhanced, "5.7.1") && r.stage == SS_RCPT && r.cls == SC_PTR_AUTH &&
+	      !strcmp(r.addr, "2001:db8:200::60") && !strcmp(r.text, "[2001:db8:100::1] Our system has detected"));
+	CHECK(smtp_reply_exim("SMTP error from remote mail server after initial connection: 421 4.7.0 Try "
+			      "again later, closing connection.", "mx", "2001:db8::61", &r) &&
+	      r.stage == SS_GREETING && r.code == 421 && r.cls == SC_GREETING);
+	CHECK(smtp_reply_exim("SMTP error from remote mail server after MAIL FROM:<a@b> SIZE=2868: 550 Bad SPF "
+			      "records for [b:192.0.2.9]", "", "", &r) &&
+	      r.stage == SS_MAIL && r.code == 550 && r.cls == SC_SPF);
+	CHECK(smtp_reply_exim("SMTP error from remote mail server after RCPT TO:<x@y>: host mx0.example [192.0.2.5]: "
+			      "450 4.3.2 Too many mails, try again", "", "", &r) &&
+	      !strcmp(r.host, "mx0.example") && !strcmp(r.addr, "192.0.2.5") && r.code == 450 && r.cls == SC_RATE);
+	CHECK(!smtp_reply_exim("Connection timed out", "mx", "192.0.2.1", &r));
+
+	/* Exim's line of its own for a session given up (another pid: its
+	 * transport's subprocess). */
+	mlog_init(&m, 1794960000);
+	CHECK(mlog_line(&m, "2026-12-07 17:50:17.564 [10129] 1xacqv-0002dG-1g H=mx-greet.lab.test "
+			    "[2001:db8:200::61]:25: SMTP error from remote mail server after initial connection: "
+			    "421 4.7.0 Try again later, closing connection."));
+	msg = mlog_find(&m, "1xacqv-0002dG-1g");
+	CHECK(msg && msg->n_replies == 1 && msg->replies[0].pid == 10129 && msg->replies[0].r.code == 421 &&
+	      msg->replies[0].r.stage == SS_GREETING && !strcmp(msg->replies[0].r.addr, "2001:db8:200::61") &&
+	      !strcmp(msg->replies[0].r.host, "mx-greet.lab.test"));
+	mlog_free(&m);
+
 	/* The line of its own before the delivery line: kept by message. */
 	mlog_init(&m, 1794960000);
 	CHECK(mlog_line(&m, "Dec 07 17:09:45 relay postfix/smtp[3356]: D83AD132065: host "

@@ -391,7 +391,12 @@ static void print_json(FILE *out, const struct check_expect *e, const struct jud
 		fputs(i ? "," : "", out);
 		json_str(out, jd->aw.text[i]);
 	}
-	fprintf(out, "],\"source_identity\":[");
+	fprintf(out, "],\"source_identity_asked\":");
+	if (jd->idn.n)
+		json_str(out, jd->idn.where);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"source_identity\":[");
 	for (unsigned i = 0; i < jd->idn.n; i++) {
 		const struct identity *id = &jd->idn.id[i];
 		char a[64];
@@ -521,11 +526,12 @@ static void print_text(FILE *status, size_t width, const struct check_expect *e,
 		fprintf(out, "%s%s\n", i ? "            " : "addresses:  ", jd->aw.text[i]);
 	if (jd->aw.more)
 		fprintf(out, "            (+%u more)\n", jd->aw.more);
+	if (jd->idn.n)
+		fprintf(out, "identity:   asked of %s\n", jd->idn.where);
 	for (unsigned i = 0; i < jd->idn.n; i++) {
 		char text[700];
 
-		fprintf(out, "%s%s\n", i ? "            " : "identity:   ",
-			identity_text(text, sizeof(text), &jd->idn.id[i], jd->idn.helo));
+		fprintf(out, "            %s\n", identity_text(text, sizeof(text), &jd->idn.id[i], jd->idn.helo));
 	}
 	if (jd->idn.more)
 		fprintf(out, "            (+%u more sources, not looked up)\n", jd->idn.more);

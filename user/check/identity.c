@@ -46,6 +46,7 @@ void identity_check(struct correlator *c, const struct rdns_ctx *where, const ch
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->helo, sizeof(out->helo), "%s", helo ? helo : "");
+	snprintf(out->where, sizeof(out->where), "%s", where->where);
 	for (size_t i = 0; i < n; i++)
 		for (const struct group *g = procs[i]->done; g; g = g->next)
 			for (unsigned k = 0; !g->service && k < g->n; k++)

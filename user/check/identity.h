@@ -31,6 +31,7 @@ struct identities {
 	struct identity id[IDENTITY_MAX];
 	unsigned n, more;
 	char helo[256];	 /* the MTA's HELO name, "" unknown */
+	char where[200]; /* whom the lookups asked (rdns_ctx's where) */
 };
 
 /* Look up the sources of c's connected deliveries where the MTA runs

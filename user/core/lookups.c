@@ -656,7 +656,8 @@ static void implicit_mx_check_unusable(struct correlator *c, struct proc *p, str
 
 /*
  * The seeds' first-answer client in its other form: A and AAAA asked at once
- * on the wire (l asked before the other answer came), the answer that came
+ * on the wire (within 1 ms of each other: on a fast network the second may
+ * leave after the first answer came, as race.c says), the answer that came
  * first held no address (NOERROR with no record: "only AAAA is available but
  * A NOERROR is returned first"), l's held addresses, and the process tried
  * none of them: it acted on the empty answer and gave up. True when so
@@ -676,8 +677,9 @@ static bool first_answer_empty(struct correlator *c, struct proc *p, struct look
 		uint64_t a = k->n_wire ? k->wire[k->n_wire - 1].answered_ns : 0;
 
 		if (k->api == FT_API_WIRE && k->qtype == other_q && !k->n_addrs && a && a < l_ans &&
-		    k->wire[k->n_wire - 1].rcode == 0 && l->start_ns < a &&
-		    k->start_ns < l_ans && !strcasecmp(lookup_dest(k), lookup_dest(l))) {
+		    k->wire[k->n_wire - 1].rcode == 0 &&
+		    (l->start_ns > k->start_ns ? l->start_ns - k->start_ns : k->start_ns - l->start_ns) < 1000000 &&
+		    !strcasecmp(lookup_dest(k), lookup_dest(l))) {
 			m = k;
 			m_ans = a;
 		}

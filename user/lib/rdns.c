@@ -94,10 +94,12 @@ int rdns_open(struct rdns_ctx *ctx, pid_t pid, char *err, size_t errlen)
 	if (pid > 0) {
 		snprintf(path, sizeof(path), "/proc/%d/root/etc/resolv.conf", (int)pid);
 		read_nameservers(ctx, path);
-		snprintf(ctx->where, sizeof(ctx->where), "pid %d's network namespace and %s", (int)pid, path);
+		snprintf(ctx->where, sizeof(ctx->where), "the nameservers of %s, from pid %d's network namespace",
+			 path, (int)pid);
 	} else {
 		read_nameservers(ctx, "/etc/resolv.conf");
-		snprintf(ctx->where, sizeof(ctx->where), "/etc/resolv.conf");
+		snprintf(ctx->where, sizeof(ctx->where), "the nameservers of famtrace's own /etc/resolv.conf "
+			 "(no MTA daemon to ask from)");
 	}
 	if (!ctx->n_ns) {
 		snprintf(err, errlen, "no nameserver in %s", ctx->where);

@@ -21,7 +21,7 @@ struct rdns_ctx {
 	int fd4, fd6; /* UDP, -1 when that family has none */
 	struct sockaddr_storage ns[RDNS_MAX_NS];
 	unsigned n_ns;
-	char where[160]; /* "pid 812's network namespace, /proc/812/root/etc/resolv.conf" */
+	char where[200]; /* "the nameservers of /proc/812/root/etc/resolv.conf, from pid 812's ..." */
 };
 
 struct rdns {

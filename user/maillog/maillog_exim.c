@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * maillog_exim.c - Exim's main log lines (see maillog_parse.h): "ID <="
- * (arrival), "=>" and "->" (delivered), "**" (failed), "==" (deferred) and
- * "Completed".
+ * (arrival), "=>" and "->" (delivered), "**" (failed), "==" (deferred),
+ * "H=host [addr]: SMTP error from remote mail server after ..." (a session
+ * given up before the next host) and "Completed".
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -148,7 +149,28 @@ bool mlog_exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p)
 		}
 		return true;
 	}
-	if (!strncmp(p, "Completed", 9))
+	if (!strncmp(p, "Completed", 9)) {
 		msg->removed = true;
+	} else if (!strncmp(p, "H=", 2)) {
+		/* "H=host [addr]:port: SMTP error from remote mail server after
+		 * initial connection: 421 ...": that host's session failed, the
+		 * delivery goes on. */
+		const char *sp = strchr(p, ' '), *rb = sp && sp[1] == '[' ? strchr(sp, ']') : NULL;
+		const char *rest = rb ? strstr(rb, ": ") : NULL;
+		struct mlog_reply *r = &msg->replies[msg->replies_next];
+		char host[256], addr[64];
+
+		if (!rest)
+			return true;
+		snprintf(host, sizeof(host), "%.*s", (int)(sp - p - 2 < 255 ? sp - p - 2 : 255), p + 2);
+		snprintf(addr, sizeof(addr), "%.*s", (int)(rb - sp - 2 < 63 ? rb - sp - 2 : 63), sp + 2);
+		if (smtp_reply_exim(rest + 2, host, addr, &r->r)) {
+			r->wall_ns = ns;
+			r->pid = pid;
+			msg->replies_next = (msg->replies_next + 1) % MLOG_MAX_REPLIES;
+			if (msg->n_replies < MLOG_MAX_REPLIES)
+				msg->n_replies++;
+		}
+	}
 	return true;
 }

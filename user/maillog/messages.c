@@ -137,7 +137,9 @@ void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_deliver
 {
 	memset(out, 0, sizeof(*out));
 	out->final_fam = out->refused_fam = -1;
-	if (d->status != MS_SENT && smtp_reply_postfix(d->text, &out->final)) {
+	if (d->status != MS_SENT && (!strcmp(d->agent, "exim")
+					     ? smtp_reply_exim(d->text, d->relay_host, d->relay_addr, &out->final)
+					     : smtp_reply_postfix(d->text, &out->final))) {
 		out->has_final = true;
 		out->final_fam = addr_family(out->final.addr);
 	}
@@ -149,7 +151,10 @@ void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_deliver
 			const struct mlog_reply *r = &msg->replies[i];
 			unsigned k = out->n_failed;
 
-			if ((d->pid && r->pid != d->pid) || r->wall_ns < since || r->wall_ns > d->wall_ns)
+			/* Exim logs a session's failure from its transport's
+			 * subprocess: another pid than the delivery line's. */
+			if ((d->pid && r->pid != d->pid && strcmp(d->agent, "exim")) || r->wall_ns < since ||
+			    r->wall_ns > d->wall_ns)
 				continue;
 			while (k > 0 && out->failed[k - 1]->wall_ns > r->wall_ns) {
 				out->failed[k] = out->failed[k - 1];

@@ -189,6 +189,74 @@ static enum smtp_stage in_reply_to(const char *s, size_t *end)
 	return SS_OTHER;
 }
 
+bool smtp_reply_exim(const char *s, const char *host, const char *addr, struct smtp_reply *r)
+{
+	static const char lead[] = "SMTP error from remote mail server after ";
+	static const struct {
+		const char *what;
+		enum smtp_stage st;
+	} after[] = {
+		{ "initial connection", SS_GREETING }, { "RCPT TO:", SS_RCPT },
+		{ "MAIL FROM:", SS_MAIL },	       { "end of data", SS_END_DATA },
+		{ "pipelined end of data", SS_END_DATA }, { "pipelined DATA", SS_DATA },
+		{ "DATA", SS_DATA },		       { "EHLO ", SS_HELO },
+		{ "HELO ", SS_HELO },		       { "pipelined RCPT TO:", SS_RCPT },
+		{ "pipelined MAIL FROM:", SS_MAIL },
+	};
+	enum smtp_stage stage = SS_OTHER;
+	const char *p, *colon;
+	char body[1024];
+	size_t k = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (strncmp(s, lead, sizeof(lead) - 1))
+		return false;
+	p = s + sizeof(lead) - 1;
+	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++)
+		if (!strncmp(p, after[i].what, strlen(after[i].what))) {
+			stage = after[i].st;
+			break;
+		}
+	/* The command ends at the ": " before the reply (an address in <...>
+	 * holds no ": " that ends it). */
+	colon = p;
+	if (*colon == '<' || strstr(p, ":<") == strchr(p, ':')) {
+		const char *gt = strchr(p, '>');
+
+		colon = gt ? gt : p;
+	}
+	colon = strstr(colon, ": ");
+	if (!colon)
+		return false;
+	p = colon + 2;
+	snprintf(r->host, sizeof(r->host), "%s", host ? host : "");
+	snprintf(r->addr, sizeof(r->addr), "%s", addr ? addr : "");
+	/* Exim before 4.8: "host H [A]: " first. */
+	if (!strncmp(p, "host ", 5)) {
+		const char *lb = strchr(p, '['), *rb = lb ? strchr(lb, ']') : NULL;
+
+		if (lb && rb && rb[1] == ':' && lb > p + 6) {
+			snprintf(r->host, sizeof(r->host), "%.*s", (int)(lb - p - 6), p + 5);
+			snprintf(r->addr, sizeof(r->addr), "%.*s", (int)(rb - lb - 1), lb + 1);
+			p = rb + 2;
+			while (*p == ' ')
+				p++;
+		}
+	}
+	/* A multi-line reply, its line breaks written "\n". */
+	for (; *p && k + 1 < sizeof(body); p++) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			body[k++] = ' ';
+			p++;
+		} else {
+			body[k++] = *p;
+		}
+	}
+	body[k] = 0;
+	smtp_reply_codes(body, stage, r);
+	return true;
+}
+
 bool smtp_reply_postfix(const char *s, struct smtp_reply *r)
 {
 	static const char said[] = "] said: ", refused[] = "] refused to talk to me: ";

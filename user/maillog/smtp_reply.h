@@ -2,7 +2,8 @@
 /*
  * smtp_reply.h - what a remote SMTP server answered, as the MTA logged it:
  * Postfix's "host H[A] said: 550-5.7.1 ... (in reply to RCPT TO command)"
- * and "host H[A] refused to talk to me: 421 ...". Read into the reply
+ * and "host H[A] refused to talk to me: 421 ...", Exim's "SMTP error from
+ * remote mail server after RCPT TO:<...>: 550 ...". Read into the reply
  * code, the enhanced status (RFC 3463), the command it answered and what
  * kind of refusal it is (policy on the source's PTR and authentication, SPF,
  * a blocklist, a rate limit), so a refusal over one family can be named.
@@ -54,6 +55,12 @@ struct smtp_reply {
  * refused to talk to me: TEXT" (a status's text, or a line of its own).
  * False when s is neither. */
 bool smtp_reply_postfix(const char *s, struct smtp_reply *r);
+
+/* Exim's "SMTP error from remote mail server after COMMAND: TEXT" (a "**"
+ * or "==" line's text, or a line of its own after "H=host [addr]: "; Exim
+ * before 4.8 put "host H [A]: " before TEXT), host and addr from the line's
+ * H= where it has one. False when s is not one. */
+bool smtp_reply_exim(const char *s, const char *host, const char *addr, struct smtp_reply *r);
 
 /* "421 4.7.0 text" (a multi-line reply as the MTA joined it) into code,
  * enhanced status, text and class; stage as given. */

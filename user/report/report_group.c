@@ -425,7 +425,7 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 			fam_name(group_session_failed(g)->fam));
 	fputc('\n', o->out);
 	if (g->race) {
-		char r[200];
+		char r[400];
 
 		fprintf(o->out, "%s      %s\n", in, race_text(r, sizeof(r), g));
 	}

@@ -248,7 +248,7 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 	}
 	if (g->race) {
 		/* Said whatever the outcome: its family is chance. */
-		char r[200];
+		char r[400];
 
 		row_lead(o, when, p, "----");
 		fprintf(o->out, "%s: %s\n", dest, race_text(r, sizeof(r), g));
