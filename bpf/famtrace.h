@@ -70,6 +70,9 @@ enum ft_why {
 #define FT_F_IOURING 0x8   /* opened by an io_uring worker (IORING_OP_CONNECT) */
 #define FT_F_TFO_SYN_DATA 0x10   /* TFO, connected: the SYN carried data (a cookie was known) */
 #define FT_F_TFO_DATA_ACKED 0x20 /* ... and the SYN-ACK acknowledged it (cookie accepted) */
+#define FT_F_DROPPED_HERE 0x80	 /* a packet of the attempt (its SYN) was dropped on this
+				  * host by netfilter: a firewall rule here, not the
+				  * network (the kernel's drop reason, Linux 6.0+) */
 #define FT_F_ERRNO_UNSEEN 0x40	 /* failed before the SYN (a UDP connect: failed), but no
 				  * hook saw the errno: err is 0, never a guess */
 

@@ -243,9 +243,16 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, const st
 		if (!b.blocked)
 			continue;
 		d->blocked |= 1u << f;
-		add(d, "%s: outbound port 25 looks blocked: %" PRIu64 " attempt(s) to %u host(s) went "
-		       "unanswered and none to port 25 was answered, while %s",
-		    fam_name(f), b.attempts, b.hosts, b.works);
+		if (b.dropped_here == b.attempts) {
+			d->blocked_here |= 1u << f;
+			add(d, "%s: outbound port 25 is dropped by this host's firewall: netfilter dropped the "
+			       "SYNs of all %" PRIu64 " attempt(s) to %u host(s), while %s",
+			    fam_name(f), b.attempts, b.hosts, b.works);
+		} else {
+			add(d, "%s: outbound port 25 looks blocked: %" PRIu64 " attempt(s) to %u host(s) went "
+			       "unanswered and none to port 25 was answered, while %s",
+			    fam_name(f), b.attempts, b.hosts, b.works);
+		}
 	}
 	/* Mail refused over one family, the other never tried: what the
 	 * operator reads first, when the log says so. */
@@ -360,13 +367,16 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, const st
 		int fb = d->blocked & (1u << FAM_V4) ? FAM_V4 : FAM_V6, other = !fb;
 		bool other_bad = (e->families & (1u << other)) && tried[other] && !connected[other];
 
+		bool here = d->blocked_here & (1u << fb), give = other_bad && !(d->blocked & (1u << other));
+
 		snprintf(d->ways_out, sizeof(d->ways_out),
-			 "have outbound port 25 over %s opened (the provider's block, or a firewall's "
-			 "rule on this host or its network), or send through a relay host that accepts "
-			 "mail on port 587 (submission)%s%s%s",
-			 fam_name(fb), other_bad && !(d->blocked & (1u << other)) ? "; and give " : "",
-			 other_bad && !(d->blocked & (1u << other)) ? fam_name(other) : "",
-			 other_bad && !(d->blocked & (1u << other)) ? " a working route" : "");
+			 "%s%s%s, or send through a relay host that accepts mail on port 587 (submission)%s%s%s",
+			 here ? "remove or narrow the rule on this host that drops outbound TCP port 25 over "
+			      : "have outbound port 25 over ",
+			 fam_name(fb),
+			 here ? " (nft list ruleset; iptables -S OUTPUT)"
+			      : " opened (the provider's block, or a firewall's rule on this host's network)",
+			 give ? "; and give " : "", give ? fam_name(other) : "", give ? " a working route" : "");
 	} else if (d->stuck - d->refused || d->unusable) {
 		int bad = -1;
 

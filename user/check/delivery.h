@@ -22,6 +22,7 @@ struct delivery {
 	unsigned no_address;	/* MX sets with no address in any family asked (stuck too) */
 	int never_asked;	/* the family those lookups never asked, -1 none */
 	unsigned blocked;	/* families whose outbound port 25 looks blocked (1 << FAM_*) */
+	unsigned blocked_here;	/* ...dropped by this host's own netfilter, every SYN */
 	unsigned sessions_failed; /* connected, then the MTA went on to the other family */
 	unsigned refused;	/* deliveries refused over one family, the other never tried
 				 * (the MTA's log; stuck too) */

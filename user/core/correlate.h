@@ -83,6 +83,9 @@ struct egress_block {
 	bool blocked;
 	uint64_t attempts; /* unanswered attempts to port 25 */
 	unsigned hosts;	   /* their distinct addresses (up to 16 counted) */
+	uint64_t dropped_here; /* of the attempts, those whose SYN netfilter dropped on
+				* this host (FT_F_DROPPED_HERE): all of them, and it is
+				* this host's firewall, not the provider */
 	char works[160];   /* how the family worked otherwise, "" not seen */
 };
 void correlator_egress(struct correlator *c, enum wire_fam f, struct egress_block *b);

@@ -68,6 +68,8 @@ void correlator_egress(struct correlator *c, enum wire_fam f, struct egress_bloc
 					continue;
 				}
 				b->attempts++;
+				if (a->flags & FT_F_DROPPED_HERE)
+					b->dropped_here++;
 				for (h = 0; h < b->hosts && memcmp(hosts[h], a->daddr, 16); h++)
 					;
 				if (h == b->hosts && b->hosts < EGRESS_HOSTS)

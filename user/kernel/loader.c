@@ -133,9 +133,10 @@ static int check_kernel(char *err, size_t len)
  * The hooks famtrace cannot do without, checked by name before loading so
  * that an older kernel is refused with one line saying what it lacks,
  * rather than with a verifier error. *has_error_report tells whether the
- * optional inet_sk_error_report tracepoint exists.
+ * optional inet_sk_error_report tracepoint exists, *has_drop_reason
+ * whether kfree_skb carries the kernel's drop reason.
  */
-static int check_hooks(char *err, size_t len, bool *has_error_report)
+static int check_hooks(char *err, size_t len, bool *has_error_report, bool *has_drop_reason)
 {
 	static const char *const needed[] = { "inet_sock_set_state", "sched_process_fork",
 					      "sched_process_exec", "sched_process_exit",
@@ -158,6 +159,9 @@ static int check_hooks(char *err, size_t len, bool *has_error_report)
 	}
 	*has_error_report = btf__find_by_name_kind(vmlinux, "btf_trace_inet_sk_error_report",
 						   BTF_KIND_TYPEDEF) >= 0;
+	/* kfree_skb with its drop reason (Linux 5.17; netfilter's from 6.0). */
+	*has_drop_reason = btf__find_by_name_kind(vmlinux, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF) >= 0 &&
+			   btf__find_by_name_kind(vmlinux, "skb_drop_reason", BTF_KIND_ENUM) >= 0;
 	btf__free(vmlinux);
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1) {
 		snprintf(err, len, "the kernel lacks task-local storage for BPF "
@@ -362,13 +366,13 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 			   char *err, size_t errlen, int *code)
 {
 	struct loader *l;
-	bool has_error_report = false;
+	bool has_error_report = false, has_drop_reason = false;
 	int e;
 
 	debug_on = cfg->debug;
 	libbpf_set_print(print_fn);
 	if ((*code = check_privileges(err, errlen)) || (*code = check_kernel(err, errlen)) ||
-	    (*code = check_hooks(err, errlen, &has_error_report)) ||
+	    (*code = check_hooks(err, errlen, &has_error_report, &has_drop_reason)) ||
 	    (*code = ensure_tracefs(err, errlen)))
 		return NULL;
 
@@ -390,6 +394,7 @@ struct loader *loader_open(const struct loader_cfg *cfg, loader_event_fn fn, voi
 	if ((*code = configure(l, cfg, err, errlen)))
 		goto fail;
 	bpf_program__set_autoload(l->skel->progs.ft_error_report, has_error_report);
+	bpf_program__set_autoload(l->skel->progs.ft_skb_drop, has_drop_reason);
 	/* The exact return of connect() and sendto(), where the kernel lets
 	 * famtrace have it; both or neither. */
 	l->exact_errno = !cfg->route_errno_only && fexit_can_attach(l->skel->progs.ft_connect_ret) &&

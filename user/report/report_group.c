@@ -49,6 +49,11 @@ char *fmt_result(char *buf, size_t len, const struct attempt *a)
 		snprintf(buf, len, "%s", result_name(a->res));
 	else
 		snprintf(buf, len, "%s (%s)", result_name(a->res), errno_name(a->err));
+	if (a->flags & FT_F_DROPPED_HERE) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, ", dropped here by netfilter");
+	}
 	/* Opened another way than connect(): say which. */
 	if (strcmp(attempt_via(a), "connect")) {
 		static const char *const how[][2] = {

@@ -137,6 +137,7 @@ static void json_attempt(void *ctx, const struct proc *p, const struct attempt *
 	jprintf(f, ",\"result\":\"%s\",\"errno\":", result_key(a->res));
 	json_errno(f, a->err);
 	json_ms(f, "latency_ms", a->end_ns - a->start_ns);
+	jprintf(f, ",\"dropped_here\":%s", a->flags & FT_F_DROPPED_HERE ? "true" : "false");
 	jprintf(f, ",\"group\":%" PRIu64 ",\"lookup\":", g->id);
 	if (a->lookup_id)
 		jprintf(f, "%" PRIu64, a->lookup_id);
@@ -265,6 +266,7 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 		json_ms(f, "start_offset_ms", a->start_ns - g->first_start_ns);
 		json_ms(f, "latency_ms", a->end_ns - a->start_ns);
 		jprintf(f, ",\"session_failed\":%s", a->session_failed ? "true" : "false");
+		jprintf(f, ",\"dropped_here\":%s", a->flags & FT_F_DROPPED_HERE ? "true" : "false");
 		jprintf(f, ",\"via\":\"%s\"}", attempt_via(a));
 	}
 	jprintf(f, "]");
@@ -617,8 +619,9 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		correlator_egress(c, fam, &b);
 		if (!b.blocked)
 			continue;
-		jprintf(f, "%s{\"family\":\"%s\",\"attempts\":%" PRIu64 ",\"hosts\":%u,\"works\":",
-			k++ ? "," : "", fam == FAM_V4 ? "ipv4" : "ipv6", b.attempts, b.hosts);
+		jprintf(f, "%s{\"family\":\"%s\",\"attempts\":%" PRIu64 ",\"hosts\":%u,\"dropped_here\":%" PRIu64
+			   ",\"works\":",
+			k++ ? "," : "", fam == FAM_V4 ? "ipv4" : "ipv6", b.attempts, b.hosts, b.dropped_here);
 		json_str(f, b.works);
 		jprintf(f, "}");
 	}

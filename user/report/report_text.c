@@ -612,11 +612,16 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		struct egress_block b;
 
 		correlator_egress(c, f, &b);
-		if (b.blocked)
+		if (b.blocked && b.dropped_here == b.attempts)
+			say_note(o, "WARNING: outbound port 25 over %s is dropped by this host's firewall: "
+				    "netfilter dropped the SYNs of all %" PRIu64 " attempt(s) to %u host(s), "
+				    "while %s", fam_name(f), b.attempts, b.hosts, b.works);
+		else if (b.blocked)
 			say_note(o, "WARNING: outbound port 25 over %s looks blocked: %" PRIu64 " attempt(s) "
 				    "to %u host(s) went unanswered and none to port 25 over %s was answered, "
-				    "while %s (a provider or a firewall dropping SMTP in one family)",
-				 fam_name(f), b.attempts, b.hosts, fam_name(f), b.works);
+				    "while %s (a provider or a firewall dropping SMTP in one family%s)",
+				 fam_name(f), b.attempts, b.hosts, fam_name(f), b.works,
+				 b.dropped_here ? "" : "; not this host's netfilter, where the kernel says why it drops");
 	}
 	if (correlator_dropped_groups(c) || correlator_dropped_lookups(c))
 		say_note(o, "NOTE: to bound memory, %" PRIu64 " older destinations and %" PRIu64
