@@ -46,7 +46,7 @@ vpath %.c $(addprefix user/,$(LAYERS))
 USER_HDRS := $(wildcard user/*/*.h)
 # The correlator and reporters know nothing of libbpf; only kernel/ does.
 CORE_NAMES := source model labels procs groups lookups srcaddrs lookup_order addrorder addrclass rdns addr_notes \
-	mx_fates egress fold correlate report_group report_text report_json report_messages maillog maillog_line maillog_postfix \
+	mx_fates egress fold correlate report_group report_text report_json report_messages report_refusal maillog maillog_line maillog_postfix \
 	maillog_exim maillog_sendmail maillog_fields maillog_read dnsbudget journal journal_read \
 	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
 TOOL_NAMES := main errline cli cli_table cli_help live libc runcmd mta_postfix mta_exim mta_sendmail \

@@ -8,6 +8,7 @@
  *	text_open, text_close		text folded to the terminal's width
  *	text_header, text_report, json_report	the report at the end
  *	text_messages, json_messages	the message view (with the MTA's log)
+ *	refusal_fam, print_reply, smtp_ways_out	a remote reply, and a refusal's ways out
  *	text_group_detail, fmt_lookup_question, fmt_lookup_answer, fmt_when,
  *	proc_active			pieces check/ reuses (and jprintf.h's JSON writing)
  */
@@ -62,8 +63,12 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 /* The messages of the MTA's log, each with the deliveries behind it
  * (report_messages.c). */
 void text_messages(struct report_opts *o, struct correlator *c);
-/* What would let mail refused over one family through (sm->refused_fam):
- * by the reply's class, for the MTA named by agent; a: the refused attempt. */
+/* report_refusal.c: "IPv6", "IPv4" ("?" for -1); a reply as a sentence
+ * ("answered RCPT TO with 550 5.7.1 ..."); what would let mail refused over
+ * one family through (sm->refused_fam), by the reply's class, for the MTA
+ * named by agent; a: the refused attempt. */
+const char *refusal_fam(int fam);
+void print_reply(FILE *out, const struct smtp_reply *r);
 char *smtp_ways_out(char *buf, size_t len, const char *agent, const struct msg_smtp *sm,
 		    const struct attempt *a);
 void json_messages(struct report_opts *o, struct correlator *c);

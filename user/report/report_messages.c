@@ -63,77 +63,6 @@ static void wall_hms(char *buf, size_t len, int64_t wall_ns)
 	strftime(buf, len, "%H:%M:%S", &tm);
 }
 
-/* "IPv6 mx.example[2001:db8::1]" */
-static const char *fam_label(int fam)
-{
-	return fam == FAM_V6 ? "IPv6" : fam == FAM_V4 ? "IPv4" : "?";
-}
-
-/* "refused the session at the greeting: 421 4.7.0 Try again later" */
-static void text_reply(FILE *out, const struct smtp_reply *r)
-{
-	if (r->stage == SS_GREETING)
-		fprintf(out, "refused the session at the greeting:");
-	else
-		fprintf(out, "answered %s with", smtp_stage_name(r->stage));
-	if (r->code)
-		fprintf(out, " %u", r->code);
-	if (r->enhanced[0])
-		fprintf(out, " %s", fmt_safe(r->enhanced));
-	if (r->text[0])
-		fprintf(out, " %s", fmt_safe(r->text));
-	if (r->cls != SC_NONE && r->cls != SC_OTHER && r->cls != SC_GREETING)
-		fprintf(out, " (%s)", smtp_class_name(r->cls));
-}
-
-/* What would let the mail through, by what the receiver objected to: a
- * refusal over one family (sm->refused_fam), from agent ("smtp" for
- * Postfix, "exim", "sendmail"); a: the attempt it refused. */
-char *smtp_ways_out(char *buf, size_t len, const char *agent, const struct msg_smtp *sm,
-		    const struct attempt *a)
-{
-	char src[64] = "the source";
-	bool postfix = strcmp(agent, "exim") && strcmp(agent, "sendmail");
-	const char *fam = fam_label(sm->refused_fam);
-	const char *other = fam_label(sm->refused_fam == FAM_V6 ? FAM_V4 : FAM_V6);
-	size_t off = 0;
-
-	if (a && a->has_saddr)
-		fmt_addr(src, sizeof(src), a->fam, a->saddr);
-#define ADD(...) (off += off < len ? (size_t)snprintf(buf + off, len - off, __VA_ARGS__) : 0)
-	buf[0] = 0;
-	switch (sm->final.cls) {
-	case SC_PTR_AUTH:
-		ADD("give %s a PTR whose name resolves back to it (FCrDNS) and matches the HELO name, "
-		    "and sign the mail (SPF and DKIM for the sender's domain)", src);
-		break;
-	case SC_SPF:
-		ADD("let the sender domain's SPF record permit %s (an ip%s: mechanism)", src,
-		    sm->refused_fam == FAM_V6 ? "6" : "4");
-		break;
-	case SC_BLOCKLIST:
-		ADD("have %s (or its network) delisted, or leave from another %s source address%s", src, fam,
-		    postfix ? (sm->refused_fam == FAM_V6 ? " (smtp_bind_address6)" : " (smtp_bind_address)") : "");
-		break;
-	case SC_RATE:
-		ADD("send to this destination more slowly%s",
-		    postfix ? " (smtp_destination_rate_delay, smtp_destination_concurrency_limit)" : "");
-		break;
-	default:
-		ADD("read the reply: it says what the receiver wants of %s", src);
-		break;
-	}
-	if (a && a->src.known && (a->src.flags & 0x01))
-		ADD("; %s is a temporary (privacy) address, which no PTR can name: leave from a stable one", src);
-	if (postfix)
-		ADD("; or send this destination over %s (a transport_maps entry for the domain to a master.cf "
-		    "service with -o inet_protocols=%s)", other, sm->refused_fam == FAM_V6 ? "ipv4" : "ipv6");
-	else
-		ADD("; or send this destination over %s only", other);
-#undef ADD
-	return buf;
-}
-
 /* The SMTP side of one delivery: sessions given up, the final reply, and a
  * refusal over one family with the other never tried. */
 static void text_smtp(struct report_opts *o, const struct mlog_delivery *d, const struct group *g,
@@ -142,35 +71,34 @@ static void text_smtp(struct report_opts *o, const struct mlog_delivery *d, cons
 	for (unsigned k = 0; k < sm->n_failed; k++) {
 		const struct smtp_reply *r = &sm->failed[k]->r;
 
-		fprintf(o->out, "%s    session given up: %s %s[%s] ", pad, fam_label(sm->failed_fam[k]),
+		fprintf(o->out, "%s    session given up: %s %s[%s] ", pad, refusal_fam(sm->failed_fam[k]),
 			fmt_safe(r->host), fmt_safe(r->addr));
-		text_reply(o->out, r);
+		print_reply(o->out, r);
 		fputc('\n', o->out);
 	}
 	if (sm->has_final) {
-		fprintf(o->out, "%s    reply: %s %s[%s] ", pad, fam_label(sm->final_fam), fmt_safe(sm->final.host),
+		fprintf(o->out, "%s    reply: %s %s[%s] ", pad, refusal_fam(sm->final_fam), fmt_safe(sm->final.host),
 			fmt_safe(sm->final.addr));
-		text_reply(o->out, &sm->final);
+		print_reply(o->out, &sm->final);
 		fputc('\n', o->out);
 	}
 	if (sm->status_fam >= 0)
 		fprintf(o->out, "%s    the status names %s's error only: %s failed too (%u attempt%s, the last %s)\n",
-			pad, fam_label(sm->status_fam), fam_label(sm->status_fam == FAM_V6 ? FAM_V4 : FAM_V6),
+			pad, refusal_fam(sm->status_fam), refusal_fam(sm->status_fam == FAM_V6 ? FAM_V4 : FAM_V6),
 			sm->other_failed, sm->other_failed == 1 ? "" : "s", result_name(sm->other_res));
 	if (sm->refused_fam >= 0) {
-		const char *other = fam_label(sm->refused_fam == FAM_V6 ? FAM_V4 : FAM_V6);
+		const char *other = refusal_fam(sm->refused_fam == FAM_V6 ? FAM_V4 : FAM_V6);
+		char w[700];
 
 		fprintf(o->out, "%s    REFUSED OVER %s: %s[%s] refused the mail at %s (%u%s%s%s%s); %s was "
 				"never tried (%u address%s offered)%s\n",
-			pad, fam_label(sm->refused_fam), fmt_safe(sm->final.host), fmt_safe(sm->final.addr),
+			pad, refusal_fam(sm->refused_fam), fmt_safe(sm->final.host), fmt_safe(sm->final.addr),
 			smtp_stage_name(sm->final.stage), sm->final.code, sm->final.enhanced[0] ? " " : "",
 			fmt_safe(sm->final.enhanced), sm->final.cls != SC_OTHER ? ": " : "",
 			sm->final.cls != SC_OTHER ? smtp_class_name(sm->final.cls) : "", other,
 			sm->untried_other, sm->untried_other == 1 ? "" : "es",
 			sm->final.code >= 500 ? ": an MTA does not try another address after a 5xx reply"
 					      : ": the MTA stopped before it");
-		char w[700];
-
 		fprintf(o->out, "%s    ways out: %s\n", pad,
 			smtp_ways_out(w, sizeof(w), d->agent, sm, msg_attempt_to(g, sm->final.addr)));
 	}
