@@ -114,6 +114,16 @@ static void test_service_overrides_from_arguments(void)
 	free(e);
 }
 
+/* Process tgid, named smtp, traced by its name. */
+static void smtp_task(struct ft_task *t, uint32_t tgid)
+{
+	t->tgid = t->tid = tgid;
+	t->ppid = 1;
+	t->start_ns = 1000000000ULL;
+	t->why = FT_WHY_COMM;
+	strcpy(t->comm, "smtp");
+}
+
 /* One attempt of process tgid (named smtp), as the kernel reports it. */
 static void feed_attempt(struct correlator *c, uint32_t tgid, const char *addr, uint64_t start, uint64_t end)
 {
@@ -124,11 +134,7 @@ static void feed_attempt(struct correlator *c, uint32_t tgid, const char *addr, 
 	a.hdr.kind = FT_EV_ATTEMPT;
 	a.hdr.size = sizeof(a);
 	a.hdr.ts_ns = end;
-	a.task.tgid = a.task.tid = tgid;
-	a.task.ppid = 1;
-	a.task.start_ns = 1000000000ULL;
-	a.task.why = FT_WHY_COMM;
-	strcpy(a.task.comm, "smtp");
+	smtp_task(&a.task, tgid);
 	a.start_ns = start;
 	a.end_ns = end;
 	a.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
@@ -202,11 +208,7 @@ static void feed_gai(struct correlator *c, uint32_t tgid, const char *name, cons
 	l.hdr.kind = FT_EV_LOOKUP;
 	l.hdr.size = sizeof(l);
 	l.hdr.ts_ns = end;
-	l.task.tgid = l.task.tid = tgid;
-	l.task.ppid = 1;
-	l.task.start_ns = 1000000000ULL;
-	l.task.why = FT_WHY_COMM;
-	strcpy(l.task.comm, "smtp");
+	smtp_task(&l.task, tgid);
 	l.start_ns = start;
 	l.end_ns = end;
 	l.api = FT_API_GETADDRINFO;

@@ -616,6 +616,19 @@ static void test_lookup_links_attempt_and_names_group(void)
 	correlator_free(c);
 }
 
+/* A fresh correlator whose client looked up mx1.example.test (IPv6 and
+ * IPv4) and connected to the IPv6 address first. */
+static struct correlator *connected_v6_first(struct seen *s)
+{
+	static const char *const both[] = { "2001:db8::25", "192.0.2.25" };
+	struct correlator *c = new_corr(s);
+
+	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
+		    0, 0, T0, T0 + MS);
+	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	return c;
+}
+
 /*
  * A session that failed after the handshake (a 421 greeting over IPv6):
  * the MTA goes on to the next address of the same answer, and the two
@@ -624,13 +637,10 @@ static void test_lookup_links_attempt_and_names_group(void)
  */
 static void test_session_failed_is_a_fallback(void)
 {
+	static const char *const both[] = { "2001:db8::25", "192.0.2.25" };
 	struct seen s;
-	struct correlator *c = new_corr(&s);
-	const char *both[] = { "2001:db8::25", "192.0.2.25" };
+	struct correlator *c = connected_v6_first(&s);
 
-	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
-		    0, 0, T0, T0 + MS);
-	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
 	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 5 * MS, T0 + 6 * MS, FT_OUT_CONNECTED, 0);
 	correlate_flush(c);
 	CHECK(s.groups == 1 && s.last_group.n == 2);
@@ -641,10 +651,7 @@ static void test_session_failed_is_a_fallback(void)
 	correlator_free(c);
 
 	/* The next delivery looks the name up again: two groups, each first time. */
-	c = new_corr(&s);
-	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
-		    0, 0, T0, T0 + MS);
-	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	c = connected_v6_first(&s);
 	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
 		    0, 0, T0 + 10 * MS, T0 + 11 * MS);
 	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 12 * MS, T0 + 13 * MS, FT_OUT_CONNECTED, 0);
@@ -653,20 +660,14 @@ static void test_session_failed_is_a_fallback(void)
 	correlator_free(c);
 
 	/* Beyond the gap after the winner: a new group. */
-	c = new_corr(&s);
-	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
-		    0, 0, T0, T0 + MS);
-	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	c = connected_v6_first(&s);
 	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 10 * SEC, T0 + 10 * SEC + MS, FT_OUT_CONNECTED, 0);
 	correlate_flush(c);
 	CHECK(s.groups == 2 && s.last_group.cls == GC_CONNECTED_FIRST);
 	correlator_free(c);
 
 	/* After the session failed, the next address failing too: all failed. */
-	c = new_corr(&s);
-	feed_lookup(c, &client, FT_WHY_PID, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0,
-		    0, 0, T0, T0 + MS);
-	feed(c, &client, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 2 * MS, T0 + 3 * MS, FT_OUT_CONNECTED, 0);
+	c = connected_v6_first(&s);
 	feed(c, &client, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 5 * MS, T0 + 6 * MS, FT_OUT_IMMEDIATE, ENETUNREACH);
 	correlate_flush(c);
 	CHECK(s.groups == 1 && s.last_group.cls == GC_ALL_FAILED && s.last_group.winner < 0);
