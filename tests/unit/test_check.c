@@ -146,6 +146,39 @@ static void feed_attempt(struct correlator *c, uint32_t tgid, const char *addr, 
 	correlate_event(c, &a, sizeof(a));
 }
 
+/* A Postfix instance allowing both families, preferring IPv6, and a
+ * correlator that keeps exited processes' details, as check has them. */
+struct fixture {
+	struct check_expect *e;
+	struct correlator *c;
+	char *out; /* 64 KiB for the verdict's JSON */
+};
+
+static bool fixture_open(struct fixture *fx)
+{
+	struct correlator_cfg cfg = { .group_gap_ns = 2000000000ULL, .keep_exited_details = true };
+
+	fx->e = calloc(1, sizeof(*fx->e));
+	fx->c = correlator_new(&cfg, NULL);
+	fx->out = calloc(1, 65536);
+	CHECK(fx->e && fx->c && fx->out);
+	if (!fx->e || !fx->c || !fx->out)
+		return false;
+	fx->e->mta = MTA_POSTFIX;
+	fx->e->families = 1u << FAM_V4 | 1u << FAM_V6;
+	fx->e->prefer = FAM_V6;
+	snprintf(fx->e->source, sizeof(fx->e->source), "unit test");
+	return true;
+}
+
+static void fixture_close(struct fixture *fx)
+{
+	if (fx->c)
+		correlator_free(fx->c);
+	free(fx->e);
+	free(fx->out);
+}
+
 /* The verdict check prints for c, its JSON object in out. */
 static int verdict_of(struct correlator *c, const struct check_expect *e, char *out, size_t len)
 {
@@ -168,33 +201,21 @@ static int verdict_of(struct correlator *c, const struct check_expect *e, char *
 static void test_override_without_effect(void)
 {
 	static const char smtp4[] = "smtp\0-n\0smtp4\0-t\0unix\0-u\0-o\0inet_protocols=ipv4";
-	struct correlator_cfg cfg = { .group_gap_ns = 2000000000ULL, .keep_exited_details = true };
-	struct check_expect *e = calloc(1, sizeof(*e));
-	struct correlator *c = correlator_new(&cfg, NULL);
-	char *out = calloc(1, 65536);
+	struct fixture fx;
 
-	CHECK(e && c && out);
-	if (!e || !c || !out)
-		goto done;
-	e->mta = MTA_POSTFIX;
-	e->families = 1u << FAM_V4 | 1u << FAM_V6;
-	e->prefer = FAM_V6;
-	snprintf(e->configured, sizeof(e->configured), "inet_protocols = all");
-	snprintf(e->source, sizeof(e->source), "unit test");
-	check_note_args(e, 40, smtp4, sizeof(smtp4));
-	feed_attempt(c, 40, "2001:db8::25", 5000000000ULL, 5001000000ULL);
-	feed_attempt(c, 41, "2001:db8::26", 5000000000ULL, 5001000000ULL);
-	correlate_flush(c);
-	CHECK(verdict_of(c, e, out, 65536) == FT_CHECK_VIOLATION);
-	CHECK(strstr(out, "smtp[40] tried IPv6: [2001:db8::25]:25, connected") != NULL);
-	CHECK(strstr(out, "smtp[40] is master.cf service smtp4 with -o inet_protocols=ipv4: the override had "
-			  "no effect on what it did (above)") != NULL);
-	CHECK(strstr(out, "smtp[41] is master.cf service") == NULL);
-done:
-	if (c)
-		correlator_free(c);
-	free(e);
-	free(out);
+	if (fixture_open(&fx)) {
+		snprintf(fx.e->configured, sizeof(fx.e->configured), "inet_protocols = all");
+		check_note_args(fx.e, 40, smtp4, sizeof(smtp4));
+		feed_attempt(fx.c, 40, "2001:db8::25", 5000000000ULL, 5001000000ULL);
+		feed_attempt(fx.c, 41, "2001:db8::26", 5000000000ULL, 5001000000ULL);
+		correlate_flush(fx.c);
+		CHECK(verdict_of(fx.c, fx.e, fx.out, 65536) == FT_CHECK_VIOLATION);
+		CHECK(strstr(fx.out, "smtp[40] tried IPv6: [2001:db8::25]:25, connected") != NULL);
+		CHECK(strstr(fx.out, "smtp[40] is master.cf service smtp4 with -o inet_protocols=ipv4: the "
+				     "override had no effect on what it did (above)") != NULL);
+		CHECK(strstr(fx.out, "smtp[41] is master.cf service") == NULL);
+	}
+	fixture_close(&fx);
 }
 
 /* getaddrinfo of name by process tgid, returning addrs (text). */
@@ -232,31 +253,19 @@ static void feed_gai(struct correlator *c, uint32_t tgid, const char *name, cons
 static void test_session_failed_is_degraded(void)
 {
 	static const char *const both[] = { "2001:db8::25", "192.0.2.25" };
-	struct correlator_cfg cfg = { .group_gap_ns = 2000000000ULL, .keep_exited_details = true };
-	struct check_expect *e = calloc(1, sizeof(*e));
-	struct correlator *c = correlator_new(&cfg, NULL);
-	char *out = calloc(1, 65536);
+	struct fixture fx;
 
-	CHECK(e && c && out);
-	if (!e || !c || !out)
-		goto done;
-	e->mta = MTA_POSTFIX;
-	e->families = 1u << FAM_V4 | 1u << FAM_V6;
-	e->prefer = FAM_V6;
-	snprintf(e->source, sizeof(e->source), "unit test");
-	feed_gai(c, 50, "mx.example.test", both, 2, 4990000000ULL, 4991000000ULL);
-	feed_attempt(c, 50, "2001:db8::25", 5000000000ULL, 5001000000ULL);
-	feed_attempt(c, 50, "192.0.2.25", 5003000000ULL, 5004000000ULL);
-	correlate_flush(c);
-	CHECK(verdict_of(c, e, out, 65536) == FT_CHECK_DEGRADED);
-	CHECK(strstr(out, "\"sessions_failed\":1") != NULL && strstr(out, "\"evidence\":[]") != NULL);
-	CHECK(strstr(out, "smtp[50] mx.example.test: the IPv6 session with [2001:db8::25]:25 failed after "
-			  "connecting (give --maillog or --journal for the reply); smtp went on to IPv4") != NULL);
-done:
-	if (c)
-		correlator_free(c);
-	free(e);
-	free(out);
+	if (fixture_open(&fx)) {
+		feed_gai(fx.c, 50, "mx.example.test", both, 2, 4990000000ULL, 4991000000ULL);
+		feed_attempt(fx.c, 50, "2001:db8::25", 5000000000ULL, 5001000000ULL);
+		feed_attempt(fx.c, 50, "192.0.2.25", 5003000000ULL, 5004000000ULL);
+		correlate_flush(fx.c);
+		CHECK(verdict_of(fx.c, fx.e, fx.out, 65536) == FT_CHECK_DEGRADED);
+		CHECK(strstr(fx.out, "\"sessions_failed\":1") != NULL && strstr(fx.out, "\"evidence\":[]") != NULL);
+		CHECK(strstr(fx.out, "smtp[50] mx.example.test: the IPv6 session with [2001:db8::25]:25 failed after "
+				     "connecting (give --maillog or --journal for the reply); smtp went on to IPv4") != NULL);
+	}
+	fixture_close(&fx);
 }
 
 int main(void)
