@@ -43,6 +43,7 @@ void identity_check(struct correlator *c, const struct rdns_ctx *where, const ch
 {
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
+	bool silent = false;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->helo, sizeof(out->helo), "%s", helo ? helo : "");
@@ -56,7 +57,16 @@ void identity_check(struct correlator *c, const struct rdns_ctx *where, const ch
 		struct identity *id = &out->id[i];
 		struct rdns r;
 
+		/* Nameservers that did not answer once are not waited for
+		 * again (up to 8 s each): the rest are said not asked. */
+		if (silent) {
+			id->ptr_state = -1;
+			id->fcrdns = id->helo_match = -1;
+			snprintf(id->ptr_err, sizeof(id->ptr_err), "not asked: the nameservers did not answer");
+			continue;
+		}
 		rdns_lookup(where, id->fam == FAM_V6, id->addr, &r);
+		silent = r.ptr_state < 0 && strstr(r.ptr_err, "no answer") != NULL;
 		id->ptr_state = r.ptr_state;
 		id->fcrdns = r.fcrdns;
 		id->helo_match = -1;
