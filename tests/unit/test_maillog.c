@@ -434,6 +434,18 @@ static void test_smtp_replies(void)
 				 "reply to RCPT TO command)", &r) && r.cls == SC_OTHER);
 	CHECK(smtp_reply_postfix("host a[192.0.2.1] said: 250 2.0.0 Ok (in reply to end of DATA command)", &r) &&
 	      r.cls == SC_NONE && r.code == 250);
+	/* Which refusals judge the sending host (another family could
+	 * change them), and which the mail or its recipient. */
+	CHECK(smtp_reply_postfix("host a[2001:db8::1] said: 550 5.1.1 <u@x>: Recipient address rejected: "
+				 "User unknown (in reply to RCPT TO command)", &r) && !smtp_reply_judges_source(&r));
+	CHECK(smtp_reply_postfix("host a[2001:db8::1] said: 552 5.2.2 mailbox full (in reply to end of DATA "
+				 "command)", &r) && !smtp_reply_judges_source(&r));
+	CHECK(smtp_reply_postfix("host a[2001:db8::1] said: 554 5.7.1 Relay access denied (in reply to RCPT TO "
+				 "command)", &r) && r.cls == SC_OTHER && smtp_reply_judges_source(&r));
+	CHECK(smtp_reply_postfix("host a[2001:db8::1] refused to talk to me: 554 go away", &r) &&
+	      smtp_reply_judges_source(&r));
+	CHECK(smtp_reply_postfix("host a[2001:db8::1] said: 550 5.7.23 SPF fail (in reply to MAIL FROM command)",
+				 &r) && smtp_reply_judges_source(&r));
 	/* Not replies: a connect failure, a name with a space, no bracket. */
 	CHECK(!smtp_reply_postfix("connect to a[192.0.2.1]:25: Connection refused", &r));
 	CHECK(!smtp_reply_postfix("host a b[192.0.2.1] said: 550 x", &r));

@@ -192,7 +192,9 @@ void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_deliver
 		enum wire_fam other = out->final_fam == FAM_V6 ? FAM_V4 : FAM_V6;
 
 		out->untried_other = group_untried(g, other, un, GROUP_MAX_OFFERED);
-		if (out->untried_other && !(g->fam_mask & (1u << other)))
+		/* Only a refusal of the sending host: "user unknown" over IPv6
+		 * is the same over IPv4. */
+		if (out->untried_other && !(g->fam_mask & (1u << other)) && smtp_reply_judges_source(&out->final))
 			out->refused_fam = out->final_fam;
 	}
 }

@@ -155,6 +155,22 @@ void smtp_reply_codes(const char *s, enum smtp_stage stage, struct smtp_reply *r
 		r->cls = SC_GREETING;
 }
 
+bool smtp_reply_judges_source(const struct smtp_reply *r)
+{
+	switch (r->cls) {
+	case SC_PTR_AUTH:
+	case SC_SPF:
+	case SC_BLOCKLIST:
+	case SC_RATE:
+	case SC_GREETING:
+		return true;
+	case SC_OTHER:
+		return r->enhanced[0] && !strncmp(r->enhanced + 1, ".7.", 3);
+	default:
+		return false;
+	}
+}
+
 /* "(in reply to RCPT TO command)" at the end of s: the stage; *end is where
  * that part begins. */
 static enum smtp_stage in_reply_to(const char *s, size_t *end)

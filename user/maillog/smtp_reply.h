@@ -66,6 +66,12 @@ bool smtp_reply_exim(const char *s, const char *host, const char *addr, struct s
  * enhanced status, text and class; stage as given. */
 void smtp_reply_codes(const char *s, enum smtp_stage stage, struct smtp_reply *r);
 
+/* Is the refusal about the sending host (its PTR, authentication, SPF, a
+ * blocklist, a rate, a refused greeting, or any 4.7.x/5.7.x policy), the
+ * kind another family could change, and not about the mail or the
+ * recipient (5.1.1 user unknown, a full mailbox, content)? */
+bool smtp_reply_judges_source(const struct smtp_reply *r);
+
 const char *smtp_stage_name(enum smtp_stage s);	/* "RCPT TO", "the greeting" */
 const char *smtp_stage_key(enum smtp_stage s);	/* "rcpt", "greeting" */
 const char *smtp_class_name(enum smtp_class c);	/* "the source's PTR or authentication" */
