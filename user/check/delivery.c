@@ -178,8 +178,9 @@ static void judge_session(struct delivery *d, struct correlator *c, const struct
 }
 
 /* From the MTA's log: mail refused over one family while the other family
- * was offered and never tried. The ways out for it go into wo. */
-static void judge_refused(struct delivery *d, struct correlator *c, const struct check_log *log, char *wo,
+ * was offered and never tried (its ways out go into wo), and a status that
+ * names one family's error while the other failed too. */
+static void judge_from_log(struct delivery *d, struct correlator *c, const struct check_log *log, char *wo,
 			  size_t wo_len)
 {
 	for (size_t i = 0; log && log->mlog && i < log->mlog->n; i++) {
@@ -223,7 +224,6 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, const st
 		    struct delivery *d)
 {
 	char refused_wo[600] = "";
-
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
 	uint64_t tried[FAM_N] = { 0 }, connected[FAM_N] = { 0 }, res[FAM_N][RES_N];
@@ -256,7 +256,7 @@ void delivery_judge(struct correlator *c, const struct check_expect *e, const st
 	}
 	/* Mail refused over one family, the other never tried: what the
 	 * operator reads first, when the log says so. */
-	judge_refused(d, c, log, refused_wo, sizeof(refused_wo));
+	judge_from_log(d, c, log, refused_wo, sizeof(refused_wo));
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = procs[i];
 
