@@ -242,8 +242,8 @@ static void tally_proc(struct tally *t, const struct check_expect *e, const stru
 		tally_lookups(t, e, p, asked_by);
 		tally_groups(t, e, p);
 		/* Judged by its service's override and still against it: the
-		 * override did not take (a Postfix that reads the parameter
-		 * only from main.cf, or a service the transport never uses). */
+		 * override did not take (a parameter this Postfix reads only
+		 * from main.cf, or one it ignores in a service's -o). */
 		if (s && t->n_evidence + t->more_evidence > before) {
 			char buf[300];
 
