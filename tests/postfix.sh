@@ -371,7 +371,7 @@ if scripts/lab up >"$TMP/lab.log" 2>&1; then
 		jq -e -s '(map(select(.type==\"summary\"))[0].port25_blocked | length == 1 and .[0].family == \"ipv4\" and
 			.[0].hosts == 2 and .[0].dropped_here == .[0].attempts and (.[0].works | startswith(\"the nameserver 203.0.113.53 answered DNS\"))) and
 		(map(select(.type==\"check\"))[0] | .verdict == \"stuck\" and
-			(.delivery.findings[0] | startswith(\"IPv4: outbound port 25 is dropped by this host.s firewall: netfilter dropped the SYNs of all\")) and
+			(.delivery.findings[0] | test(\"^IPv4: outbound port 25 is dropped by this host.s firewall: netfilter dropped the SYNs of all\")) and
 			(.delivery.findings | map(select(test(\"mixed.lab.test.*all [0-9]+ attempt.*the mail did not leave\"))) | length == 1) and
 			(.delivery.findings | map(select(test(\"mixed.lab.test: the MTA.s status for [0-9A-F]+ names IPv6.s error only; IPv4 failed too \\\\([0-9]+ attempt\\\\(s\\\\), the last abandoned\\\\)\"))) | length == 1) and
 			(.delivery.ways_out | contains(\"remove or narrow the rule on this host that drops outbound TCP port 25 over IPv4\") and contains(\"port 587\") and
