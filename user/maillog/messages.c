@@ -186,7 +186,9 @@ void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_deliver
 		if (out->other_failed && g->winner < 0)
 			out->status_fam = fam;
 	}
-	if (g && out->has_final && out->final_fam >= 0 && out->final.code >= 400 &&
+	/* A 5xx only: a 4xx (greylisting's 450 4.7.1) is a deferral the MTA
+	 * retries, not mail refused; its status line says so already. */
+	if (g && out->has_final && out->final_fam >= 0 && out->final.code >= 500 &&
 	    (d->status == MS_BOUNCED || d->status == MS_DEFERRED || d->status == MS_EXPIRED)) {
 		struct offered un[GROUP_MAX_OFFERED];
 		enum wire_fam other = out->final_fam == FAM_V6 ? FAM_V4 : FAM_V6;

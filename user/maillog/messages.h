@@ -48,7 +48,7 @@ struct msg_smtp {
 	const struct mlog_reply *failed[MSG_MAX_SESSIONS]; /* oldest first */
 	int failed_fam[MSG_MAX_SESSIONS];
 	unsigned n_failed;
-	/* Not delivered, the last reply a refusal of the sending host
+	/* Not delivered, the last reply a 5xx refusal of the sending host
 	 * (smtp_reply_judges_source) from an address of refused_fam, the
 	 * other family offered by the group and never tried (untried_other
 	 * addresses): "refused over IPv6". -1: not. */

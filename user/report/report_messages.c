@@ -91,14 +91,13 @@ static void text_smtp(struct report_opts *o, const struct mlog_delivery *d, cons
 		char w[700];
 
 		fprintf(o->out, "%s    REFUSED OVER %s: %s[%s] refused the mail at %s (%u%s%s%s%s); %s was "
-				"never tried (%u address%s offered)%s\n",
+				"never tried (%u address%s offered): an MTA does not try another address after "
+				"a 5xx reply\n",
 			pad, refusal_fam(sm->refused_fam), fmt_safe(sm->final.host), fmt_safe(sm->final.addr),
 			smtp_stage_name(sm->final.stage), sm->final.code, sm->final.enhanced[0] ? " " : "",
 			fmt_safe(sm->final.enhanced), sm->final.cls != SC_OTHER ? ": " : "",
 			sm->final.cls != SC_OTHER ? smtp_class_name(sm->final.cls) : "", other,
-			sm->untried_other, sm->untried_other == 1 ? "" : "es",
-			sm->final.code >= 500 ? ": an MTA does not try another address after a 5xx reply"
-					      : ": the MTA stopped before it");
+			sm->untried_other, sm->untried_other == 1 ? "" : "es");
 		fprintf(o->out, "%s    ways out: %s\n", pad,
 			smtp_ways_out(w, sizeof(w), d->agent, sm, msg_attempt_to(g, sm->final.addr)));
 	}
