@@ -45,12 +45,12 @@ LAYERS := lib kernel records core mta maillog report check cmd
 vpath %.c $(addprefix user/,$(LAYERS))
 USER_HDRS := $(wildcard user/*/*.h)
 # The correlator and reporters know nothing of libbpf; only kernel/ does.
-CORE_NAMES := source model labels procs groups lookups srcaddrs lookup_order addrorder addrclass rdns addr_notes \
-	mx_fates egress fold correlate report_group report_text report_json report_messages report_refusal maillog maillog_line maillog_postfix \
+CORE_NAMES := source model labels procs where cgpath groups lookups srcaddrs lookup_order addrorder addrclass rdns addr_notes \
+	mx_fates egress fold correlate report_group report_text report_json report_messages report_refusal report_place maillog maillog_line maillog_postfix \
 	maillog_exim maillog_sendmail maillog_fields maillog_read dnsbudget journal journal_read \
 	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
 TOOL_NAMES := main errline cli cli_table cli_help live libc runcmd mta_postfix mta_exim mta_sendmail \
-	loader cgroup procfs check_expect check delivery identity privs confine $(CORE_NAMES)
+	loader cgroup places procfs check_expect check delivery identity privs confine $(CORE_NAMES)
 CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(CORE_NAMES))
 TOOL_OBJS := $(patsubst %,$(BUILD)/%.o,$(TOOL_NAMES))
 

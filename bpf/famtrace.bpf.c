@@ -757,6 +757,41 @@ int BPF_PROG(ft_skb_drop, struct sk_buff *skb, void *location, enum skb_drop_rea
 	return 0;
 }
 
+/* The pid a struct pid gives in its innermost PID namespace (the last of
+ * its numbers[]), and that namespace's inode; 0 and 0 when unreadable. */
+static __always_inline __u32 ns_nr(struct pid *pid, __u32 *ns_inum)
+{
+	unsigned int level;
+	struct upid up = {};
+
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	if (level > 31) /* the kernel's MAX_PID_NS_LEVEL is 32 */
+		return 0;
+	if (bpf_core_read(&up, sizeof(up), &pid->numbers[level]))
+		return 0;
+	if (ns_inum)
+		*ns_inum = BPF_CORE_READ(up.ns, ns.inum);
+	return up.nr;
+}
+
+/* Where task runs: its cgroup, its pid and its parent's in its own PID
+ * namespace, its PID and network namespaces. A parent in an outer
+ * namespace (a container's first process) has no number in the inner one:
+ * its innermost namespace differs, and ns_ppid is 0. */
+static __always_inline void fill_place(struct ft_proc *e, struct task_struct *task)
+{
+	__u32 pns = 0;
+
+	e->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	e->ns_tgid = ns_nr(BPF_CORE_READ(task, group_leader, thread_pid), &e->pidns);
+	e->ns_ppid = ns_nr(BPF_CORE_READ(task, real_parent, group_leader, thread_pid), &pns);
+	if (pns != e->pidns)
+		e->ns_ppid = 0;
+	e->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+}
+
 static __always_inline void emit_proc(struct task_struct *task, __u32 what, __u8 why)
 {
 	struct ft_proc *e;
@@ -780,6 +815,7 @@ static __always_inline void emit_proc(struct task_struct *task, __u32 what, __u8
 	BPF_CORE_READ_STR_INTO(&e->task.comm, task, group_leader, comm);
 	e->what = what;
 	e->exit_code = 0;
+	fill_place(e, task);
 	if (what == FT_PROC_EXIT) {
 		/* exit_group() or a fatal signal: the group's status; else the
 		 * last thread's own exit. */

@@ -15,7 +15,8 @@
 #ifndef FAMTRACE_H
 #define FAMTRACE_H
 
-#define FT_ABI_VERSION 3 /* 3: packed lookup records (FT_LF_PACKED) */
+#define FT_ABI_VERSION 4 /* 3: packed lookup records (FT_LF_PACKED); 4: process
+			  * records say where the process runs */
 
 #define FT_COMM_LEN 16
 #define FT_SERVICE_LEN 16 /* service names compared, with their NUL */
@@ -31,6 +32,7 @@ enum ft_event_kind {
 	FT_EV_LOOKUP = 4,  /* a resolver call and its result */
 	FT_EV_SRCADDR = 5, /* what an IPv6 source address is (temporary, ...) */
 	FT_EV_DNS = 6,	   /* a DNS message on the wire (variable size) */
+	FT_EV_CGROUP = 7,  /* what a cgroup id is (written by user space only) */
 };
 
 /* How a TCP connect attempt ended. */
@@ -49,6 +51,9 @@ enum ft_proc_what {
 	FT_PROC_FORK = 1,
 	FT_PROC_EXEC = 2,
 	FT_PROC_EXIT = 3,
+	FT_PROC_SEEN = 4, /* written by user space from /proc: a process first
+			   * seen at an attempt or lookup, with no fork or exec
+			   * record (it ran before famtrace started) */
 };
 
 /* Why a process is traced (ft_task.why). */
@@ -121,12 +126,42 @@ struct ft_attempt {
 	__u32 flags;	/* FT_F_* */
 };
 
-/* FT_EV_PROC: 72 bytes. task.comm is the name after the event. */
+/* FT_EV_PROC: 96 bytes (72 before record ABI 4: up to exit_code; readers
+ * take the short form with the place fields zero). task.comm is the name
+ * after the event. The place fields say where the process runs: its cgroup
+ * (v2 id: the cgroup directory's inode, 0 when unknown), its pid in its own
+ * PID namespace, and that namespace's and its network namespace's inode
+ * numbers (nsfs, as /proc/PID/ns/pid and ns/net show them). */
 struct ft_proc {
 	struct ft_hdr hdr;
 	struct ft_task task;
 	__u32 what;	 /* enum ft_proc_what */
 	__s32 exit_code; /* FT_PROC_EXIT: wait status as the kernel keeps it */
+	__u64 cgroup_id;
+	__u32 ns_tgid;	 /* tgid as the process's own PID namespace numbers it */
+	__u32 ns_ppid;	 /* the parent's, in that namespace; 0 when the parent
+			  * is outside it (a container's first process) */
+	__u32 pidns;	 /* PID namespace inode */
+	__u32 netns;	 /* network namespace inode */
+};
+#define FT_PROC_V3_SIZE 72 /* an FT_EV_PROC record of record ABI 3 */
+
+/*
+ * FT_EV_CGROUP: 344 bytes, written by famtrace's user space, never by the
+ * kernel: what the cgroup a process record names was, read while it
+ * existed (a container's cgroup goes with the container), so that a
+ * recording says where its processes ran. Before any process record that
+ * names the id.
+ */
+#define FT_CG_PATH_LEN 256
+#define FT_CG_NAME_LEN 64
+struct ft_cgroup {
+	struct ft_hdr hdr;
+	__u64 cgroup_id;
+	char path[FT_CG_PATH_LEN]; /* in the cgroup v2 hierarchy ("/system.slice/x.service");
+				    * on a host without one, the systemd hierarchy's */
+	char name[FT_CG_NAME_LEN]; /* a container's name, from its runtime's own
+				    * metadata; "" when none is known */
 };
 
 /* Resolver entry points traced with uprobes (ft_lookup.api). */

@@ -2,7 +2,8 @@
 /*
  * test_lib.c - unit tests of lib/: what lib/ knows of addresses (fmt_addr is
  * inet_ntop), DNS messages (the parser, short copies, records of the
- * question only) and terminal escaping. Output as in test_correlate.c ("ok -
+ * question only), terminal escaping and where a cgroup path puts a
+ * process (every runtime's naming, and what is not a container). Output as in test_correlate.c ("ok -
  * name" ..., "N passed, N failed").
  */
 #define _GNU_SOURCE
@@ -20,6 +21,7 @@
 #include "mta/mta_exim.h"
 #include "lib/dns.h"
 #include "lib/fmt.h"
+#include "lib/cgpath.h"
 #include "lib/wrapout.h"
 #include "records/recording.h"
 #include "cmd/replay.h"
@@ -287,8 +289,55 @@ static void test_terminal_escaping(void)
 	}
 }
 
+/* Each runtime's cgroup naming, systemd's and cgroupfs's drivers; podman's
+ * monitor, a session and a bare slice are not containers. */
+static void test_cgroup_paths(void)
+{
+	static const char id[] = "502f11796fb0120ba5aa60bf4c9fd52aff4eab1d2892e0dc50e33f2a5417f698";
+	struct cg_place p;
+	char path[512], sid[16];
+	const struct {
+		const char *fmt, *runtime, *id;
+	} ctr[] = {
+		{ "/system.slice/docker-%s.scope", "docker", id },
+		{ "/docker/%s", "docker", id },
+		{ "/machine.slice/libpod-%s.scope/container", "podman", id },
+		{ "/libpod_parent/libpod-%s", "podman", id },
+		{ "/system.slice/cri-containerd-%s.scope", "containerd", id },
+		{ "/kubepods/burstable/pod1234/%s", "containerd", id },
+		{ "/machine.slice/machine-mail\\x2drelay.scope%s", "systemd-nspawn", "mail-relay" },
+		{ "/lxc.payload.mx1%s", "lxc", "mx1" },
+	};
+
+	for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++) {
+		snprintf(path, sizeof(path), ctr[i].fmt, strchr(ctr[i].fmt, '%') && ctr[i].id == id ? id : "");
+		cg_classify(path, &p);
+		CHECK(p.kind == CG_CONTAINER);
+		CHECK(!strcmp(p.runtime, ctr[i].runtime));
+		CHECK(!strcmp(p.id, ctr[i].id));
+	}
+	cg_classify("/system.slice/docker-502f11796fb0.scope", &p);
+	CHECK(p.kind == CG_CONTAINER && !strcmp(cg_short_id(&p, sid, sizeof(sid)), "502f11796fb0"));
+	cg_classify("/system.slice/postfix@-.service", &p);
+	CHECK(p.kind == CG_UNIT && !strcmp(p.unit, "postfix@-.service"));
+	cg_classify("/system.slice/exim4.service/children", &p);
+	CHECK(p.kind == CG_UNIT && !strcmp(p.unit, "exim4.service"));
+	snprintf(path, sizeof(path), "/machine.slice/libpod-conmon-%s.scope", id);
+	cg_classify(path, &p);
+	CHECK(p.kind == CG_UNIT); /* podman's monitor: a scope, not the container */
+	cg_classify("/user.slice/user-0.slice/session-3.scope", &p);
+	CHECK(p.kind == CG_HOST);
+	cg_classify("/", &p);
+	CHECK(p.kind == CG_HOST);
+	cg_classify("", &p);
+	CHECK(p.kind == CG_HOST);
+	cg_classify("/docker/not-hex", &p);
+	CHECK(p.kind == CG_HOST);
+}
+
 int main(void)
 {
+	RUN(test_cgroup_paths);
 	RUN(test_fmt_addr_is_inet_ntop);
 	RUN(test_dns_answer_parsed);
 	RUN(test_dns_short_copy_and_nxdomain);

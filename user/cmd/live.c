@@ -33,6 +33,7 @@
 #include "report/metrics.h"
 #include "kernel/privs.h"
 #include "kernel/confine.h"
+#include "kernel/places.h"
 #include "lib/rdns.h"
 #include "records/dnsbudget.h"
 #include "lib/procfs.h"
@@ -96,6 +97,7 @@ struct state {
 	struct mlog_follow *follow[8];
 	size_t n_follow;
 	struct journal_follow *journal;	  /* --journal: journalctl -f */
+	struct places *places;		  /* what cgroups are; processes' places from /proc */
 };
 
 /* New lines of the MTA's log files. */
@@ -151,17 +153,13 @@ static void note_service(struct state *st, pid_t pid)
 		check_note_args(st->services, (uint32_t)pid, args, n);
 }
 
-static void on_event(void *ctx, const void *data, size_t len)
+/* One record, the kernel's or famtrace's own, to the recording and the
+ * correlator. */
+static void feed(struct state *st, const void *data, size_t len)
 {
-	struct state *st = ctx;
 	const char *why;
 	struct ft_lookup full; /* a packed lookup, spread out */
 
-	/* A DNS message over its source's budget is neither recorded nor
-	 * correlated (counted): a stranger's flood costs counted messages,
-	 * not the history on disk. */
-	if (st->dnsb && !dnsb_admit(st->dnsb, data, len))
-		return;
 	/* The recording gets the raw record, exactly as the correlator does. */
 	if (st->rec && st->rec_down)
 		st->ss.rec_missed++;
@@ -177,6 +175,55 @@ static void on_event(void *ctx, const void *data, size_t len)
 	    ((const struct ft_proc *)data)->what == FT_PROC_EXEC)
 		note_service(st, (pid_t)((const struct ft_proc *)data)->task.tgid);
 	correlate_event(st->corr, data, len);
+}
+
+/* Where a process runs: a process record's cgroup described before the
+ * record (while the cgroup exists); a process first seen by another record
+ * read from /proc once, as an FT_PROC_SEEN record. */
+static void place_before(struct state *st, const struct ft_proc *r)
+{
+	struct ft_cgroup cg;
+
+	if (st->places && places_describe(st->places, r, clock_ns(CLOCK_BOOTTIME), &cg))
+		feed(st, &cg, sizeof(cg));
+}
+
+static void place_after(struct state *st, const struct ft_hdr *h, size_t len)
+{
+	const struct ft_task *t = (const struct ft_task *)(h + 1);
+	struct ft_proc seen;
+	struct ft_cgroup cg;
+	bool cg_new;
+	struct proc *p;
+
+	if (!st->places || len < sizeof(*h) + sizeof(*t) || h->kind == FT_EV_PROC ||
+	    h->kind == FT_EV_CGROUP || h->kind == FT_EV_DNS)
+		return;
+	p = correlator_find(st->corr, t->tgid);
+	if (!p || p->ns_tgid || p->place_asked || (t->start_ns && p->start_ns != t->start_ns))
+		return;
+	p->place_asked = true;
+	if (!places_seen(st->places, t, clock_ns(CLOCK_BOOTTIME), &seen, &cg, &cg_new))
+		return;
+	if (cg_new)
+		feed(st, &cg, sizeof(cg));
+	feed(st, &seen, sizeof(seen));
+}
+
+static void on_event(void *ctx, const void *data, size_t len)
+{
+	struct state *st = ctx;
+	const struct ft_hdr *h = data;
+
+	/* A DNS message over its source's budget is neither recorded nor
+	 * correlated (counted): a stranger's flood costs counted messages,
+	 * not the history on disk. */
+	if (st->dnsb && !dnsb_admit(st->dnsb, data, len))
+		return;
+	if (len == sizeof(struct ft_proc) && h->kind == FT_EV_PROC)
+		place_before(st, data);
+	feed(st, data, len);
+	place_after(st, h, len);
 }
 
 static void refresh_counters(struct state *st, uint64_t now)
@@ -377,8 +424,11 @@ static void warn_no_wire(const char *why)
  */
 static void confine(const struct opts *o, const struct state *st, pid_t child)
 {
+	static const char *const runtime_dirs[] = { "/var/lib/containers/storage/overlay-containers",
+						    "/var/lib/docker/containers" };
 	char dirs[2 + CONFINE_MAX_DIRS][4096], why[512];
-	struct confine_cfg c = { .signals_out = child > 0 || st->journal };
+	struct confine_cfg c = { .signals_out = child > 0 || st->journal,
+				 .read_fd = places_cgroup_fd(st->places) };
 	int abi, fd;
 
 	tzset();
@@ -394,6 +444,10 @@ static void confine(const struct opts *o, const struct state *st, pid_t child)
 		confine_dirname(o->maillogs[i], dirs[2 + i], sizeof(dirs[2 + i]));
 		c.read_dirs[c.n_read_dirs++] = dirs[2 + i];
 	}
+	/* The container runtimes' metadata: containers' names. */
+	for (size_t i = 0; i < sizeof(runtime_dirs) / sizeof(runtime_dirs[0]); i++)
+		if (c.n_read_dirs < CONFINE_MAX_DIRS && !access(runtime_dirs[i], F_OK))
+			c.read_dirs[c.n_read_dirs++] = runtime_dirs[i];
 	abi = confine_self(&c, why, sizeof(why));
 	if (!o->debug)
 		return;
@@ -683,6 +737,9 @@ static int live_attach(struct live *lv)
 	}
 	close(lv->cg_fd);
 	lv->cg_fd = -1;
+	/* Its own cgroup root, mounted privately if need be: before the
+	 * privileges go. */
+	st->places = places_open();
 	/* Loaded and attached: from here on famtrace reads a ring buffer and
 	 * writes files. Keep only what that needs. */
 	{
@@ -1002,6 +1059,7 @@ static void live_free(struct live *lv)
 	}
 	metrics_free(st->metrics);
 	correlator_free(st->corr);
+	places_close(st->places);
 	dnsb_free(st->dnsb);
 	for (size_t i = 0; i < st->n_follow; i++)
 		mlog_follow_close(st->follow[i]);

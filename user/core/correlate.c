@@ -54,6 +54,7 @@ void correlator_free(struct correlator *c)
 	}
 	free(c->all);
 	free(c->srcs);
+	where_free(c);
 	wire_free(c);
 	free(c);
 }
@@ -206,8 +207,10 @@ static void on_proc(struct correlator *c, const struct ft_proc *r)
 
 	if (!p)
 		return;
+	where_proc_event(p, r);
 	switch (r->what) {
 	case FT_PROC_FORK:
+	case FT_PROC_SEEN:
 		break;
 	case FT_PROC_EXEC:
 		memcpy(p->comm, r->task.comm, FT_COMM_LEN);
@@ -346,6 +349,10 @@ void correlate_event(struct correlator *c, const void *rec, size_t len)
 	case FT_EV_DNS:
 		if (len >= sizeof(struct ft_dns))
 			wire_event(c, rec, len);
+		break;
+	case FT_EV_CGROUP:
+		if (len == sizeof(struct ft_cgroup))
+			where_cgroup_event(c, rec);
 		break;
 	}
 }

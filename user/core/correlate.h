@@ -29,6 +29,7 @@
 #include <linux/types.h>
 
 #include "core/model.h"
+#include "lib/cgpath.h"
 
 struct correlator;
 
@@ -48,6 +49,25 @@ void correlate_flush(struct correlator *c);
 size_t correlator_procs(struct correlator *c, struct proc ***out);
 /* The most recent process with this tgid, or NULL. */
 struct proc *correlator_find(struct correlator *c, uint32_t tgid);
+
+/* Where a process runs (where.c): the cgroup its records named, as
+ * described while it existed, read as a container or a unit. */
+struct cg_info {
+	uint64_t id;
+	char path[FT_CG_PATH_LEN];
+	char name[FT_CG_NAME_LEN]; /* a container's name, "" when none is known */
+	struct cg_place place;
+	struct cg_info *next;
+};
+/* p's cgroup as described, NULL when it was not (or p's records had none). */
+const struct cg_info *correlator_cgroup(const struct correlator *c, const struct proc *p);
+/* Does p run in a PID namespace of its own (its pid there differs)? */
+bool proc_in_own_pidns(const struct proc *p);
+/* The pid p's own PID namespace knows it by: what its logs say. */
+uint32_t proc_log_pid(const struct proc *p);
+/* Does p run where sel says: a container's name or id (a prefix of 4 or
+ * more of its hex id), or a unit's name (with or without ".service")? */
+bool proc_place_is(const struct correlator *c, const struct proc *p, const char *sel);
 
 uint64_t correlator_events(const struct correlator *c);
 /* Records of new processes not correlated: cfg.max_procs were held. */

@@ -5,7 +5,8 @@
  * correlator offers the others. Each part calls only parts below it
  * (checked against the objects' symbols when this was written), bottom up:
  *   model.c (reading facts: a lookup's name, the lookup an attempt joined);
- *   procs.c (the process table), srcaddrs.c, labels.c, addr_notes.c;
+ *   procs.c (the process table), where.c (where each runs), srcaddrs.c,
+ *   labels.c, addr_notes.c;
  *   race.c, lookup_order.c, mx_fates.c (what a group's lookups tell);
  *   egress.c (port 25 silent in one family, over all processes);
  *   groups.c (attempts toward one destination);
@@ -48,6 +49,8 @@ struct correlator {
 	struct src_seen *srcs; /* srcaddrs.c: a ring of SRC_SEEN */
 	unsigned src_next;
 	struct wire_state *wire; /* wire.c, made at the first DNS record */
+	struct cg_info *cgroups; /* where.c: the cgroups described, newest first */
+	unsigned n_cgroups;
 };
 
 #define SRC_SEEN 256 /* IPv6 source addresses remembered with their kind */
@@ -63,6 +66,11 @@ bool procs_append(struct correlator *c, struct proc *p);
 /* Find or create the process of t; *created says which. */
 struct proc *procs_get(struct correlator *c, const struct ft_task *t, uint64_t ts, bool *created);
 void procs_unhash(struct correlator *c, struct proc *p);
+
+/* where.c */
+void where_cgroup_event(struct correlator *c, const struct ft_cgroup *r);
+void where_proc_event(struct proc *p, const struct ft_proc *r);
+void where_free(struct correlator *c);
 
 /* groups.c */
 size_t groups_held(void);	/* groups in memory, all correlators */

@@ -321,6 +321,12 @@ struct proc {
 	uint64_t srcs_more; /* attempts from further sources, not kept */
 	struct probe_note *probes; /* PROC_PROBES, newest at probe_next - 1 */
 	unsigned probe_next;
+	/* Where it runs (the place fields of its process records; 0: unknown):
+	 * its cgroup, its pid and its parent's in its own PID namespace, and
+	 * that namespace's and its network namespace's inodes. */
+	uint64_t cgroup_id;
+	uint32_t ns_tgid, ns_ppid, pidns, netns;
+	bool place_asked; /* live: /proc was read for it (it had no record) */
 	uint64_t seq; /* order of first appearance */
 	uint64_t folded; /* >0: not a process but the sum of this many exited
 			  * processes named comm (tgid 0) */

@@ -66,22 +66,30 @@ void confine_dirname(const char *path, char *out, size_t len)
 		snprintf(out, len, "%.*s", (int)(slash - path), path);
 }
 
-static int allow(int ruleset, const char *dir, uint64_t access, uint64_t handled, char *why,
-		 size_t whylen)
+/* A rule for dir, or when dir is NULL for the directory open as fd. */
+static int allow_at(int ruleset, const char *dir, int fd, uint64_t access, uint64_t handled,
+		    char *why, size_t whylen)
 {
 	struct ll_path_beneath pb = { .allowed = access & handled };
 	int rc;
 
-	pb.parent_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	pb.parent_fd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : fd;
 	if (pb.parent_fd < 0) {
-		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		snprintf(why, whylen, "%s: %s", dir ? dir : "directory", strerror(errno));
 		return -1;
 	}
 	rc = (int)syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH, &pb, 0);
 	if (rc)
-		snprintf(why, whylen, "rule for %s: %s", dir, strerror(errno));
-	close(pb.parent_fd);
+		snprintf(why, whylen, "rule for %s: %s", dir ? dir : "the cgroup root", strerror(errno));
+	if (dir)
+		close(pb.parent_fd);
 	return rc;
+}
+
+static int allow(int ruleset, const char *dir, uint64_t access, uint64_t handled, char *why,
+		 size_t whylen)
+{
+	return allow_at(ruleset, dir, -1, access, handled, why, whylen);
 }
 
 int confine_self(const struct confine_cfg *cfg, char *why, size_t whylen)
@@ -123,6 +131,8 @@ int confine_self(const struct confine_cfg *cfg, char *why, size_t whylen)
 			rc = allow(ruleset, cfg->write_dirs[i], writes, attr.fs, why, whylen);
 	for (size_t i = 0; !rc && i < cfg->n_read_dirs; i++)
 		rc = allow(ruleset, cfg->read_dirs[i], reads, attr.fs, why, whylen);
+	if (!rc && cfg->read_fd >= 0)
+		rc = allow_at(ruleset, NULL, cfg->read_fd, reads, attr.fs, why, whylen);
 	/* no_new_privs is already set (privs_drop); set again for callers
 	 * that come here without it, as restrict_self requires one or the
 	 * other. */

@@ -19,6 +19,9 @@ struct confine_cfg {
 	/* Directories it reads files from (followed mail logs, which rotate). */
 	const char *read_dirs[CONFINE_MAX_DIRS];
 	size_t n_read_dirs;
+	/* A directory it reads by descriptor (the cgroup v2 root, which may be
+	 * a private mount with no path): -1 for none. */
+	int read_fd;
 	/* Processes it must still signal (run's command, journalctl) exist. */
 	bool signals_out;
 };

@@ -179,7 +179,7 @@ size_t proc_libcs(pid_t pid, char (*out)[4096], size_t max)
 }
 
 /* When pid started, in seconds on CLOCK_BOOTTIME; -1 if unknown. */
-static double proc_start_boot(pid_t pid)
+double proc_start_boot(pid_t pid)
 {
 	char buf[1024];
 	const char *p = proc_stat_fields(pid, buf, sizeof(buf));
@@ -284,4 +284,57 @@ size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t
 	}
 	closedir(d);
 	return n;
+}
+
+bool proc_cgroup_path(pid_t pid, char *out, size_t len)
+{
+	char path[64], line[4096], sysd[4096] = "";
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "0::", 3)) {
+			snprintf(out, len, "%s", line + 3);
+			found = true;
+		} else if (strstr(line, ":name=systemd:")) {
+			snprintf(sysd, sizeof(sysd), "%s", strstr(line, ":name=systemd:") + 14);
+		}
+	}
+	fclose(f);
+	/* A v2 path of "/" on a host whose systemd keeps its own v1 tree says
+	 * nothing: that tree's is the one that names units. */
+	if ((!found || !strcmp(out, "/")) && sysd[0]) {
+		snprintf(out, len, "%s", sysd);
+		found = true;
+	}
+	return found;
+}
+
+unsigned proc_nspid(pid_t pid, uint32_t *inner)
+{
+	char path[64], line[512];
+	unsigned levels = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6)) {
+			char *save = NULL;
+
+			for (char *t = strtok_r(line + 6, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+				*inner = (uint32_t)strtoul(t, NULL, 10);
+				levels++;
+			}
+			break;
+		}
+	fclose(f);
+	return levels;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Does a process with this pid exist (a thread group leader)? */
@@ -50,5 +51,18 @@ size_t proc_by_comm(const char *const *names, size_t n_names, pid_t *out, size_t
  * why not, for a message.
  */
 const char *proc_not_daemon(pid_t pid, const char *binary, const char *pidfile);
+
+/* When pid started, in seconds on CLOCK_BOOTTIME (clock ticks' resolution);
+ * -1 if unknown. */
+double proc_start_boot(pid_t pid);
+
+/* pid's cgroup path: the v2 hierarchy's ("0::PATH"), or where that is "/"
+ * or absent (a cgroup v1 host), systemd's own hierarchy's. False if it
+ * cannot be read. */
+bool proc_cgroup_path(pid_t pid, char *out, size_t len);
+
+/* How many PID namespaces number pid (/proc/PID/status NSpid: 1 on the
+ * host), with its pid in the innermost in *inner; 0 if unknown. */
+unsigned proc_nspid(pid_t pid, uint32_t *inner);
 
 #endif

@@ -10,11 +10,14 @@
 _Static_assert(sizeof(struct ft_hdr) == 16, "ft_hdr layout");
 _Static_assert(sizeof(struct ft_task) == 48, "ft_task layout");
 _Static_assert(sizeof(struct ft_attempt) == 128, "ft_attempt layout");
-_Static_assert(sizeof(struct ft_proc) == 72, "ft_proc layout");
+_Static_assert(sizeof(struct ft_proc) == 96, "ft_proc layout");
+_Static_assert(offsetof(struct ft_proc, cgroup_id) == FT_PROC_V3_SIZE, "short process record layout");
+_Static_assert(sizeof(struct ft_proc) <= sizeof(struct ft_lookup), "scratch room");
 _Static_assert(sizeof(struct ft_lookup) == 1144, "ft_lookup layout");
 _Static_assert(offsetof(struct ft_lookup, name) == FT_LOOKUP_FIXED, "packed lookup layout");
 _Static_assert(sizeof(struct ft_srcaddr) == 128, "ft_srcaddr layout");
 _Static_assert(sizeof(struct ft_dns) == 112, "ft_dns layout");
+_Static_assert(sizeof(struct ft_cgroup) == 344, "ft_cgroup layout");
 
 static int comm_ok(const struct ft_task *t)
 {
@@ -60,6 +63,18 @@ const void *ft_decode_full(const void *data, size_t *len, struct ft_lookup *scra
 	struct ft_hdr h;
 	__u32 flags;
 
+	if (*len == FT_PROC_V3_SIZE) {
+		/* A process record of record ABI 3 (recordings before 0.4.2):
+		 * the same fields, no place; the place reads as unknown. */
+		memcpy(&h, data, sizeof(h));
+		if (h.kind != FT_EV_PROC || h.size != FT_PROC_V3_SIZE)
+			return data;
+		memset(scratch, 0, sizeof(struct ft_proc));
+		memcpy(scratch, data, FT_PROC_V3_SIZE);
+		((struct ft_hdr *)scratch)->size = sizeof(struct ft_proc);
+		*len = sizeof(struct ft_proc);
+		return scratch;
+	}
 	if (*len < FT_LOOKUP_FIXED)
 		return data;
 	memcpy(&h, data, sizeof(h));
@@ -114,7 +129,7 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 			*why = "process record has the wrong size";
 			return 0;
 		}
-		if (p->what < FT_PROC_FORK || p->what > FT_PROC_EXIT) {
+		if (p->what < FT_PROC_FORK || p->what > FT_PROC_SEEN) {
 			*why = "process record of unknown kind";
 			return 0;
 		}
@@ -181,6 +196,19 @@ int ft_decode_check(const void *data, size_t len, const char **why)
 		if (d->msg_len > FT_DNS_WIRE_MAX || d->msg_len > d->msg_total ||
 		    (d->family != 2 && d->family != 10) || !comm_ok(&d->task)) {
 			*why = "DNS record with impossible fields";
+			return 0;
+		}
+		return h.kind;
+	}
+	case FT_EV_CGROUP: {
+		const struct ft_cgroup *g = data;
+
+		if (len != sizeof(*g)) {
+			*why = "cgroup record has the wrong size";
+			return 0;
+		}
+		if (!memchr(g->path, 0, sizeof(g->path)) || !memchr(g->name, 0, sizeof(g->name))) {
+			*why = "unterminated name in cgroup record";
 			return 0;
 		}
 		return h.kind;

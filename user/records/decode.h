@@ -24,7 +24,8 @@ int ft_lookup_unpack(const void *data, size_t len, struct ft_lookup *out);
 
 /*
  * A record as the correlator takes it: a packed lookup is spread out into
- * *scratch, which is returned, with *len set to its size; every other record
+ * *scratch, which is returned, with *len set to its size, and so is a
+ * process record of record ABI 3 (zero place fields); every other record
  * (and a packed one whose lengths do not add up) is returned as it is. Call
  * it before ft_decode_check, which then checks the full form in place.
  */

@@ -38,8 +38,10 @@
 /* 2: FT_EV_SRCADDR records may appear; 3: events may come as REC_EVENT_ZR
  * frames, which a reader of format 2 would skip as unknown; 4: lookup
  * records may be packed (FT_LF_PACKED), which a reader of format 3 would
- * count as malformed */
-#define REC_FORMAT_VERSION 4
+ * count as malformed; 5: process records say where the process runs (96
+ * bytes) and FT_EV_CGROUP records name cgroups, both malformed to a reader
+ * of format 4 */
+#define REC_FORMAT_VERSION 5
 #define REC_MAGIC "FAMTRACE"
 #define REC_MAX_FRAME 65536 /* larger payloads mean a corrupt file */
 #define REC_NCOUNTERS 4

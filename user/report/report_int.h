@@ -2,7 +2,8 @@
 /*
  * report_int.h - what report_group.c lends the other reporters of report/
  * and nothing else: the words for a result, a destination, a race, the
- * untried addresses, the DNS exchanges and address orders of a lookup.
+ * untried addresses, the DNS exchanges and address orders of a lookup;
+ * and report_place.c's words for where a process runs.
  */
 #ifndef FT_REPORT_INT_H
 #define FT_REPORT_INT_H
@@ -20,5 +21,10 @@ char *race_text(char *buf, size_t len, const struct group *g);
 char *fmt_dest(char *buf, size_t len, const struct group *g);
 char *fmt_untried(char *buf, size_t len, const struct group *g);
 char *fmt_host_endpoint(char *buf, size_t len, const struct proc *p, const struct attempt *a);
+
+/* report_place.c: where p runs. fmt_place: "container NAME (podman ID), pid N
+ * in its PID namespace", "unit X.service", "" when on the host or unknown. */
+char *fmt_place(char *buf, size_t len, const struct correlator *c, const struct proc *p);
+void json_place(FILE *f, const struct correlator *c, const struct proc *p);
 
 #endif

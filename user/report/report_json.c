@@ -10,6 +10,7 @@
 
 #include "report/jprintf.h"
 #include "report/report.h"
+#include "report/report_int.h"
 #include "lib/addrclass.h"
 
 /* A boottime as wall-clock time. */
@@ -494,6 +495,7 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		json_proc_id(f, p);
 		jprintf(f, ",\"first_comm\":");
 		json_str(f, p->first_comm);
+		json_place(f, c, p);
 		jprintf(f, ",\"traced_as\":\"%s\",\"exited\":%s",
 			p->why < sizeof(why_keys) / sizeof(why_keys[0]) ? why_keys[p->why] : "unknown",
 			p->exited ? "true" : "false");

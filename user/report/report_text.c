@@ -339,7 +339,7 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 					   "named by pid (-p, or the command run)",
 					   "its parent was traced" };
 	const struct proc *parent = correlator_find(c, p->ppid);
-	char a[32], b[32];
+	char a[32], b[32], place[320];
 	uint64_t ngroups = 0;
 
 	if (p->folded) {
@@ -361,6 +361,8 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 	else if (p->exited)
 		fprintf(o->out, "  exited %d", (p->exit_code >> 8) & 0xff);
 	fputc('\n', o->out);
+	if (fmt_place(place, sizeof(place), c, p)[0])
+		fprintf(o->out, "  runs in %s\n", place);
 stats:
 	for (int f = 0; f < FAM_N; f++) {
 		const struct fam_stats *s = &p->fam[f];
