@@ -184,6 +184,20 @@ static int opt_what(struct opts *o, int c, int argc, char **argv)
 	int rc;
 
 	switch (c) {
+	case OPT_CONTAINER:
+	case OPT_UNIT:
+		if (o->place)
+			return cli_usage_error("--container and --unit: give one of them, once");
+		/* Container names are [a-zA-Z0-9][a-zA-Z0-9_.-]*, ids hex; a
+		 * unit's name adds '@', ':' and '\\' (systemd's escapes). */
+		if (!*optarg || strlen(optarg) > 127 ||
+		    strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-@:\\") !=
+			    strlen(optarg) ||
+		    (c == OPT_CONTAINER && strpbrk(optarg, "@:\\")))
+			return cli_usage_error("--%s: '%s' is not a %s name", c == OPT_CONTAINER ? "container" : "unit",
+					       optarg, c == OPT_CONTAINER ? "container" : "unit");
+		o->place = optarg;
+		break;
 	case 'a':
 		o->all = true;
 		break;

@@ -76,6 +76,7 @@ struct opts {
 	bool journal;		   /* --journal: the MTA's log from the systemd journal */
 	const char *journal_dir;   /* --journal-dir: journal files in this directory */
 	const char *queue_id, *domain, *recipient; /* the message view's filters */
+	const char *place;	   /* --container or --unit: where the processes shown run */
 	const struct addr_policy *policy; /* loaded from it (main.c) */
 	unsigned long long given; /* bit i: cli_options[i] was given */
 };

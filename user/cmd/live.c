@@ -188,7 +188,11 @@ static void place_before(struct state *st, const struct ft_proc *r)
 		feed(st, &cg, sizeof(cg));
 }
 
-static void place_after(struct state *st, const struct ft_hdr *h, size_t len)
+/* Before a record of a traced process famtrace has no place for (it ran
+ * before famtrace started): the place, so that the record's first counts
+ * (metrics) already know it. A lookup's process may not be traced: read
+ * only for one the correlator holds. */
+static void place_first(struct state *st, const struct ft_hdr *h, size_t len)
 {
 	const struct ft_task *t = (const struct ft_task *)(h + 1);
 	struct ft_proc seen;
@@ -196,18 +200,24 @@ static void place_after(struct state *st, const struct ft_hdr *h, size_t len)
 	bool cg_new;
 	struct proc *p;
 
-	if (!st->places || len < sizeof(*h) + sizeof(*t) || h->kind == FT_EV_PROC ||
-	    h->kind == FT_EV_CGROUP || h->kind == FT_EV_DNS)
+	if (!st->places || len < sizeof(*h) + sizeof(*t) ||
+	    (h->kind != FT_EV_ATTEMPT && h->kind != FT_EV_PROBE && h->kind != FT_EV_SRCADDR &&
+	     h->kind != FT_EV_LOOKUP))
 		return;
 	p = correlator_find(st->corr, t->tgid);
-	if (!p || p->ns_tgid || p->place_asked || (t->start_ns && p->start_ns != t->start_ns))
+	if (p && (t->start_ns && p->start_ns != t->start_ns))
+		p = NULL; /* an earlier process with that pid */
+	if ((!p && h->kind == FT_EV_LOOKUP) || (p && (p->ns_tgid || p->place_asked)))
 		return;
-	p->place_asked = true;
+	if (p)
+		p->place_asked = true;
 	if (!places_seen(st->places, t, clock_ns(CLOCK_BOOTTIME), &seen, &cg, &cg_new))
 		return;
 	if (cg_new)
 		feed(st, &cg, sizeof(cg));
 	feed(st, &seen, sizeof(seen));
+	if ((p = correlator_find(st->corr, t->tgid)))
+		p->place_asked = true;
 }
 
 static void on_event(void *ctx, const void *data, size_t len)
@@ -222,8 +232,9 @@ static void on_event(void *ctx, const void *data, size_t len)
 		return;
 	if (len == sizeof(struct ft_proc) && h->kind == FT_EV_PROC)
 		place_before(st, data);
+	else
+		place_first(st, h, len);
 	feed(st, data, len);
-	place_after(st, h, len);
 }
 
 static void refresh_counters(struct state *st, uint64_t now)
@@ -613,6 +624,7 @@ static int live_reporting(struct live *lv)
 	ccfg.group_gap_ns = o->group_gap_ns;
 	/* The verdict's evidence names them; so does a message's delivery. */
 	ccfg.keep_exited_details = o->check || o->n_maillogs || o->journal;
+	ccfg.place_sel = o->place;
 	ccfg.mail_comms = cli_mail_comms;
 	ccfg.n_mail_comms = cli_n_mail_comms;
 	ccfg.mail_ports = o->ports_given ? o->ports : cli_mail_ports;
@@ -621,6 +633,9 @@ static int live_reporting(struct live *lv)
 	ccfg.dns_ports = o->dns_ports;
 	ccfg.n_dns_ports = o->n_dns_ports;
 	st->corr = correlator_new(&ccfg, &sink);
+	st->ro.corr = st->corr;
+	if (st->metrics && st->corr)
+		metrics_watch(st->metrics, st->corr);
 	st->dnsb = dnsb_new();
 	if (!st->corr || !st->dnsb) {
 		fprintf(stderr, "famtrace: out of memory\n");

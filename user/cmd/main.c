@@ -39,6 +39,7 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.until = o->until;
 	ro.metrics_path = o->metrics_path;
 	ro.policy = o->policy;
+	ro.place = o->place;
 	ro.dns_ports = o->dns_ports;
 	ro.n_dns_ports = o->n_dns_ports;
 	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs && !o->journal)

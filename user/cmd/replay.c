@@ -607,7 +607,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 				       .mail_comms = o->mail_comms, .n_mail_comms = o->n_mail_comms,
 				       .mail_ports = o->mail_ports, .n_mail_ports = o->n_mail_ports,
 				       .policy = o->policy, .dns_ports = o->dns_ports,
-				       .n_dns_ports = o->n_dns_ports };
+				       .n_dns_ports = o->n_dns_ports, .place_sel = o->place };
 	struct report_opts ro = { .out = stdout, .wall_time = o->wall_time, .verbose = o->verbose,
 				  .policy = o->policy, .width = o->json ? 0 : o->width };
 	struct metrics *mx = NULL;
@@ -661,6 +661,9 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		sink = teed;
 	}
 	c = correlator_new(&ccfg, &sink);
+	ro.corr = c;
+	if (mx && c)
+		metrics_watch(mx, c);
 	rp = c ? replay_new(o, c) : NULL;
 	if (!rp) {
 		fprintf(stderr, "famtrace: out of memory\n");

@@ -34,6 +34,7 @@ struct replay_opts {
 	const uint16_t *mail_ports;
 	size_t n_mail_ports;
 	const struct addr_policy *policy; /* getaddrinfo's sort table, NULL: built-in */
+	const char *place; /* --container, --unit: only processes that ran there */
 	const uint16_t *dns_ports;	  /* --dns-port (none: 53) */
 	size_t n_dns_ports;
 	const char *const *maillogs;	  /* --maillog: the MTA's log files */

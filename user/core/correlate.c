@@ -54,6 +54,7 @@ void correlator_free(struct correlator *c)
 	}
 	free(c->all);
 	free(c->srcs);
+	free(c->shown);
 	where_free(c);
 	wire_free(c);
 	free(c);
@@ -367,8 +368,25 @@ void correlate_flush(struct correlator *c)
 
 size_t correlator_procs(struct correlator *c, struct proc ***out)
 {
+	size_t n = 0;
+
 	*out = c->all;
-	return c->n_all;
+	if (!c->cfg.place_sel)
+		return c->n_all;
+	/* --container, --unit: those that ran there, in the same order. */
+	if (c->cap_shown < c->n_all) {
+		struct proc **s = realloc(c->shown, c->n_all * sizeof(*s));
+
+		if (!s)
+			return 0;
+		c->shown = s;
+		c->cap_shown = c->n_all;
+	}
+	for (size_t i = 0; i < c->n_all; i++)
+		if (correlator_proc_wanted(c, c->all[i]))
+			c->shown[n++] = c->all[i];
+	*out = c->shown;
+	return n;
 }
 
 uint64_t correlator_events(const struct correlator *c)

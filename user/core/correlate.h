@@ -44,8 +44,9 @@ void correlate_tick(struct correlator *c, uint64_t now_ns);
 void correlate_flush(struct correlator *c);
 
 /* All processes seen, in order of first appearance, and the per-name
- * summaries of folded exited processes; returns the count. The array is
- * owned by the correlator and valid until the next event or tick. */
+ * summaries of folded exited processes (with cfg.place_sel, only the
+ * processes that ran there); returns the count. The array is owned by the
+ * correlator and valid until the next event, tick or call. */
 size_t correlator_procs(struct correlator *c, struct proc ***out);
 /* The most recent process with this tgid, or NULL. */
 struct proc *correlator_find(struct correlator *c, uint32_t tgid);
@@ -68,6 +69,8 @@ uint32_t proc_log_pid(const struct proc *p);
 /* Does p run where sel says: a container's name or id (a prefix of 4 or
  * more of its hex id), or a unit's name (with or without ".service")? */
 bool proc_place_is(const struct correlator *c, const struct proc *p, const char *sel);
+/* Is p one the reports show and the log joins (cfg.place_sel)? */
+bool correlator_proc_wanted(const struct correlator *c, const struct proc *p);
 
 uint64_t correlator_events(const struct correlator *c);
 /* Records of new processes not correlated: cfg.max_procs were held. */

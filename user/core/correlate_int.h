@@ -50,6 +50,8 @@ struct correlator {
 	unsigned src_next;
 	struct wire_state *wire; /* wire.c, made at the first DNS record */
 	struct cg_info *cgroups; /* where.c: the cgroups described, newest first */
+	struct proc **shown;	 /* correlator_procs with cfg.place_sel: those of all[] there */
+	size_t cap_shown;
 	unsigned n_cgroups;
 };
 

@@ -381,6 +381,10 @@ struct correlator_cfg {
 	/* Processes held at once (live, or exited and not yet folded);
 	 * 0: PROC_HELD_MAX. */
 	size_t max_procs;
+	/* Only processes that run here (a container's name or id, a unit's
+	 * name: proc_place_is) are reported and joined to the MTA's log;
+	 * NULL: all. */
+	const char *place_sel;
 };
 
 #define DEFAULT_GROUP_GAP_NS 2000000000ULL

@@ -90,6 +90,11 @@ uint32_t proc_log_pid(const struct proc *p)
 	return p->ns_tgid ? p->ns_tgid : p->tgid;
 }
 
+bool correlator_proc_wanted(const struct correlator *c, const struct proc *p)
+{
+	return !c->cfg.place_sel || (!p->folded && proc_place_is(c, p, c->cfg.place_sel));
+}
+
 bool proc_place_is(const struct correlator *c, const struct proc *p, const char *sel)
 {
 	const struct cg_info *g = correlator_cgroup(c, p);

@@ -74,8 +74,25 @@ static bool group_is_for(const struct group *g, const struct mlog_delivery *d)
 
 #define MLOG_CLOCK_SLACK_NS 20000000LL /* two coarse-clock ticks at HZ=100 */
 
+/* Which PID namespace p's pids belong to: 0 for the host's, else its own
+ * namespace's inode (its cgroup's id when that was not readable). */
+static uint64_t pidns_key(const struct proc *p)
+{
+	if (!proc_in_own_pidns(p))
+		return 0;
+	return p->pidns ? p->pidns : (p->cgroup_id | (1ULL << 63));
+}
+
 const struct group *msg_delivery_group(struct correlator *c, const struct mlog_delivery *d,
 				       int64_t boot_to_real_ns, const struct proc **pp)
+{
+	bool ambiguous;
+
+	return msg_delivery_group_ns(c, d, boot_to_real_ns, pp, &ambiguous);
+}
+
+const struct group *msg_delivery_group_ns(struct correlator *c, const struct mlog_delivery *d,
+					  int64_t boot_to_real_ns, const struct proc **pp, bool *ambiguous)
 {
 	/* The line's second, in boottime: the group began before it ended.
 	 * A log's second can end late: Postfix stamps its lines with time(),
@@ -89,23 +106,36 @@ const struct group *msg_delivery_group(struct correlator *c, const struct mlog_d
 	size_t n = correlator_procs(c, &procs);
 
 	*pp = NULL;
+	*ambiguous = false;
 	/* The process that logged it, or its children (Exim's transport runs
 	 * in a subprocess of the delivery process that logs); any process when
 	 * the log has no pids (Exim without log_selector +pid). Folded
-	 * summaries have no pid. */
+	 * summaries have no pid. A log's pids are those of the PID namespace
+	 * the MTA ran in: a container's Postfix logs its smtp as 183, which the
+	 * host knows as 24188; each process is matched by its own namespace's
+	 * pid. When processes of two namespaces both fit the line, which one
+	 * logged it cannot be told: none is chosen (--container says which). */
 	for (size_t i = n; i-- > 0;) {
 		const struct proc *p = procs[i];
+		uint32_t lpid = proc_log_pid(p), lppid = p->ns_tgid ? p->ns_ppid : p->ppid;
 
-		if (p->folded || (int64_t)p->first_ns > until ||
-		    (d->pid && p->tgid != d->pid && p->ppid != d->pid))
+		if (p->folded || (int64_t)p->first_ns > until || (d->pid && lpid != d->pid && lppid != d->pid))
 			continue;
 		for (int list = 0; list < 2; list++)
-			for (const struct group *g = list ? p->open : p->done; g; g = g->next)
-				if (!g->service && (int64_t)g->first_start_ns <= until && group_is_for(g, d) &&
-				    (!best || g->first_start_ns > best->first_start_ns)) {
+			for (const struct group *g = list ? p->open : p->done; g; g = g->next) {
+				if (g->service || (int64_t)g->first_start_ns > until || !group_is_for(g, d))
+					continue;
+				if (*pp && pidns_key(*pp) != pidns_key(p))
+					*ambiguous = true;
+				if (!best || g->first_start_ns > best->first_start_ns) {
 					best = g;
 					*pp = p;
 				}
+			}
+	}
+	if (*ambiguous) {
+		*pp = NULL;
+		return NULL;
 	}
 	return best;
 }

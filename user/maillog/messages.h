@@ -33,6 +33,11 @@ bool msg_selected(const struct mlog *m, const struct mlog_message *msg, const st
  */
 const struct group *msg_delivery_group(struct correlator *c, const struct mlog_delivery *d,
 				       int64_t boot_to_real_ns, const struct proc **pp);
+/* The same; NULL with *ambiguous when processes of two PID namespaces (the
+ * host and a container, two containers) fit the line alike: a log line's
+ * pid is its own namespace's, and which namespace logged it is not known. */
+const struct group *msg_delivery_group_ns(struct correlator *c, const struct mlog_delivery *d,
+					  int64_t boot_to_real_ns, const struct proc **pp, bool *ambiguous);
 
 /*
  * What the remote servers answered in one delivery, from the MTA's log: the

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "report/metrics.h"
+#include "report/report_int.h"
 
 #define MAX_COMMS 64
 #define MAX_LTYPES 32
@@ -32,6 +33,7 @@ static const char *const lres_name[LR_N] = { "ok", "not_found", "nodata", "nxdom
 
 struct comm_stats {
 	char comm[FT_COMM_LEN];
+	char container[FT_CG_NAME_LEN]; /* the container's name or short id; "" on the host */
 	uint64_t attempts[FAM_N][RES_N];
 	uint64_t groups[GC_N];
 	uint64_t races[FAM_N]; /* first-answer races, by the family that answered first */
@@ -39,6 +41,7 @@ struct comm_stats {
 
 struct metrics {
 	struct sink next;
+	const struct correlator *corr; /* where processes run (metrics_watch) */
 	char version[32];
 	double start_time_s;
 	struct comm_stats comms[MAX_COMMS + 1]; /* the last one is "other" */
@@ -106,15 +109,26 @@ void metrics_free(struct metrics *m)
 	free(m);
 }
 
+void metrics_watch(struct metrics *m, const struct correlator *c)
+{
+	m->corr = c;
+}
+
+/* A process's series: by its name and, in a container, the container's
+ * name (or short id): bounded, as the names are, by MAX_COMMS. */
 static struct comm_stats *comm_of(struct metrics *m, const struct proc *p)
 {
+	char buf[FT_CG_NAME_LEN];
+	const char *where = m->corr ? place_label(m->corr, p, buf, sizeof(buf)) : "";
+
 	for (unsigned i = 0; i < m->n_comms; i++)
-		if (!strncmp(m->comms[i].comm, p->comm, FT_COMM_LEN))
+		if (!strncmp(m->comms[i].comm, p->comm, FT_COMM_LEN) && !strcmp(m->comms[i].container, where))
 			return &m->comms[i];
 	if (m->n_comms == MAX_COMMS)
 		return &m->comms[MAX_COMMS];
 	memcpy(m->comms[m->n_comms].comm, p->comm, FT_COMM_LEN);
 	m->comms[m->n_comms].comm[FT_COMM_LEN - 1] = 0;
+	snprintf(m->comms[m->n_comms].container, sizeof(m->comms[m->n_comms].container), "%s", where);
 	return &m->comms[m->n_comms++];
 }
 
@@ -275,6 +289,16 @@ static void label(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* comm="NAME" and, for a process in a container, ,container="NAME". */
+static void comm_labels(FILE *f, const struct comm_stats *cs)
+{
+	label(f, cs->comm);
+	if (cs->container[0]) {
+		fprintf(f, ",container=");
+		label(f, cs->container);
+	}
+}
+
 static const char *fam_label(int f)
 {
 	return f == FAM_V4 ? "ipv4" : "ipv6";
@@ -309,7 +333,7 @@ static void print_attempts(FILE *f, const struct metrics *m, const struct comm_s
 				if (!cs[i]->attempts[fa][r])
 					continue;
 				fprintf(f, "famtrace_connect_attempts_total{comm=");
-				label(f, cs[i]->comm);
+				comm_labels(f, cs[i]);
 				fprintf(f, ",family=\"%s\",result=\"%s\"} %llu\n", fam_label(fa),
 					result_key(r), (unsigned long long)cs[i]->attempts[fa][r]);
 			}
@@ -323,7 +347,7 @@ static void print_attempts(FILE *f, const struct metrics *m, const struct comm_s
 			if (!cs[i]->groups[g])
 				continue;
 			fprintf(f, "famtrace_destinations_total{comm=");
-			label(f, cs[i]->comm);
+			comm_labels(f, cs[i]);
 			fprintf(f, ",class=\"%s\"} %llu\n", group_class_key(g),
 				(unsigned long long)cs[i]->groups[g]);
 		}
@@ -350,7 +374,7 @@ static void print_attempts(FILE *f, const struct metrics *m, const struct comm_s
 			if (!cs[i]->races[fa])
 				continue;
 			fprintf(f, "famtrace_first_answer_races_total{comm=");
-			label(f, cs[i]->comm);
+			comm_labels(f, cs[i]);
 			fprintf(f, ",answered_first=\"%s\"} %llu\n", fam_label(fa),
 				(unsigned long long)cs[i]->races[fa]);
 		}

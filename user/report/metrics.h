@@ -23,6 +23,9 @@ void metrics_free(struct metrics *m);
 
 /* Make *out a sink that counts, then passes each fact on to next (copied). */
 void metrics_tee(struct metrics *m, struct sink *out, const struct sink *next);
+/* Label each process's series with its container (a label only when it
+ * runs in one), as c knows where it runs. */
+void metrics_watch(struct metrics *m, const struct correlator *c);
 
 /* --maillog: delivery lines of the MTA's log, by status (enum mlog_status)
  * and whether a family problem stood behind them; the series exist (at 0)

@@ -28,6 +28,8 @@
 
 struct report_opts {
 	FILE *out;
+	const struct correlator *corr; /* set once made: --container, --unit filter the
+					* events streamed (correlator_proc_wanted) */
 	size_t width;	 /* text folded to this many columns; 0: --wide, never */
 	FILE *under;	 /* text_open: where the folded text goes */
 	int64_t boot_to_real_ns; /* boottime + this = wall clock */
@@ -79,6 +81,8 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l);
 
 /* Has the process done anything a report is about (attempts, probes, lookups)? */
 bool proc_active(const struct proc *p);
+/* Is p's event one to stream (o->corr's place filter)? */
+bool report_wants(const struct report_opts *o, const struct proc *p);
 
 /* "12:03:04.567" (wall) or "3.250" (seconds since t0). */
 char *fmt_when(char *buf, size_t len, const struct report_opts *o, uint64_t ts_ns);

@@ -497,6 +497,11 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 	}
 }
 
+bool report_wants(const struct report_opts *o, const struct proc *p)
+{
+	return !o->corr || correlator_proc_wanted(o->corr, p);
+}
+
 /* Has the process done anything the report is about? */
 bool proc_active(const struct proc *p)
 {

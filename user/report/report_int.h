@@ -26,5 +26,7 @@ char *fmt_host_endpoint(char *buf, size_t len, const struct proc *p, const struc
  * in its PID namespace", "unit X.service", "" when on the host or unknown. */
 char *fmt_place(char *buf, size_t len, const struct correlator *c, const struct proc *p);
 void json_place(FILE *f, const struct correlator *c, const struct proc *p);
+/* The container's name, else its short id; "" on the host (a metric's label). */
+const char *place_label(const struct correlator *c, const struct proc *p, char *buf, size_t len);
 
 #endif

@@ -132,6 +132,8 @@ static void json_attempt(void *ctx, const struct proc *p, const struct attempt *
 	struct report_opts *o = ctx;
 	FILE *f = o->out;
 
+	if (!report_wants(o, p))
+		return;
 	jprintf(f, "{\"v\":%d,\"type\":\"attempt\",", FT_JSON_SCHEMA);
 	json_attempt_fields(f, o, a);
 	json_proc_id(f, p);
@@ -154,6 +156,8 @@ static void json_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	struct report_opts *o = ctx;
 	FILE *f = o->out;
 
+	if (!report_wants(o, p))
+		return;
 	jprintf(f, "{\"v\":%d,\"type\":\"probe\",", FT_JSON_SCHEMA);
 	json_attempt_fields(f, o, a);
 	json_proc_id(f, p);
@@ -169,6 +173,8 @@ static void json_group(void *ctx, const struct proc *p, const struct group *g)
 	FILE *f = o->out;
 	int order[GROUP_MAX_ATTEMPTS];
 
+	if (!report_wants(o, p))
+		return;
 	jprintf(f, "{\"v\":%d,\"type\":\"group\",\"group\":%" PRIu64 ",\"time\":", FT_JSON_SCHEMA,
 		g->id);
 	json_time(f, o, g->first_start_ns);
@@ -381,6 +387,8 @@ static void json_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	struct report_opts *o = ctx;
 	FILE *f = o->out;
 
+	if (!report_wants(o, p))
+		return;
 	jprintf(f, "{\"v\":%d,\"type\":\"lookup\",\"lookup\":%" PRIu64 ",\"time\":", FT_JSON_SCHEMA,
 		l->id);
 	json_time(f, o, l->end_ns);

@@ -13,6 +13,7 @@
 
 #include "report/jprintf.h"
 #include "report/report.h"
+#include "report/report_int.h"
 
 /* Messages to show, in log order: selected by the filter, with a delivery
  * line (a message only queued says nothing yet), notices under their
@@ -103,6 +104,19 @@ static void text_smtp(struct report_opts *o, const struct mlog_delivery *d, cons
 	}
 }
 
+/* The newest process shown that its own PID namespace knows as pid (what
+ * a log line names). */
+static const struct proc *log_pid_known(struct correlator *c, uint32_t pid)
+{
+	struct proc **procs;
+	size_t n = correlator_procs(c, &procs);
+
+	for (size_t i = n; i-- > 0;)
+		if (!procs[i]->folded && proc_log_pid(procs[i]) == pid)
+			return procs[i];
+	return NULL;
+}
+
 static void text_one(struct report_opts *o, struct correlator *c, const struct mlog_message *msg,
 		     int depth)
 {
@@ -117,7 +131,8 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 	for (unsigned i = 0; i < msg->n_d; i++) {
 		const struct mlog_delivery *d = &msg->d[i];
 		const struct proc *p;
-		const struct group *g = msg_delivery_group(c, d, o->boot_to_real_ns, &p);
+		bool ambiguous;
+		const struct group *g = msg_delivery_group_ns(c, d, o->boot_to_real_ns, &p, &ambiguous);
 		struct msg_smtp sm;
 		char when[16];
 
@@ -140,6 +155,13 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 			fprintf(o->out, ": %s", fmt_safe(d->text));
 		fputc('\n', o->out);
 		msg_delivery_smtp(msg, d, g, o->boot_to_real_ns, &sm);
+		if (g && proc_in_own_pidns(p)) {
+			char place[320];
+
+			fprintf(o->out, "%s    %s[%u] of this log is pid %u on the host, in %s\n", pad,
+				fmt_safe(d->agent), d->pid, p->tgid,
+				fmt_place(place, sizeof(place), c, p)[0] ? place : "a PID namespace of its own");
+		}
 		if (g) {
 			text_group_detail(o, p, g, pad);
 			text_smtp(o, d, g, &sm, pad);
@@ -152,10 +174,13 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 				fmt_safe(d->agent), d->pid,
 				b < (int64_t)o->t0_ns - 1000000000LL ? "it was logged before the trace began"
 				: b > (int64_t)correlator_last_ns(c) + 2000000000LL ? "it was logged after the trace ended"
-				: !correlator_find(c, d->pid)
+				: ambiguous ? "processes with that pid in more than one PID namespace (the host's "
+					      "and a container's) fit it alike; --container or --unit says "
+					      "which one's log this is"
+				: !log_pid_known(c, d->pid)
 					? "famtrace holds no process with that pid: not traced, or exited and "
 					  "summarised into its name's totals"
-				: correlator_find(c, d->pid)->groups_dropped
+				: log_pid_known(c, d->pid)->groups_dropped
 					? "no destination of that process that famtrace still holds matches it "
 					  "(older ones were dropped to bound memory)"
 					: "no lookup or attempt of that process matches it (nothing was tried, as "
@@ -249,7 +274,8 @@ void json_messages(struct report_opts *o, struct correlator *c)
 		for (unsigned k = 0; k < msg->n_d; k++) {
 			const struct mlog_delivery *d = &msg->d[k];
 			const struct proc *p;
-			const struct group *g = msg_delivery_group(c, d, o->boot_to_real_ns, &p);
+			bool ambiguous;
+			const struct group *g = msg_delivery_group_ns(c, d, o->boot_to_real_ns, &p, &ambiguous);
 			struct msg_smtp sm;
 
 			msg_delivery_smtp(msg, d, g, o->boot_to_real_ns, &sm);
@@ -276,10 +302,11 @@ void json_messages(struct report_opts *o, struct correlator *c)
 			json_str_or_null(f, d->text);
 			fprintf(f, ",\"group\":");
 			if (g)
-				fprintf(f, "%" PRIu64 ",\"class\":\"%s\",\"proc_start_ns\":%" PRIu64, g->id,
-					group_class_key(g->cls), p->start_ns);
+				fprintf(f, "%" PRIu64 ",\"class\":\"%s\",\"proc_start_ns\":%" PRIu64
+					   ",\"traced_pid\":%u", g->id, group_class_key(g->cls), p->start_ns, p->tgid);
 			else
-				fprintf(f, "null,\"class\":null");
+				fprintf(f, "null,\"class\":null,\"traced_pid\":null");
+			fprintf(f, ",\"pid_ambiguous\":%s", ambiguous ? "true" : "false");
 			fprintf(f, ",\"reply\":");
 			if (sm.has_final)
 				json_reply(f, &sm.final, sm.final_fam);

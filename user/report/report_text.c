@@ -145,6 +145,8 @@ static void text_lookup(void *ctx, const struct proc *p, const struct lookup *l)
 	struct report_opts *o = ctx;
 	char when[32], q[200], a[400], d[32];
 
+	if (!report_wants(o, p))
+		return;
 	live_day(o, l->end_ns);
 	fmt_when(when, sizeof(when), o, l->end_ns);
 	row_lead(o, when, p, "DNS");
@@ -169,6 +171,8 @@ static void text_attempt(void *ctx, const struct proc *p, const struct attempt *
 	struct report_opts *o = ctx;
 	char when[32], dst[220], res[96], lat[32], d[32], rest[160];
 
+	if (!report_wants(o, p))
+		return;
 	live_day(o, a->end_ns);
 	fmt_when(when, sizeof(when), o, a->end_ns);
 	fmt_host_endpoint(dst, sizeof(dst), p, a);
@@ -200,6 +204,8 @@ static void text_probe(void *ctx, const struct proc *p, const struct attempt *a)
 	struct report_opts *o = ctx;
 	char when[32], dst[64], res[200];
 
+	if (!report_wants(o, p))
+		return;
 	/* A UDP connect that worked is said with -v only; to a nameserver
 	 * port it is the resolver's socket, not a route probe. */
 	if (!a->err && !o->verbose)
@@ -230,6 +236,8 @@ static void text_group(void *ctx, const struct proc *p, const struct group *g)
 	struct report_opts *o = ctx;
 	char when[32], d[32];
 
+	if (!report_wants(o, p))
+		return;
 	char dest[300], un[1400];
 
 	live_day(o, g->decided_ns);

@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# tests/containers.sh - where mail stacks live: a Postfix instance in a podman
+# container (Debian's podman and runc) beside the lab's own Postfix on the
+# host, both delivering from the relay's network namespace at once. famtrace,
+# on the host, must name the container of every process it reports, give the
+# pid the container's own log uses, and join that log's lines to the
+# container's deliveries and the host's log to the host's.
+# The container's root is the host's (an overlay, no image, no registry) with
+# the private Postfix's /usr (scripts/lab-postfix) bound in; its PID, UTS,
+# mount and cgroup namespaces are its own, its network the relay's.
+[ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+need_root dnsmasq postfix postconf podman runc
+
+CNAME=${P}mta
+CDIR=$LAB_DIR/crelay
+RLOG=$LAB_DIR/relay/log/maillog
+CLOG=$CDIR/log/maillog
+# Debian's podman defaults to crun, which refuses a host with cgroup v1
+# controllers mounted (this machine kind); runc takes either. Limits within
+# the host's hard ones (podman asks for more than a CI machine allows).
+PODMAN=(podman --runtime runc)
+CLEANUPS+=("podman --runtime runc rm -f -t 2 $CNAME")
+
+scripts/lab up >"$TMP/lab.log" 2>&1 || bail "lab up" "$TMP/lab.log"
+scripts/lab scenario noroute >/dev/null || bail "lab scenario noroute"
+
+# The container's instance: the relay's configuration, its own directories.
+mkdir -p "$CDIR/etc" "$CDIR/queue" "$CDIR/data" "$CDIR/log"
+chown postfix "$CDIR/data"
+sed "s|$LAB_DIR/relay|$CDIR|g; s|^myhostname = .*|myhostname = crelay.lab.test|" \
+	"$LAB_DIR/relay/etc/main.cf" >"$CDIR/etc/main.cf"
+cp "$LAB_DIR/relay/etc/master.cf" "$CDIR/etc/master.cf"
+: >"$CLOG"
+
+container_up() {
+	"${PODMAN[@]}" run -d --name "$CNAME" --hostname crelay --ulimit nofile=4096:4096 \
+		--ulimit nproc=4096:4096 --network "ns:/run/netns/${LAB}relay" \
+		-v /usr:/usr -v /etc/passwd:/etc/passwd:ro -v /etc/group:/etc/group:ro \
+		-v "/etc/netns/${LAB}relay/resolv.conf:/etc/resolv.conf:ro" \
+		-v "$LAB_DIR:$LAB_DIR" -v "$FT_POSTFIX_META:$FT_POSTFIX_META:ro" --rootfs /:O \
+		postfix -c "$CDIR/etc" start-fg >"$TMP/podman.log" 2>&1 &&
+		wait_for 30 test -s "$CDIR/queue/pid/master.pid"
+}
+# csend DOMAIN: mail handed to the container's Postfix, waited for in its log.
+csend() {
+	local before
+	before=$(wc -l <"$CLOG")
+	printf 'Subject: famtrace container\n\nhello\n' |
+		"${PODMAN[@]}" exec -i "$CNAME" sendmail -C "$CDIR/etc" -f lab@lab.test "u@$1" || return 1
+	wait_for 20 sh -c "tail -n +$((before + 1)) '$CLOG' | grep -q 'status='"
+}
+# The pid the container's log gives its smtp for the latest delivery.
+log_pid() { grep 'postfix/smtp\[' "$1" | grep 'status=' | tail -1 | sed 's/.*postfix\/smtp\[\([0-9]*\)\].*/\1/'; }
+
+# --- famtrace first, then the container (a service started before it) ----
+live pc -o "$TMP/pc.ftr" --metrics "$TMP/pc.prom" || bail "famtrace traces" "$TMP/pc.err"
+container_up || bail "the container's Postfix starts (podman, runc)" "$TMP/podman.log" "$CLOG"
+ok "podman runs a Postfix of its own in the relay's network namespace"
+csend dual.lab.test >"$TMP/csend.log" 2>&1
+scripts/lab send dual.lab.test 20 >"$TMP/hsend.log" 2>&1
+stop_live pc
+CPID=$(log_pid "$CLOG")
+HPID=$(log_pid "$RLOG")
+check "both instances delivered over IPv4 after IPv6's ENETUNREACH (their logs)" "$CLOG" "$RLOG" -- \
+	bash -c "[ -n '$CPID' ] && [ -n '$HPID' ] && grep -q 'Network is unreachable' '$CLOG' &&
+		grep -q 'status=sent' '$CLOG' && grep -q 'status=sent' '$RLOG'"
+
+check "the container's smtp is named: podman, the container's name, its own PID namespace, the pid its log gives ($CPID)" \
+	"$TMP/pc" -- jqs "$TMP/pc" "
+	[.[] | select(.type == \"process\" and .comm == \"smtp\" and .place.kind == \"container\")] |
+	length == 1 and .[0].place.runtime == \"podman\" and .[0].place.container == \"$CNAME\" and
+	(.[0].place.container_id | test(\"^[0-9a-f]{64}$\")) and .[0].place.own_pid_namespace and
+	.[0].place.ns_pid == $CPID and .[0].pid != $CPID and .[0].place.net_namespace != null"
+check "the host's smtp is not in a container, and its pid is its log's ($HPID)" "$TMP/pc" -- jqs "$TMP/pc" "
+	[.[] | select(.type == \"process\" and .comm == \"smtp\" and .place.kind != \"container\")] |
+	length == 1 and .[0].place.own_pid_namespace == false and .[0].pid == $HPID"
+check "the container's delivery: fallback IPv6 -> IPv4 after ENETUNREACH" "$TMP/pc" -- jqs "$TMP/pc" '
+	([.[] | select(.type == "process" and .place.kind == "container" and .comm == "smtp")][0].pid) as $p |
+	[.[] | select(.type == "group" and .pid == $p)] | length == 1 and .[0].class == "fallback" and
+	(.[0].attempts | map(.result)) == ["net_unreachable", "connected"]'
+check "metrics: the container's smtp has series of its own, labelled with the container; the host's has none" \
+	"$TMP/pc.prom" -- bash -c "
+	grep -q 'famtrace_connect_attempts_total{comm=\"smtp\",container=\"$CNAME\",family=\"ipv6\",result=\"net_unreachable\"} 1' '$TMP/pc.prom' &&
+	grep -q 'famtrace_connect_attempts_total{comm=\"smtp\",family=\"ipv6\",result=\"net_unreachable\"} 1' '$TMP/pc.prom'"
+
+# --- the recording, each log joined in its own namespace ----------------
+"$FT" report -j --maillog "$CLOG" "$TMP/pc.ftr" >"$TMP/rc_c" 2>"$TMP/rc_c.err"
+CHOST=$(jq -s '[.[] | select(.type == "process" and .place.kind == "container" and .comm == "smtp")][0].pid' "$TMP/pc")
+check "report --maillog <the container's log>: its smtp[$CPID] line is joined to the container's smtp (host pid $CHOST), not to a host process" \
+	"$TMP/rc_c" "$TMP/rc_c.err" -- jqs "$TMP/rc_c" "
+	[.[] | select(.type == \"message\") | .deliveries[] | select(.status == \"sent\")] |
+	length >= 1 and all(.pid == $CPID and .traced_pid == $CHOST and .class == \"fallback\" and
+	.pid_ambiguous == false)"
+"$FT" report --maillog "$CLOG" "$TMP/pc.ftr" >"$TMP/rc_ct" 2>"$TMP/rc_ct.err"
+check "... and in words: the log's pid is the host's $CHOST, in the container" "$TMP/rc_ct" -- \
+	grep -q "smtp\[$CPID\] of this log is pid $CHOST on the host, in container $CNAME (podman [0-9a-f]\{12\}), pid $CPID in its PID namespace" "$TMP/rc_ct"
+"$FT" report -j --maillog "$RLOG" "$TMP/pc.ftr" >"$TMP/rc_h" 2>"$TMP/rc_h.err"
+check "report --maillog <the host's log>: its smtp[$HPID] line is joined to the host's smtp" "$TMP/rc_h" -- jqs "$TMP/rc_h" "
+	[.[] | select(.type == \"message\") | .deliveries[] | select(.status == \"sent\")] |
+	length >= 1 and all(.traced_pid == $HPID and .class == \"fallback\")"
+"$FT" report -j --container "$CNAME" "$TMP/pc.ftr" >"$TMP/rc_sel" 2>"$TMP/rc_sel.err"
+check "report --container $CNAME: only the container's processes" "$TMP/rc_sel" "$TMP/rc_sel.err" -- jqs "$TMP/rc_sel" "
+	[.[] | select(.type == \"process\")] | length >= 1 and all(.place.container == \"$CNAME\") and
+	any(.comm == \"smtp\")"
+"$FT" report -j --container "${CNAME}x" "$TMP/pc.ftr" >"$TMP/rc_none" 2>"$TMP/rc_none.err"
+check "report --container <another name>: no process, no attempt, group or lookup of one" "$TMP/rc_none" -- jqs "$TMP/rc_none" \
+	'[.[] | select(.type != "summary")] | length == 0'
+"$FT" report --container 'bad name' "$TMP/pc.ftr" >"$TMP/rc_bad" 2>&1; rc=$?
+check "report --container 'bad name': a usage error (exit $rc)" "$TMP/rc_bad" -- \
+	bash -c "[ $rc = 2 ] && grep -q \"not a container name\" '$TMP/rc_bad'"
+
+# --- famtrace started after the container: the smtp it finds running -----
+SMTP_HOST=$CHOST
+live pc2 || bail "famtrace traces (second run)" "$TMP/pc2.err"
+csend dual.lab.test >"$TMP/csend2.log" 2>&1
+stop_live pc2
+check "started after the container: the smtp already running ($SMTP_HOST, no fork or exec seen) is named from /proc" \
+	"$TMP/pc2" -- jqs "$TMP/pc2" "
+	[.[] | select(.type == \"process\" and .pid == $SMTP_HOST)] | length == 1 and
+	.[0].place.container == \"$CNAME\" and .[0].place.ns_pid == $CPID"
+
+summary
