@@ -27,6 +27,8 @@
 #include "maillog/journal.h"
 #include "report/jprintf.h"
 #include "maillog/maillog.h"
+#include "maillog/messages.h"
+#include "records/decode.h"
 #include "maillog/maillog_read.h"
 #include "dnsname.h"
 #include "unit.h"
@@ -502,10 +504,126 @@ static void test_smtp_replies(void)
 	mlog_free(&m);
 }
 
+/* A process record with a place: tgid, its pid in its PID namespace, that
+ * namespace, its cgroup. */
+static void place_proc(struct correlator *c, uint32_t tgid, uint32_t ns_tgid, uint32_t pidns, uint64_t cg)
+{
+	struct ft_proc r;
+	const char *why;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.kind = FT_EV_PROC;
+	r.hdr.size = sizeof(r);
+	r.hdr.ts_ns = 100000000000ULL;
+	r.task.tgid = r.task.tid = tgid;
+	r.task.ppid = tgid - 1;
+	r.task.start_ns = 99000000000ULL;
+	r.task.why = FT_WHY_COMM;
+	strcpy(r.task.comm, "smtp");
+	r.what = FT_PROC_EXEC;
+	r.cgroup_id = cg;
+	r.ns_tgid = ns_tgid;
+	r.ns_ppid = ns_tgid - 1;
+	r.pidns = pidns;
+	r.netns = pidns + 1;
+	CHECK(ft_decode_check(&r, sizeof(r), &why) == FT_EV_PROC);
+	correlate_event(c, &r, sizeof(r));
+}
+
+static void place_attempt(struct correlator *c, uint32_t tgid)
+{
+	struct ft_attempt a;
+
+	memset(&a, 0, sizeof(a));
+	a.hdr.kind = FT_EV_ATTEMPT;
+	a.hdr.size = sizeof(a);
+	a.hdr.ts_ns = 100600000000ULL;
+	a.task.tgid = a.task.tid = tgid;
+	a.task.ppid = tgid - 1;
+	a.task.start_ns = 99000000000ULL;
+	a.task.why = FT_WHY_COMM;
+	strcpy(a.task.comm, "smtp");
+	a.start_ns = 100500000000ULL;
+	a.end_ns = 100600000000ULL;
+	a.family = AF_INET;
+	inet_pton(AF_INET, "203.0.113.10", a.daddr);
+	a.dport = 25;
+	a.proto = IPPROTO_TCP;
+	a.outcome = FT_OUT_CONNECTED;
+	correlate_event(c, &a, sizeof(a));
+}
+
+/*
+ * A log line's pid is its own PID namespace's: a container's Postfix logs
+ * smtp[183] for the process the host knows as 24188. Only the container's
+ * process: joined to it (famtrace before 0.4.2 found no process 183). Only
+ * a host process 183: joined to it. Both fitting the line alike: neither,
+ * said as ambiguous, until --container names the container.
+ */
+static void test_log_pids_in_their_namespace(void)
+{
+	static const char line[] = "2026-12-07T20:00:01.000000+00:00 crelay postfix/smtp[183]: 4B2C1F2A3: "
+				   "to=<u@x.test>, relay=mx.x.test[203.0.113.10]:25, delay=0.5, "
+				   "delays=0/0/0/0.5, dsn=2.0.0, status=sent (250 ok)";
+	const int64_t b2r = 1796673600LL * 1000000000LL - 100000000000LL; /* boottime 100 s = 20:00:00Z */
+	struct ft_cgroup cg;
+	struct mlog m;
+	const struct mlog_message *msg;
+	const struct proc *p;
+	bool amb;
+
+	mlog_init(&m, 1796673600);
+	CHECK(mlog_line(&m, line));
+	msg = mlog_find(&m, "4B2C1F2A3");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].pid == 183);
+	if (!msg || msg->n_d != 1)
+		goto out;
+	memset(&cg, 0, sizeof(cg));
+	cg.hdr.kind = FT_EV_CGROUP;
+	cg.hdr.size = sizeof(cg);
+	cg.cgroup_id = 77;
+	snprintf(cg.path, sizeof(cg.path), "/libpod_parent/libpod-%s",
+		 "502f11796fb0120ba5aa60bf4c9fd52aff4eab1d2892e0dc50e33f2a5417f698");
+	snprintf(cg.name, sizeof(cg.name), "mta1");
+	for (int k = 0; k < 4; k++) {
+		/* 0: container only; 1: host only; 2: both; 3: both, --container */
+		struct correlator_cfg cfg = { .group_gap_ns = 2000000000ULL, .keep_exited_details = true,
+					      .place_sel = k == 3 ? "mta1" : NULL };
+		struct correlator *c = correlator_new(&cfg, NULL);
+		const struct group *g;
+
+		CHECK(c != NULL);
+		if (!c)
+			continue;
+		correlate_event(c, &cg, sizeof(cg));
+		if (k != 1) {
+			place_proc(c, 24188, 183, 4026532375u, 77);
+			place_attempt(c, 24188);
+		}
+		if (k != 0) {
+			place_proc(c, 183, 183, 4026531836u, 1);
+			place_attempt(c, 183);
+		}
+		correlate_flush(c);
+		g = msg_delivery_group_ns(c, &msg->d[0], b2r, &p, &amb);
+		if (k == 0 || k == 3)
+			CHECK(g && p && p->tgid == 24188 && !amb && proc_place_is(c, p, "mta1") &&
+			      proc_place_is(c, p, "502f1179") && proc_in_own_pidns(p));
+		else if (k == 1)
+			CHECK(g && p && p->tgid == 183 && !amb && !proc_in_own_pidns(p));
+		else
+			CHECK(!g && !p && amb);
+		correlator_free(c);
+	}
+out:
+	mlog_free(&m);
+}
+
 int main(void)
 {
 	if (unit_tmp_make())
 		return 1;
+	RUN(test_log_pids_in_their_namespace);
 	RUN(test_maillog_hostile_addresses);
 	RUN(test_maillog_lines);
 	RUN(test_smtp_replies);

@@ -30,6 +30,7 @@
 #include "maillog/maillog.h"
 #include "maillog/maillog_read.h"
 #include "dnsname.h"
+#include "records/decode.h"
 #include "unit.h"
 #include "records/zeroruns.h"
 
@@ -431,8 +432,49 @@ static void test_completeness_is_one_judgement(void)
 	CHECK(!source_complete(&ss));
 }
 
+/* A process record as famtrace before 0.4.2 wrote it (72 bytes, record ABI
+ * 3) reads as today's with an unknown place; a cgroup record is checked
+ * like the kernel's (its strings terminated); a 73-byte one is malformed. */
+static void test_process_records_old_and_new(void)
+{
+	unsigned char old[FT_PROC_V3_SIZE + 1];
+	struct ft_lookup scratch;
+	struct ft_proc p;
+	struct ft_cgroup g;
+	const struct ft_proc *got;
+	const char *why;
+	size_t len = FT_PROC_V3_SIZE;
+
+	memset(&p, 0, sizeof(p));
+	p.hdr.kind = FT_EV_PROC;
+	p.hdr.size = FT_PROC_V3_SIZE;
+	p.task.tgid = 42;
+	strcpy(p.task.comm, "smtp");
+	p.what = FT_PROC_EXIT;
+	p.exit_code = 256;
+	memcpy(old, &p, FT_PROC_V3_SIZE);
+	got = ft_decode_full(old, &len, &scratch);
+	CHECK(len == sizeof(struct ft_proc) && ft_decode_check(got, len, &why) == FT_EV_PROC);
+	CHECK(got->task.tgid == 42 && got->exit_code == 256 && !got->cgroup_id && !got->ns_tgid &&
+	      !got->pidns && !got->netns);
+	len = FT_PROC_V3_SIZE + 1;
+	((struct ft_hdr *)old)->size = FT_PROC_V3_SIZE + 1;
+	CHECK(ft_decode_check(ft_decode_full(old, &len, &scratch), len, &why) == 0);
+	p.hdr.size = sizeof(p);
+	p.what = FT_PROC_SEEN + 1;
+	CHECK(ft_decode_check(&p, sizeof(p), &why) == 0);
+	memset(&g, 'x', sizeof(g));
+	g.hdr.kind = FT_EV_CGROUP;
+	g.hdr.size = sizeof(g);
+	CHECK(ft_decode_check(&g, sizeof(g), &why) == 0); /* unterminated */
+	g.path[5] = 0;
+	g.name[0] = 0;
+	CHECK(ft_decode_check(&g, sizeof(g), &why) == FT_EV_CGROUP);
+}
+
 int main(void)
 {
+	RUN(test_process_records_old_and_new);
 	if (unit_tmp_make())
 		return 1;
 	RUN(test_recording_round_trip);
