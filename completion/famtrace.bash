@@ -39,7 +39,10 @@ _famtrace() {
 	--postfix | --journal-dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
 	-c | --comm | --port | -i | --interval | -d | --duration | --group-gap | --rotate | --keep | \
 		--metrics-interval | --since | --until | --buffer-size | --map-entries | --max-lost | \
-		--queue-id | --domain | --recipient | --dns-port)
+		--queue-id | --domain | --recipient | --dns-port | --unit)
+		return ;;
+	--container)
+		mapfile -t COMPREPLY < <(compgen -W "$(podman ps --format '{{.Names}}' 2>/dev/null; docker ps --format '{{.Names}}' 2>/dev/null)" -- "$cur")
 		return ;;
 	esac
 	if [ $sub = help ]; then
