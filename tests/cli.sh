@@ -179,7 +179,7 @@ optval() {
 	--since) echo +0 ;; --until) echo +1 ;; --maillog | --gai-conf | --libc) echo "$TMP/ml" ;;
 	--journal-dir | --postfix) echo "$TMP" ;; --queue-id) echo ABCDEF12 ;; --domain) echo example.org ;;
 	--recipient) echo a@example.org ;; --expect | --prefer) echo ipv4 ;; --buffer-size) echo 64 ;;
-	--map-entries) echo 1024 ;;
+	--map-entries) echo 1024 ;; --container) echo mta1 ;; --unit) echo postfix ;;
 	esac
 }
 "$FT" --help | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' | grep -vx -e --help -e --version >"$TMP/all.opts"

@@ -80,6 +80,12 @@ check "the container's delivery: fallback IPv6 -> IPv4 after ENETUNREACH" "$TMP/
 	([.[] | select(.type == "process" and .place.kind == "container" and .comm == "smtp")][0].pid) as $p |
 	[.[] | select(.type == "group" and .pid == $p)] | length == 1 and .[0].class == "fallback" and
 	(.[0].attempts | map(.result)) == ["net_unreachable", "connected"]'
+check "the container's network is judged: no IPv6 route (JSON network.ipv6), IPv4 fine" "$TMP/pc" -- jqs "$TMP/pc" '
+	[.[] | select(.type == "process" and .place.kind == "container" and .comm == "smtp")] |
+	length == 1 and .[0].network.ipv6 == "no_route" and .[0].network.ipv4 == null'
+"$FT" report "$TMP/pc.ftr" >"$TMP/pc.txt" 2>"$TMP/pc.txt.err"
+check "... and in words: NETWORK: container $CNAME has no IPv6 route, with the ways out for a container" "$TMP/pc.txt" -- \
+	bash -c "tr -s ' \n' '  ' <'$TMP/pc.txt' | grep -q 'NETWORK: container $CNAME has no IPv6 route: 1 connect(s) and route probe(s) failed at the route lookup (ENETUNREACH: no route to the address, so no default route either), none connected; ways out: give the container.s network an IPv6 route'"
 check "metrics: the container's smtp has series of its own, labelled with the container; the host's has none" \
 	"$TMP/pc.prom" -- bash -c "
 	grep -q 'famtrace_connect_attempts_total{comm=\"smtp\",container=\"$CNAME\",family=\"ipv6\",result=\"net_unreachable\"} 1' '$TMP/pc.prom' &&

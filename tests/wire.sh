@@ -111,6 +111,12 @@ check "musl (static): its A and AAAA questions are lookups of their own, and its
 	(map(select(.type=="group")) | length == 1 and .[0].class == "fallback" and
 	 .[0].name == "hole.famtrace.test" and .[0].first_family == "ipv6" and
 	 .[0].connected_family == "ipv4" and (.[0].lookups | length) >= 1 and .[0].first_answer_race == null)'
+check "musl (static): the process says its lookups were seen on the wire only (no resolver probe saw a call)" \
+	"$TMP/musl" -- jqs "$TMP/musl" '
+	map(select(.type=="process" and .lookups.total >= 2)) | length == 1 and .[0].lookups.wire_only'
+"$FT" run -- $M 2525 hole.famtrace.test >"$TMP/musl.txt" 2>&1
+check "... and in words, under its lookups line" "$TMP/musl.txt" -- \
+	grep -q "lookups seen on the wire only: no resolver probe saw a call of this process" "$TMP/musl.txt"
 "$FT" report -j "$TMP/musl.ftr" >"$TMP/musl.rep" 2>"$TMP/musl.rep.err"
 check "a recording of it reports the same lookups and verdict" "$TMP/musl.rep" "$TMP/musl.rep.err" -- bash -c "
 	diff <(jq -c -s 'map(select(.type==\"lookup\" or .type==\"group\"))' '$TMP/musl') \

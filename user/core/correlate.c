@@ -117,6 +117,18 @@ static void attempt_from(struct attempt *a, const struct ft_attempt *r)
 	a->res = result_of(r->outcome, a->err);
 }
 
+/* A failure the process's own network decided before a packet left: the
+ * route lookup (no route), or no source address. */
+static void note_local(struct fam_stats *fs, const struct attempt *a)
+{
+	if (a->outcome != FT_OUT_IMMEDIATE && a->outcome != FT_OUT_PROBE)
+		return;
+	if (a->err == ENETUNREACH)
+		fs->local_no_route++;
+	else if (a->err == EADDRNOTAVAIL)
+		fs->local_no_addr++;
+}
+
 static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 {
 	const struct attempt *stored;
@@ -156,6 +168,7 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 		if (a.err) {
 			fs->probes_failed++;
 			fs->last_probe_err = a.err;
+			note_local(fs, &a);
 		} else {
 			fs->probes_ok++;
 		}
@@ -167,6 +180,7 @@ static void on_attempt(struct correlator *c, const struct ft_attempt *r)
 
 	fs->tried++;
 	fs->res[a.res]++;
+	note_local(fs, &a);
 	if (a.has_saddr)
 		srcaddr_count(p, &a);
 	if (a.res == RES_CONNECTED) {

@@ -215,6 +215,11 @@ struct fam_stats {
 	uint64_t probes_ok, probes_failed;
 	int last_probe_err;
 	uint64_t dns_ok, dns_failed; /* UDP sockets connected to a nameserver port */
+	/* What the process's own network said, before any packet left: connects
+	 * and route probes that failed at the route lookup with ENETUNREACH (no
+	 * route to the address, so no default route either), or with
+	 * EADDRNOTAVAIL (no source address of the family). */
+	uint64_t local_no_route, local_no_addr;
 };
 
 #define PROC_MAX_DONE_GROUPS 64 /* finished groups kept per process for the report */

@@ -81,6 +81,8 @@ char *fmt_lookup_answer(char *buf, size_t len, const struct lookup *l);
 
 /* Has the process done anything a report is about (attempts, probes, lookups)? */
 bool proc_active(const struct proc *p);
+/* Were all of p's lookups seen on the wire, none by a resolver probe? */
+bool lookups_wire_only(const struct proc *p);
 /* Is p's event one to stream (o->corr's place filter)? */
 bool report_wants(const struct report_opts *o, const struct proc *p);
 

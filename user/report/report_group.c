@@ -497,6 +497,11 @@ void text_group_detail(struct report_opts *o, const struct proc *p, const struct
 	}
 }
 
+bool lookups_wire_only(const struct proc *p)
+{
+	return p->wire_lookups && p->lookups_by_api[FT_API_WIRE] == p->lookups_total;
+}
+
 bool report_wants(const struct report_opts *o, const struct proc *p)
 {
 	return !o->corr || correlator_proc_wanted(o->corr, p);

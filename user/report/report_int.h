@@ -26,6 +26,13 @@ char *fmt_host_endpoint(char *buf, size_t len, const struct proc *p, const struc
  * in its PID namespace", "unit X.service", "" when on the host or unknown. */
 char *fmt_place(char *buf, size_t len, const struct correlator *c, const struct proc *p);
 void json_place(FILE *f, const struct correlator *c, const struct proc *p);
+/* What p's network namespace lacked in family fam, read from its failures
+ * before any packet left, when the family never worked: "no_route",
+ * "no_address", or NULL. */
+const char *net_verdict_key(const struct proc *p, int fam);
+/* NETWORK: lines for a process in a container, each begun with in. */
+void text_network(FILE *f, const struct correlator *c, const struct proc *p, const char *in);
+void json_network(FILE *f, const struct proc *p);
 /* The container's name, else its short id; "" on the host (a metric's label). */
 const char *place_label(const struct correlator *c, const struct proc *p, char *buf, size_t len);
 

@@ -504,6 +504,7 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		jprintf(f, ",\"first_comm\":");
 		json_str(f, p->first_comm);
 		json_place(f, c, p);
+		json_network(f, p);
 		jprintf(f, ",\"traced_as\":\"%s\",\"exited\":%s",
 			p->why < sizeof(why_keys) / sizeof(why_keys[0]) ? why_keys[p->why] : "unknown",
 			p->exited ? "true" : "false");
@@ -542,6 +543,7 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 			   ",\"gai_unspec\":%" PRIu64 ",\"gai_inet\":%" PRIu64 ",\"gai_inet6\":%" PRIu64 ",\"gai_literal\":%" PRIu64,
 			p->lookups_total, p->lookups_failed, p->asked_a, p->asked_aaaa, p->asked_mx,
 			p->gai_unspec, p->gai_inet, p->gai_inet6, p->gai_literal);
+		jprintf(f, ",\"wire_only\":%s", lookups_wire_only(p) ? "true" : "false");
 		if (p->lookups_total) {
 			enum wire_fam slow = lookup_slow_family(p->wait);
 

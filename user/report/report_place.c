@@ -2,8 +2,9 @@
 /*
  * report_place.c - where a process runs, in words and in JSON: the
  * container (its runtime, name and id) or the systemd unit its cgroup
- * names, its pid in its own PID namespace, its namespaces. The reporters'
- * one way of saying it.
+ * names, its pid in its own PID namespace, its namespaces; and what its
+ * network lacked (a family with no route, or no address, at the route
+ * lookup). The reporters' one way of saying it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -92,4 +93,63 @@ void json_place(FILE *f, const struct correlator *c, const struct proc *p)
 		jprintf(f, ",\"net_namespace\":%u}", p->netns);
 	else
 		jprintf(f, ",\"net_namespace\":null}");
+}
+
+const char *net_verdict_key(const struct proc *p, int fam)
+{
+	const struct fam_stats *s = &p->fam[fam];
+
+	if (s->connected || s->probes_ok)
+		return NULL; /* the family worked somewhere: not the namespace's lack */
+	if (s->local_no_addr)
+		return "no_address";
+	if (s->local_no_route)
+		return "no_route";
+	return NULL;
+}
+
+void text_network(FILE *f, const struct correlator *c, const struct proc *p, const char *in)
+{
+	const struct cg_info *g = correlator_cgroup(c, p);
+	char sid[16], who[128];
+
+	/* Said for a container: on the host, the attempts' own lines say it. */
+	if (!g || g->place.kind != CG_CONTAINER)
+		return;
+	if (g->name[0])
+		snprintf(who, sizeof(who), "container %s", fmt_safe(g->name));
+	else
+		snprintf(who, sizeof(who), "%s container %s", g->place.runtime, cg_short_id(&g->place, sid, sizeof(sid)));
+	for (int fam = 0; fam < FAM_N; fam++) {
+		const char *v = net_verdict_key(p, fam);
+		const struct fam_stats *s = &p->fam[fam];
+		const char *other = fam == FAM_V6 ? "IPv4" : "IPv6";
+
+		if (!v)
+			continue;
+		if (!strcmp(v, "no_route"))
+			fprintf(f, "%sNETWORK: %s has no %s route: %" PRIu64 " connect(s) and route probe(s) "
+				   "failed at the route lookup (ENETUNREACH: no route to the address, so no "
+				   "default route either), none connected; ways out: give the container's "
+				   "network an %s route (a %s gateway on its network: podman or docker network "
+				   "create --ipv6 --gateway ...), or have its MTA use %s only (Postfix: "
+				   "inet_protocols = %s in the container's main.cf)\n",
+				in, who, fam_name(fam), s->local_no_route, fam_name(fam), fam_name(fam), other,
+				fam == FAM_V6 ? "ipv4" : "ipv6");
+		else
+			fprintf(f, "%sNETWORK: %s has no %s address: %" PRIu64 " connect(s) and route probe(s) "
+				   "found no source address of the family (EADDRNOTAVAIL: %s is off in its "
+				   "network, as Docker's default is for IPv6); ways out: enable %s on its "
+				   "network (--ipv6), or have its MTA use %s only\n",
+				in, who, fam_name(fam), s->local_no_addr, fam_name(fam), fam_name(fam), other);
+	}
+}
+
+void json_network(FILE *f, const struct proc *p)
+{
+	jprintf(f, ",\"network\":{\"ipv4\":");
+	json_str_or_null(f, net_verdict_key(p, FAM_V4));
+	jprintf(f, ",\"ipv6\":");
+	json_str_or_null(f, net_verdict_key(p, FAM_V6));
+	jprintf(f, "}");
 }

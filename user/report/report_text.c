@@ -371,6 +371,7 @@ static void report_proc(struct report_opts *o, struct correlator *c, const struc
 	fputc('\n', o->out);
 	if (fmt_place(place, sizeof(place), c, p)[0])
 		fprintf(o->out, "  runs in %s\n", place);
+	text_network(o->out, c, p, "  ");
 stats:
 	for (int f = 0; f < FAM_N; f++) {
 		const struct fam_stats *s = &p->fam[f];
@@ -434,6 +435,12 @@ stats:
 			fprintf(o->out, "; asked A %" PRIu64 ", AAAA %" PRIu64 ", MX %" PRIu64
 					", other %" PRIu64, p->asked_a, p->asked_aaaa, p->asked_mx, p->asked_other);
 		fputc('\n', o->out);
+		if (lookups_wire_only(p))
+			fprintf(o->out, "  lookups seen on the wire only: no resolver probe saw a call of this "
+					"process (its C library is not one famtrace probed: a container image's "
+					"own, one that appeared after famtrace started, or a resolver of its own); "
+					"names and answers are from its DNS messages, the calls' bounds and "
+					"getaddrinfo's order are not seen\n");
 		report_lookup_wait(o, p);
 	}
 	for (int k = 0; k < GC_N; k++)
