@@ -893,6 +893,37 @@ int BPF_PROG(ft_exit, struct task_struct *task)
 	return 0;
 }
 
+/*
+ * A cgroup made on the v2 hierarchy: its id and path, so that user space
+ * knows what a process record's cgroup id was even when the cgroup is gone
+ * by the time the record is read (a container whose process connects once
+ * and exits). Per cgroup made: systemd's units and sessions, containers.
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(ft_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct ft_cgroup *e;
+
+	if (cgrp->root->hierarchy_id != 0) /* a cgroup v1 hierarchy */
+		return 0;
+	e = bpf_ringbuf_reserve(&ft_events, sizeof(*e), 0);
+	if (!e) {
+		count(FT_CNT_LOST);
+		return 0;
+	}
+	e->hdr.kind = FT_EV_CGROUP;
+	e->hdr.size = sizeof(*e);
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	e->cgroup_id = cgrp->kn->id;
+	if (bpf_probe_read_kernel_str(e->path, sizeof(e->path), path) < 0)
+		e->path[0] = 0;
+	e->path[sizeof(e->path) - 1] = 0;
+	e->name[0] = 0;
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
 /* The DNS wire programs and the resolver uprobes share these maps and
  * helpers; one object, one skeleton. */
 #include "dns.bpf.c"

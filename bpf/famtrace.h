@@ -32,7 +32,8 @@ enum ft_event_kind {
 	FT_EV_LOOKUP = 4,  /* a resolver call and its result */
 	FT_EV_SRCADDR = 5, /* what an IPv6 source address is (temporary, ...) */
 	FT_EV_DNS = 6,	   /* a DNS message on the wire (variable size) */
-	FT_EV_CGROUP = 7,  /* what a cgroup id is (written by user space only) */
+	FT_EV_CGROUP = 7,  /* what a cgroup id is: made (kernel), or described
+			    * for the record (user space) */
 };
 
 /* How a TCP connect attempt ended. */
@@ -147,10 +148,12 @@ struct ft_proc {
 #define FT_PROC_V3_SIZE 72 /* an FT_EV_PROC record of record ABI 3 */
 
 /*
- * FT_EV_CGROUP: 344 bytes, written by famtrace's user space, never by the
- * kernel: what the cgroup a process record names was, read while it
- * existed (a container's cgroup goes with the container), so that a
- * recording says where its processes ran. Before any process record that
+ * FT_EV_CGROUP: 344 bytes. The kernel writes one when a cgroup is made on
+ * the v2 hierarchy (id and path; name empty), which user space keeps and
+ * does not record. User space writes one, into the recording and the
+ * correlator, for each cgroup a process record names: what it was, read
+ * while it existed or when it was made (a container's cgroup goes with the
+ * container), with a container's name. Before any process record that
  * names the id.
  */
 #define FT_CG_PATH_LEN 256

@@ -2,7 +2,8 @@
 /*
  * route.bpf.c - the route verdict of a connect(), from the FIB table lookups
  * the connecting thread makes, and from it the errno of a connect that fails
- * before its SYN: no route (ENETUNREACH), an unreachable, prohibit or
+ * before its SYN: no route (ENETUNREACH; EADDRNOTAVAIL where IPv6 is off in
+ * the namespace, as the source is chosen first), an unreachable, prohibit or
  * blackhole route (EHOSTUNREACH, EACCES, EINVAL). Included by
  * famtrace.bpf.c; the attempt is the thread's in ft_opening.
  *
@@ -24,6 +25,7 @@
 #define EHOSTUNREACH 113
 #define EACCES 13
 #define EINVAL 22
+#define EADDRNOTAVAIL 99
 #define RTN_BLACKHOLE 6
 #define RTN_UNREACHABLE 7
 #define RTN_PROHIBIT 8
@@ -104,5 +106,12 @@ int BPF_PROG(ft_fib6, const struct net *net, const struct fib6_result *res, stru
 					      : 0;
 	}
 	route_verdict(p, err);
+	/* No route in a namespace with IPv6 off (net.ipv6.conf.all.disable_ipv6,
+	 * what Docker sets in a container without IPv6): connect() chooses
+	 * the source before it returns the route's error, finds no IPv6
+	 * address at all, and fails with EADDRNOTAVAIL, not ENETUNREACH. */
+	if (!p->decided && !p->route_seen && p->err == ENETUNREACH && net->ipv6.devconf_all &&
+	    net->ipv6.devconf_all->disable_ipv6)
+		p->err = EADDRNOTAVAIL;
 	return 0;
 }

@@ -5,13 +5,15 @@
 # host, both delivering from the relay's network namespace at once. famtrace,
 # on the host, must name the container of every process it reports, give the
 # pid the container's own log uses, and join that log's lines to the
-# container's deliveries and the host's log to the host's.
+# container's deliveries and the host's log to the host's. Then Debian's
+# docker.io, a daemon of the test's own: containers whose one process
+# connects and exits at once, named all the same, their networks judged.
 # The container's root is the host's (an overlay, no image, no registry) with
 # the private Postfix's /usr (scripts/lab-postfix) bound in; its PID, UTS,
 # mount and cgroup namespaces are its own, its network the relay's.
 [ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-need_root dnsmasq postfix postconf podman runc
+need_root dnsmasq postfix postconf podman runc dockerd busybox
 
 CNAME=${P}mta
 CDIR=$LAB_DIR/crelay
@@ -126,5 +128,47 @@ check "started after the container: the smtp already running ($SMTP_HOST, no for
 	"$TMP/pc2" -- jqs "$TMP/pc2" "
 	[.[] | select(.type == \"process\" and .pid == $SMTP_HOST)] | length == 1 and
 	.[0].place.container == \"$CNAME\" and .[0].place.ns_pid == $CPID"
+
+# --- docker (Debian's docker.io): a daemon of the test's own ----------------
+# Its data under the test's directory, no bridge, no iptables rules: nothing
+# of the host's network changes. The image is imported from a tar (busybox
+# and the static musl client), no registry.
+DK=$TMP/docker
+DOCKER=(/usr/bin/docker -H "unix://$DK/docker.sock")
+mkdir -p "$DK/data" "$DK/exec" "$DK/img/bin"
+dockerd --data-root "$DK/data" --exec-root "$DK/exec" -H "unix://$DK/docker.sock" --pidfile "$DK/docker.pid" \
+	--iptables=false --ip6tables=false --bridge=none >"$DK/dockerd.log" 2>&1 &
+DOCKERD=$!
+BG_PIDS+=($DOCKERD)
+CLEANUPS=("${DOCKER[*]} rm -f ${P}dk6 ${P}dk4" "${CLEANUPS[@]}")
+wait_for 60 "${DOCKER[@]}" info || bail "dockerd starts" "$DK/dockerd.log"
+cp "$(command -v busybox)" "$B/gaiconnect-musl" "$DK/img/bin/"
+tar -C "$DK/img" -c . | "${DOCKER[@]}" import - "${P}img:1" >/dev/null 2>"$DK/import.err" ||
+	bail "an image imported from a tar" "$DK/import.err"
+ok "dockerd (docker.io) of the test's own runs; an image imported from a tar"
+# famtrace after dockerd (it reads where dockerd keeps its containers' names),
+# before the containers; each container's process connects once and exits at once.
+live dk -o "$TMP/dk.ftr" || bail "famtrace traces (docker)" "$TMP/dk.err"
+"${DOCKER[@]}" run --rm --name "${P}dk6" --network none "${P}img:1" /bin/gaiconnect-musl -t 300 25 2001:db8::1 \
+	>"$DK/run6.log" 2>&1
+"${DOCKER[@]}" run --rm --name "${P}dk4" --network none "${P}img:1" /bin/gaiconnect-musl -t 300 25 192.0.2.1 \
+	>"$DK/run4.log" 2>&1
+stop_live dk
+check "docker, IPv6 off in the container (Docker's default): EADDRNOTAVAIL as the client saw it, and the container named: no IPv6 address" \
+	"$TMP/dk" "$DK/run6.log" -- bash -c "grep -q 'Address not available' '$DK/run6.log' && jq -e -s '
+	[.[] | select(.type == \"process\" and .place.container == \"${P}dk6\")] | length == 1 and
+	.[0].place.runtime == \"docker\" and .[0].place.ns_pid == 1 and .[0].network.ipv6 == \"no_address\" and
+	.[0].ipv6.results == {\"no_source_address\": 1}' '$TMP/dk'"
+check "docker, no IPv4 route in the container: ENETUNREACH as the client saw it, and the container named: no IPv4 route" \
+	"$TMP/dk" "$DK/run4.log" -- bash -c "grep -q 'Network unreachable' '$DK/run4.log' && jq -e -s '
+	[.[] | select(.type == \"process\" and .place.container == \"${P}dk4\")] | length == 1 and
+	.[0].network.ipv4 == \"no_route\" and .[0].ipv4.results == {\"net_unreachable\": 1}' '$TMP/dk'"
+"$FT" report "$TMP/dk.ftr" >"$TMP/dk.txt" 2>"$TMP/dk.txt.err"
+check "the recording names both containers though they were gone within milliseconds, and says what each network lacked" \
+	"$TMP/dk.txt" -- bash -c "tr -s ' \n' '  ' <'$TMP/dk.txt' |
+	grep -q 'runs in container ${P}dk6 (docker [0-9a-f]\{12\}), pid 1 in its PID namespace NETWORK: container ${P}dk6 has no IPv6 address' &&
+	tr -s ' \n' '  ' <'$TMP/dk.txt' | grep -q 'NETWORK: container ${P}dk4 has no IPv4 route'"
+"${DOCKER[@]}" rmi -f "${P}img:1" >/dev/null 2>&1
+kill "$DOCKERD" 2>/dev/null && wait "$DOCKERD" 2>/dev/null
 
 summary

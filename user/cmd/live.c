@@ -230,6 +230,17 @@ static void on_event(void *ctx, const void *data, size_t len)
 	 * not the history on disk. */
 	if (st->dnsb && !dnsb_admit(st->dnsb, data, len))
 		return;
+	/* A cgroup made: kept for the process records that may name it,
+	 * neither recorded nor correlated itself. */
+	if (h->kind == FT_EV_CGROUP) {
+		const char *why;
+
+		if (ft_decode_check(data, len, &why) == FT_EV_CGROUP)
+			places_made(st->places, data);
+		else
+			st->ss.malformed++;
+		return;
+	}
 	if (len == sizeof(struct ft_proc) && h->kind == FT_EV_PROC)
 		place_before(st, data);
 	else
@@ -435,8 +446,8 @@ static void warn_no_wire(const char *why)
  */
 static void confine(const struct opts *o, const struct state *st, pid_t child)
 {
-	static const char *const runtime_dirs[] = { "/var/lib/containers/storage/overlay-containers",
-						    "/var/lib/docker/containers" };
+	const char *const runtime_dirs[] = { "/var/lib/containers/storage/overlay-containers",
+					     places_docker_dir(st->places) };
 	char dirs[2 + CONFINE_MAX_DIRS][4096], why[512];
 	struct confine_cfg c = { .signals_out = child > 0 || st->journal,
 				 .read_fd = places_cgroup_fd(st->places) };

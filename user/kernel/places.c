@@ -22,9 +22,20 @@
 
 #define PLACES_MAX 4096 /* cgroups described; beyond, none is (said once) */
 
+static char *slurp(const char *path, size_t max);
+static bool json_str_after(const char *from, const char *key, char *out, size_t len);
+
 struct cg_known {
 	uint64_t id;
 	uint64_t next_try_ns; /* 0: described */
+};
+
+/* A cgroup the kernel said was made: its path, and a container's name read
+ * then (the runtime's metadata may be gone when its process is read). */
+struct cg_made {
+	uint64_t id;
+	char path[FT_CG_PATH_LEN];
+	char name[FT_CG_NAME_LEN];
 };
 
 struct places {
@@ -32,7 +43,37 @@ struct places {
 	struct cg_known *k;
 	size_t n;
 	bool full_said;
+	struct cg_made *made; /* a ring of the newest PLACES_MAX */
+	size_t made_next;
+	char docker_dir[512]; /* where dockerd keeps its containers' metadata */
 };
+
+/* dockerd's data root, as its running daemon was told (--data-root, -g) or
+ * its daemon.json says; /var/lib/docker by default. */
+static void docker_root(char *out, size_t len)
+{
+	pid_t pids[4];
+	static const char *const names[] = { "dockerd" };
+	char args[4096], *j, root[400] = "/var/lib/docker";
+	size_t n = proc_by_comm(names, 1, pids, 4), a;
+
+	j = slurp("/etc/docker/daemon.json", 1 << 16);
+	if (j)
+		json_str_after(j, "\"data-root\"", root, sizeof(root));
+	free(j);
+	if (n && (a = proc_cmdline(pids[0], args, sizeof(args) - 1))) {
+		args[a] = 0;
+		for (size_t i = 0; i < a; i += strlen(args + i) + 1) {
+			const char *s = args + i;
+
+			if (!strncmp(s, "--data-root=", 12))
+				snprintf(root, sizeof(root), "%s", s + 12);
+			else if ((!strcmp(s, "--data-root") || !strcmp(s, "-g")) && i + strlen(s) + 1 < a)
+				snprintf(root, sizeof(root), "%s", s + strlen(s) + 1);
+		}
+	}
+	snprintf(out, len, "%s/containers", root);
+}
 
 struct places *places_open(void)
 {
@@ -42,8 +83,12 @@ struct places *places_open(void)
 	if (!pl)
 		return NULL;
 	pl->root = cgroup_root_open(err, sizeof(err));
+	docker_root(pl->docker_dir, sizeof(pl->docker_dir));
 	pl->k = calloc(PLACES_MAX, sizeof(*pl->k));
-	if (!pl->k) {
+	pl->made = calloc(PLACES_MAX, sizeof(*pl->made));
+	if (!pl->k || !pl->made) {
+		free(pl->k);
+		free(pl->made);
 		free(pl);
 		return NULL;
 	}
@@ -57,6 +102,7 @@ void places_close(struct places *pl)
 	if (pl->root >= 0)
 		close(pl->root);
 	free(pl->k);
+	free(pl->made);
 	free(pl);
 }
 
@@ -154,6 +200,11 @@ int places_cgroup_fd(const struct places *pl)
 	return pl ? pl->root : -1;
 }
 
+const char *places_docker_dir(const struct places *pl)
+{
+	return pl ? pl->docker_dir : "/var/lib/docker/containers";
+}
+
 /* The value of "key":"..." after *from in json, into out. */
 static bool json_str_after(const char *from, const char *key, char *out, size_t len)
 {
@@ -191,7 +242,7 @@ static char *slurp(const char *path, size_t max)
 }
 
 /* A container's name from its runtime's metadata ("" when none). */
-static void container_name(const struct cg_place *c, char *out, size_t len)
+static void container_name(const struct cg_place *c, const char *docker_dir, char *out, size_t len)
 {
 	char path[512], *j, *at;
 
@@ -204,7 +255,7 @@ static void container_name(const struct cg_place *c, char *out, size_t len)
 			json_str_after(at, "\"names\"", out, len);
 		free(j);
 	} else if (!strcmp(c->runtime, "docker")) {
-		snprintf(path, sizeof(path), "/var/lib/docker/containers/%s/config.v2.json", c->id);
+		snprintf(path, sizeof(path), "%s/%s/config.v2.json", docker_dir, c->id);
 		j = slurp(path, 1 << 20);
 		if (j && json_str_after(j, "\"Name\"", out, len) && out[0] == '/')
 			memmove(out, out + 1, strlen(out));
@@ -222,7 +273,8 @@ static void container_name(const struct cg_place *c, char *out, size_t len)
 		}
 }
 
-static void describe(struct ft_cgroup *out, uint64_t id, const char *path, uint64_t now_ns)
+static void describe(const struct places *pl, struct ft_cgroup *out, uint64_t id, const char *path,
+		     uint64_t now_ns)
 {
 	struct cg_place c;
 
@@ -234,11 +286,37 @@ static void describe(struct ft_cgroup *out, uint64_t id, const char *path, uint6
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	cg_classify(path, &c);
 	if (c.kind == CG_CONTAINER)
-		container_name(&c, out->name, sizeof(out->name));
+		container_name(&c, pl->docker_dir, out->name, sizeof(out->name));
+}
+
+void places_made(struct places *pl, const struct ft_cgroup *r)
+{
+	struct cg_made *m;
+	struct cg_place c;
+
+	if (!pl || !r->cgroup_id)
+		return;
+	m = &pl->made[pl->made_next++ % PLACES_MAX];
+	m->id = r->cgroup_id;
+	memcpy(m->path, r->path, sizeof(m->path));
+	m->path[sizeof(m->path) - 1] = 0;
+	m->name[0] = 0;
+	cg_classify(m->path, &c);
+	if (c.kind == CG_CONTAINER)
+		container_name(&c, pl->docker_dir, m->name, sizeof(m->name));
+}
+
+static const struct cg_made *made_of(const struct places *pl, uint64_t id)
+{
+	for (size_t i = 0; i < PLACES_MAX; i++)
+		if (pl->made[i].id == id)
+			return &pl->made[i];
+	return NULL;
 }
 
 bool places_describe(struct places *pl, const struct ft_proc *r, uint64_t now_ns, struct ft_cgroup *out)
 {
+	const struct cg_made *m;
 	struct cg_known *k;
 	char path[FT_CG_PATH_LEN];
 	uint32_t pids[2] = { r->task.tgid, r->task.ppid };
@@ -248,17 +326,25 @@ bool places_describe(struct places *pl, const struct ft_proc *r, uint64_t now_ns
 	k = known(pl, r->cgroup_id);
 	if (!k || !k->next_try_ns || k->next_try_ns > now_ns)
 		return false;
+	/* Made while famtrace traced: as the kernel named it then. */
+	if ((m = made_of(pl, r->cgroup_id))) {
+		describe(pl, out, r->cgroup_id, m->path, now_ns);
+		if (m->name[0])
+			memcpy(out->name, m->name, sizeof(out->name));
+		k->next_try_ns = 0;
+		return true;
+	}
 	/* The process's own cgroup, else its parent's when it is the same
 	 * (a process that has exited already). */
 	for (int i = 0; i < 2; i++)
 		if (pids[i] && proc_cgroup_path((pid_t)pids[i], path, sizeof(path)) &&
 		    path_id(pl, path) == r->cgroup_id) {
-			describe(out, r->cgroup_id, path, now_ns);
+			describe(pl, out, r->cgroup_id, path, now_ns);
 			k->next_try_ns = 0;
 			return true;
 		}
 	if (path_of_id(pl, r->cgroup_id, path, sizeof(path))) {
-		describe(out, r->cgroup_id, path, now_ns);
+		describe(pl, out, r->cgroup_id, path, now_ns);
 		k->next_try_ns = 0;
 		return true;
 	}
@@ -295,7 +381,7 @@ bool places_seen(struct places *pl, const struct ft_task *t, uint64_t now_ns, st
 		struct cg_known *k = known(pl, out->cgroup_id);
 
 		if (k && k->next_try_ns) {
-			describe(cg, out->cgroup_id, path, now_ns);
+			describe(pl, cg, out->cgroup_id, path, now_ns);
 			k->next_try_ns = 0;
 			*cg_new = true;
 		}

@@ -24,6 +24,12 @@ struct places *places_open(void);
 void places_close(struct places *pl);
 /* The cgroup root it reads (for the confinement's rules), -1 if none. */
 int places_cgroup_fd(const struct places *pl);
+/* The directory of docker's containers' metadata (dockerd's data root). */
+const char *places_docker_dir(const struct places *pl);
+
+/* The kernel said cgroup r->cgroup_id was made at r->path: kept (the newest
+ * few thousand), with a container's name read now. */
+void places_made(struct places *pl, const struct ft_cgroup *r);
 
 /* Before process record r goes on: if it names a cgroup not described yet,
  * its description in *out (true). Unresolvable ids are tried again at most
