@@ -504,6 +504,16 @@ static void test_smtp_replies(void)
 	mlog_free(&m);
 }
 
+/* Who: an smtp process tgid, started at 99 s. */
+static void place_task(struct ft_task *t, uint32_t tgid)
+{
+	t->tgid = t->tid = tgid;
+	t->ppid = tgid - 1;
+	t->start_ns = 99000000000ULL;
+	t->why = FT_WHY_COMM;
+	strcpy(t->comm, "smtp");
+}
+
 /* A process record with a place: tgid, its pid in its PID namespace, that
  * namespace, its cgroup. */
 static void place_proc(struct correlator *c, uint32_t tgid, uint32_t ns_tgid, uint32_t pidns, uint64_t cg)
@@ -515,11 +525,7 @@ static void place_proc(struct correlator *c, uint32_t tgid, uint32_t ns_tgid, ui
 	r.hdr.kind = FT_EV_PROC;
 	r.hdr.size = sizeof(r);
 	r.hdr.ts_ns = 100000000000ULL;
-	r.task.tgid = r.task.tid = tgid;
-	r.task.ppid = tgid - 1;
-	r.task.start_ns = 99000000000ULL;
-	r.task.why = FT_WHY_COMM;
-	strcpy(r.task.comm, "smtp");
+	place_task(&r.task, tgid);
 	r.what = FT_PROC_EXEC;
 	r.cgroup_id = cg;
 	r.ns_tgid = ns_tgid;
@@ -538,11 +544,7 @@ static void place_attempt(struct correlator *c, uint32_t tgid)
 	a.hdr.kind = FT_EV_ATTEMPT;
 	a.hdr.size = sizeof(a);
 	a.hdr.ts_ns = 100600000000ULL;
-	a.task.tgid = a.task.tid = tgid;
-	a.task.ppid = tgid - 1;
-	a.task.start_ns = 99000000000ULL;
-	a.task.why = FT_WHY_COMM;
-	strcpy(a.task.comm, "smtp");
+	place_task(&a.task, tgid);
 	a.start_ns = 100500000000ULL;
 	a.end_ns = 100600000000ULL;
 	a.family = AF_INET;
