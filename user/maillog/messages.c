@@ -7,6 +7,7 @@
  * its relay, that began before the line's second ended.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -104,6 +105,11 @@ const struct group *msg_delivery_group_ns(struct correlator *c, const struct mlo
 	const struct group *best = NULL;
 	struct proc **procs;
 	size_t n = correlator_procs(c, &procs);
+	/* The message reached the queue delay seconds before the line: a
+	 * group that began earlier cannot be this delivery, and so cannot
+	 * make another namespace's match doubtful (an unknown delay: any). */
+	int64_t arrived = d->delay > 0 ? until - 1000000000LL - (int64_t)((d->delay + 2) * 1e9) : INT64_MIN;
+	const struct proc *rival = NULL; /* of a plausible group already seen */
 
 	*pp = NULL;
 	*ambiguous = false;
@@ -125,11 +131,14 @@ const struct group *msg_delivery_group_ns(struct correlator *c, const struct mlo
 			for (const struct group *g = list ? p->open : p->done; g; g = g->next) {
 				if (g->service || (int64_t)g->first_start_ns > until || !group_is_for(g, d))
 					continue;
-				if (*pp && pidns_key(*pp) != pidns_key(p))
-					*ambiguous = true;
 				if (!best || g->first_start_ns > best->first_start_ns) {
 					best = g;
 					*pp = p;
+				}
+				if ((int64_t)g->first_start_ns >= arrived) {
+					if (rival && pidns_key(rival) != pidns_key(p))
+						*ambiguous = true;
+					rival = p;
 				}
 			}
 	}
