@@ -50,7 +50,7 @@ CORE_NAMES := source model labels procs where cgpath groups lookups srcaddrs loo
 	maillog_exim maillog_sendmail maillog_fields maillog_read dnsbudget journal journal_read \
 	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
 TOOL_NAMES := main errline cli cli_table cli_help live libc runcmd mta_postfix mta_exim mta_sendmail \
-	loader cgroup places procfs check_expect check delivery identity privs confine $(CORE_NAMES)
+	loader cgroup places prober procfs check_expect check delivery identity privs confine $(CORE_NAMES)
 CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(CORE_NAMES))
 TOOL_OBJS := $(patsubst %,$(BUILD)/%.o,$(TOOL_NAMES))
 
@@ -117,6 +117,10 @@ $(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h tests/clients/connect_w
 # resolver probe of famtrace's can see its lookups (musl-tools).
 $(BUILD)/tests/gaiconnect-musl: tests/clients/gaiconnect.c tests/clients/connect_wait.h | $(BUILD)
 	musl-gcc -static -O2 -Wall -Werror $< -o $@
+# ... and dynamically linked: musl's libc.so, a C library no process maps
+# when famtrace starts, probed when this one appears.
+$(BUILD)/tests/gaiconnect-musldyn: tests/clients/gaiconnect.c tests/clients/connect_wait.h | $(BUILD)
+	musl-gcc -O2 -Wall -Werror $< -o $@
 
 # The same core, built with clang's AddressSanitizer and UndefinedBehavior-
 # Sanitizer: the unit tests again, and libFuzzer targets for the recording
@@ -157,7 +161,7 @@ FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/unit $(patsubst %,$(BUILD)/tests/unit_%,$(UNIT_FOLDERS)) $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire $(BUILD)/bench/connstorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/floor sanitize
+tools: $(TEST_CLIENTS) $(BUILD)/tests/gaiconnect-musl $(BUILD)/tests/gaiconnect-musldyn $(BUILD)/tests/unit $(patsubst %,$(BUILD)/tests/unit_%,$(UNIT_FOLDERS)) $(BUILD)/tests/unit_addresses $(BUILD)/tests/unit_wire $(BUILD)/bench/connstorm $(BUILD)/bench/dnsstorm $(BUILD)/bench/floor sanitize
 
 test: famtrace tools
 	$(MAKE) ARCH=aarch64 guest-tools

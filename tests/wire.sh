@@ -14,7 +14,7 @@ dns_up
 M="ip netns exec $CLI $B/gaiconnect-musl"
 A="ip netns exec $CLI $B/aresconnect"
 D="ip netns exec $CLI $B/dnsrace"
-for b in gaiconnect-musl aresconnect dnsrace; do
+for b in gaiconnect-musl gaiconnect-musldyn aresconnect dnsrace; do
 	[ -x "$B/$b" ] || bail "test client $b built (make tools: musl-tools, libc-ares-dev)"
 done
 # conf NAME LINES...: a resolv.conf of these lines.
@@ -121,6 +121,16 @@ check "... and in words, under its lookups line" "$TMP/musl.txt" -- \
 check "a recording of it reports the same lookups and verdict" "$TMP/musl.rep" "$TMP/musl.rep.err" -- bash -c "
 	diff <(jq -c -s 'map(select(.type==\"lookup\" or .type==\"group\"))' '$TMP/musl') \
 	     <(jq -c -s 'map(select(.type==\"lookup\" or .type==\"group\"))' '$TMP/musl.rep')"
+# musl, dynamic: a C library no process mapped when famtrace started. It is
+# probed when the client execs; the client waits 700 ms before its lookup,
+# which the probes then see as a getaddrinfo call (not on the wire only).
+ft musldyn -- ip netns exec "$CLI" "$B/gaiconnect-musldyn" -w 700 2525 hole.famtrace.test
+check "a C library that appears after famtrace started (musl's libc.so) is probed when its process execs: its getaddrinfo is seen as a call" \
+	"$TMP/musldyn" "$TMP/musldyn.err" -- bash -c "
+	grep -q 'famtrace: probing .*x86_64-linux-musl/libc.so, the C library of pid [0-9]*, which appeared after famtrace started' '$TMP/musldyn.err' &&
+	jq -e -s '(map(select(.type==\"lookup\" and .api==\"getaddrinfo\" and .name==\"hole.famtrace.test\")) | length == 1) and
+	(map(select(.type==\"process\" and .lookups.total >= 1)) | length == 1 and (.[0].lookups.wire_only | not)) and
+	(map(select(.type==\"group\")) | length == 1 and .[0].class == \"fallback\")' '$TMP/musldyn'"
 ft muslnofb -- $M -1 2525 hole.famtrace.test
 check "musl client that tries only the first address: NO FALLBACK, IPv4 named as never tried" \
 	"$TMP/muslnofb" -- jqs "$TMP/muslnofb" '

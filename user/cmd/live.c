@@ -34,6 +34,7 @@
 #include "kernel/privs.h"
 #include "kernel/confine.h"
 #include "kernel/places.h"
+#include "kernel/prober.h"
 #include "lib/rdns.h"
 #include "records/dnsbudget.h"
 #include "lib/procfs.h"
@@ -98,6 +99,7 @@ struct state {
 	size_t n_follow;
 	struct journal_follow *journal;	  /* --journal: journalctl -f */
 	struct places *places;		  /* what cgroups are; processes' places from /proc */
+	struct prober *prober;		  /* C libraries that appear later */
 };
 
 /* New lines of the MTA's log files. */
@@ -174,6 +176,13 @@ static void feed(struct state *st, const void *data, size_t len)
 	if (st->services && ((const struct ft_hdr *)data)->kind == FT_EV_PROC &&
 	    ((const struct ft_proc *)data)->what == FT_PROC_EXEC)
 		note_service(st, (pid_t)((const struct ft_proc *)data)->task.tgid);
+	/* A process that exec'd, or was first seen: its C library may be
+	 * one famtrace has not probed. */
+	if (st->prober && ((const struct ft_hdr *)data)->kind == FT_EV_PROC &&
+	    (((const struct ft_proc *)data)->what == FT_PROC_EXEC ||
+	     ((const struct ft_proc *)data)->what == FT_PROC_SEEN))
+		prober_look(st->prober, (pid_t)((const struct ft_proc *)data)->task.tgid,
+			    ((const struct ft_hdr *)data)->ts_ns);
 	correlate_event(st->corr, data, len);
 }
 
@@ -750,8 +759,11 @@ static int live_attach(struct live *lv)
 		return o->check ? 2 : code; /* check: could not check */
 	}
 	live_seed(lv);
-	if (!o->no_resolver)
+	if (!o->no_resolver) {
 		libc_attach_all(st->ldr, &lv->lcfg, o->libcs, o->n_libcs, o->pids, o->n_pids);
+		/* Before the privileges go: the prober keeps them. */
+		st->prober = prober_start(st->ldr);
+	}
 	st->ss.no_dns_wire = o->no_dns_wire;
 	snprintf(st->ss.connect_errno, sizeof(st->ss.connect_errno), "%s",
 		 loader_exact_errno(st->ldr) ? "fexit" : "route");
@@ -1083,6 +1095,7 @@ static void live_free(struct live *lv)
 		rec_writer_close(st->rec, clock_ns(CLOCK_BOOTTIME), err, sizeof(err));
 		unlink(lv->o->rec_path);
 	}
+	prober_stop(st->prober);
 	metrics_free(st->metrics);
 	correlator_free(st->corr);
 	places_close(st->places);

@@ -15,13 +15,36 @@
  * with -p or running under a mail program's name now (a container's libc is
  * another file, reached through /proc/PID/root).
  */
+/* The C libraries probed, by device and inode (inherited by the prober). */
+static struct {
+	dev_t dev;
+	ino_t ino;
+} seen[LIBC_MAX];
+static size_t n_seen;
+
+bool libc_note(const struct stat *st)
+{
+	for (size_t k = 0; k < n_seen; k++)
+		if (seen[k].dev == st->st_dev && seen[k].ino == st->st_ino)
+			return false;
+	if (n_seen == LIBC_MAX)
+		return false;
+	seen[n_seen].dev = st->st_dev;
+	seen[n_seen++].ino = st->st_ino;
+	return true;
+}
+
+size_t libc_count(void)
+{
+	return n_seen;
+}
+
 int libc_attach_all(struct loader *l, const struct loader_cfg *cfg, const char *const *extra,
 		    size_t n_extra, const pid_t *seed_pids, size_t n_seed_pids)
 {
 	static char paths[64][4096];
-	struct { dev_t dev; ino_t ino; } seen[64];
 	pid_t pids[512];
-	size_t n_paths = 0, n_pids = 0, n_seen = 0;
+	size_t n_paths = 0, n_pids = 0;
 	int traced = 0;
 
 	n_paths = proc_libcs(0, paths, 64);
@@ -36,17 +59,11 @@ int libc_attach_all(struct loader *l, const struct loader_cfg *cfg, const char *
 
 	for (size_t i = 0; i < n_paths; i++) {
 		struct stat st;
-		bool dup = false;
 
 		if (stat(paths[i], &st))
 			continue; /* the process exited meanwhile */
-		for (size_t k = 0; k < n_seen; k++)
-			if (seen[k].dev == st.st_dev && seen[k].ino == st.st_ino)
-				dup = true;
-		if (dup || n_seen == 64)
+		if (!libc_note(&st))
 			continue;
-		seen[n_seen].dev = st.st_dev;
-		seen[n_seen++].ino = st.st_ino;
 		traced += loader_attach_resolver(l, paths[i]) > 0;
 	}
 	if (!traced)

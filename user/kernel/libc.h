@@ -7,7 +7,9 @@
 #ifndef FT_LIBC_H
 #define FT_LIBC_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "kernel/loader.h"
@@ -21,5 +23,13 @@
  */
 int libc_attach_all(struct loader *l, const struct loader_cfg *cfg, const char *const *extra,
 		    size_t n_extra, const pid_t *pids, size_t n_pids);
+
+#define LIBC_MAX 64 /* C libraries probed, at start-up and later together */
+
+/* A C library (the file st) is new: noted as probed (true); false when it
+ * was already, or LIBC_MAX are. */
+bool libc_note(const struct stat *st);
+/* How many are probed. */
+size_t libc_count(void);
 
 #endif

@@ -705,6 +705,16 @@ static void detach_in_background(struct loader *l)
 	l->n_links = 0;
 }
 
+bool loader_needs_fd(struct loader *l, int fd)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, l->skel->obj)
+		if (bpf_program__fd(prog) == fd)
+			return true;
+	return false;
+}
+
 void loader_close(struct loader *l)
 {
 	if (!l)

@@ -11,6 +11,7 @@
  *	loader_poll, loader_pending	records out, a bounded batch at a time
  *	loader_connecting		attempts still waiting for their outcome
  *	loader_counters, loader_exact_errno	what the kernel side counted
+ *	loader_needs_fd			a descriptor a later attach needs (the prober)
  */
 #ifndef FT_LOADER_H
 #define FT_LOADER_H
@@ -96,5 +97,8 @@ int loader_connecting(struct loader *l);
 int loader_counters(struct loader *l, uint64_t out[FT_CNT_MAX]);
 
 void loader_close(struct loader *l);
+
+/* Is fd one of the loaded programs' (what attaching a probe later needs)? */
+bool loader_needs_fd(struct loader *l, int fd);
 
 #endif
