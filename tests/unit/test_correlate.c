@@ -1330,6 +1330,38 @@ static void test_child_attempts_join_the_parents_lookups(void)
 	correlator_free(c);
 }
 
+/* OpenSMTPD resolves in one child of its master (lka) and connects from
+ * another (mta): the mta's attempts get the lka's names and offered
+ * families. A sibling of another name, or one whose lookup ended beyond the
+ * gap before the attempt, lends nothing. */
+static void test_sibling_attempts_join_a_siblings_lookups(void)
+{
+	const char *both[] = { "2001:db8::25", "192.0.2.25" };
+
+	for (int k = 0; k < 3; k++) {
+		struct seen s;
+		struct correlator *c = new_corr(&s);
+		/* 0: sibling smtpd; 1: sibling of another name; 2: too early */
+		const struct who lka = { 4001, 4001, 4000, SEC, k == 1 ? "resolver" : "smtpd" };
+		const struct who mta = { 4002, 4002, 4000, SEC, "smtpd" };
+		uint64_t at = k == 2 ? T0 + 3 * SEC : T0 + 10 * MS;
+
+		feed_lookup(c, &lka, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0, 0,
+			    0, T0, T0 + MS);
+		feed(c, &mta, FT_EV_ATTEMPT, "2001:db8::25", 25, at, at + MS, FT_OUT_IMMEDIATE, ENETUNREACH);
+		correlate_flush(c);
+		CHECK(s.groups == 1);
+		if (k == 0)
+			CHECK(!strcmp(s.last_group.name, "mx1.example.test") &&
+			      s.last_group.cls == GC_NO_FALLBACK && s.last_group.to_fam == FAM_V4 &&
+			      correlator_find(c, lka.tgid)->lookups_total == 1 &&
+			      correlator_find(c, mta.tgid)->lookups_total == 0);
+		else
+			CHECK(!s.last_group.name[0] && s.last_group.cls == GC_ALL_FAILED);
+		correlator_free(c);
+	}
+}
+
 static void test_bad_dns_answers_are_facts_not_crashes(void)
 {
 	struct seen s;
@@ -1698,5 +1730,6 @@ int main(void)
 	RUN(test_groups_close_in_time_order);
 	RUN(test_processes_held_are_bounded);
 	RUN(test_child_attempts_join_the_parents_lookups);
+	RUN(test_sibling_attempts_join_a_siblings_lookups);
 	UNIT_DONE();
 }

@@ -130,7 +130,9 @@ struct lookup *lookup_link(struct proc *p, struct attempt *a, bool names_only);
 /* The attempt's address was returned by none of p's lookups: a process that
  * resolves and then forks the child that connects (Exim's delivery) — p
  * inherits copies of its parent's lookups that ended within the group gap
- * before the attempt and returned its address. Returns how many. */
+ * before the attempt and returned its address; else, of the same, a
+ * sibling's of the same name (an MTA whose resolver and client are two
+ * children of its master: OpenSMTPD's lka and mta). Returns how many. */
 unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct attempt *a);
 void lookup_join(struct proc *p, struct group *g, const struct lookup *l);
 void lookup_check_unused(struct correlator *c, struct proc *p, struct lookup *l);

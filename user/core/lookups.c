@@ -77,26 +77,50 @@ void lookups_adopt(struct correlator *c, struct proc *p)
 	}
 }
 
-unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct attempt *a)
+/* src's lookups of the same delivery as attempt a: ended within the gap
+ * before it, into from; whether one of them returned its address. */
+static bool lookups_before(const struct correlator *c, const struct proc *src, const struct attempt *a,
+			   const struct lookup **from, unsigned *n)
 {
 	size_t len = a->fam == FAM_V6 ? 16 : 4;
-	const struct lookup *from[PROC_MAX_LOOKUPS];
-	struct proc *parent;
-	unsigned n = 0, hit = 0, room;
+	unsigned hit = 0;
 
-	if (!p->ppid || p->ppid == p->tgid || !(parent = correlator_find(c, p->ppid)) ||
-	    parent == p)
-		return 0;
-	/* The parent's lookups of the same delivery: ended within the gap
-	 * before the attempt; at least one returned its address. */
-	for (const struct lookup *l = parent->lookups; l && n < PROC_MAX_LOOKUPS; l = l->next) {
+	*n = 0;
+	for (const struct lookup *l = src->lookups; l && *n < PROC_MAX_LOOKUPS; l = l->next) {
 		if (l->end_ns > a->start_ns || l->end_ns + c->cfg.group_gap_ns < a->start_ns)
 			continue;
-		from[n++] = l;
+		from[(*n)++] = l;
 		for (unsigned i = 0; i < l->n_addrs; i++)
 			hit |= l->addrs[i].fam == a->fam && !memcmp(l->addrs[i].addr, a->daddr, len);
 	}
-	if (!hit)
+	return hit;
+}
+
+unsigned lookups_inherit(struct correlator *c, struct proc *p, const struct attempt *a)
+{
+	const struct lookup *from[PROC_MAX_LOOKUPS];
+	struct proc *parent, *src = NULL;
+	unsigned n = 0, room;
+
+	if (!p->ppid || p->ppid == p->tgid)
+		return 0;
+	/* The parent's (Exim resolves in the delivery process and connects
+	 * from its transport's child). */
+	parent = correlator_find(c, p->ppid);
+	if (parent && parent != p && lookups_before(c, parent, a, from, &n))
+		src = parent;
+	/* Else a sibling's of the same name: an MTA that resolves in one
+	 * process and connects from another, both its master's children
+	 * (OpenSMTPD's lka and mta). The newest sibling that returned the
+	 * address within the gap. */
+	for (size_t i = c->n_all; !src && i-- > 0;) {
+		struct proc *s = c->all[i];
+
+		if (s != p && !s->folded && s->ppid == p->ppid && s->tgid != p->tgid &&
+		    !strncmp(s->comm, p->comm, FT_COMM_LEN) && lookups_before(c, s, a, from, &n))
+			src = s;
+	}
+	if (!src)
 		return 0;
 	/* Within the process's own bound: the newest that fit. */
 	room = p->n_lookups < PROC_MAX_LOOKUPS ? PROC_MAX_LOOKUPS - p->n_lookups : 0;
