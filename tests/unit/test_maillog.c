@@ -558,7 +558,7 @@ static void place_attempt(struct correlator *c, uint32_t tgid, uint64_t start)
 /*
  * A log line's pid is its own PID namespace's: a container's Postfix logs
  * smtp[183] for the process the host knows as 24188. Only the container's
- * process: joined to it (famtrace before 0.4.2 found no process 183). Only
+ * process: joined to it (a join by host pids found no process 183). Only
  * a host process 183: joined to it. Both fitting the line alike: neither,
  * said as ambiguous, until --container names the container. A host
  * delivery that began before the message reached the queue (its delay) is

@@ -432,7 +432,7 @@ static void test_completeness_is_one_judgement(void)
 	CHECK(!source_complete(&ss));
 }
 
-/* A process record as famtrace before 0.4.2 wrote it (72 bytes, record ABI
+/* A process record as recordings of format 4 hold it (72 bytes, record ABI
  * 3) reads as today's with an unknown place; a cgroup record is checked
  * like the kernel's (its strings terminated); a 73-byte one is malformed. */
 static void test_process_records_old_and_new(void)

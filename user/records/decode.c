@@ -64,7 +64,7 @@ const void *ft_decode_full(const void *data, size_t *len, struct ft_lookup *scra
 	__u32 flags;
 
 	if (*len == FT_PROC_V3_SIZE) {
-		/* A process record of record ABI 3 (recordings before 0.4.2):
+		/* A process record of record ABI 3 (recordings of format 4 and before):
 		 * the same fields, no place; the place reads as unknown. */
 		memcpy(&h, data, sizeof(h));
 		if (h.kind != FT_EV_PROC || h.size != FT_PROC_V3_SIZE)
