@@ -25,6 +25,12 @@ BG_PIDS=()
 CLEANUPS=()      # extra cleanup commands an area adds
 
 export LAB=ft$$l- LAB_DIR=/run/famtrace-test-lab.$$
+# A lab an earlier run left under these names (its pid was this one's, and
+# it was killed before its cleanup) is not this run's to stop: other names.
+for m in m n o p q r s t u v; do
+	[ -e "$LAB_DIR" ] || ip netns list 2>/dev/null | grep -q "^$LAB" || break
+	LAB=ft$$$m- LAB_DIR=/run/famtrace-test-lab.$$$m
+done
 cleanup() {
 	local p c
 	for c in "${CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1; done
