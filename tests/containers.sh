@@ -109,9 +109,9 @@ check "report --maillog <the host's log>: its smtp[$HPID] line is joined to the 
 	[.[] | select(.type == \"message\") | .deliveries[] | select(.status == \"sent\")] |
 	length >= 1 and all(.traced_pid == $HPID and .class == \"fallback\")"
 "$FT" report -j --container "$CNAME" "$TMP/pc.ftr" >"$TMP/rc_sel" 2>"$TMP/rc_sel.err"
-check "report --container $CNAME: only the container's processes" "$TMP/rc_sel" "$TMP/rc_sel.err" -- jqs "$TMP/rc_sel" "
-	[.[] | select(.type == \"process\")] | length >= 1 and all(.place.container == \"$CNAME\") and
-	any(.comm == \"smtp\")"
+check "report --container $CNAME: only the container's processes, and the summary says so" "$TMP/rc_sel" "$TMP/rc_sel.err" -- jqs "$TMP/rc_sel" "
+	([.[] | select(.type == \"process\")] | length >= 1 and all(.place.container == \"$CNAME\") and
+	 any(.comm == \"smtp\")) and ([.[] | select(.type == \"summary\")][0].place_filter == \"$CNAME\")"
 "$FT" report -j --container "${CNAME}x" "$TMP/pc.ftr" >"$TMP/rc_none" 2>"$TMP/rc_none.err"
 check "report --container <another name>: no process, no attempt, group or lookup of one" "$TMP/rc_none" -- jqs "$TMP/rc_none" \
 	'[.[] | select(.type != "summary")] | length == 0'

@@ -600,6 +600,7 @@ static int live_reporting(struct live *lv)
 	st->ro.verbose = o->verbose;
 	st->ro.stats = &st->ss;
 	st->ro.policy = o->policy;
+	st->ro.place = o->place;
 	if (o->n_maillogs || o->journal) {
 		mlog_init(&st->mlog, time(NULL));
 		for (size_t i = 0; i < o->n_maillogs; i++) {

@@ -609,7 +609,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 				       .policy = o->policy, .dns_ports = o->dns_ports,
 				       .n_dns_ports = o->n_dns_ports, .place_sel = o->place };
 	struct report_opts ro = { .out = stdout, .wall_time = o->wall_time, .verbose = o->verbose,
-				  .policy = o->policy, .width = o->json ? 0 : o->width };
+				  .policy = o->policy, .width = o->json ? 0 : o->width, .place = o->place };
 	struct metrics *mx = NULL;
 	struct correlator *c = NULL;
 	struct replay *rp = NULL;

@@ -30,6 +30,7 @@ struct report_opts {
 	FILE *out;
 	const struct correlator *corr; /* set once made: --container, --unit filter the
 					* events streamed (correlator_proc_wanted) */
+	const char *place;	       /* that filter (--container, --unit), NULL: none */
 	size_t width;	 /* text folded to this many columns; 0: --wide, never */
 	FILE *under;	 /* text_open: where the folded text goes */
 	int64_t boot_to_real_ns; /* boottime + this = wall clock */

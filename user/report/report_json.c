@@ -638,6 +638,8 @@ void json_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		jprintf(f, "}");
 	}
 	jprintf(f, "]");
+	jprintf(f, ",\"place_filter\":");
+	json_str_or_null(f, o->place);
 	jprintf(f, ",\"connect_errno\":%s%s%s,\"complete\":%s}\n",
 		st->connect_errno[0] ? "\"" : "", st->connect_errno[0] ? st->connect_errno : "null",
 		st->connect_errno[0] ? "\"" : "", source_complete(st) ? "true" : "false");

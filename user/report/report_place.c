@@ -139,9 +139,12 @@ void text_network(FILE *f, const struct correlator *c, const struct proc *p, con
 		else
 			fprintf(f, "%sNETWORK: %s has no %s address: %" PRIu64 " connect(s) and route probe(s) "
 				   "found no source address of the family (EADDRNOTAVAIL: %s is off in its "
-				   "network, as Docker's default is for IPv6); ways out: enable %s on its "
-				   "network (--ipv6), or have its MTA use %s only\n",
-				in, who, fam_name(fam), s->local_no_addr, fam_name(fam), fam_name(fam), other);
+				   "network%s); ways out: %s, or have its MTA use %s only\n",
+				in, who, fam_name(fam), s->local_no_addr, fam_name(fam),
+				fam == FAM_V6 ? ", as Docker's default is" : "",
+				fam == FAM_V6 ? "enable IPv6 on its network (docker or podman network create --ipv6)"
+					      : "give its network an IPv4 address",
+				other);
 	}
 }
 

@@ -624,6 +624,9 @@ void text_report(struct report_opts *o, struct correlator *c, uint64_t now_ns)
 		strftime(from, sizeof(from), "%Y-%m-%d %H:%M:%S %Z (UTC%z)", &tm);
 		fprintf(o->out, "times: local time of day; the trace started %s\n", from);
 	}
+	if (o->place)
+		fprintf(o->out, "shown: only the processes that ran in %s (--container or --unit), and the "
+				"MTA's log joined to them alone\n", fmt_safe(o->place));
 	text_problems(o, procs, n);
 	for (int f = 0; f < FAM_N; f++) {
 		struct egress_block b;
