@@ -898,6 +898,9 @@ int BPF_PROG(ft_exit, struct task_struct *task)
  * knows what a process record's cgroup id was even when the cgroup is gone
  * by the time the record is read (a container whose process connects once
  * and exits). Per cgroup made: systemd's units and sessions, containers.
+ * Only those root makes: a user with a delegated subtree (systemd gives
+ * each its own) could otherwise make them in a loop and crowd the ring
+ * buffer the attempts share.
  */
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(ft_cgroup_mkdir, struct cgroup *cgrp, const char *path)
@@ -905,6 +908,8 @@ int BPF_PROG(ft_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	struct ft_cgroup *e;
 
 	if (cgrp->root->hierarchy_id != 0) /* a cgroup v1 hierarchy */
+		return 0;
+	if ((__u32)bpf_get_current_uid_gid() != 0)
 		return 0;
 	e = bpf_ringbuf_reserve(&ft_events, sizeof(*e), 0);
 	if (!e) {
