@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,12 +120,15 @@ struct prober *prober_start(struct loader *l)
 		for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
 			if (fd != fds[0] && !loader_needs_fd(l, fd))
 				close(fd);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		/* It ends when its pipe does: famtrace's exit closes the write
+		 * end however famtrace ends (no other process holds it: it is
+		 * close-on-exec). Never killed inside a system call by a
+		 * signal meant for famtrace (Ctrl-C reaches the whole group). */
 		if (getppid() != parent)
 			_exit(0);
-		signal(SIGINT, SIG_IGN); /* Ctrl-C is famtrace's to handle */
+		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
-		signal(SIGTERM, SIG_DFL);
+		signal(SIGTERM, SIG_IGN);
 		child_loop(l, fds[0]);
 	}
 	close(fds[0]);
