@@ -80,7 +80,9 @@ check "--journal, live: the metrics count 2 bounced deliveries with a family pro
 # journalctl stopping mid-trace (here: killed by its pid, as famtrace's
 # child) is said on stderr, never a silent end of messages.
 live j_end -p "$(master)" --journal
-jpid=$(ps -o pid= --ppid "$LIVE_PID" -C journalctl | tr -d ' ' | head -1)
+# (ps ORs its selections: famtrace's children are listed and journalctl is
+# picked by name; famtrace has another child, its prober.)
+jpid=$(ps -o pid=,comm= --ppid "$LIVE_PID" | awk '$2 == "journalctl" { print $1; exit }')
 [ -n "$jpid" ] && kill "$jpid"
 wait_for 5 grep -q 'journalctl ended' "$TMP/j_end.err"
 stop_live j_end
