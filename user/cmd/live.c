@@ -220,7 +220,7 @@ static void place_first(struct state *st, const struct ft_hdr *h, size_t len)
 		return;
 	if (p)
 		p->place_asked = true;
-	if (!places_seen(st->places, t, clock_ns(CLOCK_BOOTTIME), &seen, &cg, &cg_new))
+	if (!places_seen(st->places, t, h->ts_ns, &seen, &cg, &cg_new))
 		return;
 	if (cg_new)
 		feed(st, &cg, sizeof(cg));

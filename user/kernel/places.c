@@ -273,15 +273,17 @@ static void container_name(const struct cg_place *c, const char *docker_dir, cha
 		}
 }
 
+/* ts_ns: the time of the record it goes before (a record's time is when
+ * what it says happened; the correlator places the process by it). */
 static void describe(const struct places *pl, struct ft_cgroup *out, uint64_t id, const char *path,
-		     uint64_t now_ns)
+		     uint64_t ts_ns)
 {
 	struct cg_place c;
 
 	memset(out, 0, sizeof(*out));
 	out->hdr.kind = FT_EV_CGROUP;
 	out->hdr.size = sizeof(*out);
-	out->hdr.ts_ns = now_ns;
+	out->hdr.ts_ns = ts_ns;
 	out->cgroup_id = id;
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	cg_classify(path, &c);
@@ -328,7 +330,7 @@ bool places_describe(struct places *pl, const struct ft_proc *r, uint64_t now_ns
 		return false;
 	/* Made while famtrace traced: as the kernel named it then. */
 	if ((m = made_of(pl, r->cgroup_id))) {
-		describe(pl, out, r->cgroup_id, m->path, now_ns);
+		describe(pl, out, r->cgroup_id, m->path, r->hdr.ts_ns);
 		if (m->name[0])
 			memcpy(out->name, m->name, sizeof(out->name));
 		k->next_try_ns = 0;
@@ -339,12 +341,12 @@ bool places_describe(struct places *pl, const struct ft_proc *r, uint64_t now_ns
 	for (int i = 0; i < 2; i++)
 		if (pids[i] && proc_cgroup_path((pid_t)pids[i], path, sizeof(path)) &&
 		    path_id(pl, path) == r->cgroup_id) {
-			describe(pl, out, r->cgroup_id, path, now_ns);
+			describe(pl, out, r->cgroup_id, path, r->hdr.ts_ns);
 			k->next_try_ns = 0;
 			return true;
 		}
 	if (path_of_id(pl, r->cgroup_id, path, sizeof(path))) {
-		describe(pl, out, r->cgroup_id, path, now_ns);
+		describe(pl, out, r->cgroup_id, path, r->hdr.ts_ns);
 		k->next_try_ns = 0;
 		return true;
 	}
@@ -361,7 +363,6 @@ bool places_seen(struct places *pl, const struct ft_task *t, uint64_t now_ns, st
 	unsigned levels, plevels;
 	struct stat st;
 
-	(void)now_ns;
 	/* The same process: it started when the record says (clock ticks). */
 	if (start < 0 || (t->start_ns && (start * 1e9 < (double)t->start_ns - 20e6 ||
 					    start * 1e9 > (double)t->start_ns + 20e6)))

@@ -39,7 +39,10 @@ bool places_describe(struct places *pl, const struct ft_proc *r, uint64_t now_ns
 /* A process first seen now, by task t, with no process record: its place
  * from /proc as an FT_PROC_SEEN record in *out (false when it is gone or
  * another process has its pid), and its cgroup's description in *cg when
- * that is new (*cg_new), to go before it. */
+ * that is new (*cg_new), to go before it. Both carry the time now_ns: the
+ * time of the record that showed the process, never the time it is read
+ * (a process first known later than its first deed would not be joined
+ * to the log line of that deed). */
 bool places_seen(struct places *pl, const struct ft_task *t, uint64_t now_ns, struct ft_proc *out,
 		 struct ft_cgroup *cg, bool *cg_new);
 
