@@ -61,10 +61,10 @@ TEST_CLIENTS := $(patsubst tests/clients/%.c,$(BUILD)/tests/%,$(wildcard tests/c
 	install uninstall
 all: $(FT)
 
-$(BUILD):
+$(BUILD)/tests:
 	mkdir -p $(BUILD) $(BUILD)/tests
 
-$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/arch.bpf.h bpf/route.bpf.c bpf/resolver.bpf.c bpf/source.bpf.c bpf/dns.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/famtrace.bpf.o: bpf/famtrace.bpf.c bpf/arch.bpf.h bpf/route.bpf.c bpf/resolver.bpf.c bpf/source.bpf.c bpf/dns.bpf.c bpf/famtrace.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o
@@ -73,10 +73,10 @@ $(BUILD)/famtrace.skel.h: $(BUILD)/famtrace.bpf.o
 $(BUILD)/loader.o: $(BUILD)/famtrace.skel.h
 
 # --version: rebuilt when VERSION changes.
-$(BUILD)/cli.o: user/cmd/cli.c VERSION $(USER_HDRS) bpf/famtrace.h | $(BUILD)
+$(BUILD)/cli.o: user/cmd/cli.c VERSION $(USER_HDRS) bpf/famtrace.h | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(VERSION_FLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)
+$(BUILD)/%.o: %.c $(USER_HDRS) bpf/famtrace.h | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(FT): $(TOOL_OBJS)
@@ -88,38 +88,38 @@ $(FT): $(TOOL_OBJS)
 $(FT)-static: $(TOOL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static $^ -o $@ $(LDLIBS_BPF)
 
-$(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)
+$(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
 # One unit-test program per folder of user/ (core: test_correlate, test_wire,
 # test_addresses), each linked with the same objects.
 UNIT_FOLDERS := records report lib check maillog
 FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check_expect.o $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/identity.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o
-$(BUILD)/tests/unit_%: tests/unit/test_%.c $(FORMAT_OBJS) | $(BUILD)
+$(BUILD)/tests/unit_%: tests/unit/test_%.c $(FORMAT_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
-$(BUILD)/tests/unit_addresses: tests/unit/test_addresses.c $(CORE_OBJS) | $(BUILD)
+$(BUILD)/tests/unit_addresses: tests/unit/test_addresses.c $(CORE_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
-$(BUILD)/tests/unit_wire: tests/unit/test_wire.c $(CORE_OBJS) | $(BUILD)
+$(BUILD)/tests/unit_wire: tests/unit/test_wire.c $(CORE_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 
-$(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)
+$(BUILD)/tests/uring: tests/clients/uring.c tests/clients/addr.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
-$(BUILD)/tests/aresconnect: tests/clients/aresconnect.c tests/clients/connect_wait.h | $(BUILD)
+$(BUILD)/tests/aresconnect: tests/clients/aresconnect.c tests/clients/connect_wait.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -lcares
 
-$(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h tests/clients/connect_wait.h | $(BUILD)
+$(BUILD)/tests/%: tests/clients/%.c tests/clients/addr.h tests/clients/connect_wait.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -lpthread -lresolv
 
 # The same client with musl, static: no glibc, no shared library, so no
 # resolver probe of famtrace's can see its lookups (musl-tools).
-$(BUILD)/tests/gaiconnect-musl: tests/clients/gaiconnect.c tests/clients/connect_wait.h | $(BUILD)
+$(BUILD)/tests/gaiconnect-musl: tests/clients/gaiconnect.c tests/clients/connect_wait.h | $(BUILD)/tests
 	musl-gcc -static -O2 -Wall -Werror $< -o $@
 # ... and dynamically linked: musl's libc.so, a C library no process maps
 # when famtrace starts, probed when this one appears.
-$(BUILD)/tests/gaiconnect-musldyn: tests/clients/gaiconnect.c tests/clients/connect_wait.h | $(BUILD)
+$(BUILD)/tests/gaiconnect-musldyn: tests/clients/gaiconnect.c tests/clients/connect_wait.h | $(BUILD)/tests
 	musl-gcc -O2 -Wall -Werror $< -o $@
 
 # The same core, built with clang's AddressSanitizer and UndefinedBehavior-
