@@ -28,6 +28,8 @@
 
 #define MAX_SESSIONS 256
 
+#define KEPT_SOCKETS 1024
+
 struct replay {
 	struct replay_opts o;
 	struct correlator *c;
@@ -52,6 +54,11 @@ struct replay {
 	struct source_stats ss; /* what the recordings say about themselves */
 	const char *time_error;
 	uint64_t events_read, events_kept; /* valid events, and those the filters kept */
+	/* -p/-c: the sockets of the DNS queries kept, newest over the oldest,
+	 * so the answers the kernel found by socket (they carry no task) go
+	 * with their queries. */
+	uint64_t kept_sockets[KEPT_SOCKETS];
+	unsigned n_kept_sockets;
 };
 
 /* famtrace captures DNS on the wire since 0.3. */
@@ -182,9 +189,26 @@ static void resolve_times(struct replay *rp)
 		rp->time_error = "--until";
 }
 
-static bool keep_event(struct replay *rp, const void *data, uint64_t ts)
+static bool socket_kept(const struct replay *rp, uint64_t cookie)
+{
+	unsigned n = rp->n_kept_sockets < KEPT_SOCKETS ? rp->n_kept_sockets : KEPT_SOCKETS;
+
+	for (unsigned i = 0; i < n; i++)
+		if (rp->kept_sockets[i] == cookie)
+			return true;
+	return false;
+}
+
+static void socket_keep(struct replay *rp, uint64_t cookie)
+{
+	if (!socket_kept(rp, cookie))
+		rp->kept_sockets[rp->n_kept_sockets++ % KEPT_SOCKETS] = cookie;
+}
+
+static bool keep_event(struct replay *rp, const void *data, int kind, uint64_t ts)
 {
 	const struct ft_task *t = (const struct ft_task *)((const char *)data + sizeof(struct ft_hdr));
+	const struct ft_dns *d = kind == FT_EV_DNS ? data : NULL;
 	int64_t wall;
 
 	if (rp->o.since || rp->o.until) {
@@ -193,6 +217,10 @@ static bool keep_event(struct replay *rp, const void *data, uint64_t ts)
 		if (wall < rp->since_wall || wall > rp->until_wall)
 			return false;
 	}
+	/* An answer found by its socket has no task: it is kept when its
+	 * socket's queries were. */
+	if (d && (d->flags & FT_DF_BY_SOCKET) && (rp->o.n_pids || rp->o.n_comms))
+		return socket_kept(rp, d->cookie);
 	if (rp->o.n_pids) {
 		if (!pid_in(rp, t->tgid)) {
 			if (!pid_in(rp, t->ppid))
@@ -209,6 +237,8 @@ static bool keep_event(struct replay *rp, const void *data, uint64_t ts)
 		if (!match)
 			return false;
 	}
+	if (d && !(d->flags & FT_DF_RECEIVED) && (rp->o.n_pids || rp->o.n_comms))
+		socket_keep(rp, d->cookie);
 	return true;
 }
 
@@ -316,7 +346,7 @@ enum rec_status replay_stream(struct replay *rp, struct rec_reader *r)
 				break;
 			}
 			rp->events_read++;
-			if (!keep_event(rp, data, f.ts_ns))
+			if (!keep_event(rp, data, kind, f.ts_ns))
 				break;
 			rp->events_kept++;
 			if (kind == FT_EV_ATTEMPT &&

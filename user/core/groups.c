@@ -287,13 +287,22 @@ static bool offered_untried(const struct group *g, const struct attempt *a)
 	return offered;
 }
 
-/* Is a's address one g offered and has not tried yet, from g's own lookups? */
+/* Is a's address one g offered and has not tried yet, from g's own lookups
+ * or from another answer the process had before g's last outcome (the
+ * MX host's A answer beside the AAAA one g's first attempt used: OpenSMTPD
+ * asks them apart and, 2 s after the IPv6 failure, tries the IPv4 address
+ * of the same answer set)? */
 static bool next_offered(const struct group *g, const struct attempt *a)
 {
 	bool own_lookup = !a->lookup_id;
 
 	for (unsigned i = 0; i < g->n_lookup_ids && !own_lookup; i++)
 		own_lookup = g->lookup_ids[i] == a->lookup_id;
+	if (!own_lookup && g->proc) {
+		const struct lookup *l = proc_lookup(g->proc, a->lookup_id);
+
+		own_lookup = l && l->end_ns <= g->last_end_ns;
+	}
 	return own_lookup && offered_untried(g, a);
 }
 
