@@ -2,7 +2,7 @@
 /*
  * test_check.c - unit tests of check/ and mta/: check's parsers:
  * inet_protocols and preferences, master.cf services' overrides, Exim's
- * domain lists and times; verdicts on a correlator fed synthetic records
+ * domain lists and times, OpenSMTPD's smtpd.conf; verdicts on a correlator fed synthetic records
  * (an override that had no effect, a session that failed after connecting). Output as
  * in test_correlate.c ("ok - name" ..., "N passed, N failed").
  */
@@ -21,6 +21,7 @@
 #include "core/correlate.h"
 #include "records/decode.h"
 #include "mta/mta_exim.h"
+#include "mta/mta_opensmtpd.h"
 #include "lib/dns.h"
 #include "lib/fmt.h"
 #include "records/recording.h"
@@ -268,6 +269,69 @@ static void test_session_failed_is_degraded(void)
 	fixture_close(&fx);
 }
 
+/* smtpd.conf read as OpenSMTPD's grammar has it: the relay actions, the
+ * families their src gives (an address, an inline table, a file table, a
+ * macro), one without src (both), a smarthost; comments and quotes. */
+static void test_opensmtpd_conf(void)
+{
+	struct opensmtpd_conf oc;
+	char err[256];
+	FILE *f;
+	const char *oldpath = getenv("PATH");
+	char *saved = oldpath ? strdup(oldpath) : NULL;
+
+	CHECK(unit_tmp_make() == 0);
+	/* No smtpd in PATH: the file alone is read (smtpd -n not run). */
+	setenv("PATH", unit_dir, 1);
+	f = fopen(path_in("v4.conf"), "w");
+	fprintf(f, "# relay over IPv4 only\nout4 = \"198.51.100.1\"\n"
+		   "table aliases file:/etc/aliases\nlisten on localhost\n"
+		   "action \"local\" maildir alias <aliases>\n"
+		   "action \"relay\" relay src $out4 # the source\n"
+		   "match from local for any action \"relay\"\n");
+	fclose(f);
+	CHECK(opensmtpd_read(path_in("v4.conf"), &oc, err, sizeof(err)) == 0);
+	CHECK(oc.n_relay == 1 && oc.families == 1u && oc.smtpd_n == -1 && !oc.via_host && oc.n_set == 1 &&
+	      !strcmp(oc.set[0].name, "action \"relay\"") && !strcmp(oc.set[0].value, "relay src 198.51.100.1"));
+	/* An inline table over two lines with both families, and a file
+	 * table of IPv6 sources on a second action: both. */
+	f = fopen(path_in("src6"), "w");
+	fprintf(f, "2001:db8:100::1\n# a comment\n\n");
+	fclose(f);
+	f = fopen(path_in("both.conf"), "w");
+	fprintf(f, "table srcs { 198.51.100.1,\n  2001:db8:100::1 }\ntable six file:%s\n"
+		   "action \"out\" relay \\\n  src <srcs> helo relay.example\n"
+		   "action \"out6\" relay src <six>\n", path_in("src6"));
+	fclose(f);
+	CHECK(opensmtpd_read(path_in("both.conf"), &oc, err, sizeof(err)) == 0);
+	CHECK(oc.n_relay == 2 && oc.families == 3u && oc.n_set == 2 &&
+	      !strcmp(oc.set[0].value, "relay src <srcs> (198.51.100.1, 2001:db8:100::1) helo relay.example") &&
+	      !strncmp(oc.set[1].value, "relay src <six> (/", 18));
+	/* IPv6 sources only, through a smarthost; no src: both. */
+	f = fopen(path_in("six.conf"), "w");
+	fprintf(f, "action relay relay host smtp://[2001:db8::25] src 2001:db8:100::1\n");
+	fclose(f);
+	CHECK(opensmtpd_read(path_in("six.conf"), &oc, err, sizeof(err)) == 0);
+	CHECK(oc.families == 2u && oc.via_host);
+	f = fopen(path_in("plain.conf"), "w");
+	fprintf(f, "action \"relay\" relay\n");
+	fclose(f);
+	CHECK(opensmtpd_read(path_in("plain.conf"), &oc, err, sizeof(err)) == 0);
+	CHECK(oc.families == 3u && oc.n_relay == 1);
+	/* A table it cannot read (db:) decides nothing: both families. */
+	f = fopen(path_in("db.conf"), "w");
+	fprintf(f, "table s db:/nonexistent/s.db\naction \"relay\" relay src <s>\n");
+	fclose(f);
+	CHECK(opensmtpd_read(path_in("db.conf"), &oc, err, sizeof(err)) == 0 && oc.families == 3u);
+	CHECK(opensmtpd_read(path_in("missing.conf"), &oc, err, sizeof(err)) == -1 &&
+	      strstr(err, "cannot read") != NULL);
+	if (saved) {
+		setenv("PATH", saved, 1);
+		free(saved);
+	}
+	unit_tmp_remove();
+}
+
 int main(void)
 {
 	RUN(test_override_without_effect);
@@ -275,5 +339,6 @@ int main(void)
 	RUN(test_service_overrides_from_arguments);
 	RUN(test_check_parsers);
 	RUN(test_exim_lists_and_times);
+	RUN(test_opensmtpd_conf);
 	UNIT_DONE();
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * test_maillog.c - unit tests of maillog/: the MTA logs' lines (Postfix,
- * Exim, Sendmail, the journal), hostile addresses in them, and a followed
+ * Exim, Sendmail, OpenSMTPD, the journal), hostile addresses in them, and a followed
  * log across rotation. Output as in test_correlate.c ("ok - name" ..., "N
  * passed, N failed").
  */
@@ -624,6 +624,77 @@ out:
 	mlog_free(&m);
 }
 
+/* OpenSMTPD's syslog lines, as Debian's 6.8 writes them in the lab: the
+ * arrival (message, envelope), a delivery that fell back (sent), one that
+ * reached no address (deferred, the domain as relay), a bounce; lines that
+ * break the grammar are counted and change nothing. */
+static void test_opensmtpd_lines(void)
+{
+	struct mlog m;
+	struct mlog_message *msg;
+
+	mlog_init(&m, 1796685000);
+	CHECK(mlog_line(&m, "<22>Dec  7 23:50:09 smtpd[8757]: d1163ae6c75bc2b4 smtp message msgid=8912ad4f "
+			    "size=306 nrcpt=1 proto=ESMTP"));
+	CHECK(mlog_line(&m, "<22>Dec  7 23:50:09 smtpd[8757]: d1163ae6c75bc2b4 smtp envelope "
+			    "evpid=8912ad4f44d5b99c from=<lab@lab.test> to=<u@dual.lab.test>"));
+	/* Session lines and the route cache's say nothing of a message. */
+	CHECK(!mlog_line(&m, "<22>Dec  7 23:50:09 smtpd[8757]: d1163aea9b3d2aac mta connecting "
+			     "address=smtp://[2001:db8:200::10]:25 host=mx-dual.lab.test"));
+	CHECK(!mlog_line(&m, "<22>Dec  7 23:50:09 smtpd[8757]: smtp-out: Disabling route [] <-> "
+			     "[2001:db8:200::10] (mx-dual.lab.test) for 15s"));
+	CHECK(mlog_line(&m, "<22>Dec  7 23:50:11 smtpd[8757]: d1163aeb6271f226 mta delivery "
+			    "evpid=8912ad4f44d5b99c from=<lab@lab.test> to=<u@dual.lab.test> rcpt=<-> "
+			    "source=\"198.51.100.1\" relay=\"203.0.113.10 (mx-dual.lab.test)\" delay=2s "
+			    "result=\"Ok\" stat=\"250 2.0.0 Ok: queued as 66ED21125EC\""));
+	msg = mlog_find(&m, "8912ad4f");
+	CHECK(msg && msg->from_seen && !strcmp(msg->from, "lab@lab.test") && msg->size == 306 &&
+	      msg->nrcpt == 1 && msg->n_d == 1);
+	CHECK(msg && msg->d[0].status == MS_SENT && msg->d[0].pid == 8757 && !strcmp(msg->d[0].agent, "smtpd") &&
+	      !strcmp(msg->d[0].to, "u@dual.lab.test") && !strcmp(msg->d[0].relay_host, "mx-dual.lab.test") &&
+	      !strcmp(msg->d[0].relay_addr, "203.0.113.10") && msg->d[0].delay == 2 &&
+	      !strcmp(msg->d[0].dsn, "2.0.0") && !strcmp(msg->d[0].text, "250 2.0.0 Ok: queued as 66ED21125EC"));
+	/* No address reached: session id zero, the domain as relay. */
+	CHECK(mlog_line(&m, "<22>Dec  7 23:53:05 smtpd[9717]: 0000000000000000 mta delivery "
+			    "evpid=24d2d760cb8a001b from=<lab@lab.test> to=<u@v6only.lab.test> rcpt=<-> source=\"-\" "
+			    "relay=\"v6only.lab.test\" delay=1m11s result=\"TempFail\" "
+			    "stat=\"Network error on destination MXs\""));
+	msg = mlog_find(&m, "24d2d760");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_DEFERRED && msg->d[0].delay == 71 &&
+	      !strcmp(msg->d[0].relay_host, "v6only.lab.test") && !msg->d[0].relay_addr[0] && !msg->d[0].dsn[0]);
+	CHECK(mlog_line(&m, "Dec  7 23:54:00 relay smtpd[9717]: d1163aeb6271f227 mta delivery "
+			    "evpid=3a3a3a3a00000001 from=<> to=<u@policy.lab.test> rcpt=<-> source=\"2001:db8:100::1\" "
+			    "relay=\"2001:db8:200::60 (mx-policy.lab.test)\" delay=0s result=\"PermFail\" "
+			    "stat=\"550 5.7.1 result=\"Ok\" is not an address\""));
+	msg = mlog_find(&m, "3a3a3a3a");
+	CHECK(msg && msg->n_d == 1 && msg->d[0].status == MS_BOUNCED && !strcmp(msg->d[0].dsn, "5.7.1") &&
+	      !strcmp(msg->d[0].relay_addr, "2001:db8:200::60") && !strcmp(msg->d[0].relay_host, "mx-policy.lab.test") &&
+	      !strcmp(msg->d[0].text, "550 5.7.1 result=\"Ok\" is not an address"));
+	/* Broken: an open quote, no result, an unknown result, a delay that is
+	 * no duration, an envelope id that is no hex. Counted, nothing added. */
+	CHECK(m.lines_bad == 0);
+	CHECK(!mlog_line(&m, "Dec  7 23:55:00 relay smtpd[1]: 0000000000000000 mta delivery evpid=4a4a4a4a00000001 "
+			     "to=<u@x.test> relay=\"x.test result=\"Ok\" stat=\"x\""));
+	CHECK(!mlog_line(&m, "Dec  7 23:55:00 relay smtpd[1]: 0000000000000000 mta delivery evpid=4a4a4a4a00000001 "
+			     "to=<u@x.test> stat=\"x\""));
+	CHECK(!mlog_line(&m, "Dec  7 23:55:00 relay smtpd[1]: 0000000000000000 mta delivery evpid=4a4a4a4a00000001 "
+			     "to=<u@x.test> result=\"Sent\" stat=\"x\""));
+	CHECK(!mlog_line(&m, "Dec  7 23:55:00 relay smtpd[1]: 0000000000000000 mta delivery evpid=4a4a4a4a00000001 "
+			     "to=<u@x.test> delay=nan result=\"Ok\" stat=\"x\""));
+	CHECK(!mlog_line(&m, "Dec  7 23:55:00 relay smtpd[1]: 0000000000000000 mta delivery evpid=4A4A4A4A0000000Z "
+			     "to=<u@x.test> result=\"Ok\" stat=\"x\""));
+	CHECK(m.lines_bad == 5 && !mlog_find(&m, "4a4a4a4a"));
+	/* Postfix's smtpd is not OpenSMTPD's. */
+	CHECK(!mlog_line(&m, "Dec  7 23:55:00 relay postfix/smtpd[1]: d1163ae6c75bc2b4 smtp message msgid=5a5a5a5a "
+			     "size=1 nrcpt=1"));
+	CHECK(!mlog_find(&m, "5a5a5a5a"));
+	CHECK(mlog_is_mta("smtpd") && mlog_entry(&m, 1796686000000000000LL, "smtpd", 42,
+						  "d1163ae6c75bc2b5 smtp message msgid=6b6b6b6b size=9 nrcpt=2 proto=SMTP"));
+	msg = mlog_find(&m, "6b6b6b6b");
+	CHECK(msg && msg->nrcpt == 2 && msg->size == 9);
+	mlog_free(&m);
+}
+
 int main(void)
 {
 	if (unit_tmp_make())
@@ -635,6 +706,7 @@ int main(void)
 	RUN(test_maillog_follow_across_rotation);
 	RUN(test_journal_entries);
 	RUN(test_sendmail_lines);
+	RUN(test_opensmtpd_lines);
 	unit_tmp_remove();
 	UNIT_DONE();
 }

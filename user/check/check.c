@@ -120,7 +120,7 @@ static void tally_lookups(struct tally *t, const struct check_expect *e, const s
 		if (l->inherited)
 			continue; /* the parent's; judged there */
 
-		for (int f = 0; f < FAM_N; f++)
+		for (int f = 0; f < FAM_N && !e->asks_every_family; f++)
 			if ((a & (1u << f)) && !(e->families & (1u << f))) {
 				snprintf(buf, sizeof(buf), "asked for %s addresses: %s",
 					 fam_name(f), fmt_lookup_question(q, sizeof(q), l));
@@ -137,7 +137,7 @@ static void tally_lookups(struct tally *t, const struct check_expect *e, const s
 	if (t->n_evidence == shown && p->trimmed) {
 		/* Details of exited processes are trimmed; the counters remain. */
 		for (int f = 0; f < FAM_N; f++)
-			if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried)) {
+			if (!(e->families & (1u << f)) && ((asked_by[f] && !e->asks_every_family) || p->fam[f].tried)) {
 				snprintf(buf, sizeof(buf), "asked for %s addresses %" PRIu64 " time(s), "
 					 "tried %s %" PRIu64 " time(s) (details no longer kept)",
 					 fam_name(f), asked_by[f], fam_name(f), p->fam[f].tried);
@@ -237,7 +237,7 @@ static void tally_proc(struct tally *t, const struct check_expect *e, const stru
 		e = own;
 	}
 	for (int f = 0; f < FAM_N; f++)
-		if (!(e->families & (1u << f)) && (asked_by[f] || p->fam[f].tried))
+		if (!(e->families & (1u << f)) && ((asked_by[f] && !e->asks_every_family) || p->fam[f].tried))
 			t->families_bad = true;
 
 	for (int f = 0; f < FAM_N; f++) {

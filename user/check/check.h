@@ -13,7 +13,7 @@
 
 #include "core/correlate.h"
 
-enum check_mta { MTA_NONE, MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL };
+enum check_mta { MTA_NONE, MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL, MTA_OPENSMTPD };
 
 /* A Postfix delivery process started by a master.cf service that overrides
  * what check judges by (-o inet_protocols=..., -o
@@ -44,6 +44,9 @@ struct check_expect {
 	char reply_filter[256];	  /* Postfix smtp_dns_reply_filter, "" none */
 	bool client_inet_only;	  /* Sendmail ClientPortOptions Family=inet (no effect on IPv6) */
 	bool fastopen;		  /* Exim tries TCP Fast Open (hosts_try_fastopen) */
+	bool asks_every_family;	  /* it asks A and AAAA whatever it may use (OpenSMTPD's
+				   * src chooses the families tried, not asked): asking
+				   * is no violation, trying is */
 	char connect_timeout[32], command_timeout[32];
 	uint64_t connect_timeout_ns; /* 0 unknown */
 	/* The MTA's own settings that decide delivery, when known (--postfix). */
@@ -66,6 +69,8 @@ struct check_mta_arg {
 	const char *exim_conf;	 /* CONF, NULL for Exim's own */
 	bool sendmail;		 /* --sendmail [CF] */
 	const char *sendmail_cf; /* CF, NULL for /etc/mail/sendmail.cf */
+	bool opensmtpd;		 /* --opensmtpd [CONF] */
+	const char *opensmtpd_conf; /* CONF, NULL for /etc/smtpd.conf */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "lib/exitcodes.h"
 #include "mta/mta_exim.h"
 #include "mta/mta_postfix.h"
+#include "mta/mta_opensmtpd.h"
 #include "mta/mta_sendmail.h"
 
 /* One setting the MTA's own tool showed, for the report (bounded). */
@@ -103,6 +104,34 @@ static void setup_sendmail(struct check_expect *e, const struct sendmail_conf *s
 		add_setting(e, sc->set[i].name, sc->set[i].value);
 }
 
+/* OpenSMTPD: no family setting; its relay actions' src addresses decide
+ * which families it can send from (IPv4 sources only: no IPv6 attempt), and
+ * no preference (it tries an MX host's addresses as its resolver returns
+ * them): any first family. */
+static void setup_opensmtpd(struct check_expect *e, const struct opensmtpd_conf *oc, const char *conf)
+{
+	size_t off = 0;
+
+	e->mta = MTA_OPENSMTPD;
+	snprintf(e->source, sizeof(e->source), "%s%s", conf ? conf : OPENSMTPD_CONF,
+		 oc->smtpd_n == 0 ? " (smtpd -n: configuration OK)" : "");
+	for (unsigned i = 0; i < oc->n_set && off < sizeof(e->configured); i++)
+		off += (size_t)snprintf(e->configured + off, sizeof(e->configured) - off, "%s%s %s",
+					off ? "; " : "", oc->set[i].name, oc->set[i].value);
+	if (oc->families && oc->families != (1u << FAM_V4 | 1u << FAM_V6))
+		e->families = oc->families;
+	snprintf(e->family_setting, sizeof(e->family_setting), "%s",
+		 oc->families == (1u << FAM_V4) ? "the relay actions' src addresses are IPv4 only"
+		 : oc->families == (1u << FAM_V6) ? "the relay actions' src addresses are IPv6 only"
+						  : "a relay action without src, or with sources of both families");
+	e->v6_off = "give the relay action IPv4 source addresses only (action \"relay\" relay src <IPv4 address or table>)";
+	e->v4_off = "give the relay action IPv6 source addresses only (src)";
+	e->limit_name = NULL;
+	e->asks_every_family = true;
+	for (unsigned i = 0; i < oc->n_set; i++)
+		add_setting(e, oc->set[i].name, oc->set[i].value);
+}
+
 int check_setup(struct check_expect *e, const struct check_mta_arg *m, const char *expect,
 		const char *prefer, pid_t *master, char *err, size_t errlen)
 {
@@ -112,8 +141,8 @@ int check_setup(struct check_expect *e, const struct check_mta_arg *m, const cha
 	e->balance = -1;
 	e->families = 1u << FAM_V4 | 1u << FAM_V6;
 	*master = 0;
-	if (!!m->postfix_dir + m->exim + m->sendmail > 1) {
-		snprintf(err, errlen, "--postfix, --exim, --sendmail: check one MTA instance at a time");
+	if (!!m->postfix_dir + m->exim + m->sendmail + m->opensmtpd > 1) {
+		snprintf(err, errlen, "--postfix, --exim, --sendmail, --opensmtpd: check one MTA instance at a time");
 		return -1;
 	}
 	if (m->postfix_dir) {
@@ -143,6 +172,13 @@ int check_setup(struct check_expect *e, const struct check_mta_arg *m, const cha
 			return -1;
 		setup_sendmail(e, &sc, m->sendmail_cf);
 		*master = sc.daemon;
+	} else if (m->opensmtpd) {
+		struct opensmtpd_conf oc;
+
+		if (opensmtpd_read(m->opensmtpd_conf, &oc, err, errlen))
+			return -1;
+		setup_opensmtpd(e, &oc, m->opensmtpd_conf);
+		*master = oc.daemon;
 	} else {
 		snprintf(e->source, sizeof(e->source), "command line");
 	}

@@ -386,6 +386,12 @@ static int opt_check(struct opts *o, int c, int argc, char **argv)
 		if (!optarg && optind < argc && argv[optind][0] != '-')
 			o->sendmail_cf = argv[optind++];
 		break;
+	case OPT_OPENSMTPD:
+		o->opensmtpd = true;
+		o->opensmtpd_conf = optarg;
+		if (!optarg && optind < argc && argv[optind][0] != '-')
+			o->opensmtpd_conf = argv[optind++];
+		break;
 	case OPT_EXPECT:
 		o->expect = optarg;
 		break;
@@ -611,8 +617,8 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		o->keep = 5;
 	if (!o->metrics_interval_s)
 		o->metrics_interval_s = 15;
-	if (!!o->postfix_dir + o->exim + o->sendmail > 1)
-		return cli_usage_error("check: --postfix, --exim, --sendmail: one MTA instance at a time");
+	if (!!o->postfix_dir + o->exim + o->sendmail + o->opensmtpd > 1)
+		return cli_usage_error("check: --postfix, --exim, --sendmail, --opensmtpd: one MTA instance at a time");
 	if (o->all && (o->n_pids || o->n_comms))
 		return cli_usage_error("--all cannot be combined with --pid or --comm");
 	return -1;

@@ -43,6 +43,8 @@ struct opts {
 	const char *exim_conf;
 	bool sendmail;		/* check --sendmail [CF] */
 	const char *sendmail_cf;
+	bool opensmtpd;		/* check --opensmtpd [CONF] */
+	const char *opensmtpd_conf;
 	uint64_t max_lost_ns;			   /* check --max-lost */
 	double interval_s, duration_s;
 	uint64_t group_gap_ns;

@@ -82,6 +82,10 @@ const struct cli_option cli_options[] = {
 	{ "sendmail", 0, optional_argument, OPT_SENDMAIL, "[CF]", SUB_CHECK, G_CHECK,
 	  "the Sendmail instance of sendmail.cf CF (default\n/etc/mail/sendmail.cf): its Client- and "
 	  "\nDaemonPortOptions, timeouts and ResolverOptions;\ntraces its daemon and children, and CMD" },
+	{ "opensmtpd", 0, optional_argument, OPT_OPENSMTPD, "[CONF]", SUB_CHECK, G_CHECK,
+	  "the OpenSMTPD instance of smtpd.conf CONF (default\n/etc/smtpd.conf): its relay actions and the\n"
+	  "source addresses (src) that decide its families,\nchecked with smtpd -n; traces its daemon and\n"
+	  "children, and CMD" },
 	{ "expect", 0, required_argument, OPT_EXPECT, "F", SUB_CHECK, G_CHECK,
 	  "allowed families: ipv4, ipv6 or all (overrides)" },
 	{ "prefer", 0, required_argument, OPT_PREFER, "F", SUB_CHECK, G_CHECK,
@@ -144,13 +148,14 @@ const struct cli_subcmd cli_subcmds[] = {
 	  "famtrace report --maillog /var/log/mail.log --recipient u@example.com trace.ftr\n"
 	  "ssh relay1 cat /var/log/famtrace/trace.ftr | famtrace report -\n" },
 	{ SUB_CHECK, "check", "check",
-	  "famtrace check [--postfix DIR | --exim [CONF] | --sendmail [CF]]\n"
+	  "famtrace check [--postfix DIR | --exim [CONF] | --sendmail [CF] |\n"
+	  "                      --opensmtpd [CONF]]\n"
 	  "                      [--expect F] [--prefer F] [--max-lost SECONDS]\n"
 	  "                      (-d SECONDS | -- CMD [ARG...])",
 	  "Does the MTA use the address families it is configured for, and does its\n"
-	  "mail leave? Without --postfix, --exim or --sendmail, name the MTA's\n"
-	  "processes with -p PID or -- CMD. The first line is a monitoring plugin's\n"
-	  "status line. Exit 0 OK (conforms), 1 WARNING (a violation, or degraded:\n"
+	  "mail leave? Without --postfix, --exim, --sendmail or --opensmtpd, name the\n"
+	  "MTA's processes with -p PID or -- CMD. The first line is a monitoring\nplugin's "
+	  "status line. Exit 0 OK (conforms), 1 WARNING (a violation, or\ndegraded: "
 	  "mail leaves but a family is unusable or costly),\n"
 	  "2 CRITICAL (mail stuck), 3 UNKNOWN (could not check, nothing observed, or an\n"
 	  "incomplete trace; bad usage too).",

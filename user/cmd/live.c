@@ -514,7 +514,8 @@ struct live {
 static int live_check_setup(struct live *lv)
 {
 	struct opts *o = lv->o;
-	struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf, o->sendmail, o->sendmail_cf };
+	struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf, o->sendmail, o->sendmail_cf,
+				     o->opensmtpd, o->opensmtpd_conf };
 	pid_t master;
 	char err[512];
 
@@ -529,9 +530,10 @@ static int live_check_setup(struct live *lv)
 		lv->st.services = &lv->expect;
 	if (!o->n_pids && !o->cmd) {
 		fprintf(stderr, "famtrace: check: name the instance with --postfix DIR, --exim [CONF], "
-				"--sendmail [CF] or -p PID%s\n",
+				"--sendmail [CF], --opensmtpd [CONF] or -p PID%s\n",
 			o->exim ? " (no Exim daemon is running: give -- CMD)" :
-			o->sendmail ? " (no Sendmail daemon is running: give -- CMD)" : "");
+			o->sendmail ? " (no Sendmail daemon is running: give -- CMD)" :
+			o->opensmtpd ? " (no OpenSMTPD daemon runs this configuration: give -- CMD)" : "");
 		return FT_CHECK_UNKNOWN;
 	}
 	if (!o->cmd && !o->duration_s) {

@@ -39,7 +39,8 @@ int run_lines(char *const argv[], void (*line)(void *ctx, char *text), void *ctx
 	f = fdopen(pfd[0], "r");
 	while (f && fgets(text, sizeof(text), f)) {
 		text[strcspn(text, "\n")] = 0;
-		line(ctx, text);
+		if (line)
+			line(ctx, text);
 	}
 	if (f)
 		fclose(f);

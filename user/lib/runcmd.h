@@ -9,7 +9,7 @@
 /*
  * Run argv[0] (searched in PATH) with argv, its stderr discarded, and call
  * line(ctx, text) for each line of its stdout (newline removed; at most 1399
- * bytes). Returns its exit status, 127 when it could not be run, or -1.
+ * bytes; line NULL: read and dropped). Returns its exit status, 127 when it could not be run, or -1.
  */
 int run_lines(char *const argv[], void (*line)(void *ctx, char *text), void *ctx);
 

@@ -162,6 +162,8 @@ bool mlog_line(struct mlog *m, const char *line)
 		return mlog_postfix_text(m, ns, agent, pid, colon + 3);
 	if (mlog_is_sendmail(prog, (size_t)(lbr - prog)))
 		return mlog_sendmail_text(m, ns, pid, colon + 3);
+	if (mlog_is_opensmtpd(prog, (size_t)(lbr - prog)))
+		return mlog_opensmtpd_text(m, ns, pid, colon + 3);
 	return false; /* another program */
 }
 
@@ -170,7 +172,7 @@ bool mlog_is_mta(const char *ident)
 	char agent[16];
 
 	return !strncmp(ident, "exim", 4) || mlog_postfix_agent(ident, strlen(ident), agent, sizeof(agent)) ||
-	       mlog_is_sendmail(ident, strlen(ident));
+	       mlog_is_sendmail(ident, strlen(ident)) || mlog_is_opensmtpd(ident, strlen(ident));
 }
 
 bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, const char *text)
@@ -184,5 +186,7 @@ bool mlog_entry(struct mlog *m, int64_t ns, const char *ident, uint32_t pid, con
 		return mlog_postfix_text(m, ns, agent, pid, text);
 	if (mlog_is_sendmail(ident, strlen(ident)))
 		return mlog_sendmail_text(m, ns, pid, text);
+	if (mlog_is_opensmtpd(ident, strlen(ident)))
+		return mlog_opensmtpd_text(m, ns, pid, text);
 	return false;
 }

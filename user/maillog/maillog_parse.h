@@ -2,7 +2,8 @@
 /*
  * maillog_parse.h - what the MTA log parsers share, inside maillog/: the
  * line router that calls them (maillog_line.c), one parser per MTA
- * (maillog_postfix.c, maillog_exim.c, maillog_sendmail.c), and the message
+ * (maillog_postfix.c, maillog_exim.c, maillog_sendmail.c,
+ * maillog_opensmtpd.c), and the message
  * store they fill (maillog.c). Each parser
  * takes a line's time, its process id where the log names one, and the
  * text after the program's "name[pid]: " (Exim's main log: after the time).
@@ -75,5 +76,10 @@ bool mlog_exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p);
  * names? The text of one of its lines. */
 bool mlog_is_sendmail(const char *prog, size_t len);
 bool mlog_sendmail_text(struct mlog *m, int64_t ns, uint32_t pid, const char *rest);
+
+/* OpenSMTPD: is prog its syslog name ("smtpd")? The text of one of its
+ * lines. */
+bool mlog_is_opensmtpd(const char *prog, size_t len);
+bool mlog_opensmtpd_text(struct mlog *m, int64_t ns, uint32_t pid, const char *rest);
 
 #endif

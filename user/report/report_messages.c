@@ -226,7 +226,7 @@ void text_messages(struct report_opts *o, struct correlator *c)
 			text_one(o, c, m->msgs[i], 0);
 		}
 	if (!shown)
-		fprintf(o->out, "  none%s\n", m->lines_mta ? "" : " (no Postfix, Exim or Sendmail lines were read)");
+		fprintf(o->out, "  none%s\n", m->lines_mta ? "" : " (no Postfix, Exim, Sendmail or OpenSMTPD lines were read)");
 }
 
 /* {"family","host","addr","stage","code","enhanced","class","text"} */
