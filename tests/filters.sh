@@ -73,6 +73,31 @@ check "ring buffer overflow: lost events counted, warned while running, report m
 		(map(select(.type==\"attempt\" and .comm==\"connstorm\")) | length) as \$n |
 		\$s.lost > 0 and (\$s.complete | not) and \$n <= 20000 and \$n + \$s.lost >= 20000' '$TMP/lossy'"
 
+# A reader that falls behind: a client's IPv6 attempt is refused, it waits
+# 600 ms (as OpenSMTPD waits 2 s) and connects over IPv4, while a storm of
+# other connects (more records than one read batch) fills the pause.
+# famtrace is stopped through all of it and 5.5 s more (past the hold a
+# group with an untried address gets), so on resuming the clock is past
+# the hold while the IPv4 attempt is still unread behind the first batch.
+# Ticking by the clock closed the group there: "all failed" and "connected
+# first time" for one delivery that fell back.
+start_listener "$SRV" 192.0.2.2 2602 || not_ok "listener on 192.0.2.2:2602 (IPv4 only)"
+live stall --all
+kill -STOP "$LIVE_PID"
+ip netns exec "$CLI" bash -c '"$1" -P 600 2602 mx1.famtrace.test >/dev/null 2>&1 &
+	sleep 0.25
+	"$2" 6000 2601 >/dev/null 2>&1
+	wait' _ "$B/resolver" "$PWD/build/bench/connstorm"
+sleep 5.5
+kill -CONT "$LIVE_PID"
+stop_live stall
+check "a reader stalled past the hold: a refused IPv6 attempt and the IPv4 one 600 ms later, a storm between them, stay one fallback group" \
+	"$TMP/stall.err" -- jqs "$TMP/stall" '
+	(map(select(.type=="summary"))[-1].lost == 0) and
+	(map(select(.type=="attempt" and .dport==2602 and .comm=="resolver")) | map(.result)) == ["refused", "connected"] and
+	(map(select(.type=="group" and .dport==2602 and .comm=="resolver")) | length == 1 and .[0].class == "fallback" and
+	 .[0].time_lost_ms > 500)'
+
 # -p: a process that exists before famtrace starts, and only it. It waits on
 # a FIFO, not a clock, until famtrace is tracing (a fixed 1.5 s lost the race
 # once when the previous famtrace's uprobes were still being removed), then

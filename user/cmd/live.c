@@ -86,6 +86,7 @@ struct state {
 	bool rec_down;		/* stopped by a write failure; tracing goes on */
 	bool rec_resuming;	/* restarted, not yet on disk */
 	uint64_t rec_retry_at;
+	uint64_t newest_ns; /* the latest record time read from the ring */
 	uint64_t rec_counters[REC_NCOUNTERS];
 	uint64_t rec_budget[2]; /* the DNS budget's counts last written */
 	struct dns_budget *dnsb;
@@ -237,6 +238,8 @@ static void on_event(void *ctx, const void *data, size_t len)
 	/* A DNS message over its source's budget is neither recorded nor
 	 * correlated (counted): a stranger's flood costs counted messages,
 	 * not the history on disk. */
+	if (h->ts_ns > st->newest_ns)
+		st->newest_ns = h->ts_ns;
 	if (st->dnsb && !dnsb_admit(st->dnsb, data, len))
 		return;
 	/* A cgroup made: kept for the process records that may name it,
@@ -914,7 +917,7 @@ static int live_loop(struct live *lv)
 {
 	struct opts *o = lv->o;
 	struct state *st = &lv->st;
-	uint64_t t0 = lv->t0, next_tick = 0, next_second = 0, lost_seen = 0, lost_checked = 0;
+	uint64_t t0 = lv->t0, next_tick = 0, next_second = 0, lost_seen = 0, lost_checked = 0, last_tick_at = 0;
 	uint64_t next_metrics = o->metrics_path ? t0 + (uint64_t)(o->metrics_interval_s * 1e9) : UINT64_MAX;
 	uint64_t next_report = o->interval_s ? t0 + (uint64_t)(o->interval_s * 1e9) : UINT64_MAX;
 	uint64_t deadline = o->duration_s ? t0 + (uint64_t)(o->duration_s * 1e9) : UINT64_MAX;
@@ -936,10 +939,22 @@ static int live_loop(struct live *lv)
 		/* Closing due groups walks every process: at most every
 		 * TICK_EVERY_NS, however often a busy relay fills a batch. */
 		if (now >= next_tick) {
+			/* A full batch left records in the ring: time has passed
+			 * for famtrace, not yet for them. Ticking at the clock
+			 * would close a group whose next attempt is still unread
+			 * (an IPv6 failure after 3 s, IPv4 tried 1 ms later, read
+			 * past a batch's end: "NO FALLBACK" for a fallback), so
+			 * time goes only as far as the records read. */
+			uint64_t tick_at = e >= LOADER_BATCH && st->newest_ns && st->newest_ns < now ? st->newest_ns : now;
+
+			if (tick_at < last_tick_at)
+				tick_at = last_tick_at; /* never backwards */
+			last_tick_at = tick_at;
+
 			poll_maillogs(st);
-			correlate_tick(st->corr, now);
+			correlate_tick(st->corr, tick_at);
 			/* Replay ticks where live tracing ticked: same groups, same order. */
-			if (st->rec && !st->rec_down && rec_write_tick(st->rec, now))
+			if (st->rec && !st->rec_down && rec_write_tick(st->rec, tick_at))
 				rec_fail(st, now);
 			next_tick = now + TICK_EVERY_NS;
 		}
