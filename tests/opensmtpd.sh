@@ -92,6 +92,22 @@ check "report -c smtpd of that recording: every lookup answered on the wire (the
 	(map(select(.type=="lookup" and .comm=="smtpd")) | length >= 3 and all(.[]; .failed == false and .rcode == "NOERROR")) and
 	(map(select(.type=="group" and .dport==25)) | length == 1 and .[0].class == "fallback")'
 
+# Two messages in a row: OpenSMTPD sends the second over the session the
+# first one's fallback opened (its log names one session for both). The
+# second rode that connection: no attempt of its own, no fallback of its own.
+scripts/lab-opensmtpd set >/dev/null
+scripts/lab-opensmtpd run timeout 90 "$FT" check -j -v --opensmtpd "$CONF" --maillog "$MAILLOG" -- \
+	sh -c "{ scripts/lab-opensmtpd send dual.lab.test 30 && scripts/lab-opensmtpd send dual.lab.test 30; } \
+		>'$TMP/osd_reuse.lab' 2>&1" \
+	>"$TMP/osd_reuse" 2>"$TMP/osd_reuse.err"
+check "two messages over one OpenSMTPD session: the first's delivery carries the fallback, the second's says whose connection it reused (connection_of) and no family problem of its own" \
+	"$TMP/osd_reuse" "$TMP/osd_reuse.err" "$TMP/osd_reuse.lab" -- jqs "$TMP/osd_reuse" '
+	(map(select(.type=="message")) | sort_by(.deliveries[0].time)) as $m |
+	($m | length == 2) and
+	($m[0].deliveries[0] | .class == "fallback" and .connection_of == null and .family_problem) and
+	($m[1].deliveries[0] | .status == "sent" and .group == $m[0].deliveries[0].group and
+	 .connection_of == $m[0].queue_id and (.family_problem | not))'
+
 # An MX set with IPv6 only: nothing can leave. Deferred in the log, all
 # attempts failed in the trace, the two joined; check says STUCK.
 deliver osd_v6only v6only.lab.test

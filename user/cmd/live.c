@@ -326,7 +326,7 @@ static void rec_sync(struct state *st, uint64_t now)
 static void count_delivery(void *ctx, const struct mlog_delivery *d, const struct group *g,
 			   const struct msg_smtp *sm)
 {
-	metrics_count_delivery(ctx, d, msg_family_problem(g), sm);
+	metrics_count_delivery(ctx, d, !sm->reused && msg_family_problem(g), sm);
 }
 
 /* A metrics file that cannot be written is said once, then once an hour. */

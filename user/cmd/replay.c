@@ -495,7 +495,7 @@ static void count_delivery(void *ctx, const struct mlog_delivery *d, const struc
 	struct settle_ctx *sc = ctx;
 
 	if (d->wall_ns >= sc->from && d->wall_ns <= sc->to)
-		metrics_count_delivery(sc->mx, d, msg_family_problem(g), sm);
+		metrics_count_delivery(sc->mx, d, !sm->reused && msg_family_problem(g), sm);
 }
 
 /* The inputs, each once: the same recording named twice (a glob and a

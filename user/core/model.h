@@ -170,6 +170,8 @@ struct proc;
 
 struct group {
 	uint64_t id; /* 1, 2, ... in the order groups were opened */
+	uint64_t settled_msg; /* messages_settle: the seq + 1 of the message whose
+			       * delivery it carried first; 0 none yet */
 	struct proc *proc;
 	uint16_t dport;
 	char key[FT_NAME_LEN];	     /* what attempts group by: MX domain, else host name */

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -277,6 +278,76 @@ void messages_settle(struct mlog *m, struct correlator *c, int64_t boot_to_real_
 			d->settled = true;
 			g = msg_delivery_group(c, d, boot_to_real_ns, &p);
 			msg_delivery_smtp(m->msgs[i], d, g, boot_to_real_ns, &sm);
+			/* A later message over the same connection rode it: its
+			 * cost was the first delivery's (counted there). */
+			if (g) {
+				struct group *mg = (struct group *)g;
+
+				if (!mg->settled_msg)
+					mg->settled_msg = m->msgs[i]->seq + 1;
+				sm.reused = mg->settled_msg != m->msgs[i]->seq + 1;
+			}
 			fn(ctx, d, g, &sm);
 		}
+}
+
+/* Open addressing on the group id; cap a power of two, at least twice the
+ * delivery lines. */
+static struct msg_claim *claim_slot(const struct msg_claims *cl, uint64_t gid)
+{
+	size_t i = (size_t)(gid * 0x9e3779b97f4a7c15ULL) & (cl->cap - 1);
+
+	while (cl->slot[i].gid && cl->slot[i].gid != gid)
+		i = (i + 1) & (cl->cap - 1);
+	return &cl->slot[i];
+}
+
+void msg_claims_build(struct msg_claims *cl, const struct mlog *m, struct correlator *c, int64_t boot_to_real_ns)
+{
+	size_t lines = 0;
+
+	cl->slot = NULL;
+	cl->cap = 0;
+	for (size_t i = 0; i < m->n; i++)
+		lines += m->msgs[i]->n_d;
+	if (!lines)
+		return;
+	for (cl->cap = 16; cl->cap < 2 * lines; cl->cap *= 2)
+		;
+	cl->slot = calloc(cl->cap, sizeof(*cl->slot));
+	if (!cl->slot) {
+		cl->cap = 0;
+		return; /* without memory, no delivery is said to ride another's */
+	}
+	for (size_t i = 0; i < m->n; i++)
+		for (unsigned k = 0; k < m->msgs[i]->n_d; k++) {
+			const struct mlog_delivery *d = &m->msgs[i]->d[k];
+			const struct proc *p;
+			bool ambiguous;
+			const struct group *g = msg_delivery_group_ns(c, d, boot_to_real_ns, &p, &ambiguous);
+			struct msg_claim *s;
+
+			if (!g || !g->id)
+				continue;
+			s = claim_slot(cl, g->id);
+			if (!s->gid || d->wall_ns < s->wall_ns)
+				*s = (struct msg_claim){ g->id, d->wall_ns, m->msgs[i] };
+		}
+}
+
+const struct mlog_message *msg_claims_first(const struct msg_claims *cl, const struct group *g)
+{
+	const struct msg_claim *s;
+
+	if (!cl->cap || !g || !g->id)
+		return NULL;
+	s = claim_slot(cl, g->id);
+	return s->gid ? s->msg : NULL;
+}
+
+void msg_claims_free(struct msg_claims *cl)
+{
+	free(cl->slot);
+	cl->slot = NULL;
+	cl->cap = 0;
 }

@@ -47,6 +47,8 @@ const struct group *msg_delivery_group_ns(struct correlator *c, const struct mlo
  */
 #define MSG_MAX_SESSIONS MLOG_MAX_REPLIES
 struct msg_smtp {
+	bool reused;		 /* messages_settle: the group carried another message's
+				  * delivery first (a reused connection) */
 	bool has_final;		 /* the delivery line's text is a remote reply */
 	struct smtp_reply final;
 	int final_fam;		 /* enum wire_fam of its address, -1 if not known */
@@ -78,6 +80,27 @@ void msg_delivery_smtp(const struct mlog_message *msg, const struct mlog_deliver
 /* Did an address family problem stand behind the group (a failure in one
  * family, no fallback, a family unreachable, no usable address)? */
 bool msg_family_problem(const struct group *g);
+
+/*
+ * Which message's delivery a group carried first: every delivery line of
+ * m (of the selected messages, wanted(msg) true, or all when wanted is
+ * NULL) joined, and per group the earliest line's message kept. A later
+ * delivery of another message joined to the same group rode a connection
+ * that delivery opened (OpenSMTPD's and Postfix's connection reuse): its
+ * attempts, and their cost, were the first delivery's. msg_claims_first
+ * gives that first message, or NULL.
+ */
+struct msg_claims {
+	struct msg_claim {
+		uint64_t gid;
+		int64_t wall_ns;
+		const struct mlog_message *msg;
+	} *slot;
+	size_t cap;
+};
+void msg_claims_build(struct msg_claims *cl, const struct mlog *m, struct correlator *c, int64_t boot_to_real_ns);
+const struct mlog_message *msg_claims_first(const struct msg_claims *cl, const struct group *g);
+void msg_claims_free(struct msg_claims *cl);
 
 /*
  * Each delivery line logged before settle_before (wall ns) and not settled

@@ -117,8 +117,8 @@ static const struct proc *log_pid_known(struct correlator *c, uint32_t pid)
 	return NULL;
 }
 
-static void text_one(struct report_opts *o, struct correlator *c, const struct mlog_message *msg,
-		     int depth)
+static void text_one(struct report_opts *o, struct correlator *c, const struct msg_claims *cl,
+		     const struct mlog_message *msg, int depth)
 {
 	const struct mlog *m = o->mlog;
 	const char *pad = depth ? "    " : "";
@@ -162,7 +162,15 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 				fmt_safe(d->agent), d->pid, p->tgid,
 				fmt_place(place, sizeof(place), c, p)[0] ? place : "a PID namespace of its own");
 		}
-		if (g) {
+		const struct mlog_message *first = msg_claims_first(cl, g);
+
+		if (g && first && first != msg) {
+			/* A connection another delivery opened, reused: nothing was
+			 * tried for this one, and what was tried is that one's. */
+			fprintf(o->out, "%s    over the connection the delivery of %s opened (reused: famtrace saw "
+					"no attempt of its own; that delivery's attempts are shown with it)\n",
+				pad, fmt_safe(first->qid));
+		} else if (g) {
 			text_group_detail(o, p, g, pad);
 			text_smtp(o, d, g, &sm, pad);
 			if (msg_family_problem(g) || sm.refused_fam >= 0)
@@ -194,7 +202,7 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 		const struct mlog_message *n = mlog_find(m, msg->notice_qid);
 
 		if (n && n->n_d)
-			text_one(o, c, n, 1);
+			text_one(o, c, cl, n, 1);
 		else
 			fprintf(o->out, "  non-delivery notice %s: no delivery logged yet\n",
 				fmt_safe(msg->notice_qid));
@@ -204,10 +212,12 @@ static void text_one(struct report_opts *o, struct correlator *c, const struct m
 void text_messages(struct report_opts *o, struct correlator *c)
 {
 	const struct mlog *m = o->mlog;
+	struct msg_claims cl;
 	size_t shown = 0;
 
 	for (size_t i = 0; i < m->n; i++)
 		shown += shown_on_its_own(o, c, m->msgs[i]);
+	msg_claims_build(&cl, m, c, o->boot_to_real_ns);
 	fprintf(o->out, "\nmessages (the MTA's log: %zu message%s with deliveries%s):\n", shown,
 		shown == 1 ? "" : "s", msg_filter_active(&o->filter) ? " selected" : "");
 	if (m->dropped_messages)
@@ -223,8 +233,9 @@ void text_messages(struct report_opts *o, struct correlator *c)
 	for (size_t i = 0; i < m->n; i++)
 		if (shown_on_its_own(o, c, m->msgs[i])) {
 			fputc('\n', o->out);
-			text_one(o, c, m->msgs[i], 0);
+			text_one(o, c, &cl, m->msgs[i], 0);
 		}
+	msg_claims_free(&cl);
 	if (!shown)
 		fprintf(o->out, "  none%s\n", m->lines_mta ? "" : " (no Postfix, Exim, Sendmail or OpenSMTPD lines were read)");
 }
@@ -254,7 +265,9 @@ void json_messages(struct report_opts *o, struct correlator *c)
 {
 	const struct mlog *m = o->mlog;
 	FILE *f = o->out;
+	struct msg_claims cl;
 
+	msg_claims_build(&cl, m, c, o->boot_to_real_ns);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct mlog_message *msg = m->msgs[i];
 
@@ -277,6 +290,8 @@ void json_messages(struct report_opts *o, struct correlator *c)
 			bool ambiguous;
 			const struct group *g = msg_delivery_group_ns(c, d, o->boot_to_real_ns, &p, &ambiguous);
 			struct msg_smtp sm;
+			const struct mlog_message *first = msg_claims_first(&cl, g);
+			bool rider = first && first != msg;
 
 			msg_delivery_smtp(msg, d, g, o->boot_to_real_ns, &sm);
 			fprintf(f, "%s{\"time\":", k ? "," : "");
@@ -322,9 +337,12 @@ void json_messages(struct report_opts *o, struct correlator *c)
 			json_str_or_null(f, sm.status_fam == FAM_V6 ? "ipv6" : sm.status_fam == FAM_V4 ? "ipv4" : NULL);
 			fprintf(f, ",\"refused_over\":");
 			json_str_or_null(f, sm.refused_fam == FAM_V6 ? "ipv6" : sm.refused_fam == FAM_V4 ? "ipv4" : NULL);
+			fprintf(f, ",\"connection_of\":");
+			json_str_or_null(f, rider ? first->qid : NULL);
 			fprintf(f, ",\"family_problem\":%s}",
-				msg_family_problem(g) || sm.refused_fam >= 0 ? "true" : "false");
+				!rider && (msg_family_problem(g) || sm.refused_fam >= 0) ? "true" : "false");
 		}
 		fprintf(f, "],\"deliveries_more\":%u}\n", msg->n_d_extra);
 	}
+	msg_claims_free(&cl);
 }
