@@ -35,7 +35,7 @@ _famtrace() {
 	--expect) mapfile -t COMPREPLY < <(compgen -W "ipv4 ipv6 all" -- "$cur"); return ;;
 	--prefer) mapfile -t COMPREPLY < <(compgen -W "ipv4 ipv6 any" -- "$cur"); return ;;
 	-p | --pid) mapfile -t COMPREPLY < <(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur"); return ;;
-	-o | --output | --metrics | --libc | --exim | --sendmail | --gai-conf | --maillog) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	-o | --output | --metrics | --libc | --exim | --sendmail | --opensmtpd | --gai-conf | --maillog) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
 	--postfix | --journal-dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
 	-c | --comm | --port | -i | --interval | -d | --duration | --group-gap | --rotate | --keep | \
 		--metrics-interval | --since | --until | --buffer-size | --map-entries | --max-lost | \

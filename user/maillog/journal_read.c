@@ -109,7 +109,8 @@ int journal_check(char *err, size_t errlen)
  * would open sockets (systemd's userdb) the unit does not allow. */
 static size_t mta_uids(int64_t *out, size_t max)
 {
-	static const char *const users[] = { "postfix", "Debian-exim", "exim", "smmta", "smmsp", "mail" };
+	static const char *const users[] = { "postfix", "Debian-exim", "exim", "smmta", "smmsp", "mail",
+					     "opensmtpd", "opensmtpq", "_smtpd", "_smtpq" };
 	FILE *f = fopen("/etc/passwd", "re");
 	const struct passwd *pw;
 	size_t n = 0;
