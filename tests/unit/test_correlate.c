@@ -1362,6 +1362,36 @@ static void test_sibling_attempts_join_a_siblings_lookups(void)
 	}
 }
 
+/* Another domain whose MX is the same host is looked up between a
+ * delivery's failed IPv6 attempt and its IPv4 one (OpenSMTPD's lookup agent
+ * serves every delivery; Google's MX hosts serve thousands of domains): the
+ * IPv4 attempt's newest MX answer names the other domain, and it is still
+ * the next address of the first delivery, which offered it untried. */
+static void test_next_address_after_another_domains_mx_is_the_same_delivery(void)
+{
+	struct seen s;
+	struct correlator *c = new_corr(&s);
+	const char *both[] = { "2001:db8::25", "192.0.2.25" };
+	uint8_t a[512], b[512];
+	size_t la = mx_answer(a, "a.example.test", 10, "mx1.example.test");
+	size_t lb = mx_answer(b, "b.example.test", 10, "mx1.example.test");
+
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_RES_NSEARCH, "a.example.test", NULL, 0, a, la, la, (int)la,
+		    T0, T0 + MS);
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_GETADDRINFO, "mx1.example.test", both, 2, NULL, 0, 0, 0,
+		    T0 + 2 * MS, T0 + 3 * MS);
+	feed(c, &smtp, FT_EV_ATTEMPT, "2001:db8::25", 25, T0 + 4 * MS, T0 + 5 * MS, FT_OUT_IMMEDIATE,
+	     ENETUNREACH);
+	feed_lookup(c, &smtp, FT_WHY_COMM, FT_API_RES_NSEARCH, "b.example.test", NULL, 0, b, lb, lb, (int)lb,
+		    T0 + SEC, T0 + SEC + MS);
+	feed(c, &smtp, FT_EV_ATTEMPT, "192.0.2.25", 25, T0 + 2 * SEC + 10 * MS, T0 + 2 * SEC + 11 * MS,
+	     FT_OUT_CONNECTED, 0);
+	correlate_flush(c);
+	CHECK(s.groups == 1 && s.last_group.cls == GC_FALLBACK && s.last_group.n == 2 &&
+	      !strcmp(s.last_group.mx_domain, "a.example.test"));
+	correlator_free(c);
+}
+
 static void test_bad_dns_answers_are_facts_not_crashes(void)
 {
 	struct seen s;
@@ -1731,5 +1761,6 @@ int main(void)
 	RUN(test_processes_held_are_bounded);
 	RUN(test_child_attempts_join_the_parents_lookups);
 	RUN(test_sibling_attempts_join_a_siblings_lookups);
+	RUN(test_next_address_after_another_domains_mx_is_the_same_delivery);
 	UNIT_DONE();
 }

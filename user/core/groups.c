@@ -348,6 +348,16 @@ struct group *group_for(struct correlator *c, struct proc *p, const struct attem
 	for (g = p->open; g; g = g->next)
 		if (g->dport == a->dport && (!g->key[0] || !name[0] || !strcmp(g->key, name)))
 			break;
+	/* Else a destination whose attempts all failed so far and that offered
+	 * this address, untried, within its wait: the next address of the
+	 * same delivery, whatever name its own lookup gives (its MX lookup cut
+	 * to bound memory, or another domain's MX answer naming the same host
+	 * since). */
+	if (!g)
+		for (g = p->open; g; g = g->next)
+			if (g->dport == a->dport && g->winner < 0 && g->n && offered_untried(g, a) &&
+			    a->start_ns <= g->last_end_ns + group_wait_ns(c, g) && !looked_up_again(g, a))
+				break;
 	if (g && !group_joins(c, g, a)) {
 		group_finalize(c, p, g);
 		g = NULL;
