@@ -129,6 +129,25 @@ check "started after the container: the smtp already running ($SMTP_HOST, no for
 	[.[] | select(.type == \"process\" and .pid == $SMTP_HOST)] | length == 1 and
 	.[0].place.container == \"$CNAME\" and .[0].place.ns_pid == $CPID"
 
+# --- check --postfix for the container's instance -------------------------
+# Its master.pid holds the pid the master has in the container; check finds
+# the master by that pid among the masters working in that queue directory,
+# and judges the container's deliveries as the host's.
+before=$(wc -l <"$CLOG")
+timeout 90 "$FT" check -j -v --postfix "$CDIR/etc" -- bash -c "
+	printf 'Subject: famtrace check\n\nhello\n' |
+		${PODMAN[*]} exec -i $CNAME sendmail -C '$CDIR/etc' -f lab@lab.test u@dual.lab.test &&
+	for i in \$(seq 200); do tail -n +$((before + 1)) '$CLOG' | grep -q 'status=' && break; sleep 0.1; done" \
+	>"$TMP/cchk" 2>"$TMP/cchk.err"
+echo $? >"$TMP/cchk.rc"
+CMASTER=$(head -1 "$CDIR/queue/pid/master.pid" | tr -d ' ')
+check "check --postfix <the container's config>: its master found by the pid its pid file gives ($CMASTER in the container), its delivery judged: DEGRADED (exit 1), IPv6 unusable" \
+	"$TMP/cchk" "$TMP/cchk.err" -- bash -c "test \$(cat '$TMP/cchk.rc') = 1 && jq -e -s '
+	(map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and .delivery.unusable_families == 1 and
+	 (.source | test(\"its master is pid [0-9]+ on the host, pid $CMASTER in a PID namespace of its own\"))) and
+	(map(select(.type==\"group\" and .comm==\"smtp\")) | length == 1 and .[0].class == \"fallback\") and
+	(map(select(.type==\"process\" and .comm==\"smtp\")) | length == 1 and .[0].place.container == \"$CNAME\")' '$TMP/cchk'"
+
 # --- docker (Debian's docker.io): a daemon of the test's own ----------------
 # Its data under the test's directory, no bridge, no iptables rules: nothing
 # of the host's network changes. The image is imported from a tar (busybox

@@ -31,7 +31,11 @@ static void add_setting(struct check_expect *e, const char *name, const char *va
 static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc, const char *dir)
 {
 	e->mta = MTA_POSTFIX;
-	snprintf(e->source, sizeof(e->source), "postconf -c %s", dir);
+	if (pc->master_ns_pid)
+		snprintf(e->source, sizeof(e->source), "postconf -c %s; its master is pid %d on the host, pid %d "
+			 "in a PID namespace of its own (a container)", dir, (int)pc->master, (int)pc->master_ns_pid);
+	else
+		snprintf(e->source, sizeof(e->source), "postconf -c %s", dir);
 	/* (A long value is cut: the settings list below has them whole.) */
 	if (snprintf(e->configured, sizeof(e->configured),
 		     "inet_protocols = %s, smtp_address_preference = %s%s%s%s%s%s",

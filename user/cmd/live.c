@@ -460,7 +460,7 @@ static void confine(const struct opts *o, const struct state *st, pid_t child)
 {
 	const char *const runtime_dirs[] = { "/var/lib/containers/storage/overlay-containers",
 					     places_docker_dir(st->places) };
-	char dirs[2 + CONFINE_MAX_DIRS][4096], why[512];
+	char dirs[2 + CONFINE_MAX_DIRS][4096], rt_dirs[2][4096], why[512];
 	struct confine_cfg c = { .signals_out = child > 0 || st->journal,
 				 .read_fd = places_cgroup_fd(st->places) };
 	int abi, fd;
@@ -478,10 +478,27 @@ static void confine(const struct opts *o, const struct state *st, pid_t child)
 		confine_dirname(o->maillogs[i], dirs[2 + i], sizeof(dirs[2 + i]));
 		c.read_dirs[c.n_read_dirs++] = dirs[2 + i];
 	}
-	/* The container runtimes' metadata: containers' names. */
-	for (size_t i = 0; i < sizeof(runtime_dirs) / sizeof(runtime_dirs[0]); i++)
-		if (c.n_read_dirs < CONFINE_MAX_DIRS && !access(runtime_dirs[i], F_OK))
-			c.read_dirs[c.n_read_dirs++] = runtime_dirs[i];
+	/* The container runtimes' metadata: containers' names. A runtime's
+	 * folder is made at its first container, which may come after
+	 * famtrace (a service started at boot): Landlock needs a folder that
+	 * exists, so the nearest one that does, down to /var/lib. */
+	for (size_t i = 0; i < sizeof(runtime_dirs) / sizeof(runtime_dirs[0]); i++) {
+		char *d = rt_dirs[i];
+
+		if (!runtime_dirs[i] || c.n_read_dirs >= CONFINE_MAX_DIRS)
+			continue;
+		snprintf(d, sizeof(rt_dirs[0]), "%s", runtime_dirs[i]);
+		if (!access(d, F_OK)) {
+			c.read_dirs[c.n_read_dirs++] = d;
+			continue;
+		}
+		if (strncmp(d, "/var/lib/", 9))
+			continue;
+		while (access(d, F_OK) && strlen(d) > strlen("/var/lib"))
+			*strrchr(d, '/') = 0;
+		if (!access(d, F_OK))
+			c.read_dirs[c.n_read_dirs++] = d;
+	}
 	abi = confine_self(&c, why, sizeof(why));
 	if (!o->debug)
 		return;

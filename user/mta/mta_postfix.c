@@ -119,6 +119,26 @@ static const char *not_master(pid_t pid, const char *queue_dir, const char *daem
 	return NULL;
 }
 
+/* The master working in queue_dir whose pid in its own PID namespace is
+ * ns_pid: a Postfix in a container writes the pid it has there (often 1).
+ * 0 when none is. */
+static pid_t master_in_namespace(const char *queue_dir, const char *daemon_dir, const char *pidfile,
+				 long ns_pid)
+{
+	const char *names[] = { "master" };
+	pid_t pids[256];
+	size_t n = proc_by_comm(names, 1, pids, 256);
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t inner = 0;
+
+		if (proc_nspid(pids[i], &inner) > 1 && inner == (uint32_t)ns_pid &&
+		    !not_master(pids[i], queue_dir, daemon_dir, pidfile))
+			return pids[i];
+	}
+	return 0;
+}
+
 int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t errlen)
 {
 	char pidfile[1100], line[64];
@@ -192,9 +212,17 @@ int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t err
 	}
 	v = setting(pc, "daemon_directory");
 	if ((why = not_master((pid_t)pid, pc->queue_directory, v ? v : "", pidfile))) {
-		snprintf(err, errlen, "%s names pid %ld, %s; is the instance of %s running?", pidfile, pid,
-			 why, dir);
-		return -1;
+		pid_t host = master_in_namespace(pc->queue_directory, v ? v : "", pidfile, pid);
+
+		if (!host) {
+			snprintf(err, errlen, "%s names pid %ld, %s (nor is a master in this queue directory "
+				 "that pid in a PID namespace of its own); is the instance of %s running?",
+				 pidfile, pid, why, dir);
+			return -1;
+		}
+		pc->master = host;
+		pc->master_ns_pid = (pid_t)pid;
+		return 0;
 	}
 	pc->master = (pid_t)pid;
 	return 0;

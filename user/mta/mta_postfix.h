@@ -15,7 +15,9 @@ struct postfix_conf {
 	char inet_protocols[256];
 	char address_preference[256]; /* smtp_address_preference */
 	char queue_directory[1024];
-	pid_t master; /* the running master of this instance */
+	pid_t master; /* the running master of this instance (the host's pid) */
+	pid_t master_ns_pid; /* its pid in its own PID namespace when that is not
+			      * the host's (a container's Postfix), else 0 */
 	/* Every setting that decides which families are asked, in what order
 	 * addresses are tried and how many (as postconf -x shows them). */
 	struct {
@@ -33,7 +35,9 @@ struct postfix_conf {
  * Read DIR's main.cf through `postconf -c DIR -x` (so $name values are
  * expanded as Postfix expands them) and find the instance's master: the pid
  * in queue_directory/pid/master.pid, accepted only when that process is a
- * Postfix master working in this queue directory. Returns 0, or -1 with one
+ * Postfix master working in this queue directory; a master in a PID
+ * namespace of its own (a container) wrote the pid it has there, and is
+ * found by that pid among the masters working in this queue directory. Returns 0, or -1 with one
  * line in err.
  */
 int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t errlen);
