@@ -35,10 +35,8 @@ deliver() {
 	jq -s -c '[.[] | select(.type=="attempt" and .comm=="exim4")] | sort_by(.start_ns) |
 		map({addr: .daddr, result: .result})' "$TMP/$name" >"$TMP/$name.seen"
 }
-same_as_log() { [ -s "$TMP/$1.truth" ] && [ "$(cat "$TMP/$1.truth")" != "[]" ] && diff "$TMP/$1.truth" "$TMP/$1.seen"; }
 # via NAME WAY: every Exim attempt of NAME was opened that way (tfo, connect).
 via() { jq -e -s --arg w "$2" 'map(select(.type=="attempt" and .comm=="exim4")) | length > 0 and all(.[]; .via == $w)' "$TMP/$1"; }
-rc_is() { test "$(cat "$TMP/$1.rc")" = "$2"; }
 
 CLEANUPS+=("scripts/lab-exim down")
 scripts/lab up >"$TMP/lab.log" 2>&1 || bail "lab up: relay and MX namespaces, dnsmasq" "$TMP/lab.log"

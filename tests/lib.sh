@@ -83,6 +83,11 @@ check() {
 }
 # jqs FILE FILTER: the JSON Lines in FILE, slurped, must make FILTER true.
 jqs() { jq -e -s "$2" "$1"; }
+# The MTA areas' comparisons: same_as_log NAME: $TMP/NAME.truth (the
+# attempts the MTA's own log records) is not empty and equals
+# $TMP/NAME.seen (famtrace's); rc_is NAME CODE: $TMP/NAME.rc holds CODE.
+same_as_log() { [ -s "$TMP/$1.truth" ] && [ "$(cat "$TMP/$1.truth")" != "[]" ] && diff "$TMP/$1.truth" "$TMP/$1.seen"; }
+rc_is() { test "$(cat "$TMP/$1.rc")" = "$2"; }
 
 # The closing line; an area's exit status says whether all passed.
 summary() {

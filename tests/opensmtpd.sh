@@ -47,8 +47,6 @@ deliver() {
 	jq -s -c '[.[] | select(.type=="attempt" and .comm=="smtpd" and .dport==25)] | sort_by(.start_ns) |
 		map({addr: .daddr, result: .result})' "$TMP/$name" >"$TMP/$name.seen"
 }
-same_as_log() { [ -s "$TMP/$1.truth" ] && [ "$(cat "$TMP/$1.truth")" != "[]" ] && diff "$TMP/$1.truth" "$TMP/$1.seen"; }
-rc_is() { test "$(cat "$TMP/$1.rc")" = "$2"; }
 
 CLEANUPS+=("scripts/lab-opensmtpd down")
 scripts/lab up >"$TMP/lab.log" 2>&1 || bail "lab up: relay and MX namespaces, dnsmasq" "$TMP/lab.log"

@@ -37,7 +37,6 @@ deliver() {
 	jq -s -c '[.[] | select(.type=="attempt" and .comm=="smtp")] | sort_by(.start_ns) |
 		map({addr: .daddr, result: .result})' "$TMP/$name" >"$TMP/$name.seen"
 }
-same_as_log() { [ -s "$TMP/$1.truth" ] && [ "$(cat "$TMP/$1.truth")" != "[]" ] && diff "$TMP/$1.truth" "$TMP/$1.seen"; }
 
 if scripts/lab up >"$TMP/lab.log" 2>&1; then
 	ok "lab up: relay and MX Postfix instances, dnsmasq"

@@ -41,8 +41,6 @@ deliver() {
 	jq -s -c "$FULL6"' [.[] | select(.type=="attempt" and .comm=="sendmail")] | sort_by(.start_ns) |
 		map({addr: (.daddr | full6), result: .result})' "$TMP/$name" >"$TMP/$name.seen"
 }
-same_as_log() { [ -s "$TMP/$1.truth" ] && [ "$(cat "$TMP/$1.truth")" != "[]" ] && diff "$TMP/$1.truth" "$TMP/$1.seen"; }
-rc_is() { test "$(cat "$TMP/$1.rc")" = "$2"; }
 
 CLEANUPS+=("scripts/lab-sendmail down")
 scripts/lab up >"$TMP/lab.log" 2>&1 || bail "lab up: relay and MX namespaces, dnsmasq" "$TMP/lab.log"
