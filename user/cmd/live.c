@@ -235,11 +235,13 @@ static void on_event(void *ctx, const void *data, size_t len)
 	struct state *st = ctx;
 	const struct ft_hdr *h = data;
 
+	/* How far the records read go (the tick goes no further while a
+	 * full batch leaves more unread: live_loop). */
+	if (h->ts_ns > st->newest_ns)
+		st->newest_ns = h->ts_ns;
 	/* A DNS message over its source's budget is neither recorded nor
 	 * correlated (counted): a stranger's flood costs counted messages,
 	 * not the history on disk. */
-	if (h->ts_ns > st->newest_ns)
-		st->newest_ns = h->ts_ns;
 	if (st->dnsb && !dnsb_admit(st->dnsb, data, len))
 		return;
 	/* A cgroup made: kept for the process records that may name it,
