@@ -117,8 +117,10 @@ static void setup_opensmtpd(struct check_expect *e, const struct opensmtpd_conf 
 	size_t off = 0;
 
 	e->mta = MTA_OPENSMTPD;
+	/* smtpd -n unrun is said, never read as a file it accepted. */
 	snprintf(e->source, sizeof(e->source), "%s%s", conf ? conf : OPENSMTPD_CONF,
-		 oc->smtpd_n == 0 ? " (smtpd -n: configuration OK)" : "");
+		 oc->smtpd_n == 0 ? " (smtpd -n: configuration OK)"
+				  : " (not checked with smtpd -n: smtpd is not in PATH; read by famtrace alone)");
 	for (unsigned i = 0; i < oc->n_set && off < sizeof(e->configured); i++)
 		off += (size_t)snprintf(e->configured + off, sizeof(e->configured) - off, "%s%s %s",
 					off ? "; " : "", oc->set[i].name, oc->set[i].value);
