@@ -45,7 +45,7 @@ LAYERS := lib kernel records core mta maillog report check cmd
 vpath %.c $(addprefix user/,$(LAYERS))
 USER_HDRS := $(wildcard user/*/*.h)
 # The correlator and reporters know nothing of libbpf; only kernel/ does.
-CORE_NAMES := source model labels procs where cgpath groups lookups srcaddrs lookup_order addrorder addrclass rdns addr_notes \
+CORE_NAMES := source jsonflat model labels procs where cgpath groups lookups srcaddrs lookup_order addrorder addrclass rdns addr_notes \
 	mx_fates egress fold correlate report_group report_text report_json report_messages report_refusal report_place maillog maillog_line maillog_postfix \
 	maillog_exim maillog_sendmail maillog_opensmtpd maillog_fields maillog_read dnsbudget journal journal_read \
 	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics

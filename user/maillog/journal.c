@@ -4,238 +4,16 @@
  * (see journal.h). journalctl prints each entry as one flat JSON object:
  * every field a string, an array of byte values (a field that is not valid
  * UTF-8), null (too large, without --all), or an array of those (a field
- * that occurs more than once; the first is taken). Fields other than the
- * four wanted are skipped. Pure: a line in, an entry out.
+ * that occurs more than once; the first is taken), read by jsonflat.c.
+ * Fields other than the seven wanted are skipped. Pure: a line in, an
+ * entry out.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/jsonflat.h"
 #include "maillog/journal.h"
-
-#define MAX_DEPTH 8
-
-struct cur {
-	const char *p;
-};
-
-static void ws(struct cur *c)
-{
-	while (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n')
-		c->p++;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-static bool hex4(const char *p, unsigned *v)
-{
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
-
-		if (h < 0)
-			return false;
-		*v = *v << 4 | (unsigned)h;
-	}
-	return true;
-}
-
-/* Append one byte to out (size outlen, kept terminated); control
- * characters become '?', so a message stays one line. */
-static void put(char *out, size_t outlen, size_t *n, unsigned char ch)
-{
-	if (!out || *n + 1 >= outlen)
-		return;
-	out[(*n)++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-	out[*n] = 0;
-}
-
-static void put_utf8(char *out, size_t outlen, size_t *n, unsigned cp)
-{
-	if (cp < 0x80) {
-		put(out, outlen, n, (unsigned char)cp);
-	} else if (cp < 0x800) {
-		put(out, outlen, n, (unsigned char)(0xc0 | cp >> 6));
-		put(out, outlen, n, (unsigned char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		put(out, outlen, n, (unsigned char)(0xe0 | cp >> 12));
-		put(out, outlen, n, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
-		put(out, outlen, n, (unsigned char)(0x80 | (cp & 0x3f)));
-	} else {
-		put(out, outlen, n, (unsigned char)(0xf0 | cp >> 18));
-		put(out, outlen, n, (unsigned char)(0x80 | (cp >> 12 & 0x3f)));
-		put(out, outlen, n, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
-		put(out, outlen, n, (unsigned char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-/* A JSON string at c->p (its opening quote) into out (NULL: skip it). */
-static bool string(struct cur *c, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	if (out && outlen)
-		out[0] = 0;
-	if (*c->p != '"')
-		return false;
-	c->p++;
-	for (;;) {
-		unsigned char ch = (unsigned char)*c->p;
-
-		if (!ch)
-			return false;
-		c->p++;
-		if (ch == '"')
-			return true;
-		if (ch != '\\') {
-			put(out, outlen, &n, ch);
-			continue;
-		}
-		ch = (unsigned char)*c->p++;
-		switch (ch) {
-		case '"': case '\\': case '/':
-			put(out, outlen, &n, ch);
-			break;
-		case 'b': case 'f': case 'n': case 'r': case 't':
-			put(out, outlen, &n, '\n'); /* shown as '?' */
-			break;
-		case 'u': {
-			unsigned cp, lo;
-
-			if (!hex4(c->p, &cp))
-				return false;
-			c->p += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && c->p[0] == '\\' && c->p[1] == 'u' &&
-			    hex4(c->p + 2, &lo) && lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				c->p += 6;
-			} else if (cp >= 0xd800 && cp < 0xe000) {
-				cp = '?'; /* a lone surrogate */
-			}
-			put_utf8(out, outlen, &n, cp);
-			break;
-		}
-		default:
-			return false;
-		}
-	}
-}
-
-static bool number(struct cur *c, long long *v)
-{
-	char *end;
-
-	*v = strtoll(c->p, &end, 10);
-	if (end == c->p)
-		return false;
-	/* Fractions and exponents are not in journalctl's output; skip them. */
-	while (*end == '.' || *end == 'e' || *end == 'E' || *end == '+' || *end == '-' ||
-	       isdigit((unsigned char)*end))
-		end++;
-	c->p = end;
-	return true;
-}
-
-/*
- * One value into out as text (NULL: skip it). A string as it is; an array of
- * byte values as those bytes; an array of values: its first. Nesting deeper
- * than MAX_DEPTH is refused.
- */
-static bool value(struct cur *c, char *out, size_t outlen, int depth)
-{
-	ws(c);
-	if (depth > MAX_DEPTH)
-		return false;
-	if (*c->p == '"')
-		return string(c, out, outlen);
-	if (*c->p == '[') {
-		size_t n = 0;
-		bool bytes = true, first = true;
-
-		if (out && outlen)
-			out[0] = 0;
-		c->p++;
-		ws(c);
-		if (*c->p == ']') {
-			c->p++;
-			return true;
-		}
-		for (;;) {
-			ws(c);
-			if (*c->p == '-' || isdigit((unsigned char)*c->p)) {
-				long long v;
-
-				if (!number(c, &v))
-					return false;
-				if (bytes && v >= 0 && v <= 255)
-					put(out, outlen, &n, (unsigned char)v);
-			} else {
-				bytes = false;
-				if (!value(c, first ? out : NULL, outlen, depth + 1))
-					return false;
-			}
-			first = false;
-			ws(c);
-			if (*c->p == ',') {
-				c->p++;
-				continue;
-			}
-			if (*c->p != ']')
-				return false;
-			c->p++;
-			return true;
-		}
-	}
-	if (*c->p == '{') { /* not in journalctl's output: skip it */
-		c->p++;
-		ws(c);
-		if (*c->p == '}') {
-			c->p++;
-			return true;
-		}
-		for (;;) {
-			ws(c);
-			if (!string(c, NULL, 0))
-				return false;
-			ws(c);
-			if (*c->p++ != ':' || !value(c, NULL, 0, depth + 1))
-				return false;
-			ws(c);
-			if (*c->p == ',') {
-				c->p++;
-				continue;
-			}
-			if (*c->p != '}')
-				return false;
-			c->p++;
-			if (out && outlen)
-				out[0] = 0;
-			return true;
-		}
-	}
-	if (!strncmp(c->p, "null", 4) || !strncmp(c->p, "true", 4)) {
-		c->p += 4;
-	} else if (!strncmp(c->p, "false", 5)) {
-		c->p += 5;
-	} else {
-		long long v;
-
-		if (!number(c, &v))
-			return false;
-	}
-	if (out && outlen)
-		out[0] = 0;
-	return true;
-}
 
 /* A decimal number field ("1764712345123456") into v. */
 static bool decimal(const char *s, unsigned long long max, unsigned long long *v)
@@ -248,64 +26,49 @@ static bool decimal(const char *s, unsigned long long max, unsigned long long *v
 	return !*end && *v <= max;
 }
 
+/* The members of an entry famtrace reads, and where each goes. */
+struct entry_bufs {
+	struct journal_entry *e;
+	char num[32], syslog_pid[32], pid[32], uid[32];
+};
+
+static void entry_want(void *ctx, const char *key, char **out, size_t *outlen)
+{
+	struct entry_bufs *b = ctx;
+	struct journal_entry *e = b->e;
+
+	if (!strcmp(key, "MESSAGE"))
+		*out = e->text, *outlen = sizeof(e->text);
+	else if (!strcmp(key, "SYSLOG_IDENTIFIER"))
+		*out = e->ident, *outlen = sizeof(e->ident);
+	else if (!strcmp(key, "SYSLOG_PID"))
+		*out = b->syslog_pid, *outlen = sizeof(b->syslog_pid);
+	else if (!strcmp(key, "_PID"))
+		*out = b->pid, *outlen = sizeof(b->pid);
+	else if (!strcmp(key, "_COMM"))
+		*out = e->comm, *outlen = sizeof(e->comm);
+	else if (!strcmp(key, "_UID"))
+		*out = b->uid, *outlen = sizeof(b->uid);
+	else if (!strcmp(key, "__REALTIME_TIMESTAMP"))
+		*out = b->num, *outlen = sizeof(b->num);
+}
+
 bool journal_entry_parse(const char *line, struct journal_entry *e)
 {
-	struct cur c = { line };
-	char key[32], num[32], syslog_pid[32] = "", pid[32] = "", uid[32] = "";
-	bool have_time = false;
+	struct entry_bufs b = { .e = e };
 	unsigned long long v;
+	bool have_time;
 
 	memset(e, 0, sizeof(*e));
-	ws(&c);
-	if (*c.p++ != '{')
+	if (!jflat_parse(line, entry_want, &b))
 		return false;
-	ws(&c);
-	if (*c.p == '}')
-		return false;
-	for (;;) {
-		char *out = NULL;
-		size_t outlen = 0;
-
-		ws(&c);
-		if (!string(&c, key, sizeof(key)))
-			return false;
-		ws(&c);
-		if (*c.p++ != ':')
-			return false;
-		if (!strcmp(key, "MESSAGE"))
-			out = e->text, outlen = sizeof(e->text);
-		else if (!strcmp(key, "SYSLOG_IDENTIFIER"))
-			out = e->ident, outlen = sizeof(e->ident);
-		else if (!strcmp(key, "SYSLOG_PID"))
-			out = syslog_pid, outlen = sizeof(syslog_pid);
-		else if (!strcmp(key, "_PID"))
-			out = pid, outlen = sizeof(pid);
-		else if (!strcmp(key, "_COMM"))
-			out = e->comm, outlen = sizeof(e->comm);
-		else if (!strcmp(key, "_UID"))
-			out = uid, outlen = sizeof(uid);
-		else if (!strcmp(key, "__REALTIME_TIMESTAMP"))
-			out = num, outlen = sizeof(num);
-		if (!value(&c, out, outlen, 0))
-			return false;
-		if (out == num) {
-			/* µs since the epoch; up to the year 2262 fits in ns. */
-			have_time = decimal(num, 9223372036854775ULL, &v);
-			e->ns = have_time ? (int64_t)v * 1000 : 0;
-		}
-		ws(&c);
-		if (*c.p == ',') {
-			c.p++;
-			continue;
-		}
-		if (*c.p != '}')
-			return false;
-		break;
-	}
+	/* µs since the epoch; up to the year 2262 fits in ns. */
+	have_time = decimal(b.num, 9223372036854775ULL, &v);
+	e->ns = have_time ? (int64_t)v * 1000 : 0;
 	/* journald's own _PID first: SYSLOG_PID is the writer's say. */
-	if (decimal(pid, UINT32_MAX, &v) || decimal(syslog_pid, UINT32_MAX, &v))
+	if (decimal(b.pid, UINT32_MAX, &v) || decimal(b.syslog_pid, UINT32_MAX, &v))
 		e->pid = (uint32_t)v;
-	e->uid = decimal(uid, UINT32_MAX, &v) ? (int64_t)v : -1;
+	e->uid = decimal(b.uid, UINT32_MAX, &v) ? (int64_t)v : -1;
 	return have_time && e->ident[0] && e->text[0];
 }
 
