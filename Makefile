@@ -47,10 +47,10 @@ USER_HDRS := $(wildcard user/*/*.h)
 # The correlator and reporters know nothing of libbpf; only kernel/ does.
 CORE_NAMES := source jsonflat model labels procs where cgpath groups lookups srcaddrs lookup_order addrorder addrclass rdns addr_notes \
 	mx_fates egress fold correlate report_group report_text report_json report_messages report_refusal report_place maillog maillog_line maillog_postfix \
-	maillog_exim maillog_sendmail maillog_opensmtpd maillog_fields maillog_read dnsbudget journal journal_read \
-	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay metrics
+	maillog_exim maillog_sendmail maillog_opensmtpd maillog_fields maillog_read runtime_log dnsbudget journal journal_read \
+	messages smtp_reply fmt wrapout jprintf decode dns wire race recording_write recording_read zeroruns replay container_logs runtimes procfs metrics
 TOOL_NAMES := main errline cli cli_table cli_help live libc runcmd mta_postfix mta_exim mta_sendmail mta_opensmtpd \
-	loader cgroup places prober procfs check_expect check delivery identity privs confine $(CORE_NAMES)
+	loader cgroup places prober check_expect check delivery identity privs confine $(CORE_NAMES)
 CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(CORE_NAMES))
 TOOL_OBJS := $(patsubst %,$(BUILD)/%.o,$(TOOL_NAMES))
 
@@ -94,7 +94,7 @@ $(BUILD)/tests/unit: tests/unit/test_correlate.c $(CORE_OBJS) | $(BUILD)/tests
 # One unit-test program per folder of user/ (core: test_correlate, test_wire,
 # test_addresses), each linked with the same objects.
 UNIT_FOLDERS := records report lib check maillog
-FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check_expect.o $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/identity.o $(BUILD)/runcmd.o $(BUILD)/procfs.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o $(BUILD)/mta_opensmtpd.o
+FORMAT_OBJS := $(CORE_OBJS) $(BUILD)/check_expect.o $(BUILD)/check.o $(BUILD)/delivery.o $(BUILD)/identity.o $(BUILD)/runcmd.o $(BUILD)/mta_postfix.o $(BUILD)/mta_exim.o $(BUILD)/mta_sendmail.o $(BUILD)/mta_opensmtpd.o
 $(BUILD)/tests/unit_%: tests/unit/test_%.c $(FORMAT_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $^ -o $@ -lresolv -lz
 

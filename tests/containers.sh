@@ -5,7 +5,10 @@
 # host, both delivering from the relay's network namespace at once. famtrace,
 # on the host, must name the container of every process it reports, give the
 # pid the container's own log uses, and join that log's lines to the
-# container's deliveries and the host's log to the host's. Then Debian's
+# container's deliveries and the host's log to the host's. The container's
+# Postfix logs to its standard output (maillog_file = /dev/stdout), which
+# podman keeps in its k8s-file log: --container-logs finds and reads it.
+# Then Debian's
 # docker.io, a daemon of the test's own: containers whose one process
 # connects and exits at once, named all the same, their networks judged.
 # The container's root is the host's (an overlay, no image, no registry) with
@@ -31,13 +34,15 @@ scripts/lab scenario noroute >/dev/null || bail "lab scenario noroute"
 # The container's instance: the relay's configuration, its own directories.
 mkdir -p "$CDIR/etc" "$CDIR/queue" "$CDIR/data" "$CDIR/log"
 chown postfix "$CDIR/data"
-sed "s|$LAB_DIR/relay|$CDIR|g; s|^myhostname = .*|myhostname = crelay.lab.test|" \
+sed "s|$LAB_DIR/relay|$CDIR|g; s|^myhostname = .*|myhostname = crelay.lab.test|
+	s|^maillog_file = .*|maillog_file = /dev/stdout|; s|^maillog_file_prefixes = .*|maillog_file_prefixes = /dev/stdout|" \
 	"$LAB_DIR/relay/etc/main.cf" >"$CDIR/etc/main.cf"
 cp "$LAB_DIR/relay/etc/master.cf" "$CDIR/etc/master.cf"
-: >"$CLOG"
+# clog: the container's log as podman keeps it (its output), into $CLOG.
+clog() { "${PODMAN[@]}" logs "$CNAME" >"$CLOG" 2>/dev/null; }
 
 container_up() {
-	"${PODMAN[@]}" run -d --name "$CNAME" --hostname crelay --ulimit nofile=4096:4096 \
+	"${PODMAN[@]}" run -d --name "$CNAME" --hostname crelay --log-driver k8s-file --ulimit nofile=4096:4096 \
 		--ulimit nproc=4096:4096 --network "ns:/run/netns/${LAB}relay" \
 		-v /usr:/usr -v /etc/passwd:/etc/passwd:ro -v /etc/group:/etc/group:ro \
 		-v "/etc/netns/${LAB}relay/resolv.conf:/etc/resolv.conf:ro" \
@@ -48,21 +53,24 @@ container_up() {
 # csend DOMAIN: mail handed to the container's Postfix, waited for in its log.
 csend() {
 	local before
+	clog
 	before=$(wc -l <"$CLOG")
 	printf 'Subject: famtrace container\n\nhello\n' |
 		"${PODMAN[@]}" exec -i "$CNAME" sendmail -C "$CDIR/etc" -f lab@lab.test "u@$1" || return 1
-	wait_for 20 sh -c "tail -n +$((before + 1)) '$CLOG' | grep -q 'status='"
+	wait_for 20 sh -c "${PODMAN[*]} logs $CNAME 2>/dev/null | tail -n +$((before + 1)) | grep -q 'status='"
+	clog
 }
 # The pid the container's log gives its smtp for the latest delivery.
 log_pid() { grep 'postfix/smtp\[' "$1" | grep 'status=' | tail -1 | sed 's/.*postfix\/smtp\[\([0-9]*\)\].*/\1/'; }
 
 # --- famtrace first, then the container (a service started before it) ----
-live pc -o "$TMP/pc.ftr" --metrics "$TMP/pc.prom" || bail "famtrace traces" "$TMP/pc.err"
-container_up || bail "the container's Postfix starts (podman, runc)" "$TMP/podman.log" "$CLOG"
+live pc -o "$TMP/pc.ftr" --metrics "$TMP/pc.prom" --container-logs || bail "famtrace traces" "$TMP/pc.err"
+container_up || bail "the container's Postfix starts (podman, runc)" "$TMP/podman.log"
 ok "podman runs a Postfix of its own in the relay's network namespace"
 csend dual.lab.test >"$TMP/csend.log" 2>&1
 scripts/lab send dual.lab.test 20 >"$TMP/hsend.log" 2>&1
 stop_live pc
+clog
 CPID=$(log_pid "$CLOG")
 HPID=$(log_pid "$RLOG")
 check "both instances delivered over IPv4 after IPv6's ENETUNREACH (their logs)" "$CLOG" "$RLOG" -- \
@@ -104,6 +112,31 @@ check "report --maillog <the container's log>: its smtp[$CPID] line is joined to
 "$FT" report --maillog "$CLOG" "$TMP/pc.ftr" >"$TMP/rc_ct" 2>"$TMP/rc_ct.err"
 check "... and in words: the log's pid is the host's $CHOST, in the container" "$TMP/rc_ct" -- \
 	grep -q "smtp\[$CPID\] of this log is pid $CHOST on the host, in container $CNAME (podman [0-9a-f]\{12\}), pid $CPID in its PID namespace" "$TMP/rc_ct"
+
+# --- the container's log found by itself (--container-logs) --------------
+# podman keeps the container's output in its k8s-file log; famtrace finds
+# it from the container's id and reads it as the container's lines only.
+check "live --container-logs: the container's log found and followed (podman's k8s-file), said on standard error" \
+	"$TMP/pc.err" -- grep -q "container $CNAME (podman [0-9a-f]\{12\}): its log (k8s-file) followed: /var/lib/containers/storage/overlay-containers/[0-9a-f]\{64\}/userdata/ctr.log" "$TMP/pc.err"
+check "... its smtp[$CPID] line joined live to the container's smtp (host pid $CHOST): fallback; the host's delivery has no line (its log was not given)" \
+	"$TMP/pc" -- jqs "$TMP/pc" "
+	([.[] | select(.type == \"message\") | .deliveries[] | select(.status == \"sent\")] |
+	 length == 1 and .[0].pid == $CPID and .[0].traced_pid == $CHOST and .[0].class == \"fallback\" and
+	 .[0].pid_ambiguous == false) and
+	([.[] | select(.type == \"message\") | .deliveries[] | select(.traced_pid == $HPID)] | length == 0)"
+check "... and counted in the metrics: one delivery sent with a family problem behind it" "$TMP/pc.prom" -- \
+	grep -q 'famtrace_message_deliveries_total{status="sent",family_problem="true"} 1' "$TMP/pc.prom"
+"$FT" report -j --container-logs "$TMP/pc.ftr" >"$TMP/rc_cl" 2>"$TMP/rc_cl.err"
+check "report --container-logs: the recording's container's log read by itself, its line joined to the container's smtp" \
+	"$TMP/rc_cl" "$TMP/rc_cl.err" -- bash -c "grep -q 'container $CNAME (podman [0-9a-f]\{12\}): its log (k8s-file) read:' '$TMP/rc_cl.err' && jq -e -s '
+	[.[] | select(.type == \"message\") | .deliveries[] | select(.status == \"sent\")] |
+	length == 1 and .[0].pid == $CPID and .[0].traced_pid == $CHOST and .[0].class == \"fallback\"' '$TMP/rc_cl'"
+"$FT" report -j --container-logs --maillog "$RLOG" "$TMP/pc.ftr" >"$TMP/rc_both" 2>"$TMP/rc_both.err"
+check "report --container-logs --maillog <the host's log>: each delivery joined to its own instance's smtp" \
+	"$TMP/rc_both" "$TMP/rc_both.err" -- jqs "$TMP/rc_both" "
+	[.[] | select(.type == \"message\") | .deliveries[] | select(.status == \"sent\")] |
+	length == 2 and (map(.traced_pid) | sort) == ([$CHOST, $HPID] | sort) and all(.class == \"fallback\")"
+
 "$FT" report -j --maillog "$RLOG" "$TMP/pc.ftr" >"$TMP/rc_h" 2>"$TMP/rc_h.err"
 check "report --maillog <the host's log>: its smtp[$HPID] line is joined to the host's smtp" "$TMP/rc_h" -- jqs "$TMP/rc_h" "
 	[.[] | select(.type == \"message\") | .deliveries[] | select(.status == \"sent\")] |
@@ -133,11 +166,12 @@ check "started after the container: the smtp already running ($SMTP_HOST, no for
 # Its master.pid holds the pid the master has in the container; check finds
 # the master by that pid among the masters working in that queue directory,
 # and judges the container's deliveries as the host's.
+clog
 before=$(wc -l <"$CLOG")
 timeout 90 "$FT" check -j -v --postfix "$CDIR/etc" -- bash -c "
 	printf 'Subject: famtrace check\n\nhello\n' |
 		${PODMAN[*]} exec -i $CNAME sendmail -C '$CDIR/etc' -f lab@lab.test u@dual.lab.test &&
-	for i in \$(seq 200); do tail -n +$((before + 1)) '$CLOG' | grep -q 'status=' && break; sleep 0.1; done" \
+	for i in \$(seq 200); do ${PODMAN[*]} logs $CNAME 2>/dev/null | tail -n +$((before + 1)) | grep -q 'status=' && break; sleep 0.1; done" \
 	>"$TMP/cchk" 2>"$TMP/cchk.err"
 echo $? >"$TMP/cchk.rc"
 CMASTER=$(head -1 "$CDIR/queue/pid/master.pid" | tr -d ' ')
@@ -159,7 +193,7 @@ dockerd --data-root "$DK/data" --exec-root "$DK/exec" -H "unix://$DK/docker.sock
 	--iptables=false --ip6tables=false --bridge=none >"$DK/dockerd.log" 2>&1 &
 DOCKERD=$!
 BG_PIDS+=($DOCKERD)
-CLEANUPS=("${DOCKER[*]} rm -f ${P}dk6 ${P}dk4" "${CLEANUPS[@]}")
+CLEANUPS=("${DOCKER[*]} rm -f ${P}dk6 ${P}dk4 ${P}dkl" "${CLEANUPS[@]}")
 wait_for 60 "${DOCKER[@]}" info || bail "dockerd starts" "$DK/dockerd.log"
 cp "$(command -v busybox)" "$B/gaiconnect-musl" "$DK/img/bin/"
 tar -C "$DK/img" -c . | "${DOCKER[@]}" import - "${P}img:1" >/dev/null 2>"$DK/import.err" ||
@@ -167,12 +201,29 @@ tar -C "$DK/img" -c . | "${DOCKER[@]}" import - "${P}img:1" >/dev/null 2>"$DK/im
 ok "dockerd (docker.io) of the test's own runs; an image imported from a tar"
 # famtrace after dockerd (it reads where dockerd keeps its containers' names),
 # before the containers; each container's process connects once and exits at once.
-live dk -o "$TMP/dk.ftr" || bail "famtrace traces (docker)" "$TMP/dk.err"
+live dk -o "$TMP/dk.ftr" --container-logs || bail "famtrace traces (docker)" "$TMP/dk.err"
 "${DOCKER[@]}" run --rm --name "${P}dk6" --network none "${P}img:1" /bin/gaiconnect-musl -t 300 25 2001:db8::1 \
 	>"$DK/run6.log" 2>&1
 "${DOCKER[@]}" run --rm --name "${P}dk4" --network none "${P}img:1" /bin/gaiconnect-musl -t 300 25 192.0.2.1 \
 	>"$DK/run4.log" 2>&1
+# A container that logs as Postfix does on its standard output: its shell
+# writes a delivery line in Postfix's form for the connect its child made
+# (its pid in the container's namespace), kept by dockerd's json-file
+# driver. Not removed until the end: its log is read again by report.
+"${DOCKER[@]}" run -d --name "${P}dkl" --network none "${P}img:1" /bin/busybox sh -c '
+	/bin/gaiconnect-musl -t 300 25 192.0.2.1 & p=$!; wait $p
+	echo "$(/bin/busybox date "+%b %e %H:%M:%S") dkl postfix/smtp[$p]: 5E3F0A1B2C: to=<u@lab.test>, relay=192.0.2.1[192.0.2.1]:25, delay=0.3, delays=0/0/0.3/0, dsn=4.4.1, status=deferred (connect to 192.0.2.1[192.0.2.1]:25: Network is unreachable)"
+	/bin/busybox sleep 1' >"$DK/runl.log" 2>&1
+wait_for 20 sh -c "${DOCKER[*]} logs ${P}dkl 2>/dev/null | grep -q status=deferred"
+"${DOCKER[@]}" wait "${P}dkl" >/dev/null 2>&1
 stop_live dk
+LPID=$("${DOCKER[@]}" logs "${P}dkl" 2>/dev/null | sed -n 's/.*postfix\/smtp\[\([0-9]*\)\].*/\1/p')
+LHOST=$(jq -s "[.[] | select(.type == \"process\" and .place.container == \"${P}dkl\" and .comm == \"gaiconnect-musl\")][0].pid // 0" "$TMP/dk")
+check "docker --container-logs: the container's json-file log found and followed; its line (pid $LPID in the container) joined live to its process ($LHOST on the host)" \
+	"$TMP/dk" "$TMP/dk.err" -- bash -c "[ -n '$LPID' ] && [ '$LHOST' != 0 ] && [ '$LPID' != '$LHOST' ] &&
+	grep -q 'container ${P}dkl (docker [0-9a-f]\{12\}): its log (json-file) followed: $DK/data/containers/[0-9a-f]\{64\}/[0-9a-f]\{64\}-json.log' '$TMP/dk.err' && jq -e -s '
+	[.[] | select(.type == \"message\") | .deliveries[]] | length == 1 and .[0].pid == $LPID and
+	.[0].traced_pid == $LHOST and .[0].status == \"deferred\"' '$TMP/dk'"
 check "docker, IPv6 off in the container (Docker's default): EADDRNOTAVAIL as the client saw it, and the container named: no IPv6 address" \
 	"$TMP/dk" "$DK/run6.log" -- bash -c "grep -q 'Address not available' '$DK/run6.log' && jq -e -s '
 	[.[] | select(.type == \"process\" and .place.container == \"${P}dk6\")] | length == 1 and
@@ -187,6 +238,12 @@ check "the recording names both containers though they were gone within millisec
 	"$TMP/dk.txt" -- bash -c "tr -s ' \n' '  ' <'$TMP/dk.txt' |
 	grep -q 'runs in container ${P}dk6 (docker [0-9a-f]\{12\}), pid 1 in its PID namespace NETWORK: container ${P}dk6 has no IPv6 address' &&
 	tr -s ' \n' '  ' <'$TMP/dk.txt' | grep -q 'NETWORK: container ${P}dk4 has no IPv4 route'"
+"$FT" report -j --container-logs "$TMP/dk.ftr" >"$TMP/dk_cl" 2>"$TMP/dk_cl.err"
+check "report --container-logs: the log of the container still there is read and joined; the removed ones are said to be gone, not silent" \
+	"$TMP/dk_cl" "$TMP/dk_cl.err" -- bash -c "grep -q 'container ${P}dkl (docker [0-9a-f]\{12\}): its log (json-file) read:' '$TMP/dk_cl.err' &&
+	grep -q 'container ${P}dk6 (docker [0-9a-f]\{12\}): its runtime.s record of it was not found (removed?): its log is not read' '$TMP/dk_cl.err' && jq -e -s '
+	[.[] | select(.type == \"message\") | .deliveries[]] | length == 1 and .[0].traced_pid == $LHOST' '$TMP/dk_cl'"
+"${DOCKER[@]}" rm -f "${P}dkl" >/dev/null 2>&1
 "${DOCKER[@]}" rmi -f "${P}img:1" >/dev/null 2>&1
 kill "$DOCKERD" 2>/dev/null && wait "$DOCKERD" 2>/dev/null
 

@@ -624,6 +624,107 @@ out:
 	mlog_free(&m);
 }
 
+/*
+ * A container's own log (--container-logs) holds lines of its processes
+ * only: its smtp[183] is the container's smtp, never a host process 183,
+ * though the host's 183 fits the line alike (a log of unknown origin would
+ * leave both, as ambiguous). The lines come through the runtime's log as
+ * dockerd and podman write it, each stamped by the runtime: the delivery's
+ * time is that stamp, not the line's own.
+ */
+static void test_container_log_scope(void)
+{
+	static const char *const lines[] = {
+		"{\"log\":\"Dec  7 20:00:05 crelay postfix/smtp[183]: 4B2C1F2A3: to=\\u003cu@x.test\\u003e, "
+		"relay=mx.x.test[203.0.113.10]:25, delay=0.5, delays=0/0/0/0.5, dsn=2.0.0, status=sent (250 ok)\\n\","
+		"\"stream\":\"stdout\",\"time\":\"2026-12-07T20:00:01.25Z\"}",
+		"2026-12-07T20:00:01.250000000+00:00 stdout F Dec  7 20:00:05 crelay postfix/smtp[183]: 4B2C1F2A3: "
+		"to=<u@x.test>, relay=mx.x.test[203.0.113.10]:25, delay=0.5, delays=0/0/0/0.5, dsn=2.0.0, "
+		"status=sent (250 ok)",
+	};
+	static const char id[] = "502f11796fb0120ba5aa60bf4c9fd52aff4eab1d2892e0dc50e33f2a5417f698";
+	const int64_t b2r = 1796673600LL * 1000000000LL - 100000000000LL;
+	char text[4096], path[] = "/tmp/ft-unit-ctrlog-XXXXXX", err[256];
+	struct ft_cgroup cg;
+	int64_t ns;
+
+	memset(&cg, 0, sizeof(cg));
+	cg.hdr.kind = FT_EV_CGROUP;
+	cg.hdr.size = sizeof(cg);
+	cg.cgroup_id = 77;
+	snprintf(cg.path, sizeof(cg.path), "/libpod_parent/libpod-%s", id);
+	for (int f = 0; f < 2; f++) {
+		enum rlog_format fmt = f ? RLOG_CRI : RLOG_DOCKER_JSON;
+		struct mlog_src src = { .fmt = fmt };
+		const struct mlog_message *msg;
+		struct mlog m;
+		int fd = mkstemp(path);
+
+		mlog_init(&m, 1796673600);
+		CHECK(rlog_unwrap(&m, fmt, lines[f], text, sizeof(text), &ns) == RLOG_OK);
+		CHECK(ns == 1796673601250000000LL && !strncmp(text, "Dec  7 20:00:05 crelay", 22) &&
+		      strstr(text, "to=<u@x.test>,") && !strcmp(text + strlen(text) - 8, "(250 ok)"));
+		snprintf(src.scope, sizeof(src.scope), "%s", id);
+		CHECK(fd >= 0 && write(fd, lines[f], strlen(lines[f])) == (ssize_t)strlen(lines[f]) &&
+		      write(fd, "\n", 1) == 1);
+		if (fd >= 0)
+			close(fd);
+		CHECK(!maillog_read_file_src(&m, path, &src, err, sizeof(err)));
+		unlink(path);
+		strcpy(path, "/tmp/ft-unit-ctrlog-XXXXXX");
+		msg = mlog_find(&m, "4B2C1F2A3");
+		CHECK(msg && msg->n_d == 1 && msg->d[0].pid == 183 && msg->d[0].scope &&
+		      !strcmp(msg->d[0].scope, id) && msg->d[0].wall_ns == 1796673601250000000LL);
+		for (int k = 0; msg && msg->n_d == 1 && k < 2; k++) {
+			/* 0: a host process 183 only; 1: it and the container's */
+			struct correlator_cfg cfg = { .group_gap_ns = 2000000000ULL, .keep_exited_details = true };
+			struct correlator *c = correlator_new(&cfg, NULL);
+			const struct proc *p;
+			const struct group *g;
+			bool amb;
+
+			CHECK(c != NULL);
+			if (!c)
+				continue;
+			correlate_event(c, &cg, sizeof(cg));
+			place_proc(c, 183, 183, 4026531836u, 1);
+			place_attempt(c, 183, 100500000000ULL);
+			if (k) {
+				place_proc(c, 24188, 183, 4026532375u, 77);
+				place_attempt(c, 24188, 100500000000ULL);
+			}
+			correlate_flush(c);
+			g = msg_delivery_group_ns(c, &msg->d[0], b2r, &p, &amb);
+			if (k)
+				CHECK(g && p && p->tgid == 24188 && !amb);
+			else
+				CHECK(!g && !p && !amb);
+			correlator_free(c);
+		}
+		mlog_free(&m);
+	}
+	/* Pieces and strangers: a split line waits for nothing (skipped,
+	 * counted), a line of another form is no line. */
+	{
+		struct mlog m;
+
+		mlog_init(&m, 1796673600);
+		CHECK(rlog_unwrap(&m, RLOG_CRI, "2026-12-07T20:00:01.25+00:00 stdout P Dec  7 20:00:05 x", text,
+				  sizeof(text), &ns) == RLOG_PARTIAL);
+		CHECK(rlog_unwrap(&m, RLOG_DOCKER_JSON,
+				  "{\"log\":\"Dec  7 20:00:05 x\",\"stream\":\"stdout\",\"time\":\"2026-12-07T20:00:01Z\"}",
+				  text, sizeof(text), &ns) == RLOG_PARTIAL);
+		CHECK(rlog_unwrap(&m, RLOG_CRI, "Dec  7 20:00:05 crelay postfix/smtp[183]: x", text, sizeof(text),
+				  &ns) == RLOG_BAD);
+		CHECK(rlog_unwrap(&m, RLOG_CRI, "2026-12-07T20:00:01Z stdin F x", text, sizeof(text), &ns) ==
+		      RLOG_BAD);
+		CHECK(rlog_unwrap(&m, RLOG_DOCKER_JSON, "{\"log\":\"x\\n\",\"time\":\"yesterday\"}", text,
+				  sizeof(text), &ns) == RLOG_BAD);
+		CHECK(rlog_unwrap(&m, RLOG_DOCKER_JSON, "not json", text, sizeof(text), &ns) == RLOG_BAD);
+		mlog_free(&m);
+	}
+}
+
 /* OpenSMTPD's syslog lines, as Debian's 6.8 writes them in the lab: the
  * arrival (message, envelope), a delivery that fell back (sent), one that
  * reached no address (deferred, the domain as relay), a bounce; lines that
@@ -700,6 +801,7 @@ int main(void)
 	if (unit_tmp_make())
 		return 1;
 	RUN(test_log_pids_in_their_namespace);
+	RUN(test_container_log_scope);
 	RUN(test_maillog_hostile_addresses);
 	RUN(test_maillog_lines);
 	RUN(test_smtp_replies);

@@ -327,6 +327,9 @@ static int opt_log(struct opts *o, int c, int argc, char **argv)
 	case OPT_JOURNAL:
 		o->journal = true;
 		break;
+	case OPT_CONTAINER_LOGS:
+		o->container_logs = true;
+		break;
 	case OPT_JOURNAL_DIR: {
 		struct stat st;
 
@@ -610,9 +613,9 @@ int cli_parse_all(struct opts *o, int argc, char **argv, int *first_operand)
 		return cli_usage_error("--rotate and --keep belong to a recording (-o FILE)");
 	if (o->metrics_interval_s && !o->metrics_path)
 		return cli_usage_error("--metrics-interval needs --metrics FILE");
-	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs && !o->journal)
+	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs && !o->journal && !o->container_logs)
 		return cli_usage_error("--queue-id, --domain and --recipient select messages of the MTA's "
-				       "log: give it with --maillog FILE or --journal");
+				       "log: give it with --maillog FILE, --journal or --container-logs");
 	if (!o->keep_given)
 		o->keep = 5;
 	if (!o->metrics_interval_s)

@@ -77,6 +77,7 @@ struct opts {
 	size_t n_maillogs;
 	bool journal;		   /* --journal: the MTA's log from the systemd journal */
 	const char *journal_dir;   /* --journal-dir: journal files in this directory */
+	bool container_logs;	   /* --container-logs: each container's runtime's log */
 	const char *queue_id, *domain, *recipient; /* the message view's filters */
 	const char *place;	   /* --container or --unit: where the processes shown run */
 	const struct addr_policy *policy; /* loaded from it (main.c) */

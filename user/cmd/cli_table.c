@@ -64,8 +64,11 @@ const struct cli_option cli_options[] = {
 	  "followed;\nreport, from the recording's start" },
 	{ "journal-dir", 0, required_argument, OPT_JOURNAL_DIR, "DIR", LOGS_READ, G_LOG,
 	  "the same from journal files in DIR (a copy)" },
+	{ "container-logs", 0, no_argument, OPT_CONTAINER_LOGS, NULL, LOGS_READ, G_LOG,
+	  "each docker or podman container famtrace names:\nits runtime's log of its output (json-file,\n"
+	  "k8s-file) as the MTA's log, its pids matched\nin that container only" },
 	{ "queue-id", 0, required_argument, OPT_QUEUE_ID, "QID", LOGS, G_LOG,
-	  "with --maillog or --journal: only this message" },
+	  "with --maillog, --journal or --container-logs:\nonly this message" },
 	{ "domain", 0, required_argument, OPT_DOMAIN, "DOMAIN", LOGS, G_LOG,
 	  "... only messages to this domain" },
 	{ "recipient", 0, required_argument, OPT_RECIPIENT, "ADDR", LOGS, G_LOG,

@@ -28,12 +28,14 @@
 #include "cmd/live.h"
 #include "maillog/journal.h"
 #include "maillog/maillog_read.h"
+#include "cmd/container_logs.h"
 #include "kernel/cgroup.h"
 #include "kernel/loader.h"
 #include "report/metrics.h"
 #include "kernel/privs.h"
 #include "kernel/confine.h"
 #include "kernel/places.h"
+#include "lib/runtimes.h"
 #include "kernel/prober.h"
 #include "lib/rdns.h"
 #include "records/dnsbudget.h"
@@ -99,6 +101,7 @@ struct state {
 	struct mlog_follow *follow[8];
 	size_t n_follow;
 	struct journal_follow *journal;	  /* --journal: journalctl -f */
+	struct ctr_logs *ctr_logs;	  /* --container-logs: containers' own, followed */
 	struct places *places;		  /* what cgroups are; processes' places from /proc */
 	struct prober *prober;		  /* C libraries that appear later */
 };
@@ -110,6 +113,10 @@ static void poll_maillogs(struct state *st)
 		mlog_follow_poll(st->follow[i], &st->mlog);
 	if (st->journal)
 		journal_follow_poll(st->journal, &st->mlog);
+	if (st->ctr_logs) {
+		ctr_logs_discover(st->ctr_logs, st->corr);
+		ctr_logs_poll(st->ctr_logs);
+	}
 }
 
 /*
@@ -336,7 +343,7 @@ static void write_metrics(struct state *st, const char *path, uint64_t now, bool
 {
 	char err[512];
 
-	if (st->n_follow || st->journal) {
+	if (st->ro.mlog) {
 		/* Delivery lines whose groups are final by now (the gap and a
 		 * second's log resolution later), each counted once. */
 		int64_t wall = (int64_t)now + st->ro.boot_to_real_ns;
@@ -460,7 +467,7 @@ static void warn_no_wire(const char *why)
  */
 static void confine(const struct opts *o, const struct state *st, pid_t child)
 {
-	const char *const runtime_dirs[] = { "/var/lib/containers/storage/overlay-containers",
+	const char *const runtime_dirs[] = { RT_PODMAN_CONTAINERS,
 					     places_docker_dir(st->places) };
 	char dirs[2 + CONFINE_MAX_DIRS][4096], rt_dirs[2][4096], why[512];
 	struct confine_cfg c = { .signals_out = child > 0 || st->journal,
@@ -625,7 +632,7 @@ static int live_reporting(struct live *lv)
 	st->ro.stats = &st->ss;
 	st->ro.policy = o->policy;
 	st->ro.place = o->place;
-	if (o->n_maillogs || o->journal) {
+	if (o->n_maillogs || o->journal || o->container_logs) {
 		mlog_init(&st->mlog, time(NULL));
 		for (size_t i = 0; i < o->n_maillogs; i++) {
 			st->follow[i] = mlog_follow_open(o->maillogs[i], err, sizeof(err));
@@ -663,12 +670,12 @@ static int live_reporting(struct live *lv)
 		}
 		metrics_tee(st->metrics, &teed, &sink);
 		sink = teed;
-		if (o->n_maillogs || o->journal)
+		if (o->n_maillogs || o->journal || o->container_logs)
 			metrics_enable_messages(st->metrics);
 	}
 	ccfg.group_gap_ns = o->group_gap_ns;
 	/* The verdict's evidence names them; so does a message's delivery. */
-	ccfg.keep_exited_details = o->check || o->n_maillogs || o->journal;
+	ccfg.keep_exited_details = o->check || o->n_maillogs || o->journal || o->container_logs;
 	ccfg.place_sel = o->place;
 	ccfg.mail_comms = cli_mail_comms;
 	ccfg.n_mail_comms = cli_n_mail_comms;
@@ -822,6 +829,15 @@ static int live_attach(struct live *lv)
 		if (!st->journal)
 			fprintf(stderr, "famtrace: warning: --journal: %s; no message of the journal "
 					"will be shown\n", err);
+	}
+	if (o->container_logs) {
+		/* Lines from now on: what famtrace traces. */
+		st->ctr_logs = ctr_logs_new(&st->mlog, (int64_t)clock_ns(CLOCK_REALTIME), true,
+					    places_docker_dir(st->places), stderr);
+		if (!st->ctr_logs) {
+			fprintf(stderr, "famtrace: out of memory\n");
+			return FT_EXIT_RUNTIME;
+		}
 	}
 	confine(o, st, lv->child);
 	return -1;
@@ -1140,6 +1156,7 @@ static void live_free(struct live *lv)
 	for (size_t i = 0; i < st->n_follow; i++)
 		mlog_follow_close(st->follow[i]);
 	journal_follow_close(st->journal);
+	ctr_logs_free(st->ctr_logs);
 	if (st->ro.mlog)
 		mlog_free(&st->mlog);
 	text_close(&st->ro);

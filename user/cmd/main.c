@@ -42,13 +42,14 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.place = o->place;
 	ro.dns_ports = o->dns_ports;
 	ro.n_dns_ports = o->n_dns_ports;
-	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs && !o->journal)
+	if ((o->queue_id || o->domain || o->recipient) && !o->n_maillogs && !o->journal && !o->container_logs)
 		return cli_usage_error("--queue-id, --domain and --recipient select messages of the MTA's "
-				       "log: give it with --maillog FILE or --journal");
+				       "log: give it with --maillog FILE, --journal or --container-logs");
 	ro.maillogs = o->maillogs;
 	ro.n_maillogs = o->n_maillogs;
 	ro.journal = o->journal;
 	ro.journal_dir = o->journal_dir;
+	ro.container_logs = o->container_logs;
 	ro.filter.qid = o->queue_id;
 	ro.filter.domain = o->domain;
 	ro.filter.recipient = o->recipient;

@@ -23,6 +23,8 @@
 #include "cmd/replay.h"
 #include "maillog/journal.h"
 #include "maillog/maillog_read.h"
+#include "cmd/container_logs.h"
+#include "lib/runtimes.h"
 #include "lib/wrapout.h"
 #include "report/report.h"
 
@@ -660,7 +662,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 
 	ro.t0_ns = in[0].meta.t0_ns;
 	ro.boot_to_real_ns = in[0].meta.boot_to_real_ns;
-	if (o->n_maillogs || o->journal) {
+	if (o->n_maillogs || o->journal || o->container_logs) {
 		/* The MTA's log, beside the recording: its classic syslog
 		 * times take the year of the recording's start. */
 		if ((rc = read_mta_log(o, &ml, in[0].meta.t0_ns, in[0].meta.boot_to_real_ns)))
@@ -732,6 +734,21 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		text_header(&ro);
 	if ((rc = replay_inputs(rp, o, in, n)) == FT_EXIT_USAGE)
 		goto out;
+	if (o->container_logs) {
+		/* The containers the recording names are known now: their
+		 * runtimes' logs, from a minute before it began. */
+		char docker_dir[512];
+		struct ctr_logs *cl;
+
+		rt_docker_containers_dir(docker_dir, sizeof(docker_dir));
+		cl = ctr_logs_new(&ml, (int64_t)ro.t0_ns + ro.boot_to_real_ns - 60000000000LL, false, docker_dir,
+				  stderr);
+		ctr_logs_discover(cl, c);
+		if (cl && !ctr_logs_reading(cl))
+			fprintf(stderr, "famtrace: report: warning: --container-logs: no docker or podman "
+					"container's log was read; no message of one can be shown\n");
+		ctr_logs_free(cl);
+	}
 	sum_counters(rp);
 	correlate_flush(c);
 	ro.stats = &rp->ss;
@@ -741,7 +758,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		text_report(&ro, c, rp->last_ns);
 	if (!rc && rp->events_read && !rp->events_kept)
 		say_no_match(o, rp->events_read);
-	if (mx && (o->n_maillogs || o->journal)) {
+	if (mx && (o->n_maillogs || o->journal || o->container_logs)) {
 		struct settle_ctx sc = { mx, (int64_t)ro.t0_ns + ro.boot_to_real_ns - 1000000000LL,
 					 (int64_t)rp->last_ns + ro.boot_to_real_ns + 2000000000LL };
 

@@ -41,6 +41,7 @@ struct replay_opts {
 	size_t n_maillogs;
 	bool journal;			  /* --journal: also the systemd journal */
 	const char *journal_dir;	  /* --journal-dir: its files, elsewhere */
+	bool container_logs;		  /* --container-logs: each container's own */
 	struct msg_filter filter;	  /* --queue-id, --domain, --recipient */
 };
 

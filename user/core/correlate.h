@@ -60,6 +60,8 @@ struct cg_info {
 	struct cg_place place;
 	struct cg_info *next;
 };
+/* The cgroups described so far, newest first (each ->next), NULL if none. */
+const struct cg_info *correlator_cgroups(const struct correlator *c);
 /* p's cgroup as described, NULL when it was not (or p's records had none). */
 const struct cg_info *correlator_cgroup(const struct correlator *c, const struct proc *p);
 /* Does p run in a PID namespace of its own (its pid there differs)? */

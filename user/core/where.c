@@ -70,6 +70,11 @@ void where_free(struct correlator *c)
 	c->n_cgroups = 0;
 }
 
+const struct cg_info *correlator_cgroups(const struct correlator *c)
+{
+	return c->cgroups;
+}
+
 const struct cg_info *correlator_cgroup(const struct correlator *c, const struct proc *p)
 {
 	if (!p->cgroup_id)

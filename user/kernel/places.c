@@ -19,11 +19,9 @@
 #include "kernel/places.h"
 #include "lib/cgpath.h"
 #include "lib/procfs.h"
+#include "lib/runtimes.h"
 
 #define PLACES_MAX 4096 /* cgroups described; beyond, none is (said once) */
-
-static char *slurp(const char *path, size_t max);
-static bool json_str_after(const char *from, const char *key, char *out, size_t len);
 
 struct cg_known {
 	uint64_t id;
@@ -48,33 +46,6 @@ struct places {
 	char docker_dir[512]; /* where dockerd keeps its containers' metadata */
 };
 
-/* dockerd's data root, as its running daemon was told (--data-root, -g) or
- * its daemon.json says; /var/lib/docker by default. */
-static void docker_root(char *out, size_t len)
-{
-	pid_t pids[4];
-	static const char *const names[] = { "dockerd" };
-	char args[4096], *j, root[400] = "/var/lib/docker";
-	size_t n = proc_by_comm(names, 1, pids, 4), a;
-
-	j = slurp("/etc/docker/daemon.json", 1 << 16);
-	if (j)
-		json_str_after(j, "\"data-root\"", root, sizeof(root));
-	free(j);
-	if (n && (a = proc_cmdline(pids[0], args, sizeof(args) - 1))) {
-		args[a] = 0;
-		for (size_t i = 0; i < a; i += strlen(args + i) + 1) {
-			const char *s = args + i;
-
-			if (!strncmp(s, "--data-root=", 12))
-				snprintf(root, sizeof(root), "%s", s + 12);
-			else if ((!strcmp(s, "--data-root") || !strcmp(s, "-g")) && i + strlen(s) + 1 < a)
-				snprintf(root, sizeof(root), "%s", s + strlen(s) + 1);
-		}
-	}
-	snprintf(out, len, "%s/containers", root);
-}
-
 struct places *places_open(void)
 {
 	struct places *pl = calloc(1, sizeof(*pl));
@@ -83,7 +54,7 @@ struct places *places_open(void)
 	if (!pl)
 		return NULL;
 	pl->root = cgroup_root_open(err, sizeof(err));
-	docker_root(pl->docker_dir, sizeof(pl->docker_dir));
+	rt_docker_containers_dir(pl->docker_dir, sizeof(pl->docker_dir));
 	pl->k = calloc(PLACES_MAX, sizeof(*pl->k));
 	pl->made = calloc(PLACES_MAX, sizeof(*pl->made));
 	if (!pl->k || !pl->made) {
@@ -205,42 +176,6 @@ const char *places_docker_dir(const struct places *pl)
 	return pl ? pl->docker_dir : "/var/lib/docker/containers";
 }
 
-/* The value of "key":"..." after *from in json, into out. */
-static bool json_str_after(const char *from, const char *key, char *out, size_t len)
-{
-	const char *k = strstr(from, key), *e;
-
-	if (!k)
-		return false;
-	k += strlen(key);
-	while (*k == ' ' || *k == ':' || *k == '[')
-		k++;
-	if (*k++ != '"')
-		return false;
-	e = strchr(k, '"');
-	if (!e || (size_t)(e - k) >= len)
-		return false;
-	memcpy(out, k, (size_t)(e - k));
-	out[e - k] = 0;
-	return true;
-}
-
-static char *slurp(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return NULL;
-	buf = malloc(max + 1);
-	n = buf ? fread(buf, 1, max, f) : 0;
-	fclose(f);
-	if (buf)
-		buf[n] = 0;
-	return buf;
-}
-
 /* A container's name from its runtime's metadata ("" when none). */
 static void container_name(const struct cg_place *c, const char *docker_dir, char *out, size_t len)
 {
@@ -248,16 +183,16 @@ static void container_name(const struct cg_place *c, const char *docker_dir, cha
 
 	out[0] = 0;
 	if (!strcmp(c->runtime, "podman")) {
-		j = slurp("/var/lib/containers/storage/overlay-containers/containers.json", 4 << 20);
+		j = rt_slurp(RT_PODMAN_CONTAINERS "/containers.json", 4 << 20);
 		snprintf(path, sizeof(path), "\"id\":\"%s\"", c->id);
 		at = j ? strstr(j, path) : NULL;
 		if (at)
-			json_str_after(at, "\"names\"", out, len);
+			rt_json_str(at, "\"names\"", out, len);
 		free(j);
 	} else if (!strcmp(c->runtime, "docker")) {
 		snprintf(path, sizeof(path), "%s/%s/config.v2.json", docker_dir, c->id);
-		j = slurp(path, 1 << 20);
-		if (j && json_str_after(j, "\"Name\"", out, len) && out[0] == '/')
+		j = rt_slurp(path, 1 << 20);
+		if (j && rt_json_str(j, "\"Name\"", out, len) && out[0] == '/')
 			memmove(out, out + 1, strlen(out));
 		free(j);
 	} else if (!strcmp(c->runtime, "systemd-nspawn") || !strcmp(c->runtime, "lxc")) {

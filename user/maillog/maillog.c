@@ -111,7 +111,7 @@ void mlog_link_notice(struct mlog *m, const char *orig_qid, const char *notice_q
 	snprintf(notice->notice_of, sizeof(notice->notice_of), "%s", orig->qid);
 }
 
-struct mlog_delivery *mlog_delivery_slot(struct mlog_message *msg)
+static struct mlog_delivery *slot(struct mlog_message *msg)
 {
 	if (msg->n_d < MLOG_MAX_DELIVERIES)
 		return &msg->d[msg->n_d++];
@@ -122,6 +122,34 @@ struct mlog_delivery *mlog_delivery_slot(struct mlog_message *msg)
 			return &msg->d[msg->n_d - 1];
 		}
 	return NULL;
+}
+
+struct mlog_delivery *mlog_delivery_add(struct mlog *m, struct mlog_message *msg, const struct mlog_delivery *nd)
+{
+	struct mlog_delivery *d = slot(msg);
+
+	if (d) {
+		*d = *nd;
+		d->scope = m->scope;
+	}
+	return d;
+}
+
+bool mlog_set_scope(struct mlog *m, const char *container_id)
+{
+	m->scope = NULL;
+	if (!container_id)
+		return true;
+	for (unsigned i = 0; i < m->n_scopes; i++)
+		if (!strcmp(m->scopes[i], container_id)) {
+			m->scope = m->scopes[i];
+			return true;
+		}
+	if (m->n_scopes == MLOG_SCOPES)
+		return false;
+	snprintf(m->scopes[m->n_scopes], sizeof(m->scopes[0]), "%s", container_id);
+	m->scope = m->scopes[m->n_scopes++];
+	return true;
 }
 
 void mlog_arrival(struct mlog_message *msg, const struct mlog_fields *f, const char *nrcpt_key)

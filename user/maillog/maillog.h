@@ -10,7 +10,8 @@
  *
  * SYNOPSIS
  *	mlog_init, mlog_free		the message store
- *	mlog_line, mlog_entry		a log line, or a journal entry, in
+ *	mlog_line, mlog_line_at, mlog_entry	a log line, or a journal entry, in
+ *	mlog_set_scope			the container the next lines came from
  *	mlog_find			a message by queue ID
  *	mlog_is_mta, mlog_status_key, mlog_domain, mlog_time	reading them
  */
@@ -28,6 +29,7 @@
 #define MLOG_ADDR_LEN 256
 #define MLOG_MAX_MESSAGES 20000 /* beyond, the oldest are dropped (counted) */
 #define MLOG_MAX_DELIVERIES 16	 /* delivery lines kept per message */
+#define MLOG_SCOPES 64		 /* containers whose own logs are read */
 #define MLOG_MAX_REPLIES 4	 /* remote replies on lines of their own, newest kept */
 
 enum mlog_status { MS_NONE = 0, MS_SENT, MS_DEFERRED, MS_BOUNCED, MS_EXPIRED };
@@ -47,6 +49,9 @@ struct mlog_delivery {
 	enum mlog_status status;
 	char text[512];		  /* the explanation in parentheses */
 	bool settled;		  /* joined and counted once (messages_settle) */
+	const char *scope;	  /* the container whose log it came from (its
+				   * runtime's id, in struct mlog): its pid is
+				   * matched there only. NULL: any namespace */
 };
 
 /* A remote server's reply the MTA logged on a line of its own, as a
@@ -84,6 +89,13 @@ struct mlog {
 	uint64_t lines_bad; /* an MTA's lines that do not follow its grammar: ignored */
 	uint64_t lines_foreign; /* journal entries named like the MTA's, written by
 				 * another user or program: ignored */
+	uint64_t lines_partial;	 /* pieces of lines a container runtime split: ignored */
+	uint64_t lines_unscoped; /* lines of containers beyond MLOG_SCOPES: ignored */
+	/* The containers whose runtime's logs are read (their ids), and the
+	 * one whose lines are being read now (NULL: a host's log). */
+	char scopes[MLOG_SCOPES][72];
+	unsigned n_scopes;
+	const char *scope;
 	int year;	/* for classic syslog times, which have none */
 	int year_month; /* the month that year was taken at (1-12) */
 };
@@ -94,6 +106,14 @@ void mlog_free(struct mlog *m);
 /* One line of the log (no newline). Returns true if it said something
  * about a message. */
 bool mlog_line(struct mlog *m, const char *line);
+
+/* The same, with the time the line was received at (UTC ns: a container
+ * runtime's stamp, which has a zone and ns where the line's own may not). */
+bool mlog_line_at(struct mlog *m, const char *line, int64_t ns);
+
+/* The lines that follow come from the log of the container with this id
+ * (NULL: no container's). False when MLOG_SCOPES containers are known. */
+bool mlog_set_scope(struct mlog *m, const char *container_id);
 
 /* One entry of a structured log (the systemd journal): its time, the
  * program's syslog identifier ("postfix/smtp", "exim"), its pid and its

@@ -108,13 +108,13 @@ bool mlog_exim_line(struct mlog *m, int64_t ns, uint32_t pid, const char *p)
 		return true;
 	}
 	if (!strcmp(flag, "=>") || !strcmp(flag, "->") || !strcmp(flag, "**") || !strcmp(flag, "==")) {
-		struct mlog_delivery *d;
+		struct mlog_delivery *d, nd;
 		const char *a = after, *why;
 
-		d = mlog_delivery_slot(msg);
+		memset(&nd, 0, sizeof(nd));
+		d = mlog_delivery_add(m, msg, &nd);
 		if (!d)
 			return true;
-		memset(d, 0, sizeof(*d));
 		d->wall_ns = ns;
 		d->pid = pid;
 		snprintf(d->agent, sizeof(d->agent), "exim");

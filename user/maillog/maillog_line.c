@@ -120,6 +120,11 @@ bool mlog_time(struct mlog *m, const char *s, int64_t *ns, const char **end)
 
 bool mlog_line(struct mlog *m, const char *line)
 {
+	return mlog_line_at(m, line, 0);
+}
+
+bool mlog_line_at(struct mlog *m, const char *line, int64_t at_ns)
+{
 	const char *p, *prog, *lbr, *colon;
 	char agent[16];
 	uint32_t pid;
@@ -136,6 +141,8 @@ bool mlog_line(struct mlog *m, const char *line)
 	}
 	if (!mlog_time(m, line, &ns, &p))
 		return false;
+	if (at_ns)
+		ns = at_ns;
 	if (isdigit((unsigned char)line[0]) && line[10] == ' ')
 		return mlog_exim_line(m, ns, 0, p); /* Exim's main log: no host, no program */
 	/* " host prog[pid]: " (or " prog[pid]: " without a host) */

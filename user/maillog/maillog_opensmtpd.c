@@ -161,7 +161,7 @@ static struct mlog_message *osd_message(struct mlog *m, const char *evpid, int64
 static bool osd_delivery(struct mlog *m, uint32_t pid, int64_t ns, const struct mlog_fields *f)
 {
 	struct mlog_message *msg;
-	struct mlog_delivery *d, nd;
+	struct mlog_delivery nd;
 	char ev[32], v[512], st[512];
 
 	memset(&nd, 0, sizeof(nd));
@@ -197,9 +197,7 @@ static bool osd_delivery(struct mlog *m, uint32_t pid, int64_t ns, const struct 
 			snprintf(nd.dsn, sizeof(nd.dsn), "%.*s", (int)cl, st + 4);
 	}
 	snprintf(nd.text, sizeof(nd.text), "%s", st);
-	d = mlog_delivery_slot(msg);
-	if (d)
-		*d = nd;
+	mlog_delivery_add(m, msg, &nd);
 	return true;
 }
 

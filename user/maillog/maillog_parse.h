@@ -28,12 +28,13 @@ struct mlog_message *mlog_get_message(struct mlog *m, const char *qid, int64_t n
  * orig_qid: each message made if new, and each names the other. */
 void mlog_link_notice(struct mlog *m, const char *orig_qid, const char *notice_qid, int64_t ns);
 
-/* A slot for msg's next delivery line. When all MLOG_MAX_DELIVERIES are
- * taken, the oldest line that is not final (deferred, or without a
- * status) gives its place, so a message deferred many times (or a run of
- * forged lines) never hides how it ended; NULL when every kept line is
- * final. Either way counted in n_d_extra. */
-struct mlog_delivery *mlog_delivery_slot(struct mlog_message *msg);
+/* nd as msg's next delivery line, from the log m is reading now (its
+ * scope). When all MLOG_MAX_DELIVERIES are taken, the oldest line that is
+ * not final (deferred, or without a status) gives its place, so a message
+ * deferred many times (or a run of forged lines) never hides how it ended;
+ * NULL (not kept) when every kept line is final. Either way counted in
+ * n_d_extra. The kept copy, to be completed, or NULL. */
+struct mlog_delivery *mlog_delivery_add(struct mlog *m, struct mlog_message *msg, const struct mlog_delivery *nd);
 
 /* An arrival line's fields "from=..., size=N, ..., NRCPT_KEY=N" into msg
  * (Postfix says nrcpt, Sendmail nrcpts). */

@@ -73,10 +73,10 @@ static void status_of(const char *st, struct mlog_delivery *d)
 /* A delivery agent's "to=<...>, relay=..., delay=..., ..., status=..." or
  * qmgr's "from=<...>, status=expired, ..." (its fields f). False when the
  * line breaks the grammar: no status, or a delay that is no number. */
-static bool delivery_line(struct mlog_message *msg, const char *agent, uint32_t pid, int64_t ns,
+static bool delivery_line(struct mlog *m, struct mlog_message *msg, const char *agent, uint32_t pid, int64_t ns,
 			  const struct mlog_fields *f)
 {
-	struct mlog_delivery *d, nd;
+	struct mlog_delivery nd;
 	char v[512];
 
 	memset(&nd, 0, sizeof(nd));
@@ -93,9 +93,7 @@ static bool delivery_line(struct mlog_message *msg, const char *agent, uint32_t 
 	parse_relay(v, &nd);
 	mlog_get(f, "delays", nd.delays, sizeof(nd.delays));
 	mlog_get(f, "dsn", nd.dsn, sizeof(nd.dsn));
-	d = mlog_delivery_slot(msg);
-	if (d)
-		*d = nd;
+	mlog_delivery_add(m, msg, &nd);
 	return true;
 }
 
@@ -121,7 +119,7 @@ bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t p
 	if (!msg)
 		return false;
 	if (!strncmp(rest, "to=<", 4)) {
-		if (!mlog_fields(rest, "status", &f) || !delivery_line(msg, agent, pid, ns, &f))
+		if (!mlog_fields(rest, "status", &f) || !delivery_line(m, msg, agent, pid, ns, &f))
 			m->lines_bad++;
 	} else if (!strncmp(rest, "from=<", 6)) {
 		if (!mlog_fields(rest, "status", &f)) {
@@ -130,7 +128,7 @@ bool mlog_postfix_text(struct mlog *m, int64_t ns, const char *agent, uint32_t p
 		}
 		mlog_arrival(msg, &f, "nrcpt");
 		/* qmgr's "from=<...>, status=expired, returned to sender". */
-		if (mlog_get(&f, "status", v, sizeof(v)) && !delivery_line(msg, agent, pid, ns, &f))
+		if (mlog_get(&f, "status", v, sizeof(v)) && !delivery_line(m, msg, agent, pid, ns, &f))
 			m->lines_bad++;
 	} else if (!strncmp(rest, "uid=", 4) && !msg->from_seen) {
 		/* pickup's "uid=0 from=<...>": one space, no comma. */

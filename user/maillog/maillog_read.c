@@ -21,7 +21,46 @@
 
 #include "maillog/maillog_read.h"
 
+/* One line of a log read as src says. */
+static void feed(const struct mlog_src *src, struct mlog *m, const char *line)
+{
+	char text[4096];
+	int64_t ns;
+
+	if (!src || src->fmt == RLOG_PLAIN) {
+		mlog_line(m, line);
+		return;
+	}
+	switch (rlog_unwrap(m, src->fmt, line, text, sizeof(text), &ns)) {
+	case RLOG_OK:
+		/* A line older than what is traced is not read (the
+		 * follower starts a little before a container's log's end). */
+		if (ns < src->since_ns)
+			return;
+		if (!mlog_set_scope(m, src->scope[0] ? src->scope : NULL)) {
+			m->lines++;
+			m->lines_unscoped++;
+			return;
+		}
+		mlog_line_at(m, text, ns);
+		mlog_set_scope(m, NULL);
+		return;
+	case RLOG_PARTIAL:
+		m->lines++;
+		m->lines_partial++;
+		return;
+	case RLOG_BAD:
+		m->lines++;
+		return;
+	}
+}
+
 int maillog_read_file(struct mlog *m, const char *path, char *err, size_t errlen)
+{
+	return maillog_read_file_src(m, path, NULL, err, errlen);
+}
+
+int maillog_read_file_src(struct mlog *m, const char *path, const struct mlog_src *src, char *err, size_t errlen)
 {
 	gzFile z = gzopen(path, "rb"); /* reads plain files as they are */
 	char line[4096];
@@ -42,7 +81,7 @@ int maillog_read_file(struct mlog *m, const char *path, char *err, size_t errlen
 			while ((ch = gzgetc(z)) != -1 && ch != '\n')
 				;
 		}
-		mlog_line(m, line);
+		feed(src, m, line);
 	}
 	{
 		int zerr;
@@ -69,6 +108,7 @@ struct tail {
 
 struct mlog_follow {
 	char *path;
+	struct mlog_src src;
 	struct tail cur;
 	/* The file the path named before the last rotation. Its writer may
 	 * hold it open a while (Postfix's postlogd until the master's reload
@@ -87,6 +127,12 @@ static int64_t mono_ns(void)
 }
 
 struct mlog_follow *mlog_follow_open(const char *path, char *err, size_t errlen)
+{
+	return mlog_follow_open_src(path, NULL, 0, err, errlen);
+}
+
+struct mlog_follow *mlog_follow_open_src(const char *path, const struct mlog_src *src, off_t back, char *err,
+					 size_t errlen)
 {
 	struct mlog_follow *f = calloc(1, sizeof(*f));
 	struct stat st;
@@ -108,11 +154,23 @@ struct mlog_follow *mlog_follow_open(const char *path, char *err, size_t errlen)
 	}
 	f->cur.ino = st.st_ino;
 	f->cur.off = st.st_size; /* what is already there happened before the trace */
+	if (src) {
+		f->src = *src;
+		if (back > 0) {
+			/* From the first whole line in the last back bytes. */
+			char ch;
+
+			f->cur.off = st.st_size > back ? st.st_size - back : 0;
+			while (f->cur.off > 0 && f->cur.off < st.st_size &&
+			       pread(f->cur.fd, &ch, 1, f->cur.off - 1) == 1 && ch != '\n')
+				f->cur.off++;
+		}
+	}
 	return f;
 }
 
 /* Read t from t->off to its end, line by line. Returns the bytes read. */
-static size_t drain(struct tail *t, struct mlog *m)
+static size_t drain(struct tail *t, struct mlog *m, const struct mlog_src *src)
 {
 	size_t total = 0;
 
@@ -131,7 +189,7 @@ static size_t drain(struct tail *t, struct mlog *m)
 		start = t->buf;
 		while ((nl = memchr(start, '\n', t->have - (size_t)(start - t->buf)))) {
 			*nl = 0;
-			mlog_line(m, start);
+			feed(src, m, start);
 			start = nl + 1;
 		}
 		t->have -= (size_t)(start - t->buf);
@@ -143,14 +201,14 @@ static size_t drain(struct tail *t, struct mlog *m)
 
 /* Done with a file: what is left in it is read, and a last line that
  * never got its newline is a line all the same. */
-static void tail_close(struct tail *t, struct mlog *m)
+static void tail_close(struct tail *t, struct mlog *m, const struct mlog_src *src)
 {
 	if (t->fd < 0)
 		return;
-	drain(t, m);
+	drain(t, m, src);
 	if (t->have) {
 		t->buf[t->have] = 0;
-		mlog_line(m, t->buf);
+		feed(src, m, t->buf);
 		t->have = 0;
 	}
 	close(t->fd);
@@ -167,12 +225,12 @@ void mlog_follow_poll_at(struct mlog_follow *f, struct mlog *m, int64_t now_ns)
 		f->cur.off = 0; /* truncated (copytruncate): from the start again */
 		f->cur.have = 0;
 	}
-	drain(&f->cur, m);
+	drain(&f->cur, m, &f->src);
 	if (f->old.fd >= 0) {
-		if (drain(&f->old, m))
+		if (drain(&f->old, m, &f->src))
 			f->old_grew_ns = now_ns;
 		else if (now_ns - f->old_grew_ns >= MLOG_ROTATED_QUIET_NS)
-			tail_close(&f->old, m);
+			tail_close(&f->old, m, &f->src);
 	}
 	if (stat(f->path, &st) || st.st_ino == f->cur.ino)
 		return;
@@ -184,15 +242,15 @@ void mlog_follow_poll_at(struct mlog_follow *f, struct mlog *m, int64_t now_ns)
 
 		if (fd < 0)
 			return;
-		tail_close(&f->old, m); /* rotated twice within the quiet time */
-		drain(&f->cur, m);
+		tail_close(&f->old, m, &f->src); /* rotated twice within the quiet time */
+		drain(&f->cur, m, &f->src);
 		f->old = f->cur;
 		f->old_grew_ns = now_ns;
 		f->cur.fd = fd;
 		f->cur.ino = st.st_ino;
 		f->cur.off = 0;
 		f->cur.have = 0;
-		drain(&f->cur, m);
+		drain(&f->cur, m, &f->src);
 	}
 }
 

@@ -80,10 +80,10 @@ static void sm_relay(const char *v, struct mlog_delivery *d)
 /* "to=..., delay=..., mailer=..., relay=..., dsn=..., stat=..." (fields f).
  * False when the line breaks the grammar: no stat, or a delay that is no
  * time. */
-static bool sm_delivery(struct mlog_message *msg, uint32_t pid, int64_t ns,
+static bool sm_delivery(struct mlog *m, struct mlog_message *msg, uint32_t pid, int64_t ns,
 			const struct mlog_fields *f)
 {
-	struct mlog_delivery *d, nd;
+	struct mlog_delivery nd;
 	char v[512], st[512];
 	const char *t = st;
 
@@ -120,9 +120,7 @@ static bool sm_delivery(struct mlog_message *msg, uint32_t pid, int64_t ns,
 			t += 10;
 		snprintf(nd.text, sizeof(nd.text), "%s", t);
 	}
-	d = mlog_delivery_slot(msg);
-	if (d)
-		*d = nd;
+	mlog_delivery_add(m, msg, &nd);
 	return true;
 }
 
@@ -143,7 +141,7 @@ bool mlog_sendmail_text(struct mlog *m, int64_t ns, uint32_t pid, const char *re
 	if (!msg)
 		return false;
 	if (!strncmp(rest, "to=", 3)) {
-		if (!mlog_fields(rest, "stat", &f) || !sm_delivery(msg, pid, ns, &f))
+		if (!mlog_fields(rest, "stat", &f) || !sm_delivery(m, msg, pid, ns, &f))
 			m->lines_bad++;
 	} else if (!strncmp(rest, "from=", 5)) {
 		if (mlog_fields(rest, "stat", &f))

@@ -85,6 +85,14 @@ static uint64_t pidns_key(const struct proc *p)
 	return p->pidns ? p->pidns : (p->cgroup_id | (1ULL << 63));
 }
 
+/* Does p run in the container with this id (a line of its own log)? */
+static bool in_container(const struct correlator *c, const struct proc *p, const char *id)
+{
+	const struct cg_info *g = correlator_cgroup(c, p);
+
+	return g && g->place.kind == CG_CONTAINER && !strcmp(g->place.id, id);
+}
+
 const struct group *msg_delivery_group(struct correlator *c, const struct mlog_delivery *d,
 				       int64_t boot_to_real_ns, const struct proc **pp)
 {
@@ -120,13 +128,16 @@ const struct group *msg_delivery_group_ns(struct correlator *c, const struct mlo
 	 * summaries have no pid. A log's pids are those of the PID namespace
 	 * the MTA ran in: a container's Postfix logs its smtp as 183, which the
 	 * host knows as 24188; each process is matched by its own namespace's
-	 * pid. When processes of two namespaces both fit the line, which one
-	 * logged it cannot be told: none is chosen (--container says which). */
+	 * pid. A line of a container's own log (d->scope) is matched to that
+	 * container's processes only. When processes of two namespaces both
+	 * fit a line of another log, which one logged it cannot be told: none
+	 * is chosen (--container says which). */
 	for (size_t i = n; i-- > 0;) {
 		const struct proc *p = procs[i];
 		uint32_t lpid = proc_log_pid(p), lppid = p->ns_tgid ? p->ns_ppid : p->ppid;
 
-		if (p->folded || (int64_t)p->first_ns > until || (d->pid && lpid != d->pid && lppid != d->pid))
+		if (p->folded || (int64_t)p->first_ns > until || (d->pid && lpid != d->pid && lppid != d->pid) ||
+		    (d->scope && !in_container(c, p, d->scope)))
 			continue;
 		for (int list = 0; list < 2; list++)
 			for (const struct group *g = list ? p->open : p->done; g; g = g->next) {
