@@ -15,8 +15,12 @@
 # the private Postfix's /usr (scripts/lab-postfix) bound in; its PID, UTS,
 # mount and cgroup namespaces are its own, its network the relay's.
 [ -n "${FT_POSTFIX_META:-}" ] || exec "$(dirname "$0")/../scripts/lab-postfix" run bash "$0" "$@"
+if [ "${FT_CONTAINERS_NS:-}" != 1 ]; then # a journald of its own (docker's journald driver)
+	FT_CONTAINERS_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
-need_root dnsmasq postfix postconf podman runc dockerd busybox
+need_root dnsmasq postfix postconf podman runc dockerd busybox journalctl
+private_journald
 
 CNAME=${P}mta
 CDIR=$LAB_DIR/crelay
@@ -193,7 +197,7 @@ dockerd --data-root "$DK/data" --exec-root "$DK/exec" -H "unix://$DK/docker.sock
 	--iptables=false --ip6tables=false --bridge=none >"$DK/dockerd.log" 2>&1 &
 DOCKERD=$!
 BG_PIDS+=($DOCKERD)
-CLEANUPS=("${DOCKER[*]} rm -f ${P}dk6 ${P}dk4 ${P}dkl" "${CLEANUPS[@]}")
+CLEANUPS=("${DOCKER[*]} rm -f ${P}dk6 ${P}dk4 ${P}dkl ${P}dkj" "${CLEANUPS[@]}")
 wait_for 60 "${DOCKER[@]}" info || bail "dockerd starts" "$DK/dockerd.log"
 cp "$(command -v busybox)" "$B/gaiconnect-musl" "$DK/img/bin/"
 tar -C "$DK/img" -c . | "${DOCKER[@]}" import - "${P}img:1" >/dev/null 2>"$DK/import.err" ||
@@ -206,24 +210,43 @@ live dk -o "$TMP/dk.ftr" --container-logs || bail "famtrace traces (docker)" "$T
 	>"$DK/run6.log" 2>&1
 "${DOCKER[@]}" run --rm --name "${P}dk4" --network none "${P}img:1" /bin/gaiconnect-musl -t 300 25 192.0.2.1 \
 	>"$DK/run4.log" 2>&1
-# A container that logs as Postfix does on its standard output: its shell
+# Containers that log as Postfix does on its standard output: a shell
 # writes a delivery line in Postfix's form for the connect its child made
-# (its pid in the container's namespace), kept by dockerd's json-file
-# driver. Not removed until the end: its log is read again by report.
-"${DOCKER[@]}" run -d --name "${P}dkl" --network none "${P}img:1" /bin/busybox sh -c '
-	/bin/gaiconnect-musl -t 300 25 192.0.2.1 & p=$!; wait $p
-	echo "$(/bin/busybox date "+%b %e %H:%M:%S") dkl postfix/smtp[$p]: 5E3F0A1B2C: to=<u@lab.test>, relay=192.0.2.1[192.0.2.1]:25, delay=0.3, delays=0/0/0.3/0, dsn=4.4.1, status=deferred (connect to 192.0.2.1[192.0.2.1]:25: Network is unreachable)"
-	/bin/busybox sleep 1' >"$DK/runl.log" 2>&1
+# (its pid in the container's namespace), QID and ADDR its arguments. One
+# kept by dockerd's json-file driver (dockerd's default), one by its
+# journald driver (the test's own journald). Not removed until the end:
+# their logs are read again by report.
+SMTPLIKE='/bin/gaiconnect-musl -t 300 25 "$2" & p=$!; wait $p
+echo "$(/bin/busybox date "+%b %e %H:%M:%S") dk postfix/smtp[$p]: $1: to=<u@lab.test>, relay=$2[$2]:25, delay=0.3, delays=0/0/0.3/0, dsn=4.4.1, status=deferred (connect to $2[$2]:25: Network is unreachable)"
+/bin/busybox sleep 1'
+"${DOCKER[@]}" run -d --name "${P}dkl" --network none "${P}img:1" /bin/busybox sh -c "$SMTPLIKE" sh 5E3F0A1B2C 192.0.2.1 \
+	>"$DK/runl.log" 2>&1
+"${DOCKER[@]}" run -d --name "${P}dkj" --log-driver journald --network none "${P}img:1" /bin/busybox sh -c "$SMTPLIKE" sh \
+	6F4A1B2C3D 192.0.2.2 >"$DK/runj.log" 2>&1
 wait_for 20 sh -c "${DOCKER[*]} logs ${P}dkl 2>/dev/null | grep -q status=deferred"
-"${DOCKER[@]}" wait "${P}dkl" >/dev/null 2>&1
+wait_for 20 sh -c "${DOCKER[*]} logs ${P}dkj 2>/dev/null | grep -q status=deferred"
+"${DOCKER[@]}" wait "${P}dkl" "${P}dkj" >/dev/null 2>&1
 stop_live dk
 LPID=$("${DOCKER[@]}" logs "${P}dkl" 2>/dev/null | sed -n 's/.*postfix\/smtp\[\([0-9]*\)\].*/\1/p')
 LHOST=$(jq -s "[.[] | select(.type == \"process\" and .place.container == \"${P}dkl\" and .comm == \"gaiconnect-musl\")][0].pid // 0" "$TMP/dk")
 check "docker --container-logs: the container's json-file log found and followed; its line (pid $LPID in the container) joined live to its process ($LHOST on the host)" \
 	"$TMP/dk" "$TMP/dk.err" -- bash -c "[ -n '$LPID' ] && [ '$LHOST' != 0 ] && [ '$LPID' != '$LHOST' ] &&
 	grep -q 'container ${P}dkl (docker [0-9a-f]\{12\}): its log (json-file) followed: $DK/data/containers/[0-9a-f]\{64\}/[0-9a-f]\{64\}-json.log' '$TMP/dk.err' && jq -e -s '
-	[.[] | select(.type == \"message\") | .deliveries[]] | length == 1 and .[0].pid == $LPID and
-	.[0].traced_pid == $LHOST and .[0].status == \"deferred\"' '$TMP/dk'"
+	[.[] | select(.type == \"message\" and .queue_id == \"5E3F0A1B2C\") | .deliveries[]] | length == 1 and
+	.[0].pid == $LPID and .[0].traced_pid == $LHOST and .[0].status == \"deferred\"' '$TMP/dk'"
+JCID=$("${DOCKER[@]}" inspect -f '{{.Id}}' "${P}dkj")
+JPID_C=$(journalctl -q -o cat CONTAINER_ID_FULL="$JCID" | sed -n 's/.*postfix\/smtp\[\([0-9]*\)\].*/\1/p')
+JHOST=$(jq -s "[.[] | select(.type == \"process\" and .place.container == \"${P}dkj\" and .comm == \"gaiconnect-musl\")][0].pid // 0" "$TMP/dk")
+check "docker --container-logs, journald driver: its entries followed in the journal (dockerd's, by the container's id); its line (pid $JPID_C in the container) joined live to its process ($JHOST on the host)" \
+	"$TMP/dk" "$TMP/dk.err" -- bash -c "[ -n '$JPID_C' ] && [ '$JHOST' != 0 ] &&
+	grep -q 'container ${P}dkj (docker [0-9a-f]\{12\}): its log (journald) followed in the journal' '$TMP/dk.err' && jq -e -s '
+	[.[] | select(.type == \"message\" and .queue_id == \"6F4A1B2C3D\") | .deliveries[]] | length == 1 and
+	.[0].pid == $JPID_C and .[0].traced_pid == $JHOST and .[0].status == \"deferred\"' '$TMP/dk'"
+# Anyone can write an entry with the container's id in it: one saying the
+# message was sent, by logger (not dockerd), changes nothing.
+printf 'MESSAGE=%s dk postfix/smtp[%s]: 6F4A1B2C3D: to=<u@lab.test>, relay=192.0.2.2[192.0.2.2]:25, delay=0.4, delays=0/0/0.3/0.1, dsn=2.0.0, status=sent (250 forged)\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\n' \
+	"$(date '+%b %e %H:%M:%S')" "$JPID_C" "$JCID" "${P}dkj" | logger --journald
+wait_for 10 sh -c "journalctl -q -o cat CONTAINER_ID_FULL=$JCID | grep -q '250 forged'"
 check "docker, IPv6 off in the container (Docker's default): EADDRNOTAVAIL as the client saw it, and the container named: no IPv6 address" \
 	"$TMP/dk" "$DK/run6.log" -- bash -c "grep -q 'Address not available' '$DK/run6.log' && jq -e -s '
 	[.[] | select(.type == \"process\" and .place.container == \"${P}dk6\")] | length == 1 and
@@ -242,8 +265,13 @@ check "the recording names both containers though they were gone within millisec
 check "report --container-logs: the log of the container still there is read and joined; the removed ones are said to be gone, not silent" \
 	"$TMP/dk_cl" "$TMP/dk_cl.err" -- bash -c "grep -q 'container ${P}dkl (docker [0-9a-f]\{12\}): its log (json-file) read:' '$TMP/dk_cl.err' &&
 	grep -q 'container ${P}dk6 (docker [0-9a-f]\{12\}): its runtime.s record of it was not found (removed?): its log is not read' '$TMP/dk_cl.err' && jq -e -s '
-	[.[] | select(.type == \"message\") | .deliveries[]] | length == 1 and .[0].traced_pid == $LHOST' '$TMP/dk_cl'"
-"${DOCKER[@]}" rm -f "${P}dkl" >/dev/null 2>&1
+	[.[] | select(.type == \"message\" and .queue_id == \"5E3F0A1B2C\") | .deliveries[]] | length == 1 and .[0].traced_pid == $LHOST' '$TMP/dk_cl'"
+check "report --container-logs, journald driver: the container's entries read from the journal and joined; the entry forged by logger with its id ignored and counted" \
+	"$TMP/dk_cl" "$TMP/dk_cl.err" -- bash -c "grep -q 'container ${P}dkj (docker [0-9a-f]\{12\}): its log (journald) read from the journal' '$TMP/dk_cl.err' && jq -e -s '
+	([.[] | select(.type == \"message\" and .queue_id == \"6F4A1B2C3D\") | .deliveries[]] | length == 1 and
+	 .[0].traced_pid == $JHOST and .[0].status == \"deferred\") and
+	([.[] | select(.type == \"summary\")][0].maillog.foreign_entries == 1)' '$TMP/dk_cl'"
+"${DOCKER[@]}" rm -f "${P}dkl" "${P}dkj" >/dev/null 2>&1
 "${DOCKER[@]}" rmi -f "${P}img:1" >/dev/null 2>&1
 kill "$DOCKERD" 2>/dev/null && wait "$DOCKERD" 2>/dev/null
 

@@ -14,34 +14,7 @@ if [ "${FT_JOURNAL_NS:-}" != 1 ]; then
 fi
 . "$(dirname "$0")/lib.sh"
 need_root dnsmasq postfix postconf journalctl
-JOURNALD=
-for j in /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald; do
-	[ -x "$j" ] && JOURNALD=$j && break
-done
-[ -n "$JOURNALD" ] || bail "systemd-journald is installed (the systemd package)"
-
-# The private /dev, /run/systemd/journal, /run/log/journal and
-# /var/log/journal (mount points made here are removed on exit).
-made=()
-for d in /run/systemd/journal /run/log/journal; do
-	p=$d
-	while [ ! -d "$p" ]; do made+=("$p"); p=$(dirname "$p"); done # deepest first
-	mkdir -p "$d"
-done
-CLEANUPS+=('umount /run/systemd/journal /run/log/journal; for d in "${made[@]}"; do rmdir "$d"; done')
-mount -t tmpfs -o mode=755 famtrace-dev /dev &&
-	mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 &&
-	mknod -m 666 /dev/random c 1 8 && mknod -m 666 /dev/urandom c 1 9 &&
-	ln -s /proc/self/fd /dev/fd && ln -s /run/systemd/journal/dev-log /dev/log &&
-	mount -t tmpfs famtrace-journal /run/systemd/journal &&
-	mount -t tmpfs famtrace-journal /run/log/journal ||
-	bail "a private /dev and journal directories"
-[ -d /var/log/journal ] && { mount -t tmpfs famtrace-journal /var/log/journal || bail "a private /var/log/journal"; }
-
-"$JOURNALD" >"$TMP/journald.log" 2>&1 &
-JPID=$!
-BG_PIDS+=($JPID)
-wait_for 10 test -S /run/systemd/journal/dev-log || bail "systemd-journald started (see its output)" "$TMP/journald.log"
+private_journald devlog
 logger -p mail.info -t famtrace-test "journal ready $$"
 wait_for 10 eval "journalctl -q -o cat SYSLOG_FACILITY=2 | grep -q 'journal ready $$'"
 check "a private systemd-journald takes mail-facility syslog lines" "$TMP/journald.log" -- \

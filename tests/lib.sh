@@ -282,3 +282,42 @@ rec() {
 	live "$name" record -o "$TMP/$name.ftr" "$@"
 	RPID=$LIVE_PID
 }
+
+# private_journald [devlog]: a systemd-journald of the test's own, in the
+# area's private mount namespace (its caller unshared it): its sockets and
+# files on tmpfs mounts over /run/systemd/journal, /run/log/journal and
+# /var/log/journal (mount points made here are removed on exit); nothing
+# of the host's journal is read or written. devlog: also a private /dev
+# whose /dev/log is journald's (syslog() reaches it). Its pid: JPID.
+private_journald() {
+	local j p d
+	JOURNALD=
+	for j in /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald; do
+		[ -x "$j" ] && JOURNALD=$j && break
+	done
+	[ -n "$JOURNALD" ] || bail "systemd-journald is installed (the systemd package)"
+	JOURNAL_MADE=()
+	for d in /run/systemd/journal /run/log/journal; do
+		p=$d
+		while [ ! -d "$p" ]; do JOURNAL_MADE+=("$p"); p=$(dirname "$p"); done # deepest first
+		mkdir -p "$d"
+	done
+	CLEANUPS+=('umount /run/systemd/journal /run/log/journal; for d in "${JOURNAL_MADE[@]}"; do rmdir "$d"; done')
+	if [ "${1:-}" = devlog ]; then
+		mount -t tmpfs -o mode=755 famtrace-dev /dev &&
+			mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 &&
+			mknod -m 666 /dev/random c 1 8 && mknod -m 666 /dev/urandom c 1 9 &&
+			ln -s /proc/self/fd /dev/fd && ln -s /run/systemd/journal/dev-log /dev/log ||
+			bail "a private /dev"
+	fi
+	mount -t tmpfs famtrace-journal /run/systemd/journal &&
+		mount -t tmpfs famtrace-journal /run/log/journal ||
+		bail "private journal directories"
+	[ -d /var/log/journal ] && { mount -t tmpfs famtrace-journal /var/log/journal || bail "a private /var/log/journal"; }
+	"$JOURNALD" >"$TMP/journald.log" 2>&1 &
+	JPID=$!
+	BG_PIDS+=($JPID)
+	wait_for 10 test -S /run/systemd/journal/socket || bail "systemd-journald started (see its output)" "$TMP/journald.log"
+	[ "${1:-}" != devlog ] || wait_for 10 test -S /run/systemd/journal/dev-log ||
+		bail "systemd-journald takes syslog (see its output)" "$TMP/journald.log"
+}

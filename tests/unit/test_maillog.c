@@ -92,6 +92,36 @@ static void test_sendmail_lines(void)
 }
 
 /* journalctl -o json entries: the fields wanted, whatever their form. */
+/* A container's output as its runtime's journald driver writes it: the
+ * container's id taken (64 hex digits, or none), and the entry believed
+ * only from dockerd or conmon as root; an id in an entry of anyone else
+ * (logger --journald) is no container's line. */
+static void test_journal_container_entries(void)
+{
+	static const char id[] = "807fd371b514ba7e2a34e2a3c9b4c24d5ac8c0a7e3d9b8f5b6c0d2e1f4a3b2c1";
+	char line[1024];
+	struct journal_entry e;
+
+	snprintf(line, sizeof(line),
+		 "{\"__REALTIME_TIMESTAMP\":\"1796249741483123\",\"_PID\":\"812\",\"_COMM\":\"dockerd\","
+		 "\"_UID\":\"0\",\"CONTAINER_ID_FULL\":\"%s\",\"CONTAINER_NAME\":\"mta\",\"MESSAGE\":"
+		 "\"Dec  7 20:00:05 dk postfix/smtp[7]: 6F4A1B2C3D: status=deferred\"}", id);
+	CHECK(journal_entry_parse(line, &e) && !strcmp(e.container, id) && !e.ident[0] &&
+	      journal_entry_from_runtime(&e) && !journal_entry_from_mta(&e, NULL, 0));
+	strcpy(e.comm, "conmon");
+	CHECK(journal_entry_from_runtime(&e));
+	strcpy(e.comm, "logger");
+	CHECK(!journal_entry_from_runtime(&e));
+	strcpy(e.comm, "dockerd");
+	e.uid = 1000;
+	CHECK(!journal_entry_from_runtime(&e));
+	/* Not an id: no container, and (no identifier either) no entry. */
+	snprintf(line, sizeof(line),
+		 "{\"__REALTIME_TIMESTAMP\":\"1796249741483123\",\"_COMM\":\"dockerd\",\"_UID\":\"0\","
+		 "\"CONTAINER_ID_FULL\":\"../../etc\",\"MESSAGE\":\"x\"}");
+	CHECK(!journal_entry_parse(line, &e) && !e.container[0]);
+}
+
 static void test_journal_entries(void)
 {
 	struct journal_entry e;
@@ -807,6 +837,7 @@ int main(void)
 	RUN(test_smtp_replies);
 	RUN(test_maillog_follow_across_rotation);
 	RUN(test_journal_entries);
+	RUN(test_journal_container_entries);
 	RUN(test_sendmail_lines);
 	RUN(test_opensmtpd_lines);
 	unit_tmp_remove();

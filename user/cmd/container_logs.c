@@ -3,9 +3,10 @@
  * container_logs.c - --container-logs (see container_logs.h). A container
  * is looked at once, when the trace first describes its cgroup: its
  * runtime's metadata says where its output goes (docker's json-file path,
- * podman's k8s-file ctr.log); a log in a form famtrace does not read
- * (journald, docker's binary "local") or metadata already gone (a
- * container removed) is said, once, never taken as "nothing was logged".
+ * podman's k8s-file ctr.log, or the journal through the journald driver);
+ * a log in a form famtrace does not read (docker's binary "local", none)
+ * or metadata already gone (a container removed) is said, once, never
+ * taken as "nothing was logged".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cmd/container_logs.h"
 #include "lib/cgpath.h"
 #include "lib/runtimes.h"
+#include "maillog/journal.h"
 #include "maillog/maillog_read.h"
 
 #define CTR_LOGS_MAX MLOG_SCOPES
@@ -32,11 +34,16 @@ struct ctr_logs {
 	bool follow, full_said;
 	FILE *say;
 	char docker_dir[512];
+	const char *journal_dir;
+	struct journal_follow *journal; /* following: the journald driver's entries */
+	bool journal_failed;		/* journalctl missing or failing */
+	char journal_err[300];
 	struct ctr_log logs[CTR_LOGS_MAX];
 	unsigned n, reading;
 };
 
-struct ctr_logs *ctr_logs_new(struct mlog *m, int64_t since_ns, bool follow, const char *docker_dir, FILE *say)
+struct ctr_logs *ctr_logs_new(struct mlog *m, int64_t since_ns, bool follow, const char *docker_dir,
+			      const char *journal_dir, FILE *say)
 {
 	struct ctr_logs *cl = calloc(1, sizeof(*cl));
 
@@ -47,6 +54,18 @@ struct ctr_logs *ctr_logs_new(struct mlog *m, int64_t since_ns, bool follow, con
 	cl->follow = follow;
 	cl->say = say;
 	snprintf(cl->docker_dir, sizeof(cl->docker_dir), "%s", docker_dir);
+	cl->journal_dir = journal_dir;
+	if (follow) {
+		/* Started now (before famtrace confines itself, as its other
+		 * helpers): a container that logs to journald may come later. */
+		struct journal_src js = { .dir = journal_dir, .containers = true };
+		char err[300];
+
+		if (journal_check(err, sizeof(err)) || !(cl->journal = journal_follow_open(&js, err, sizeof(err)))) {
+			snprintf(cl->journal_err, sizeof(cl->journal_err), "%s", err);
+			cl->journal_failed = true;
+		}
+	}
 	return cl;
 }
 
@@ -56,6 +75,7 @@ void ctr_logs_free(struct ctr_logs *cl)
 		return;
 	for (unsigned i = 0; i < cl->n; i++)
 		mlog_follow_close(cl->logs[i].f);
+	journal_follow_close(cl->journal);
 	free(cl);
 }
 
@@ -83,6 +103,43 @@ static bool same_container_read(const struct ctr_logs *cl, const struct correlat
 	return false;
 }
 
+/* A container whose runtime writes its output to the journal. */
+static void from_journal(struct ctr_logs *cl, const struct cg_info *g, const char *name, const char *idbuf)
+{
+	char err[300];
+
+	if (cl->follow) {
+		if (!cl->journal) {
+			fprintf(cl->say, "famtrace: container %s (%s %s) logs to journald, which famtrace "
+					 "cannot follow (%s): its lines are not joined\n",
+				name, g->place.runtime, idbuf, cl->journal_err);
+			return;
+		}
+		mlog_set_scope(cl->m, g->place.id); /* its entries are taken from now on */
+		mlog_set_scope(cl->m, NULL);
+	} else {
+		struct journal_src js = { .dir = cl->journal_dir, .containers = true, .container_id = g->place.id };
+		int got = journal_read(cl->m, &js, cl->since_ns / 1000000000LL, err, sizeof(err));
+
+		if (got < 0) {
+			fprintf(cl->say, "famtrace: container %s (%s %s) logs to journald: %s: its lines are "
+					 "not joined\n", name, g->place.runtime, idbuf, err);
+			return;
+		}
+		if (!got) {
+			fprintf(cl->say, "famtrace: container %s (%s %s): the journal%s%s has no entry of its "
+					 "output since the recording began: none of its lines can be joined\n",
+				name, g->place.runtime, idbuf, cl->journal_dir ? " in " : "",
+				cl->journal_dir ? cl->journal_dir : "");
+			return;
+		}
+	}
+	cl->reading++;
+	fprintf(cl->say, "famtrace: container %s (%s %s): its log (journald) %s the journal%s%s\n", name,
+		g->place.runtime, idbuf, cl->follow ? "followed in" : "read from", cl->journal_dir ? " in " : "",
+		cl->journal_dir ? cl->journal_dir : "");
+}
+
 static void open_log(struct ctr_logs *cl, const struct cg_info *g, struct ctr_log *l)
 {
 	char path[600], driver[32], err[700], idbuf[16];
@@ -92,6 +149,10 @@ static void open_log(struct ctr_logs *cl, const struct cg_info *g, struct ctr_lo
 				     sizeof(driver));
 
 	cg_short_id(&g->place, idbuf, sizeof(idbuf));
+	if (found != 1 && !strcmp(driver, "journald")) {
+		from_journal(cl, g, name, idbuf);
+		return;
+	}
 	if (found != 1) {
 		if (driver[0])
 			fprintf(cl->say, "famtrace: container %s (%s %s) logs to %s, which famtrace does not read: "
@@ -151,4 +212,6 @@ void ctr_logs_poll(struct ctr_logs *cl)
 	for (unsigned i = 0; cl && i < cl->n; i++)
 		if (cl->logs[i].f)
 			mlog_follow_poll(cl->logs[i].f, cl->m);
+	if (cl && cl->journal)
+		journal_follow_poll(cl->journal, cl->m);
 }

@@ -18,8 +18,11 @@ struct ctr_logs;
 /* Readers of containers' logs into m; lines older than since_ns (UTC) are
  * not read. follow: live (each log followed from a little before its end),
  * else read whole. docker_dir: dockerd's containers' folder
- * (rt_docker_containers_dir). What is found, and what cannot be read, is said on say. */
-struct ctr_logs *ctr_logs_new(struct mlog *m, int64_t since_ns, bool follow, const char *docker_dir, FILE *say);
+ * (rt_docker_containers_dir); journal_dir: journal files to read the
+ * journald driver's entries from (NULL: the local journal; following, one
+ * journalctl runs for all containers). What is found, and what cannot be read, is said on say. */
+struct ctr_logs *ctr_logs_new(struct mlog *m, int64_t since_ns, bool follow, const char *docker_dir,
+			      const char *journal_dir, FILE *say);
 void ctr_logs_free(struct ctr_logs *cl);
 
 /* Each container described in c that has no reader yet gets one (its log

@@ -470,7 +470,7 @@ static void confine(const struct opts *o, const struct state *st, pid_t child)
 	const char *const runtime_dirs[] = { RT_PODMAN_CONTAINERS,
 					     places_docker_dir(st->places) };
 	char dirs[2 + CONFINE_MAX_DIRS][4096], rt_dirs[2][4096], why[512];
-	struct confine_cfg c = { .signals_out = child > 0 || st->journal,
+	struct confine_cfg c = { .signals_out = child > 0 || st->journal || st->ctr_logs,
 				 .read_fd = places_cgroup_fd(st->places) };
 	int abi, fd;
 
@@ -823,7 +823,7 @@ static int live_attach(struct live *lv)
 	if (o->journal) {
 		/* Followed from now, before the command is released or
 		 * "tracing" is said: no entry of a traced delivery is missed. */
-		struct journal_src js = { o->journal_dir };
+		struct journal_src js = { .dir = o->journal_dir };
 
 		st->journal = journal_follow_open(&js, err, sizeof(err));
 		if (!st->journal)
@@ -833,7 +833,7 @@ static int live_attach(struct live *lv)
 	if (o->container_logs) {
 		/* Lines from now on: what famtrace traces. */
 		st->ctr_logs = ctr_logs_new(&st->mlog, (int64_t)clock_ns(CLOCK_REALTIME), true,
-					    places_docker_dir(st->places), stderr);
+					    places_docker_dir(st->places), o->journal_dir, stderr);
 		if (!st->ctr_logs) {
 			fprintf(stderr, "famtrace: out of memory\n");
 			return FT_EXIT_RUNTIME;

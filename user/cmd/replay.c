@@ -561,7 +561,7 @@ static int read_mta_log(const struct replay_opts *o, struct mlog *ml, int64_t t0
 	}
 	if (o->journal) {
 		/* From a minute before the recording started, to now. */
-		struct journal_src js = { o->journal_dir };
+		struct journal_src js = { .dir = o->journal_dir };
 		int64_t since = (t0_ns + boot_to_real_ns) / 1000000000LL - 60;
 		char err[600];
 		int got = journal_read(ml, &js, since, err, sizeof(err));
@@ -742,7 +742,7 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 
 		rt_docker_containers_dir(docker_dir, sizeof(docker_dir));
 		cl = ctr_logs_new(&ml, (int64_t)ro.t0_ns + ro.boot_to_real_ns - 60000000000LL, false, docker_dir,
-				  stderr);
+				  o->journal_dir, stderr);
 		ctr_logs_discover(cl, c);
 		if (cl && !ctr_logs_reading(cl))
 			fprintf(stderr, "famtrace: report: warning: --container-logs: no docker or podman "

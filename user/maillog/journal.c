@@ -29,7 +29,7 @@ static bool decimal(const char *s, unsigned long long max, unsigned long long *v
 /* The members of an entry famtrace reads, and where each goes. */
 struct entry_bufs {
 	struct journal_entry *e;
-	char num[32], syslog_pid[32], pid[32], uid[32];
+	char num[32], syslog_pid[32], pid[32], uid[32], container[80];
 };
 
 static void entry_want(void *ctx, const char *key, char **out, size_t *outlen)
@@ -51,6 +51,8 @@ static void entry_want(void *ctx, const char *key, char **out, size_t *outlen)
 		*out = b->uid, *outlen = sizeof(b->uid);
 	else if (!strcmp(key, "__REALTIME_TIMESTAMP"))
 		*out = b->num, *outlen = sizeof(b->num);
+	else if (!strcmp(key, "CONTAINER_ID_FULL"))
+		*out = b->container, *outlen = sizeof(b->container);
 }
 
 bool journal_entry_parse(const char *line, struct journal_entry *e)
@@ -69,7 +71,16 @@ bool journal_entry_parse(const char *line, struct journal_entry *e)
 	if (decimal(b.pid, UINT32_MAX, &v) || decimal(b.syslog_pid, UINT32_MAX, &v))
 		e->pid = (uint32_t)v;
 	e->uid = decimal(b.uid, UINT32_MAX, &v) ? (int64_t)v : -1;
-	return have_time && e->ident[0] && e->text[0];
+	/* A container's id is 64 hex digits (it goes into no path, but is
+	 * matched against the ids the cgroups gave). */
+	if (strlen(b.container) == 64 && strspn(b.container, "0123456789abcdef") == 64)
+		memcpy(e->container, b.container, 65);
+	return have_time && (e->ident[0] || e->container[0]) && e->text[0];
+}
+
+bool journal_entry_from_runtime(const struct journal_entry *e)
+{
+	return e->container[0] && e->uid == 0 && (!strcmp(e->comm, "dockerd") || !strcmp(e->comm, "conmon"));
 }
 
 /* Is comm the process that logs as program (the identifier's last part)? */
@@ -95,7 +106,7 @@ bool journal_entry_from_mta(const struct journal_entry *e, const int64_t *mta_ui
 	const char *slash = strrchr(e->ident, '/');
 	bool uid_ok = e->uid == 0;
 
-	if (!e->comm[0] || e->uid < 0)
+	if (!e->ident[0] || !e->comm[0] || e->uid < 0)
 		return false;
 	for (size_t i = 0; i < n_uids && !uid_ok; i++)
 		uid_ok = e->uid == mta_uids[i];

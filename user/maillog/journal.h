@@ -21,10 +21,12 @@ struct journal_entry {
 	char comm[16];	     /* _COMM (trusted): the writing process's name; "" if absent */
 	int64_t uid;	     /* _UID (trusted); -1 if absent */
 	char text[4096];     /* MESSAGE (control characters made '?') */
+	char container[72];  /* CONTAINER_ID_FULL: a container's output, as its
+			      * runtime's journald log driver wrote it */
 };
 
 /* Parse one line of `journalctl -o json`. False unless it is a JSON object
- * with a time, an identifier and a message. */
+ * with a time, a message and an identifier or a container's id. */
 bool journal_entry_parse(const char *line, struct journal_entry *e);
 
 /*
@@ -38,13 +40,27 @@ bool journal_entry_parse(const char *line, struct journal_entry *e);
  */
 bool journal_entry_from_mta(const struct journal_entry *e, const int64_t *mta_uids, size_t n_uids);
 
+/*
+ * Was e written by a container runtime's journald log driver: a line of
+ * container e->container's output? CONTAINER_ID_FULL is the writer's say;
+ * journald's own fields decide: _UID root and _COMM the runtime's process
+ * that writes it (dockerd; podman's conmon).
+ */
+bool journal_entry_from_runtime(const struct journal_entry *e);
+
 /* Where the entries come from: the local journal, or journal files in a
- * directory (`journalctl -D`, a copy taken after an incident). */
+ * directory (`journalctl -D`, a copy taken after an incident); and which:
+ * the mail facility (the MTA's syslog lines), or containers' output
+ * written by their runtimes (all, or only container_id's). */
 struct journal_src {
 	const char *dir; /* NULL: the local journal */
+	bool containers;
+	const char *container_id; /* with containers: only its, NULL: all */
 };
 
-/* Every mail-facility entry since since_s (seconds since the epoch) into m.
+/* Every mail-facility entry since since_s (seconds since the epoch) into m
+ * (with src->containers: every line of a container's output, each read as
+ * a line of that container's log, mlog_set_scope).
  * How many entries were read, or -1 with err set (journalctl missing or
  * failing). */
 int journal_read(struct mlog *m, const struct journal_src *src, int64_t since_s, char *err,

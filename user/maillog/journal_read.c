@@ -26,6 +26,7 @@ extern char **environ;
 #define LINE_MAX_BYTES (64 * 1024) /* a longer entry is skipped */
 
 struct journal_follow {
+	struct journal_src src;
 	pid_t pid;
 	int fd;
 	char *buf;
@@ -39,6 +40,7 @@ static pid_t spawn(const struct journal_src *src, const char *const *extra, int 
 		   size_t errlen)
 {
 	const char *argv[16];
+	char match[100];
 	int n = 0, p[2];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -57,7 +59,16 @@ static pid_t spawn(const struct journal_src *src, const char *const *extra, int 
 	}
 	while (*extra)
 		argv[n++] = *extra++;
-	argv[n++] = "SYSLOG_FACILITY=2";
+	if (!src->containers) {
+		argv[n++] = "SYSLOG_FACILITY=2";
+	} else if (src->container_id) {
+		snprintf(match, sizeof(match), "CONTAINER_ID_FULL=%s", src->container_id);
+		argv[n++] = match;
+	} else {
+		/* Same field twice: either. */
+		argv[n++] = "_COMM=dockerd";
+		argv[n++] = "_COMM=conmon";
+	}
 	argv[n] = NULL;
 	if (pipe2(p, O_CLOEXEC)) {
 		snprintf(err, errlen, "journal: pipe: %s", strerror(errno));
@@ -140,14 +151,35 @@ static void know_uids(void)
 	}
 }
 
+/* One line of a container's output: read as a line of that container's
+ * log, when its runtime wrote it and (follow: a trace going on) famtrace
+ * has named the container: the lines of others are not about a traced
+ * process. */
+static int feed_container(struct mlog *m, const struct journal_entry *e, bool follow)
+{
+	m->lines++;
+	if (!journal_entry_from_runtime(e)) {
+		m->lines_foreign++;
+		return 1;
+	}
+	if ((follow && !mlog_scope_known(m, e->container)) || !mlog_set_scope(m, e->container))
+		return 1;
+	m->lines--; /* counted by mlog_line_at */
+	mlog_line_at(m, e->text, e->ns);
+	mlog_set_scope(m, NULL);
+	return 1;
+}
+
 /* One line of journalctl's output; 1 if it was an entry. An entry named
  * like the MTA's but not written by it is counted and ignored. */
-static int feed(struct mlog *m, const char *line)
+static int feed(struct mlog *m, const char *line, const struct journal_src *src, bool follow)
 {
 	struct journal_entry e;
 
 	if (!journal_entry_parse(line, &e))
 		return 0;
+	if (src->containers)
+		return feed_container(m, &e, follow);
 	know_uids();
 	if (!journal_entry_from_mta(&e, uids, n_uids)) {
 		m->lines++;
@@ -187,7 +219,7 @@ int journal_read(struct mlog *m, const struct journal_src *src, int64_t since_s,
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (line[n - 1] == '\n')
 			line[n - 1] = 0;
-		entries += feed(m, line);
+		entries += feed(m, line, src, false);
 	}
 	free(line);
 	fclose(f);
@@ -214,7 +246,9 @@ struct journal_follow *journal_follow_open(const struct journal_src *src, char *
 		snprintf(err, errlen, "journal: out of memory");
 		return NULL;
 	}
-	f->pid = spawn(src, extra, &f->fd, err, errlen);
+	f->src = *src;
+	f->src.container_id = NULL; /* followed: all containers, those named taken */
+	f->pid = spawn(&f->src, extra, &f->fd, err, errlen);
 	if (f->pid < 0) {
 		free(f->buf);
 		free(f);
@@ -251,7 +285,7 @@ void journal_follow_poll(struct journal_follow *f, struct mlog *m)
 		while ((nl = memchr(start, '\n', f->len - (size_t)(start - f->buf)))) {
 			*nl = 0;
 			if (!f->skipping)
-				feed(m, start);
+				feed(m, start, &f->src, true);
 			f->skipping = false;
 			start = nl + 1;
 		}

@@ -135,6 +135,14 @@ struct mlog_delivery *mlog_delivery_add(struct mlog *m, struct mlog_message *msg
 	return d;
 }
 
+bool mlog_scope_known(const struct mlog *m, const char *container_id)
+{
+	for (unsigned i = 0; i < m->n_scopes; i++)
+		if (!strcmp(m->scopes[i], container_id))
+			return true;
+	return false;
+}
+
 bool mlog_set_scope(struct mlog *m, const char *container_id)
 {
 	m->scope = NULL;

@@ -114,6 +114,8 @@ bool mlog_line_at(struct mlog *m, const char *line, int64_t ns);
 /* The lines that follow come from the log of the container with this id
  * (NULL: no container's). False when MLOG_SCOPES containers are known. */
 bool mlog_set_scope(struct mlog *m, const char *container_id);
+/* Is container_id one whose lines are read (set as a scope before)? */
+bool mlog_scope_known(const struct mlog *m, const char *container_id);
 
 /* One entry of a structured log (the systemd journal): its time, the
  * program's syslog identifier ("postfix/smtp", "exim"), its pid and its
