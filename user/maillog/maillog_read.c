@@ -40,6 +40,7 @@ static void feed(const struct mlog_src *src, struct mlog *m, const char *line)
 		if (!mlog_set_scope(m, src->scope[0] ? src->scope : NULL)) {
 			m->lines++;
 			m->lines_unscoped++;
+			m->lines_bad++;
 			return;
 		}
 		mlog_line_at(m, text, ns);
@@ -48,6 +49,7 @@ static void feed(const struct mlog_src *src, struct mlog *m, const char *line)
 	case RLOG_PARTIAL:
 		m->lines++;
 		m->lines_partial++;
+		m->lines_bad++; /* ignored, as a line that breaks the grammar */
 		return;
 	case RLOG_BAD:
 		m->lines++;
