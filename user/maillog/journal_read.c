@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maillog/journal.h"
@@ -25,8 +26,16 @@ extern char **environ;
 
 #define LINE_MAX_BYTES (64 * 1024) /* a longer entry is skipped */
 
+/* Following containers' output: entries of a container famtrace has not
+ * named yet wait here a while (its process's records may be read after
+ * journalctl has passed its first lines on), then are taken or dropped. */
+#define HELD_MAX 64
+#define HELD_NS (10 * 1000000000LL)
+
 struct journal_follow {
 	struct journal_src src;
+	struct journal_entry *held; /* a ring of HELD_MAX, oldest at held_first */
+	unsigned n_held, held_first;
 	pid_t pid;
 	int fd;
 	char *buf;
@@ -151,35 +160,74 @@ static void know_uids(void)
 	}
 }
 
-/* One line of a container's output: read as a line of that container's
- * log, when its runtime wrote it and (follow: a trace going on) famtrace
- * has named the container: the lines of others are not about a traced
- * process. */
-static int feed_container(struct mlog *m, const struct journal_entry *e, bool follow)
+/* A line of container e->container's output, into its log. */
+static void take_container_line(struct mlog *m, const struct journal_entry *e)
 {
-	m->lines++;
+	if (!mlog_set_scope(m, e->container)) {
+		m->lines++;
+		m->lines_unscoped++;
+		m->lines_bad++;
+		return;
+	}
+	mlog_line_at(m, e->text, e->ns);
+	mlog_set_scope(m, NULL);
+}
+
+/* Held entries whose container famtrace has named since are taken; those
+ * held longer than HELD_NS are of containers it does not trace: dropped. */
+static void release_held(struct journal_follow *f, struct mlog *m, int64_t now_ns)
+{
+	unsigned n = f->n_held;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct journal_entry *e = &f->held[f->held_first];
+
+		f->held_first = (f->held_first + 1) % HELD_MAX;
+		f->n_held--;
+		if (mlog_scope_known(m, e->container))
+			take_container_line(m, e);
+		else if (now_ns - e->ns < HELD_NS)
+			f->held[(f->held_first + f->n_held++) % HELD_MAX] = *e; /* back in line */
+		else
+			m->lines++; /* read, of a container not traced */
+	}
+}
+
+/* One line of a container's output: read as a line of that container's
+ * log, when its runtime wrote it and (following a trace) famtrace has
+ * named the container — the lines of others are not about a traced
+ * process; a container not named yet has its entries held a while. */
+static int feed_container(struct mlog *m, const struct journal_entry *e, struct journal_follow *f)
+{
 	if (!journal_entry_from_runtime(e)) {
+		m->lines++;
 		m->lines_foreign++;
 		return 1;
 	}
-	if ((follow && !mlog_scope_known(m, e->container)) || !mlog_set_scope(m, e->container))
+	if (f && !mlog_scope_known(m, e->container)) {
+		if (f->n_held == HELD_MAX) {
+			f->held_first = (f->held_first + 1) % HELD_MAX; /* the oldest goes */
+			f->n_held--;
+			m->lines++;
+		}
+		f->held[(f->held_first + f->n_held++) % HELD_MAX] = *e;
 		return 1;
-	m->lines--; /* counted by mlog_line_at */
-	mlog_line_at(m, e->text, e->ns);
-	mlog_set_scope(m, NULL);
+	}
+	take_container_line(m, e);
 	return 1;
 }
 
 /* One line of journalctl's output; 1 if it was an entry. An entry named
- * like the MTA's but not written by it is counted and ignored. */
-static int feed(struct mlog *m, const char *line, const struct journal_src *src, bool follow)
+ * like the MTA's but not written by it is counted and ignored. f: the
+ * follower reading it, NULL for a whole read. */
+static int feed(struct mlog *m, const char *line, const struct journal_src *src, struct journal_follow *f)
 {
 	struct journal_entry e;
 
 	if (!journal_entry_parse(line, &e))
 		return 0;
 	if (src->containers)
-		return feed_container(m, &e, follow);
+		return feed_container(m, &e, f);
 	know_uids();
 	if (!journal_entry_from_mta(&e, uids, n_uids)) {
 		m->lines++;
@@ -219,7 +267,7 @@ int journal_read(struct mlog *m, const struct journal_src *src, int64_t since_s,
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (line[n - 1] == '\n')
 			line[n - 1] = 0;
-		entries += feed(m, line, src, false);
+		entries += feed(m, line, src, NULL);
 	}
 	free(line);
 	fclose(f);
@@ -248,8 +296,15 @@ struct journal_follow *journal_follow_open(const struct journal_src *src, char *
 	}
 	f->src = *src;
 	f->src.container_id = NULL; /* followed: all containers, those named taken */
+	if (src->containers && !(f->held = calloc(HELD_MAX, sizeof(*f->held)))) {
+		free(f->buf);
+		free(f);
+		snprintf(err, errlen, "journal: out of memory");
+		return NULL;
+	}
 	f->pid = spawn(&f->src, extra, &f->fd, err, errlen);
 	if (f->pid < 0) {
+		free(f->held);
 		free(f->buf);
 		free(f);
 		return NULL;
@@ -260,6 +315,12 @@ struct journal_follow *journal_follow_open(const struct journal_src *src, char *
 
 void journal_follow_poll(struct journal_follow *f, struct mlog *m)
 {
+	if (f->n_held) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		release_held(f, m, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+	}
 	for (;;) {
 		ssize_t n = read(f->fd, f->buf + f->len, LINE_MAX_BYTES - 1 - f->len);
 		char *start, *nl;
@@ -285,7 +346,7 @@ void journal_follow_poll(struct journal_follow *f, struct mlog *m)
 		while ((nl = memchr(start, '\n', f->len - (size_t)(start - f->buf)))) {
 			*nl = 0;
 			if (!f->skipping)
-				feed(m, start, &f->src, true);
+				feed(m, start, &f->src, f);
 			f->skipping = false;
 			start = nl + 1;
 		}
@@ -309,6 +370,7 @@ void journal_follow_close(struct journal_follow *f)
 		while (waitpid(f->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	free(f->held);
 	free(f->buf);
 	free(f);
 }
