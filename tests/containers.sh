@@ -186,6 +186,31 @@ check "check --postfix <the container's config>: its master found by the pid its
 	(map(select(.type==\"group\" and .comm==\"smtp\")) | length == 1 and .[0].class == \"fallback\") and
 	(map(select(.type==\"process\" and .comm==\"smtp\")) | length == 1 and .[0].place.container == \"$CNAME\")' '$TMP/cchk'"
 
+# The same instance with its configuration only inside the container (a copy
+# in the container's own /etc, which the host does not see): check reads it
+# with the container's own postconf, in the container's namespaces.
+"${PODMAN[@]}" exec "$CNAME" cp -a "$CDIR/etc" /etc/postfix-in >"$TMP/cp.log" 2>&1 ||
+	bail "a configuration copied inside the container" "$TMP/cp.log"
+"$FT" check --postfix /etc/postfix-in -d 1 >"$TMP/cchk_host" 2>&1; rc=$?
+check "check --postfix <a directory only the container has>, without --container: the host's postconf cannot read it (exit $rc: UNKNOWN)" \
+	"$TMP/cchk_host" -- bash -c "[ ! -e /etc/postfix-in ] && [ $rc = 3 ] && grep -q 'postconf -c /etc/postfix-in failed' '$TMP/cchk_host'"
+clog
+before=$(wc -l <"$CLOG")
+timeout 90 "$FT" check -j -v --container "$CNAME" --postfix /etc/postfix-in -- bash -c "
+	printf 'Subject: famtrace check\n\nhello\n' |
+		${PODMAN[*]} exec -i $CNAME sendmail -C /etc/postfix-in -f lab@lab.test u@dual.lab.test &&
+	for i in \$(seq 200); do ${PODMAN[*]} logs $CNAME 2>/dev/null | tail -n +$((before + 1)) | grep -q 'status=' && break; sleep 0.1; done" \
+	>"$TMP/cchk_in" 2>"$TMP/cchk_in.err"
+echo $? >"$TMP/cchk_in.rc"
+check "check --container $CNAME --postfix /etc/postfix-in: read by the container's own postconf, its master found in the container, its delivery judged: DEGRADED (exit 1)" \
+	"$TMP/cchk_in" "$TMP/cchk_in.err" -- bash -c "test \$(cat '$TMP/cchk_in.rc') = 1 && jq -e -s '
+	(map(select(.type==\"check\"))[0] | .verdict == \"degraded\" and .delivery.unusable_families == 1 and
+	 (.source | test(\"postconf -c /etc/postfix-in in container $CNAME .its own postconf.; its master is pid [0-9]+ on the host, pid $CMASTER in the container\"))) and
+	(map(select(.type==\"group\" and .comm==\"smtp\")) | length == 1 and .[0].class == \"fallback\")' '$TMP/cchk_in'"
+"$FT" check --container "${CNAME}x" --postfix /etc/postfix-in -d 1 >"$TMP/cchk_none" 2>&1; rc=$?
+check "check --container <no such container>: said, exit 3 (UNKNOWN)" "$TMP/cchk_none" -- \
+	bash -c "[ $rc = 3 ] && grep -q 'no Postfix master runs in container ${CNAME}x' '$TMP/cchk_none'"
+
 # --- docker (Debian's docker.io): a daemon of the test's own ----------------
 # Its data under the test's directory, no bridge, no iptables rules: nothing
 # of the host's network changes. The image is imported from a tar (busybox

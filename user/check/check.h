@@ -71,6 +71,7 @@ struct check_mta_arg {
 	const char *sendmail_cf; /* CF, NULL for /etc/mail/sendmail.cf */
 	bool opensmtpd;		 /* --opensmtpd [CONF] */
 	const char *opensmtpd_conf; /* CONF, NULL for /etc/smtpd.conf */
+	const char *container;	 /* --container: the instance runs there */
 };
 
 /*

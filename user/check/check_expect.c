@@ -31,7 +31,11 @@ static void add_setting(struct check_expect *e, const char *name, const char *va
 static void setup_postfix(struct check_expect *e, const struct postfix_conf *pc, const char *dir)
 {
 	e->mta = MTA_POSTFIX;
-	if (pc->master_ns_pid)
+	if (pc->container[0])
+		snprintf(e->source, sizeof(e->source), "postconf -c %s in container %s (its own postconf); its "
+			 "master is pid %d on the host, pid %d in the container", dir, pc->container,
+			 (int)pc->master, (int)(pc->master_ns_pid ? pc->master_ns_pid : pc->master));
+	else if (pc->master_ns_pid)
 		snprintf(e->source, sizeof(e->source), "postconf -c %s; its master is pid %d on the host, pid %d "
 			 "in a PID namespace of its own (a container)", dir, (int)pc->master, (int)pc->master_ns_pid);
 	else
@@ -154,7 +158,7 @@ int check_setup(struct check_expect *e, const struct check_mta_arg *m, const cha
 	if (m->postfix_dir) {
 		struct postfix_conf pc;
 
-		if (postfix_read(m->postfix_dir, &pc, err, errlen))
+		if (postfix_read(m->postfix_dir, m->container, &pc, err, errlen))
 			return -1;
 		if (!check_parse_protocols(pc.inet_protocols, &e->families) ||
 		    !check_parse_prefer(pc.address_preference, &e->prefer)) {

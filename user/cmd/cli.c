@@ -197,6 +197,7 @@ static int opt_what(struct opts *o, int c, int argc, char **argv)
 			return cli_usage_error("--%s: '%s' is not a %s name", c == OPT_CONTAINER ? "container" : "unit",
 					       optarg, c == OPT_CONTAINER ? "container" : "unit");
 		o->place = optarg;
+		o->place_is_container = c == OPT_CONTAINER;
 		break;
 	case 'a':
 		o->all = true;

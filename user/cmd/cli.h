@@ -80,6 +80,7 @@ struct opts {
 	bool container_logs;	   /* --container-logs: each container's runtime's log */
 	const char *queue_id, *domain, *recipient; /* the message view's filters */
 	const char *place;	   /* --container or --unit: where the processes shown run */
+	bool place_is_container;   /* it was --container */
 	const struct addr_policy *policy; /* loaded from it (main.c) */
 	unsigned long long given; /* bit i: cli_options[i] was given */
 };

@@ -20,9 +20,10 @@ const struct cli_option cli_options[] = {
 	{ "comm", 'c', required_argument, 'c', "NAME", SUB_LIVE | SUB_RECORD | SUB_REPORT, G_WHAT,
 	  "only processes named NAME (repeatable); replaces\nthe built-in list and, unless --port "
 	  "is given,\nthe mail-port rule" },
-	{ "container", 0, required_argument, OPT_CONTAINER, "NAME", SUB_LIVE | SUB_RUN | SUB_REPORT,
+	{ "container", 0, required_argument, OPT_CONTAINER, "NAME", SUB_LIVE | SUB_RUN | SUB_REPORT | SUB_CHECK,
 	  G_WHAT, "only processes in this container (its name, or\n4+ characters of its id): shown, "
-	  "and joined to\nthe MTA's log, whose pids are the container's" },
+	  "and joined to\nthe MTA's log, whose pids are the container's;\ncheck --postfix DIR: DIR is "
+	  "read inside it,\nby its own postconf" },
 	{ "unit", 0, required_argument, OPT_UNIT, "NAME", SUB_LIVE | SUB_RUN | SUB_REPORT, G_WHAT,
 	  "only processes of this systemd unit (NAME or\nNAME.service)" },
 	{ "port", 0, required_argument, OPT_PORT, "LIST", SUB_LIVE | SUB_RECORD, G_WHAT,

@@ -544,7 +544,7 @@ static int live_check_setup(struct live *lv)
 {
 	struct opts *o = lv->o;
 	struct check_mta_arg mta = { o->postfix_dir, o->exim, o->exim_conf, o->sendmail, o->sendmail_cf,
-				     o->opensmtpd, o->opensmtpd_conf };
+				     o->opensmtpd, o->opensmtpd_conf, o->place_is_container ? o->place : NULL };
 	pid_t master;
 	char err[512];
 

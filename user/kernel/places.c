@@ -176,38 +176,6 @@ const char *places_docker_dir(const struct places *pl)
 	return pl ? pl->docker_dir : "/var/lib/docker/containers";
 }
 
-/* A container's name from its runtime's metadata ("" when none). */
-static void container_name(const struct cg_place *c, const char *docker_dir, char *out, size_t len)
-{
-	char path[512], *j, *at;
-
-	out[0] = 0;
-	if (!strcmp(c->runtime, "podman")) {
-		j = rt_slurp(RT_PODMAN_CONTAINERS "/containers.json", 4 << 20);
-		snprintf(path, sizeof(path), "\"id\":\"%s\"", c->id);
-		at = j ? strstr(j, path) : NULL;
-		if (at)
-			rt_json_str(at, "\"names\"", out, len);
-		free(j);
-	} else if (!strcmp(c->runtime, "docker")) {
-		snprintf(path, sizeof(path), "%s/%s/config.v2.json", docker_dir, c->id);
-		j = rt_slurp(path, 1 << 20);
-		if (j && rt_json_str(j, "\"Name\"", out, len) && out[0] == '/')
-			memmove(out, out + 1, strlen(out));
-		free(j);
-	} else if (!strcmp(c->runtime, "systemd-nspawn") || !strcmp(c->runtime, "lxc")) {
-		snprintf(out, len, "%.*s", (int)len - 1, c->id); /* the cgroup is named for it */
-	}
-	/* Names a runtime allows are [a-zA-Z0-9][a-zA-Z0-9_.-]*: anything else
-	 * is not believed. */
-	for (char *s = out; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '.' || *s == '-')) {
-			out[0] = 0;
-			break;
-		}
-}
-
 /* ts_ns: the time of the record it goes before (a record's time is when
  * what it says happened; the correlator places the process by it). */
 static void describe(const struct places *pl, struct ft_cgroup *out, uint64_t id, const char *path,
@@ -223,7 +191,7 @@ static void describe(const struct places *pl, struct ft_cgroup *out, uint64_t id
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	cg_classify(path, &c);
 	if (c.kind == CG_CONTAINER)
-		container_name(&c, pl->docker_dir, out->name, sizeof(out->name));
+		rt_container_name(c.runtime, c.id, pl->docker_dir, out->name, sizeof(out->name));
 }
 
 void places_made(struct places *pl, const struct ft_cgroup *r)
@@ -240,7 +208,7 @@ void places_made(struct places *pl, const struct ft_cgroup *r)
 	m->name[0] = 0;
 	cg_classify(m->path, &c);
 	if (c.kind == CG_CONTAINER)
-		container_name(&c, pl->docker_dir, m->name, sizeof(m->name));
+		rt_container_name(c.runtime, c.id, pl->docker_dir, m->name, sizeof(m->name));
 }
 
 static const struct cg_made *made_of(const struct places *pl, uint64_t id)

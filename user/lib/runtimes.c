@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/cgpath.h"
 #include "lib/procfs.h"
 #include "lib/runtimes.h"
 
@@ -72,6 +74,66 @@ void rt_docker_containers_dir(char *out, size_t len)
 		}
 	}
 	snprintf(out, len, "%s/containers", root);
+}
+
+void rt_container_name(const char *runtime, const char *id, const char *docker_dir, char *out, size_t len)
+{
+	char path[512], *j, *at;
+
+	out[0] = 0;
+	if (!strcmp(runtime, "podman")) {
+		j = rt_slurp(RT_PODMAN_CONTAINERS "/containers.json", 4 << 20);
+		snprintf(path, sizeof(path), "\"id\":\"%s\"", id);
+		at = j ? strstr(j, path) : NULL;
+		if (at)
+			rt_json_str(at, "\"names\"", out, len);
+		free(j);
+	} else if (!strcmp(runtime, "docker")) {
+		snprintf(path, sizeof(path), "%s/%s/config.v2.json", docker_dir, id);
+		j = rt_slurp(path, 1 << 20);
+		if (j && rt_json_str(j, "\"Name\"", out, len) && out[0] == '/')
+			memmove(out, out + 1, strlen(out));
+		free(j);
+	} else if (!strcmp(runtime, "systemd-nspawn") || !strcmp(runtime, "lxc")) {
+		snprintf(out, len, "%.*s", (int)len - 1, id); /* the cgroup is named for it */
+	}
+	/* Names a runtime allows are [a-zA-Z0-9][a-zA-Z0-9_.-]*: anything else
+	 * is not believed. */
+	for (char *s = out; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '.' || *s == '-')) {
+			out[0] = 0;
+			break;
+		}
+}
+
+size_t rt_container_procs(const char *sel, const char *comm, pid_t *pids, size_t max)
+{
+	const char *names[] = { comm };
+	pid_t all[256];
+	size_t n = proc_by_comm(names, 1, all, 256), k = 0, len = strlen(sel);
+	char docker_dir[512] = "";
+
+	for (size_t i = 0; i < n && k < max; i++) {
+		char path[512], name[128];
+		struct cg_place c;
+
+		if (!proc_cgroup_path(all[i], path, sizeof(path)))
+			continue;
+		cg_classify(path, &c);
+		if (c.kind != CG_CONTAINER)
+			continue;
+		if (len >= 4 && !strncasecmp(c.id, sel, len)) {
+			pids[k++] = all[i];
+			continue;
+		}
+		if (!docker_dir[0])
+			rt_docker_containers_dir(docker_dir, sizeof(docker_dir));
+		rt_container_name(c.runtime, c.id, docker_dir, name, sizeof(name));
+		if (name[0] && !strcmp(name, sel))
+			pids[k++] = all[i];
+	}
+	return k;
 }
 
 /* A container id as the runtimes write it: hex only (it goes into paths). */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* podman's containers (rootful, its default storage): containers.json, and
  * ID/userdata/ctr.log for the k8s-file log driver. */
@@ -26,6 +27,16 @@ char *rt_slurp(const char *path, size_t max);
  * occurrence in json (a list's first, "names":["x"]), into out. Metadata
  * of the runtimes' own, read for names and paths (no escapes there). */
 bool rt_json_str(const char *json, const char *key, char *out, size_t len);
+
+/* A container's name from its runtime's metadata (runtime as cgpath names
+ * it, id as its cgroup gives it): "" when none is known. Only names a
+ * runtime allows ([a-zA-Z0-9][a-zA-Z0-9_.-]*) are believed. */
+void rt_container_name(const char *runtime, const char *id, const char *docker_dir, char *out, size_t len);
+
+/* The processes named comm (the first of names) that run in container sel
+ * (its name as its runtime knows it, or 4+ characters of its id), into
+ * pids (host pids; at most max). How many. */
+size_t rt_container_procs(const char *sel, const char *comm, pid_t *pids, size_t max);
 
 /* Where the runtime (cgroup's "docker", "podman") keeps container id's
  * output. 1: a file in path, its driver in driver ("json-file",

@@ -17,6 +17,7 @@
 #include "mta/mta_postfix.h"
 #include "lib/procfs.h"
 #include "lib/runcmd.h"
+#include "lib/runtimes.h"
 
 /* What check reads; a name this Postfix does not know (an older release) is
  * simply absent from postconf's output. */
@@ -49,14 +50,46 @@ static void keep(void *ctx, char *line)
 	pc->n_set++;
 }
 
-/* Run `postconf -c DIR -x NAMES...` and keep each "name = value" it prints. */
-static int postconf(const char *dir, struct postfix_conf *pc)
+/* Where the instance is read: on the host, or in a container (pid: one of
+ * its masters, whose mount and UTS namespaces postconf runs in, so that the
+ * container's own postconf reads the container's own files; root: the
+ * container's root as the host reaches it). */
+struct pf_where {
+	pid_t pid;
+	char pidstr[16];
+	char root[32]; /* "" on the host */
+};
+
+/* Run `postconf ARGS...` where w says, each line it prints to line(). */
+static int run_postconf(const struct pf_where *w, char *const *args, void (*line)(void *, char *), void *ctx)
 {
-	char *argv[N_NAMES + 5] = { "postconf", "-c", (char *)dir, "-x" };
+	char *argv[N_NAMES + 16];
+	size_t n = 0;
+
+	if (w->pid) {
+		argv[n++] = "nsenter";
+		argv[n++] = "-t";
+		argv[n++] = (char *)w->pidstr;
+		argv[n++] = "-m";
+		argv[n++] = "-u";
+		argv[n++] = "--";
+	}
+	argv[n++] = "postconf";
+	while (*args && n < sizeof(argv) / sizeof(argv[0]) - 1)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	return run_lines(argv, line, ctx);
+}
+
+/* Run `postconf -c DIR -x NAMES...` and keep each "name = value" it prints. */
+static int postconf(const struct pf_where *w, const char *dir, struct postfix_conf *pc)
+{
+	char *args[N_NAMES + 4] = { "-c", (char *)dir, "-x" };
 
 	for (size_t i = 0; i < N_NAMES; i++)
-		argv[4 + i] = (char *)names[i];
-	return run_lines(argv, keep, pc);
+		args[3 + i] = (char *)names[i];
+	args[3 + N_NAMES] = NULL;
+	return run_postconf(w, args, keep, pc);
 }
 
 /* One "service/type/name = value" line of `postconf -P`: kept when name is
@@ -139,29 +172,67 @@ static pid_t master_in_namespace(const char *queue_dir, const char *daemon_dir, 
 	return 0;
 }
 
-int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t errlen)
+/* The master among a container's (cands) whose pid in its own PID
+ * namespace is the one its pid file names. */
+static pid_t master_of_container(const pid_t *cands, size_t n, const struct pf_where *w, const char *queue_dir,
+				 const char *daemon_dir, const char *pidfile, long pid, pid_t *ns_pid)
 {
-	char pidfile[1100], line[64];
+	char qd[1100];
+
+	snprintf(qd, sizeof(qd), "%s%s", w->root, queue_dir);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t inner = 0;
+		unsigned levels = proc_nspid(cands[i], &inner);
+
+		if (levels && inner == (uint32_t)pid && !not_master(cands[i], qd, daemon_dir, pidfile)) {
+			*ns_pid = levels > 1 ? (pid_t)pid : 0;
+			return cands[i];
+		}
+	}
+	return 0;
+}
+
+int postfix_read(const char *dir, const char *container, struct postfix_conf *pc, char *err, size_t errlen)
+{
+	char pidfile[1100], line[64], in[200] = "";
 	const char *why, *v;
+	struct pf_where w = { 0 };
+	pid_t cands[16];
+	size_t n_cands = 0;
 	long pid;
 	char *end;
 	FILE *f;
 	int rc;
 
 	memset(pc, 0, sizeof(*pc));
-	rc = postconf(dir, pc);
+	if (container) {
+		n_cands = rt_container_procs(container, "master", cands, sizeof(cands) / sizeof(cands[0]));
+		if (!n_cands) {
+			snprintf(err, errlen, "no Postfix master runs in container %s (its name as podman or "
+				 "docker know it, or 4+ characters of its id)", container);
+			return -1;
+		}
+		w.pid = cands[0];
+		snprintf(w.pidstr, sizeof(w.pidstr), "%d", (int)w.pid);
+		snprintf(w.root, sizeof(w.root), "/proc/%d/root", (int)w.pid);
+		snprintf(in, sizeof(in), " in container %s", container);
+		snprintf(pc->container, sizeof(pc->container), "%s", container);
+	}
+	rc = postconf(&w, dir, pc);
 	if (rc || !setting(pc, "inet_protocols") || !setting(pc, "queue_directory")) {
-		snprintf(err, errlen, "postconf -c %s failed%s; is it a Postfix config directory?", dir,
-			 rc == 127 ? " (postconf is not installed)" : "");
+		snprintf(err, errlen, "postconf -c %s%s failed%s; is it a Postfix config directory%s?", dir, in,
+			 rc == 127 ? (container ? " (nsenter or the container's postconf is missing)"
+					       : " (postconf is not installed)") : "",
+			 container ? " in the container" : "");
 		return -1;
 	}
 	/* master.cf's -o overrides: the default transport's own decide for it. */
 	{
-		char *argv[] = { "postconf", "-c", (char *)dir, "-P", NULL };
+		char *args[] = { "-c", (char *)dir, "-P", NULL };
 		char over[80];
 		const char *t = setting(pc, "default_transport");
 
-		run_lines(argv, keep_override, pc);
+		run_postconf(&w, args, keep_override, pc);
 		snprintf(pc->transport, sizeof(pc->transport), "%.40s", t && *t ? t : "smtp");
 		pc->transport[strcspn(pc->transport, ":")] = 0;
 		for (const char *const *n = (const char *const[]){ "smtp_address_preference",
@@ -192,10 +263,10 @@ int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t err
 	v = setting(pc, "smtp_balance_inet_protocols");
 	pc->balance = !v ? -1 : !strcmp(v, "yes") ? 1 : 0;
 
-	snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", pc->queue_directory);
+	snprintf(pidfile, sizeof(pidfile), "%s%s/pid/master.pid", w.root, pc->queue_directory);
 	f = fopen(pidfile, "re");
 	if (!f || !fgets(line, sizeof(line), f)) {
-		snprintf(err, errlen, "the Postfix instance of %s is not running (no pid in %s)", dir,
+		snprintf(err, errlen, "the Postfix instance of %s%s is not running (no pid in %s)", dir, in,
 			 pidfile);
 		if (f)
 			fclose(f);
@@ -211,6 +282,16 @@ int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t err
 		return -1;
 	}
 	v = setting(pc, "daemon_directory");
+	if (container) {
+		pc->master = master_of_container(cands, n_cands, &w, pc->queue_directory, v ? v : "", pidfile, pid,
+						 &pc->master_ns_pid);
+		if (!pc->master) {
+			snprintf(err, errlen, "%s names pid %ld, which is none of the Postfix masters running "
+				 "in container %s; is the instance of %s running there?", pidfile, pid, container, dir);
+			return -1;
+		}
+		return 0;
+	}
 	if ((why = not_master((pid_t)pid, pc->queue_directory, v ? v : "", pidfile))) {
 		pid_t host = master_in_namespace(pc->queue_directory, v ? v : "", pidfile, pid);
 

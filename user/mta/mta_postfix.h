@@ -18,6 +18,7 @@ struct postfix_conf {
 	pid_t master; /* the running master of this instance (the host's pid) */
 	pid_t master_ns_pid; /* its pid in its own PID namespace when that is not
 			      * the host's (a container's Postfix), else 0 */
+	char container[128]; /* read in this container (its own postconf), "" host */
 	/* Every setting that decides which families are asked, in what order
 	 * addresses are tried and how many (as postconf -x shows them). */
 	struct {
@@ -37,9 +38,12 @@ struct postfix_conf {
  * in queue_directory/pid/master.pid, accepted only when that process is a
  * Postfix master working in this queue directory; a master in a PID
  * namespace of its own (a container) wrote the pid it has there, and is
- * found by that pid among the masters working in this queue directory. Returns 0, or -1 with one
- * line in err.
+ * found by that pid among the masters working in this queue directory.
+ * container (NULL: none): DIR is a path in that container (its name or 4+
+ * characters of its id), read by the container's own postconf in its mount
+ * and UTS namespaces (nsenter), and the master is one of the container's.
+ * Returns 0, or -1 with one line in err.
  */
-int postfix_read(const char *dir, struct postfix_conf *pc, char *err, size_t errlen);
+int postfix_read(const char *dir, const char *container, struct postfix_conf *pc, char *err, size_t errlen);
 
 #endif
