@@ -222,7 +222,7 @@ dockerd --data-root "$DK/data" --exec-root "$DK/exec" -H "unix://$DK/docker.sock
 	--iptables=false --ip6tables=false --bridge=none >"$DK/dockerd.log" 2>&1 &
 DOCKERD=$!
 BG_PIDS+=($DOCKERD)
-CLEANUPS=("${DOCKER[*]} rm -f ${P}dk6 ${P}dk4 ${P}dkl ${P}dkj" "${CLEANUPS[@]}")
+CLEANUPS=("${DOCKER[*]} rm -f ${P}dk6 ${P}dk4 ${P}dkl ${P}dkj" "${PODMAN[*]} rm -f -t 0 ${P}pj" "${CLEANUPS[@]}")
 wait_for 60 "${DOCKER[@]}" info || bail "dockerd starts" "$DK/dockerd.log"
 cp "$(command -v busybox)" "$B/gaiconnect-musl" "$DK/img/bin/"
 tar -C "$DK/img" -c . | "${DOCKER[@]}" import - "${P}img:1" >/dev/null 2>"$DK/import.err" ||
@@ -241,16 +241,25 @@ live dk -o "$TMP/dk.ftr" --container-logs || bail "famtrace traces (docker)" "$T
 # kept by dockerd's json-file driver (dockerd's default), one by its
 # journald driver (the test's own journald). Not removed until the end:
 # their logs are read again by report.
-SMTPLIKE='/bin/gaiconnect-musl -t 300 25 "$2" & p=$!; wait $p
+SMTPLIKE='i=0; while [ $i -lt ${3:-0} ]; do echo "line $i of a burst"; i=$((i + 1)); done
+/bin/gaiconnect-musl -t 300 25 "$2" & p=$!; wait $p
 echo "$(/bin/busybox date "+%b %e %H:%M:%S") dk postfix/smtp[$p]: $1: to=<u@lab.test>, relay=$2[$2]:25, delay=0.3, delays=0/0/0.3/0, dsn=4.4.1, status=deferred (connect to $2[$2]:25: Network is unreachable)"
 /bin/busybox sleep 1'
 "${DOCKER[@]}" run -d --name "${P}dkl" --network none "${P}img:1" /bin/busybox sh -c "$SMTPLIKE" sh 5E3F0A1B2C 192.0.2.1 \
 	>"$DK/runl.log" 2>&1
 "${DOCKER[@]}" run -d --name "${P}dkj" --log-driver journald --network none "${P}img:1" /bin/busybox sh -c "$SMTPLIKE" sh \
-	6F4A1B2C3D 192.0.2.2 >"$DK/runj.log" 2>&1
+	6F4A1B2C3D 192.0.2.2 300 >"$DK/runj.log" 2>&1
+# And podman's journald driver (its default under systemd), through conmon:
+# the same script on the host's root (an overlay), its own binaries' paths.
+PSMTPLIKE=$(printf '%s' "$SMTPLIKE" | sed "s|/bin/gaiconnect-musl|$B/gaiconnect-musl|; s|/bin/busybox|$(command -v busybox)|g")
+"${PODMAN[@]}" run -d --name "${P}pj" --log-driver journald --network none --ulimit nofile=4096:4096 \
+	--ulimit nproc=4096:4096 --rootfs /:O sh -c "$PSMTPLIKE" sh \
+	7A5B2C3D4E 192.0.2.3 >"$DK/runpj.log" 2>&1
 wait_for 20 sh -c "${DOCKER[*]} logs ${P}dkl 2>/dev/null | grep -q status=deferred"
 wait_for 20 sh -c "${DOCKER[*]} logs ${P}dkj 2>/dev/null | grep -q status=deferred"
 "${DOCKER[@]}" wait "${P}dkl" "${P}dkj" >/dev/null 2>&1
+wait_for 20 sh -c "journalctl -q -o cat CONTAINER_NAME=${P}pj | grep -q status=deferred"
+"${PODMAN[@]}" wait "${P}pj" >/dev/null 2>&1
 stop_live dk
 LPID=$("${DOCKER[@]}" logs "${P}dkl" 2>/dev/null | sed -n 's/.*postfix\/smtp\[\([0-9]*\)\].*/\1/p')
 LHOST=$(jq -s "[.[] | select(.type == \"process\" and .place.container == \"${P}dkl\" and .comm == \"gaiconnect-musl\")][0].pid // 0" "$TMP/dk")
@@ -267,6 +276,15 @@ check "docker --container-logs, journald driver: its entries followed in the jou
 	grep -q 'container ${P}dkj (docker [0-9a-f]\{12\}): its log (journald) followed in the journal' '$TMP/dk.err' && jq -e -s '
 	[.[] | select(.type == \"message\" and .queue_id == \"6F4A1B2C3D\") | .deliveries[]] | length == 1 and
 	.[0].pid == $JPID_C and .[0].traced_pid == $JHOST and .[0].status == \"deferred\"' '$TMP/dk'"
+PJPID=$(journalctl -q -o cat CONTAINER_NAME="${P}pj" | sed -n 's/.*postfix\/smtp\[\([0-9]*\)\].*/\1/p')
+PJHOST=$(jq -s "[.[] | select(.type == \"process\" and .place.container == \"${P}pj\" and .comm == \"gaiconnect-musl\")][0].pid // 0" "$TMP/dk")
+check "podman --container-logs, journald driver (conmon's entries): its line (pid $PJPID in the container) joined live to its process ($PJHOST on the host)" \
+	"$TMP/dk" "$TMP/dk.err" "$DK/runpj.log" -- bash -c "[ -n '$PJPID' ] && [ '$PJHOST' != 0 ] &&
+	grep -q 'container ${P}pj (podman [0-9a-f]\{12\}): its log (journald) followed in the journal' '$TMP/dk.err' && jq -e -s '
+	[.[] | select(.type == \"message\" and .queue_id == \"7A5B2C3D4E\") | .deliveries[]] | length == 1 and
+	.[0].pid == $PJPID and .[0].traced_pid == $PJHOST and .[0].status == \"deferred\"' '$TMP/dk'"
+check "docker --container-logs, journald driver: a burst of 300 lines before it, every one read (journalctl 252 following a match on _COMM let about a quarter of such a burst by)" \
+	"$TMP/dk" -- jqs "$TMP/dk" 'map(select(.type=="summary"))[0].maillog.lines >= 302'
 # Anyone can write an entry with the container's id in it: one saying the
 # message was sent, by logger (not dockerd), changes nothing.
 printf 'MESSAGE=%s dk postfix/smtp[%s]: 6F4A1B2C3D: to=<u@lab.test>, relay=192.0.2.2[192.0.2.2]:25, delay=0.4, delays=0/0/0.3/0.1, dsn=2.0.0, status=sent (250 forged)\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\n' \
@@ -297,6 +315,7 @@ check "report --container-logs, journald driver: the container's entries read fr
 	 .[0].traced_pid == $JHOST and .[0].status == \"deferred\") and
 	([.[] | select(.type == \"summary\")][0].maillog.foreign_entries == 1)' '$TMP/dk_cl'"
 "${DOCKER[@]}" rm -f "${P}dkl" "${P}dkj" >/dev/null 2>&1
+"${PODMAN[@]}" rm -f -t 0 "${P}pj" >/dev/null 2>&1
 "${DOCKER[@]}" rmi -f "${P}img:1" >/dev/null 2>&1
 kill "$DOCKERD" 2>/dev/null && wait "$DOCKERD" 2>/dev/null
 

@@ -50,6 +50,19 @@ check "--journal, live: the notice is linked by queue ID and its own delivery fa
 check "--journal, live: the metrics count 2 bounced deliveries with a family problem" \
 	"$TMP/j_live.prom" -- grep -q '^famtrace_message_deliveries_total{status="bounced",family_problem="true"} 2$' "$TMP/j_live.prom"
 
+# A burst of mail-facility entries, all read live. famtrace's journalctl
+# follows no match and famtrace chooses the entries itself: journalctl 252
+# following a match on _COMM let about a quarter of a burst by (the
+# containers area proves that path); on SYSLOG_FACILITY it lost none here.
+live j_burst --journal
+for i in $(seq 300); do logger -p mail.info -t famtrace-burst "burst $i of 300"; done
+wait_for 10 eval "journalctl -q -o cat SYSLOG_FACILITY=2 | grep -q 'burst 300 of 300'"
+sleep 1
+stop_live j_burst
+check "--journal, live: a burst of 300 mail-facility entries, every one read (journalctl follows no match)" \
+	"$TMP/j_burst" "$TMP/j_burst.err" -- jqs "$TMP/j_burst" '
+	map(select(.type=="summary"))[0].maillog.lines >= 300'
+
 # journalctl stopping mid-trace (here: killed by its pid, as famtrace's
 # child) is said on stderr, never a silent end of messages.
 live j_end -p "$(master)" --journal

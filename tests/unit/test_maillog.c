@@ -107,7 +107,7 @@ static void test_journal_container_entries(void)
 		 "\"_UID\":\"0\",\"CONTAINER_ID_FULL\":\"%s\",\"CONTAINER_NAME\":\"mta\",\"MESSAGE\":"
 		 "\"Dec  7 20:00:05 dk postfix/smtp[7]: 6F4A1B2C3D: status=deferred\"}", id);
 	CHECK(journal_entry_parse(line, &e) && !strcmp(e.container, id) && !e.ident[0] &&
-	      journal_entry_from_runtime(&e) && !journal_entry_from_mta(&e, NULL, 0));
+	      journal_entry_from_runtime(&e) && !journal_entry_from_mta(&e, NULL, 0) && e.facility == -1);
 	strcpy(e.comm, "conmon");
 	CHECK(journal_entry_from_runtime(&e));
 	strcpy(e.comm, "logger");
@@ -120,6 +120,9 @@ static void test_journal_container_entries(void)
 		 "{\"__REALTIME_TIMESTAMP\":\"1796249741483123\",\"_COMM\":\"dockerd\",\"_UID\":\"0\","
 		 "\"CONTAINER_ID_FULL\":\"../../etc\",\"MESSAGE\":\"x\"}");
 	CHECK(!journal_entry_parse(line, &e) && !e.container[0]);
+	/* The facility, what a followed journalctl (no match) is filtered by. */
+	CHECK(journal_entry_parse("{\"__REALTIME_TIMESTAMP\":\"1\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\","
+				  "\"SYSLOG_FACILITY\":\"2\",\"MESSAGE\":\"x\"}", &e) && e.facility == 2);
 }
 
 static void test_journal_entries(void)

@@ -169,13 +169,13 @@ int rt_container_log(const char *runtime, const char *id, const char *docker_dir
 		free(j);
 		if (strcmp(driver, "json-file"))
 			return 0;
+		/* dockerd writes LogPath as the container starts, which may
+		 * be after famtrace sees its first process: its place is
+		 * dockerd's own, beside the metadata. */
 		snprintf(meta, sizeof(meta), "%s/%s/config.v2.json", docker_dir, id);
 		j = rt_slurp(meta, 1 << 20);
-		if (!j || !rt_json_str(j, "\"LogPath\"", path, len) || path[0] != '/') {
-			free(j);
-			path[0] = 0;
-			return 0;
-		}
+		if (!j || !rt_json_str(j, "\"LogPath\"", path, len) || path[0] != '/')
+			snprintf(path, len, "%s/%s/%s-json.log", docker_dir, id, id);
 		free(j);
 		return 1;
 	}

@@ -29,7 +29,7 @@ static bool decimal(const char *s, unsigned long long max, unsigned long long *v
 /* The members of an entry famtrace reads, and where each goes. */
 struct entry_bufs {
 	struct journal_entry *e;
-	char num[32], syslog_pid[32], pid[32], uid[32], container[80];
+	char num[32], syslog_pid[32], pid[32], uid[32], container[80], facility[8];
 };
 
 static void entry_want(void *ctx, const char *key, char **out, size_t *outlen)
@@ -53,6 +53,8 @@ static void entry_want(void *ctx, const char *key, char **out, size_t *outlen)
 		*out = b->num, *outlen = sizeof(b->num);
 	else if (!strcmp(key, "CONTAINER_ID_FULL"))
 		*out = b->container, *outlen = sizeof(b->container);
+	else if (!strcmp(key, "SYSLOG_FACILITY"))
+		*out = b->facility, *outlen = sizeof(b->facility);
 }
 
 bool journal_entry_parse(const char *line, struct journal_entry *e)
@@ -71,6 +73,7 @@ bool journal_entry_parse(const char *line, struct journal_entry *e)
 	if (decimal(b.pid, UINT32_MAX, &v) || decimal(b.syslog_pid, UINT32_MAX, &v))
 		e->pid = (uint32_t)v;
 	e->uid = decimal(b.uid, UINT32_MAX, &v) ? (int64_t)v : -1;
+	e->facility = decimal(b.facility, 23, &v) ? (int)v : -1;
 	/* A container's id is 64 hex digits (it goes into no path, but is
 	 * matched against the ids the cgroups gave). */
 	if (strlen(b.container) == 64 && strspn(b.container, "0123456789abcdef") == 64)

@@ -23,6 +23,7 @@ struct journal_entry {
 	char text[4096];     /* MESSAGE (control characters made '?') */
 	char container[72];  /* CONTAINER_ID_FULL: a container's output, as its
 			      * runtime's journald log driver wrote it */
+	int facility;	     /* SYSLOG_FACILITY (2: mail), -1 if none */
 };
 
 /* Parse one line of `journalctl -o json`. False unless it is a JSON object
