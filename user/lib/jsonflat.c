@@ -131,6 +131,48 @@ static bool string(struct cur *c, char *out, size_t outlen)
 	}
 }
 
+static bool value(struct cur *c, char *out, size_t outlen, int depth);
+
+/* An object's members at c->p (its '{'), each value where want says (NULL:
+ * every one skipped). empty_ok: "{}" is one. */
+static bool members(struct cur *c, jflat_want want, void *ctx, int depth, bool empty_ok)
+{
+	char key[64];
+
+	ws(c);
+	if (*c->p++ != '{')
+		return false;
+	ws(c);
+	if (*c->p == '}') {
+		c->p++;
+		return empty_ok;
+	}
+	for (;;) {
+		char *out = NULL;
+		size_t outlen = 0;
+
+		ws(c);
+		if (!string(c, want ? key : NULL, sizeof(key)))
+			return false;
+		ws(c);
+		if (*c->p++ != ':')
+			return false;
+		if (want)
+			want(ctx, key, &out, &outlen);
+		if (!value(c, out, outlen, depth))
+			return false;
+		ws(c);
+		if (*c->p == ',') {
+			c->p++;
+			continue;
+		}
+		if (*c->p != '}')
+			return false;
+		c->p++;
+		return true;
+	}
+}
+
 static bool number(struct cur *c, long long *v)
 {
 	char *end;
@@ -196,32 +238,12 @@ static bool value(struct cur *c, char *out, size_t outlen, int depth)
 			return true;
 		}
 	}
-	if (*c->p == '{') { /* not in journalctl's output: skip it */
-		c->p++;
-		ws(c);
-		if (*c->p == '}') {
-			c->p++;
-			return true;
-		}
-		for (;;) {
-			ws(c);
-			if (!string(c, NULL, 0))
-				return false;
-			ws(c);
-			if (*c->p++ != ':' || !value(c, NULL, 0, depth + 1))
-				return false;
-			ws(c);
-			if (*c->p == ',') {
-				c->p++;
-				continue;
-			}
-			if (*c->p != '}')
-				return false;
-			c->p++;
-			if (out && outlen)
-				out[0] = 0;
-			return true;
-		}
+	if (*c->p == '{') { /* not in journalctl's output: skipped */
+		if (!members(c, NULL, NULL, depth + 1, true))
+			return false;
+		if (out && outlen)
+			out[0] = 0;
+		return true;
 	}
 	if (!strncmp(c->p, "null", 4) || !strncmp(c->p, "true", 4)) {
 		c->p += 4;
@@ -241,32 +263,6 @@ static bool value(struct cur *c, char *out, size_t outlen, int depth)
 bool jflat_parse(const char *line, jflat_want want, void *ctx)
 {
 	struct cur c = { line };
-	char key[64];
 
-	ws(&c);
-	if (*c.p++ != '{')
-		return false;
-	ws(&c);
-	if (*c.p == '}')
-		return false;
-	for (;;) {
-		char *out = NULL;
-		size_t outlen = 0;
-
-		ws(&c);
-		if (!string(&c, key, sizeof(key)))
-			return false;
-		ws(&c);
-		if (*c.p++ != ':')
-			return false;
-		want(ctx, key, &out, &outlen);
-		if (!value(&c, out, outlen, 0))
-			return false;
-		ws(&c);
-		if (*c.p == ',') {
-			c.p++;
-			continue;
-		}
-		return *c.p == '}';
-	}
+	return members(&c, want, ctx, 0, false);
 }
