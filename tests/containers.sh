@@ -314,6 +314,12 @@ check "report --container-logs, journald driver: the container's entries read fr
 	([.[] | select(.type == \"message\" and .queue_id == \"6F4A1B2C3D\") | .deliveries[]] | length == 1 and
 	 .[0].traced_pid == $JHOST and .[0].status == \"deferred\") and
 	([.[] | select(.type == \"summary\")][0].maillog.foreign_entries == 1)' '$TMP/dk_cl'"
+"$FT" report -j --container-logs --container "${P}dkl" "$TMP/dk.ftr" >"$TMP/dk_one" 2>"$TMP/dk_one.err"
+check "report --container-logs --container ${P}dkl: that container's log only (the others' lines are about no process shown)" \
+	"$TMP/dk_one" "$TMP/dk_one.err" -- bash -c "grep -q 'container ${P}dkl (docker' '$TMP/dk_one.err' &&
+	! grep -q 'container ${P}dkj\|container ${P}pj' '$TMP/dk_one.err' && jq -e -s '
+	[.[] | select(.type == \"message\")] | length == 1 and .[0].queue_id == \"5E3F0A1B2C\" and
+	.[0].deliveries[0].traced_pid == $LHOST' '$TMP/dk_one'"
 "${DOCKER[@]}" rm -f "${P}dkl" "${P}dkj" >/dev/null 2>&1
 "${PODMAN[@]}" rm -f -t 0 "${P}pj" >/dev/null 2>&1
 "${DOCKER[@]}" rmi -f "${P}img:1" >/dev/null 2>&1

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/container_logs.h"
 #include "lib/cgpath.h"
@@ -33,6 +34,7 @@ struct ctr_logs {
 	int64_t since_ns;
 	bool follow, full_said;
 	FILE *say;
+	const char *only; /* --container, NULL: every container */
 	char docker_dir[512];
 	const char *journal_dir;
 	struct journal_follow *journal; /* following: the journald driver's entries */
@@ -77,6 +79,21 @@ void ctr_logs_free(struct ctr_logs *cl)
 		mlog_follow_close(cl->logs[i].f);
 	journal_follow_close(cl->journal);
 	free(cl);
+}
+
+void ctr_logs_only(struct ctr_logs *cl, const char *sel)
+{
+	if (cl)
+		cl->only = sel;
+}
+
+/* Is g the container --container names (or is none named)? */
+static bool wanted(const struct ctr_logs *cl, const struct cg_info *g)
+{
+	size_t n = cl->only ? strlen(cl->only) : 0;
+
+	return !cl->only || (g->name[0] && !strcmp(g->name, cl->only)) ||
+	       (n >= 4 && !strncasecmp(g->place.id, cl->only, n));
 }
 
 unsigned ctr_logs_reading(const struct ctr_logs *cl)
@@ -190,7 +207,7 @@ void ctr_logs_discover(struct ctr_logs *cl, const struct correlator *c)
 	for (const struct cg_info *g = correlator_cgroups(c); g; g = g->next) {
 		struct ctr_log *l;
 
-		if (g->place.kind != CG_CONTAINER || seen(cl, g) ||
+		if (g->place.kind != CG_CONTAINER || seen(cl, g) || !wanted(cl, g) ||
 		    (strcmp(g->place.runtime, "docker") && strcmp(g->place.runtime, "podman")))
 			continue;
 		if (cl->n == CTR_LOGS_MAX) {

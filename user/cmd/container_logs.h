@@ -24,6 +24,9 @@ struct ctr_logs;
 struct ctr_logs *ctr_logs_new(struct mlog *m, int64_t since_ns, bool follow, const char *docker_dir,
 			      const char *journal_dir, FILE *say);
 void ctr_logs_free(struct ctr_logs *cl);
+/* Only the container sel (--container: its name or 4+ characters of its
+ * id): the others' lines are about no process that is reported. */
+void ctr_logs_only(struct ctr_logs *cl, const char *sel);
 
 /* Each container described in c that has no reader yet gets one (its log
  * found; read whole, or followed from now on). */

@@ -838,6 +838,8 @@ static int live_attach(struct live *lv)
 			fprintf(stderr, "famtrace: out of memory\n");
 			return FT_EXIT_RUNTIME;
 		}
+		if (o->place_is_container)
+			ctr_logs_only(st->ctr_logs, o->place);
 	}
 	confine(o, st, lv->child);
 	return -1;

@@ -50,6 +50,7 @@ static int report_cmd(const struct opts *o, int nfiles, char **files)
 	ro.journal = o->journal;
 	ro.journal_dir = o->journal_dir;
 	ro.container_logs = o->container_logs;
+	ro.place_is_container = o->place_is_container;
 	ro.filter.qid = o->queue_id;
 	ro.filter.domain = o->domain;
 	ro.filter.recipient = o->recipient;

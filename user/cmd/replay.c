@@ -743,6 +743,8 @@ int replay_main(const struct replay_opts *o, char *const *files, int n)
 		rt_docker_containers_dir(docker_dir, sizeof(docker_dir));
 		cl = ctr_logs_new(&ml, (int64_t)ro.t0_ns + ro.boot_to_real_ns - 60000000000LL, false, docker_dir,
 				  o->journal_dir, stderr);
+		if (o->place && o->place_is_container)
+			ctr_logs_only(cl, o->place);
 		ctr_logs_discover(cl, c);
 		if (cl && !ctr_logs_reading(cl))
 			fprintf(stderr, "famtrace: report: warning: --container-logs: no docker or podman "

@@ -42,6 +42,7 @@ struct replay_opts {
 	bool journal;			  /* --journal: also the systemd journal */
 	const char *journal_dir;	  /* --journal-dir: its files, elsewhere */
 	bool container_logs;		  /* --container-logs: each container's own */
+	bool place_is_container;	  /* place is --container's */
 	struct msg_filter filter;	  /* --queue-id, --domain, --recipient */
 };
 
