@@ -10,7 +10,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cmd/container_logs.h"
 #include "lib/cgpath.h"
@@ -90,10 +89,7 @@ void ctr_logs_only(struct ctr_logs *cl, const char *sel)
 /* Is g the container --container names (or is none named)? */
 static bool wanted(const struct ctr_logs *cl, const struct cg_info *g)
 {
-	size_t n = cl->only ? strlen(cl->only) : 0;
-
-	return !cl->only || (g->name[0] && !strcmp(g->name, cl->only)) ||
-	       (n >= 4 && !strncasecmp(g->place.id, cl->only, n));
+	return !cl->only || cg_container_is(&g->place, g->name, cl->only);
 }
 
 unsigned ctr_logs_reading(const struct ctr_logs *cl)
@@ -165,7 +161,8 @@ static void open_log(struct ctr_logs *cl, const struct cg_info *g, struct ctr_lo
 	int found = rt_container_log(g->place.runtime, g->place.id, cl->docker_dir, path, sizeof(path), driver,
 				     sizeof(driver));
 
-	cg_short_id(&g->place, idbuf, sizeof(idbuf));
+	if (g->name[0])
+		cg_short_id(&g->place, idbuf, sizeof(idbuf));
 	if (found != 1 && !strcmp(driver, "journald")) {
 		from_journal(cl, g, name, idbuf);
 		return;

@@ -108,8 +108,7 @@ bool proc_place_is(const struct correlator *c, const struct proc *p, const char 
 	if (!g || !n)
 		return false;
 	if (g->place.kind == CG_CONTAINER)
-		return (g->name[0] && !strcmp(g->name, sel)) ||
-		       (n >= 4 && !strncasecmp(g->place.id, sel, n));
+		return cg_container_is(&g->place, g->name, sel);
 	if (g->place.kind == CG_UNIT)
 		return !strcmp(g->place.unit, sel) ||
 		       (!strncmp(g->place.unit, sel, n) && !strcmp(g->place.unit + n, ".service"));

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/cgpath.h"
 
@@ -141,4 +142,12 @@ const char *cg_short_id(const struct cg_place *p, char *buf, size_t len)
 
 	snprintf(buf, len, "%.*s", all_hex(p->id, n) ? 12 : (int)n, p->id);
 	return buf;
+}
+
+bool cg_container_is(const struct cg_place *p, const char *name, const char *sel)
+{
+	size_t n = strlen(sel);
+
+	return p->kind == CG_CONTAINER &&
+	       ((name[0] && !strcmp(name, sel)) || (n >= 4 && !strncasecmp(p->id, sel, n)));
 }

@@ -31,6 +31,10 @@ struct cg_place {
  * that names nothing known is CG_HOST. */
 void cg_classify(const char *path, struct cg_place *out);
 
+/* Is sel the container p (named name, "" if none): its name, or 4 or more
+ * characters of its id? */
+bool cg_container_is(const struct cg_place *p, const char *name, const char *sel);
+
 /* A short form for text: the first 12 characters of a hex id (as docker ps
  * shows it), else the id itself. */
 const char *cg_short_id(const struct cg_place *p, char *buf, size_t len);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,11 +110,11 @@ size_t rt_container_procs(const char *sel, const char *comm, pid_t *pids, size_t
 {
 	const char *names[] = { comm };
 	pid_t all[256];
-	size_t n = proc_by_comm(names, 1, all, 256), k = 0, len = strlen(sel);
+	size_t n = proc_by_comm(names, 1, all, 256), k = 0;
 	char docker_dir[512] = "";
 
 	for (size_t i = 0; i < n && k < max; i++) {
-		char path[512], name[128];
+		char path[512], name[128] = "";
 		struct cg_place c;
 
 		if (!proc_cgroup_path(all[i], path, sizeof(path)))
@@ -123,14 +122,13 @@ size_t rt_container_procs(const char *sel, const char *comm, pid_t *pids, size_t
 		cg_classify(path, &c);
 		if (c.kind != CG_CONTAINER)
 			continue;
-		if (len >= 4 && !strncasecmp(c.id, sel, len)) {
-			pids[k++] = all[i];
-			continue;
+		/* The name only when the id does not match already. */
+		if (!cg_container_is(&c, "", sel)) {
+			if (!docker_dir[0])
+				rt_docker_containers_dir(docker_dir, sizeof(docker_dir));
+			rt_container_name(c.runtime, c.id, docker_dir, name, sizeof(name));
 		}
-		if (!docker_dir[0])
-			rt_docker_containers_dir(docker_dir, sizeof(docker_dir));
-		rt_container_name(c.runtime, c.id, docker_dir, name, sizeof(name));
-		if (name[0] && !strcmp(name, sel))
+		if (cg_container_is(&c, name, sel))
 			pids[k++] = all[i];
 	}
 	return k;

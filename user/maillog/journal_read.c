@@ -175,7 +175,6 @@ static void take_container_line(struct mlog *m, const struct journal_entry *e)
 {
 	if (!mlog_set_scope(m, e->container)) {
 		m->lines++;
-		m->lines_unscoped++;
 		m->lines_bad++;
 		return;
 	}

@@ -86,12 +86,11 @@ struct mlog {
 	size_t n, cap;
 	uint64_t next_seq;
 	uint64_t lines, lines_mta, dropped_messages;
-	uint64_t lines_bad; /* an MTA's lines that do not follow its grammar: ignored */
+	uint64_t lines_bad; /* an MTA's lines that do not follow its grammar, pieces of
+			     * lines a container runtime split, lines of containers
+			     * beyond MLOG_SCOPES: ignored */
 	uint64_t lines_foreign; /* journal entries named like the MTA's, written by
 				 * another user or program: ignored */
-	uint64_t lines_partial;	 /* pieces of lines a container runtime split, and */
-	uint64_t lines_unscoped; /* lines of containers beyond MLOG_SCOPES: ignored
-				  * (both counted in lines_bad too) */
 	/* The containers whose runtime's logs are read (their ids), and the
 	 * one whose lines are being read now (NULL: a host's log). */
 	char scopes[MLOG_SCOPES][72];

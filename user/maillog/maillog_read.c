@@ -39,7 +39,6 @@ static void feed(const struct mlog_src *src, struct mlog *m, const char *line)
 			return;
 		if (!mlog_set_scope(m, src->scope[0] ? src->scope : NULL)) {
 			m->lines++;
-			m->lines_unscoped++;
 			m->lines_bad++;
 			return;
 		}
@@ -48,7 +47,6 @@ static void feed(const struct mlog_src *src, struct mlog *m, const char *line)
 		return;
 	case RLOG_PARTIAL:
 		m->lines++;
-		m->lines_partial++;
 		m->lines_bad++; /* ignored, as a line that breaks the grammar */
 		return;
 	case RLOG_BAD:
